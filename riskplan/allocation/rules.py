@@ -1,0 +1,158 @@
+"""Settings of the allocation stage (TOML section ``allocation``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable
+
+from riskplan._settings import check
+from riskplan.errors import ConfigError
+
+#: Products targeted by the 2021-2024 national action against banned drugs and residues in edible
+#: agricultural products (食用农产品"治违禁 控药残 促提升"三年行动), as a local example list, mapped to
+#: the category that samples them. The seed speaks of 17 products; the national list could not be
+#: confirmed, so this is configurable data (shared reference README).
+KEY_PRODUCTS: dict[str, str] = {
+    "豇豆 cowpea": "C34",
+    "韭菜 Chinese chives": "C34",
+    "芹菜 celery": "C34",
+    "鸡蛋 hen eggs": "C37",
+    "鸭蛋 duck eggs": "C37",
+    "肉鸡 broiler chicken": "C33",
+    "羊肉 mutton": "C33",
+    "乌鸡 black-bone chicken": "C33",
+    "牛肉 beef": "C33",
+    "大口黑鲈 largemouth bass": "C35",
+    "乌鳢 snakehead": "C35",
+    "黄颡鱼 yellow catfish": "C35",
+    "甲鱼 soft-shell turtle": "C35",
+    "牛蛙 bullfrog": "C35",
+    "泥鳅 loach": "C35",
+    "鳊鱼 bream": "C35",
+    "大黄鱼 large yellow croaker": "C35",
+    "滩涂贝类 tidal-flat shellfish": "C35",
+    "黄鳝 swamp eel": "C35",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class AllocationRules:
+    """How the quota is split into strata (TOML section ``allocation``).
+
+    Attributes
+    ----------
+    township_min
+        Minimum samples in every township that has establishments [samples], >= 0. Default 2.
+    township_min_overrides
+        Per-township minimum overriding ``township_min``, keyed by township code [samples].
+    stage_min
+        Minimum samples in every stage present (production / distribution / catering). Default 1.
+    business_type_min
+        Minimum samples in every business type present. Default 1.
+    category_min
+        Minimum samples in every food category present in the district. Default 1.
+    key_categories
+        Category codes whose samples count as key agricultural products (besides those of
+        ``key_products``). Default empty.
+    key_products
+        Key products (name -> category code that samples them); default the national action's
+        list (:data:`KEY_PRODUCTS`: C33 meat, C34 vegetables, C35 aquatic products, C37 eggs).
+    key_min_share
+        Minimum share of the quota for key agricultural products, in [0, 1]. Default 0.25.
+    school_business_types
+        Business types counted as school canteens. Default ``("C-SCHOOL",)``.
+    school_min_share
+        Minimum share of the quota for school canteens, in [0, 1]. Default 0.05.
+    budget_yuan
+        Optional cap on the plan's test fees [CNY]; None for no cap. When the quota costs more,
+        the risk part is cut until the plan fits (``Allocation.budget_limited``).
+    default_cost_yuan
+        Test fee used for a category without ``cost_yuan`` [CNY per sample]. Default 0.
+    exact_limit
+        Largest number of strata for which the covering model uses every stratum; above it, a
+        candidate set (see :mod:`riskplan.allocation.floors`). Default 20,000.
+    floor_time_limit_s
+        Wall-clock limit of each CP-SAT solve of the floors [s]. Default 30.
+    """
+
+    township_min: int = 2
+    township_min_overrides: dict[str, int] = dataclasses.field(default_factory=dict)
+    stage_min: int = 1
+    business_type_min: int = 1
+    category_min: int = 1
+    key_categories: tuple[str, ...] = ()
+    key_products: dict[str, str] = dataclasses.field(default_factory=lambda: dict(KEY_PRODUCTS))
+    key_min_share: float = 0.25
+    school_business_types: tuple[str, ...] = ("C-SCHOOL",)
+    school_min_share: float = 0.05
+    budget_yuan: float | None = None
+    default_cost_yuan: float = 0.0
+    exact_limit: int = 20_000
+    floor_time_limit_s: float = 30.0
+
+    def __post_init__(self) -> None:
+        for name in ("township_min", "stage_min", "business_type_min", "category_min"):
+            v = getattr(self, name)
+            check(v >= 0, f"allocation.{name}", f"must be >= 0, got {v}")
+        for code, v in self.township_min_overrides.items():
+            check(v >= 0, f"allocation.township_min_overrides.{code}", f"must be >= 0, got {v}")
+        for name in ("key_min_share", "school_min_share"):
+            v = getattr(self, name)
+            check(0.0 <= v <= 1.0, f"allocation.{name}", f"must be between 0 and 1, got {v}")
+        check(
+            self.key_min_share + self.school_min_share <= 1.0,
+            "allocation.key_min_share",
+            "key_min_share + school_min_share must not exceed 1",
+        )
+        check(
+            self.budget_yuan is None or (math.isfinite(self.budget_yuan) and self.budget_yuan > 0),
+            "allocation.budget_yuan",
+            f"must be a positive amount of yuan, got {self.budget_yuan}",
+        )
+        check(self.default_cost_yuan >= 0, "allocation.default_cost_yuan", "must be >= 0")
+        check(self.exact_limit >= 1, "allocation.exact_limit", "must be >= 1")
+        check(self.floor_time_limit_s > 0, "allocation.floor_time_limit_s", "must be > 0")
+
+    @property
+    def key_category_codes(self) -> tuple[str, ...]:
+        """Sorted category codes of the key agricultural products (listed and via products)."""
+        return tuple(sorted(set(self.key_categories) | set(self.key_products.values())))
+
+    def check_codes(
+        self,
+        categories: Iterable[str] | None = None,
+        business_types: Iterable[str] | None = None,
+        townships: Iterable[str] | None = None,
+    ) -> None:
+        """Check that every code in the rules exists in the dataset.
+
+        Parameters
+        ----------
+        categories, business_types, townships
+            Known category codes, business-type codes and township codes (e.g. the columns of
+            the dataset's tables); None skips that check.
+
+        Raises
+        ------
+        ConfigError
+            Naming the key that holds an unknown code.
+        """
+        if categories is not None:
+            known = {str(c) for c in categories}
+            for c in self.key_categories:
+                if c not in known:
+                    raise ConfigError("allocation.key_categories", f"unknown category code {c!r}")
+            for name, c in self.key_products.items():
+                if c not in known:
+                    raise ConfigError(f"allocation.key_products.{name}", f"unknown category code {c!r}")
+        if business_types is not None:
+            known = {str(b) for b in business_types}
+            for b in self.school_business_types:
+                if b not in known:
+                    raise ConfigError("allocation.school_business_types", f"unknown business type {b!r}")
+        if townships is not None:
+            known = {str(t) for t in townships}
+            for t in self.township_min_overrides:
+                if t not in known:
+                    raise ConfigError(f"allocation.township_min_overrides.{t}", f"unknown township code {t!r}")

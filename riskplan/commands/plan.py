@@ -1,0 +1,127 @@
+"""``riskplan plan``: the whole job in one command.
+
+Loads and validates the data (default: the embedded Ouhai dataset), reads the configuration
+(default: the documented defaults, see ``riskplan config --show``), scores risk, sizes and
+allocates the annual quota, schedules it by month, selects the establishments of the month,
+draws the teams, routes them, and writes the plan folder (see :mod:`riskplan.export.plan_folder`).
+
+The default month is the month after the dataset's ``reference_date`` (2026-07 for Ouhai, whose
+data are frozen on 2026-06-30); it is never computed from today's date. ``--all-months`` plans
+every month of the plan year. A bad configuration or month fails before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from riskplan.errors import ConfigError, RiskplanError
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``riskplan plan``."""
+    p = subparsers.add_parser(
+        "plan",
+        help="risk scores, quota, allocation, schedule, selection, routes and field-team files",
+        description=__doc__.split("\n\n")[1] if __doc__ else None,
+    )
+    p.add_argument("--data", metavar="DIR", help="dataset folder (default: the embedded Ouhai data)")
+    p.add_argument("--config", metavar="FILE.toml", help="configuration file (default: built-in "
+                   "defaults, printed by `riskplan config --show`)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--month", metavar="YYYY-MM", help="month to select and route (default: the "
+                      "month after the dataset's reference date, e.g. 2026-07 for Ouhai)")
+    when.add_argument("--all-months", action="store_true", help="every month of the plan year")
+    p.add_argument("--seed", type=int, help="seed of the random steps (default: `seed` of the config, 2026)")
+    p.add_argument("--lang", choices=("zh", "en"), help="language of headers and labels (default: "
+                   "export.lang of the config, zh)")
+    p.add_argument("--out", metavar="DIR", required=True, help="plan folder to write (replaced as a "
+                   "whole if it holds an earlier plan; must otherwise be new or empty)")
+    p.set_defaults(func=run)
+    return p
+
+
+def parse_month(text: str, plan_year: int) -> int:
+    """Month number of ``YYYY-MM``, which must be in ``plan_year``."""
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise RiskplanError(f"--month must be YYYY-MM, got {text!r}")
+    if int(m.group(1)) != plan_year:
+        raise RiskplanError(f"--month {text} is not in the dataset's plan year {plan_year}")
+    return int(m.group(2))
+
+
+def _load(args: argparse.Namespace) -> Any:
+    if args.data:
+        from riskplan.io import read_dataset
+
+        return read_dataset(Path(args.data))
+    from riskplan.datasets import load_ouhai
+
+    return load_ouhai()
+
+
+def summary(result: Any, dataset: Any, out: Path, seconds: float) -> str:
+    """The few lines printed at the end of a run."""
+    from riskplan.export.report import key_numbers
+
+    k = key_numbers(result, dataset)
+    lines = [
+        f"riskplan plan: {dataset.name}, {', '.join(k['months'])} (seed {result.seed})",
+        f"  annual quota 年度任务量: {k['quota']} samples, allocated {k['allocated']}",
+        f"  coverage 覆盖: townships {k['townships_covered']}/{k['townships']}, business types "
+        f"{k['business_types_covered']}/{k['business_types']}, categories "
+        f"{k['categories_covered']}/{k['categories']}",
+        f"  visits 任务: {k['visits']} selected, {k['routed']} routed on {k['routes']} routes, "
+        f"{k['unassigned']} unassigned, {k['purchases']} purchase orders",
+    ]
+    for reason, n in k["unassigned_reasons"].items():
+        lines.append(f"    unassigned: {n} x {reason}")
+    if not k["reproducible"]:
+        lines.append("  note: routing used a wall-clock limit; routes may differ between runs")
+    lines.append(f"  files 输出: {out}  (report: {out / ('report.' + result.config.export.report)})")
+    lines.append(f"  time: {seconds:.1f} s")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``riskplan plan``. Every check happens before the plan folder is touched."""
+    from riskplan.config import load_config
+    from riskplan.export.atomic import check_output_folder
+    from riskplan.export.plan_folder import write_plan
+    from riskplan.pipeline import run_plan
+
+    t0 = time.perf_counter()
+    progress = not os.environ.get("TQDM_DISABLE") and sys.stderr.isatty()
+    config = load_config(args.config)
+    if args.seed is not None:
+        if args.seed < 0:
+            raise ConfigError("seed", f"--seed must be a non-negative integer, got {args.seed}")
+        config = config.replace(seed=args.seed)
+    if args.lang:
+        import dataclasses
+
+        config = config.replace(export=dataclasses.replace(config.export, lang=args.lang))
+    out = Path(args.out)
+    check_output_folder(out.absolute())
+    dataset = _load(args)
+    config.check_codes(dataset)
+    if args.all_months:
+        months: list[int] | None = list(range(1, 13))
+    elif args.month:
+        months = [parse_month(args.month, int(dataset.plan_year))]
+    else:
+        months = None
+    result = run_plan(dataset, config, months, config.seed, progress=progress)
+    options = ["plan"] + [f"--{k.replace('_', '-')}={v}" for k, v in (
+        ("data", args.data), ("config", args.config), ("month", args.month),
+        ("all_months", args.all_months or None), ("seed", args.seed), ("lang", args.lang),
+    ) if v is not None]  # --out left out: the manifest does not depend on where it is written
+    write_plan(result, dataset, out, progress=progress, command=options)
+    print(summary(result, dataset, out, time.perf_counter() - t0))
+    return 0

@@ -1,0 +1,14 @@
+"""Exports of a plan: the plan folder with CSV, XLSX, GeoJSON, PNG maps, report and manifest.
+
+Modules, one idea each: :mod:`~riskplan.export.atomic` (atomic files and folders),
+:mod:`~riskplan.export.headers` (zh/en column headers), :mod:`~riskplan.export.csvfile`
+(Excel-safe CSV), :mod:`~riskplan.export.xlsx` (team workbooks), :mod:`~riskplan.export.geojson`
+(RFC 7946), :mod:`~riskplan.export.maps` (PNG route maps), :mod:`~riskplan.export.field`
+(field-team tables), :mod:`~riskplan.export.report` (summary report),
+:mod:`~riskplan.export.manifest` (hashes, configuration, versions) and
+:mod:`~riskplan.export.plan_folder` (write a whole plan folder, read it back).
+"""
+
+from riskplan.export.settings import ExportSettings
+
+__all__ = ["ExportSettings"]

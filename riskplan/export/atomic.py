@@ -1,0 +1,101 @@
+"""Atomic writes: a crash or Ctrl-C never leaves a half-written file or plan folder.
+
+Single files are written to a temporary file in the same folder and moved into place with
+:func:`os.replace` (atomic on POSIX and Windows). A whole plan folder is built in a temporary
+sibling folder by :func:`staged_folder` and renamed to its final name only when everything in it
+has been written; on any exception (``KeyboardInterrupt`` included) the temporary folder is
+removed and an existing output folder is left as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from riskplan.errors import RiskplanError
+
+PLAN_MARKER = "manifest.json"
+"""A folder holding this file is a plan folder and may be replaced by a new plan."""
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (temporary file in the same folder, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` atomically, with ``\\n`` line ends on every platform."""
+    return write_bytes(path, text.encode(encoding))
+
+
+def check_output_folder(out: Path) -> None:
+    """Raise RiskplanError unless ``out`` is absent, empty or an earlier plan folder."""
+    if out.exists() and not out.is_dir():
+        raise RiskplanError(f"output path {out} exists and is not a folder / 输出路径已存在且不是文件夹")
+    if out.is_dir() and any(out.iterdir()) and not (out / PLAN_MARKER).exists():
+        raise RiskplanError(
+            f"output folder {out} is not empty and is not a plan folder (no {PLAN_MARKER}); "
+            f"refusing to overwrite it / 输出文件夹非空且不是计划文件夹, 不覆盖"
+        )
+
+
+@contextlib.contextmanager
+def staged_folder(out: str | os.PathLike[str]) -> Iterator[Path]:
+    """Build a folder in a temporary sibling and move it to ``out`` when the block succeeds.
+
+    Parameters
+    ----------
+    out
+        Final folder. If it exists it must be empty or an earlier plan folder (holding
+        ``manifest.json``); it is replaced as a whole only after the new one is complete.
+
+    Yields
+    ------
+    Path
+        The temporary folder to write into.
+
+    Raises
+    ------
+    RiskplanError
+        If ``out`` is a file, or a non-empty folder that is not a plan folder.
+    """
+    out = Path(out).absolute()
+    check_output_folder(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        yield tmp
+        # Give the staged folder the permissions a normal mkdir would (mkdtemp uses 0700).
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.rmdir(old)
+            os.replace(out, old)
+            try:
+                os.replace(tmp, out)
+            except BaseException:
+                os.replace(old, out)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,220 @@
+"""Field-team tables: what each team does on each day, in the order it does it.
+
+Built from the routed stops, the month's visits and the register: stop order, arrival window,
+establishment name, ID and address, what to sample (category names) and how many units, the
+cold-chain flag and the lab deadline. Also the purchase orders for online sellers and the
+unassigned visits with their establishment details.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+FIELD_COLUMNS: tuple[str, ...] = (
+    "date",
+    "station_id",
+    "team",
+    "stop_order",
+    "arrival_window",
+    "establishment_name",
+    "establishment_id",
+    "address",
+    "township_name",
+    "categories_to_sample",
+    "categories_to_sample_names",
+    "samples",
+    "units",
+    "cold_chain",
+    "lab_deadline",
+    "visit_id",
+    "licence_no",
+)
+"""Columns of a field-team sheet, in order."""
+
+PURCHASE_COLUMNS: tuple[str, ...] = (
+    "month",
+    "visit_id",
+    "establishment_id",
+    "establishment_name",
+    "address",
+    "township_code",
+    "business_type",
+    "categories_to_sample",
+    "categories_to_sample_names",
+    "samples",
+    "units",
+    "cold_chain",
+    "licence_no",
+)
+
+UNASSIGNED_COLUMNS: tuple[str, ...] = (
+    "month",
+    "visit_id",
+    "reason",
+    "establishment_id",
+    "establishment_name",
+    "address",
+    "township_code",
+    "business_type",
+    "categories_to_sample",
+    "samples",
+    "units",
+    "cold_chain",
+)
+
+
+def hhmm(value: Any) -> str:
+    """``HH:MM`` of minutes after midnight [min], a time, a timestamp or ``HH:MM`` text."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, (pd.Timestamp, dt.datetime, dt.time)):
+        return value.strftime("%H:%M")
+    if isinstance(value, str):
+        return value[:5]
+    m = int(round(float(value)))
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def _minutes(text: str) -> int:
+    h, m = text.strip().split(":")
+    return int(h) * 60 + int(m)
+
+
+def arrival_window(arrival: Any, start: Any, end: Any, windows: Any = "") -> str:
+    """``HH:MM-HH:MM``: the planned arrival, and the latest start that still fits the opening window.
+
+    The latest start is the end of the opening window (``windows``, ``HH:MM-HH:MM;...``) that
+    holds the planned start, less the service time (``end - start``) [min]; without windows it is
+    the planned start. Arriving inside this window keeps the visit within opening hours (later
+    stops of the route may then start later than planned).
+    """
+    a = hhmm(arrival)
+    if not a:
+        return ""
+    try:
+        s, e = float(start), float(end)
+    except (TypeError, ValueError):
+        return a
+    latest = s
+    for w in str(windows or "").split(";"):
+        if "-" not in w:
+            continue
+        lo, hi = (_minutes(x) for x in w.split("-", 1))
+        if lo <= s <= hi:
+            latest = max(s, hi - (e - s))
+            break
+    b = hhmm(latest)
+    return a if b == a else f"{a}-{b}"
+
+
+def _category_names(codes: pd.Series, categories: pd.DataFrame, lang: str) -> pd.Series:
+    col = "name_zh" if lang == "zh" else "name_en"
+    names = dict(zip(categories["category_code"].astype(str), categories[col].astype(str)))
+    return codes.fillna("").astype(str).map(
+        lambda s: ";".join(names.get(c, c) for c in s.split(";") if c)
+    )
+
+
+def _register(establishments: pd.DataFrame) -> pd.DataFrame:
+    cols = ["establishment_id", "name", "address", "licence_no", "lon_wgs84", "lat_wgs84"]
+    reg = establishments[[c for c in cols if c in establishments.columns]].copy()
+    return reg.rename(columns={"name": "establishment_name"})
+
+
+def _township_names(townships: Any, lang: str) -> dict[str, str]:
+    col = "name_zh" if lang == "zh" else "name_en"
+    return dict(zip(townships["township_code"].astype(str), townships[col].astype(str)))
+
+
+def field_table(
+    stops: pd.DataFrame,
+    visits: pd.DataFrame,
+    dataset: Any,
+    lang: str = "zh",
+) -> pd.DataFrame:
+    """One row per routed stop with everything a field team needs (:data:`FIELD_COLUMNS`).
+
+    Parameters
+    ----------
+    stops
+        ``RoutePlan.stops``: ``station_id, team, date, stop_order, visit_id, establishment_id,
+        arrival, start, end, lab_deadline`` (times as minutes after midnight or ``HH:MM``).
+        Optional ``window_end`` (latest arrival) makes the arrival window ``arrival-window_end``;
+        otherwise the window is ``arrival-start`` (arrival to start of service).
+    visits
+        The month's visits (``visit_id``, ``categories_to_sample``, ``samples``, ``units``,
+        ``perishable``, ``township_code``).
+    dataset
+        For the register (name, address, licence), township and category names.
+    lang
+        ``"zh"`` or ``"en"`` for the names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by date, station, team and stop order; also ``lon_wgs84``/``lat_wgs84`` for maps.
+    """
+    vcols = ["categories_to_sample", "samples", "units", "perishable", "township_code"]
+    vcols = ["visit_id"] + [c for c in vcols if c in visits.columns and c not in stops.columns]
+    df = stops.drop(columns=["name"], errors="ignore").merge(
+        visits[vcols], on="visit_id", how="left", validate="1:1"
+    )
+    reg = _register(dataset.establishments)
+    reg = reg[[c for c in reg.columns if c == "establishment_id" or c not in df.columns]]
+    df = df.merge(reg, on="establishment_id", how="left")
+    start_col = "start_service" if "start_service" in df.columns else "start"
+    end_col = "end_service" if "end_service" in df.columns else "end"
+    df["arrival_window"] = [
+        arrival_window(a, s, e, w)
+        for a, s, e, w in zip(df["arrival"], df[start_col], df[end_col],
+                              df["window"] if "window" in df.columns else [""] * len(df))
+    ]
+    df["lab_deadline"] = df["lab_deadline"].map(hhmm) if "lab_deadline" in df else ""
+    df["cold_chain"] = df["perishable"].fillna(False).astype(bool)
+    df.loc[~df["cold_chain"], "lab_deadline"] = ""
+    df["categories_to_sample_names"] = _category_names(df["categories_to_sample"], dataset.categories, lang)
+    df["township_name"] = df["township_code"].astype(str).map(_township_names(dataset.townships, lang))
+    df["date"] = pd.to_datetime(df["date"]).dt.strftime("%Y-%m-%d")
+    df = df.sort_values(["date", "station_id", "team", "stop_order"], kind="stable")
+    for c in FIELD_COLUMNS:
+        if c not in df.columns:
+            df[c] = ""
+    extra = [c for c in ("lon_wgs84", "lat_wgs84") if c in df.columns]
+    return df[list(FIELD_COLUMNS) + extra].reset_index(drop=True)
+
+
+def _visit_details(visits: pd.DataFrame, dataset: Any, lang: str) -> pd.DataFrame:
+    df = visits.merge(_register(dataset.establishments), on="establishment_id", how="left")
+    df["cold_chain"] = df["perishable"].fillna(False).astype(bool) if "perishable" in df else False
+    df["categories_to_sample_names"] = _category_names(
+        df["categories_to_sample"], dataset.categories, lang
+    )
+    return df
+
+
+def purchase_orders(visits: pd.DataFrame, dataset: Any, lang: str = "zh") -> pd.DataFrame:
+    """Purchase orders: the visits with ``mode == "purchase"`` (online sellers)."""
+    buy = visits[visits["mode"].astype(str) == "purchase"]
+    df = _visit_details(buy, dataset, lang)
+    for c in PURCHASE_COLUMNS:
+        if c not in df.columns:
+            df[c] = ""
+    return df[list(PURCHASE_COLUMNS)].sort_values(["month", "visit_id"]).reset_index(drop=True)
+
+
+def unassigned_table(
+    unassigned: pd.DataFrame, visits: pd.DataFrame, dataset: Any, lang: str = "zh"
+) -> pd.DataFrame:
+    """Unassigned visits with their reason and establishment details (:data:`UNASSIGNED_COLUMNS`)."""
+    df = unassigned[["visit_id", "reason"]].merge(
+        visits.drop(columns=["reason"], errors="ignore"), on="visit_id", how="left"
+    )
+    df = _visit_details(df, dataset, lang)
+    for c in UNASSIGNED_COLUMNS:
+        if c not in df.columns:
+            df[c] = ""
+    return df[list(UNASSIGNED_COLUMNS)].sort_values(["month", "visit_id"]).reset_index(drop=True)

@@ -1,0 +1,108 @@
+"""One mapping from standard column names to Chinese and English headers.
+
+Every file in a plan folder is written with headers in one language (``--lang``); readers map
+either language back to the standard (contract) names with :func:`to_standard`, so a plan folder
+reads the same whatever language it was written in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+
+COLUMNS: dict[str, tuple[str, str]] = {
+    # standard name: (Chinese header, English header)
+    "township_code": ("乡镇街道代码", "Township code"),
+    "township_name": ("乡镇街道", "Township"),
+    "business_type": ("业态代码", "Business type"),
+    "business_type_name": ("业态", "Business type name"),
+    "category_code": ("食品类别代码", "Category code"),
+    "category_name": ("食品类别", "Category"),
+    "stage": ("环节", "Stage"),
+    "stratum_id": ("层代码", "Stratum"),
+    "weight": ("风险权重", "Risk weight"),
+    "floor": ("保底批次", "Floor samples"),
+    "risk_part": ("风险分配批次", "Risk-weighted samples"),
+    "samples": ("批次", "Samples"),
+    "fractional": ("理论批次", "Fractional samples"),
+    "cost_yuan": ("检验费用(元)", "Test cost [CNY]"),
+    "n_establishments": ("主体数", "Establishments"),
+    "month": ("月份", "Month"),
+    "visit_id": ("任务编号", "Visit ID"),
+    "establishment_id": ("主体编号", "Establishment ID"),
+    "establishment_name": ("主体名称", "Establishment name"),
+    "name": ("名称", "Name"),
+    "address": ("地址", "Address"),
+    "licence_no": ("许可证号", "Licence no."),
+    "categories_to_sample": ("抽检类别代码", "Categories to sample"),
+    "categories_to_sample_names": ("抽检食品", "What to sample"),
+    "units": ("购样数量(件)", "Units to buy"),
+    "perishable": ("冷链", "Cold chain"),
+    "cold_chain": ("冷链", "Cold chain"),
+    "mode": ("方式", "Mode"),
+    "has_location": ("有坐标", "Has location"),
+    "risk_grade": ("风险等级", "Risk grade"),
+    "lon_wgs84": ("经度(WGS-84)", "Longitude (WGS-84)"),
+    "lat_wgs84": ("纬度(WGS-84)", "Latitude (WGS-84)"),
+    "station_id": ("所站编号", "Station ID"),
+    "station_name": ("所站", "Station"),
+    "team": ("小组", "Team"),
+    "team_id": ("小组编号", "Team ID"),
+    "officers": ("执法人员", "Officers"),
+    "date": ("日期", "Date"),
+    "stop_order": ("顺序", "Stop"),
+    "arrival": ("预计到达", "Arrival"),
+    "arrival_window": ("到达时段", "Arrival window"),
+    "start": ("开始", "Start"),
+    "end": ("结束", "End"),
+    "lab_deadline": ("送检截止", "Lab deadline"),
+    "lab_id": ("检验机构编号", "Lab ID"),
+    "lab_name": ("检验机构", "Lab"),
+    "reason": ("原因", "Reason"),
+    "n_stops": ("点位数", "Stops"),
+    "distance_km": ("里程(km)", "Distance [km]"),
+    "duration_min": ("用时(分钟)", "Duration [min]"),
+    "platform": ("平台", "Platform"),
+    "order_by": ("下单截止", "Order by"),
+    "quota": ("任务量", "Quota"),
+}
+
+TEXT_SUFFIXES: tuple[str, ...] = ("_id", "_code", "_no", "_codes")
+"""Columns whose names end like this are identifiers or codes: always text, never numbers."""
+
+TEXT_COLUMNS: frozenset[str] = frozenset(
+    {"business_type", "categories_to_sample", "stratum_id", "team_id", "risk_grade", "officers"}
+)
+
+
+def is_id_column(column: str) -> bool:
+    """True for identifier and code columns (kept as text in every export)."""
+    return column in TEXT_COLUMNS or column.endswith(TEXT_SUFFIXES)
+
+
+def header(column: str, lang: Lang) -> str:
+    """Header of ``column`` in ``lang`` (the standard name itself when it has no translation)."""
+    pair = COLUMNS.get(column)
+    if pair is None:
+        return column
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def headers(columns: Iterable[str], lang: Lang) -> list[str]:
+    """Headers of several columns in ``lang``."""
+    return [header(c, lang) for c in columns]
+
+
+def to_standard(columns: Iterable[str]) -> list[str]:
+    """Map headers in either language (or standard names) back to the standard names.
+
+    Where two standard names share a Chinese header (``perishable``/``cold_chain``), the first
+    one in :data:`COLUMNS` wins.
+    """
+    reverse: dict[str, str] = {}
+    for std, (zh, en) in COLUMNS.items():
+        reverse.setdefault(zh, std)
+        reverse.setdefault(en, std)
+    return [c if c in COLUMNS else reverse.get(c, c) for c in columns]

@@ -1,0 +1,79 @@
+"""The manifest of a plan folder: what went in, with which settings, and what came out.
+
+``manifest.json`` records the SHA-256 hash of every input file, the configuration, the seed, the
+package and Python versions, the run time and the SHA-256 of every other file of the plan folder,
+so a plan can be audited and re-created. Only ``run_time`` differs between two runs of the same
+inputs and seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from riskplan.export.atomic import write_text
+
+MANIFEST_NAME = "manifest.json"
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """SHA-256 hex digest of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def hash_folder(folder: str | os.PathLike[str], exclude: tuple[str, ...] = ()) -> dict[str, str]:
+    """``relative/path`` -> SHA-256 of every file under ``folder`` (sorted, ``/`` separators)."""
+    folder = Path(folder)
+    out: dict[str, str] = {}
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder).as_posix()
+        if p.is_file() and rel not in exclude and not p.name.startswith("."):
+            out[rel] = sha256_file(p)
+    return out
+
+
+def build_manifest(
+    *,
+    inputs: Mapping[str, str],
+    input_folder: str,
+    config: Mapping[str, Any],
+    seed: int,
+    months: list[str],
+    outputs: Mapping[str, str],
+    dataset: Mapping[str, Any],
+    command: list[str] | None = None,
+    run_time: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The manifest as a dict (see module docstring)."""
+    from riskplan import __version__
+
+    when = run_time or dt.datetime.now(dt.timezone.utc)
+    return {
+        "riskplan_version": __version__,
+        "python_version": platform.python_version(),
+        "run_time": when.replace(microsecond=0).isoformat(),
+        "seed": seed,
+        "months": months,
+        "command": command or [],
+        "dataset": dict(dataset),
+        "input_folder": input_folder,
+        "inputs_sha256": dict(inputs),
+        "config": dict(config),
+        "outputs_sha256": dict(outputs),
+    }
+
+
+def write_manifest(folder: str | os.PathLike[str], manifest: Mapping[str, Any]) -> Path:
+    """Write ``manifest.json`` into ``folder`` (UTF-8, sorted keys in sections, atomic)."""
+    text = json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n"
+    return write_text(Path(folder) / MANIFEST_NAME, text)

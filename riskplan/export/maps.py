@@ -1,0 +1,149 @@
+"""PNG route maps, one per station and day, drawn offline with matplotlib (Agg).
+
+PNG files are reproducible: the ``Software`` metadata entry (which carries the matplotlib
+version) is dropped and the Agg renderer is deterministic for the same data, so the same plan
+gives byte-identical images.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from riskplan.export.atomic import write_bytes  # noqa: E402
+
+PNG_METADATA: dict[str, Any] = {"Software": None}
+"""Metadata passed to savefig: no matplotlib version, so files do not change between installs."""
+
+TEAM_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
+
+
+def _label(zh: str, en: str) -> str:
+    try:
+        from riskplan.plotting.fonts import label
+    except ImportError:  # the fonts helper is optional for exports
+        return en
+    return label(zh, en)
+
+
+def plot_station_day(
+    stops: pd.DataFrame,
+    depot: tuple[float, float] | None = None,
+    townships: Any = None,
+    lab: tuple[float, float] | None = None,
+    title: str = "",
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw one station's routes of one day.
+
+    Parameters
+    ----------
+    stops
+        That station's stops of the day: ``team``, ``stop_order``, ``lon_wgs84``, ``lat_wgs84``.
+    depot
+        Station (lon, lat) [degrees], where each route starts and ends.
+    townships
+        GeoDataFrame of the station's townships, drawn as the background, or None.
+    lab
+        Lab (lon, lat) [degrees], or None.
+    title
+        Axes title.
+    ax
+        Axes to draw on; a new figure when None.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 6))
+    if townships is not None and len(townships):
+        townships.plot(ax=ax, color="#f2f2f2", edgecolor="#999999", linewidth=0.6)
+    located = stops.dropna(subset=["lon_wgs84", "lat_wgs84"])
+    for i, (team, grp) in enumerate(located.sort_values(["team", "stop_order"]).groupby("team")):
+        colour = TEAM_COLOURS[i % len(TEAM_COLOURS)]
+        xs, ys = list(grp["lon_wgs84"]), list(grp["lat_wgs84"])
+        if depot is not None:
+            xs, ys = [depot[0], *xs, depot[0]], [depot[1], *ys, depot[1]]
+        ax.plot(xs, ys, "-", color=colour, linewidth=1.2, label=_label(f"{team}组", f"team {team}"))
+        ax.scatter(grp["lon_wgs84"], grp["lat_wgs84"], s=18, color=colour, zorder=3)
+        for x, y, n in zip(grp["lon_wgs84"], grp["lat_wgs84"], grp["stop_order"]):
+            ax.annotate(str(int(n)), (x, y), xytext=(3, 3), textcoords="offset points", fontsize=7)
+    if depot is not None:
+        ax.scatter([depot[0]], [depot[1]], marker="*", s=160, color="black", zorder=4,
+                   label=_label("所站", "station"))
+    if lab is not None:
+        ax.scatter([lab[0]], [lab[1]], marker="s", s=60, color="#555555", zorder=4,
+                   label=_label("检验机构", "lab"))
+    ax.set_title(title, fontsize=9)
+    ax.set_xlabel(_label("经度 (WGS-84)", "longitude (WGS-84)"), fontsize=8)
+    ax.set_ylabel(_label("纬度 (WGS-84)", "latitude (WGS-84)"), fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.set_aspect("equal", adjustable="datalim")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7, loc="best")
+    return ax
+
+
+def figure_png(fig: Figure, dpi: int = 100) -> bytes:
+    """PNG bytes of ``fig`` with fixed metadata; closes the figure."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata=PNG_METADATA)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def write_station_day_maps(
+    folder: str | os.PathLike[str],
+    stops: pd.DataFrame,
+    depots: Mapping[str, tuple[float, float]],
+    townships_by_station: Mapping[str, Any] | None = None,
+    lab: tuple[float, float] | None = None,
+    dpi: int = 100,
+    progress: bool = False,
+) -> list[Path]:
+    """Write ``<station_id>_<date>.png`` for every station and day that has stops.
+
+    Parameters
+    ----------
+    folder
+        Where the PNG files go.
+    stops
+        Routed stops with ``station_id``, ``date``, ``team``, ``stop_order``, coordinates.
+    depots
+        ``station_id`` -> (lon, lat) [degrees].
+    townships_by_station
+        ``station_id`` -> GeoDataFrame of its townships (background), optional.
+    lab
+        Lab (lon, lat) [degrees], optional.
+    dpi
+        Resolution [dots per inch].
+    progress
+        Show a tqdm progress bar.
+    """
+    from tqdm.auto import tqdm
+
+    folder = Path(folder)
+    written: list[Path] = []
+    groups = list(stops.groupby(["station_id", "date"], sort=True))
+    for (station, date), grp in tqdm(groups, desc="maps", unit="map", disable=not progress):
+        day = pd.Timestamp(date).strftime("%Y-%m-%d")
+        fig, ax = plt.subplots(figsize=(6, 6))
+        plot_station_day(
+            grp,
+            depot=depots.get(str(station)),
+            townships=(townships_by_station or {}).get(str(station)),
+            lab=lab,
+            title=f"{station}  {day}",
+            ax=ax,
+        )
+        fig.tight_layout()
+        written.append(write_bytes(folder / f"{station}_{day}.png", figure_png(fig, dpi)))
+    return written

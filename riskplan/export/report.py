@@ -1,0 +1,169 @@
+"""The summary report of a plan: key numbers, tables and charts, as Markdown or HTML."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+
+from riskplan.export.maps import _label, figure_png  # noqa: E402
+
+
+def key_numbers(result: Any, dataset: Any) -> dict[str, Any]:
+    """The headline figures of a :class:`~riskplan.pipeline.PlanResult`.
+
+    Returns
+    -------
+    dict
+        ``quota``, ``allocated``, coverage counts (``townships_covered`` / ``townships``, and the
+        same for business types and categories present), the planned months' ``visits``,
+        ``samples``, ``routed``, ``unassigned``, ``purchases``, ``routes`` and ``unassigned_reasons``.
+    """
+    alloc = result.allocation
+    got = alloc[alloc["samples"] > 0]
+    visits = result.visits
+    reasons = result.unassigned["reason"].value_counts().sort_index() if len(result.unassigned) else pd.Series(dtype=int)
+    return {
+        "quota": int(result.quota),
+        "allocated": int(alloc["samples"].sum()),
+        "strata": int(len(alloc)),
+        "strata_covered": int(len(got)),
+        "townships": int(len(dataset.townships)),
+        "townships_covered": int(got["township_code"].nunique()),
+        "business_types": int(alloc["business_type"].nunique()),
+        "business_types_covered": int(got["business_type"].nunique()),
+        "categories": int(alloc["category_code"].nunique()),
+        "categories_covered": int(got["category_code"].nunique()),
+        "months": [f"{result.plan_year}-{m:02d}" for m in result.months],
+        "visits": int(len(visits)),
+        "samples": int(visits["samples"].sum()) if len(visits) else 0,
+        "routed": int(result.n_routed),
+        "unassigned": int(len(result.unassigned)),
+        "purchases": int(len(result.purchases)),
+        "routes": int(len(result.routes)),
+        "unassigned_reasons": {str(k): int(v) for k, v in reasons.items()},
+        "reproducible": bool(result.reproducible),
+    }
+
+
+def plot_allocation_by_township(allocation: pd.DataFrame, townships: Any, ax: Axes | None = None) -> Axes:
+    """Bar chart of annual samples per township, split into floor and risk-weighted parts."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    names = dict(zip(townships["township_code"].astype(str),
+                     townships[_label("name_zh", "name_en")].astype(str)))
+    cols = [c for c in ("floor", "risk_part") if c in allocation.columns] or ["samples"]
+    by = allocation.groupby("township_code")[cols].sum().sort_index()
+    bottom = None
+    for c, colour in zip(cols, ("#9ecae1", "#3182bd")):
+        ax.bar([names.get(str(k), str(k)) for k in by.index], by[c], bottom=bottom, color=colour,
+               label={"floor": _label("保底", "floor"), "risk_part": _label("按风险", "risk-weighted"),
+                      "samples": _label("批次", "samples")}[c])
+        bottom = by[c] if bottom is None else bottom + by[c]
+    ax.set_ylabel(_label("年度批次", "samples per year"))
+    ax.tick_params(axis="x", rotation=60, labelsize=7)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_schedule(schedule: pd.DataFrame, planned: list[int], ax: Axes | None = None) -> Axes:
+    """Bar chart of samples per month, the planned months highlighted."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3))
+    by = schedule.groupby("month")["samples"].sum().reindex(range(1, 13), fill_value=0)
+    colours = ["#e6550d" if m in planned else "#bdbdbd" for m in by.index]
+    ax.bar(by.index, by.values, color=colours)
+    ax.set_xticks(range(1, 13))
+    ax.set_xlabel(_label("月份", "month"))
+    ax.set_ylabel(_label("批次", "samples"))
+    return ax
+
+
+def charts(result: Any, dataset: Any, dpi: int = 90) -> dict[str, bytes]:
+    """PNG bytes of the report's charts, by file name."""
+    out = {}
+    fig, ax = plt.subplots(figsize=(7, 4))
+    plot_allocation_by_township(result.allocation, dataset.townships, ax=ax)
+    fig.tight_layout()
+    out["allocation_by_township.png"] = figure_png(fig, dpi)
+    fig, ax = plt.subplots(figsize=(7, 3))
+    plot_schedule(result.schedule, result.months, ax=ax)
+    fig.tight_layout()
+    out["schedule_by_month.png"] = figure_png(fig, dpi)
+    return out
+
+
+def _md_table(df: pd.DataFrame) -> str:
+    cols = [str(c) for c in df.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in df.itertuples(index=False):
+        lines.append("| " + " | ".join(str(v) for v in row) + " |")
+    return "\n".join(lines)
+
+
+def report_markdown(result: Any, dataset: Any, chart_files: list[str], data_label: str) -> str:
+    """The report as Markdown (bilingual labels, figures from :func:`key_numbers`)."""
+    k = key_numbers(result, dataset)
+    routes = result.routes
+    per_station = (
+        result.stops.groupby("station_id").agg(stops=("visit_id", "size")).reset_index()
+        if len(result.stops) else pd.DataFrame(columns=["station_id", "stops"])
+    )
+    if len(routes) and "station_id" in routes.columns:
+        n_routes = routes.groupby("station_id").size().rename("routes").reset_index()
+        per_station = per_station.merge(n_routes, on="station_id", how="outer").fillna(0)
+    lines = [
+        f"# 抽检计划 / Sampling plan: {dataset.name}",
+        "",
+        f"- 数据 / data: {data_label} (reference date {dataset.reference_date}, plan year {result.plan_year})",
+        f"- 月份 / months: {', '.join(k['months'])}; seed {result.seed}",
+        "",
+        "## 关键数字 / Key numbers",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| 年度任务量 / annual quota | {k['quota']} |",
+        f"| 已分配 / allocated | {k['allocated']} |",
+        f"| 覆盖乡镇街道 / townships covered | {k['townships_covered']} / {k['townships']} |",
+        f"| 覆盖业态 / business types covered | {k['business_types_covered']} / {k['business_types']} |",
+        f"| 覆盖食品类别 / categories covered | {k['categories_covered']} / {k['categories']} |",
+        f"| 覆盖层 / strata with samples | {k['strata_covered']} / {k['strata']} |",
+        f"| 本期任务 / visits selected | {k['visits']} ({k['samples']} samples) |",
+        f"| 已排路线 / visits routed | {k['routed']} on {k['routes']} routes |",
+        f"| 未排入 / unassigned | {k['unassigned']} |",
+        f"| 网购 / purchase orders | {k['purchases']} |",
+        f"| 可复现 / reproducible | {'yes' if k['reproducible'] else 'no (wall-clock routing limit)'} |",
+        "",
+    ]
+    if k["unassigned_reasons"]:
+        lines += ["## 未排入原因 / Unassigned visits by reason", ""]
+        lines += [_md_table(pd.DataFrame(list(k["unassigned_reasons"].items()), columns=["reason", "visits"])), ""]
+    if len(per_station):
+        lines += ["## 各所站 / By station", "", _md_table(per_station), ""]
+    lines += ["## 图表 / Charts", ""]
+    lines += [f"![{name}](report/{name})" for name in chart_files]
+    lines += ["", "Files: see README.txt; inputs, configuration and hashes: manifest.json.", ""]
+    return "\n".join(lines)
+
+
+def report_html(markdown: str) -> str:
+    """A minimal self-contained HTML page wrapping the Markdown report (tables kept as text)."""
+    body = []
+    for line in markdown.splitlines():
+        if line.startswith("# "):
+            body.append(f"<h1>{html.escape(line[2:])}</h1>")
+        elif line.startswith("## "):
+            body.append(f"<h2>{html.escape(line[3:])}</h2>")
+        elif line.startswith("!["):
+            src = line[line.index("(") + 1 : -1]
+            body.append(f'<p><img src="{html.escape(src)}" alt=""></p>')
+        elif line:
+            body.append(f"<pre>{html.escape(line)}</pre>")
+    return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>riskplan report</title></head><body>\n"
+            + "\n".join(body) + "\n</body></html>\n")

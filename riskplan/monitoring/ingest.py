@@ -1,0 +1,234 @@
+"""Read and validate the year's sampling results against the dataset and the plan.
+
+Hard problems (missing columns, empty or duplicate sample IDs, unreadable dates, results other
+than pass/fail, impossible follow-up records) raise :class:`~riskplan.errors.ValidationError` with
+file, row and column. Results that are well-formed but fall outside the plan (unknown
+establishment or category, a stratum the plan does not have, a date outside the plan year) are kept
+and *reported* in :attr:`IngestResult.unmatched`; nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from riskplan.errors import RiskplanError, ValidationError
+
+KEY = ["township_code", "business_type", "category_code"]
+REQUIRED = ["sample_id", "sample_date", "establishment_id", "category_code", "result"]
+OPTIONAL = ["hazard", "followup_status", "followup_date", "programme"]
+FOLLOWUP = {"done", "pending", "not_required"}
+_BOOL_RESULT = {"pass": "pass", "fail": "fail", "合格": "pass", "不合格": "fail"}
+
+
+@dataclasses.dataclass
+class IngestResult:
+    """Validated results.
+
+    Attributes
+    ----------
+    results
+        Every input row, in input order, with the standard columns, ``row`` (1-based data row
+        of the file), ``township_code``, ``business_type``, ``stage`` (from the establishment; empty
+        when unknown), ``month`` (1-12), ``known`` (establishment and category known) and
+        ``in_plan`` (bool: the row counts against the plan).
+    unmatched
+        One row per reported result: ``file``, ``row``, ``sample_id``, ``column``, ``value``,
+        ``reason_en``, ``reason_zh``.
+    """
+
+    results: pd.DataFrame
+    unmatched: pd.DataFrame
+
+    @property
+    def matched(self) -> pd.DataFrame:
+        """The rows that count against the plan."""
+        return self.results[self.results["in_plan"]]
+
+
+def read_results(path: str | Path) -> pd.DataFrame:
+    """Read a results file (CSV in UTF-8, UTF-8 with BOM or GB18030; or XLSX) as text columns."""
+    path = Path(path)
+    if not path.is_file():
+        raise RiskplanError(f"results file not found: {path}")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return pd.read_excel(path, dtype=str, keep_default_na=False)
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte string
+        raise RiskplanError(f"{path.name}: cannot decode as UTF-8 or GB18030")
+    import io
+
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as exc:
+        raise RiskplanError(f"{path.name}: not a readable CSV ({exc})") from None
+
+
+def _problem(file, row, column, value, en, zh) -> dict:
+    return {"file": file, "row": row, "column": column, "value": value,
+            "message_en": en, "message_zh": zh}
+
+
+def _dates(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s
+    txt = s.astype("string").str.strip().replace("", pd.NA)
+    return pd.to_datetime(txt, errors="coerce", format="mixed")
+
+
+def validate_results(
+    results: pd.DataFrame,
+    establishments: pd.DataFrame,
+    categories: pd.DataFrame | None = None,
+    plan_strata: pd.DataFrame | None = None,
+    plan_year: int | None = None,
+    file: str = "results.csv",
+) -> IngestResult:
+    """Validate results and join each to its stratum.
+
+    Parameters
+    ----------
+    results
+        Raw results table (contract columns of ``history``), text or typed.
+    establishments
+        The register (``establishment_id``, ``township_code``, ``business_type``, ``stage``).
+    categories
+        Category table (``category_code``); None skips the category check.
+    plan_strata
+        The plan's strata (key columns, e.g. the allocation table); None skips that check.
+    plan_year
+        Results dated outside this year are reported; None skips the check.
+    file
+        Name used in messages.
+
+    Raises
+    ------
+    ValidationError
+        For malformed rows (the ``problems`` table lists them all).
+    """
+    problems: list[dict] = []
+    missing = [c for c in REQUIRED if c not in results.columns]
+    if missing:
+        for c in missing:
+            problems.append(_problem(file, "", c, "", "required column is missing",
+                                     "缺少必需的列"))
+        raise ValidationError(pd.DataFrame(problems))
+    df = results.copy().reset_index(drop=True)
+    for c in OPTIONAL:
+        if c not in df.columns:
+            df[c] = ""
+    df.insert(0, "row", np.arange(1, len(df) + 1))
+    for c in ["sample_id", "establishment_id", "category_code", "result", "hazard",
+              "followup_status", "programme"]:
+        df[c] = df[c].astype("string").fillna("").str.strip()
+    rows = df["row"].to_numpy()
+
+    ids = df["sample_id"]
+    for i in np.flatnonzero((ids == "").to_numpy()):
+        problems.append(_problem(file, rows[i], "sample_id", "", "empty sample ID", "样品编号为空"))
+    dup = ids.duplicated(keep="first") & (ids != "")
+    for i in np.flatnonzero(dup.to_numpy()):
+        problems.append(_problem(file, rows[i], "sample_id", ids.iloc[i],
+                                 "duplicate sample ID", "样品编号重复"))
+    for c in ["establishment_id", "category_code"]:
+        for i in np.flatnonzero((df[c] == "").to_numpy()):
+            problems.append(_problem(file, rows[i], c, "", "empty value", "值为空"))
+
+    res = df["result"].str.lower().map(lambda v: _BOOL_RESULT.get(v, _BOOL_RESULT.get(v.strip(), None)))
+    for i in np.flatnonzero(res.isna().to_numpy()):
+        problems.append(_problem(file, rows[i], "result", df["result"].iloc[i],
+                                 "result must be pass or fail", "检验结论须为 pass(合格) 或 fail(不合格)"))
+    df["result"] = res.fillna(df["result"])
+
+    sd = _dates(df["sample_date"])
+    for i in np.flatnonzero(sd.isna().to_numpy()):
+        problems.append(_problem(file, rows[i], "sample_date", str(df["sample_date"].iloc[i]),
+                                 "not a date (YYYY-MM-DD)", "日期格式错误 (YYYY-MM-DD)"))
+    fd = _dates(df["followup_date"])
+    raw_fd = df["followup_date"].astype("string").fillna("").str.strip()
+    for i in np.flatnonzero((fd.isna() & (raw_fd != "")).to_numpy()):
+        problems.append(_problem(file, rows[i], "followup_date", raw_fd.iloc[i],
+                                 "not a date (YYYY-MM-DD)", "日期格式错误 (YYYY-MM-DD)"))
+    df["sample_date"], df["followup_date"] = sd, fd
+
+    fs = df["followup_status"].str.lower()
+    fs = fs.where(fs != "", pd.Series(np.where(df["result"] == "pass", "not_required", "pending"),
+                                      index=df.index))
+    for i in np.flatnonzero((~fs.isin(FOLLOWUP)).to_numpy()):
+        problems.append(_problem(file, rows[i], "followup_status", df["followup_status"].iloc[i],
+                                 "must be done, pending or not_required",
+                                 "核查处置状态须为 done/pending/not_required"))
+    df["followup_status"] = fs
+    bad = (df["result"] == "fail") & (fs == "not_required")
+    for i in np.flatnonzero(bad.to_numpy()):
+        problems.append(_problem(file, rows[i], "followup_status", "not_required",
+                                 "an unqualified sample needs a follow-up (done or pending)",
+                                 "不合格样品必须核查处置"))
+    bad = (fs == "done") & fd.isna() & (raw_fd == "")
+    for i in np.flatnonzero(bad.to_numpy()):
+        problems.append(_problem(file, rows[i], "followup_date", "",
+                                 "follow-up is done but has no date", "核查处置已完成但无日期"))
+    bad = fd.notna() & sd.notna() & (fd < sd)
+    for i in np.flatnonzero(bad.to_numpy()):
+        problems.append(_problem(file, rows[i], "followup_date", str(fd.iloc[i].date()),
+                                 "follow-up before the sample date", "核查处置日期早于抽样日期"))
+    if problems:
+        raise ValidationError(pd.DataFrame(problems).sort_values(["row"], kind="stable",
+                                                                 key=lambda s: pd.to_numeric(s, errors="coerce")))
+
+    # --- join to the register and check against the plan: report, never drop
+    est = establishments[["establishment_id", "township_code", "business_type", "stage"]].copy()
+    est["establishment_id"] = est["establishment_id"].astype("string")
+    df = df.merge(est, on="establishment_id", how="left", validate="many_to_one")
+    for c in ["township_code", "business_type", "stage"]:
+        df[c] = df[c].astype("string").fillna("")
+    df["month"] = df["sample_date"].dt.month.astype(int)
+    unmatched: list[dict] = []
+
+    def report(mask: pd.Series, column: str, en: str, zh: str) -> None:
+        for i in np.flatnonzero(mask.to_numpy()):
+            unmatched.append({"file": file, "row": int(df["row"].iloc[i]),
+                              "sample_id": df["sample_id"].iloc[i], "column": column,
+                              "value": str(df[column].iloc[i]) if column in df else "",
+                              "reason_en": en, "reason_zh": zh})
+
+    in_plan = pd.Series(True, index=df.index)
+    unknown_est = df["township_code"] == ""
+    report(unknown_est, "establishment_id", "establishment not in the register", "经营主体不在名录中")
+    in_plan &= ~unknown_est
+    unknown_cat = pd.Series(False, index=df.index)
+    if categories is not None:
+        unknown_cat = ~df["category_code"].isin(set(categories["category_code"].astype(str)))
+        report(unknown_cat, "category_code", "food category unknown", "食品类别未知")
+        in_plan &= ~unknown_cat
+    if plan_strata is not None:
+        keys = set(map(tuple, plan_strata[KEY].astype(str).to_numpy()))
+        has = pd.Series([tuple(r) in keys for r in df[KEY].to_numpy()], index=df.index)
+        not_in = ~has & in_plan
+        report(not_in, "category_code", "stratum (township, business type, category) not in the plan",
+               "该层（镇街×业态×类别）不在计划中")
+        in_plan &= has
+    if plan_year is not None:
+        off = df["sample_date"].dt.year != plan_year
+        report(off, "sample_date", f"sample date outside plan year {plan_year}",
+               f"抽样日期不在计划年度 {plan_year}")
+        in_plan &= ~off
+    df["known"] = ~unknown_est & (~unknown_cat if categories is not None else True)
+    df["in_plan"] = in_plan.astype(bool)
+    cols = ["file", "row", "sample_id", "column", "value", "reason_en", "reason_zh"]
+    return IngestResult(df, pd.DataFrame(unmatched, columns=cols))
+
+
+def as_date(value: dt.date | str | pd.Timestamp) -> pd.Timestamp:
+    """A date-like value as a normalised Timestamp."""
+    return pd.Timestamp(value).normalize()

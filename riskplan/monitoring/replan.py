@@ -1,0 +1,219 @@
+"""Re-plan the rest of the year: update risk with this year's results, re-allocate what is left.
+
+What is done stays done. The remaining quota (annual quota minus the samples done that count
+against the plan) is allocated by :func:`riskplan.allocation.allocate` with the plan's own
+allocation rules and its integer guarantees (coverage floors, controlled rounding), the samples
+done entered as already taken (``higher_level``), so a township, stage, business type or category
+already covered needs no new floor and the minimum shares (key products, school canteens) are of
+the annual quota less what is done in them. The risk weights are re-scored with this year's
+results added to the history. The remainder is then spread over the remaining months by
+:func:`riskplan.schedule.monthly`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskplan.errors import RiskplanError
+from riskplan.monitoring.planio import PlanFolder
+
+KEY = ["township_code", "business_type", "category_code"]
+HISTORY_COLUMNS = ["sample_id", "sample_date", "establishment_id", "category_code", "result",
+                   "hazard", "followup_status", "followup_date", "programme"]
+
+
+@dataclasses.dataclass
+class Replan:
+    """The re-planned remainder of the year.
+
+    Attributes
+    ----------
+    table
+        One row per stratum of the plan: key columns, ``stage``, ``planned`` (original annual
+        samples), ``done``, ``remaining`` (newly allocated), ``total`` (= done + remaining),
+        ``weight`` (updated risk weight), ``rate_mean`` (updated).
+    schedule
+        Key columns, ``month``, ``samples`` of the remaining months only.
+    allocation
+        The :class:`riskplan.allocation.Allocation` of the remainder.
+    scores
+        The updated risk scores.
+    quota, done, remaining
+        Annual quota, samples done, samples left [samples]; ``done + remaining == quota`` unless
+        more than the quota is already done (then ``remaining`` is 0).
+    months
+        The remaining months (1-12).
+    as_of
+        Date the results run to.
+    """
+
+    table: pd.DataFrame
+    schedule: pd.DataFrame
+    allocation: Any
+    scores: pd.DataFrame
+    quota: int
+    done: int
+    remaining: int
+    months: list[int]
+    as_of: pd.Timestamp
+
+
+def remaining_months(as_of: Any) -> list[int]:
+    """Months still to plan after ``as_of``: from the next month, or this one if it is not over."""
+    as_of = pd.Timestamp(as_of)
+    start = as_of.month + 1 if as_of.is_month_end else as_of.month
+    return list(range(start, 13))
+
+
+def done_per_stratum(results: pd.DataFrame, as_of: Any) -> pd.DataFrame:
+    """Samples done per stratum up to ``as_of`` (results that count against the plan)."""
+    r = results[results["sample_date"] <= pd.Timestamp(as_of)]
+    if "in_plan" in r.columns:
+        r = r[r["in_plan"]]
+    return r.groupby(KEY, as_index=False).size().rename(columns={"size": "samples"})
+
+
+def updated_scores(dataset: Any, results: pd.DataFrame, as_of: Any, risk_config: Any = None) -> pd.DataFrame:
+    """Risk scores with this year's results (known establishment and category) added to history."""
+    from riskplan.risk import score
+
+    r = results[results["known"]] if "known" in results.columns else results
+    r = r[r["sample_date"] <= pd.Timestamp(as_of)]
+    hist = dataset.history
+    add = r[[c for c in HISTORY_COLUMNS if c in r.columns]].copy()
+    for c in add.columns:
+        if c in ("sample_date", "followup_date"):
+            add[c] = pd.to_datetime(add[c])
+        else:
+            add[c] = add[c].astype(str)
+    add = add[~add["sample_id"].isin(set(hist["sample_id"].astype(str)))]
+    history = pd.concat([hist, add], ignore_index=True)
+    return score(dataset, history=history, reference_date=pd.Timestamp(as_of), config=risk_config)
+
+
+def split_months(
+    alloc_table: pd.DataFrame, months: list[int], shape: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Split each stratum's samples over ``months`` in integers, by controlled rounding.
+
+    Each stratum's share of a month follows ``shape`` (the original schedule: key columns,
+    ``month``, ``samples``) over those months, or is uniform where the stratum has nothing
+    there. The stratum x month table is rounded by
+    :func:`riskplan.allocation.controlled_round`, so every stratum keeps its exact total and
+    every month's total stays within one of its fractional value.
+    """
+    from riskplan.allocation import controlled_round
+
+    a = alloc_table[alloc_table["samples"] > 0][KEY + ["samples"]].reset_index(drop=True)
+    if a.empty or not months:
+        return pd.DataFrame({**{c: pd.Series(dtype=str) for c in KEY},
+                             "month": pd.Series(dtype=int), "samples": pd.Series(dtype=int)})
+    m = np.asarray(months)
+    w = np.ones((len(a), len(m)))
+    if shape is not None and len(shape):
+        sh = shape[shape["month"].isin(months)].pivot_table(
+            index=KEY, columns="month", values="samples", aggfunc="sum")
+        sh = sh.reindex(columns=m).fillna(0)
+        got = a.set_index(KEY).index
+        sw = sh.reindex(got).fillna(0).to_numpy(float)
+        has = sw.sum(axis=1) > 0
+        w[has] = sw[has]
+    frac = a["samples"].to_numpy(float)[:, None] * w / w.sum(axis=1, keepdims=True)
+    rows, cols = np.nonzero(np.ones_like(frac, dtype=bool))
+    vals = controlled_round(rows, cols, frac[rows, cols], len(a), len(m))
+    out = a.loc[rows, KEY].reset_index(drop=True)
+    out["month"] = m[cols]
+    out["samples"] = vals.astype(int)
+    return out
+
+
+def _schedule_remaining(
+    alloc_table: pd.DataFrame, months: list[int], config: Any, shape: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Spread the remainder over ``months``: the schedule stage when it can plan a subset of
+    months (``monthly(..., months=...)``), else :func:`split_months` along the original plan."""
+    try:
+        from riskplan.schedule import monthly
+    except ImportError:
+        monthly = None
+    if monthly is not None and "months" in inspect.signature(monthly).parameters:
+        return monthly(alloc_table, getattr(config, "schedule", None), months=months)
+    return split_months(alloc_table, months, shape)
+
+
+def replan(
+    plan: PlanFolder | Any,
+    results: pd.DataFrame,
+    dataset: Any,
+    *,
+    as_of: Any = None,
+    config: Any = None,
+) -> Replan:
+    """Re-allocate the remaining quota over the remaining months from updated risk.
+
+    Parameters
+    ----------
+    plan
+        The plan (:class:`PlanFolder`, or a ``PlanResult``): its allocation gives the annual quota
+        and its configuration the rules.
+    results
+        Validated results (:attr:`IngestResult.results`: with ``in_plan`` and ``known``).
+    dataset
+        The district dataset the plan was made from (history, register, categories).
+    as_of
+        Date the results run to; default the dataset's ``reference_date``.
+    config
+        The :class:`riskplan.config.Config`; default the plan's.
+
+    Returns
+    -------
+    Replan
+
+    Raises
+    ------
+    InfeasibleError
+        When the coverage floors still to meet need more than what is left of the quota.
+    """
+    from riskplan.allocation import allocate
+
+    if not isinstance(plan, PlanFolder):
+        plan = PlanFolder.from_plan_result(plan)
+    config = config or plan.config
+    as_of = pd.Timestamp(as_of if as_of is not None else dataset.reference_date).normalize()
+    alloc0 = plan.allocation.table if hasattr(plan.allocation, "table") else plan.allocation
+    quota = int(alloc0["samples"].sum())
+    done = done_per_stratum(results, as_of)
+    n_done = int(done["samples"].sum())
+    scores = updated_scores(dataset, results, as_of, getattr(config, "risk", None))
+    # the annual quota with what is done entered as already taken: the allocation then places
+    # exactly quota - done and credits the done samples to every coverage floor and share.
+    alloc = allocate(scores, max(quota, n_done), config.allocation, categories=dataset.categories,
+                     higher_level=done, count_higher_level=True)
+    rem = alloc.table[KEY + ["stage", "samples", "weight"]].rename(columns={"samples": "remaining"})
+    if "rate_mean" in scores.columns:
+        rem = rem.merge(scores[KEY + ["rate_mean"]], on=KEY, how="left")
+    base = alloc0[KEY + ["samples"]].rename(columns={"samples": "planned"})
+    table = base.merge(rem, on=KEY, how="outer").merge(done.rename(columns={"samples": "done"}),
+                                                       on=KEY, how="left")
+    for c in ["planned", "remaining", "done"]:
+        table[c] = table[c].fillna(0).astype(int)
+    table["total"] = table["done"] + table["remaining"]
+    months = remaining_months(as_of)
+    if months and int(table["remaining"].sum()) > 0:
+        sched_in = alloc.table.copy()
+        schedule = _schedule_remaining(sched_in, months, config, plan.schedule)
+        schedule = schedule[schedule["samples"] > 0].reset_index(drop=True)
+    else:
+        schedule = pd.DataFrame({**{c: pd.Series(dtype=str) for c in KEY},
+                                 "month": pd.Series(dtype=int), "samples": pd.Series(dtype=int)})
+    remaining = int(table["remaining"].sum())
+    front = KEY + ["stage", "planned", "done", "remaining", "total"]
+    table = table[front + [c for c in table.columns if c not in front]]
+    table = table.sort_values(KEY).reset_index(drop=True)
+    assert remaining == max(quota, n_done) - n_done
+    return Replan(table, schedule, alloc, scores, quota, n_done, remaining, months, as_of)

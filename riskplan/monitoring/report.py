@@ -1,0 +1,284 @@
+"""Everything at once: :func:`monitor` computes the KPI tables, :func:`write_outputs` writes them.
+
+Output folder (``riskplan monitor --out DIR``), CSV in UTF-8 with BOM (Excel opens Chinese text):
+
+* ``progress_monthly.csv`` (district by month), ``progress_township.csv``, ``behind_township.csv``,
+  ``behind_stratum.csv`` (what is behind the quarterly target and by how much);
+* ``coverage_summary.csv``, ``coverage_uncovered.csv``, ``coverage_matrix.csv``;
+* ``followup_summary.csv``, ``followup_overdue.csv``;
+* ``alerts.csv`` (every rule that fired), ``bayes.csv``, ``charts.csv``;
+* ``replan.csv`` (per stratum: planned, done, remaining, total) and ``replan_schedule.csv``;
+* ``targets_scorecard.csv``;
+* ``unmatched_results.csv`` (results outside the plan, reported, not dropped);
+* ``report.md`` with PNG charts (``progress.png``, ``coverage.png``, ``alert_*.png``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from riskplan.errors import RiskplanError
+from riskplan.monitoring.alerts import run_alerts
+from riskplan.monitoring.coverage import Coverage, coverage
+from riskplan.monitoring.followup import FollowUp, followup
+from riskplan.monitoring.ingest import IngestResult, validate_results
+from riskplan.monitoring.planio import PlanFolder
+from riskplan.monitoring.progress import behind, last_complete_month, monthly_progress, share_due
+from riskplan.monitoring.rules import MonitoringRules
+from riskplan.monitoring.targets import computed_actuals, load_targets, scorecard
+
+KEY = ["township_code", "business_type", "category_code"]
+
+
+@dataclasses.dataclass
+class MonitorResult:
+    """All monitoring tables at ``as_of`` (see the module notes for what each holds)."""
+
+    as_of: pd.Timestamp
+    plan: PlanFolder
+    ingest: IngestResult
+    progress: pd.DataFrame
+    progress_township: pd.DataFrame
+    behind_district: pd.DataFrame
+    behind_township: pd.DataFrame
+    behind_stratum: pd.DataFrame
+    coverage: Coverage
+    followup: FollowUp
+    charts: pd.DataFrame
+    bayes: pd.DataFrame
+    alerts: pd.DataFrame
+    replan: Any
+    replan_error: str
+    scorecard: pd.DataFrame
+    rules: MonitoringRules
+
+
+def monitor(
+    plan: PlanFolder,
+    results: pd.DataFrame,
+    dataset: Any,
+    *,
+    as_of: Any = None,
+    rules: MonitoringRules | None = None,
+    targets: pd.DataFrame | None = None,
+    file: str = "results.csv",
+    do_replan: bool = True,
+) -> MonitorResult:
+    """Validate the results and compute every monitoring table.
+
+    Parameters
+    ----------
+    plan
+        The plan (:func:`riskplan.monitoring.read_plan` or ``PlanFolder.from_plan_result``).
+    results
+        The year's results (contract columns of ``history``), raw or typed.
+    dataset
+        The district dataset the plan was made from.
+    as_of
+        Date of the assessment; default the dataset's ``reference_date``, else the last result.
+    rules
+        Monitoring settings; default the plan configuration's ``monitoring`` section.
+    targets
+        Creation targets; default the embedded ``creation_targets.csv``.
+    do_replan
+        Also re-plan the remainder (the slowest step: re-scores risk and re-allocates).
+
+    Raises
+    ------
+    ValidationError
+        For malformed results.
+    """
+    rules = rules or getattr(plan.config, "monitoring", None) or MonitoringRules()
+    alloc = plan.allocation.table if hasattr(plan.allocation, "table") else plan.allocation
+    ing = validate_results(results, dataset.establishments, dataset.categories, alloc,
+                           dataset.plan_year, file)
+    r = ing.results
+    if as_of is None:
+        as_of = dataset.reference_date or (r["sample_date"].max() if len(r) else None)
+    if as_of is None:
+        raise RiskplanError("no date to assess at: give as_of (the dataset has no reference_date)")
+    as_of = pd.Timestamp(as_of).normalize()
+    matched = r[r["in_plan"] & (r["sample_date"] <= as_of)]
+    prog = monthly_progress(plan.schedule, matched, rules, "district")
+    prog_t = monthly_progress(plan.schedule, matched, rules, "township")
+    b_d = behind(plan.schedule, matched, as_of, rules, "district")
+    b_t = behind(plan.schedule, matched, as_of, rules, "township")
+    b_s = behind(plan.schedule, matched, as_of, rules, "stratum")
+    cov = coverage(alloc, matched)
+    fu = followup(r, as_of, rules.followup_deadline_days)
+    scores = plan.scores
+    if scores is None:
+        from riskplan.risk import score
+
+        scores = score(dataset, config=getattr(plan.config, "risk", None))
+    charts, bayes, alerts = run_alerts(matched, scores, rules)
+    rp, rp_err = None, ""
+    if do_replan:
+        from riskplan.monitoring.replan import replan
+
+        try:
+            rp = replan(plan, r, dataset, as_of=as_of)
+        except RiskplanError as exc:
+            rp_err = str(exc)
+    # the seed plan's targets
+    summ = cov.summary.set_index("dimension")
+    cov_counts = (int(summ.loc[["stage", "business_type"], "covered"].sum()),
+                  int(summ.loc[["stage", "business_type"], "present"].sum()))
+    prog_rm = matched
+    if "programme" in matched.columns:
+        prog_rm = matched[matched["programme"].isin(["risk_monitoring", ""])]
+    comp = computed_actuals(
+        as_of=as_of, plan_done=len(matched), plan_quota=int(alloc["samples"].sum()),
+        followup_rate=float(fu.summary["completion_rate_due"].iloc[0]),
+        coverage_counts=cov_counts, population=int(dataset.townships["population"].sum()),
+        risk_monitoring_samples=len(prog_rm), programme=plan.programme,
+        township_completion=b_t[["township_code", "done", "annual"]])
+    tg = targets if targets is not None else load_targets()
+    sc = scorecard(tg, getattr(dataset, "target_actuals", None), comp, as_of=as_of,
+                   plan_year=dataset.plan_year, share_due=share_due(as_of, rules), rules=rules)
+    return MonitorResult(as_of, plan, ing, prog, prog_t, b_d, b_t, b_s, cov, fu, charts, bayes,
+                         alerts, rp, rp_err, sc, rules)
+
+
+def _csv(df: pd.DataFrame, path: Path, index: bool = False) -> None:
+    df.to_csv(path, index=index, encoding="utf-8-sig", date_format="%Y-%m-%d")
+
+
+def _md_table(df: pd.DataFrame, max_rows: int = 20) -> str:
+    if df.empty:
+        return "_none / 无_\n"
+    d = df.head(max_rows).copy()
+    for c in d.columns:
+        if pd.api.types.is_float_dtype(d[c]):
+            d[c] = d[c].map(lambda v: "" if pd.isna(v) else f"{v:.3g}")
+        elif pd.api.types.is_datetime64_any_dtype(d[c]):
+            d[c] = d[c].dt.strftime("%Y-%m-%d")
+    d = d.astype(str).replace({"nan": "", "NaT": "", "<NA>": "", "None": ""})
+    lines = ["| " + " | ".join(map(str, d.columns)) + " |",
+             "|" + "---|" * len(d.columns)]
+    lines += ["| " + " | ".join(str(v).replace("|", "/") for v in row) + " |" for row in d.to_numpy()]
+    more = f"\n… {len(df) - max_rows} more rows in the CSV\n" if len(df) > max_rows else "\n"
+    return "\n".join(lines) + "\n" + more
+
+
+def write_outputs(res: MonitorResult, out: str | Path, charts: bool = True) -> list[Path]:
+    """Write the KPI tables, alert list, re-planned remainder and ``report.md`` into ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = {
+        "progress_monthly.csv": res.progress, "progress_township.csv": res.progress_township,
+        "behind_township.csv": res.behind_township, "behind_stratum.csv": res.behind_stratum,
+        "coverage_summary.csv": res.coverage.summary, "coverage_uncovered.csv": res.coverage.uncovered,
+        "followup_summary.csv": res.followup.summary, "followup_overdue.csv": res.followup.overdue,
+        "alerts.csv": res.alerts, "bayes.csv": res.bayes, "charts.csv": res.charts,
+        "targets_scorecard.csv": res.scorecard, "unmatched_results.csv": res.ingest.unmatched,
+    }
+    if res.replan is not None:
+        tables["replan.csv"] = res.replan.table
+        tables["replan_schedule.csv"] = res.replan.schedule
+    written = []
+    for name, df in tables.items():
+        _csv(df, out / name)
+        written.append(out / name)
+    _csv(res.coverage.matrix, out / "coverage_matrix.csv", index=True)
+    written.append(out / "coverage_matrix.csv")
+    pngs: dict[str, str] = {}
+    if charts:
+        pngs = _charts(res, out)
+        written += [out / p for p in pngs.values()]
+    (out / "report.md").write_text(_markdown(res, pngs), encoding="utf-8")
+    written.append(out / "report.md")
+    return written
+
+
+def _charts(res: MonitorResult, out: Path) -> dict[str, str]:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from riskplan.monitoring.plot import plot_coverage, plot_cusum, plot_p_chart, plot_progress
+
+    files = {}
+    fig, ax = plt.subplots(figsize=(7, 4))
+    plot_progress(res.progress, last_complete_month(res.as_of), ax=ax)
+    fig.tight_layout()
+    fig.savefig(out / "progress.png", dpi=100)
+    plt.close(fig)
+    files["progress"] = "progress.png"
+    fig, ax = plt.subplots(figsize=(10, 6))
+    plot_coverage(res.coverage.matrix, ax=ax)
+    fig.tight_layout()
+    fig.savefig(out / "coverage.png", dpi=100)
+    plt.close(fig)
+    files["coverage"] = "coverage.png"
+    unit = ["level"] + KEY
+    fired = res.alerts[res.alerts["rule"].isin(["p_chart", "cusum", "ewma"])] if len(res.alerts) else res.alerts
+    flagged = fired[unit].drop_duplicates().head(4) if len(fired) else pd.DataFrame()
+    for i, key in enumerate(flagged.itertuples(index=False)):
+        ch = res.charts
+        sel = ch[(ch[unit] == pd.Series(key._asdict())).all(axis=1)] if len(ch) else ch
+        if sel.empty:
+            continue
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+        name = "|".join(key[1:])
+        plot_p_chart(sel, title=f"p-chart {name}", ax=axes[0])
+        plot_cusum(sel, res.rules.cusum_h, title="CUSUM (standardised)", ax=axes[1])
+        fig.tight_layout()
+        fn = f"alert_{i + 1}.png"
+        fig.savefig(out / fn, dpi=100)
+        plt.close(fig)
+        files[f"alert {name}"] = fn
+    return files
+
+
+def _markdown(res: MonitorResult, pngs: dict[str, str]) -> str:
+    d = res.behind_district.iloc[0]
+    fu = res.followup.summary.iloc[0]
+    cov = res.coverage.summary
+    lines = [
+        f"# Monitoring report / 监测报告 — as of {res.as_of.date()}",
+        "",
+        f"- Plan completion / 计划完成: **{int(d['done'])} of {int(d['annual'])}** samples "
+        f"({100 * d['completion']:.1f} %); due by the quarterly target / 季度目标应完成: "
+        f"{int(d['due'])} ({100 * d['share_due']:.0f} %); short / 差额: **{int(d['gap_target'])}**",
+        f"- Results / 结果: {len(res.ingest.results)} rows, {int(res.ingest.results['in_plan'].sum())} "
+        f"counted against the plan, {len(res.ingest.unmatched)} reported outside it "
+        f"(`unmatched_results.csv`)",
+        f"- Follow-up / 核查处置: {int(fu['done'])} of {int(fu['unqualified'])} done, "
+        f"{int(fu['overdue'])} overdue (deadline {int(fu['deadline_days'])} days)",
+        f"- Alerts / 预警: {len(res.alerts)} signals in "
+        f"{len(res.alerts[['level'] + KEY].drop_duplicates()) if len(res.alerts) else 0} units",
+        "",
+    ]
+    if "progress" in pngs:
+        lines += [f"![progress]({pngs['progress']})", ""]
+    lines += ["## Townships behind the quarterly target / 落后于季度目标的镇街", "",
+              _md_table(res.behind_township[res.behind_township["behind"]])]
+    lines += ["## Coverage / 覆盖", "", _md_table(cov), "### Not yet covered / 尚未覆盖", "",
+              _md_table(res.coverage.uncovered, 40)]
+    if "coverage" in pngs:
+        lines += [f"![coverage]({pngs['coverage']})", ""]
+    lines += ["## Overdue follow-ups / 逾期核查处置", "",
+              _md_table(res.followup.overdue.drop(columns=["due", "done_on_time"], errors="ignore"))]
+    lines += ["## Alerts / 预警", "", _md_table(res.alerts, 40)]
+    for k, v in pngs.items():
+        if k.startswith("alert"):
+            lines += [f"![{k}]({v})", ""]
+    lines += ["## Re-plan of the remainder / 剩余任务重新分配", ""]
+    if res.replan is not None:
+        rp = res.replan
+        lines += [f"Quota {rp.quota} = done {rp.done} + remaining {rp.remaining}, over months "
+                  f"{rp.months[0] if rp.months else '-'}–{rp.months[-1] if rp.months else '-'}.", ""]
+        by_t = rp.table.groupby("township_code")[["planned", "done", "remaining", "total"]].sum()
+        lines += [_md_table(by_t.reset_index(), 30)]
+    else:
+        lines += [f"Not re-planned: {res.replan_error or 'skipped'}", ""]
+    cols = ["target_id", "indicator_en", "scope", "target_to_date", "actual", "status", "gap",
+            "credited_to", "source"]
+    lines += ["## Seed plan targets / 创建目标", "", _md_table(res.scorecard[cols], 60)]
+    return "\n".join(lines)

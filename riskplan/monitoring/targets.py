@@ -1,0 +1,209 @@
+"""Scorecard of the seed plan's quantitative creation targets (``creation_targets.csv``).
+
+Each target row (``id``, ``comparator`` ``>=``/``<=``, ``target``, ``unit``, ``deadline``,
+``lead_department``) is scored against its actual value(s): typed in (``target_actuals``: one row
+per target and scope, the scope being ``district``, a township code or a department) or, for the
+targets riskplan's own data answer, computed (:func:`computed_actuals`):
+
+* ``T19`` risk-monitoring samples per 1,000 residents (only when the plan is the
+  ``risk_monitoring`` programme),
+* ``T22`` plan completion (samples done / annual plan, %),
+* ``T23`` follow-up completion of unqualified samples (%),
+* ``T24`` coverage of every stage and business type in the plan (%).
+
+A computed value replaces a typed one of the same target and scope (the typed one is kept in
+``reported_actual``). Year-to-date flows (``MonitoringRules.year_to_date_targets``: T15 training
+hours, T19, T22) are judged, before the year end, against the target pro-rated to the share of the
+year due by the quarterly targets (50 % at the end of June by default).
+
+Status (three kinds of target):
+
+* a target with a ``deadline`` that has passed: ``met`` or ``missed``;
+* a target with a ``deadline`` still ahead, a year-to-date flow or a year-end target
+  (``year_end_targets``) before the end of the plan year: ``met`` or, when short, ``at_risk``
+  (time is left, but the trajectory is short of the target);
+* a standing target (no deadline: a rate that should hold all the time): ``met``; ``at_risk`` when
+  short by no more than ``at_risk_margin`` x target; ``missed`` beyond that;
+* ``no_data`` when there is no actual value.
+
+``gap`` is the shortfall in the target's unit (0 when met).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from riskplan.monitoring.rules import MonitoringRules
+
+COMPUTED_IDS = ("T19", "T22", "T23", "T24")
+
+
+def load_targets(path: str | Path | None = None) -> pd.DataFrame:
+    """The creation targets table (default: the embedded ``creation_targets.csv``)."""
+    if path is None:
+        from riskplan.datasets import embedded_data_dir
+
+        path = embedded_data_dir("ouhai") / "creation_targets.csv"
+    t = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    t["target"] = pd.to_numeric(t["target"])
+    return t
+
+
+def computed_actuals(
+    *,
+    as_of: Any,
+    plan_done: int,
+    plan_quota: int,
+    followup_rate: float | None,
+    coverage_counts: tuple[int, int] | None,
+    population: int | None = None,
+    risk_monitoring_samples: int | None = None,
+    programme: str = "risk_monitoring",
+    township_completion: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Actual values of the targets riskplan can answer itself.
+
+    Parameters
+    ----------
+    as_of
+        Date of the figures.
+    plan_done, plan_quota
+        Samples done that count against the plan, and the annual quota [samples].
+    followup_rate
+        Follow-up completion [fraction] (``FollowUp.summary["completion_rate_due"]``), or None.
+    coverage_counts
+        (covered, present) stages plus business types of the plan.
+    population
+        Residents [persons] (for T19).
+    risk_monitoring_samples
+        Risk-monitoring samples done this year [samples] (for T19).
+    programme
+        The plan's programme; T19 is computed only for ``risk_monitoring``.
+    township_completion
+        Optional ``township_code, done, annual``: adds T22 rows per township.
+
+    Returns
+    -------
+    ``target_id, scope, actual, as_of, note, source`` (``computed``).
+    """
+    d = pd.Timestamp(as_of).date().isoformat()
+    rows = []
+    if programme == "risk_monitoring" and population and risk_monitoring_samples is not None:
+        rows.append(("T19", "district", 1000 * risk_monitoring_samples / population,
+                     f"{risk_monitoring_samples} samples / {population} residents x 1000 (year to date)"))
+    if plan_quota > 0:
+        rows.append(("T22", "district", 100 * plan_done / plan_quota,
+                     f"{plan_done} of {plan_quota} planned samples done (year to date)"))
+    if township_completion is not None:
+        for r in township_completion.itertuples(index=False):
+            if r.annual > 0:
+                rows.append(("T22", str(r.township_code), 100 * r.done / r.annual,
+                             f"{r.done} of {r.annual} planned samples done (year to date)"))
+    if followup_rate is not None and not math.isnan(followup_rate):
+        rows.append(("T23", "district", 100 * followup_rate,
+                     "follow-ups done / unqualified samples done or past their deadline"))
+    if coverage_counts is not None and coverage_counts[1] > 0:
+        cov, pres = coverage_counts
+        rows.append(("T24", "district", 100 * cov / pres,
+                     f"{cov} of {pres} stages and business types of the plan sampled"))
+    out = pd.DataFrame(rows, columns=["target_id", "scope", "actual", "note"])
+    out["as_of"] = d
+    out["source"] = "computed"
+    return out[["target_id", "scope", "actual", "as_of", "note", "source"]]
+
+
+def _short(comparator: str, actual: float, target: float) -> float:
+    return max(0.0, target - actual) if comparator.strip() in (">=", ">") else max(0.0, actual - target)
+
+
+def scorecard(
+    targets: pd.DataFrame,
+    actuals: pd.DataFrame | None = None,
+    computed: pd.DataFrame | None = None,
+    *,
+    as_of: Any,
+    plan_year: int | None = None,
+    share_due: float = 1.0,
+    rules: MonitoringRules | None = None,
+) -> pd.DataFrame:
+    """Score every target (see the module notes for the status rules).
+
+    Parameters
+    ----------
+    targets
+        ``creation_targets.csv`` (``id, indicator_zh, indicator_en, comparator, target, unit,
+        deadline, lead_department``).
+    actuals
+        Typed values ``target_id, scope, actual, as_of, note`` (the dataset's
+        ``target_actuals``), or None.
+    computed
+        Output of :func:`computed_actuals`, or None.
+    as_of
+        Date of the assessment.
+    plan_year
+        Year whose end is the deadline of targets without one (default: ``as_of``'s year).
+    share_due
+        Share of the year's flow due at ``as_of`` [fraction] for year-to-date targets.
+
+    Returns
+    -------
+    One row per (target, scope): ``target_id, indicator_zh, indicator_en, scope, comparator,
+    target, target_to_date, unit, actual, reported_actual, source, status, gap, deadline,
+    lead_department, credited_to, note``; targets without any actual get one ``no_data`` row.
+    """
+    rules = rules or MonitoringRules()
+    as_of = pd.Timestamp(as_of).normalize()
+    year = plan_year or as_of.year
+    typed = (actuals.copy() if actuals is not None
+             else pd.DataFrame(columns=["target_id", "scope", "actual", "as_of", "note"]))
+    typed["source"] = "reported"
+    typed["scope"] = typed["scope"].astype(str).replace({"": "district", "nan": "district"})
+    typed["actual"] = pd.to_numeric(typed["actual"], errors="coerce")
+    comp = computed if computed is not None else typed.iloc[0:0]
+    comp_keys = set(zip(comp["target_id"], comp["scope"]))
+    reported = {(r.target_id, r.scope): r.actual for r in typed.itertuples(index=False)}
+    keep = typed[[k not in comp_keys for k in zip(typed["target_id"], typed["scope"])]]
+    allact = pd.concat([comp, keep], ignore_index=True)
+    rows = []
+    for t in targets.itertuples(index=False):
+        acts = allact[allact["target_id"] == t.id]
+        if acts.empty:
+            acts = pd.DataFrame([{"target_id": t.id, "scope": "district", "actual": float("nan"),
+                                  "source": "", "note": ""}])
+        year_end = pd.Timestamp(year=year, month=12, day=31)
+        explicit = bool(str(t.deadline).strip())
+        deadline = pd.Timestamp(t.deadline) if explicit else year_end
+        in_year = t.id in rules.year_to_date_targets or t.id in rules.year_end_targets
+        ytd = t.id in rules.year_to_date_targets and as_of < year_end
+        target_to_date = float(t.target) * (share_due if ytd else 1.0)
+        kind = ("deadline" if explicit else "in_year" if in_year else "standing")
+        for a in acts.itertuples(index=False):
+            actual = float(a.actual) if pd.notna(a.actual) else float("nan")
+            scope = str(a.scope)
+            if math.isnan(actual):
+                status, gap = "no_data", float("nan")
+            else:
+                gap = _short(t.comparator, actual, target_to_date)
+                if gap <= 1e-9:
+                    status, gap = "met", 0.0
+                elif kind in ("deadline", "in_year"):
+                    status = "at_risk" if as_of < deadline else "missed"
+                else:
+                    status = "at_risk" if gap <= rules.at_risk_margin * abs(t.target) else "missed"
+            dept_scope = not (scope == "district" or scope.isdigit())
+            rows.append({
+                "target_id": t.id, "indicator_zh": t.indicator_zh, "indicator_en": t.indicator_en,
+                "scope": scope, "comparator": t.comparator, "target": float(t.target),
+                "target_to_date": target_to_date, "unit": t.unit, "actual": actual,
+                "reported_actual": reported.get((t.id, scope), float("nan")),
+                "source": a.source, "status": status, "gap": gap,
+                "deadline": deadline.date().isoformat() if explicit else "",
+                "kind": kind, "lead_department": t.lead_department,
+                "credited_to": scope if dept_scope else t.lead_department,
+                "note": "" if pd.isna(a.note) else str(a.note),
+            })
+    return pd.DataFrame(rows)

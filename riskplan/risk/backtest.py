@@ -1,0 +1,149 @@
+"""Back-test: do shrunk rates predict next year's unqualified rates better than raw rates?"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskplan.risk.config import RiskConfig
+from riskplan.risk.errors import RiskInputError
+from riskplan.risk.pooling import KEY
+from riskplan.risk.score import history_counts, score
+
+DEFAULT_CLIP = 1e-3
+"""Predictions are clipped to [clip, 1 - clip] for the log-loss, so a raw 0/3 is not infinitely wrong."""
+
+
+@dataclasses.dataclass(frozen=True)
+class BacktestResult:
+    """Outcome of :func:`backtest`.
+
+    Attributes
+    ----------
+    metrics
+        One row per estimator (``raw``, ``shrunk``) with ``mse_observed`` and ``logloss_observed``
+        (against the test year's observed rates, weighted by its samples) and ``mse_truth``,
+        ``logloss_truth`` (against the true rates, same weights; NaN without a truth table).
+    strata
+        One row per stratum compared: key, ``n_train``, ``y_train``, ``n_test``, ``y_test``,
+        ``raw``, ``shrunk``, ``observed`` and ``true_rate``.
+    train_years, test_year
+        The years used.
+    """
+
+    metrics: pd.DataFrame
+    strata: pd.DataFrame
+    train_years: tuple[int, ...]
+    test_year: int
+
+    def improvement(self, column: str = "mse_observed") -> float:
+        """Relative reduction of an error by shrinkage: ``1 - shrunk / raw``."""
+        m = self.metrics.set_index("estimator")[column]
+        return float(1.0 - m["shrunk"] / m["raw"])
+
+
+def _errors(pred: np.ndarray, obs: np.ndarray, w: np.ndarray, clip: float) -> tuple[float, float]:
+    p = np.clip(pred, clip, 1 - clip)
+    mse = float(np.sum(w * (pred - obs) ** 2) / np.sum(w))
+    ll = float(-np.sum(w * (obs * np.log(p) + (1 - obs) * np.log(1 - p))) / np.sum(w))
+    return mse, ll
+
+
+def backtest(
+    data: Any = None,
+    *,
+    train_years: tuple[int, ...] = (2023, 2024),
+    test_year: int = 2025,
+    truth: pd.DataFrame | None = None,
+    config: RiskConfig | None = None,
+    clip: float = DEFAULT_CLIP,
+    **tables: Any,
+) -> BacktestResult:
+    """Fit on ``train_years``, predict ``test_year``; compare shrunk with raw rates.
+
+    Parameters
+    ----------
+    data
+        A dataset (or namespace) with ``establishments``, ``history``, ``categories``,
+        ``business_types`` (and optionally ``complaints``); keywords in ``tables`` override them.
+    train_years, test_year
+        Calendar years to fit on and to score against. The fit's reference date is the last day
+        of the last training year.
+    truth
+        Optional table with the key columns, ``year`` and ``true_rate`` (the generator's true
+        unqualified rates), e.g. ``hidden_truth()`` of ``data/build_ouhai.py``.
+    config
+        Risk settings for the shrunk estimate (half-life, prior-size bounds).
+    clip
+        Predictions are clipped to ``[clip, 1 - clip]`` inside the log-loss.
+
+    Returns
+    -------
+    BacktestResult
+        Compared on strata with samples in both the training years and the test year; errors
+        are weighted by the test year's samples (weighted MSE; binomial log-loss per sample).
+    """
+    def pick(name: str) -> Any:
+        return tables[name] if tables.get(name) is not None else getattr(data, name, None)
+
+    history = pick("history")
+    establishments = pick("establishments")
+    if history is None or establishments is None:
+        raise RiskInputError("backtest needs the 'history' and 'establishments' tables")
+    year = pd.to_datetime(history["sample_date"], errors="coerce").dt.year
+    train = history[year.isin(list(train_years)).to_numpy()]
+    test = history[(year == test_year).to_numpy()]
+    if train.empty or test.empty:
+        raise RiskInputError(f"backtest: no history in training years {train_years} or in test year {test_year}")
+    ref = pd.Timestamp(f"{max(train_years)}-12-31")
+    cfg = config or RiskConfig()
+    sc = score(
+        establishments=establishments, history=train, categories=pick("categories"),
+        business_types=pick("business_types"), complaints=pick("complaints"), reference_date=ref, config=cfg,
+    )
+    obs = history_counts(test, establishments, ref, 0.0).rename(columns={"n_samples": "n_test", "n_fail": "y_test"})
+    cmp = sc[[*KEY, "n_samples", "n_fail", "raw_rate", "rate_mean"]].rename(
+        columns={"n_samples": "n_train", "n_fail": "y_train", "raw_rate": "raw", "rate_mean": "shrunk"})
+    cmp = cmp.merge(obs[[*KEY, "n_test", "y_test"]], on=KEY, how="inner")
+    cmp = cmp[(cmp["n_train"] > 0) & (cmp["n_test"] > 0)].reset_index(drop=True)
+    cmp["observed"] = cmp["y_test"] / cmp["n_test"]
+    if truth is not None:
+        t = truth[truth["year"].astype(int) == test_year][[*KEY, "true_rate"]]
+        cmp = cmp.merge(t, on=KEY, how="left")
+    else:
+        cmp["true_rate"] = np.nan
+    w = cmp["n_test"].to_numpy(dtype=float)
+    rows = []
+    for est in ("raw", "shrunk"):
+        pred = cmp[est].to_numpy(dtype=float)
+        mse_o, ll_o = _errors(pred, cmp["observed"].to_numpy(dtype=float), w, clip)
+        tr = cmp["true_rate"].to_numpy(dtype=float)
+        ok = np.isfinite(tr)
+        mse_t, ll_t = _errors(pred[ok], tr[ok], w[ok], clip) if ok.any() else (np.nan, np.nan)
+        rows.append({"estimator": est, "mse_observed": mse_o, "logloss_observed": ll_o,
+                     "mse_truth": mse_t, "logloss_truth": ll_t, "n_strata": len(cmp), "n_test_samples": int(w.sum())})
+    return BacktestResult(pd.DataFrame(rows), cmp, tuple(train_years), int(test_year))
+
+
+def load_hidden_truth(build_script: str | Path | None = None) -> pd.DataFrame:
+    """The true rates the Ouhai build script used: ``hidden_truth()`` of ``data/build_ouhai.py``.
+
+    The script is imported from its file (not run); it is part of the source tree, not of the
+    installed package, so this works in a checkout only.
+    """
+    path = Path(build_script) if build_script else Path(__file__).resolve().parents[2] / "data" / "build_ouhai.py"
+    if not path.is_file():
+        raise RiskInputError(f"build script not found: {path}")
+    spec = importlib.util.spec_from_file_location("_riskplan_build_ouhai", path)
+    if spec is None or spec.loader is None:
+        raise RiskInputError(f"cannot import {path}")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    if not hasattr(mod, "hidden_truth"):
+        raise RiskInputError(f"{path} has no hidden_truth()")
+    return mod.hidden_truth()

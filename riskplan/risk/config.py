@@ -1,0 +1,93 @@
+"""Settings of the risk stage: the ``[risk]`` table of the configuration."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+from riskplan._settings import check
+
+
+@dataclasses.dataclass(frozen=True)
+class RiskConfig:
+    """Every weight and parameter of the risk score, with documented defaults.
+
+    The weight of a stratum (township x business type x food category) is::
+
+        weight = rate_term * exposure_term * hazard_term
+                 * (1 + complaint_weight * complaint_index)
+                 * (1 + grade_weight * share_grade_cd)
+                 * (1 + vulnerable_weight * vulnerable)
+
+    with ``rate_term = rate ** rate_exponent`` (``rate`` the posterior mean, or the upper end of the
+    credible interval when ``rate_basis = "upper"``), ``exposure_term = n_establishments **
+    exposure_exponent * volume_index ** volume_exponent`` and ``hazard_term = hazard_severity **
+    hazard_exponent``.
+
+    Attributes
+    ----------
+    half_life_years
+        Half-life of a past result's weight [years], counted back from the dataset's reference date
+        (a result this old counts half). ``0`` switches recency weighting off.
+    credible_level
+        Probability mass of the credible interval ``rate_lo`` .. ``rate_hi`` (0.90 = 5 % .. 95 %).
+    min_prior_size, max_prior_size
+        Bounds on a prior's sample size ``alpha + beta`` [samples]; the cap stops a flat likelihood
+        (no visible variation between groups) from pooling completely with infinite confidence.
+        With unqualified rates of a few per cent the marginal likelihood is nearly flat in
+        ``alpha + beta`` and its maximum sits at the cap, so the cap is in effect the prior's
+        weight: 100 lets a stratum with 300 samples carry three quarters of its own estimate.
+        On the Ouhai back-test (fit 2023-2024, predict 2025) caps of 50-100 predicted better
+        than 1000.
+    rate_basis
+        ``"mean"`` uses the posterior mean, ``"upper"`` the upper credible bound (precautionary:
+        strata known little about score higher).
+    rate_exponent
+        Exponent on the rate term (1 = proportional to the unqualified rate) [-].
+    exposure_exponent
+        Exponent on the establishment count (1 = proportional, 0.5 = square-root damping) [-].
+    volume_exponent
+        Exponent on the volume index (mean ``daily_customers`` of the stratum's establishments
+        relative to the district mean); 0 ignores volume [-].
+    hazard_exponent
+        Exponent on the category's hazard severity (1 .. 5) [-].
+    complaint_weight
+        Weight of the complaint index (complaints per establishment in the stratum relative to the
+        district's complaints per establishment) [-].
+    complaint_window_years
+        Complaints counted are those within this many years before the reference date [years].
+    complaint_index_cap
+        Upper bound on the complaint index, so one noisy stratum does not dominate [-].
+    grade_weight
+        Weight of the share of grade C or D establishments in the stratum [-].
+    vulnerable_weight
+        Extra weight for business types serving vulnerable consumers (school, kindergarten and
+        elderly-care canteens: ``business_types.vulnerable``) [-].
+    """
+
+    half_life_years: float = 2.0
+    credible_level: float = 0.90
+    min_prior_size: float = 0.5
+    max_prior_size: float = 100.0
+    rate_basis: Literal["mean", "upper"] = "mean"
+    rate_exponent: float = 1.0
+    exposure_exponent: float = 0.5
+    volume_exponent: float = 0.0
+    hazard_exponent: float = 1.0
+    complaint_weight: float = 0.3
+    complaint_window_years: float = 1.0
+    complaint_index_cap: float = 5.0
+    grade_weight: float = 0.5
+    vulnerable_weight: float = 0.5
+
+    def __post_init__(self) -> None:
+        check(self.half_life_years >= 0, "risk.half_life_years", "must be >= 0 (0 = no recency weighting)")
+        check(0 < self.credible_level < 1, "risk.credible_level", "must be between 0 and 1")
+        check(self.min_prior_size > 0, "risk.min_prior_size", "must be > 0")
+        check(self.max_prior_size > self.min_prior_size, "risk.max_prior_size", "must be > risk.min_prior_size")
+        check(self.rate_basis in ("mean", "upper"), "risk.rate_basis", "must be 'mean' or 'upper'")
+        for name in ("rate_exponent", "exposure_exponent", "volume_exponent", "hazard_exponent",
+                     "complaint_weight", "grade_weight", "vulnerable_weight"):
+            check(getattr(self, name) >= 0, f"risk.{name}", "must be >= 0")
+        check(self.complaint_window_years > 0, "risk.complaint_window_years", "must be > 0")
+        check(self.complaint_index_cap > 0, "risk.complaint_index_cap", "must be > 0")

@@ -1,0 +1,112 @@
+"""Hierarchical partial pooling of unqualified rates (nested empirical Bayes).
+
+The levels are district -> food category -> category x business type -> stratum (township x
+business type x category). Each level's rate is shrunk towards its parent's rate by a beta prior
+whose sample size ``alpha + beta`` is fitted by marginal maximum likelihood over all groups of that
+level (:func:`riskplan.risk.betabinom.fit_concentration`). A sparse stratum therefore ends up near
+its category x business-type rate, a well-sampled one keeps (mostly) its own rate, and a stratum
+without any history gets its parent's rate with a wide interval.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from riskplan.risk.betabinom import fit_concentration
+
+KEY: list[str] = ["township_code", "business_type", "category_code"]
+
+
+def _level(
+    y: np.ndarray, n: np.ndarray, parent_mean: np.ndarray, lo: float, hi: float
+) -> tuple[np.ndarray, float, bool]:
+    """Shrink groups' rates towards their parents' means; return (means, concentration, flat)."""
+    conc, flat = fit_concentration(y, n, parent_mean, min_concentration=lo, max_concentration=hi)
+    return (y + conc * parent_mean) / (n + conc), conc, flat
+
+
+def partial_pool(
+    strata: pd.DataFrame,
+    *,
+    y: str = "n_fail_w",
+    n: str = "n_samples_w",
+    credible_level: float = 0.90,
+    min_prior_size: float = 0.5,
+    max_prior_size: float = 100.0,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Posterior unqualified rate of every stratum, borrowing strength from its groups.
+
+    Parameters
+    ----------
+    strata
+        One row per stratum with the key columns and the (effective) counts ``y`` and ``n``.
+        Strata with ``n == 0`` are allowed: they get their parent's prior.
+    y, n
+        Column names of the unqualified and total counts [samples].
+    credible_level
+        Mass of the equal-tailed credible interval (0.90 gives the 5 % and 95 % quantiles).
+    min_prior_size, max_prior_size
+        Bounds on each level's prior sample size ``alpha + beta`` [samples].
+
+    Returns
+    -------
+    (table, summary)
+        ``table`` is ``strata`` plus ``district_mean``, ``category_mean``, ``cell_mean`` (the
+        category x business-type rate), ``prior_alpha``, ``prior_beta``, ``post_alpha``,
+        ``post_beta``, ``rate_mean``, ``rate_lo``, ``rate_hi``. ``summary`` gives each level's
+        fitted prior sample size and whether its likelihood was flat (held at the cap).
+    """
+    out = strata.copy()
+    yy = out[y].to_numpy(dtype=float)
+    nn = out[n].to_numpy(dtype=float)
+    ysum, nsum = float(yy.sum()), float(nn.sum())
+    # Half a pseudo-count keeps the top level off zero when nothing has ever failed.
+    mu0 = (ysum + 0.5) / (nsum + 1.0)
+
+    cat_codes, cat_idx = np.unique(out["category_code"].to_numpy(dtype=str), return_inverse=True)
+    cy = np.bincount(cat_idx, weights=yy, minlength=cat_codes.size)
+    cn = np.bincount(cat_idx, weights=nn, minlength=cat_codes.size)
+    mu_c, conc_c, flat_c = _level(cy, cn, np.full(cat_codes.size, mu0), min_prior_size, max_prior_size)
+
+    cell_key = out["category_code"].astype(str) + "|" + out["business_type"].astype(str)
+    cell_codes, cell_idx = np.unique(cell_key.to_numpy(dtype=str), return_inverse=True)
+    by = np.bincount(cell_idx, weights=yy, minlength=cell_codes.size)
+    bn = np.bincount(cell_idx, weights=nn, minlength=cell_codes.size)
+    cell_parent = np.zeros(cell_codes.size)
+    cell_parent[cell_idx] = mu_c[cat_idx]
+    mu_b, conc_b, flat_b = _level(by, bn, cell_parent, min_prior_size, max_prior_size)
+
+    prior_mean = mu_b[cell_idx]
+    conc_s, flat_s = fit_concentration(
+        yy, nn, prior_mean, min_concentration=min_prior_size, max_concentration=max_prior_size
+    )
+    a0 = conc_s * prior_mean
+    b0 = conc_s * (1.0 - prior_mean)
+    a1 = a0 + yy
+    b1 = b0 + (nn - yy)
+    tail = (1.0 - credible_level) / 2.0
+    out["district_mean"] = mu0
+    out["category_mean"] = mu_c[cat_idx]
+    out["cell_mean"] = prior_mean
+    out["prior_alpha"] = a0
+    out["prior_beta"] = b0
+    out["post_alpha"] = a1
+    out["post_beta"] = b1
+    out["rate_mean"] = a1 / (a1 + b1)
+    out["rate_lo"] = stats.beta.ppf(tail, a1, b1)
+    out["rate_hi"] = stats.beta.ppf(1.0 - tail, a1, b1)
+    summary = {
+        "district_mean": float(mu0),
+        "prior_size_category": float(conc_c),
+        "prior_size_cell": float(conc_b),
+        "prior_size_stratum": float(conc_s),
+        "flat_category": bool(flat_c),
+        "flat_cell": bool(flat_b),
+        "flat_stratum": bool(flat_s),
+        "credible_level": float(credible_level),
+    }
+    return out, summary

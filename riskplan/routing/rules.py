@@ -1,0 +1,154 @@
+"""Routing settings (TOML section ``routing``): :class:`RoutingRules`."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from riskplan._settings import check
+
+
+def _default_windows() -> dict[str, tuple[str, ...]]:
+    return {
+        # wholesale markets trade overnight: sample at dawn
+        "D-WHOLESALE": ("04:30-07:30",),
+        # wet markets are busiest, and freshest, early in the morning
+        "D-WETMARKET": ("05:30-10:00",),
+        "D-SUPERMARKET": ("08:30-17:30",),
+        "D-GROCERY": ("08:30-17:30",),
+        # restaurants and eateries: outside the meal peaks
+        "C-RESTAURANT": ("09:00-11:00", "13:30-16:30"),
+        "C-SMALL": ("09:00-11:00", "13:30-16:30"),
+        "C-TAKEAWAY": ("09:00-11:00", "13:30-16:30"),
+        "C-VENDOR": ("08:30-10:30", "14:00-17:00"),
+        # canteens: before and after the lunch service
+        "C-SCHOOL": ("08:30-10:30", "13:00-15:30"),
+        "C-CANTEEN": ("08:30-11:00", "13:30-16:30"),
+        "C-SITE": ("08:30-10:30", "13:30-16:30"),
+        "C-ELDERLY": ("08:30-10:30", "14:00-16:30"),
+        "C-CENTRAL": ("08:30-10:30", "13:30-16:30"),
+        "default": ("08:30-17:30",),
+    }
+
+
+def _default_speeds() -> dict[str, float]:
+    return {"urban": 25.0, "rural": 40.0, "mountain": 30.0}
+
+
+@dataclasses.dataclass(frozen=True)
+class RoutingRules:
+    """How daily inspection routes are built (TOML section ``routing``).
+
+    Attributes
+    ----------
+    windows
+        Business type -> visit windows ``"HH:MM-HH:MM"`` (several per day allowed), intersected with
+        each shop's opening hours; key ``default`` for types not listed.
+    day_start, day_end
+        Team working hours ``HH:MM``.
+    early_start
+        Earliest start ``HH:MM`` on market days and on days with a visit of ``early_start_types``.
+    early_start_types
+        Business types whose visits allow the early start (wholesale and wet markets).
+    max_shift_minutes
+        Longest working day, start to end of the route [min].
+    service_base_minutes
+        Fixed service time of a visit [min].
+    service_per_sample_minutes
+        Extra service time per sample taken [min].
+    detour_factor
+        Road distance / great-circle distance [-], typically 1.3-1.4.
+    speeds
+        Mean driving speed by township area type [km/h] (``urban``, ``rural``, ``mountain``).
+    cold_box_samples
+        Perishable samples one team's cold box holds [samples].
+    max_samples_per_team_day
+        All samples (perishable or not) one team takes in a day [samples].
+    school_day_types
+        Business types visited only on school days.
+    lab_id
+        Lab receiving the samples; empty: the lab nearest to each station.
+    day_fill
+        Share of a team-day's working minutes planned when spreading visits over days [-]; the
+        rest is slack for travel.
+    retry_days
+        How many other days a visit that did not fit is offered to before it is reported.
+    drop_penalty
+        Cost of leaving a visit out of a day [s of travel]; kept far above any route cost.
+    solution_limit
+        Solutions the guided local search may visit per day model (deterministic budget).
+    first_solution
+        First-solution strategies tried in order until one succeeds.
+    """
+
+    windows: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=_default_windows)
+    day_start: str = "08:30"
+    day_end: str = "17:30"
+    early_start: str = "05:30"
+    early_start_types: tuple[str, ...] = ("D-WHOLESALE", "D-WETMARKET")
+    max_shift_minutes: int = 540
+    service_base_minutes: float = 15.0
+    service_per_sample_minutes: float = 20.0
+    detour_factor: float = 1.35
+    speeds: dict[str, float] = dataclasses.field(default_factory=_default_speeds)
+    cold_box_samples: int = 12
+    max_samples_per_team_day: int = 20
+    school_day_types: tuple[str, ...] = ("C-SCHOOL",)
+    lab_id: str = ""
+    day_fill: float = 0.7
+    retry_days: int = 3
+    drop_penalty: int = 10_000_000
+    solution_limit: int = 100
+    first_solution: tuple[str, ...] = (
+        "PARALLEL_CHEAPEST_INSERTION",
+        "LOCAL_CHEAPEST_INSERTION",
+        "SAVINGS",
+    )
+
+    def __post_init__(self) -> None:
+        from riskplan.routing.windows import parse_hhmm, parse_windows
+
+        for key in ("day_start", "day_end", "early_start"):
+            try:
+                parse_hhmm(getattr(self, key))
+            except Exception:
+                check(False, f"routing.{key}", f"must be HH:MM, got {getattr(self, key)!r}")
+        check(
+            parse_hhmm(self.day_start) < parse_hhmm(self.day_end),
+            "routing.day_end",
+            "must be after routing.day_start",
+        )
+        check(
+            parse_hhmm(self.early_start) <= parse_hhmm(self.day_start),
+            "routing.early_start",
+            "must not be after routing.day_start",
+        )
+        for bt, wins in self.windows.items():
+            try:
+                parse_windows(wins)
+            except Exception as exc:
+                check(False, f"routing.windows.{bt}", str(exc))
+        check(self.max_shift_minutes > 0, "routing.max_shift_minutes", "must be positive")
+        check(self.service_base_minutes >= 0, "routing.service_base_minutes", "must be >= 0")
+        check(self.service_per_sample_minutes >= 0, "routing.service_per_sample_minutes", "must be >= 0")
+        check(1.0 <= self.detour_factor <= 3.0, "routing.detour_factor", "must be between 1 and 3")
+        check(len(self.speeds) > 0, "routing.speeds", "needs at least one area type")
+        for k, v in self.speeds.items():
+            check(v > 0, f"routing.speeds.{k}", "must be positive")
+        check(self.cold_box_samples >= 1, "routing.cold_box_samples", "must be >= 1")
+        check(self.max_samples_per_team_day >= 1, "routing.max_samples_per_team_day", "must be >= 1")
+        check(0.1 <= self.day_fill <= 1.0, "routing.day_fill", "must be between 0.1 and 1")
+        check(self.retry_days >= 0, "routing.retry_days", "must be >= 0")
+        check(self.drop_penalty >= 1_000_000, "routing.drop_penalty", "must be >= 1000000")
+        check(self.solution_limit >= 1, "routing.solution_limit", "must be >= 1")
+        check(len(self.first_solution) > 0, "routing.first_solution", "needs at least one strategy")
+
+    def service_minutes(self, samples: int) -> int:
+        """Service time of a visit taking ``samples`` samples [min], rounded up."""
+        import math
+
+        return int(math.ceil(self.service_base_minutes + self.service_per_sample_minutes * max(int(samples), 0)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict of the settings (for RoutePlan.parameters and TOML)."""
+        return dataclasses.asdict(self)

@@ -1,0 +1,250 @@
+"""VRPTW quality benchmark: solve VRPLIB (Solomon) instances with the routing engine.
+
+The instances are solved with the same :mod:`riskplan.routing.model` engine as the inspection
+routes, in the DIMACS convention of the best-known solutions: Euclidean distances and travel times
+truncated to one decimal, so everything is computed in integer tenths. The objective is total
+distance. PyVRP (optional extra ``pyvrp``) can be run on the same instances as a comparator.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from riskplan.errors import RiskplanError
+from riskplan.routing.model import RoutingProblem, SearchBudget, build_model, _params
+
+Solver = Literal["ortools", "pyvrp"]
+
+#: Local search operators switched on for the benchmark (off by default in OR-Tools).
+BENCH_OPERATORS: tuple[tuple[str, bool], ...] = (
+    ("use_relocate_neighbors", True),
+    ("use_cross_exchange", True),
+    ("use_extended_swap_active", False),
+    ("use_relocate_expensive_chain", True),
+    ("use_exchange_subtrip", True),
+    ("use_global_cheapest_insertion_expensive_chain_lns", True),
+    ("use_local_cheapest_insertion_expensive_chain_lns", True),
+    ("use_global_cheapest_insertion_close_nodes_lns", True),
+    ("use_local_cheapest_insertion_close_nodes_lns", True),
+    ("use_path_lns", True),
+    ("use_inactive_lns", False),
+)
+
+
+@dataclasses.dataclass
+class VrptwResult:
+    """One solved instance.
+
+    Attributes
+    ----------
+    name
+        Instance name.
+    distance
+        Total distance (DIMACS convention, one decimal).
+    vehicles
+        Routes used.
+    routes
+        Client numbers per route (VRPLIB numbering: depot 0, clients 1..n).
+    seconds
+        Wall-clock solve time [s].
+    bks
+        Best-known distance from a ``.sol`` beside the instance, or None.
+    gap
+        ``100 * (distance - bks) / bks`` [%], or None.
+    feasible
+        Whether the routes passed the independent re-check.
+    """
+
+    name: str
+    distance: float
+    vehicles: int
+    routes: list[list[int]]
+    seconds: float
+    bks: float | None
+    gap: float | None
+    feasible: bool
+
+
+def dimacs_matrix(coords: np.ndarray) -> np.ndarray:
+    """Euclidean distances truncated to one decimal, in integer tenths."""
+    d = np.sqrt(((coords[:, None, :] - coords[None, :, :]) ** 2).sum(-1))
+    # the small epsilon keeps exact decimals such as 1.3 (1.29999...) from truncating down
+    return np.floor(10.0 * d + 1e-9).astype(np.int64)
+
+
+def _instance_arrays(inst: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
+    coords = np.asarray(inst["node_coord"], dtype=float)
+    n = len(coords)
+    dist = dimacs_matrix(coords)
+    service = np.broadcast_to(np.asarray(inst.get("service_time", 0), dtype=float), (n,))
+    service10 = np.rint(10 * service).astype(np.int64)
+    service10[0] = 0  # a scalar SERVICE_TIME applies to clients, not to the depot
+    tw = np.rint(10 * np.asarray(inst["time_window"], dtype=float)).astype(np.int64)
+    demand = np.asarray(inst["demand"], dtype=np.int64)
+    capacity = int(inst["capacity"])
+    vehicles = int(inst.get("vehicles", n - 1))
+    return dist, service10, tw, demand, capacity, vehicles
+
+
+def check_routes(inst: dict, routes: list[list[int]]) -> tuple[bool, float]:
+    """Re-check VRPTW routes independently (every client once, load, windows); return (ok, distance)."""
+    dist, service10, tw, demand, capacity, _ = _instance_arrays(inst)
+    n = len(dist)
+    seen = sorted(c for r in routes for c in r)
+    ok = seen == list(range(1, n))
+    total = 0
+    for r in routes:
+        t, prev, load = tw[0, 0], 0, 0
+        for c in r:
+            t = max(t + service10[prev] + dist[prev, c], tw[c, 0])
+            ok &= bool(t <= tw[c, 1])
+            load += demand[c]
+            total += dist[prev, c]
+            prev = c
+        total += dist[prev, 0]
+        ok &= bool(t + service10[prev] + dist[prev, 0] <= tw[0, 1]) and load <= capacity
+    return bool(ok), total / 10.0
+
+
+def vrptw_problem(inst: dict, max_vehicles: int | None = None) -> RoutingProblem:
+    """The engine's :class:`RoutingProblem` for a VRPLIB VRPTW instance (integer tenths)."""
+    dist, service10, tw, demand, capacity, vehicles = _instance_arrays(inst)
+    if max_vehicles is not None:
+        vehicles = min(vehicles, max_vehicles)
+    n = len(dist)
+    time_m = dist + service10[:, None]
+    horizon = int(tw[0, 1])
+    windows = [[(int(a), int(b))] for a, b in tw]
+    return RoutingProblem(
+        cost=dist,
+        time=time_m,
+        windows=windows,
+        horizon=horizon,
+        starts=[0] * vehicles,
+        ends=[0] * vehicles,
+        vehicle_start_window=[(int(tw[0, 0]), horizon)] * vehicles,
+        vehicle_end_window=[(int(tw[0, 0]), horizon)] * vehicles,
+        loads={"load": (demand.tolist(), [capacity] * vehicles)},
+    )
+
+
+def _solve_ortools(inst: dict, time_limit: float, seed: int = 0) -> list[list[int]]:
+    """Guided local search with the extra operators, then restarts from the best solution."""
+    problem = vrptw_problem(inst)
+    deadline = time.perf_counter() + time_limit
+    best_routes: list[list[int]] | None = None
+    best_cost = math.inf
+    strategies = ("PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION", "SAVINGS")
+    first = True
+    for strategy in strategies:
+        left = deadline - time.perf_counter()
+        if left <= 0.2 or (not first and best_routes is not None):
+            break
+        budget = SearchBudget(
+            first_solution=(strategy,),
+            solution_limit=None,
+            time_limit=left,
+            gls_lambda=0.1,
+            operators=BENCH_OPERATORS,
+            lns_time_limit=0.1,
+        )
+        manager, routing = build_model(problem)
+        sol = routing.SolveWithParameters(_params(budget, strategy))
+        first = False
+        if sol is None:
+            continue
+        if sol.ObjectiveValue() < best_cost:
+            best_cost = sol.ObjectiveValue()
+            best_routes = []
+            for v in range(problem.n_vehicles):
+                idx = sol.Value(routing.NextVar(routing.Start(v)))
+                r = []
+                while not routing.IsEnd(idx):
+                    r.append(manager.IndexToNode(idx))
+                    idx = sol.Value(routing.NextVar(idx))
+                if r:
+                    best_routes.append(r)
+    if best_routes is None:
+        raise RiskplanError(f"OR-Tools found no solution for {inst.get('name', '?')}")
+    return best_routes
+
+
+def _solve_pyvrp(path: Path, time_limit: float, seed: int = 0) -> list[list[int]]:
+    try:
+        import pyvrp
+        from pyvrp.stop import MaxRuntime
+    except ImportError as exc:  # pragma: no cover - optional extra
+        raise RiskplanError("the pyvrp comparator needs the extra: pip install 'riskplan[pyvrp]'") from exc
+    data = pyvrp.read(str(path), round_func="dimacs")
+    res = pyvrp.solve(data, stop=MaxRuntime(time_limit), seed=seed, display=False, collect_stats=False)
+    return [list(map(int, r.visits())) for r in res.best.routes()]
+
+
+def solve_instance(
+    path: str | Path, time_limit: float = 30.0, solver: Solver = "ortools", seed: int = 0
+) -> VrptwResult:
+    """Solve one VRPLIB VRPTW instance.
+
+    Parameters
+    ----------
+    path
+        The ``.vrp`` (or ``.txt``) instance file; a ``.sol`` with the same stem beside it gives the
+        best-known distance.
+    time_limit
+        Wall-clock budget [s].
+    solver
+        ``ortools`` (the riskplan engine) or ``pyvrp`` (comparator, optional extra).
+    seed
+        Seed of the PyVRP run (OR-Tools' search is deterministic apart from the clock).
+    """
+    import vrplib
+
+    path = Path(path)
+    if not path.exists():
+        raise RiskplanError(f"instance file not found: {path}")
+    fmt = "solomon" if path.suffix.lower() == ".txt" else "vrplib"
+    inst = vrplib.read_instance(str(path), instance_format=fmt)
+    inst.setdefault("name", path.stem)
+    t0 = time.perf_counter()
+    if solver == "ortools":
+        routes = _solve_ortools(inst, time_limit, seed)
+    elif solver == "pyvrp":
+        routes = _solve_pyvrp(path, time_limit, seed)
+    else:
+        raise RiskplanError(f"unknown solver {solver!r}: use 'ortools' or 'pyvrp'")
+    seconds = time.perf_counter() - t0
+    feasible, distance = check_routes(inst, routes)
+    bks = None
+    sol_path = path.with_suffix(".sol")
+    if sol_path.exists():
+        bks = float(vrplib.read_solution(str(sol_path))["cost"])
+    gap = None if bks is None else 100.0 * (distance - bks) / bks
+    return VrptwResult(path.stem, distance, len(routes), routes, seconds, bks, gap, feasible)
+
+
+def write_solution(result: VrptwResult, out_dir: str | Path) -> Path:
+    """Write ``result`` as a VRPLIB ``.sol`` file named after the instance in ``out_dir``."""
+    import vrplib
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"{result.name}.sol"
+    vrplib.write_solution(str(target), result.routes, {"Cost": round(result.distance, 1)})
+    return target
+
+
+def instance_files(directory: str | Path) -> list[Path]:
+    """The VRPLIB instance files of ``directory`` (``*.vrp``), sorted by name."""
+    d = Path(directory)
+    if not d.is_dir():
+        raise RiskplanError(f"instance directory not found: {d}")
+    files = sorted(d.glob("*.vrp")) or sorted(d.glob("*.txt"))
+    if not files:
+        raise RiskplanError(f"no .vrp instance files in {d}")
+    return files

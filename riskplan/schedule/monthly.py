@@ -1,0 +1,167 @@
+"""Monthly schedule: each stratum's annual samples split by month, integer and exact.
+
+1. District monthly totals: each stratum's seasonal profile (ordinary open months weigh 1,
+   in-season months ``season_weight``, closed months and months after ``last_month`` 0), summed;
+   then the cumulative totals are raised where needed so that at the end of each of
+   ``progress_months`` at least ``ceil(target * total)`` samples are done, and made integers
+   (largest remainder within each progress period).
+2. The strata x months table of seasonal profiles is fitted to the strata's annual numbers (rows)
+   and those monthly totals (columns) by iterative proportional fitting.
+3. Controlled rounding (min-cost flow) of that table: every stratum's months sum exactly to its
+   annual number and every month's total equals its integer target, so the progress targets hold
+   exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskplan.allocation.apportion import apportion
+from riskplan.allocation.rounding import controlled_round
+from riskplan.errors import InfeasibleError
+from riskplan.schedule.rules import ScheduleRules
+
+KEY = ["township_code", "business_type", "category_code"]
+
+
+def seasonal_profile(categories: pd.Series, rules: ScheduleRules) -> tuple[np.ndarray, list[list[str]]]:
+    """Month weights (n x 12) for each category code, and the seasons active per code x month."""
+    open_mask = np.zeros(12)
+    open_mask[[m - 1 for m in rules.open_months]] = 1.0
+    uniq = pd.unique(categories)
+    prof: dict[str, np.ndarray] = {}
+    for c in uniq:
+        w = open_mask.copy()
+        for name in rules.seasons_of(str(c)):
+            for m in rules.season_months[name]:
+                if open_mask[m - 1] > 0:
+                    w[m - 1] = rules.season_weight * 1.0
+        prof[str(c)] = w
+    mat = np.vstack([prof[str(c)] for c in categories]) if len(categories) else np.zeros((0, 12))
+    return mat, []
+
+
+def monthly_targets(profile_sum: np.ndarray, total: int, rules: ScheduleRules) -> np.ndarray:
+    """Integer district totals per month (12) meeting the cumulative progress targets."""
+    if total == 0:
+        return np.zeros(12, dtype=np.int64)
+    nat = profile_sum / profile_sum.sum() * total
+    # period ends: the progress months, then December
+    ends = [m for m in rules.progress_months] + [12]
+    cum_req = [math.ceil(t * total - 1e-9) for t in rules.progress_targets] + [total]
+    cum = []
+    prev = 0
+    nat_cum = np.cumsum(nat)
+    for end, req in zip(ends, cum_req):
+        c = max(prev, req, int(math.floor(nat_cum[end - 1] + 0.5)))
+        c = min(c, total)
+        cum.append(c)
+        prev = c
+    cum[-1] = total
+    out = np.zeros(12, dtype=np.int64)
+    start = 0
+    prev = 0
+    open_mask = profile_sum > 0
+    for end, c in zip(ends, cum):
+        block = np.arange(start, end)
+        k = c - prev
+        if k > 0:
+            w = profile_sum[block]
+            if w.sum() <= 0:
+                raise InfeasibleError(
+                    f"{k} samples must be taken in months {start + 1}-{end} to meet the progress "
+                    f"targets, but no sampling month is open then (schedule.closed_months / "
+                    "first_month / last_month / progress_targets)"
+                )
+            out[block] = apportion(w, k, "hamilton")
+        start = end
+        prev = c
+    assert out.sum() == total and np.all(out[~open_mask] == 0)
+    return out
+
+
+def _ipf(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, iters: int = 500, tol: float = 1e-10) -> np.ndarray:
+    x = seed.astype(float).copy()
+    for _ in range(iters):
+        rs = x.sum(axis=1)
+        x *= np.divide(rows, rs, out=np.zeros_like(rs), where=rs > 0)[:, None]
+        cs = x.sum(axis=0)
+        x *= np.divide(cols, cs, out=np.zeros_like(cs), where=cs > 0)[None, :]
+        if np.abs(x.sum(axis=1) - rows).max() < tol * max(1.0, rows.max()):
+            break
+    # make the row sums exact (rounding needs whole-number rows; columns absorb the noise)
+    rs = x.sum(axis=1)
+    x *= np.divide(rows, rs, out=np.zeros_like(rs), where=rs > 0)[:, None]
+    return x
+
+
+def monthly(allocation: Any, rules: ScheduleRules | None = None) -> pd.DataFrame:
+    """Split every stratum's annual samples into months.
+
+    Parameters
+    ----------
+    allocation
+        An :class:`~riskplan.allocation.Allocation` or its table (key columns + ``samples``).
+    rules
+        Schedule rules; default :class:`ScheduleRules()`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table ``township_code, business_type, category_code, month (1-12), samples (int),
+        in_season (bool), focus`` (``;`` list of the season names active), one row per stratum
+        and month with samples > 0. Each stratum's months sum exactly to its annual samples;
+        ``df.attrs["monthly_totals"]`` holds the district total per month (1-12).
+
+    Raises
+    ------
+    InfeasibleError
+        When the progress targets need samples in a period with no open month.
+    """
+    rules = ScheduleRules() if rules is None else rules
+    table = allocation.table if hasattr(allocation, "table") else allocation
+    t = table.loc[table["samples"] > 0, [*KEY, "samples"]].reset_index(drop=True)
+    n = t["samples"].to_numpy(dtype=np.int64)
+    total = int(n.sum())
+    profile, _ = seasonal_profile(t["category_code"].astype(str), rules)
+    targets = monthly_targets(profile.sum(axis=0) if len(t) else np.ones(12), total, rules)
+    cols_used = np.flatnonzero(profile.sum(axis=0) > 0) if len(t) else np.array([], dtype=int)
+    x = np.zeros_like(profile)
+    if total > 0:
+        x[:, cols_used] = _ipf(profile[:, cols_used], n.astype(float), targets[cols_used].astype(float))
+    r, c = np.nonzero(x > 0)
+    vals = controlled_round(r, c, x[r, c], n_rows=len(t), n_cols=12)
+    keep = vals > 0
+    out = t.loc[r[keep], KEY].reset_index(drop=True)
+    out["month"] = (c[keep] + 1).astype(int)
+    out["samples"] = vals[keep].astype(int)
+    season_cache: dict[tuple[str, int], str] = {}
+
+    def focus(cat: str, month: int) -> str:
+        k = (cat, month)
+        if k not in season_cache:
+            season_cache[k] = ";".join(
+                nm for nm in rules.seasons_of(cat) if month in rules.season_months[nm]
+            )
+        return season_cache[k]
+
+    out["focus"] = [focus(cc, m) for cc, m in zip(out["category_code"], out["month"])]
+    out["in_season"] = out["focus"] != ""
+    out = out.sort_values([*KEY, "month"], kind="stable").reset_index(drop=True)
+    out.attrs["monthly_totals"] = {m + 1: int(v) for m, v in enumerate(targets)}
+    return out
+
+
+def progress(schedule: pd.DataFrame) -> pd.DataFrame:
+    """District samples per month and the cumulative share of the year (12 rows)."""
+    s = schedule.groupby("month")["samples"].sum().reindex(range(1, 13), fill_value=0)
+    total = s.sum()
+    return pd.DataFrame(
+        {"month": range(1, 13), "samples": s.to_numpy(),
+         "cumulative": s.cumsum().to_numpy(),
+         "cumulative_share": (s.cumsum() / total).to_numpy() if total else np.zeros(12)}
+    )

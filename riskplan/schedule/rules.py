@@ -1,0 +1,131 @@
+"""Settings of the monthly schedule (TOML section ``schedule``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from riskplan._settings import check
+from riskplan.errors import ConfigError
+
+
+def _seasons() -> dict[str, str]:
+    return {
+        "spring_festival": "C04;C13;C15;C17;C18",
+        "zongzi": "C24",
+        "mooncake": "C24",
+        "summer_drinks": "C06;C10",
+        "summer_seafood": "C35",
+        "bayberry": "C36",
+        "ouhai_mandarin": "C36",
+    }
+
+
+def _season_months() -> dict[str, tuple[int, ...]]:
+    return {
+        "spring_festival": (1, 2),
+        "zongzi": (5, 6),
+        "mooncake": (8, 9),
+        "summer_drinks": (6, 7, 8),
+        "summer_seafood": (6, 7, 8),
+        "bayberry": (6,),
+        "ouhai_mandarin": (11, 12),
+    }
+
+
+def _season_labels() -> dict[str, str]:
+    return {
+        "spring_festival": "年货 Spring Festival foods",
+        "zongzi": "粽子 zongzi",
+        "mooncake": "月饼 mooncakes",
+        "summer_drinks": "夏季饮品 summer drinks",
+        "summer_seafood": "夏季水产品 summer seafood",
+        "bayberry": "杨梅 bayberry",
+        "ouhai_mandarin": "瓯柑 Ouhai mandarin",
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class ScheduleRules:
+    """How the annual samples are spread over the months (TOML section ``schedule``).
+
+    Attributes
+    ----------
+    season_categories
+        Seasonal focus: name -> category codes (``;`` list) the season applies to. A season
+        names a product within a category where needed: zongzi (May-Jun) and mooncakes (Aug-Sep)
+        are both pastries (C24).
+    season_months
+        Season name -> months (1-12) of focus.
+    season_labels
+        Season name -> label for reports (Chinese + English).
+    season_weight
+        How much an in-season month weighs against an ordinary month for the categories in
+        season, > 0. Default 3.0.
+    closed_months
+        Months without sampling (1-12), e.g. ``[2]`` for the Spring Festival holiday. Default none.
+    first_month
+        First sampling month (1-12). Default 1.
+    last_month
+        Last sampling month (1-12): sampling is done by then. Default 11 (November).
+    progress_months
+        Months at whose end the district's cumulative share is checked. Default (3, 6, 9).
+    progress_targets
+        Minimum cumulative share of the annual total at each of ``progress_months``, in [0, 1],
+        non-decreasing. Default (0.25, 0.50, 0.75): a quarter each quarter.
+    """
+
+    season_categories: dict[str, str] = dataclasses.field(default_factory=_seasons)
+    season_months: dict[str, tuple[int, ...]] = dataclasses.field(default_factory=_season_months)
+    season_labels: dict[str, str] = dataclasses.field(default_factory=_season_labels)
+    season_weight: float = 3.0
+    closed_months: tuple[int, ...] = ()
+    first_month: int = 1
+    last_month: int = 11
+    progress_months: tuple[int, ...] = (3, 6, 9)
+    progress_targets: tuple[float, ...] = (0.25, 0.50, 0.75)
+
+    def __post_init__(self) -> None:
+        check(self.season_weight > 0, "schedule.season_weight", "must be > 0")
+        check(1 <= self.first_month <= 12, "schedule.first_month", "must be a month 1-12")
+        check(1 <= self.last_month <= 12, "schedule.last_month", "must be a month 1-12")
+        check(self.first_month <= self.last_month, "schedule.last_month", "must not be before first_month")
+        for m in self.closed_months:
+            check(1 <= m <= 12, "schedule.closed_months", f"month {m} is not 1-12")
+        check(bool(self.open_months), "schedule.closed_months", "every sampling month is closed")
+        for name, months in self.season_months.items():
+            for m in months:
+                check(1 <= m <= 12, f"schedule.season_months.{name}", f"month {m} is not 1-12")
+        for name in self.season_categories:
+            check(name in self.season_months, f"schedule.season_categories.{name}",
+                  "has no months in schedule.season_months")
+        for name in self.season_months:
+            check(name in self.season_categories, f"schedule.season_months.{name}",
+                  "has no categories in schedule.season_categories")
+        check(len(self.progress_months) == len(self.progress_targets), "schedule.progress_targets",
+              "must have one share per month of schedule.progress_months")
+        for m in self.progress_months:
+            check(1 <= m <= 12, "schedule.progress_months", f"month {m} is not 1-12")
+        check(list(self.progress_months) == sorted(set(self.progress_months)), "schedule.progress_months",
+              "must be increasing")
+        for t in self.progress_targets:
+            check(0.0 <= t <= 1.0, "schedule.progress_targets", f"share {t} is not in [0, 1]")
+        check(list(self.progress_targets) == sorted(self.progress_targets), "schedule.progress_targets",
+              "must be non-decreasing")
+
+    @property
+    def open_months(self) -> tuple[int, ...]:
+        """Months in which sampling takes place."""
+        return tuple(m for m in range(self.first_month, self.last_month + 1) if m not in self.closed_months)
+
+    def seasons_of(self, category_code: str) -> list[str]:
+        """Names of the seasons that apply to ``category_code``."""
+        return [n for n, cats in self.season_categories.items() if category_code in cats.split(";")]
+
+    def check_codes(self, categories: Iterable[str]) -> None:
+        """Raise ConfigError naming the key if a season names an unknown category code."""
+        known = {str(c) for c in categories}
+        for name, cats in self.season_categories.items():
+            for c in cats.split(";"):
+                if c not in known:
+                    raise ConfigError(f"schedule.season_categories.{name}", f"unknown category code {c!r}")

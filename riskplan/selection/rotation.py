@@ -1,0 +1,126 @@
+"""Rotation window: establishments sampled recently are not drawn again.
+
+Time is counted in calendar months: ``month_index = 12 * year + (month - 1)``. A shop last sampled
+in month index ``L`` is eligible in plan month ``M`` when ``M - L >= window`` (its grade's
+``SelectionRules.rotation_months``). Only sampling before the plan month counts (history dated on
+or after its first day is ignored), together with visits already planned for earlier months.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from riskplan.errors import RiskplanError
+from riskplan.selection.rules import SelectionRules
+
+
+def month_index(year: int, month: int) -> int:
+    """Months since year 0 of a (year, month): ``12 * year + month - 1``."""
+    return 12 * int(year) + int(month) - 1
+
+
+def _dates_to_month_index(dates: pd.Series, what: str) -> np.ndarray:
+    try:
+        d = pd.to_datetime(dates, errors="raise")
+    except (ValueError, TypeError) as exc:
+        raise RiskplanError(f"{what}: dates must be ISO YYYY-MM-DD ({exc})") from None
+    return (12 * d.dt.year + d.dt.month - 1).to_numpy(dtype=float, na_value=np.nan)
+
+
+def planned_month_index(planned: pd.DataFrame) -> pd.DataFrame:
+    """``establishment_id, month_index`` of visits planned earlier.
+
+    ``planned`` has ``establishment_id`` and either ``year`` and ``month`` columns (as the visits of
+    :func:`riskplan.selection.select`) or a ``date`` / ``sample_date`` column.
+    """
+    if "establishment_id" not in planned.columns:
+        raise RiskplanError("planned visits need an establishment_id column")
+    if {"year", "month"} <= set(planned.columns):
+        mi = 12 * planned["year"].astype(int) + planned["month"].astype(int) - 1
+        mi = mi.to_numpy(dtype=float)
+    else:
+        col = "date" if "date" in planned.columns else "sample_date"
+        if col not in planned.columns:
+            raise RiskplanError("planned visits need year and month columns, or a date column")
+        mi = _dates_to_month_index(planned[col], "planned visits")
+    return pd.DataFrame({"establishment_id": planned["establishment_id"].astype(str), "month_index": mi})
+
+
+def last_sampled(
+    history: pd.DataFrame | None,
+    year: int,
+    month: int,
+    planned: pd.DataFrame | None = None,
+) -> pd.Series:
+    """Month index of each establishment's latest sampling before the plan month.
+
+    Parameters
+    ----------
+    history
+        Past samples with ``establishment_id`` and ``sample_date``; None for none.
+    year, month
+        The plan month.
+    planned
+        Visits planned for earlier months of the plan (see :func:`planned_month_index`), or None.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by establishment_id, the latest month index (float); shops never sampled are absent.
+    """
+    m = month_index(year, month)
+    parts = []
+    if history is not None and len(history):
+        missing = {"establishment_id", "sample_date"} - set(history.columns)
+        if missing:
+            raise RiskplanError(f"history lacks column(s): {', '.join(sorted(missing))}")
+        parts.append(
+            pd.DataFrame(
+                {
+                    "establishment_id": history["establishment_id"].astype(str).to_numpy(),
+                    "month_index": _dates_to_month_index(history["sample_date"], "history"),
+                }
+            )
+        )
+    if planned is not None and len(planned):
+        parts.append(planned_month_index(planned))
+    if not parts:
+        return pd.Series(dtype=float, name="month_index")
+    allp = pd.concat(parts, ignore_index=True)
+    allp = allp[allp["month_index"] < m]
+    return allp.groupby("establishment_id")["month_index"].max()
+
+
+def rotation_table(
+    establishments: pd.DataFrame,
+    history: pd.DataFrame | None,
+    year: int,
+    month: int,
+    rules: SelectionRules,
+    planned: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Eligibility of every establishment in the plan month.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``establishment_id``, ``risk_grade``, ``last_month_index`` (NaN if never sampled),
+        ``months_since`` (NaN if never), ``window_months`` and ``eligible`` (bool).
+    """
+    last = last_sampled(history, year, month, planned)
+    ids = establishments["establishment_id"].astype(str)
+    lm = ids.map(last).to_numpy(dtype=float, na_value=np.nan)
+    since = month_index(year, month) - lm
+    window = establishments["risk_grade"].map(rules.rotation_months).to_numpy(dtype=float)
+    eligible = np.isnan(since) | (since >= window)
+    return pd.DataFrame(
+        {
+            "establishment_id": ids.to_numpy(),
+            "risk_grade": establishments["risk_grade"].to_numpy(),
+            "last_month_index": lm,
+            "months_since": since,
+            "window_months": window.astype(int),
+            "eligible": eligible,
+        }
+    )

@@ -1,0 +1,286 @@
+"""A table of deliberately broken inputs, each mapped to the exact problem it must produce.
+
+Every case writes the valid mini dataset (tests/broken_inputs/minidata.py) into a temporary folder,
+breaks one thing, and checks that validation reports that problem at the right file, 1-based data
+row, column, with the right message, as an error - and that reading with validation raises
+ValidationError instead of a pandas traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from broken_inputs.minidata import (
+    TOML,
+    rows_of,
+    townships_geojson,
+    write_mini,
+    write_table,
+)
+
+from riskplan.errors import ValidationError
+from riskplan.io import read_dataset
+from riskplan.validation import validate_dataset
+
+Mutator = Callable[[Path], None]
+
+
+def edit(table: str, row: int, **cells: str) -> Mutator:
+    """Set ``cells`` in 1-based data ``row`` of ``table``."""
+
+    def mutate(folder: Path) -> None:
+        rows = rows_of(table)
+        rows[row - 1].update(cells)
+        write_table(folder, table, rows)
+
+    return mutate
+
+
+def drop_column(table: str, column: str) -> Mutator:
+    def mutate(folder: Path) -> None:
+        rows = rows_of(table)
+        for r in rows:
+            r.pop(column)
+        write_table(folder, table, rows)
+
+    return mutate
+
+
+def write_bytes(name: str, data: bytes) -> Mutator:
+    def mutate(folder: Path) -> None:
+        (folder / name).write_bytes(data)
+
+    return mutate
+
+
+def remove(name: str) -> Mutator:
+    def mutate(folder: Path) -> None:
+        (folder / name).unlink()
+
+    return mutate
+
+
+def as_xlsx(table: str, row: int, **cells: str) -> Mutator:
+    """Replace ``<table>.csv`` by ``<table>.xlsx`` with ``cells`` changed in ``row``."""
+
+    def mutate(folder: Path) -> None:
+        rows = rows_of(table)
+        rows[row - 1].update(cells)
+        (folder / f"{table}.csv").unlink()
+        write_table(folder, table, rows, suffix=".xlsx")
+
+    return mutate
+
+
+def as_gbk(table: str, row: int, **cells: str) -> Mutator:
+    def mutate(folder: Path) -> None:
+        rows = rows_of(table)
+        rows[row - 1].update(cells)
+        write_table(folder, table, rows, encoding="gbk")
+
+    return mutate
+
+
+def gap_in_coverage(folder: Path) -> None:
+    write_table(folder, "stations", rows_of("stations")[:1])
+    officers = rows_of("officers")
+    officers[2]["station_id"] = "S1"
+    write_table(folder, "officers", officers)
+
+
+def drop_polygon(folder: Path) -> None:
+    gj = townships_geojson()
+    gj["features"] = gj["features"][:1]
+    (folder / "townships.geojson").write_text(json.dumps(gj), encoding="utf-8")
+
+
+def ragged_row(folder: Path) -> None:
+    path = folder / "officers.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] += ",extra"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def toml_without(key: str) -> Mutator:
+    def mutate(folder: Path) -> None:
+        text = "\n".join(line for line in TOML.splitlines() if not line.startswith(key))
+        (folder / "dataset.toml").write_text(text, encoding="utf-8")
+
+    return mutate
+
+
+def gcj_text(folder: Path) -> None:
+    rows = rows_of("establishments")
+    for r in rows:
+        r["lon_gcj02"], r["lat_gcj02"] = r.pop("lon_wgs84"), r.pop("lat_wgs84")
+    rows[1]["lon_gcj02"] = "120,6x"
+    write_table(folder, "establishments", rows)
+
+
+_valid_csv = (b"establishment_id,name\n0042,\xff\xfe\xfa\xff\n")
+
+# id -> (mutation, (file, row, column, message fragment))
+CASES: dict[str, tuple[Mutator, tuple[str, int | None, str, str]]] = {
+    "missing column": (drop_column("establishments", "risk_grade"),
+                       ("establishments.csv", None, "risk_grade", "required column")),
+    "bad encoding": (write_bytes("establishments.csv", _valid_csv),
+                     ("establishments.csv", None, "", "cannot decode")),
+    "utf-16 file": (write_bytes("officers.csv", "officer_id\nP1\n".encode("utf-16")),
+                    ("officers.csv", None, "", "UTF-16")),
+    "duplicate id": (edit("establishments", 3, establishment_id="0042"),
+                     ("establishments.csv", 3, "establishment_id", "duplicate establishment_id")),
+    "unknown township": (edit("establishments", 2, township_code="330304999"),
+                         ("establishments.csv", 2, "township_code", "unknown township")),
+    "population zero": (edit("townships", 1, population="0"),
+                        ("townships.csv", 1, "population", "out of range (must be > 0)")),
+    "population negative": (edit("townships", 2, population="-5"),
+                            ("townships.csv", 2, "population", "out of range")),
+    "population text": (edit("townships", 1, population="many"),
+                        ("townships.csv", 1, "population", "not a whole number")),
+    "population fraction": (edit("townships", 2, population="12.5"),
+                            ("townships.csv", 2, "population", "not a whole number")),
+    "outside district": (edit("establishments", 4, lon_wgs84="120.90"),
+                         ("establishments.csv", 4, "lon_wgs84", "outside the district")),
+    "lat lon swapped": (edit("establishments", 1, lon_wgs84="27.97", lat_wgs84="120.55"),
+                        ("establishments.csv", 1, "lon_wgs84", "look swapped")),
+    "not plausible": (edit("establishments", 2, lon_wgs84="0", lat_wgs84="0"),
+                      ("establishments.csv", 2, "lon_wgs84", "not plausible")),
+    "half coordinates": (edit("establishments", 3, lat_wgs84=""),
+                         ("establishments.csv", 3, "lat_wgs84", "given together")),
+    "station far away": (edit("stations", 1, lon_wgs84="121.20"),
+                         ("stations.csv", 1, "lon_wgs84", "outside 30 km")),
+    "bad time 25:00": (edit("labs", 1, intake_cutoff="25:00"),
+                       ("labs.csv", 1, "intake_cutoff", "not a time of day")),
+    "cutoff before open": (edit("labs", 1, intake_cutoff="07:00"),
+                           ("labs.csv", 1, "intake_cutoff", "after intake opening")),
+    "window end before start": (edit("establishments", 3, opening_hours="17:00-08:00"),
+                                ("establishments.csv", 3, "opening_hours", "must end after")),
+    "window garbage": (edit("establishments", 2, opening_hours="morning"),
+                       ("establishments.csv", 2, "opening_hours", "time windows")),
+    "grade E": (edit("establishments", 1, risk_grade="E"),
+                ("establishments.csv", 1, "risk_grade", "must be one of A, B, C, D")),
+    "result maybe": (edit("history", 2, result="maybe"),
+                     ("history.csv", 2, "result", "must be one of pass, fail")),
+    "followup status unknown": (edit("history", 4, followup_status="closed"),
+                                ("history.csv", 4, "followup_status", "must be one of")),
+    "pass with follow-up": (edit("history", 1, followup_status="pending"),
+                            ("history.csv", 1, "followup_status", "needs no follow-up")),
+    "fail without follow-up": (edit("results", 1, result="fail", followup_status="not_required"),
+                               ("results.csv", 1, "followup_status", "needs follow-up")),
+    "follow-up date not done": (edit("history", 4, followup_date="2025-10-01"),
+                                ("history.csv", 4, "followup_date", "not done")),
+    "bad date": (edit("history", 3, sample_date="2025-13-01"),
+                 ("history.csv", 3, "sample_date", "not a date")),
+    "date after reference": (edit("complaints", 2, date="2026-08-01"),
+                             ("complaints.csv", 2, "date", "after the reference date")),
+    "history missing establishment": (edit("history", 3, establishment_id="OH-E99999"),
+                                      ("history.csv", 3, "establishment_id",
+                                       "unknown establishment")),
+    "history unknown category": (edit("history", 1, category_code="C77"),
+                                 ("history.csv", 1, "category_code", "unknown category")),
+    "establishment unknown category": (edit("establishments", 4, categories="C31;C99"),
+                                       ("establishments.csv", 4, "categories",
+                                        "unknown category")),
+    "unknown business type": (edit("establishments", 2, business_type="D-BAZAAR"),
+                              ("establishments.csv", 2, "business_type",
+                               "unknown business type")),
+    "stage mismatch": (edit("establishments", 3, stage="catering"),
+                       ("establishments.csv", 3, "stage", "does not match business type")),
+    "complaint unknown establishment": (edit("complaints", 1, establishment_id="X1"),
+                                        ("complaints.csv", 1, "establishment_id",
+                                         "unknown establishment")),
+    "complaint unknown township": (edit("complaints", 2, township_code="330304777"),
+                                   ("complaints.csv", 2, "township_code", "unknown township")),
+    "station coverage double": (edit("stations", 2, township_codes="330304108;330304001"),
+                                ("stations.csv", 2, "township_codes", "already covered")),
+    "station coverage gap": (gap_in_coverage,
+                             ("stations.csv", None, "township_codes", "not covered")),
+    "station unknown township": (edit("stations", 1, township_codes="330304001;330304555"),
+                                 ("stations.csv", 1, "township_codes", "unknown township")),
+    "teams zero": (edit("stations", 2, teams="0"),
+                   ("stations.csv", 2, "teams", "out of range")),
+    "officer unknown station": (edit("officers", 3, station_id="S9"),
+                                ("officers.csv", 3, "station_id", "unknown station")),
+    "missing file": (remove("labs.csv"), ("labs.csv", None, "", "missing file")),
+    "empty file": (write_bytes("establishments.csv", b""),
+                   ("establishments.csv", None, "", "file is empty")),
+    "header only": (write_bytes("townships.csv", b"township_code,name_zh\n"),
+                    ("townships.csv", None, "", "no data rows")),
+    "ragged csv": (ragged_row, ("officers.csv", 2, "", "malformed CSV")),
+    "missing required value": (edit("establishments", 2, name=""),
+                               ("establishments.csv", 2, "name", "value is missing")),
+    "xlsx bad value": (as_xlsx("categories", 2, hazard_severity="9"),
+                       ("categories.xlsx", 2, "hazard_severity", "out of range")),
+    "gbk bad value": (as_gbk("townships", 2, kind="村"),
+                      ("townships.csv", 2, "kind", "must be one of subdistrict, town")),
+    "bad boolean": (edit("categories", 3, perishable="maybe"),
+                    ("categories.csv", 3, "perishable", "not a boolean")),
+    "gcj02 not a number": (gcj_text, ("establishments.csv", 2, "lon_gcj02", "not a number")),
+    "toml missing key": (toml_without("reference_date"),
+                         ("dataset.toml", None, "reference_date", "missing key")),
+    "toml syntax": (write_bytes("dataset.toml", b"name = \"x\nplan_year = 2026\n"),
+                    ("dataset.toml", None, "", "not valid TOML")),
+    "missing township polygon": (drop_polygon,
+                                 ("townships.csv", 2, "township_code", "no polygon")),
+    "township code not digits": (edit("townships", 2, township_code="33O304108"),
+                                 ("townships.csv", 2, "township_code", "9-digit")),
+}
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    return write_mini(tmp_path / "mini")
+
+
+def test_the_mini_dataset_is_valid(mini: Path) -> None:
+    problems = validate_dataset(mini)
+    assert (problems["level"] == "error").sum() == 0, problems.to_string()
+    # the one establishment without coordinates is a warning, not an error
+    assert problems[["file", "row", "level"]].values.tolist() == [
+        ["establishments.csv", 5, "warning"]]
+
+
+def test_there_are_at_least_25_cases() -> None:
+    assert len(CASES) >= 25
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_broken_input_is_reported(mini: Path, case: str) -> None:
+    mutate, (file, row, column, fragment) = CASES[case]
+    mutate(mini)
+    # one read per case (keeps the table fast): the exception carries every error-level problem,
+    # the same rows validate_dataset() reports (checked for a few cases below)
+    with pytest.raises(ValidationError) as info:
+        read_dataset(mini)
+    errors = info.value.problems
+    assert set(errors["level"]) == {"error"}
+    hits = errors[(errors["file"] == file) & (errors["column"] == column)
+                  & errors["message_en"].str.contains(fragment, regex=False)
+                  & errors["row"].map(lambda r: r == row if row is not None else r is None)]
+    assert len(hits) >= 1, f"expected {file}, row {row}, {column}: {fragment!r}\n" + (
+        errors.to_string())
+    assert (hits["message_zh"].str.len() > 0).all()
+
+
+@pytest.mark.parametrize("case", ["grade E", "missing file", "bad encoding", "ragged csv"])
+def test_validate_dataset_reports_without_raising(mini: Path, case: str) -> None:
+    mutate, (file, row, column, fragment) = CASES[case]
+    mutate(mini)
+    problems = validate_dataset(mini)
+    assert list(problems.columns) == ["file", "row", "column", "value", "message_en",
+                                      "message_zh", "level"]
+    hit = problems[(problems["file"] == file) & (problems["column"] == column)
+                   & problems["message_en"].str.contains(fragment, regex=False)]
+    assert len(hit) == 1 and hit["level"].iloc[0] == "error"
+
+
+def test_all_problems_are_reported_at_once(mini: Path) -> None:
+    edit("establishments", 1, risk_grade="E")(mini)
+    edit("history", 2, result="maybe")(mini)
+    remove("labs.csv")(mini)
+    problems = validate_dataset(mini)
+    errors = problems[problems["level"] == "error"]
+    assert {"establishments.csv", "history.csv", "labs.csv"} <= set(errors["file"])

@@ -1,0 +1,254 @@
+"""The embedded Ouhai dataset and its build script (data/build_ouhai.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+import tomllib
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data" / "ouhai"
+SCRIPT = ROOT / "data" / "build_ouhai.py"
+CENSUS = {"330304008": 55653, "330304010": 68591, "330304012": 63740}
+
+
+def _load_script():
+    spec = importlib.util.spec_from_file_location("build_ouhai", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def build():
+    return _load_script()
+
+
+def _csv(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA / name, dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def townships() -> gpd.GeoDataFrame:
+    t = _csv("townships.csv")
+    g = gpd.read_file(DATA / "townships.geojson")[["township_code", "approximate", "geometry"]]
+    return gpd.GeoDataFrame(t.merge(g, on="township_code", validate="1:1"), crs="EPSG:4326")
+
+
+@pytest.fixture(scope="module")
+def establishments() -> pd.DataFrame:
+    return _csv("establishments.csv")
+
+
+@pytest.fixture(scope="module")
+def history() -> pd.DataFrame:
+    return _csv("history.csv")
+
+
+def test_rebuild_is_byte_identical(build, tmp_path):
+    build.build(tmp_path, "stored")
+    built = sorted(p.name for p in tmp_path.iterdir())
+    stored = sorted(p.name for p in DATA.iterdir())
+    assert built == stored
+    for name in built:
+        data = (tmp_path / name).read_bytes()
+        assert data == (DATA / name).read_bytes(), f"{name} differs after a rebuild"
+        assert b"\r\n" not in data, name
+        data.decode("utf-8")
+
+
+def test_dataset_toml():
+    meta = tomllib.loads((DATA / "dataset.toml").read_text(encoding="utf-8"))
+    assert str(meta["reference_date"]) == "2026-06-30"
+    assert meta["plan_year"] == 2026
+    assert meta["district_code"] == "330304"
+    for table in ("establishments", "stations", "officers", "history", "results", "complaints",
+                  "target_actuals"):
+        assert table in meta["synthetic"]
+        assert "SYNTHETIC" in meta["provenance"][table]
+    assert "estimate" in meta["provenance"]["townships"].lower()
+
+
+def test_populations(townships):
+    pop = townships["population"].astype(int)
+    assert pop.sum() == 963_238
+    assert (pop > 0).all()
+    for code, value in CENSUS.items():
+        row = townships[townships["township_code"] == code].iloc[0]
+        assert int(row["population"]) == value
+        assert row["population_source"] == "census"
+    assert (townships["population_source"] == "estimate").sum() == 10
+    assert len(townships) == 13 and townships["township_code"].is_unique
+
+
+def test_polygons_valid_inside_outline_and_hold_centroids(townships):
+    outline = gpd.read_file(DATA / "district.geojson").geometry.iloc[0]
+    assert (townships.geom_type == "Polygon").all()
+    assert townships.is_valid.all() and not townships.is_empty.any()
+    assert townships["approximate"].astype(bool).all()
+    utm = townships.to_crs("EPSG:32651")
+    outline_m = gpd.GeoSeries([outline], crs="EPSG:4326").to_crs("EPSG:32651").iloc[0]
+    for geom in utm.geometry:
+        assert geom.difference(outline_m).area < 1e3  # [m2]: within rounding of the outline
+    # together they tile the outline (no gaps, no overlaps beyond rounding)
+    assert abs(utm.area.sum() - outline_m.area) < 1e4
+    assert abs(shapely.union_all(utm.geometry.to_numpy()).area - outline_m.area) < 1e4
+    pts = gpd.points_from_xy(townships["centroid_lon_wgs84"].astype(float),
+                             townships["centroid_lat_wgs84"].astype(float))
+    assert all(g.contains(p) for g, p in zip(townships.geometry, pts, strict=True))
+
+
+def test_establishment_points_inside_their_township(townships, establishments):
+    has = establishments["lon_wgs84"] != ""
+    assert 10 <= (~has).sum() <= 20
+    assert (establishments.loc[~has, "lat_wgs84"] == "").all()
+    e = establishments[has]
+    pts = gpd.GeoDataFrame(
+        e[["establishment_id", "township_code"]],
+        geometry=gpd.points_from_xy(e["lon_wgs84"].astype(float), e["lat_wgs84"].astype(float)),
+        crs="EPSG:4326")
+    joined = gpd.sjoin(pts, townships[["township_code", "geometry"]].rename(
+        columns={"township_code": "polygon_code"}), predicate="within", how="left")
+    assert len(joined) == len(pts)
+    assert (joined["polygon_code"] == joined["township_code"]).all()
+
+
+def test_establishments_register(establishments):
+    bt = _csv("business_types.csv")
+    cats = _csv("categories.csv")
+    e = establishments
+    assert 5000 <= len(e) <= 7000 and e["establishment_id"].is_unique
+    assert e["establishment_id"].str.fullmatch(r"OH-E\d{5}").all()
+    assert set(e["business_type"]) == set(bt["business_type"])
+    stage = dict(zip(bt["business_type"], bt["stage"], strict=True))
+    assert (e["business_type"].map(stage) == e["stage"]).all()
+    counts = e["stage"].value_counts()
+    assert counts.idxmax() == "catering"
+    assert (e["business_type"] == "D-WHOLESALE").sum() == 2
+    # every township has every stage; every category is handled somewhere
+    assert (pd.crosstab(e["township_code"], e["stage"]) > 0).all().all()
+    assert pd.crosstab(e["township_code"], e["stage"]).shape == (13, 3)
+    handled = set(";".join(e["categories"]).split(";"))
+    assert handled == set(cats["category_code"])
+    grades = e["risk_grade"].value_counts(normalize=True)
+    assert grades["A"] + grades["B"] > 0.75 and grades["D"] < 0.07
+    windows = e["opening_hours"].str.split(";").explode()
+    assert windows.str.fullmatch(r"\d\d:\d\d-\d\d:\d\d").all()
+    start, end = windows.str[:5], windows.str[6:]
+    assert (start < end).all()  # no window crosses midnight
+    wholesale = e[e["business_type"] == "D-WHOLESALE"]
+    assert (wholesale["opening_hours"] == "00:00-07:00;22:00-23:59").all()
+    assert e["licence_no"].str.startswith(("JY", "SC")).mean() > 0.8
+
+
+def test_stations_officers_labs(townships):
+    st = _csv("stations.csv")
+    covered = st["township_codes"].str.split(";").explode()
+    assert covered.is_unique and set(covered) == set(townships["township_code"])
+    assert st["teams"].astype(int).between(1, 3).all()
+    for _, s in st.iterrows():
+        main = s["township_codes"].split(";")[0]
+        poly = townships.loc[townships["township_code"] == main, "geometry"].iloc[0]
+        assert poly.contains(shapely.Point(float(s["lon_wgs84"]), float(s["lat_wgs84"])))
+    of = _csv("officers.csv")
+    assert of["officer_id"].is_unique
+    assert of.groupby("station_id").size().between(4, 8).all()
+    labs = _csv("labs.csv")
+    assert len(labs) >= 1 and (labs["intake_cutoff"] == "16:30").all()
+
+
+def test_history_rates(history, establishments):
+    cats = _csv("categories.csv")
+    assert history["sample_id"].is_unique
+    assert set(history["establishment_id"]) <= set(establishments["establishment_id"])
+    years = history["sample_date"].str[:4].value_counts()
+    assert sorted(years.index) == ["2023", "2024", "2025"]
+    assert years.between(4000, 5000).all()
+    fail = history["result"] == "fail"
+    assert 0.022 <= fail.mean() <= 0.032
+    group = history["category_code"].map(dict(zip(cats["category_code"], cats["group"],
+                                                   strict=True)))
+    rate = fail.groupby(group).mean()
+    assert rate["agricultural"] > 2 * rate["processed"]
+    assert rate["catering"] > 2 * rate["processed"]
+    assert (history.loc[fail, "hazard"] != "").all()
+    assert (history.loc[~fail, "followup_status"] == "not_required").all()
+    done = history["followup_status"] == "done"
+    assert (history.loc[done, "followup_date"] >= history.loc[done, "sample_date"]).all()
+
+
+def test_results_so_far(establishments):
+    r = _csv("results.csv")
+    assert list(r.columns) == list(_csv("history.csv").columns)
+    assert r["sample_date"].between("2026-01-01", "2026-06-30").all()
+    assert 0.40 * 964 <= len(r) <= 0.45 * 964
+    assert (r["programme"] == "risk_monitoring").all()
+    assert set(r["establishment_id"]) <= set(establishments["establishment_id"])
+    fails = r[r["result"] == "fail"]
+    deadline = (pd.Timestamp("2026-06-30") - pd.Timedelta(days=30)).strftime("%Y-%m-%d")
+    overdue = fails[(fails["followup_status"] == "pending") & (fails["sample_date"] < deadline)]
+    assert len(overdue) >= 2
+    assert (r.loc[r["followup_status"] == "done", "followup_date"] <= "2026-06-30").all()
+
+
+def test_hot_spot_shows_in_may_june(build, establishments):
+    r = _csv("results.csv").merge(establishments[["establishment_id", "township_code"]])
+    town, cat, _ = build.HOT_SPOTS[0]
+    cell = r[(r["township_code"] == town) & (r["category_code"] == cat)
+             & (r["sample_date"] >= "2026-05-01")]
+    assert (cell["result"] == "fail").mean() > 0.15
+
+
+def test_target_actuals():
+    ta = _csv("target_actuals.csv")
+    targets = _csv("creation_targets.csv")
+    expected = set(targets["id"]) - {"T19", "T22", "T23", "T24"}
+    assert set(ta["target_id"]) == expected
+    assert (ta["as_of"] == "2026-06-30").all()
+    ta["actual"].astype(float)
+
+
+def test_hidden_truth_deterministic_and_not_in_data(build):
+    a, b = build.hidden_truth(), build.hidden_truth()
+    pd.testing.assert_frame_equal(a, b)
+    assert list(a.columns) == ["township_code", "business_type", "category_code", "year",
+                               "true_rate"]
+    assert sorted(a["year"].unique()) == [2023, 2024, 2025, 2026]
+    assert a["true_rate"].between(0, 1).all()
+    assert len(a) == 13 * 16 * 39 * 4
+    # the truth is in no data file: neither its column nor its values
+    probe = {f"{x:.4f}" for x in a["true_rate"].iloc[::97]} | {f"{x:.6f}" for x in
+                                                              a["true_rate"].iloc[::97]}
+    probe = {p for p in probe if len(p.rstrip("0")) > 5}  # skip short, common numbers
+    for path in DATA.iterdir():
+        text = path.read_text(encoding="utf-8")
+        assert "true_rate" not in text, path.name
+        assert not any(p in text for p in probe), path.name
+
+
+def test_truth_structure(build):
+    t = build.hidden_truth()
+    cats = _csv("categories.csv")
+    group = t["category_code"].map(dict(zip(cats["category_code"], cats["group"], strict=True)))
+    med = t.groupby(group)["true_rate"].median()
+    assert med["agricultural"] > med["processed"] and med["catering"] > med["processed"]
+
+
+def test_loads_through_package():
+    io = pytest.importorskip("riskplan.io")
+    del io
+    from riskplan.datasets import load_ouhai
+
+    ds = load_ouhai()
+    assert len(ds.townships) == 13 and ds.population == 963_238
+    assert len(ds.establishments) == len(_csv("establishments.csv"))
+    assert (~ds.establishments["has_location"]).sum() == (_csv("establishments.csv")[
+        "lon_wgs84"] == "").sum()
+    assert str(ds.reference_date) == "2026-06-30" and ds.plan_year == 2026
+    assert np.isclose(len(ds.results) / 964, len(_csv("results.csv")) / 964)

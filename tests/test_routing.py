@@ -1,0 +1,246 @@
+"""Tests of riskplan.routing: small synthetic stations, every plan re-checked by the checker."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from riskplan._settings import section_from_dict
+from riskplan.errors import ConfigError, RiskplanError
+from riskplan.routing import RoutingRules, check_plan, plan_routes
+from riskplan.routing.windows import intersect, parse_windows, start_windows
+
+
+# ----------------------------------------------------------------------------- fixtures
+
+
+def _world(n: int = 12, seed: int = 1, teams: int = 2):
+    rng = np.random.default_rng(seed)
+    stations = pd.DataFrame(
+        {
+            "station_id": ["S1"],
+            "name": ["一所"],
+            "township_codes": ["T1;T2"],
+            "lon_wgs84": [120.60],
+            "lat_wgs84": [28.00],
+            "teams": [teams],
+        }
+    )
+    labs = pd.DataFrame(
+        {
+            "lab_id": ["L1"],
+            "name": ["检测中心"],
+            "lon_wgs84": [120.63],
+            "lat_wgs84": [28.01],
+            "intake_open": ["08:00"],
+            "intake_cutoff": ["16:30"],
+        }
+    )
+    townships = pd.DataFrame({"township_code": ["T1", "T2"], "area_type": ["urban", "mountain"]})
+    types = ["D-SUPERMARKET", "C-RESTAURANT", "D-WETMARKET", "D-GROCERY", "C-CANTEEN", "C-SMALL"]
+    est = pd.DataFrame(
+        {
+            "establishment_id": [f"E{i:03d}" for i in range(n)],
+            "name": [f"店{i}" for i in range(n)],
+            "township_code": ["T1" if i % 3 else "T2" for i in range(n)],
+            "business_type": [types[i % len(types)] for i in range(n)],
+            "opening_hours": ["05:00-20:00"] * n,
+            "lon_wgs84": 120.60 + rng.uniform(-0.06, 0.06, n),
+            "lat_wgs84": 28.00 + rng.uniform(-0.05, 0.05, n),
+        }
+    )
+    visits = pd.DataFrame(
+        {
+            "visit_id": [f"V{i:03d}" for i in range(n)],
+            "establishment_id": est["establishment_id"],
+            "township_code": est["township_code"],
+            "business_type": est["business_type"],
+            "category_code": "C31",
+            "categories_to_sample": "C31",
+            "samples": [1 + i % 3 for i in range(n)],
+            "units": 3,
+            "perishable": [i % 4 == 0 for i in range(n)],
+            "mode": "visit",
+            "has_location": True,
+        }
+    )
+    dates = pd.date_range("2026-07-01", "2026-07-10")
+    calendar = pd.DataFrame(
+        {
+            "date": dates,
+            "workday": dates.day_of_week < 5,
+            "school_day": (dates.day_of_week < 5) & (dates.day <= 3),
+            "market_day": dates.day % 5 == 1,
+        }
+    )
+    return visits, est, stations, labs, townships, calendar
+
+
+def _plan_and_check(visits, est, stations, labs, townships, calendar, rules=None, **kw):
+    plan = plan_routes(visits, stations, labs, calendar, rules, establishments=est, townships=townships, **kw)
+    viol = check_plan(
+        plan, visits, stations, labs, calendar, rules, establishments=est, townships=townships,
+        travel_matrix=kw.get("travel_matrix"),
+    )
+    assert viol.empty, viol.to_string()
+    # exact accounting: every visit once, in stops or unassigned
+    ids = sorted(list(plan.stops["visit_id"]) + list(plan.unassigned["visit_id"]))
+    assert ids == sorted(visits["visit_id"])
+    return plan
+
+
+@pytest.fixture
+def world():
+    return _world()
+
+
+# ----------------------------------------------------------------------------- windows
+
+
+def test_windows_parse_and_intersect():
+    assert parse_windows("14:00-17:00;05:30-09:00") == [(330, 540), (840, 1020)]
+    assert parse_windows("00:00-07:00;22:00-23:59") == [(0, 420), (1320, 1440)]
+    assert intersect([(540, 660), (810, 990)], [(600, 900)]) == [(600, 660), (810, 900)]
+    assert start_windows([(600, 630), (840, 1020)], 35) == [(840, 985)]
+    with pytest.raises(RiskplanError, match="HH:MM"):
+        parse_windows("9-10")
+
+
+# ----------------------------------------------------------------------------- plans
+
+
+def test_basic_plan_all_routed_and_checked(world):
+    plan = _plan_and_check(*world)
+    assert len(plan.stops) == 12 and plan.unassigned.empty
+    assert plan.reproducible
+    # perishable stops are on routes ending at the lab, before the cut-off
+    per = plan.stops[plan.stops["perishable"]]
+    assert (per["lab_deadline"] == "16:30").all()
+    lab_routes = plan.routes[plan.routes["ends_at"] == "lab"]
+    assert len(lab_routes) >= 1 and (lab_routes["lab_arrival"] <= 16 * 60 + 30).all()
+    assert set(plan.routes["team"]) <= {1, 2}
+    assert plan.routes["n_stops"].sum() == 12
+
+
+def test_multi_window_gap_is_respected():
+    visits, est, stations, labs, townships, calendar = _world(n=1)
+    est.loc[0, ["business_type", "opening_hours"]] = ["C-RESTAURANT", "10:00-10:30;14:00-17:00"]
+    visits.loc[0, ["business_type", "samples", "perishable"]] = ["C-RESTAURANT", 1, False]
+    plan = _plan_and_check(visits, est, stations, labs, townships, calendar)
+    # 35 min of service does not fit in 10:00-10:30: the visit is in the afternoon window
+    assert plan.stops["start_service"].iat[0] >= 14 * 60
+    assert plan.stops["window"].iat[0] == "10:00-10:30;14:00-16:30"
+
+
+def test_school_canteen_without_school_days_is_reported(world):
+    visits, est, stations, labs, townships, calendar = world
+    visits.loc[1, "business_type"] = "C-SCHOOL"
+    est.loc[1, "business_type"] = "C-SCHOOL"
+    cal = calendar.assign(school_day=False)
+    plan = _plan_and_check(visits, est, stations, labs, townships, cal)
+    un = plan.unassigned.set_index("visit_id")
+    assert un.loc["V001", "reason"] == "no_school_day"
+    # with school days it is routed on one of them
+    plan = _plan_and_check(visits, est, stations, labs, townships, calendar)
+    day = plan.stops.set_index("visit_id").loc["V001", "date"]
+    assert day.day <= 3
+
+
+def test_impossible_window_and_accounting(world):
+    visits, est, stations, labs, townships, calendar = world
+    est.loc[2, "opening_hours"] = "19:00-22:00"  # a night-only shop of a daytime type
+    visits.loc[3, "mode"] = "purchase"
+    est.loc[4, ["lon_wgs84", "lat_wgs84"]] = [np.nan, np.nan]
+    est.loc[5, "township_code"] = "T9"
+    visits.loc[5, "township_code"] = "T9"
+    plan = _plan_and_check(visits, est, stations, labs, townships, calendar)
+    reasons = plan.unassigned.set_index("visit_id")["reason"].to_dict()
+    assert reasons == {
+        "V002": "window_outside_hours",
+        "V003": "purchase",
+        "V004": "no_location",
+        "V005": "no_station",
+    }
+    assert len(plan.stops) == 8
+
+
+def test_perishable_too_late_for_lab(world):
+    visits, est, stations, labs, townships, calendar = world
+    labs = labs.assign(intake_cutoff="08:40")
+    plan = _plan_and_check(visits, est, stations, labs, townships, calendar)
+    un = plan.unassigned.set_index("visit_id")["reason"]
+    perishable = visits.loc[visits["perishable"], "visit_id"]
+    assert set(un.index) == set(perishable)
+    assert (un == "lab_deadline").all()
+
+
+def test_day_full_is_offered_then_reported():
+    visits, est, stations, labs, townships, calendar = _world(n=30, teams=1)
+    cal = calendar[calendar["date"] <= "2026-07-02"]  # two working days, one team
+    plan = _plan_and_check(visits, est, stations, labs, townships, cal)
+    assert len(plan.stops) > 0
+    full = plan.unassigned[plan.unassigned["reason"] == "day_full"]
+    assert len(full) > 0
+    assert len(plan.stops) + len(plan.unassigned) == 30
+    assert plan.parameters["solver_calls"] > 2  # the dropped visits were offered to the other day
+
+
+def test_deterministic(world):
+    a = plan_routes(*world[:1], world[2], world[3], world[5], establishments=world[1], townships=world[4])
+    b = plan_routes(*world[:1], world[2], world[3], world[5], establishments=world[1], townships=world[4])
+    pd.testing.assert_frame_equal(a.stops, b.stops)
+    pd.testing.assert_frame_equal(a.routes, b.routes)
+    pd.testing.assert_frame_equal(a.unassigned, b.unassigned)
+
+
+def test_time_limit_marks_not_reproducible(world):
+    visits, est, stations, labs, townships, calendar = world
+    plan = _plan_and_check(visits, est, stations, labs, townships, calendar, time_limit=0.05)
+    assert plan.reproducible is False
+
+
+def test_travel_matrix_csv(world, tmp_path):
+    visits, est, stations, labs, townships, calendar = world
+    rows = [("S1", "E007", 500.0), ("E007", "S1", 500.0), ("E007", "L1", 500.0)]
+    path = tmp_path / "matrix.csv"
+    pd.DataFrame(rows, columns=["from_id", "to_id", "minutes"]).to_csv(path, index=False)
+    plan = _plan_and_check(visits, est, stations, labs, townships, calendar, travel_matrix=str(path))
+    assert plan.unassigned.set_index("visit_id").loc["V007", "reason"] == "too_far"
+    assert plan.parameters["travel_matrix"] is True
+
+
+def test_cold_box_capacity(world):
+    visits, est, stations, labs, townships, calendar = world
+    visits = visits.assign(perishable=True, samples=3)
+    rules = RoutingRules(cold_box_samples=6)
+    plan = _plan_and_check(visits, est, stations, labs, townships, calendar, rules)
+    assert (plan.routes["perishable_samples"] <= 6).all()
+
+
+def test_rules_from_dict_and_errors():
+    r = section_from_dict(RoutingRules, {"detour_factor": 1.4, "windows": {"default": ["08:00-18:00"]}}, "routing")
+    assert r.detour_factor == 1.4 and r.windows["default"] == ("08:00-18:00",)
+    with pytest.raises(ConfigError, match="routing.detour_factor"):
+        RoutingRules(detour_factor=0.5)
+    with pytest.raises(ConfigError, match="routing.nope"):
+        section_from_dict(RoutingRules, {"nope": 1}, "routing")
+    with pytest.raises(ConfigError, match="routing.day_end"):
+        RoutingRules(day_start="18:00")
+    with pytest.raises(ConfigError, match="routing.windows.C-X"):
+        RoutingRules(windows={"C-X": ("9-10",)})
+
+
+def test_missing_columns_error(world):
+    visits, est, stations, labs, townships, calendar = world
+    with pytest.raises(RiskplanError, match="visits table lacks column"):
+        plan_routes(visits.drop(columns="samples"), stations, labs, calendar, establishments=est)
+
+
+def test_checker_catches_a_broken_plan(world):
+    visits, est, stations, labs, townships, calendar = world
+    plan = plan_routes(visits, stations, labs, calendar, establishments=est, townships=townships)
+    plan.stops.loc[0, "start_service"] = 0
+    plan.stops = plan.stops.drop(index=len(plan.stops) - 1)
+    viol = check_plan(plan, visits, stations, labs, calendar, establishments=est, townships=townships)
+    assert {"accounting", "window", "time"} <= set(viol["check"])
