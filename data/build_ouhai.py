@@ -130,7 +130,7 @@ _TYPE_MULT = {
 }
 # Mild year-to-year drift (multiplier per year after 2023) for a few categories.
 _DRIFT = {"C35": 1.10, "C11": 1.12, "C24": 1.06, "C34": 0.93, "C31": 0.96, "C04": 0.95}
-_TRUTH_SCALE = 0.72  # calibrates the overall unqualified rate of the history to about 2.7 %
+_TRUTH_SCALE = 0.745  # calibrates the overall unqualified rate of the history to about 2.7 %
 _STRATUM_CONCENTRATION = 25.0  # beta noise around the structured rate: mean m, a+b = this
 _MIN_SHAPE = 2.0  # ... but at least a = 2 (relative sd about 0.7 whatever the mean)
 
@@ -551,7 +551,7 @@ def _licence_for(btype: str, stage: str, rng: np.random.Generator, serial: int,
                  cats: list[str]) -> str:
     check = int(rng.integers(0, 10))
     if btype == "P-FACTORY":
-        return f"SC{100 + int(cats[0][1:]):03d}{DISTRICT_CODE}{serial % 10000:04d}{check}"
+        return f"SC{100 + int(cats[0][1:]):03d}{DISTRICT_CODE}{serial:04d}{check}"
     if btype == "P-WORKSHOP":
         return f"ZF{DISTRICT_CODE}{serial:06d}"
     if btype == "C-VENDOR":
@@ -599,7 +599,6 @@ def _sample_points(poly_ll, n: int, area_type: str, rng: np.random.Generator,
 
     fwd, inv = _to_utm()
     poly_m = _transform(poly_ll, fwd)
-    minx, miny, maxx, maxy = poly_m.bounds
     core = poly_m.buffer(-150.0)
     core = core if not core.is_empty else poly_m
 
@@ -633,7 +632,6 @@ def _sample_points(poly_ll, n: int, area_type: str, rng: np.random.Generator,
         take = min(len(good), k)
         pts[filled:filled + take] = good[:take]
         filled += take
-    del minx, miny, maxx, maxy
     return pts
 
 
@@ -678,9 +676,17 @@ def build_establishments(towns: pd.DataFrame, polys: list,
         cats.append(";".join(sorted(set(c))))
         grades.append(grade_letters[rng.choice(4, p=_GRADE_P.get(bt, _GRADE_P["default"]))])
         hours.append(_hours_for(bt, rng))
-        lic.append(_licence_for(bt, stage_of[bt], rng, 1000 * (list(TYPE_COUNTS).index(bt) + 1)
-                                + serial + int(i) * 7 % 1000, sorted(set(c))))
+        # serial numbers: increasing with random gaps, hence unique within each prefix
+        lic_serial = (10 * serial if bt == "P-FACTORY" else 1000 + 3 * int(i)) + int(
+            rng.integers(0, 3))
+        lic.append(_licence_for(bt, stage_of[bt], rng, lic_serial, sorted(set(c))))
         cust.append(_customers_for(bt, rng))
+    # the same invented name twice: tell branches apart as shops do, by a branch suffix
+    seen: dict[str, int] = {}
+    for k, (nm, tc) in enumerate(zip(names, df["township_code"], strict=True)):
+        seen[nm] = seen.get(nm, 0) + 1
+        if seen[nm] > 1:
+            names[k] = f"{nm}（{_short(zh[tc])}{'' if seen[nm] == 2 else seen[nm] - 1}店）"
     df["name"] = names
     df["address"] = addrs
     df["categories"] = cats

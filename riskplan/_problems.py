@@ -76,5 +76,10 @@ class Problems:
     def to_frame(self) -> pd.DataFrame:
         """The problems as a DataFrame (``row`` is an object column: int, or None when empty)."""
         df = pd.DataFrame(self._rows, columns=list(PROBLEM_COLUMNS))
-        df["row"] = df["row"].astype(object).where(df["row"].notna(), None)
-        return df.reset_index(drop=True)
+        df["row"] = pd.Series([r["row"] for r in self._rows], dtype=object)
+        return df
+
+    def file_failed(self, file: str) -> bool:
+        """Whether a table-level error was already recorded for ``file`` (missing, unreadable)."""
+        return any(r["file"] == file and r["row"] is None and r["level"] == "error"
+                   and not r["column"] for r in self._rows)

@@ -170,7 +170,7 @@ def work_calendar(year: int, month: int | None = None, rules: CalendarRules | No
     in_term = np.zeros(len(days), dtype=bool)
     for first, last in rules.school_terms:
         in_term |= (iso >= first) & (iso <= last)
-    weekday = dates.weekday.to_numpy()
+    weekday = dates.day_of_week.to_numpy()
     return pd.DataFrame(
         {
             "date": dates.astype("datetime64[ns]"),

@@ -163,7 +163,7 @@ def _codes(t: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
 def _check_not_empty(t: dict[str, pd.DataFrame], rep: _Reporter) -> None:
     for name in ("townships", "establishments", "stations", "labs", "categories",
                  "business_types"):
-        if len(t[name]) == 0:
+        if len(t[name]) == 0 and not rep.problems.file_failed(rep.files[name]):
             rep(name, None, "", "", "the table has no data rows", "该表没有数据行")
 
 
@@ -439,6 +439,10 @@ def _check_geography(ds: Any, t: dict[str, pd.DataFrame], rep: _Reporter) -> Non
         src = (df["coord_source"] if "coord_source" in df.columns
                else pd.Series("wgs84", index=df.index)).fillna("wgs84")
         has = ~np.isnan(lon) & ~np.isnan(lat)
+        if name != "establishments":  # teams start and samples end here: a place is needed
+            for pos in np.flatnonzero(~has):
+                rep(name, int(pos), "lon_wgs84", "", "coordinates are required here",
+                    "此处必须填写坐标")
         in_china = has & (lon >= _CHINA[0]) & (lon <= _CHINA[1]) & (lat >= _CHINA[2]) & (
             lat <= _CHINA[3])
         for pos in np.flatnonzero(has & ~in_china):

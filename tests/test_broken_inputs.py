@@ -152,6 +152,8 @@ CASES: dict[str, tuple[Mutator, tuple[str, int | None, str, str]]] = {
                          ("establishments.csv", 3, "lat_wgs84", "given together")),
     "station far away": (edit("stations", 1, lon_wgs84="121.20"),
                          ("stations.csv", 1, "lon_wgs84", "outside 30 km")),
+    "station without coordinates": (edit("stations", 2, lon_wgs84="", lat_wgs84=""),
+                                    ("stations.csv", 2, "lon_wgs84", "coordinates are required")),
     "bad time 25:00": (edit("labs", 1, intake_cutoff="25:00"),
                        ("labs.csv", 1, "intake_cutoff", "not a time of day")),
     "cutoff before open": (edit("labs", 1, intake_cutoff="07:00"),

@@ -79,7 +79,8 @@ def test_partial_pool_sparse_vs_rich():
     y = rng.binomial(n, true)
     df = pd.DataFrame({"township_code": [f"T{i}" for i in range(k)], "business_type": "B", "category_code": cats,
                        "y": y.astype(float), "n": n.astype(float)})
-    out, summ = partial_pool(df, y="y", n="n", max_prior_size=1000)
+    # one township per stratum here, so township effects would explain everything: switch them off
+    out, summ = partial_pool(df, y="y", n="n", max_prior_size=1000, main_effects=False)
     rich, sparse = out[n == 400], out[n == 2]
     # rich strata keep their own rate; sparse ones sit near their category's rate
     assert np.abs(rich["rate_mean"] - rich["y"] / rich["n"]).max() < 0.03
@@ -93,3 +94,20 @@ def test_credible_level_widens_interval(ouhai):
     a = score(ouhai, config=RiskConfig(credible_level=0.5))
     b = score(ouhai, config=RiskConfig(credible_level=0.95)).set_index("stratum_id").loc[a["stratum_id"]]
     assert ((b["rate_hi"].to_numpy() - b["rate_lo"].to_numpy()) > (a["rate_hi"] - a["rate_lo"]).to_numpy()).all()
+
+
+def test_main_effects_borrow_from_business_type():
+    """A business type that fails often in category C1 gets a higher prior in sparse C2 cells."""
+    rows = []
+    for t in range(10):
+        rows.append((f"T{t}", "RISKY", "C1", 30.0, 100.0))
+        rows.append((f"T{t}", "SAFE", "C1", 3.0, 100.0))
+        rows.append((f"T{t}", "RISKY", "C2", 0.0, 1.0))
+        rows.append((f"T{t}", "SAFE", "C2", 1.0, 100.0))
+    df = pd.DataFrame(rows, columns=["township_code", "business_type", "category_code", "y", "n"])
+    with_me, _ = partial_pool(df, y="y", n="n", main_effects=True)
+    without, _ = partial_pool(df, y="y", n="n", main_effects=False)
+    pick = (df["business_type"] == "RISKY") & (df["category_code"] == "C2")
+    assert (with_me.loc[pick, "business_type_rr"] > 1.5).all()
+    assert (with_me.loc[pick, "rate_mean"] > 2 * without.loc[pick, "rate_mean"]).all()
+    assert np.allclose(with_me["township_rr"], with_me["township_rr"].iloc[0], atol=0.2)

@@ -118,7 +118,8 @@ def test_no_history_strata_scored_and_flagged():
     nh = s.loc[("T2", "C-SCHOOL", "C02")]
     assert nh["no_history"] and nh["n_samples"] == 0
     assert nh["weight"] > 0 and np.isfinite(nh["rate_mean"])
-    assert nh["rate_mean"] == pytest.approx(nh["cell_mean"])
+    assert nh["rate_mean"] == pytest.approx(nh["prior_mean"])
+    assert nh["prior_mean"] == pytest.approx(nh["cell_mean"] * nh["township_rr"])
     assert not s.loc[("T1", "D-MARKET", "C01"), "no_history"]
 
 

@@ -167,7 +167,7 @@ def test_impossible_window_and_accounting(world):
 
 def test_perishable_too_late_for_lab(world):
     visits, est, stations, labs, townships, calendar = world
-    labs = labs.assign(intake_cutoff="08:40")
+    labs = labs.assign(intake_open="05:00", intake_cutoff="06:00")
     plan = _plan_and_check(visits, est, stations, labs, townships, calendar)
     un = plan.unassigned.set_index("visit_id")["reason"]
     perishable = visits.loc[visits["perishable"], "visit_id"]

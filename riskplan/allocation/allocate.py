@@ -22,7 +22,8 @@ import pandas as pd
 
 from riskplan.allocation.floors import (
     Group,
-    _candidates,
+    greedy_covering,
+    lower_bound,
     requirements_table,
     solve_covering,
     top_up_shares,
@@ -238,12 +239,13 @@ def allocate(
     n_est = strata["n_establishments"].to_numpy()
     groups = _groups(strata, higher, rules, quota_gross)
     upper = upper_bounds(strata, groups)
-    candidates = None
+    hint = greedy_covering(strata, groups, weight, upper)
     if len(strata) > rules.exact_limit:
-        candidates = _candidates(strata, weight, groups)
-    y, optimal = solve_covering(
-        len(strata), groups, weight, upper, candidates, time_limit_s=rules.floor_time_limit_s
-    )
+        y, optimal = hint, int(hint.sum()) == lower_bound(groups)
+    else:
+        y, optimal = solve_covering(
+            len(strata), groups, weight, upper, hint, time_limit_s=rules.floor_time_limit_s
+        )
     y = top_up_shares(y, groups, weight, n_est)
     floor_total = int(y.sum())
     if floor_total > quota_net:

@@ -15,10 +15,11 @@ group. Minimum *shares* (key agricultural products, school canteens) are group t
 coverage, so they are topped up afterwards, spread over the group's strata in proportion to risk
 (largest remainder), overlapping groups first on their intersection.
 
-Large problems (more strata than ``exact_limit``) are solved on a candidate set: for each
-township its riskiest strata, and for each township x category and township x business type the
-riskiest stratum. That keeps the model small; the count it returns is then an upper bound that
-equals the optimum unless coverage needs an unusual combination.
+A fast greedy covering (:func:`greedy_covering`: riskiest strata per township, then swaps) gives
+a first solution; when its count equals the lower bound (each rule family partitions the strata,
+so the floors need at least the largest family's summed need) it is proved minimal. Problems with
+at most ``exact_limit`` strata then go to CP-SAT (minimum count, then riskiest strata); larger
+ones keep the greedy solution, whose optimality is reported.
 """
 
 from __future__ import annotations
@@ -76,20 +77,117 @@ class FloorResult:
     exact_model: bool
 
 
-def _candidates(strata: pd.DataFrame, r: np.ndarray, groups: list[Group]) -> np.ndarray:
-    """Positions of the strata kept in a restricted (large) covering model."""
-    order = np.lexsort((np.arange(len(r)), -r))  # riskiest first, then lower position
-    df = strata.iloc[order][["township_code", "business_type", "category_code"]].copy()
-    df["pos"] = order
-    keep = [
-        df.drop_duplicates(["township_code", "category_code"])["pos"].to_numpy(),
-        df.drop_duplicates(["township_code", "business_type"])["pos"].to_numpy(),
-    ]
-    need_t = {g.key: g.need for g in groups if g.rule == "township"}
-    rank = df.groupby("township_code", sort=False).cumcount().to_numpy()
-    lim = df["township_code"].map(need_t).fillna(0).to_numpy()
-    keep.append(df["pos"].to_numpy()[rank < lim])
-    return np.unique(np.concatenate(keep))
+def greedy_covering(
+    strata: pd.DataFrame, groups: list[Group], priority: np.ndarray, upper: np.ndarray
+) -> np.ndarray:
+    """Fast covering for large problems: townships first, then swaps, extra samples last.
+
+    Every township takes its need from its riskiest strata; then for each other group short of
+    its need (smallest groups first), a chosen stratum of some township is swapped for a stratum
+    of that group in the same township when the swap uncovers nothing; only when no swap exists
+    is an extra sample added (the riskiest stratum of the group). The count is optimal whenever
+    it equals :func:`lower_bound`.
+    """
+    n = len(strata)
+    y = np.zeros(n, dtype=np.int64)
+    active = [g for g in groups if g.need > 0 and not g.share]
+    # group ids of each stratum per family
+    fam_of: dict[str, np.ndarray] = {}
+    need: dict[tuple[str, int], int] = {}
+    for rule in ("township", "stage", "business_type", "category"):
+        fam_of[rule] = np.full(n, -1, dtype=np.int64)
+    for j, g in enumerate(groups):
+        if g.share:
+            continue
+        fam_of[g.rule][g.members] = j
+        need[(g.rule, j)] = g.need
+    count = {j: 0 for j in range(len(groups))}
+    order = np.lexsort((np.arange(n), -np.asarray(priority, dtype=float)))  # riskiest first
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    town = fam_of["township"]
+    chosen_in_town: dict[int, list[int]] = {}
+
+    def add(i: int) -> None:
+        y[i] += 1
+        for rule in fam_of:
+            j = int(fam_of[rule][i])
+            if j >= 0:
+                count[j] += 1
+        chosen_in_town.setdefault(int(town[i]), []).append(i)
+
+    def remove(i: int) -> None:
+        y[i] -= 1
+        for rule in fam_of:
+            j = int(fam_of[rule][i])
+            if j >= 0:
+                count[j] -= 1
+        chosen_in_town[int(town[i])].remove(i)
+
+    def removable(i: int, keep: set[int]) -> bool:
+        for rule in ("stage", "business_type", "category"):
+            j = int(fam_of[rule][i])
+            if j >= 0 and j not in keep and count[j] - 1 < groups[j].need:
+                return False
+        return True
+
+    for g in active:
+        if int(upper[g.members].sum()) < g.need:
+            raise InfeasibleError(
+                f"coverage rule {g.rule} '{g.key}' needs {g.need} sample(s) but has too few strata "
+                "with establishments to place them"
+            )
+    for g in (g for g in active if g.rule == "township"):
+        members = g.members[np.argsort(rank[g.members])]
+        k = 0
+        while count_need(g, y) > 0:
+            i = int(members[k % members.size])
+            if y[i] < upper[i]:
+                add(i)
+            k += 1
+    others = sorted((g for g in active if g.rule != "township"), key=lambda g: (g.members.size, g.rule, g.key))
+    for g in others:
+        jg = groups.index(g)
+        members = g.members[np.argsort(rank[g.members])]
+        while count[jg] < g.need:
+            done = False
+            for i in members:
+                i = int(i)
+                if y[i] >= upper[i]:
+                    continue
+                for r in sorted(chosen_in_town.get(int(town[i]), []), key=lambda r: -rank[r]):
+                    if fam_of[g.rule][r] == jg:
+                        continue
+                    if removable(r, keep=set()):
+                        remove(r)
+                        add(i)
+                        done = True
+                        break
+                if done:
+                    break
+            if not done:  # no swap keeps everything covered: one more sample, the riskiest free one
+                free = [int(i) for i in members if y[i] < upper[i]]
+                if not free:
+                    raise InfeasibleError(
+                        f"coverage rule {g.rule} '{g.key}' needs {g.need} sample(s) but has too few "
+                        "strata with establishments to place them"
+                    )
+                add(free[0])
+    return y
+
+
+def count_need(g: Group, y: np.ndarray) -> int:
+    """Samples still missing in group ``g`` given floors ``y``."""
+    return max(0, g.need - int(y[g.members].sum()))
+
+
+def lower_bound(groups: list[Group]) -> int:
+    """Each rule family partitions the strata: the floors need at least its largest summed need."""
+    family: dict[str, int] = {}
+    for g in groups:
+        if not g.share:
+            family[g.rule] = family.get(g.rule, 0) + g.need
+    return max(family.values(), default=0)
 
 
 def solve_covering(
@@ -97,12 +195,32 @@ def solve_covering(
     groups: list[Group],
     priority: np.ndarray,
     upper: np.ndarray,
-    candidates: np.ndarray | None = None,
+    hint: np.ndarray | None = None,
     time_limit_s: float = 30.0,
 ) -> tuple[np.ndarray, bool]:
-    """Fewest samples meeting every group's ``need``; ties go to the highest ``priority`` sum.
+    """Fewest samples meeting every group's ``need`` (CP-SAT); ties go to the highest ``priority``.
 
-    Returns the samples per stratum and whether CP-SAT proved both stages optimal.
+    Parameters
+    ----------
+    n
+        Number of strata.
+    groups
+        Coverage groups (share groups are ignored here).
+    priority
+        Risk weight per stratum (>= 0): among minimal solutions the one with the largest summed
+        (scaled) priority is chosen.
+    upper
+        Most floor samples per stratum.
+    hint
+        A feasible solution (e.g. :func:`greedy_covering`): if its count equals the lower bound
+        the first stage is skipped.
+    time_limit_s
+        Wall-clock safety limit per CP-SAT stage [s]; the search is also bounded by a
+        deterministic time so that results are reproducible.
+
+    Returns
+    -------
+    The samples per stratum and whether both stages were proved optimal.
 
     Raises
     ------
@@ -113,48 +231,55 @@ def solve_covering(
     active = [g for g in groups if g.need > 0 and not g.share]
     if not active:
         return y, True
-    allowed = np.zeros(n, dtype=bool)
-    allowed[candidates if candidates is not None else np.arange(n)] = True
     model = cp_model.CpModel()
-    used = sorted({int(i) for g in active for i in g.members if allowed[i]})
-    var = {i: model.new_int_var(0, int(upper[i]), f"y{i}") for i in used}
+    used = np.unique(np.concatenate([g.members for g in active]))
+    var = {int(i): model.new_int_var(0, int(upper[i]), f"y{i}") for i in used}
     for g in active:
-        terms = [var[int(i)] for i in g.members if allowed[i]]
-        if not terms or sum(int(upper[int(i)]) for i in g.members if allowed[i]) < g.need:
+        if int(upper[g.members].sum()) < g.need:
             raise InfeasibleError(
                 f"coverage rule {g.rule} '{g.key}' needs {g.need} sample(s) but has too few strata "
                 "with establishments to place them"
             )
-        model.add(sum(terms) >= g.need)
-    total = sum(var.values())
-    # each rule family (townships, stages, ...) partitions the strata, so the floors need at least
-    # the largest family's summed need: a cut that lets CP-SAT prove optimality at once
-    family: dict[str, int] = {}
-    for g in active:
-        family[g.rule] = family.get(g.rule, 0) + g.need
-    model.add(total >= max(family.values()))
-    model.minimize(total)
+        model.add(cp_model.LinearExpr.sum([var[int(i)] for i in g.members]) >= g.need)
+    total = cp_model.LinearExpr.sum(list(var.values()))
+    lb = lower_bound(groups)
+    model.add(total >= lb)  # a cut that lets CP-SAT prove optimality at once
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1  # deterministic
     solver.parameters.random_seed = 0
     solver.parameters.linearization_level = 2  # proves these covering models fast on one worker
     solver.parameters.max_time_in_seconds = time_limit_s
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise InfeasibleError(f"the coverage floors could not be placed (CP-SAT status {solver.status_name(status)})")
-    optimal = status == cp_model.OPTIMAL
-    best = int(round(solver.objective_value))
-    first = {i: solver.value(v) for i, v in var.items()}
+    solver.parameters.max_deterministic_time = 20.0
+    if hint is not None and int(hint.sum()) == lb:
+        best, first, optimal = lb, {i: int(hint[i]) for i in var}, True
+    else:
+        model.minimize(total)
+        if hint is not None:
+            for i, v in var.items():
+                model.add_hint(v, int(hint[i]))
+        status = solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            raise InfeasibleError(
+                f"the coverage floors could not be placed (CP-SAT status {solver.status_name(status)})"
+            )
+        optimal = status == cp_model.OPTIMAL
+        best = int(round(solver.objective_value))
+        first = {i: int(solver.value(v)) for i, v in var.items()}
+        model.clear_objective()
+        model.clear_hints()
     # second stage: same count, riskiest strata
     model.add(total == best)
     pr = np.asarray(priority, dtype=float)
-    top = float(pr[used].max()) if used else 0.0
-    score = {i: int(round(1000 * pr[i] / top)) if top > 0 else 0 for i in used}
-    model.maximize(sum(score[i] * var[i] for i in used))
+    top = float(pr[used].max()) if used.size else 0.0
+    keys = list(var)
+    score = [int(round(1000 * pr[i] / top)) if top > 0 else 0 for i in keys]
+    model.maximize(cp_model.LinearExpr.weighted_sum([var[i] for i in keys], score))
     for i, v in var.items():
         model.add_hint(v, first[i])
     status2 = solver.solve(model)
-    if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value >= sum(
+        s * first[i] for s, i in zip(score, keys)
+    ):
         for i, v in var.items():
             y[i] = solver.value(v)
         optimal = optimal and status2 == cp_model.OPTIMAL

@@ -70,8 +70,10 @@ class AllocationRules:
     default_cost_yuan
         Test fee used for a category without ``cost_yuan`` [CNY per sample]. Default 0.
     exact_limit
-        Largest number of strata for which the covering model uses every stratum; above it, a
-        candidate set (see :mod:`riskplan.allocation.floors`). Default 20,000.
+        Largest number of strata (with establishments) for which the floors are optimised by
+        CP-SAT; above it the greedy covering is kept, and ``Allocation.floors_optimal`` says
+        whether its count is provably minimal (see :mod:`riskplan.allocation.floors`).
+        Default 5,000 (a district has a few thousand).
     floor_time_limit_s
         Wall-clock limit of each CP-SAT solve of the floors [s]. Default 30.
     """
@@ -88,7 +90,7 @@ class AllocationRules:
     school_min_share: float = 0.05
     budget_yuan: float | None = None
     default_cost_yuan: float = 0.0
-    exact_limit: int = 20_000
+    exact_limit: int = 5_000
     floor_time_limit_s: float = 30.0
 
     def __post_init__(self) -> None:

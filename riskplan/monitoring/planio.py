@@ -1,9 +1,8 @@
-"""Read a plan folder (written by ``riskplan plan``) back into standard tables.
+"""Read a plan folder (written by ``riskplan plan``) into what monitoring needs.
 
-Kept in one small function, :func:`read_plan`, so it can be swapped for the export stage's own
-reader: the folder holds ``allocation.csv``, ``schedule.csv`` (headers in Chinese or English,
-mapped back to the standard names of ``docs/contracts.md``), ``config.toml`` and
-``manifest.json`` (with the data reference).
+:func:`read_plan` wraps the export stage's reader (:func:`riskplan.export.plan_folder.read_plan`:
+standard column names whatever the folder's language, the configuration, the manifest and the
+data reference) and checks the two tables monitoring relies on (``allocation``, ``schedule``).
 """
 
 from __future__ import annotations
@@ -71,20 +70,6 @@ class PlanFolder:
                    config=getattr(result, "config", None), scores=getattr(result, "scores", None))
 
 
-def _read_table(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise RiskplanError(f"plan folder: {path.name} is missing ({path})")
-    try:
-        from riskplan.export.csvfile import read_csv
-        from riskplan.export.headers import to_standard
-
-        df = read_csv(path)
-        df.columns = to_standard(df.columns)
-    except ImportError:  # pragma: no cover - export stage not installed
-        df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    return df
-
-
 def _ints(df: pd.DataFrame, cols: list[str], name: str) -> pd.DataFrame:
     missing = [c for c in KEY + cols if c not in df.columns]
     if missing:
@@ -107,48 +92,43 @@ def read_plan(folder: str | Path) -> PlanFolder:
     Raises
     ------
     RiskplanError
-        When the folder or one of its tables is missing or unreadable (no traceback).
+        When the folder is not a plan folder or lacks the allocation or schedule (no traceback).
     """
+    from riskplan.export.plan_folder import read_plan as read_export
+
     folder = Path(folder)
     if not folder.is_dir():
-        raise RiskplanError(f"plan folder not found: {folder}")
-    allocation = _ints(_read_table(folder / "allocation.csv"), ["samples"], "allocation.csv")
+        raise RiskplanError(f"plan folder not found: {folder} / 计划文件夹不存在")
+    pf = read_export(folder)
+    for name in ("allocation", "schedule"):
+        if name not in pf.tables:
+            raise RiskplanError(f"plan folder {folder}: {name}.csv is missing")
+    allocation = _ints(pf.tables["allocation"], ["samples"], "allocation.csv")
     if "stage" not in allocation.columns:
         allocation["stage"] = ""
-    schedule = _ints(_read_table(folder / "schedule.csv"), ["month", "samples"], "schedule.csv")
-    from riskplan.config import load_config
-
-    cfg_path = folder / "config.toml"
-    config = load_config(cfg_path) if cfg_path.is_file() else None
-    manifest: dict[str, Any] = {}
-    man_path = folder / "manifest.json"
-    if man_path.is_file():
-        try:
-            manifest = json.loads(man_path.read_text(encoding="utf-8-sig"))
-        except json.JSONDecodeError as exc:
-            raise RiskplanError(f"plan folder: manifest.json is not valid JSON ({exc})") from None
-    return PlanFolder(allocation, schedule, config, manifest, folder)
+    schedule = _ints(pf.tables["schedule"], ["month", "samples"], "schedule.csv")
+    scores = pf.tables.get("risk_scores")
+    man = dict(pf.manifest)
+    man["data_reference"] = dict(pf.data_reference)
+    return PlanFolder(allocation, schedule, pf.config, man, folder, scores)
 
 
 def dataset_for_plan(plan: PlanFolder) -> Any:
-    """Load the dataset a plan folder refers to (``manifest.json``: ``dataset`` / ``input_folder``).
+    """Load the dataset a plan folder refers to (its ``data_reference.toml``).
 
-    The embedded Ouhai data are used when the manifest names no folder, or names the embedded
-    one.
+    The embedded Ouhai data are used when the reference says ``embedded = "ouhai"`` or names no
+    source folder.
     """
     from riskplan.datasets import load_ouhai
 
     man = plan.manifest or {}
-    ds = man.get("dataset") if isinstance(man.get("dataset"), dict) else {}
-    folder = man.get("input_folder") or ds.get("folder") or ds.get("path") or ""
-    embedded = ds.get("embedded") or folder in ("", "embedded", "embedded:ouhai", "ouhai")
-    if embedded or str(folder).startswith("<embedded"):
+    ref = man.get("data_reference") or man.get("dataset") or {}
+    if ref.get("embedded") == "ouhai" or not ref.get("source"):
         return load_ouhai()
-    p = Path(folder)
-    if not p.is_absolute() and plan.path is not None and not p.exists():
-        p = (plan.path / p).resolve()
+    p = Path(ref["source"])
     if not p.is_dir():
-        raise RiskplanError(f"the plan's dataset folder {folder} (from manifest.json) is not found")
+        raise RiskplanError(f"the plan's dataset folder {p} (data_reference.toml) is not found; "
+                            "give --data / 计划引用的数据文件夹不存在")
     from riskplan.io import read_dataset
 
     return read_dataset(p)

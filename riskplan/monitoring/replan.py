@@ -7,7 +7,8 @@ done entered as already taken (``higher_level``), so a township, stage, business
 already covered needs no new floor and the minimum shares (key products, school canteens) are of
 the annual quota less what is done in them. The risk weights are re-scored with this year's
 results added to the history. The remainder is then spread over the remaining months by
-:func:`riskplan.schedule.monthly`.
+:func:`riskplan.schedule.monthly` with the plan's schedule rules restricted to those months
+(:func:`remainder_schedule_rules`).
 """
 
 from __future__ import annotations
@@ -96,54 +97,44 @@ def updated_scores(dataset: Any, results: pd.DataFrame, as_of: Any, risk_config:
     return score(dataset, history=history, reference_date=pd.Timestamp(as_of), config=risk_config)
 
 
-def split_months(
-    alloc_table: pd.DataFrame, months: list[int], shape: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """Split each stratum's samples over ``months`` in integers, by controlled rounding.
+def remainder_schedule_rules(rules: Any, months: list[int], quota: int, done: int) -> Any:
+    """The plan's :class:`~riskplan.schedule.ScheduleRules` restricted to the remaining months.
 
-    Each stratum's share of a month follows ``shape`` (the original schedule: key columns,
-    ``month``, ``samples``) over those months, or is uniform where the stratum has nothing
-    there. The stratum x month table is rounded by
-    :func:`riskplan.allocation.controlled_round`, so every stratum keeps its exact total and
-    every month's total stays within one of its fractional value.
+    Sampling starts at the first remaining month (and may run to December when the plan's
+    ``last_month`` has passed); each progress check still ahead keeps its *annual* meaning: the
+    share of the remainder due by then is ``(target x quota - done) / (quota - done)``, clipped
+    to [0, 1].
     """
-    from riskplan.allocation import controlled_round
+    import dataclasses as dc
 
-    a = alloc_table[alloc_table["samples"] > 0][KEY + ["samples"]].reset_index(drop=True)
-    if a.empty or not months:
-        return pd.DataFrame({**{c: pd.Series(dtype=str) for c in KEY},
-                             "month": pd.Series(dtype=int), "samples": pd.Series(dtype=int)})
-    m = np.asarray(months)
-    w = np.ones((len(a), len(m)))
-    if shape is not None and len(shape):
-        sh = shape[shape["month"].isin(months)].pivot_table(
-            index=KEY, columns="month", values="samples", aggfunc="sum")
-        sh = sh.reindex(columns=m).fillna(0)
-        got = a.set_index(KEY).index
-        sw = sh.reindex(got).fillna(0).to_numpy(float)
-        has = sw.sum(axis=1) > 0
-        w[has] = sw[has]
-    frac = a["samples"].to_numpy(float)[:, None] * w / w.sum(axis=1, keepdims=True)
-    rows, cols = np.nonzero(np.ones_like(frac, dtype=bool))
-    vals = controlled_round(rows, cols, frac[rows, cols], len(a), len(m))
-    out = a.loc[rows, KEY].reset_index(drop=True)
-    out["month"] = m[cols]
-    out["samples"] = vals.astype(int)
-    return out
+    from riskplan.schedule import ScheduleRules
+
+    rules = rules or ScheduleRules()
+    start = months[0]
+    left = quota - done
+    pm, pt = [], []
+    for m, t in zip(rules.progress_months, rules.progress_targets):
+        if m >= start and m < 12 and left > 0:
+            pm.append(m)
+            pt.append(min(1.0, max(0.0, (t * quota - done) / left)))
+    for i in range(1, len(pt)):  # keep non-decreasing after clipping
+        pt[i] = max(pt[i], pt[i - 1])
+    last = rules.last_month if rules.last_month >= start else 12
+    closed = tuple(m for m in rules.closed_months if m >= start)
+    if not [m for m in range(start, last + 1) if m not in closed]:
+        closed = ()
+    return dc.replace(rules, first_month=start, last_month=last, closed_months=closed,
+                      progress_months=tuple(pm), progress_targets=tuple(pt))
 
 
 def _schedule_remaining(
-    alloc_table: pd.DataFrame, months: list[int], config: Any, shape: pd.DataFrame | None
+    alloc_table: pd.DataFrame, months: list[int], config: Any, quota: int, done: int
 ) -> pd.DataFrame:
-    """Spread the remainder over ``months``: the schedule stage when it can plan a subset of
-    months (``monthly(..., months=...)``), else :func:`split_months` along the original plan."""
-    try:
-        from riskplan.schedule import monthly
-    except ImportError:
-        monthly = None
-    if monthly is not None and "months" in inspect.signature(monthly).parameters:
-        return monthly(alloc_table, getattr(config, "schedule", None), months=months)
-    return split_months(alloc_table, months, shape)
+    """Spread the remainder over ``months`` with :func:`riskplan.schedule.monthly`."""
+    from riskplan.schedule import monthly
+
+    rules = remainder_schedule_rules(getattr(config, "schedule", None), months, quota, done)
+    return monthly(alloc_table, rules)
 
 
 def replan(
@@ -206,7 +197,7 @@ def replan(
     months = remaining_months(as_of)
     if months and int(table["remaining"].sum()) > 0:
         sched_in = alloc.table.copy()
-        schedule = _schedule_remaining(sched_in, months, config, plan.schedule)
+        schedule = _schedule_remaining(sched_in, months, config, quota, n_done)
         schedule = schedule[schedule["samples"] > 0].reset_index(drop=True)
     else:
         schedule = pd.DataFrame({**{c: pd.Series(dtype=str) for c in KEY},

@@ -156,7 +156,7 @@ def _md_table(df: pd.DataFrame, max_rows: int = 20) -> str:
         if pd.api.types.is_float_dtype(d[c]):
             d[c] = d[c].map(lambda v: "" if pd.isna(v) else f"{v:.3g}")
         elif pd.api.types.is_datetime64_any_dtype(d[c]):
-            d[c] = d[c].dt.strftime("%Y-%m-%d")
+            d[c] = d[c].dt.strftime("%Y-%m-%d").fillna("")
     d = d.astype(str).replace({"nan": "", "NaT": "", "<NA>": "", "None": ""})
     lines = ["| " + " | ".join(map(str, d.columns)) + " |",
              "|" + "---|" * len(d.columns)]

@@ -17,6 +17,13 @@ def _name(row: pd.Series, prefix: str, code: str) -> str:
     return f"{code} ({' / '.join(parts)})" if parts else str(code)
 
 
+def _tw(r: pd.Series) -> str:
+    rr = r.get("township_rr", 1.0)
+    if rr is None or abs(float(rr) - 1.0) < 1e-9:
+        return ""
+    return f" x township relative risk {float(rr):.2f}"
+
+
 def find_stratum(scores: pd.DataFrame, stratum: Any) -> pd.Series:
     """The row of ``scores`` for a stratum given as ``"twn|type|cat"``, a 3-tuple or a mapping."""
     if isinstance(stratum, str):
@@ -61,8 +68,8 @@ def explain(scores: pd.DataFrame, stratum: Any) -> str:
     lines = [f"Stratum {r['stratum_id']}: {bt} handling {cat} in township {twn} (stage {r['stage']})."]
     if r["no_history"]:
         lines.append(
-            f"- No sampling history: the unqualified rate {r['rate_mean']:.1%} is its group's prior "
-            f"(category x business type rate {r['cell_mean']:.1%}; category {r['category_mean']:.1%}, "
+            f"- No sampling history: the unqualified rate {r['rate_mean']:.1%} is its groups' prior "
+            f"(category x business type rate {r['cell_mean']:.1%}{_tw(r)}; category {r['category_mean']:.1%}, "
             f"district {r['district_mean']:.1%}), worth {prior_n:.0f} samples."
         )
     else:
@@ -72,7 +79,8 @@ def explain(scores: pd.DataFrame, stratum: Any) -> str:
             f"after recency weighting {r['n_fail_w']:.1f} of {r['n_samples_w']:.1f} effective samples."
         )
         lines.append(
-            f"- Shrunk towards the category x business type rate {r['cell_mean']:.1%} (a prior worth "
+            f"- Shrunk towards the category x business type rate {r['cell_mean']:.1%}{_tw(r)} (prior mean "
+            f"{r['prior_mean']:.1%}, worth "
             f"{prior_n:.0f} samples; own data carry {share:.0%} of the estimate): rate {r['rate_mean']:.1%}."
         )
     lines.append(f"- {level:.0%} credible interval {r['rate_lo']:.1%} .. {r['rate_hi']:.1%}.")
@@ -84,7 +92,7 @@ def explain(scores: pd.DataFrame, stratum: Any) -> str:
     lines.append(f"- Hazard severity of the category {r['hazard_severity']:g} (of 5) -> factor {r['hazard_term']:.2f}.")
     lines.append(
         f"- Complaints: {r['complaints']:.1f} in the window ({r['complaints_per_establishment']:.2f} per establishment, "
-        f"index {r['complaint_index']:.2f} of the district's) -> x{r['complaint_factor']:.2f}."
+        f"{r['complaint_index']:.2f} times the district's rate) -> x{r['complaint_factor']:.2f}."
     )
     lines.append(f"- Grade C/D share {r['share_grade_cd']:.0%} -> x{r['grade_factor']:.2f}.")
     if r["vulnerable"]:

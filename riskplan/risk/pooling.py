@@ -1,7 +1,10 @@
 """Hierarchical partial pooling of unqualified rates (nested empirical Bayes).
 
 The levels are district -> food category -> category x business type -> stratum (township x
-business type x category). Each level's rate is shrunk towards its parent's rate by a beta prior
+business type x category); optionally the business type's and the township's relative risks
+(observed over expected failures across all categories) multiply the parent means, so a cell
+also borrows from its business type's record in other categories, and a stratum from its
+township's. Each level's rate is shrunk towards its parent's rate by a beta prior
 whose sample size ``alpha + beta`` is fitted by marginal maximum likelihood over all groups of that
 level (:func:`riskplan.risk.betabinom.fit_concentration`). A sparse stratum therefore ends up near
 its category x business-type rate, a well-sampled one keeps (mostly) its own rate, and a stratum
@@ -29,6 +32,18 @@ def _level(
     return (y + conc * parent_mean) / (n + conc), conc, flat
 
 
+def _relative_risk(groups: np.ndarray, y: np.ndarray, expected: np.ndarray, prior_failures: float) -> np.ndarray:
+    """Shrunk observed/expected ratio per group, returned per row (indirect standardisation).
+
+    ``(O + k) / (E + k)`` with ``k = prior_failures``: a gamma prior centred on 1 worth ``k``
+    expected failures, so a group with few expected failures stays near 1.
+    """
+    codes, idx = np.unique(groups, return_inverse=True)
+    o = np.bincount(idx, weights=y, minlength=codes.size)
+    e = np.bincount(idx, weights=expected, minlength=codes.size)
+    return ((o + prior_failures) / (e + prior_failures))[idx]
+
+
 def partial_pool(
     strata: pd.DataFrame,
     *,
@@ -37,6 +52,8 @@ def partial_pool(
     credible_level: float = 0.90,
     min_prior_size: float = 0.5,
     max_prior_size: float = 100.0,
+    main_effects: bool = True,
+    effect_prior_failures: float = 10.0,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Posterior unqualified rate of every stratum, borrowing strength from its groups.
 
@@ -51,12 +68,20 @@ def partial_pool(
         Mass of the equal-tailed credible interval (0.90 gives the 5 % and 95 % quantiles).
     min_prior_size, max_prior_size
         Bounds on each level's prior sample size ``alpha + beta`` [samples].
+    main_effects
+        Multiply the parent means by business-type and township relative risks (observed over
+        expected failures across all categories), so a cell borrows from its business type's
+        record in other categories and a stratum from its township's. Without it a cell's prior
+        is its category's rate and a stratum's prior its cell's rate.
+    effect_prior_failures
+        Shrinkage of those relative risks towards 1, as a number of expected failures [samples].
 
     Returns
     -------
     (table, summary)
-        ``table`` is ``strata`` plus ``district_mean``, ``category_mean``, ``cell_mean`` (the
-        category x business-type rate), ``prior_alpha``, ``prior_beta``, ``post_alpha``,
+        ``table`` is ``strata`` plus ``district_mean``, ``category_mean``, ``business_type_rr``,
+        ``cell_mean`` (the category x business-type rate), ``township_rr``, ``prior_mean`` (the
+        stratum's prior mean: ``cell_mean * township_rr``), ``prior_alpha``, ``prior_beta``, ``post_alpha``,
         ``post_beta``, ``rate_mean``, ``rate_lo``, ``rate_hi``. ``summary`` gives each level's
         fitted prior sample size and whether its likelihood was flat (held at the cap).
     """
@@ -76,11 +101,21 @@ def partial_pool(
     cell_codes, cell_idx = np.unique(cell_key.to_numpy(dtype=str), return_inverse=True)
     by = np.bincount(cell_idx, weights=yy, minlength=cell_codes.size)
     bn = np.bincount(cell_idx, weights=nn, minlength=cell_codes.size)
+    row_parent = mu_c[cat_idx]
+    bt_rr = np.ones(len(out))
+    if main_effects:
+        bt_rr = _relative_risk(out["business_type"].to_numpy(dtype=str), yy, nn * row_parent, effect_prior_failures)
+        row_parent = np.clip(row_parent * bt_rr, 1e-9, 0.999)
     cell_parent = np.zeros(cell_codes.size)
-    cell_parent[cell_idx] = mu_c[cat_idx]
+    cell_parent[cell_idx] = row_parent
     mu_b, conc_b, flat_b = _level(by, bn, cell_parent, min_prior_size, max_prior_size)
 
-    prior_mean = mu_b[cell_idx]
+    cell_mean = mu_b[cell_idx]
+    tw_rr = np.ones(len(out))
+    prior_mean = cell_mean
+    if main_effects:
+        tw_rr = _relative_risk(out["township_code"].to_numpy(dtype=str), yy, nn * cell_mean, effect_prior_failures)
+        prior_mean = np.clip(cell_mean * tw_rr, 1e-9, 0.999)
     conc_s, flat_s = fit_concentration(
         yy, nn, prior_mean, min_concentration=min_prior_size, max_concentration=max_prior_size
     )
@@ -91,7 +126,10 @@ def partial_pool(
     tail = (1.0 - credible_level) / 2.0
     out["district_mean"] = mu0
     out["category_mean"] = mu_c[cat_idx]
-    out["cell_mean"] = prior_mean
+    out["business_type_rr"] = bt_rr
+    out["cell_mean"] = cell_mean
+    out["township_rr"] = tw_rr
+    out["prior_mean"] = prior_mean
     out["prior_alpha"] = a0
     out["prior_beta"] = b0
     out["post_alpha"] = a1

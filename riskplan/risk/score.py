@@ -132,7 +132,8 @@ def score(
         that category in that township), sorted by ``weight`` descending, with: the key columns,
         ``stage``, ``stratum_id``, names, ``n_establishments``; counts ``n_samples``, ``n_fail``
         (raw) and ``n_samples_w``, ``n_fail_w`` (recency-weighted) [samples]; ``raw_rate``;
-        the pooling levels ``district_mean``, ``category_mean``, ``cell_mean``; the prior
+        the pooling levels ``district_mean``, ``category_mean``, ``business_type_rr``,
+        ``cell_mean``, ``township_rr``, ``prior_mean``; the prior
         ``prior_alpha``, ``prior_beta`` and posterior ``rate_mean``, ``rate_lo``, ``rate_hi``;
         ``no_history``; components ``rate_term``, ``volume_index``, ``exposure``,
         ``hazard_severity``, ``hazard_term``, ``complaints``, ``complaints_per_establishment``,
@@ -188,7 +189,8 @@ def score(
         allstrata[c] = allstrata[c].fillna(0.0)
     pooled, summary = partial_pool(
         allstrata, credible_level=cfg.credible_level, min_prior_size=cfg.min_prior_size,
-        max_prior_size=cfg.max_prior_size,
+        max_prior_size=cfg.max_prior_size, main_effects=cfg.main_effects,
+        effect_prior_failures=cfg.effect_prior_failures,
     )
     out = present.merge(pooled, on=KEY, how="left")
     summary["history_strata_not_present"] = int(len(allstrata) - len(out))

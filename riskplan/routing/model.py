@@ -193,7 +193,8 @@ def build_model(problem: RoutingProblem) -> tuple[pywrapcp.RoutingIndexManager, 
         time_dim.CumulVar(routing.End(v)).SetRange(int(lo), int(hi))
         if problem.max_span is not None and problem.max_span[v] is not None:
             time_dim.SetSpanUpperBoundForVehicle(int(problem.max_span[v]), v)
-        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
+        # leave as late as possible (no idle wait at the first stop), arrive back as early as possible
+        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
     if problem.span_cost:
         time_dim.SetSpanCostCoefficientForAllVehicles(int(problem.span_cost))

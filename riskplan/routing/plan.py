@@ -264,10 +264,13 @@ def _solve_day(
         return None, [], dropped, (lb, ub)
     perish = st.visits["perishable"].to_numpy(bool)
     any_perishable = bool(perish[usable].any())
-    nodes = [0, 1] + [v + 2 for v in usable]
+    # node 0 the station, node 1 the lab (only when some visit is perishable), then the visits
+    head = [0, 1] if any_perishable else [0]
+    off = len(head)
+    nodes = head + [v + 2 for v in usable]
     km = st.km[np.ix_(nodes, nodes)]
     minutes = st.minutes[np.ix_(nodes, nodes)]
-    service = np.array([0, 0] + [int(st.service[v]) for v in usable])
+    service = np.array([0] * off + [int(st.service[v]) for v in usable])
     t_int = np.ceil(minutes - 1e-9).astype(np.int64) + service[:, None]
     np.fill_diagonal(t_int, 0)
     cost = np.rint(minutes * 60).astype(np.int64)  # travel seconds
@@ -287,13 +290,13 @@ def _solve_day(
             ew_v.append(lab_end)
             pairs.append((base, base + 1))
     lab_vehicles = [i for i, e in enumerate(ends) if e == 1]
-    samples = [0, 0] + [int(st.visits["samples"].iat[v]) for v in usable]
-    cold = [0, 0] + [int(st.visits["samples"].iat[v]) if perish[v] else 0 for v in usable]
+    samples = [0] * off + [int(st.visits["samples"].iat[v]) for v in usable]
+    cold = [0] * off + [int(st.visits["samples"].iat[v]) if perish[v] else 0 for v in usable]
     nv = len(starts)
     problem = RoutingProblem(
         cost=cost,
         time=t_int,
-        windows=[[], []] + wins,
+        windows=[[]] * off + wins,
         horizon=24 * 60,
         starts=starts,
         ends=ends,
@@ -303,19 +306,20 @@ def _solve_day(
             "samples": (samples, [rules.max_samples_per_team_day] * nv),
             "cold": (cold, [rules.cold_box_samples] * nv),
         },
-        penalty=[None, None]
+        penalty=[None] * off
         + [rules.drop_penalty * (2 if v in placed else 1) for v in usable],
-        allowed_vehicles=[None, None] + [lab_vehicles if perish[v] else None for v in usable],
+        allowed_vehicles=[None] * off + [lab_vehicles if perish[v] else None for v in usable],
         exclusive_pairs=pairs,
         max_span=[rules.max_shift_minutes] * nv,
     )
     sol = solve(problem, budget)
     if sol is None:  # cannot happen with every visit optional, kept for safety
         return None, usable, dropped + usable, (lb, ub)
-    dropped += [usable[n - 2] for n in sol.dropped if n >= 2]
+    dropped += [usable[n - off] for n in sol.dropped if n >= off]
     # keep the vehicle -> team mapping with the solution
     sol.team_of_vehicle = [i // n_veh_per_team + 1 for i in range(nv)]  # type: ignore[attr-defined]
     sol.ends_of_vehicle = ends  # type: ignore[attr-defined]
+    sol.visit_of_node = {k + off: v for k, v in enumerate(usable)}  # type: ignore[attr-defined]
     return sol, usable, dropped, (lb, ub)
 
 
@@ -541,8 +545,8 @@ def plan_routes(
                 km_total = travel_total = 0.0
                 n_samples = n_perish = 0
                 for k, node in enumerate(route, start=1):
-                    i = usable[node - 2]
-                    g_prev, g = (0 if prev_node == 0 else usable[prev_node - 2] + 2), i + 2
+                    i = sol.visit_of_node[node]  # type: ignore[attr-defined]
+                    g_prev, g = (0 if prev_node == 0 else sol.visit_of_node[prev_node] + 2), i + 2  # type: ignore[attr-defined]
                     leg_km, leg_min = float(km[g_prev, g]), float(minutes[g_prev, g])
                     rec = sv.iloc[i]
                     start = sol.service_start[node]
@@ -564,7 +568,7 @@ def plan_routes(
                     n_samples += int(rec["samples"])
                     n_perish += int(rec["samples"]) if rec["perishable"] else 0
                     prev_node, prev_end = node, start + service[i]
-                g_last = usable[prev_node - 2] + 2
+                g_last = sol.visit_of_node[prev_node] + 2  # type: ignore[attr-defined]
                 km_total += float(km[g_last, end_node])
                 travel_total += float(minutes[g_last, end_node])
                 route_rows.append({

@@ -124,3 +124,40 @@ def rotation_table(
             "eligible": eligible,
         }
     )
+
+
+def history_positions(
+    history: pd.DataFrame | None, pos_of: dict[str, int], planned: pd.DataFrame | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Register positions and month indexes of past samples and planned visits (array form).
+
+    Rows whose establishment is not in ``pos_of`` are left out.
+    """
+    pos_parts, mi_parts = [], []
+    if history is not None and len(history):
+        missing = {"establishment_id", "sample_date"} - set(history.columns)
+        if missing:
+            raise RiskplanError(f"history lacks column(s): {', '.join(sorted(missing))}")
+        pos_parts.append(history["establishment_id"].astype(str).map(pos_of).to_numpy(dtype=float))
+        mi_parts.append(_dates_to_month_index(history["sample_date"], "history"))
+    if planned is not None and len(planned):
+        pm = planned_month_index(planned)
+        pos_parts.append(pm["establishment_id"].map(pos_of).to_numpy(dtype=float))
+        mi_parts.append(pm["month_index"].to_numpy(dtype=float))
+    if not pos_parts:
+        return np.array([], dtype=int), np.array([], dtype=float)
+    pos = np.concatenate(pos_parts)
+    mi = np.concatenate(mi_parts)
+    ok = ~np.isnan(pos) & ~np.isnan(mi)
+    return pos[ok].astype(int), mi[ok]
+
+
+def eligible_mask(
+    n_establishments: int, pos: np.ndarray, mi: np.ndarray, window: np.ndarray, year: int, month: int
+) -> np.ndarray:
+    """Eligibility per register position from :func:`history_positions` arrays and windows [months]."""
+    m = month_index(year, month)
+    last = np.full(n_establishments, np.nan)
+    before = mi < m
+    np.fmax.at(last, pos[before], mi[before])
+    return np.isnan(last) | (m - last >= window)

@@ -25,7 +25,7 @@ import pandas as pd
 
 from riskplan.errors import RiskplanError
 from riskplan.selection.pps import inclusion_probabilities, pps_sample
-from riskplan.selection.rotation import rotation_table
+from riskplan.selection.rotation import eligible_mask, history_positions
 from riskplan.selection.rules import GRADES, SelectionRules
 
 KEY: list[str] = ["township_code", "business_type", "category_code"]
@@ -159,6 +159,41 @@ def _parse_month(month: int | str | pd.Period, year: int | None, schedule: pd.Da
     return int(year), int(month)
 
 
+@dataclasses.dataclass
+class _Prepared:
+    """The register in array form, built once per call (or once per year in select_year)."""
+
+    est: pd.DataFrame  # establishments, index reset, establishment_id as str
+    ids: np.ndarray  # establishment_id per position
+    pos_of: dict[str, int]
+    window: np.ndarray  # rotation window per position [months]
+    strata: dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]]  # key -> (positions, size)
+
+
+def _prepare(establishments: pd.DataFrame, rules: SelectionRules) -> _Prepared:
+    cand = prepare_candidates(establishments, rules)
+    est = establishments.reset_index(drop=True)
+    est = est.assign(establishment_id=est["establishment_id"].astype(str))
+    if est["establishment_id"].duplicated().any():
+        dup = est.loc[est["establishment_id"].duplicated(), "establishment_id"].head(5).tolist()
+        raise RiskplanError(f"establishment_id must be unique; repeated: {', '.join(dup)}")
+    ids = est["establishment_id"].to_numpy(dtype=object)
+    pos_of = {e: i for i, e in enumerate(ids)}
+    window = est["risk_grade"].map(rules.rotation_months).to_numpy(dtype=float)
+    cand = cand.assign(pos=cand["establishment_id"].map(pos_of).astype(int))
+    cand = cand.sort_values(KEY + ["establishment_id"], kind="stable")
+    # split the sorted table at stratum boundaries with numpy (a pandas group-by over thousands
+    # of small strata costs seconds)
+    keys = list(zip(cand["township_code"], cand["business_type"], cand["category_code"]))
+    pos_arr = cand["pos"].to_numpy(dtype=int)
+    size_arr = cand["size"].to_numpy(dtype=float)
+    starts = [i for i in range(len(keys)) if i == 0 or keys[i] != keys[i - 1]] + [len(keys)]
+    strata = {
+        keys[a]: (pos_arr[a:b], size_arr[a:b]) for a, b in zip(starts[:-1], starts[1:])
+    }
+    return _Prepared(est, ids, pos_of, window, strata)
+
+
 def prepare_candidates(establishments: pd.DataFrame, rules: SelectionRules) -> pd.DataFrame:
     """One row per (establishment, category handled), with its PPS size measure.
 
@@ -267,37 +302,28 @@ def _station_of_township(stations: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def _category_info(categories: pd.DataFrame | None, rules: SelectionRules) -> pd.DataFrame | None:
+def _category_info(categories: pd.DataFrame | None, rules: SelectionRules) -> dict[str, tuple[bool, int]] | None:
+    """``{category_code: (perishable, units_per_sample)}`` from the categories table."""
     if categories is None:
         return None
     _require(categories, ["category_code", "perishable", "units_per_sample"], "categories")
-    return pd.DataFrame(
-        {
-            "category_code": categories["category_code"].astype(str).to_numpy(),
-            "perishable": categories["perishable"].astype(bool).to_numpy(),
-            "units_per_sample": pd.to_numeric(categories["units_per_sample"])
-            .fillna(rules.default_units_per_sample)
-            .astype(int)
-            .to_numpy(),
-        }
-    )
-
-
-def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    units = pd.to_numeric(categories["units_per_sample"]).fillna(rules.default_units_per_sample).astype(int)
+    return {
+        str(c): (bool(p), int(u))
+        for c, p, u in zip(categories["category_code"], categories["perishable"].astype(bool), units)
+    }
 
 
 def _select_month(
     schedule: pd.DataFrame,
-    establishments: pd.DataFrame,
-    candidates: pd.DataFrame,
-    history: pd.DataFrame | None,
+    prep: _Prepared,
+    hist_pos: np.ndarray,
+    hist_mi: np.ndarray,
     year: int,
     month: int,
     rules: SelectionRules,
     seed: int,
-    planned: pd.DataFrame | None,
-    cat_info: pd.DataFrame | None,
+    cat_info: dict[str, tuple[bool, int]] | None,
     station_of: dict[str, str] | None,
 ) -> Selection:
     sched = schedule[schedule["month"].astype(int) == month]
@@ -305,104 +331,102 @@ def _select_month(
     sched = sched.groupby(KEY, as_index=False, sort=True)["samples"].sum()
     sched = sched[sched["samples"] > 0]
 
-    rot = rotation_table(establishments, history, year, month, rules, planned)
-    elig = dict(zip(rot["establishment_id"], rot["eligible"]))
-    cand = candidates.merge(sched[KEY], on=KEY, how="inner")
-    cand = cand.assign(eligible=cand["establishment_id"].map(elig).astype(bool))
-    cand = cand.sort_values(KEY + ["establishment_id"], kind="stable")
-    groups = {k: g for k, g in cand.groupby(KEY, sort=False)}
-
+    eligible = eligible_mask(len(prep.ids), hist_pos, hist_mi, prep.window, year, month)
+    empty = (np.array([], dtype=int), np.array([], dtype=float))
     sample_rows: list[tuple] = []
     short_rows: list[tuple] = []
-    for rec in sched.itertuples(index=False):
-        key = (rec.township_code, rec.business_type, rec.category_code)
-        n = int(rec.samples)
-        g = groups.get(key)
-        if g is None:
-            ids = np.array([], dtype=object)
-            size = np.array([], dtype=float)
-            el = np.array([], dtype=bool)
-        else:
-            ids = g["establishment_id"].to_numpy(dtype=object)
-            size = g["size"].to_numpy(dtype=float)
-            el = g["eligible"].to_numpy(dtype=bool)
+    for t, b, c, n in zip(sched["township_code"], sched["business_type"], sched["category_code"],
+                          sched["samples"].astype(int)):
+        key = (t, b, c)
+        pos, size = prep.strata.get(key, empty)
+        el = eligible[pos]
         rng = _stratum_rng(seed, year, month, key)
-        counts, probs, phase, missing, reason = _draw_stratum(ids, size, el, n, rules, rng)
-        for eid, c in counts.items():
-            sample_rows.append((*key, eid, c, probs[eid], phase[eid]))
+        counts, probs, phase, missing, reason = _draw_stratum(pos, size, el, int(n), rules, rng)
+        for p, k in counts.items():
+            sample_rows.append((t, b, c, p, k, probs[p], phase[p]))
         if missing:
-            short_rows.append((*key, n, n - missing, missing, ids.size, int(el.sum()), reason))
+            short_rows.append((t, b, c, int(n), int(n) - missing, missing, pos.size, int(el.sum()), reason))
 
-    samples = pd.DataFrame(sample_rows, columns=list(SAMPLE_COLUMNS)) if sample_rows else _empty(SAMPLE_COLUMNS)
-    samples = samples.astype({"samples": int, "inclusion_probability": float})
-    shortfall = (
-        pd.DataFrame(short_rows, columns=list(SHORTFALL_COLUMNS)) if short_rows else _empty(SHORTFALL_COLUMNS)
+    samples = pd.DataFrame(sample_rows, columns=["township_code", "business_type", "category_code", "pos",
+                                                 "samples", "inclusion_probability", "phase"])
+    visits = _merge_visits(samples, prep, year, month, rules, cat_info, station_of)
+    samples.insert(3, "establishment_id", prep.ids[samples["pos"].to_numpy(dtype=int)])
+    samples = samples.drop(columns="pos").astype(
+        {"establishment_id": "string", "samples": int, "inclusion_probability": float, "phase": "string"}
     )
-    shortfall = shortfall.astype(
-        {"requested": int, "delivered": int, "missing": int, "n_establishments": int, "n_eligible": int}
+    shortfall = pd.DataFrame(short_rows, columns=list(SHORTFALL_COLUMNS)).astype(
+        {"requested": int, "delivered": int, "missing": int, "n_establishments": int, "n_eligible": int,
+         "reason": "string"}
     )
-    visits = _merge_visits(samples, establishments, year, month, rules, cat_info, station_of)
+    for df in (samples, shortfall):
+        for k in KEY:
+            df[k] = df[k].astype("string")
     return Selection(visits, samples, shortfall, year, month, int(seed), rules.method)
 
 
 def _merge_visits(
     samples: pd.DataFrame,
-    establishments: pd.DataFrame,
+    prep: _Prepared,
     year: int,
     month: int,
     rules: SelectionRules,
-    cat_info: pd.DataFrame | None,
+    cat_info: dict[str, tuple[bool, int]] | None,
     station_of: dict[str, str] | None,
 ) -> pd.DataFrame:
-    s = samples
-    if cat_info is not None:
-        s = s.merge(cat_info, on="category_code", how="left")
-        if s["units_per_sample"].isna().any():
-            unknown = sorted(s.loc[s["units_per_sample"].isna(), "category_code"].unique())
-            raise RiskplanError(f"category code(s) not in the categories table: {', '.join(unknown)}")
-    else:
-        s = s.assign(perishable=False, units_per_sample=rules.default_units_per_sample)
-    s = s.assign(units=s["samples"] * s["units_per_sample"].astype(int), perishable=s["perishable"].astype(bool))
-    agg = s.sort_values(["establishment_id", "category_code"]).groupby("establishment_id", sort=True).agg(
-        categories_to_sample=("category_code", lambda c: ";".join(dict.fromkeys(c))),
-        samples=("samples", "sum"),
-        units=("units", "sum"),
-        perishable=("perishable", "any"),
-        inclusion_probability=("inclusion_probability", "max"),
-    )
-    agg = agg.reset_index()
-    est = establishments.assign(establishment_id=establishments["establishment_id"].astype(str))
-    est = est.drop_duplicates("establishment_id")
-    keep = [c for c in ("establishment_id", "township_code", "business_type", "stage", "risk_grade",
-                        "opening_hours", "has_location", "lon_wgs84", "lat_wgs84") if c in est.columns]
-    v = agg.merge(est[keep], on="establishment_id", how="left")
-    for col in ("stage", "opening_hours"):
-        if col not in v.columns:
-            v[col] = pd.Series(pd.NA, index=v.index, dtype="string")
+    # few hundred rows a month: plain Python accumulation beats pandas group-bys here
+    acc: dict[int, list] = {}
+    for c, p, k, pi in zip(samples["category_code"], samples["pos"], samples["samples"],
+                           samples["inclusion_probability"]):
+        if cat_info is not None:
+            if c not in cat_info:
+                unknown = sorted(set(samples["category_code"]) - set(cat_info))
+                raise RiskplanError(f"category code(s) not in the categories table: {', '.join(unknown)}")
+            perishable, units = cat_info[c]
+        else:
+            perishable, units = False, rules.default_units_per_sample
+        a = acc.setdefault(int(p), [set(), 0, 0, False, 0.0])
+        a[0].add(c)
+        a[1] += int(k)
+        a[2] += int(k) * int(units)
+        a[3] = a[3] or bool(perishable)
+        a[4] = max(a[4], float(pi))
+    positions = np.array(sorted(acc, key=lambda q: prep.ids[q]), dtype=int)
+    est = prep.est.iloc[positions].reset_index(drop=True)
+    v = pd.DataFrame({
+        "establishment_id": est["establishment_id"].astype("string"),
+        "categories_to_sample": pd.array([";".join(sorted(acc[q][0])) for q in positions], dtype="string"),
+        "samples": np.array([acc[q][1] for q in positions], dtype=int),
+        "units": np.array([acc[q][2] for q in positions], dtype=int),
+        "perishable": np.array([acc[q][3] for q in positions], dtype=bool),
+        "inclusion_probability": np.array([acc[q][4] for q in positions], dtype=float),
+    })
+    for col in ("township_code", "business_type", "stage", "risk_grade", "opening_hours"):
+        v[col] = est[col].astype("string") if col in est.columns else pd.array([pd.NA] * len(v), dtype="string")
     for col in ("lon_wgs84", "lat_wgs84"):
-        if col not in v.columns:
-            v[col] = np.nan
-    if "has_location" not in v.columns:
+        v[col] = pd.to_numeric(est[col]).astype(float) if col in est.columns else np.nan
+    if "has_location" in est.columns:
+        v["has_location"] = est["has_location"].fillna(False).astype(bool)
+    else:
         v["has_location"] = v["lon_wgs84"].notna() & v["lat_wgs84"].notna()
-    v["has_location"] = v["has_location"].astype(bool)
-    v["mode"] = np.where(v["business_type"].isin(rules.purchase_business_types), "purchase", "visit")
+    v["mode"] = pd.array(np.where(v["business_type"].isin(rules.purchase_business_types), "purchase", "visit"),
+                         dtype="string")
     if station_of is not None:
-        v["station_id"] = v["township_code"].astype(str).map(station_of)
+        v["station_id"] = v["township_code"].map(station_of).astype("string")
         if v["station_id"].isna().any():
-            miss = sorted(v.loc[v["station_id"].isna(), "township_code"].astype(str).unique())
+            miss = sorted(v.loc[v["station_id"].isna(), "township_code"].unique())
             raise RiskplanError(f"no station covers township(s) {', '.join(miss)}")
     else:
-        v["station_id"] = pd.Series(pd.NA, index=v.index, dtype="string")
+        v["station_id"] = pd.array([pd.NA] * len(v), dtype="string")
     v["year"] = int(year)
     v["month"] = int(month)
+    # stable numbering: purchases after visits, then by station, township, type, establishment
     v = v.sort_values(["mode", "station_id", "township_code", "business_type", "establishment_id"],
                       ascending=[False, True, True, True, True], kind="stable", na_position="last")
-    prefix = np.where(v["mode"] == "purchase", "P", "V")
-    number = v.groupby("mode").cumcount() + 1
-    v["visit_id"] = [f"{year}-{month:02d}-{p}{k:04d}" for p, k in zip(prefix, number)]
-    v = v[list(VISIT_COLUMNS)].reset_index(drop=True)
-    return v.astype({"samples": int, "units": int, "perishable": bool,
-                     "inclusion_probability": float, "year": int, "month": int})
+    purchase = (v["mode"] == "purchase").to_numpy()
+    number = np.where(purchase, np.cumsum(purchase), np.cumsum(~purchase))
+    v["visit_id"] = pd.array([f"{year}-{month:02d}-{'P' if p else 'V'}{k:04d}"
+                              for p, k in zip(purchase, number)], dtype="string")
+    return v[list(VISIT_COLUMNS)].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- public
@@ -475,9 +499,10 @@ def select(
     rules = rules or SelectionRules()
     _check_schedule(schedule)
     year_, month_ = _parse_month(month, year, schedule)
-    cand = prepare_candidates(establishments, rules)
+    prep = _prepare(establishments, rules)
+    hist_pos, hist_mi = history_positions(history, prep.pos_of, planned)
     return _select_month(
-        schedule, establishments, cand, history, year_, month_, rules, seed, planned,
+        schedule, prep, hist_pos, hist_mi, year_, month_, rules, seed,
         _category_info(categories, rules),
         _station_of_township(stations) if stations is not None else None,
     )
@@ -505,17 +530,19 @@ def select_year(
     rules = rules or SelectionRules()
     _check_schedule(schedule)
     months = sorted(set(schedule["month"].astype(int))) if months is None else sorted(months)
-    cand = prepare_candidates(establishments, rules)
+    prep = _prepare(establishments, rules)
     cat_info = _category_info(categories, rules)
     station_of = _station_of_township(stations) if stations is not None else None
+    hist_pos, hist_mi = history_positions(history, prep.pos_of)
     out: dict[int, Selection] = {}
-    planned: list[pd.DataFrame] = []
     for m in months:
-        prev = pd.concat(planned, ignore_index=True) if planned else None
-        sel = _select_month(schedule, establishments, cand, history, int(year), int(m), rules, seed,
-                            prev, cat_info, station_of)
+        sel = _select_month(schedule, prep, hist_pos, hist_mi, int(year), int(m), rules, seed,
+                            cat_info, station_of)
         out[m] = sel
-        planned.append(sel.visits[["establishment_id", "year", "month"]])
+        # this month's visits count for the rotation of the later months
+        new_pos = sel.visits["establishment_id"].map(prep.pos_of).to_numpy(dtype=int)
+        hist_pos = np.concatenate([hist_pos, new_pos])
+        hist_mi = np.concatenate([hist_mi, np.full(new_pos.size, 12.0 * int(year) + int(m) - 1)])
     return out
 
 

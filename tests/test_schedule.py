@@ -1,0 +1,122 @@
+"""Monthly schedule: exact integer split, seasons, closed months and balanced progress."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from riskplan._settings import section_from_dict
+from riskplan.errors import ConfigError, InfeasibleError
+from riskplan.schedule import ScheduleRules, monthly, progress
+
+KEY = ["township_code", "business_type", "category_code"]
+
+
+def annual(seed=0, n=60, max_samples=12) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    cats = ["C01", "C06", "C10", "C24", "C31", "C35", "C36", "C04"]
+    rows = {(f"t{rng.integers(0, 5)}", f"B{rng.integers(0, 4)}", cats[rng.integers(0, len(cats))]) for _ in range(n)}
+    df = pd.DataFrame(sorted(rows), columns=KEY)
+    df["samples"] = rng.integers(0, max_samples, len(df))
+    return df
+
+
+def check(schedule, table, rules):
+    got = schedule.groupby(KEY)["samples"].sum()
+    want = table.set_index(KEY)["samples"]
+    want = want[want > 0]
+    assert got.reindex(want.index, fill_value=0).equals(want.astype(got.dtype))
+    assert set(got.index) <= set(want.index)
+    assert (schedule["samples"] > 0).all()
+    months = set(schedule["month"])
+    assert months <= set(rules.open_months)
+    total = int(want.sum())
+    prog = progress(schedule).set_index("month")
+    for m, share in zip(rules.progress_months, rules.progress_targets):
+        assert prog.loc[m, "cumulative"] >= np.ceil(share * total - 1e-9)
+    assert prog.loc[rules.last_month, "cumulative"] == total
+
+
+def test_defaults_hold():
+    t = annual()
+    rules = ScheduleRules()
+    s = monthly(t, rules)
+    check(s, t, rules)
+    assert s["month"].max() <= 11
+    assert sum(s.attrs["monthly_totals"].values()) == t["samples"].sum()
+
+
+def test_seasons_named_products_within_a_category():
+    t = pd.DataFrame({"township_code": ["t"], "business_type": ["B"], "category_code": ["C24"], "samples": [110]})
+    s = monthly(t, ScheduleRules(progress_targets=(0.0, 0.0, 0.0)))
+    per = s.set_index("month")["samples"]
+    # zongzi (May-Jun) and mooncakes (Aug-Sep) are both pastries: those months weigh 3x
+    assert per[[5, 6, 8, 9]].min() > per[[1, 2, 3, 4, 7, 10, 11]].max()
+    assert s.set_index("month").loc[5, "focus"] == "zongzi" and s.set_index("month").loc[9, "focus"] == "mooncake"
+    assert not s.set_index("month").loc[3, "in_season"]
+
+
+def test_closed_months_and_last_month():
+    t = annual(1)
+    rules = ScheduleRules(closed_months=(2, 7), last_month=10)
+    s = monthly(t, rules)
+    check(s, t, rules)
+    assert not set(s["month"]) & {2, 7, 11, 12}
+
+
+def test_progress_targets_raise_early_months():
+    t = pd.DataFrame({"township_code": ["t"] * 2, "business_type": ["B"] * 2, "category_code": ["C36", "C01"],
+                      "samples": [40, 8]})
+    # with a heavy autumn season the natural curve lags; the targets pull samples forward
+    rules = ScheduleRules(season_categories={"autumn": "C36"}, season_months={"autumn": (10, 11)},
+                          season_labels={}, season_weight=50.0, progress_targets=(0.3, 0.6, 0.8))
+    s = monthly(t, rules)
+    check(s, t, rules)
+
+
+def test_unmeetable_progress_raises():
+    t = annual(2)
+    with pytest.raises(InfeasibleError, match="no sampling month"):
+        monthly(t, ScheduleRules(closed_months=(1, 2, 3)))
+
+
+def test_rules_from_toml_and_errors():
+    r = section_from_dict(ScheduleRules, {"last_month": 12, "closed_months": [2],
+                                          "season_categories": {"x": "C01"}, "season_months": {"x": [3]}},
+                          prefix="schedule")
+    assert r.open_months == (1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+    for bad, key in (({"last_month": 13}, "schedule.last_month"),
+                     ({"progress_targets": [0.5, 0.4, 0.9]}, "schedule.progress_targets"),
+                     ({"season_months": {"zongzi": [13]}}, "schedule.season_months.zongzi"),
+                     ({"closed_months": list(range(1, 13))}, "schedule.closed_months")):
+        with pytest.raises(ConfigError) as exc:
+            section_from_dict(ScheduleRules, bad, prefix="schedule")
+        assert exc.value.key == key
+    with pytest.raises(ConfigError) as exc:
+        ScheduleRules().check_codes(["C01"])
+    assert exc.value.key.startswith("schedule.season_categories.")
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), last=st.integers(9, 12),
+       closed=st.lists(st.sampled_from([2, 4, 5, 7, 8, 10]), max_size=3, unique=True),
+       max_samples=st.sampled_from([1, 3, 30]))
+def test_schedule_properties(seed, last, closed, max_samples):
+    t = annual(seed, max_samples=max_samples)
+    rules = ScheduleRules(last_month=last, closed_months=tuple(closed))
+    s = monthly(t, rules)
+    check(s, t, rules)
+
+
+def test_ouhai_schedule(ouhai):
+    from riskplan.allocation import AllocationRules, allocate
+    from riskplan.risk import score
+
+    ScheduleRules().check_codes(ouhai.categories["category_code"])
+    a = allocate(score(ouhai), 964, AllocationRules(), categories=ouhai.categories)
+    rules = ScheduleRules()
+    s = monthly(a, rules)
+    check(s, a.table, rules)

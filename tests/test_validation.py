@@ -1,0 +1,121 @@
+"""validate_dataset: the problems table, levels, in-memory datasets, the embedded data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from broken_inputs.minidata import rows_of, write_mini, write_table
+
+from riskplan.errors import ValidationError
+from riskplan.io import read_dataset
+from riskplan.validation import PROBLEM_COLUMNS, summarize, validate_dataset
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    return write_mini(tmp_path / "mini")
+
+
+def test_problem_table_columns(mini: Path) -> None:
+    problems = validate_dataset(mini)
+    assert tuple(problems.columns) == PROBLEM_COLUMNS
+    assert problems["row"].tolist() == [5]  # the establishment without coordinates
+    assert problems["level"].tolist() == ["warning"]
+
+
+def test_warnings_do_not_fail_reading(mini: Path) -> None:
+    ds = read_dataset(mini)  # one warning, no error: no exception
+    assert not ds.establishments["has_location"].all()
+
+
+def test_in_memory_dataset_is_checked(mini: Path) -> None:
+    ds = read_dataset(mini)
+    ds.establishments = ds.establishments.copy()
+    ds.establishments.loc[1, "risk_grade"] = "Z"
+    ds.establishments.loc[2, "township_code"] = "330304000"
+    problems = validate_dataset(ds)
+    errors = problems[problems["level"] == "error"]
+    assert sorted(zip(errors["row"], errors["column"])) == [(2, "risk_grade"),
+                                                            (3, "township_code")]
+
+
+def test_point_outside_its_township_is_a_warning(mini: Path) -> None:
+    rows = rows_of("establishments")
+    rows[1]["lon_wgs84"] = "120.52"  # inside the district, but in the western township
+    write_table(mini, "establishments", rows)
+    problems = validate_dataset(mini)
+    hit = problems[(problems["row"] == 2) & (problems["column"] == "township_code")]
+    assert hit["level"].tolist() == ["warning"]
+    assert "outside this township" in hit["message_en"].iloc[0]
+
+
+def test_two_columns_for_one_field_is_reported(mini: Path) -> None:
+    rows = rows_of("officers")
+    for r in rows:
+        r["姓名"] = r["name"]
+    write_table(mini, "officers", rows)
+    problems = validate_dataset(mini)
+    hit = problems[problems["file"] == "officers.csv"]
+    assert hit["column"].tolist() == ["姓名"] and hit["level"].tolist() == ["warning"]
+
+
+def test_validation_error_message_is_bilingual(mini: Path) -> None:
+    rows = rows_of("establishments")
+    rows[0]["risk_grade"] = "E"
+    write_table(mini, "establishments", rows)
+    with pytest.raises(ValidationError) as info:
+        read_dataset(mini)
+    text = str(info.value)
+    assert "establishments.csv, row 1, column risk_grade" in text
+    assert "取值必须是" in text and "'E'" in text
+
+
+def test_many_problems_are_all_kept(mini: Path) -> None:
+    rows = rows_of("history") * 10
+    for i, r in enumerate(rows):
+        r["sample_id"] = f"H{i:04d}"
+        r["result"] = "maybe"
+    write_table(mini, "history", rows)
+    problems = validate_dataset(mini)
+    assert (problems["message_en"].str.startswith("must be one of pass")).sum() == 40
+
+
+def test_summary(mini: Path) -> None:
+    table = summarize(read_dataset(mini))
+    values = dict(zip(table["item"], table["value"]))
+    assert values["townships / 乡镇街道"] == "2"
+    assert values["population / 常住人口"] == "100,000"
+    assert values["history samples / 历史抽检批次"] == "4 (2024-2025)"
+    assert values["  unqualified rate / 不合格率"] == "50.00% (2)"
+
+
+def test_embedded_dataset_has_no_errors(ouhai) -> None:
+    problems = validate_dataset(ouhai)
+    assert (problems["level"] == "error").sum() == 0
+    warnings = problems[problems["level"] == "warning"]
+    # the only warnings are establishments without coordinates, one per such row
+    assert set(warnings["message_en"]) <= {"no coordinates: kept, can be sampled but not routed"}
+    assert len(warnings) == int((~ouhai.establishments["has_location"]).sum())
+
+
+def test_input_format_doc_lists_every_schema_column() -> None:
+    """docs/input-format.md documents every table and column of riskplan.schema (no drift)."""
+    import re
+
+    from riskplan.schema import METADATA_KEYS, TABLES
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "input-format.md").read_text(
+        encoding="utf-8")
+    sections = re.split(r"^## ", doc, flags=re.M)
+    for name, table in TABLES.items():
+        sec = [s for s in sections if s.startswith(f"`{table.file}`")]
+        assert len(sec) == 1, f"no section for {table.file}"
+        documented = re.findall(r"^\| `([^`]+)` \|", sec[0], flags=re.M)
+        assert documented == list(table.column_names), name
+        for col in table.columns:
+            row = next(line for line in sec[0].splitlines() if line.startswith(f"| `{col.name}` |"))
+            for value in col.allowed:
+                assert f"`{value}`" in row, (name, col.name, value)
+    for key in METADATA_KEYS:
+        assert f"| `{key}` |" in doc
