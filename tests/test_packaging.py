@@ -26,14 +26,16 @@ def _split(req: str) -> tuple[str, str]:
     return name, m.group(3).replace(" ", "")
 
 
-def _environment_yml() -> tuple[dict[str, str], dict[str, str]]:
+def _environment_yml(text: str | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """(conda dependencies, pip-section dependencies) of environment.yml, as name -> specifier.
 
     A small reader for the simple layout of that file (no YAML library needed)."""
+    if text is None:
+        text = (REPO / "environment.yml").read_text(encoding="utf-8")
     conda: dict[str, str] = {}
     pip: dict[str, str] = {}
     section = None
-    for raw in (REPO / "environment.yml").read_text(encoding="utf-8").splitlines():
+    for raw in text.splitlines():
         line = raw.split("#", 1)[0].rstrip()
         if not line.strip():
             continue
@@ -61,24 +63,40 @@ def _environment_yml() -> tuple[dict[str, str], dict[str, str]]:
     return conda, pip
 
 
-def _pyproject() -> dict[str, str]:
-    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+def _pyproject(text: str | None = None) -> dict[str, str]:
+    """Runtime and ``dev`` dependencies of pyproject.toml, as name -> specifier."""
+    if text is None:
+        text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    project = tomllib.loads(text)["project"]
     reqs = list(project["dependencies"]) + list(project["optional-dependencies"]["dev"])
     return dict(_split(r) for r in reqs)
 
 
-def test_environment_yml_matches_pyproject() -> None:
-    conda, pip = _environment_yml()
-    both = set(conda) & set(pip)
-    assert not both, f"listed both as conda and pip packages in environment.yml: {both}"
+def _drift(env_text: str | None = None, py_text: str | None = None) -> list[str]:
+    """Every difference between environment.yml and pyproject.toml (empty: in step)."""
+    conda, pip = _environment_yml(env_text)
+    py = _pyproject(py_text)
     env = {**conda, **pip}
-    py = _pyproject()
-    missing_in_env = {k: v for k, v in py.items() if k not in env}
-    missing_in_py = {k: v for k, v in env.items() if k not in py}
-    assert not missing_in_env, f"in pyproject.toml but not in environment.yml: {missing_in_env}"
-    assert not missing_in_py, f"in environment.yml but not in pyproject.toml: {missing_in_py}"
-    differing = {k: (py[k], env[k]) for k in py if py[k] != env[k]}
-    assert not differing, f"version specifiers differ (pyproject, environment.yml): {differing}"
+    out = [f"{k}: listed both as conda and pip package" for k in sorted(set(conda) & set(pip))]
+    out += [f"{k}: in pyproject.toml only" for k in sorted(set(py) - set(env))]
+    out += [f"{k}: in environment.yml only" for k in sorted(set(env) - set(py))]
+    out += [f"{k}: {py[k]!r} in pyproject.toml, {env[k]!r} in environment.yml"
+            for k in sorted(set(py) & set(env)) if py[k] != env[k]]
+    return out
+
+
+def test_environment_yml_matches_pyproject() -> None:
+    assert _drift() == []
+
+
+def test_drift_is_detected_either_way() -> None:
+    env = (REPO / "environment.yml").read_text(encoding="utf-8")
+    py = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert _drift(env.replace("  - tqdm>=4.66\n", ""), py) == ["tqdm: in pyproject.toml only"]
+    assert _drift(env.replace("  - pip:\n", "  - pip:\n      - rich>=13\n"), py) == [
+        "rich: in environment.yml only"]
+    assert _drift(env.replace("ortools-python>=9.10", "ortools-python>=9.12"), py) == [
+        "ortools: '>=9.10' in pyproject.toml, '>=9.12' in environment.yml"]
 
 
 def test_environment_yml_reader_sees_the_pip_section() -> None:

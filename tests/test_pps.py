@@ -125,3 +125,18 @@ def test_all_units_certain_and_empty_sample():
     assert conditional_poisson_sample(np.ones(3), rng).all()
     assert not systematic_sample(np.zeros(3), rng).any()
     assert not conditional_poisson_sample(np.zeros(3), rng).any()
+
+
+@pytest.mark.parametrize(
+    "size, n",
+    [
+        ([1, 1, 1, 999.999, 1], 1),  # one unit at 0.996: the plain fixed point oscillates here
+        ([1e-4, 1, 1, 1, 1], 2),
+        (list(np.random.default_rng(0).lognormal(0, 2, 200)), 30),
+    ],
+)
+def test_conditional_poisson_odds_skewed_cases(size, n):
+    pi = inclusion_probabilities(size, n)
+    free = (pi > 0) & (pi < 1)
+    w = conditional_poisson_odds(pi[free])
+    np.testing.assert_allclose(_cp_inclusion(w, int(round(pi[free].sum()))), pi[free], atol=1e-8)

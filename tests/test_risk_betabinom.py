@@ -135,3 +135,17 @@ def test_fit_concentration_matches_full_fit_given_mean():
     full = fit_beta_binomial(RAT_Y, RAT_N)
     conc, flat = fit_concentration(RAT_Y, RAT_N, np.full(70, full.mean))
     assert not flat and conc == pytest.approx(full.concentration, rel=1e-3)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_nearly_no_variation_stays_bounded(seed):
+    rng = np.random.default_rng(seed)
+    n = rng.integers(10, 40, 50)
+    y = rng.binomial(n, 0.03)  # one common rate: any extra variation is chance
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = fit_beta_binomial(y, n, max_concentration=5000)
+    assert np.isfinite(fit.alpha) and np.isfinite(fit.beta)
+    assert fit.alpha + fit.beta <= 5000 * (1 + 1e-9)
+    assert fit.mean == pytest.approx(y.sum() / n.sum(), abs=0.01)
+    assert fit.flat == any(issubclass(w.category, FlatLikelihoodWarning) for w in caught)

@@ -272,3 +272,22 @@ def test_explain_mentions_components():
     assert "vulnerable" in explain(s, {"township_code": "T2", "business_type": "C-SCHOOL", "category_code": "C01"})
     with pytest.raises(RiskInputError, match="not in the scores"):
         explain(s, "T9|D-MARKET|C01")
+
+
+def test_posterior_between_own_rate_and_prior(scores):
+    """Exact beta-binomial invariant: the posterior mean lies between the data and the prior mean."""
+    h = scores[~scores["no_history"]]
+    own = h["n_fail_w"] / h["n_samples_w"]
+    lo = np.minimum(own, h["prior_mean"]) - 1e-12
+    hi = np.maximum(own, h["prior_mean"]) + 1e-12
+    assert h["rate_mean"].between(lo, hi).all()
+    # and the data's share grows with the effective sample size
+    share = h["n_samples_w"] / (h["n_samples_w"] + h["prior_alpha"] + h["prior_beta"])
+    assert np.corrcoef(share, h["n_samples_w"])[0, 1] > 0.5
+
+
+def test_scores_ignore_row_order(synth, scores):
+    shuffled = synth.history.sample(frac=1.0, random_state=1)
+    again = score(synth, history=shuffled)
+    pd.testing.assert_frame_equal(again.reset_index(drop=True), scores.reset_index(drop=True),
+                                  check_exact=False, rtol=1e-9)

@@ -120,3 +120,23 @@ def test_ouhai_schedule(ouhai):
     rules = ScheduleRules()
     s = monthly(a, rules)
     check(s, a.table, rules)
+
+
+def test_settings_round_trip_through_toml():
+    import tomllib
+
+    import tomli_w
+
+    from riskplan._settings import section_to_dict
+    from riskplan.allocation import AllocationRules, QuotaRules
+
+    for cls, name in ((QuotaRules, "quota"), (AllocationRules, "allocation"), (ScheduleRules, "schedule")):
+        text = tomli_w.dumps({name: section_to_dict(cls())})
+        back = section_from_dict(cls, tomllib.loads(text)[name], prefix=name)
+        assert back == cls(), name
+
+
+def test_empty_allocation():
+    t = annual().assign(samples=0)
+    s = monthly(t)
+    assert s.empty and list(s.columns[:5]) == [*KEY, "month", "samples"]

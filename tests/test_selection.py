@@ -272,6 +272,17 @@ def test_rotation_window_by_grade():
     assert rot.loc["OH-E0003", "eligible"] and not rot.loc["OH-E0000", "eligible"]
 
 
+def test_markets_have_their_own_short_window():
+    est = make_establishments()
+    hist = pd.DataFrame({"establishment_id": ["OH-M0000", "OH-E0002"], "sample_date": ["2026-06-15"] * 2})
+    rot = rotation_table(est, hist, 2026, 7, SelectionRules()).set_index("establishment_id")
+    assert rot.loc["OH-M0000", "window_months"] == 1 and rot.loc["OH-M0000", "eligible"]
+    assert rot.loc["OH-E0002", "window_months"] == 4 and not rot.loc["OH-E0002", "eligible"]
+    strict = SelectionRules(rotation_by_business_type={})
+    rot = rotation_table(est, hist, 2026, 7, strict).set_index("establishment_id")
+    assert rot.loc["OH-M0000", "window_months"] == 4 and not rot.loc["OH-M0000", "eligible"]
+
+
 def test_rotation_excludes_recent_shops_from_the_draw():
     for seed in range(8):
         sel = run(seed=seed)
@@ -296,8 +307,16 @@ def test_rotation_shortfall_and_relaxation():
 def test_planned_visits_count_for_rotation():
     sel7 = run(month=7, seed=2)
     sel8 = run(month=8, seed=2, planned=sel7.visits)
-    a_shops = set(sel7.visits.loc[sel7.visits["risk_grade"].isin(["A", "B", "C", "D"]), "establishment_id"])
-    assert not a_shops & set(sel8.visits["establishment_id"])  # every window is >= 3 months
+    again = set(sel7.visits["establishment_id"]) & set(sel8.visits["establishment_id"])
+    # only markets (1-month window) may come back the next month
+    assert again <= set(sel7.visits.loc[sel7.visits["business_type"] == "D-WETMARKET", "establishment_id"])
+    strict = SelectionRules(rotation_by_business_type={})
+    sel7 = run(month=7, seed=2, rules=strict)
+    sel8 = run(month=8, seed=2, rules=strict, planned=sel7.visits)
+    assert not set(sel7.visits["establishment_id"]) & set(sel8.visits["establishment_id"])
+    # without the planned visits, the July shops could be drawn again
+    free = run(month=8, seed=2, rules=strict)
+    assert free.requested == sel8.requested
 
 
 def test_select_year_chains_months_and_respects_windows():
@@ -305,7 +324,7 @@ def test_select_year_chains_months_and_respects_windows():
                       categories=make_categories(), stations=make_stations())
     assert sorted(out) == [7, 8]
     both = set(out[7].visits["establishment_id"]) & set(out[8].visits["establishment_id"])
-    assert not both
+    assert all(e.startswith("OH-M") for e in both)
     pd.testing.assert_frame_equal(out[8].visits, run(month=8, seed=4, planned=out[7].visits).visits)
 
 
@@ -381,6 +400,8 @@ def test_settings_from_toml_and_range_checks():
     with pytest.raises(ConfigError, match="selection.rotation_months"):
         section_from_dict(SelectionRules, {"rotation_months": {"A": 12, "B": 6, "C": 4, "D": -1}},
                           "selection")
+    with pytest.raises(ConfigError, match="selection.rotation_by_business_type"):
+        section_from_dict(SelectionRules, {"rotation_by_business_type": {"D-WETMARKET": 99}}, "selection")
     with pytest.raises(ConfigError, match="selection.colour"):
         section_from_dict(SelectionRules, {"colour": 1}, "selection")
 

@@ -60,6 +60,17 @@ def test_two_columns_for_one_field_is_reported(mini: Path) -> None:
     assert hit["column"].tolist() == ["姓名"] and hit["level"].tolist() == ["warning"]
 
 
+def test_repeated_header_and_ragged_rows_do_not_stop_reading(mini: Path) -> None:
+    (mini / "officers.csv").write_text(
+        "officer_id,name,name,station_id\nP001,a,b,S1\nP002,c,d,S1,x\n\nP003,e,f,S2\n",
+        encoding="utf-8")
+    problems = validate_dataset(mini)
+    off = problems[problems["file"] == "officers.csv"]
+    assert off[["row", "level"]].values.tolist() == [[None, "warning"], [2, "error"]]
+    assert "appears twice" in off["message_en"].iloc[0]
+    assert "5 cells but the header has 4" in off["message_en"].iloc[1]
+
+
 def test_validation_error_message_is_bilingual(mini: Path) -> None:
     rows = rows_of("establishments")
     rows[0]["risk_grade"] = "E"

@@ -61,7 +61,10 @@ class Allocation:
     cost
         Test fees of the plan [CNY].
     floor_total
-        Samples placed by the coverage floors [samples].
+        Samples placed by the floors [samples]: coverage plus minimum-share top-ups.
+    coverage_total
+        Of those, the samples of the coverage covering (townships, stages, business types,
+        categories) [samples]; ``floors_optimal`` is about this number.
     higher_level_total
         Samples of higher-level programmes entered [samples].
     requirements
@@ -69,8 +72,11 @@ class Allocation:
         floor_samples, met, n_strata``; ``planned`` (samples in the final plan) and ``met_plan``.
     budget_limited
         True when the budget cap cut the risk part below the quota.
+    floor_method
+        ``"cp-sat"`` or ``"greedy"`` (problems above ``rules.exact_limit`` strata).
     floors_optimal
-        True when CP-SAT proved the floor count minimal (and the risk preference optimal).
+        True when the coverage count is proved minimal (and, for CP-SAT, the risk preference
+        optimal among minimal placements).
     rules
         The rules used.
     """
@@ -80,10 +86,12 @@ class Allocation:
     total: int
     cost: float
     floor_total: int
+    coverage_total: int
     higher_level_total: int
     requirements: pd.DataFrame
     budget_limited: bool
     floors_optimal: bool
+    floor_method: str
     rules: AllocationRules
 
     def __len__(self) -> int:
@@ -138,7 +146,8 @@ def _groups(
     strata: pd.DataFrame, higher: pd.DataFrame, rules: AllocationRules, quota_gross: int
 ) -> list[Group]:
     """Every coverage group with its members (positions in ``strata``) and higher-level count."""
-    stage_of = dict(zip(strata["business_type"], strata["stage"]))
+    bt_stage = strata[["business_type", "stage"]].drop_duplicates("business_type")
+    stage_of = dict(zip(bt_stage["business_type"], bt_stage["stage"]))
     h = higher.copy()
     h["stage"] = h["business_type"].map(stage_of)
     key_cats = set(rules.key_category_codes)
@@ -246,6 +255,7 @@ def allocate(
         y, optimal = solve_covering(
             len(strata), groups, weight, upper, hint, time_limit_s=rules.floor_time_limit_s
         )
+    coverage_total = int(y.sum())
     y = top_up_shares(y, groups, weight, n_est)
     floor_total = int(y.sum())
     if floor_total > quota_net:
@@ -324,9 +334,11 @@ def allocate(
         total=total,
         cost=cost,
         floor_total=floor_total,
+        coverage_total=coverage_total,
         higher_level_total=higher_total,
         requirements=req,
         budget_limited=budget_limited,
         floors_optimal=optimal,
+        floor_method="greedy" if len(strata) > rules.exact_limit else "cp-sat",
         rules=rules,
     )

@@ -37,6 +37,44 @@ def _label(zh: str, en: str) -> str:
     return label(zh, en)
 
 
+def _draw_background(ax: Axes, townships: Any) -> None:
+    if townships is not None and len(townships):
+        townships.plot(ax=ax, color="#f2f2f2", edgecolor="#999999", linewidth=0.6)
+
+
+def _draw_routes(
+    ax: Axes,
+    stops: pd.DataFrame,
+    depot: tuple[float, float] | None,
+    lab: tuple[float, float] | None,
+    title: str,
+) -> list[Any]:
+    """Draw one day's routes on ``ax``; return the artists (so they can be removed again)."""
+    artists: list[Any] = []
+    located = stops.dropna(subset=["lon_wgs84", "lat_wgs84"])
+    for i, (team, grp) in enumerate(located.sort_values(["team", "stop_order"]).groupby("team")):
+        colour = TEAM_COLOURS[i % len(TEAM_COLOURS)]
+        xs, ys = list(grp["lon_wgs84"]), list(grp["lat_wgs84"])
+        if depot is not None:
+            xs, ys = [depot[0], *xs, depot[0]], [depot[1], *ys, depot[1]]
+        artists += ax.plot(xs, ys, "-", color=colour, linewidth=1.2,
+                           label=_label(f"{team}组", f"team {team}"))
+        artists.append(ax.scatter(grp["lon_wgs84"], grp["lat_wgs84"], s=18, color=colour, zorder=3))
+        for x, y, n in zip(grp["lon_wgs84"], grp["lat_wgs84"], grp["stop_order"]):
+            artists.append(ax.annotate(str(int(n)), (x, y), xytext=(3, 3),
+                                       textcoords="offset points", fontsize=7))
+    if depot is not None:
+        artists.append(ax.scatter([depot[0]], [depot[1]], marker="*", s=160, color="black",
+                                  zorder=4, label=_label("所站", "station")))
+    if lab is not None:
+        artists.append(ax.scatter([lab[0]], [lab[1]], marker="s", s=60, color="#555555",
+                                  zorder=4, label=_label("检验机构", "lab")))
+    artists.append(ax.set_title(title, fontsize=9))
+    if ax.get_legend_handles_labels()[0]:
+        artists.append(ax.legend(fontsize=7, loc="upper right"))
+    return artists
+
+
 def plot_station_day(
     stops: pd.DataFrame,
     depot: tuple[float, float] | None = None,
@@ -64,31 +102,9 @@ def plot_station_day(
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 6))
-    if townships is not None and len(townships):
-        townships.plot(ax=ax, color="#f2f2f2", edgecolor="#999999", linewidth=0.6)
-    located = stops.dropna(subset=["lon_wgs84", "lat_wgs84"])
-    for i, (team, grp) in enumerate(located.sort_values(["team", "stop_order"]).groupby("team")):
-        colour = TEAM_COLOURS[i % len(TEAM_COLOURS)]
-        xs, ys = list(grp["lon_wgs84"]), list(grp["lat_wgs84"])
-        if depot is not None:
-            xs, ys = [depot[0], *xs, depot[0]], [depot[1], *ys, depot[1]]
-        ax.plot(xs, ys, "-", color=colour, linewidth=1.2, label=_label(f"{team}组", f"team {team}"))
-        ax.scatter(grp["lon_wgs84"], grp["lat_wgs84"], s=18, color=colour, zorder=3)
-        for x, y, n in zip(grp["lon_wgs84"], grp["lat_wgs84"], grp["stop_order"]):
-            ax.annotate(str(int(n)), (x, y), xytext=(3, 3), textcoords="offset points", fontsize=7)
-    if depot is not None:
-        ax.scatter([depot[0]], [depot[1]], marker="*", s=160, color="black", zorder=4,
-                   label=_label("所站", "station"))
-    if lab is not None:
-        ax.scatter([lab[0]], [lab[1]], marker="s", s=60, color="#555555", zorder=4,
-                   label=_label("检验机构", "lab"))
-    ax.set_title(title, fontsize=9)
-    ax.set_xlabel(_label("经度 (WGS-84)", "longitude (WGS-84)"), fontsize=8)
-    ax.set_ylabel(_label("纬度 (WGS-84)", "latitude (WGS-84)"), fontsize=8)
-    ax.tick_params(labelsize=7)
+    _draw_background(ax, townships)
+    _draw_routes(ax, stops, depot, lab, title)
     ax.set_aspect("equal", adjustable="datalim")
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=7, loc="best")
     return ax
 
 
@@ -132,18 +148,41 @@ def write_station_day_maps(
 
     folder = Path(folder)
     written: list[Path] = []
-    groups = list(stops.groupby(["station_id", "date"], sort=True))
-    for (station, date), grp in tqdm(groups, desc="maps", unit="map", disable=not progress):
-        day = pd.Timestamp(date).strftime("%Y-%m-%d")
-        fig, ax = plt.subplots(figsize=(6, 6))
-        plot_station_day(
-            grp,
-            depot=depots.get(str(station)),
-            townships=(townships_by_station or {}).get(str(station)),
-            lab=lab,
-            title=f"{station}  {day}",
-            ax=ax,
-        )
-        fig.tight_layout()
-        written.append(write_bytes(folder / f"{station}_{day}.png", figure_png(fig, dpi)))
+    lab_xy = lab
+    by_station = list(stops.groupby("station_id", sort=True))
+    bar = tqdm(total=int(stops.groupby(["station_id", "date"]).ngroups), desc="maps", unit="map",
+               disable=not progress)
+    for station, st_stops in by_station:
+        # one figure per station: the township background and the extent are drawn once and
+        # each day's routes are added and removed again (much faster than a figure per map)
+        depot = depots.get(str(station))
+        fig = plt.figure(figsize=(6, 6))
+        ax = fig.add_axes((0.02, 0.02, 0.96, 0.92))
+        ax.set_axis_off()
+        tw = (townships_by_station or {}).get(str(station))
+        _draw_background(ax, tw)
+        xs = list(st_stops["lon_wgs84"].dropna()) + ([depot[0]] if depot else [])
+        ys = list(st_stops["lat_wgs84"].dropna()) + ([depot[1]] if depot else [])
+        if tw is not None and len(tw):
+            x0, y0, x1, y1 = tw.total_bounds
+            xs, ys = xs + [x0, x1], ys + [y0, y1]
+        if xs:
+            pad = 0.01
+            ax.set_xlim(min(xs) - pad, max(xs) + pad)
+            ax.set_ylim(min(ys) - pad, max(ys) + pad)
+        ax.set_aspect("equal", adjustable="box")
+        for date, grp in st_stops.groupby("date", sort=True):
+            day = pd.Timestamp(date).strftime("%Y-%m-%d")
+            artists = _draw_routes(ax, grp, depot, None, f"{station}  {day}")
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=dpi, metadata=PNG_METADATA)
+            written.append(write_bytes(folder / f"{station}_{day}.png", buf.getvalue()))
+            for a in artists:
+                if a is not None and hasattr(a, "remove") and a is not ax.title:
+                    a.remove()
+            ax.set_title("")
+            bar.update()
+        plt.close(fig)
+    bar.close()
+    _ = lab_xy  # the lab is usually outside the station's area: not drawn on station maps
     return written

@@ -41,7 +41,7 @@ class Replan:
     schedule
         Key columns, ``month``, ``samples`` of the remaining months only.
     allocation
-        The :class:`riskplan.allocation.Allocation` of the remainder.
+        The :class:`riskplan.allocation.Allocation` of the remainder (None when nothing is left).
     scores
         The updated risk scores.
     quota, done, remaining
@@ -183,9 +183,13 @@ def replan(
     scores = updated_scores(dataset, results, as_of, getattr(config, "risk", None))
     # the annual quota with what is done entered as already taken: the allocation then places
     # exactly quota - done and credits the done samples to every coverage floor and share.
-    alloc = allocate(scores, max(quota, n_done), config.allocation, categories=dataset.categories,
-                     higher_level=done, count_higher_level=True)
-    rem = alloc.table[KEY + ["stage", "samples", "weight"]].rename(columns={"samples": "remaining"})
+    if quota - n_done > 0:
+        alloc = allocate(scores, quota, config.allocation, categories=dataset.categories,
+                         higher_level=done, count_higher_level=True)
+        rem = alloc.table[KEY + ["stage", "samples", "weight"]].rename(columns={"samples": "remaining"})
+    else:  # nothing left to place (the plan is fulfilled): no allocation to make
+        alloc = None
+        rem = scores[KEY + ["stage", "weight"]].assign(remaining=0)
     if "rate_mean" in scores.columns:
         rem = rem.merge(scores[KEY + ["rate_mean"]], on=KEY, how="left")
     base = alloc0[KEY + ["samples"]].rename(columns={"samples": "planned"})
@@ -195,7 +199,7 @@ def replan(
         table[c] = table[c].fillna(0).astype(int)
     table["total"] = table["done"] + table["remaining"]
     months = remaining_months(as_of)
-    if months and int(table["remaining"].sum()) > 0:
+    if alloc is not None and months and int(table["remaining"].sum()) > 0:
         sched_in = alloc.table.copy()
         schedule = _schedule_remaining(sched_in, months, config, quota, n_done)
         schedule = schedule[schedule["samples"] > 0].reset_index(drop=True)

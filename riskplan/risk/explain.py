@@ -60,6 +60,7 @@ def explain(scores: pd.DataFrame, stratum: Any) -> str:
     """
     r = find_stratum(scores, stratum)
     n = len(scores)
+    vol_exp = scores.attrs.get("risk", {}).get("config", {}).get("volume_exponent", 1.0)
     level = scores.attrs.get("risk", {}).get("pooling", {}).get("credible_level", 0.90)
     twn = _name(r, "township", r["township_code"])
     bt = _name(r, "business_type", r["business_type"])
@@ -86,12 +87,12 @@ def explain(scores: pd.DataFrame, stratum: Any) -> str:
     lines.append(f"- {level:.0%} credible interval {r['rate_lo']:.1%} .. {r['rate_hi']:.1%}.")
     lines.append(
         f"- Exposure: {int(r['n_establishments'])} establishment(s)"
-        + (f", volume index {r['volume_index']:.2f}" if abs(r["volume_index"] - 1) > 1e-9 else "")
+        + (f", volume index {r['volume_index']:.2f}" if vol_exp > 0 and abs(r["volume_index"] - 1) > 1e-9 else "")
         + f" -> exposure factor {r['exposure']:.2f}."
     )
     lines.append(f"- Hazard severity of the category {r['hazard_severity']:g} (of 5) -> factor {r['hazard_term']:.2f}.")
     lines.append(
-        f"- Complaints: {r['complaints']:.1f} in the window ({r['complaints_per_establishment']:.2f} per establishment, "
+        f"- Complaints: {r['complaints']:.2f} in the window ({r['complaints_per_establishment']:.2f} per establishment, "
         f"{r['complaint_index']:.2f} times the district's rate) -> x{r['complaint_factor']:.2f}."
     )
     lines.append(f"- Grade C/D share {r['share_grade_cd']:.0%} -> x{r['grade_factor']:.2f}.")

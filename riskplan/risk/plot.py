@@ -107,19 +107,19 @@ def township_map(scores: pd.DataFrame, townships: Any, ax: Any = None, column: s
         Output of :func:`riskplan.risk.score`.
     townships
         GeoDataFrame with ``township_code`` and polygons (``Dataset.townships``).
+    ax
+        Matplotlib axes to draw on (a new figure when None).
     column
         Column of ``scores`` summed per township.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
-    ax = _ax(ax, (6, 6))
+    from riskplan.plotting.maps import plot_townships
+
     tot = scores.groupby("township_code")[column].sum()
-    g = townships.assign(_value=townships["township_code"].map(tot).fillna(0.0).to_numpy())
-    g.plot(column="_value", ax=ax, cmap="OrRd", edgecolor="k", linewidth=0.5, legend=True,
-           legend_kwds={"label": column, "shrink": 0.6})
-    name = "name_zh" if _label("中", "en") == "中" else "name_en"
-    if name in g:
-        for geom, text in zip(g.geometry, g[name]):
-            p = geom.representative_point()
-            ax.annotate(str(text), (p.x, p.y), ha="center", fontsize=7)
-    ax.set_axis_off()
-    ax.set_title(_label("各镇街风险权重", "Risk weight by township"))
+    g = townships.assign(risk_total=townships["township_code"].map(tot).fillna(0.0).to_numpy())
+    ax = plot_townships(g, column="risk_total", ax=_ax(ax, (6, 6)), cmap="OrRd")
+    ax.set_title(_label(f"各镇街风险权重（{column}）", f"Risk by township ({column})"))
     return ax

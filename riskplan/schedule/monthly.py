@@ -135,6 +135,9 @@ def monthly(allocation: Any, rules: ScheduleRules | None = None) -> pd.DataFrame
         x[:, cols_used] = _ipf(profile[:, cols_used], n.astype(float), targets[cols_used].astype(float))
     r, c = np.nonzero(x > 0)
     vals = controlled_round(r, c, x[r, c], n_rows=len(t), n_cols=12)
+    month_totals = np.bincount(c, weights=vals, minlength=12).astype(np.int64)
+    if not np.array_equal(month_totals, targets):  # the rounding keeps whole-number margins exactly
+        raise InfeasibleError(f"internal error: monthly totals {month_totals.tolist()} != {targets.tolist()}")
     keep = vals > 0
     out = t.loc[r[keep], KEY].reset_index(drop=True)
     out["month"] = (c[keep] + 1).astype(int)

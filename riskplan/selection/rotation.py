@@ -2,7 +2,8 @@
 
 Time is counted in calendar months: ``month_index = 12 * year + (month - 1)``. A shop last sampled
 in month index ``L`` is eligible in plan month ``M`` when ``M - L >= window`` (its grade's
-``SelectionRules.rotation_months``). Only sampling before the plan month counts (history dated on
+``SelectionRules.rotation_months``, or
+``rotation_by_business_type`` for markets). Only sampling before the plan month counts (history dated on
 or after its first day is ignored), together with visits already planned for earlier months.
 """
 
@@ -47,51 +48,6 @@ def planned_month_index(planned: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"establishment_id": planned["establishment_id"].astype(str), "month_index": mi})
 
 
-def last_sampled(
-    history: pd.DataFrame | None,
-    year: int,
-    month: int,
-    planned: pd.DataFrame | None = None,
-) -> pd.Series:
-    """Month index of each establishment's latest sampling before the plan month.
-
-    Parameters
-    ----------
-    history
-        Past samples with ``establishment_id`` and ``sample_date``; None for none.
-    year, month
-        The plan month.
-    planned
-        Visits planned for earlier months of the plan (see :func:`planned_month_index`), or None.
-
-    Returns
-    -------
-    pandas.Series
-        Indexed by establishment_id, the latest month index (float); shops never sampled are absent.
-    """
-    m = month_index(year, month)
-    parts = []
-    if history is not None and len(history):
-        missing = {"establishment_id", "sample_date"} - set(history.columns)
-        if missing:
-            raise RiskplanError(f"history lacks column(s): {', '.join(sorted(missing))}")
-        parts.append(
-            pd.DataFrame(
-                {
-                    "establishment_id": history["establishment_id"].astype(str).to_numpy(),
-                    "month_index": _dates_to_month_index(history["sample_date"], "history"),
-                }
-            )
-        )
-    if planned is not None and len(planned):
-        parts.append(planned_month_index(planned))
-    if not parts:
-        return pd.Series(dtype=float, name="month_index")
-    allp = pd.concat(parts, ignore_index=True)
-    allp = allp[allp["month_index"] < m]
-    return allp.groupby("establishment_id")["month_index"].max()
-
-
 def rotation_table(
     establishments: pd.DataFrame,
     history: pd.DataFrame | None,
@@ -100,7 +56,20 @@ def rotation_table(
     rules: SelectionRules,
     planned: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Eligibility of every establishment in the plan month.
+    """Eligibility of every establishment in the plan month (the rule :func:`select` applies).
+
+    Parameters
+    ----------
+    establishments
+        The register (``establishment_id``, ``risk_grade``, ``business_type``).
+    history
+        Past samples (``establishment_id``, ``sample_date``), or None.
+    year, month
+        The plan month.
+    rules
+        ``rotation_months`` and ``rotation_by_business_type``.
+    planned
+        Visits planned for earlier months (see :func:`planned_month_index`), or None.
 
     Returns
     -------
@@ -108,20 +77,20 @@ def rotation_table(
         ``establishment_id``, ``risk_grade``, ``last_month_index`` (NaN if never sampled),
         ``months_since`` (NaN if never), ``window_months`` and ``eligible`` (bool).
     """
-    last = last_sampled(history, year, month, planned)
-    ids = establishments["establishment_id"].astype(str)
-    lm = ids.map(last).to_numpy(dtype=float, na_value=np.nan)
-    since = month_index(year, month) - lm
-    window = establishments["risk_grade"].map(rules.rotation_months).to_numpy(dtype=float)
-    eligible = np.isnan(since) | (since >= window)
+    ids = establishments["establishment_id"].astype(str).to_numpy()
+    pos_of = {e: i for i, e in enumerate(ids)}
+    pos, mi = history_positions(history, pos_of, planned)
+    last = last_month_index(ids.size, pos, mi, year, month)
+    since = month_index(year, month) - last
+    window = rules.window_months(establishments["risk_grade"], establishments["business_type"])
     return pd.DataFrame(
         {
-            "establishment_id": ids.to_numpy(),
+            "establishment_id": ids,
             "risk_grade": establishments["risk_grade"].to_numpy(),
-            "last_month_index": lm,
+            "last_month_index": last,
             "months_since": since,
             "window_months": window.astype(int),
-            "eligible": eligible,
+            "eligible": np.isnan(since) | (since >= window),
         }
     )
 
@@ -152,12 +121,18 @@ def history_positions(
     return pos[ok].astype(int), mi[ok]
 
 
-def eligible_mask(
-    n_establishments: int, pos: np.ndarray, mi: np.ndarray, window: np.ndarray, year: int, month: int
-) -> np.ndarray:
-    """Eligibility per register position from :func:`history_positions` arrays and windows [months]."""
+def last_month_index(n_establishments: int, pos: np.ndarray, mi: np.ndarray, year: int, month: int) -> np.ndarray:
+    """Latest month index before the plan month per register position (NaN: never sampled)."""
     m = month_index(year, month)
     last = np.full(n_establishments, np.nan)
     before = mi < m
     np.fmax.at(last, pos[before], mi[before])
-    return np.isnan(last) | (m - last >= window)
+    return last
+
+
+def eligible_mask(
+    n_establishments: int, pos: np.ndarray, mi: np.ndarray, window: np.ndarray, year: int, month: int
+) -> np.ndarray:
+    """Eligibility per register position from :func:`history_positions` arrays and windows [months]."""
+    last = last_month_index(n_establishments, pos, mi, year, month)
+    return np.isnan(last) | (month_index(year, month) - last >= window)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
 
 from riskplan._settings import check
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 GRADES: tuple[str, ...] = ("A", "B", "C", "D")
 
@@ -31,6 +36,10 @@ class SelectionRules:
         let a shop be sampled at most 1 (A), 2 (B), 3 (C) or 4 (D) times a year, the upper
         inspection frequencies of the risk-grading rules (A 1, B 1-2, C 2-3, D 3-4 per year).
         0 disables rotation for that grade.
+    rotation_by_business_type
+        Windows [months] that replace the grade's for whole business types. By default wet and
+        wholesale markets have 1 month (they can be sampled every month): a market hosts many
+        stalls and each visit samples other stalls.
     relax_rotation
         When a stratum has fewer eligible establishments than samples, also draw (PPS) among the
         ones still inside their rotation window before combining or reporting a shortfall.
@@ -57,12 +66,21 @@ class SelectionRules:
     rotation_months: dict[str, int] = dataclasses.field(
         default_factory=lambda: {"A": 12, "B": 6, "C": 4, "D": 3}
     )
+    rotation_by_business_type: dict[str, int] = dataclasses.field(
+        default_factory=lambda: {"D-WETMARKET": 1, "D-WHOLESALE": 1}
+    )
     relax_rotation: bool = False
     combine_samples: bool = True
     max_samples_per_category: int = 2
     purchase_business_types: tuple[str, ...] = ("D-ONLINE",)
     default_units_per_sample: int = 3
     officers_per_team: int = 2
+
+    def window_months(self, risk_grade: "pd.Series", business_type: "pd.Series") -> np.ndarray:
+        """Rotation window of each establishment [months] (business-type override, else grade)."""
+        by_grade = risk_grade.astype(str).map(self.rotation_months).to_numpy(dtype=float)
+        by_type = business_type.astype(str).map(self.rotation_by_business_type).to_numpy(dtype=float)
+        return np.where(np.isnan(by_type), by_grade, by_type)
 
     def __post_init__(self) -> None:
         check(
@@ -83,6 +101,11 @@ class SelectionRules:
         check(
             all(0 <= int(v) <= 60 for v in self.rotation_months.values()),
             "selection.rotation_months",
+            "windows must be between 0 and 60 months",
+        )
+        check(
+            all(0 <= int(v) <= 60 for v in self.rotation_by_business_type.values()),
+            "selection.rotation_by_business_type",
             "windows must be between 0 and 60 months",
         )
         check(

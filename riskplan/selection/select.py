@@ -179,12 +179,12 @@ def _prepare(establishments: pd.DataFrame, rules: SelectionRules) -> _Prepared:
         raise RiskplanError(f"establishment_id must be unique; repeated: {', '.join(dup)}")
     ids = est["establishment_id"].to_numpy(dtype=object)
     pos_of = {e: i for i, e in enumerate(ids)}
-    window = est["risk_grade"].map(rules.rotation_months).to_numpy(dtype=float)
+    window = rules.window_months(est["risk_grade"], est["business_type"])
     cand = cand.assign(pos=cand["establishment_id"].map(pos_of).astype(int))
     cand = cand.sort_values(KEY + ["establishment_id"], kind="stable")
     # split the sorted table at stratum boundaries with numpy (a pandas group-by over thousands
     # of small strata costs seconds)
-    keys = list(zip(cand["township_code"], cand["business_type"], cand["category_code"]))
+    keys = list(zip(*(cand[k].to_numpy(dtype=object).tolist() for k in KEY)))
     pos_arr = cand["pos"].to_numpy(dtype=int)
     size_arr = cand["size"].to_numpy(dtype=float)
     starts = [i for i in range(len(keys)) if i == 0 or keys[i] != keys[i - 1]] + [len(keys)]
@@ -240,43 +240,69 @@ def _draw_stratum(
     n: int,
     rules: SelectionRules,
     rng: np.random.Generator,
-) -> tuple[dict[str, int], dict[str, float], dict[str, str], int, str]:
-    """Samples per establishment, inclusion probabilities, phases, missing count and reason."""
-    counts: dict[str, int] = {}
-    probs: dict[str, float] = {}
-    phase: dict[str, str] = {}
+) -> tuple[dict[int, int], dict[int, float], dict[int, str], int, str]:
+    """Draw one stratum's ``n`` samples.
+
+    Parameters
+    ----------
+    ids
+        Register positions of the stratum's establishments.
+    size
+        Their PPS size measures.
+    eligible
+        Outside their rotation window.
+    n
+        Samples requested.
+    rules
+        Selection settings.
+    rng
+        The stratum's random stream.
+
+    Returns
+    -------
+    tuple
+        Samples per position, first-phase inclusion probability per position, phase per position
+        (``pps`` / ``rotation_relaxed``), samples still missing, and the reason ('' if none).
+    """
+    counts: dict[int, int] = {}
+    probs: dict[int, float] = {}
+    phase: dict[int, str] = {}
     remaining = n
+    per_shop = rules.max_samples_per_category if rules.combine_samples else 1
+    size_of = dict(zip(ids.tolist(), size.tolist()))
     pools = [("pps", eligible)]
     if rules.relax_rotation:
         pools.append(("rotation_relaxed", ~eligible))
     for name, mask in pools:
-        if remaining == 0:
-            break
+        # 1. distinct shops of the pool, PPS without replacement
         pool_ids, pool_size = ids[mask], size[mask]
         take = min(remaining, pool_ids.size)
-        if take == 0:
-            continue
-        pik = inclusion_probabilities(pool_size, take)
-        chosen = pps_sample(pik, rng, rules.method)
-        for i in np.flatnonzero(chosen):
-            counts[pool_ids[i]] = 1
-            probs[pool_ids[i]] = float(pik[i])
-            phase[pool_ids[i]] = name
-        remaining -= take
-    # several products of the category at one shop: extra rounds over the shops already drawn
-    per_shop = rules.max_samples_per_category if rules.combine_samples else 1
-    drawn = np.array(list(counts), dtype=object)
-    if remaining > 0 and drawn.size and per_shop > 1:
-        size_of = dict(zip(ids, size))
-        drawn_size = np.array([size_of[d] for d in drawn], dtype=float)
+        if take > 0:
+            pik = inclusion_probabilities(pool_size, take)
+            chosen = np.flatnonzero(pps_sample(pik, rng, rules.method))
+            for i in chosen:
+                key = int(pool_ids[i])
+                counts[key] = 1
+                probs[key] = float(pik[i])
+                phase[key] = name
+            remaining -= take
+        # 2. several products of the category at the shops drawn so far (PPS again per round),
+        #    before turning to shops inside their rotation window
+        drawn = np.array(list(counts), dtype=int)
         for _ in range(per_shop - 1):
-            take = min(remaining, drawn.size)
+            if remaining == 0 or drawn.size == 0:
+                break
+            room = np.array([counts[d] < per_shop for d in drawn])
+            cand = drawn[room]
+            take = min(remaining, cand.size)
             if take == 0:
                 break
-            chosen = pps_sample(inclusion_probabilities(drawn_size, take), rng, rules.method)
-            for i in np.flatnonzero(chosen):
-                counts[drawn[i]] += 1
+            d_size = np.array([size_of[d] for d in cand], dtype=float)
+            for i in np.flatnonzero(pps_sample(inclusion_probabilities(d_size, take), rng, rules.method)):
+                counts[int(cand[i])] += 1
             remaining -= take
+        if remaining == 0:
+            break
     reason = ""
     if remaining > 0:
         n_all, n_el = ids.size, int(eligible.sum())
@@ -335,8 +361,8 @@ def _select_month(
     empty = (np.array([], dtype=int), np.array([], dtype=float))
     sample_rows: list[tuple] = []
     short_rows: list[tuple] = []
-    for t, b, c, n in zip(sched["township_code"], sched["business_type"], sched["category_code"],
-                          sched["samples"].astype(int)):
+    columns = [sched[k].to_numpy(dtype=object).tolist() for k in KEY]
+    for t, b, c, n in zip(*columns, sched["samples"].to_numpy(dtype=int).tolist()):
         key = (t, b, c)
         pos, size = prep.strata.get(key, empty)
         el = eligible[pos]
@@ -375,8 +401,8 @@ def _merge_visits(
 ) -> pd.DataFrame:
     # few hundred rows a month: plain Python accumulation beats pandas group-bys here
     acc: dict[int, list] = {}
-    for c, p, k, pi in zip(samples["category_code"], samples["pos"], samples["samples"],
-                           samples["inclusion_probability"]):
+    for c, p, k, pi in zip(*(samples[col].to_numpy(dtype=object).tolist()
+                             for col in ("category_code", "pos", "samples", "inclusion_probability"))):
         if cat_info is not None:
             if c not in cat_info:
                 unknown = sorted(set(samples["category_code"]) - set(cat_info))

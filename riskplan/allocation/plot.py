@@ -1,0 +1,118 @@
+"""Static charts of an allocation and its monthly schedule (matplotlib; every function takes ``ax``).
+
+Chinese labels are used when a CJK font is installed (``riskplan.plotting.fonts.label``),
+English ones otherwise, so no "Glyph missing" warning is ever printed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def _label(zh: str, en: str) -> str:
+    try:
+        from riskplan.plotting.fonts import label
+    except ImportError:  # pragma: no cover - plotting helpers not installed
+        return en
+    return label(zh, en)
+
+
+def _ax(ax: Any, figsize: tuple[float, float] = (8, 4)) -> Any:
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _table(allocation: Any) -> pd.DataFrame:
+    return allocation.table if hasattr(allocation, "table") else allocation
+
+
+def bars(allocation: Any, by: str = "category_code", ax: Any = None, names: dict[str, str] | None = None) -> Any:
+    """Stacked bars of floor samples and risk samples per ``by`` (e.g. category or business type).
+
+    Parameters
+    ----------
+    allocation
+        An :class:`~riskplan.allocation.Allocation` or its table.
+    by
+        Column to group by: ``category_code``, ``business_type``, ``township_code``, ``stage``.
+    ax
+        Matplotlib axes to draw on (a new figure when None).
+    names
+        Optional display name per code.
+
+    Returns
+    -------
+    The axes.
+    """
+    t = _table(allocation)
+    g = t.groupby(by)[["floor", "risk_part"]].sum().sort_values(["floor", "risk_part"], ascending=False)
+    g = g.loc[(g["floor"] + g["risk_part"]).sort_values(ascending=False).index]
+    ax = _ax(ax, (max(6, 0.28 * len(g) + 2), 4))
+    x = np.arange(len(g))
+    ax.bar(x, g["floor"], color="#4c72b0", label=_label("覆盖底线", "coverage floor"))
+    ax.bar(x, g["risk_part"], bottom=g["floor"], color="#dd8452", label=_label("按风险分配", "by risk"))
+    ticks = [names.get(k, k) if names else k for k in g.index]
+    ax.set_xticks(x, ticks, rotation=90 if len(g) > 8 else 0, fontsize=8)
+    ax.set_ylabel(_label("样品数 (份)", "samples"))
+    ax.set_title(_label(f"按{ {'category_code': '食品类别', 'business_type': '业态', 'township_code': '镇街', 'stage': '环节'}.get(by, by)}分配", f"allocation by {by}"))
+    ax.legend(frameon=False)
+    return ax
+
+
+def township_map(
+    allocation: Any, townships: Any, column: str = "samples", per_10k: bool = False, ax: Any = None
+) -> Any:
+    """Choropleth of samples per township (``townships`` is the GeoDataFrame of the dataset).
+
+    Parameters
+    ----------
+    column
+        ``samples``, ``floor``, ``risk_part`` or ``cost_yuan``.
+    per_10k
+        Divide by the township's population [samples per 10,000 residents].
+    """
+    t = _table(allocation)
+    per = t.groupby("township_code")[column].sum()
+    gdf = townships.copy()
+    gdf["value"] = gdf["township_code"].astype(str).map(per).fillna(0).astype(float)
+    if per_10k:
+        gdf["value"] = gdf["value"] / gdf["population"] * 10_000
+    ax = _ax(ax, (7, 6))
+    gdf.plot(column="value", cmap="OrRd", legend=True, edgecolor="grey", linewidth=0.6, ax=ax)
+    name_col = "name_zh" if _label("zh", "en") == "zh" and "name_zh" in gdf else "name_en" if "name_en" in gdf else "township_code"
+    for _, row in gdf.iterrows():
+        p = row.geometry.representative_point()
+        ax.annotate(f"{row[name_col]}\n{row['value']:.0f}" if not per_10k else f"{row[name_col]}\n{row['value']:.1f}",
+                    (p.x, p.y), ha="center", va="center", fontsize=7)
+    ax.set_axis_off()
+    unit = _label("份/万人", "per 10,000 residents") if per_10k else _label("份", "samples")
+    ax.set_title(_label(f"各镇街样品数 ({unit})", f"samples by township ({unit})"))
+    return ax
+
+
+def progress_curve(schedule: pd.DataFrame, rules: Any = None, ax: Any = None) -> Any:
+    """Cumulative share of the year's samples by month against the quarterly targets."""
+    from riskplan.schedule import ScheduleRules, progress
+
+    rules = ScheduleRules() if rules is None else rules
+    p = progress(schedule)
+    ax = _ax(ax, (7, 4))
+    ax.bar(p["month"], p["samples"] / max(1, p["samples"].sum()), color="#a1c9f4",
+           label=_label("当月占比", "share in month"))
+    ax.plot(p["month"], p["cumulative_share"], marker="o", color="#4c72b0",
+            label=_label("累计完成率", "cumulative share"))
+    ax.scatter(list(rules.progress_months), list(rules.progress_targets), marker="_", s=400, color="#c44e52",
+               zorder=3, label=_label("季度目标", "quarterly target"))
+    ax.axvline(rules.last_month + 0.5, color="grey", ls=":", lw=1)
+    ax.set_xticks(range(1, 13))
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel(_label("月份", "month"))
+    ax.set_ylabel(_label("占全年任务比例", "share of the annual samples"))
+    ax.legend(frameon=False, loc="upper left")
+    return ax

@@ -1,0 +1,90 @@
+"""``riskplan monitor`` end to end on the Ouhai data, and its clean errors."""
+
+import dataclasses
+import json
+
+import pandas as pd
+import pytest
+
+from riskplan.cli import main
+
+KEY = ["township_code", "business_type", "category_code"]
+
+
+@pytest.fixture(scope="module")
+def plan_dir(tmp_path_factory, ouhai):
+    """A minimal Ouhai plan folder (allocation, schedule, config, manifest, data reference)."""
+    from riskplan.allocation import allocate
+    from riskplan.config import Config
+    from riskplan.risk import score
+    from riskplan.schedule import monthly
+
+    cfg = Config()
+    cfg = cfg.replace(allocation=dataclasses.replace(cfg.allocation, floor_time_limit_s=2.0))
+    scores = score(ouhai, config=cfg.risk)
+    alloc = allocate(scores, cfg.quota.quota_for(ouhai), cfg.allocation, categories=ouhai.categories)
+    sched = monthly(alloc, cfg.schedule)
+    d = tmp_path_factory.mktemp("plan")
+    alloc.table.to_csv(d / "allocation.csv", index=False, encoding="utf-8-sig")
+    sched[KEY + ["month", "samples"]].to_csv(d / "schedule.csv", index=False, encoding="utf-8-sig")
+    scores.to_csv(d / "risk_scores.csv", index=False, encoding="utf-8-sig")
+    (d / "config.toml").write_text(cfg.to_toml(), encoding="utf-8")
+    (d / "manifest.json").write_text(json.dumps({"seed": 2026}), encoding="utf-8")
+    (d / "data_reference.toml").write_text('embedded = "ouhai"\nplan_year = 2026\n', encoding="utf-8")
+    return d, int(alloc.table["samples"].sum())
+
+
+def test_monitor_command_writes_everything(plan_dir, ouhai, tmp_path, capsys):
+    d, quota = plan_dir
+    res_file = tmp_path / "results.csv"
+    r = ouhai.results.copy()
+    r.to_csv(res_file, index=False, date_format="%Y-%m-%d")
+    out = tmp_path / "out"
+    assert main(["monitor", "--plan", str(d), "--results", str(res_file), "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "riskplan monitor" in text and f"/{quota}" in text
+    for f in ["progress_monthly.csv", "behind_township.csv", "coverage_summary.csv",
+              "coverage_matrix.csv", "followup_overdue.csv", "alerts.csv", "replan.csv",
+              "replan_schedule.csv", "targets_scorecard.csv", "unmatched_results.csv",
+              "report.md", "progress.png", "coverage.png"]:
+        assert (out / f).is_file(), f
+    assert (out / "alerts.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM
+    rp = pd.read_csv(out / "replan.csv", dtype={"township_code": str}, encoding="utf-8-sig")
+    assert rp["total"].sum() == quota and (rp["done"] + rp["remaining"] == rp["total"]).all()
+    assert rp["done"].sum() == len(r)
+    al = pd.read_csv(out / "alerts.csv", dtype=str, encoding="utf-8-sig")
+    hot = set(zip(al.loc[al["level"] == "township_category", "township_code"],
+                  al.loc[al["level"] == "township_category", "category_code"]))
+    # the two hot spots injected into the synthetic 2026 results (May-June)
+    assert {("330304002", "C35"), ("330304011", "C34")} <= hot
+    sc = pd.read_csv(out / "targets_scorecard.csv", dtype=str, encoding="utf-8-sig")
+    assert set(sc.loc[sc["source"] == "computed", "target_id"]) == {"T19", "T22", "T23", "T24"}
+    assert "Seed plan targets" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_monitor_reports_unknown_results(plan_dir, ouhai, tmp_path):
+    d, _ = plan_dir
+    r = ouhai.results.head(20).copy()
+    r.loc[r.index[3], "establishment_id"] = "OH-E99999"
+    f = tmp_path / "r.csv"
+    r.to_csv(f, index=False, date_format="%Y-%m-%d")
+    out = tmp_path / "o"
+    assert main(["monitor", "--plan", str(d), "--results", str(f), "--out", str(out), "--no-replan",
+                 "--no-charts"]) == 0
+    u = pd.read_csv(out / "unmatched_results.csv", dtype=str, encoding="utf-8-sig")
+    assert u[["row", "column", "value"]].values.tolist() == [["4", "establishment_id", "OH-E99999"]]
+
+
+def test_monitor_clean_errors(plan_dir, ouhai, tmp_path, capsys):
+    d, _ = plan_dir
+    assert main(["monitor", "--plan", str(tmp_path / "none"), "--results", "x.csv", "--out", str(tmp_path)]) == 2
+    assert "plan folder not found" in capsys.readouterr().err
+    bad = ouhai.results.head(5).copy()
+    bad["result"] = bad["result"].astype(object)
+    bad.loc[bad.index[2], "result"] = "maybe"
+    f = tmp_path / "bad.csv"
+    bad.to_csv(f, index=False, date_format="%Y-%m-%d")
+    assert main(["monitor", "--plan", str(d), "--results", str(f), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv, row 3, column result" in err and "Traceback" not in err
+    assert (tmp_path / "o" / "results_problems.csv").is_file()
