@@ -1,4 +1,4 @@
-"""``riskplan monitor`` end to end on the Ouhai data, and its clean errors."""
+"""``riskplan monitor`` end to end on the Ouhai data, and its clean errors (slow: builds a plan)."""
 
 import dataclasses
 import json
@@ -9,6 +9,7 @@ import pytest
 from riskplan.cli import main
 
 KEY = ["township_code", "business_type", "category_code"]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

@@ -359,6 +359,8 @@ def test_month_as_text_and_year_from_attrs():
         (lambda s, e: (s.drop(columns="samples"), e), "schedule lacks column"),
         (lambda s, e: (s.assign(samples=-1), e), "whole numbers >= 0"),
         (lambda s, e: (s, e.assign(risk_grade="E")), "risk_grade must be A-D"),
+        (lambda s, e: (s.assign(month=0), e), "schedule.month must be whole numbers 1-12"),
+        (lambda s, e: (s, pd.concat([e, e.iloc[:1]])), "establishment_id must be unique"),
         (lambda s, e: (s, e.drop(columns="categories")), "establishments lacks column"),
     ],
 )
@@ -366,6 +368,12 @@ def test_bad_inputs_raise_clear_errors(change, match):
     s, e = change(make_schedule(), make_establishments())
     with pytest.raises(RiskplanError, match=match):
         select(s, e, None, 7, SelectionRules(), 0, year=2026)
+
+
+def test_month_without_schedule_rows_gives_empty_tables():
+    sel = run(month=3)
+    assert sel.visits.empty and sel.samples.empty and sel.shortfall.empty
+    assert tuple(sel.visits.columns) == VISIT_COLUMNS and sel.requested == sel.delivered == 0
 
 
 def test_bad_month_and_missing_year():
@@ -436,3 +444,20 @@ def test_speed_synthetic_year():
     assert year < 10.0, year
     total = sum(s.requested for s in out.values())
     assert total == int(sched["samples"].sum())
+
+
+def test_combining_comes_before_relaxing_the_rotation():
+    # 1 eligible shop, 11 inside their window, 3 samples: 2 at the eligible shop, then 1 relaxed
+    pos = np.arange(12)
+    size = np.array([1, 2, 4, 8] * 3, dtype=float)
+    eligible = np.zeros(12, dtype=bool)
+    eligible[5] = True
+    counts, probs, phase, missing, reason = _draw_stratum(
+        pos, size, eligible, 3, SelectionRules(relax_rotation=True), np.random.default_rng(0))
+    assert missing == 0 and counts[5] == 2 and phase[5] == "pps" and probs[5] == 1.0
+    others = [p for p in counts if p != 5]
+    assert len(others) == 1 and phase[others[0]] == "rotation_relaxed" and counts[others[0]] == 1
+    counts, _, _, missing, reason = _draw_stratum(
+        pos, size, eligible, 3, SelectionRules(), np.random.default_rng(0))
+    assert counts == {5: 2} and missing == 1
+    assert reason == "not enough establishments (1 eligible of 12, at most 2 sample(s) per establishment)"

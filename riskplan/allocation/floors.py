@@ -67,16 +67,6 @@ class Group:
         return max(0, self.required - self.higher_level)
 
 
-@dataclasses.dataclass
-class FloorResult:
-    """Floor samples per stratum and the table of coverage requirements."""
-
-    floor: np.ndarray
-    requirements: pd.DataFrame
-    optimal: bool
-    exact_model: bool
-
-
 def greedy_covering(
     strata: pd.DataFrame, groups: list[Group], priority: np.ndarray, upper: np.ndarray
 ) -> np.ndarray:
@@ -91,16 +81,14 @@ def greedy_covering(
     n = len(strata)
     y = np.zeros(n, dtype=np.int64)
     active = [g for g in groups if g.need > 0 and not g.share]
-    # group ids of each stratum per family
+    # group id of each stratum in each rule family (-1: no such group)
     fam_of: dict[str, np.ndarray] = {}
-    need: dict[tuple[str, int], int] = {}
     for rule in ("township", "stage", "business_type", "category"):
         fam_of[rule] = np.full(n, -1, dtype=np.int64)
     for j, g in enumerate(groups):
         if g.share:
             continue
         fam_of[g.rule][g.members] = j
-        need[(g.rule, j)] = g.need
     count = {j: 0 for j in range(len(groups))}
     order = np.lexsort((np.arange(n), -np.asarray(priority, dtype=float)))  # riskiest first
     rank = np.empty(n, dtype=np.int64)
@@ -124,10 +112,11 @@ def greedy_covering(
                 count[j] -= 1
         chosen_in_town[int(town[i])].remove(i)
 
-    def removable(i: int, keep: set[int]) -> bool:
+    def removable(r: int, i: int) -> bool:
+        """Whether swapping chosen ``r`` for ``i`` (same township) leaves every group covered."""
         for rule in ("stage", "business_type", "category"):
-            j = int(fam_of[rule][i])
-            if j >= 0 and j not in keep and count[j] - 1 < groups[j].need:
+            j = int(fam_of[rule][r])
+            if j >= 0 and j != fam_of[rule][i] and count[j] - 1 < groups[j].need:
                 return False
         return True
 
@@ -158,7 +147,7 @@ def greedy_covering(
                 for r in sorted(chosen_in_town.get(int(town[i]), []), key=lambda r: -rank[r]):
                     if fam_of[g.rule][r] == jg:
                         continue
-                    if removable(r, keep=set()):
+                    if removable(r, i):
                         remove(r)
                         add(i)
                         done = True

@@ -51,7 +51,7 @@ def bars(allocation: Any, by: str = "category_code", ax: Any = None, names: dict
     The axes.
     """
     t = _table(allocation)
-    g = t.groupby(by)[["floor", "risk_part"]].sum().sort_values(["floor", "risk_part"], ascending=False)
+    g = t.groupby(by)[["floor", "risk_part"]].sum()
     g = g.loc[(g["floor"] + g["risk_part"]).sort_values(ascending=False).index]
     ax = _ax(ax, (max(6, 0.28 * len(g) + 2), 4))
     x = np.arange(len(g))
@@ -60,7 +60,8 @@ def bars(allocation: Any, by: str = "category_code", ax: Any = None, names: dict
     ticks = [names.get(k, k) if names else k for k in g.index]
     ax.set_xticks(x, ticks, rotation=90 if len(g) > 8 else 0, fontsize=8)
     ax.set_ylabel(_label("样品数 (份)", "samples"))
-    ax.set_title(_label(f"按{ {'category_code': '食品类别', 'business_type': '业态', 'township_code': '镇街', 'stage': '环节'}.get(by, by)}分配", f"allocation by {by}"))
+    zh = {"category_code": "食品类别", "business_type": "业态", "township_code": "镇街", "stage": "环节"}
+    ax.set_title(_label(f"按{zh.get(by, by)}分配", f"allocation by {by}"))
     ax.legend(frameon=False)
     return ax
 
@@ -85,11 +86,15 @@ def township_map(
         gdf["value"] = gdf["value"] / gdf["population"] * 10_000
     ax = _ax(ax, (7, 6))
     gdf.plot(column="value", cmap="OrRd", legend=True, edgecolor="grey", linewidth=0.6, ax=ax)
-    name_col = "name_zh" if _label("zh", "en") == "zh" and "name_zh" in gdf else "name_en" if "name_en" in gdf else "township_code"
+    if _label("zh", "en") == "zh" and "name_zh" in gdf:
+        name_col = "name_zh"
+    else:
+        name_col = "name_en" if "name_en" in gdf else "township_code"
+    fmt = "{:.1f}" if per_10k else "{:.0f}"
     for _, row in gdf.iterrows():
         p = row.geometry.representative_point()
-        ax.annotate(f"{row[name_col]}\n{row['value']:.0f}" if not per_10k else f"{row[name_col]}\n{row['value']:.1f}",
-                    (p.x, p.y), ha="center", va="center", fontsize=7)
+        ax.annotate(f"{row[name_col]}\n{fmt.format(row['value'])}", (p.x, p.y), ha="center", va="center",
+                    fontsize=7)
     ax.set_axis_off()
     unit = _label("份/万人", "per 10,000 residents") if per_10k else _label("份", "samples")
     ax.set_title(_label(f"各镇街样品数 ({unit})", f"samples by township ({unit})"))

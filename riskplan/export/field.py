@@ -55,6 +55,7 @@ UNASSIGNED_COLUMNS: tuple[str, ...] = (
     "month",
     "visit_id",
     "reason",
+    "reason_text",
     "establishment_id",
     "establishment_name",
     "address",
@@ -210,7 +211,13 @@ def unassigned_table(
     unassigned: pd.DataFrame, visits: pd.DataFrame, dataset: Any, lang: str = "zh"
 ) -> pd.DataFrame:
     """Unassigned visits with their reason and establishment details (:data:`UNASSIGNED_COLUMNS`)."""
-    df = unassigned[["visit_id", "reason"]].merge(
+    try:
+        from riskplan.routing import REASONS
+    except ImportError:  # pragma: no cover
+        REASONS = {}
+    un = unassigned[["visit_id", "reason"]].copy()
+    un["reason_text"] = un["reason"].astype(str).map(lambda r: REASONS.get(r, r))
+    df = un.merge(
         visits.drop(columns=["reason"], errors="ignore"), on="visit_id", how="left"
     )
     df = _visit_details(df, dataset, lang)

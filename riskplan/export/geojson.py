@@ -111,5 +111,9 @@ def route_features(
 
 def write_geojson(path: str | os.PathLike[str], collection: dict[str, Any]) -> Path:
     """Write a FeatureCollection as UTF-8 JSON (Chinese kept readable), atomically."""
-    text = json.dumps(collection, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+    head = {k: v for k, v in collection.items() if k != "features"}
+    feats = ",\n".join(json.dumps(f, ensure_ascii=False, allow_nan=False)
+                       for f in collection.get("features", []))
+    # one feature per line: compact, yet diff- and grep-friendly
+    text = json.dumps(head, ensure_ascii=False)[:-1] + ', "features": [\n' + feats + "\n]}\n"
     return write_text(path, text)

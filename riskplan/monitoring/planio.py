@@ -86,6 +86,18 @@ def _ints(df: pd.DataFrame, cols: list[str], name: str) -> pd.DataFrame:
     return df
 
 
+def _numeric_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """Text columns that hold only numbers (or blanks) become numbers; codes stay text."""
+    df = df.copy()
+    for c in df.columns:
+        if c in KEY or c.endswith(("_id", "_code")) or df[c].dtype.kind in "biuf":
+            continue
+        v = pd.to_numeric(df[c].replace("", None), errors="coerce")
+        if v.notna().sum() == (df[c].astype(str).str.strip() != "").sum():
+            df[c] = v
+    return df
+
+
 def read_plan(folder: str | Path) -> PlanFolder:
     """Read a plan folder into a :class:`PlanFolder`.
 
@@ -108,6 +120,8 @@ def read_plan(folder: str | Path) -> PlanFolder:
         allocation["stage"] = ""
     schedule = _ints(pf.tables["schedule"], ["month", "samples"], "schedule.csv")
     scores = pf.tables.get("risk_scores")
+    if scores is not None:
+        scores = _numeric_columns(scores)
     man = dict(pf.manifest)
     man["data_reference"] = dict(pf.data_reference)
     return PlanFolder(allocation, schedule, pf.config, man, folder, scores)

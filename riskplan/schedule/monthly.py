@@ -28,8 +28,8 @@ from riskplan.schedule.rules import ScheduleRules
 KEY = ["township_code", "business_type", "category_code"]
 
 
-def seasonal_profile(categories: pd.Series, rules: ScheduleRules) -> tuple[np.ndarray, list[list[str]]]:
-    """Month weights (n x 12) for each category code, and the seasons active per code x month."""
+def seasonal_profile(categories: pd.Series, rules: ScheduleRules) -> np.ndarray:
+    """Month weights (n x 12) for each category code: 0 closed, 1 ordinary, ``season_weight`` in season."""
     open_mask = np.zeros(12)
     open_mask[[m - 1 for m in rules.open_months]] = 1.0
     uniq = pd.unique(categories)
@@ -42,7 +42,7 @@ def seasonal_profile(categories: pd.Series, rules: ScheduleRules) -> tuple[np.nd
                     w[m - 1] = rules.season_weight * 1.0
         prof[str(c)] = w
     mat = np.vstack([prof[str(c)] for c in categories]) if len(categories) else np.zeros((0, 12))
-    return mat, []
+    return mat
 
 
 def monthly_targets(profile_sum: np.ndarray, total: int, rules: ScheduleRules) -> np.ndarray:
@@ -127,7 +127,7 @@ def monthly(allocation: Any, rules: ScheduleRules | None = None) -> pd.DataFrame
     t = table.loc[table["samples"] > 0, [*KEY, "samples"]].reset_index(drop=True)
     n = t["samples"].to_numpy(dtype=np.int64)
     total = int(n.sum())
-    profile, _ = seasonal_profile(t["category_code"].astype(str), rules)
+    profile = seasonal_profile(t["category_code"].astype(str), rules)
     targets = monthly_targets(profile.sum(axis=0) if len(t) else np.ones(12), total, rules)
     cols_used = np.flatnonzero(profile.sum(axis=0) > 0) if len(t) else np.array([], dtype=int)
     x = np.zeros_like(profile)

@@ -41,8 +41,10 @@ class SelectionRules:
         wholesale markets have 1 month (they can be sampled every month): a market hosts many
         stalls and each visit samples other stalls.
     relax_rotation
-        When a stratum has fewer eligible establishments than samples, also draw (PPS) among the
-        ones still inside their rotation window before combining or reporting a shortfall.
+        When a stratum's eligible establishments (with combining) cannot take all its samples,
+        also draw (PPS) among the ones still inside their rotation window before reporting a
+        shortfall; such rows are marked ``phase = "rotation_relaxed"``. Off by default: the
+        window is a rule, and what it leaves out is reported in ``Selection.shortfall``.
     combine_samples
         When a stratum asks for more samples than it has eligible establishments, take several
         products of the category at one establishment (one visit, several samples).

@@ -5,9 +5,10 @@ the month, draws establishments handling that category in that township with tha
 
 1. *eligible* shops (outside their rotation window) are drawn PPS without replacement, size =
    grade weight (optionally x daily customers), inclusion probabilities capped at 1;
-2. if the stratum asks for more samples than it has eligible shops: optionally (``relax_rotation``)
-   shops inside their window are drawn too; then (``combine_samples``) further products of the
-   category are taken at shops already drawn, up to ``max_samples_per_category`` each (PPS again);
+2. if the stratum asks for more samples than it has eligible shops: (``combine_samples``) further
+   products of the category are taken at the shops drawn, up to ``max_samples_per_category`` each
+   (PPS again); then, only with ``relax_rotation``, shops inside their window are drawn (PPS) and
+   combined the same way;
 3. whatever still cannot be placed goes to the ``shortfall`` table with the reason.
 
 Samples of different strata (categories) landing on one establishment in the month are merged into
@@ -19,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import zlib
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -463,6 +465,9 @@ def _check_schedule(schedule: pd.DataFrame) -> None:
     s = pd.to_numeric(schedule["samples"], errors="coerce")
     if s.isna().any() or (s < 0).any() or (s != s.round()).any():
         raise RiskplanError("schedule.samples must be whole numbers >= 0")
+    m = pd.to_numeric(schedule["month"], errors="coerce")
+    if m.isna().any() or (m != m.round()).any() or ((m < 1) | (m > 12)).any():
+        raise RiskplanError("schedule.month must be whole numbers 1-12")
 
 
 def select(
@@ -572,7 +577,7 @@ def select_year(
     return out
 
 
-def select_dataset(dataset, schedule: pd.DataFrame, month: int | str, rules: SelectionRules | None = None,
+def select_dataset(dataset: Any, schedule: pd.DataFrame, month: int | str, rules: SelectionRules | None = None,
                    seed: int = 0, planned: pd.DataFrame | None = None) -> Selection:
     """:func:`select` with every table taken from a :class:`~riskplan.datasets.Dataset`.
 
