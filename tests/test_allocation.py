@@ -44,7 +44,9 @@ def check_invariants(a, scores, quota, rules):
     # every cell within one of its fractional quota
     assert (np.abs(t["samples"] - t["fractional"]) < 1 - 1e-9).all()
     # township totals and stratum (business type x category) totals within one
-    for key in (["township_code"], ["business_type", "category_code"]):
+    # ... and, by nesting, township x category, business-type and stage totals
+    for key in (["township_code"], ["business_type", "category_code"], ["township_code", "category_code"],
+                ["business_type"], ["stage"]):
         g = t.groupby(key)[["samples", "fractional"]].sum()
         assert (np.abs(g["samples"] - g["fractional"]) < 1 - 1e-9).all(), key
     assert abs(t["fractional"].sum() - quota) < 1e-6
@@ -225,6 +227,13 @@ def test_controlled_rounding_properties(data, n_rows, n_cols):
     assert np.all(np.abs(out - vals) < 1)
     for idx, n in ((r, n_rows), (c, n_cols)):
         assert np.all(np.abs(np.bincount(idx, out, n) - np.bincount(idx, vals, n)) < 1 - 1e-9)
+    # nested groups of rows (pairs) and of columns (pairs, then all): their totals too
+    rp, cp1 = np.arange(n_rows) // 2, np.arange(n_cols) // 2
+    cp2 = np.zeros(cp1.max() + 1, dtype=np.int64)
+    out2 = controlled_round(r, c, vals, n_rows, n_cols, row_parents=[rp], col_parents=[cp1, cp2])
+    assert out2.sum() == round(vals.sum()) and np.all(np.abs(out2 - vals) < 1)
+    for idx in (r, c, rp[r], cp1[c]):
+        assert np.all(np.abs(np.bincount(idx, out2) - np.bincount(idx, vals)) < 1 - 1e-9)
 
 
 def test_controlled_rounding_rejects_fractional_total():

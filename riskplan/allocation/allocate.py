@@ -10,7 +10,8 @@ Steps
 4. Controlled rounding (:mod:`riskplan.allocation.rounding`) of the township x stratum table of
    fractional quotas ``floor + risk share`` (stratum = business type x category): the grand total
    is exact, every cell, every township total and every stratum total is within one of its
-   fractional value. Floors are integers, so no cell falls below its floor.
+   fractional value; so are, by nesting, the township x category, business-type and stage
+   totals. Floors are integers, so no cell falls below its floor.
 """
 
 from __future__ import annotations
@@ -285,13 +286,21 @@ def allocate(
         if avg > 0:
             rest = min(rest, int(np.floor((budget - floor_cost) / avg + 1e-9)))
 
-    rows, _ = pd.factorize(strata["township_code"])
-    cols, _ = pd.factorize(strata["business_type"] + "|" + strata["category_code"])
+    # rows: township x category inside township; columns: stratum (business type x category)
+    # inside business type inside stage. Both sides are nested, so every one of these totals
+    # stays within one of its fractional value (see riskplan.allocation.rounding).
+    rows, row_keys = pd.factorize(strata["township_code"] + "|" + strata["category_code"])
+    row_town, _ = pd.factorize(pd.Series(row_keys).str.split("|").str[0])
+    cols, col_keys = pd.factorize(strata["business_type"] + "|" + strata["category_code"])
+    col_bt, bt_keys = pd.factorize(pd.Series(col_keys).str.split("|").str[0])
+    stage_of_bt = strata.drop_duplicates("business_type").set_index("business_type")["stage"]
+    bt_stage, _ = pd.factorize(stage_of_bt.reindex(bt_keys).to_numpy())
+    nest = dict(row_parents=[row_town], col_parents=[col_bt, bt_stage])
     pref = weight / weight.max() if weight.max() > 0 else None
     budget_limited = rest < quota_net - floor_total
     while True:
         frac = y + rest * share
-        samples = controlled_round(rows, cols, frac, up_preference=pref)
+        samples = controlled_round(rows, cols, frac, up_preference=pref, **nest)
         cost = float((samples * cost_per).sum())
         if budget is None or cost <= budget + 1e-9 or rest == 0:
             break

@@ -9,26 +9,47 @@ cells present are listed) whose grand total is a whole number, find integers ``n
 * the grand total exact.
 
 Such a rounding always exists for two-way tables (Bacharach 1966; Cox & Ernst 1982, "Controlled
-rounding", INFOR 20(4)); it is an integral flow source -> row -> cell -> column -> sink whose arc
-bounds are the floors and ceilings, which OR-Tools' ``SimpleMinCostFlow`` finds. The cost of
-rounding a cell up is ``1 - 2 * frac(x)`` so the result is as close as possible to ``x`` in the
-sum of absolute deviations. (A three-way table cannot always be rounded this way.)
+rounding", INFOR 20(4)): the table is a flow source -> row -> cell -> column -> sink, the
+fractional table is a feasible flow within the floor/ceiling bounds of every arc, and a network
+with integer bounds that has a feasible flow has an integral one, which OR-Tools'
+``SimpleMinCostFlow`` finds. The cost of rounding a cell up is ``1 - 2 * frac(x)``, so the result
+is as close as possible to ``x`` in the sum of absolute deviations.
+
+The same argument holds for *nested* margins on either side: rows may be grouped into coarser
+groups (e.g. township x category inside township), columns too (business type x category inside
+business type inside stage); each group total is then also within one of its fractional total.
+(Two crossing groupings on one side, or a three-way table, cannot always be rounded this way.)
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from riskplan.errors import InfeasibleError
 
-_SNAP = 1e-9  # values within this of an integer are that integer (float noise)
+_SNAP = 1e-9  # values within this (relative) of an integer are that integer: float noise
 _COST_SCALE = 1_000_000
 
 
 def _snap(v: np.ndarray) -> np.ndarray:
     r = np.round(v)
     return np.where(np.abs(v - r) < _SNAP * np.maximum(1.0, np.abs(v)), r, v)
+
+
+def _levels(leaf: np.ndarray, n_leaf: int, parents: Sequence[np.ndarray] | None, name: str) -> list[np.ndarray]:
+    """Parent maps, leaf level first, checked: ``parents[k][i]`` is the level-k+1 group of group i."""
+    out = []
+    size = n_leaf
+    for k, p in enumerate(parents or []):
+        p = np.asarray(p, dtype=np.int64)
+        if p.shape != (size,) or (size and p.min() < 0):
+            raise ValueError(f"{name}[{k}] must map each of the {size} groups below it to a group index >= 0")
+        out.append(p)
+        size = int(p.max()) + 1 if size else 0
+    return out
 
 
 def controlled_round(
@@ -38,6 +59,8 @@ def controlled_round(
     n_rows: int | None = None,
     n_cols: int | None = None,
     up_preference: np.ndarray | None = None,
+    row_parents: Sequence[np.ndarray] | None = None,
+    col_parents: Sequence[np.ndarray] | None = None,
 ) -> np.ndarray:
     """Round the sparse two-way table ``values`` at (``rows``, ``cols``) keeping its margins.
 
@@ -52,6 +75,10 @@ def controlled_round(
     up_preference
         Optional tie-breaker in [0, 1] per cell: among roundings equally close to the table,
         cells with a higher preference are rounded up first (e.g. the risk weight).
+    row_parents, col_parents
+        Optional nested groupings: ``row_parents[0][r]`` is the group of row ``r``,
+        ``row_parents[1][g]`` the group of that group, and so on (the same for columns). Every
+        group total is then also within one of its fractional total.
 
     Returns
     -------
@@ -80,52 +107,83 @@ def controlled_round(
 
     lo = np.floor(x).astype(np.int64)
     frac = x - lo
-    row_f = _snap(np.bincount(rows, weights=x, minlength=n_rows))
-    col_f = _snap(np.bincount(cols, weights=x, minlength=n_cols))
-    row_lo = np.floor(row_f).astype(np.int64)
-    col_lo = np.floor(col_f).astype(np.int64)
-    row_cap = (np.ceil(row_f) - row_lo).astype(np.int64)
-    col_cap = (np.ceil(col_f) - col_lo).astype(np.int64)
-
     frac_cells = np.flatnonzero(frac > 0)
     if frac_cells.size == 0:
         return lo
 
-    # nodes: 0 source, 1 sink, 2.. rows, then columns
-    src, snk = 0, 1
-    row_node = 2 + np.arange(n_rows, dtype=np.int64)
-    col_node = 2 + n_rows + np.arange(n_cols, dtype=np.int64)
-    n_nodes = 2 + n_rows + n_cols
+    # ---- nodes: 0 source, 1 sink, then every level of row groups and of column groups
+    tails: list[np.ndarray] = []
+    heads: list[np.ndarray] = []
+    lows: list[np.ndarray] = []
+    caps: list[np.ndarray] = []
+    costs: list[np.ndarray] = []
+    next_node = 2
+
+    def margin_arcs(leaf_idx: np.ndarray, n_leaf: int, parents: list[np.ndarray], towards_leaf: bool) -> np.ndarray:
+        """Create the nodes of one side; return the node id of each leaf (row or column)."""
+        nonlocal next_node
+        ids = np.arange(next_node, next_node + n_leaf, dtype=np.int64)
+        next_node += n_leaf
+        leaf_ids = ids
+        member_sum = np.bincount(leaf_idx, weights=x, minlength=n_leaf)
+        for p in [*parents, None]:
+            tot = _snap(member_sum)
+            lo_g = np.floor(tot).astype(np.int64)
+            cap_g = (np.ceil(tot) - lo_g).astype(np.int64)
+            if p is None:
+                up = np.full(ids.size, 0 if towards_leaf else 1, dtype=np.int64)  # source / sink
+            else:
+                n_up = int(p.max()) + 1 if p.size else 0
+                up = np.arange(next_node, next_node + n_up, dtype=np.int64)[p]
+                member_sum = np.bincount(p, weights=member_sum, minlength=n_up)
+            if towards_leaf:
+                tails.append(up)
+                heads.append(ids)
+            else:
+                tails.append(ids)
+                heads.append(up)
+            lows.append(lo_g)
+            caps.append(cap_g)
+            costs.append(np.zeros(ids.size, dtype=np.int64))
+            if p is not None:
+                ids = np.arange(next_node, next_node + (int(p.max()) + 1 if p.size else 0), dtype=np.int64)
+                next_node += ids.size
+        return leaf_ids
+
+    row_node = margin_arcs(rows, n_rows, _levels(rows, n_rows, row_parents, "row_parents"), True)
+    col_node = margin_arcs(cols, n_cols, _levels(cols, n_cols, col_parents, "col_parents"), False)
 
     cost = np.round((1.0 - 2.0 * frac[frac_cells]) * _COST_SCALE).astype(np.int64)
     if up_preference is not None:
         pref = np.clip(np.asarray(up_preference, dtype=float)[frac_cells], 0.0, 1.0)
         cost = cost * 1000 - np.round(pref * 999).astype(np.int64)
-    tails = np.concatenate(
-        [np.full(n_rows, src), row_node[rows[frac_cells]], col_node]
-    ).astype(np.int64)
-    heads = np.concatenate(
-        [row_node, col_node[cols[frac_cells]], np.full(n_cols, snk)]
-    ).astype(np.int64)
-    caps = np.concatenate([row_cap, np.ones(frac_cells.size, dtype=np.int64), col_cap])
-    costs = np.concatenate(
-        [np.zeros(n_rows, dtype=np.int64), cost, np.zeros(n_cols, dtype=np.int64)]
-    )
+    cell_first = sum(a.size for a in tails)
+    tails.append(row_node[rows[frac_cells]])
+    heads.append(col_node[cols[frac_cells]])
+    lows.append(np.zeros(frac_cells.size, dtype=np.int64))
+    caps.append(np.ones(frac_cells.size, dtype=np.int64))
+    costs.append(cost)
 
-    # lower bounds moved into node supplies: an arc (u, v) with lower bound l carries l for sure
-    supply = np.zeros(n_nodes, dtype=np.int64)
-    supply[src] = total - row_lo.sum()
-    supply[snk] = -(total - col_lo.sum())
-    supply[row_node] += row_lo - np.bincount(rows, weights=lo, minlength=n_rows).astype(np.int64)
-    supply[col_node] += np.bincount(cols, weights=lo, minlength=n_cols).astype(np.int64) - col_lo
+    t = np.concatenate(tails)
+    h = np.concatenate(heads)
+    lw = np.concatenate(lows)
+    # lower bounds moved into node supplies: an arc (u, v) with lower bound l surely carries l;
+    # the integer parts of the cells are such lower bounds too
+    supply = np.zeros(next_node, dtype=np.int64)
+    supply[0] += total
+    supply[1] -= total
+    np.subtract.at(supply, t, lw)
+    np.add.at(supply, h, lw)
+    np.subtract.at(supply, row_node[rows], lo)
+    np.add.at(supply, col_node[cols], lo)
 
     smcf = min_cost_flow.SimpleMinCostFlow()
-    arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    smcf.set_nodes_supplies(np.arange(n_nodes, dtype=np.int64), supply)
+    arcs = smcf.add_arcs_with_capacity_and_unit_cost(t, h, np.concatenate(caps), np.concatenate(costs))
+    smcf.set_nodes_supplies(np.arange(next_node, dtype=np.int64), supply)
     status = smcf.solve()
-    if status != smcf.OPTIMAL:  # cannot happen for a consistent two-way table
+    if status != smcf.OPTIMAL:  # cannot happen for consistent nested margins
         raise InfeasibleError(f"controlled rounding failed (min-cost flow status {status})")
     flows = smcf.flows(arcs)
     out = lo.copy()
-    out[frac_cells] += flows[n_rows : n_rows + frac_cells.size]
+    out[frac_cells] += flows[cell_first:]
     return out
