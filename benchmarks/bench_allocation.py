@@ -68,7 +68,7 @@ def main() -> None:
     t = a.table
     assert a.total == args.samples == int(t["samples"].sum())
     assert (np.abs(t["samples"] - t["fractional"]) < 1).all()
-    for key in (["township_code"], ["business_type", "category_code"]):
+    for key in (["township_code"], ["business_type", "category_code"], ["business_type"], ["stage"]):
         g = t.groupby(key)[["samples", "fractional"]].sum()
         assert (np.abs(g["samples"] - g["fractional"]) < 1).all()
     assert a.requirements["met_plan"].all()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pandas as pd
@@ -30,10 +29,7 @@ def schedule(ouhai) -> pd.DataFrame:
 
 
 def test_ouhai_month(ouhai, schedule):
-    t0 = time.perf_counter()
     sel = select_dataset(ouhai, schedule, 7, SelectionRules(), seed=0)
-    seconds = time.perf_counter() - t0
-    assert seconds < 2.0  # ~0.2 s on an idle laptop; generous for loaded CI
     v = sel.visits
     assert tuple(v.columns) == VISIT_COLUMNS
     req = schedule[schedule["month"] == 7].groupby(KEY)["samples"].sum()
@@ -55,11 +51,8 @@ def test_ouhai_month(ouhai, schedule):
 
 def test_ouhai_year(ouhai, schedule):
     history = pd.concat([ouhai.history, ouhai.results], ignore_index=True)
-    t0 = time.perf_counter()
     out = select_year(schedule, ouhai.establishments, history, ouhai.plan_year, SelectionRules(), 0,
                       categories=ouhai.categories, stations=ouhai.stations)
-    seconds = time.perf_counter() - t0
-    assert seconds < 10.0
     assert sum(s.requested for s in out.values()) == int(schedule["samples"].sum())
     # rotation across the year: no establishment is visited twice within its window
     visits = pd.concat([s.visits for s in out.values()], ignore_index=True)

@@ -1,7 +1,7 @@
 """Coverage of every stage, business type, township and food category by this year's results.
 
-The universe is what the plan contains (its strata with at least one planned sample), which is
-what the register says exists; a unit is *covered* once at least one sample of it is done. The
+The universe is what the plan contains: every stratum present in the register (the allocation has a
+row for each, even those given no sample); a unit is *covered* once at least one sample of it is done. The
 demonstration-city rules want every stage and business type covered (target T24).
 """
 
@@ -28,7 +28,7 @@ class Coverage:
     uncovered
         The rows of ``detail`` not yet covered.
     matrix
-        Samples done, township (rows) x business type (columns); NaN where the plan has no
+        Samples done, township (rows) x business type (columns); NaN where the register has no
         such cell, 0 where it has one but nothing is done yet.
     planned_matrix
         Planned samples in the same layout.
@@ -55,13 +55,13 @@ def coverage(allocation: pd.DataFrame, results: pd.DataFrame) -> Coverage:
     results
         Validated results that count against the plan (key columns and ``stage``).
     """
-    alloc = allocation[allocation["samples"] > 0]
+    alloc = allocation
     rows = []
     for dim in DIMENSIONS:
         planned = alloc.groupby(dim)["samples"].sum().rename("planned")
         done = results.groupby(dim).size().rename("done")
         d = pd.concat([planned, done], axis=1).fillna(0).astype(int)
-        d = d[d["planned"] > 0]
+        d = d.loc[d.index.isin(alloc[dim].unique())]
         d.index.name = "code"
         d = d.reset_index()
         d.insert(0, "dimension", dim)
