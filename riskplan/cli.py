@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from riskplan import __version__
 from riskplan.errors import RiskplanError
 
-COMMANDS: tuple[str, ...] = ("validate", "plan", "config", "monitor")
+COMMANDS: tuple[str, ...] = ("validate", "plan", "config", "monitor", "bench")
 """Subcommands, in the order ``riskplan --help`` lists them (module names in riskplan.commands)."""
 
 

@@ -149,9 +149,9 @@ class Config:
         for fam, codes in families.items():
             for c in codes:
                 shapes.setdefault(_shape(c), set()).add(fam)
+        doc = self.to_dict()
         for section in ("seed", *SECTIONS):
-            value = self.to_dict()[section]
-            for key, text, named in _strings(value, section, None):
+            for key, text, named in _strings(doc[section], section, None):
                 if named and not _CODE_LIKE.fullmatch(text):
                     named = None  # e.g. a mode such as "all" under a key naming categories
                 fams = [named] if named else sorted(shapes.get(_shape(text), ()))

@@ -158,9 +158,7 @@ def stage_calendar(year: int, months: Iterable[int], config: Config) -> pd.DataF
     """Work calendar of the planned months (``riskplan.calendar.work_calendar``)."""
     from riskplan.calendar import work_calendar
 
-    return pd.concat(
-        [work_calendar(year, m, config.calendar) for m in months], ignore_index=True
-    )
+    return _concat([work_calendar(year, m, config.calendar) for m in months])
 
 
 def stage_selection(
@@ -206,6 +204,16 @@ def _timed(timings: dict[str, float], name: str, fn: Callable[..., Any], *args: 
     return out
 
 
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate month tables; their ``attrs`` (which may hold tables) are dropped first."""
+    plain = []
+    for f in frames:
+        f = f.copy(deep=False)
+        f.attrs = {}
+        plain.append(f)
+    return pd.concat(plain, ignore_index=True)
+
+
 def _complete_unassigned(visits: pd.DataFrame, stops: pd.DataFrame, unassigned: pd.DataFrame) -> pd.DataFrame:
     """Add any field visit that routing neither routed nor reported (never lose a visit)."""
     field = visits[visits["mode"].astype(str) != "purchase"]
@@ -216,7 +224,7 @@ def _complete_unassigned(visits: pd.DataFrame, stops: pd.DataFrame, unassigned: 
         reason = pd.Series(REASON_NOT_ROUTED, index=missing.index)
         reason[~has_loc] = REASON_NO_LOCATION
         extra = pd.DataFrame({"visit_id": missing["visit_id"], "reason": reason})
-        unassigned = pd.concat([unassigned, extra], ignore_index=True)
+        unassigned = _concat([unassigned, extra])
     return unassigned.reset_index(drop=True)
 
 
@@ -273,7 +281,7 @@ def run_plan(
         sel = _timed(t, "selection", stage_selection, dataset, sched, m, config, seed, planned)
         v = sel.visits
         short_l.append(sel.shortfall.assign(month=m))
-        planned = v if planned is None else pd.concat([planned, v], ignore_index=True)
+        planned = v if planned is None else _concat([planned, v])
         cal_m = cal[pd.to_datetime(cal["date"]).dt.month == m]
         teams_l.append(_timed(t, "teams", stage_teams, dataset, cal_m, config, seed))
         plan = _timed(t, "routes", stage_routes, dataset, v, cal_m, config, seed, progress)
@@ -284,7 +292,7 @@ def run_plan(
         un = plan.unassigned
         un = un[un["reason"].astype(str) != "purchase"] if len(un) else un
         un_l.append(_complete_unassigned(v, plan.stops, un))
-    visits = pd.concat(visits_l, ignore_index=True)
+    visits = _concat(visits_l)
     purchases = visits[visits["mode"].astype(str) == "purchase"].reset_index(drop=True)
     return PlanResult(
         months=months,
@@ -298,12 +306,12 @@ def run_plan(
         schedule=sched,
         calendar=cal,
         visits=visits,
-        teams=pd.concat(teams_l, ignore_index=True),
-        stops=pd.concat(stops_l, ignore_index=True),
-        routes=pd.concat(routes_l, ignore_index=True),
-        unassigned=pd.concat(un_l, ignore_index=True),
+        teams=_concat(teams_l),
+        stops=_concat(stops_l),
+        routes=_concat(routes_l),
+        unassigned=_concat(un_l),
         purchases=purchases,
-        shortfall=pd.concat(short_l, ignore_index=True),
+        shortfall=_concat(short_l),
         reproducible=reproducible,
         timings=t,
     )

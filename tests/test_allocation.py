@@ -283,3 +283,10 @@ def test_plots_draw_on_given_axes(ouhai):
     assert plot.township_map(a, ouhai.townships, ax=axes[2]) is axes[2]
     assert plot.progress_curve(monthly(a), ax=axes[3]) is axes[3]
     plt.close(fig)
+
+
+def test_no_establishments_at_all():
+    s = synthetic_scores(n_townships=1).assign(n_establishments=0)
+    assert allocate(s, 0).total == 0
+    with pytest.raises(InfeasibleError, match="no stratum has an establishment"):
+        allocate(s, 5)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import tomllib
 
-import pandas as pd
 import pytest
 
 from riskplan.config import SECTIONS, Config, load_config

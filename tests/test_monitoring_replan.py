@@ -58,9 +58,10 @@ def test_remainder_schedule_rules_keep_annual_meaning():
     assert r.progress_months == (9,) and r.progress_targets == pytest.approx((35 / 60,))
 
 
-def test_replan_exact_totals_and_done_stays_done(district):
+@pytest.mark.parametrize("mode", ["catch_up", "proportional"])
+def test_replan_exact_totals_and_done_stays_done(district, mode):
     ds, plan, ing = district
-    rp = replan(plan, ing.results, ds, as_of="2026-06-30", config=plan.config)
+    rp = replan(plan, ing.results, ds, as_of="2026-06-30", config=plan.config, mode=mode)
     done = ing.matched.groupby(KEY).size()
     assert rp.quota == 120 and rp.done == len(ing.matched) > 0
     assert rp.done + rp.remaining == rp.quota                     # exact
@@ -90,3 +91,33 @@ def test_replan_when_everything_is_done(district):
     small = PlanFolder(big, plan.schedule, plan.config, scores=plan.scores)
     rp = replan(small, extra, ds, as_of="2026-06-30", config=plan.config)
     assert rp.remaining == 0 and rp.done == len(ing.matched)
+
+
+def test_catch_up_favours_strata_behind(district):
+    ds, plan, ing = district
+    r = ing.results.copy()
+    # drop every result of the biggest stratum: it is now far behind
+    big = plan.allocation.sort_values("samples").iloc[-1]
+    mask = (r[KEY] == big[KEY]).all(axis=1)
+    r = r[~mask]
+    cu = replan(plan, r, ds, as_of="2026-06-30", config=plan.config, mode="catch_up").table.set_index(KEY)
+    pr = replan(plan, r, ds, as_of="2026-06-30", config=plan.config, mode="proportional").table.set_index(KEY)
+    k = tuple(big[KEY])
+    assert cu.loc[k, "done"] == 0 and cu.loc[k, "remaining"] > pr.loc[k, "remaining"]
+    assert cu["total"].sum() == pr["total"].sum() == 120
+
+
+@pytest.mark.parametrize("as_of", ["2026-01-20", "2026-03-15", "2026-06-30"])
+def test_monitor_at_any_date(district, as_of):
+    from riskplan.monitoring import monitor
+
+    ds, plan, ing = district
+    if "population" not in ds.townships:
+        ds.townships = ds.townships.assign(population=10_000)
+    res = monitor(plan, ds.results, ds, as_of=as_of)
+    d = res.behind_district.iloc[0]
+    n_done = int((ing.matched["sample_date"] <= pd.Timestamp(as_of)).sum())
+    assert d["done"] == n_done and d["annual"] == 120
+    assert res.replan.done + res.replan.remaining == 120
+    assert res.replan.months[0] == pd.Timestamp(as_of).month + (1 if pd.Timestamp(as_of).is_month_end else 0)
+    assert set(res.scorecard["status"]) <= {"met", "at_risk", "missed", "no_data"}

@@ -130,7 +130,7 @@ def test_multi_window_gap_is_respected():
     plan = _plan_and_check(visits, est, stations, labs, townships, calendar)
     # 35 min of service does not fit in 10:00-10:30: the visit is in the afternoon window
     assert plan.stops["start_service"].iat[0] >= 14 * 60
-    assert plan.stops["window"].iat[0] == "10:00-10:30;14:00-16:30"
+    assert plan.stops["window"].iat[0] == "10:00-10:30;14:00-17:00"
 
 
 def test_school_canteen_without_school_days_is_reported(world):

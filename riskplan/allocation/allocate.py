@@ -219,7 +219,8 @@ def allocate(
         ``township_code, business_type, category_code, samples``. They count towards coverage,
         and towards the quota when ``count_higher_level`` (``QuotaRules.count_higher_level``).
     count_higher_level
-        Subtract the higher-level samples from ``quota``.
+        Subtract the higher-level samples from ``quota`` (pass the gross quota then; do not also
+        subtract them with :meth:`QuotaRules.quota`).
 
     Returns
     -------
@@ -244,6 +245,10 @@ def allocate(
     higher = _higher_level(higher_level, strata)
     higher_total = int(higher["samples"].sum())
     quota_net = max(0, quota_gross - higher_total) if count_higher_level else quota_gross
+    if strata.empty and quota_net > 0:
+        raise InfeasibleError(
+            f"no stratum has an establishment: the quota of {quota_net} samples cannot be placed"
+        )
 
     weight = strata["weight"].to_numpy(dtype=float)
     n_est = strata["n_establishments"].to_numpy()
@@ -296,7 +301,7 @@ def allocate(
     stage_of_bt = strata.drop_duplicates("business_type").set_index("business_type")["stage"]
     bt_stage, _ = pd.factorize(stage_of_bt.reindex(bt_keys).to_numpy())
     nest = dict(row_parents=[row_town], col_parents=[col_bt, bt_stage])
-    pref = weight / weight.max() if weight.max() > 0 else None
+    pref = weight / weight.max() if weight.size and weight.max() > 0 else None
     budget_limited = rest < quota_net - floor_total
     while True:
         frac = y + rest * share

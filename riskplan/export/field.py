@@ -32,6 +32,7 @@ FIELD_COLUMNS: tuple[str, ...] = (
     "lab_deadline",
     "visit_id",
     "licence_no",
+    "officers",
 )
 """Columns of a field-team sheet, in order."""
 
@@ -136,6 +137,7 @@ def field_table(
     visits: pd.DataFrame,
     dataset: Any,
     lang: str = "zh",
+    teams: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per routed stop with everything a field team needs (:data:`FIELD_COLUMNS`).
 
@@ -153,6 +155,9 @@ def field_table(
         For the register (name, address, licence), township and category names.
     lang
         ``"zh"`` or ``"en"`` for the names.
+    teams
+        The officers drawn (``riskplan.selection.draw_teams``: ``station_id, date, team,
+        officer_ids``), filling ``officers``; None leaves it empty.
 
     Returns
     -------
@@ -180,6 +185,12 @@ def field_table(
     df["categories_to_sample_names"] = _category_names(df["categories_to_sample"], dataset.categories, lang)
     df["township_name"] = df["township_code"].astype(str).map(_township_names(dataset.townships, lang))
     df["date"] = pd.to_datetime(df["date"]).dt.strftime("%Y-%m-%d")
+    if teams is not None and len(teams) and "officer_ids" in teams.columns:
+        t = teams[["station_id", "team", "date", "officer_ids"]].copy()
+        t["date"] = pd.to_datetime(t["date"]).dt.strftime("%Y-%m-%d")
+        t["team"] = t["team"].astype(df["team"].dtype)
+        df = df.merge(t.rename(columns={"officer_ids": "officers"}), on=["station_id", "team", "date"],
+                      how="left", validate="m:1")
     df = df.sort_values(["date", "station_id", "team", "stop_order"], kind="stable")
     for c in FIELD_COLUMNS:
         if c not in df.columns:

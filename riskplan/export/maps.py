@@ -138,7 +138,7 @@ def write_station_day_maps(
     townships_by_station
         ``station_id`` -> GeoDataFrame of its townships (background), optional.
     lab
-        Lab (lon, lat) [degrees], optional.
+        Lab (lon, lat) [degrees], optional; drawn on the maps whose extent holds it.
     dpi
         Resolution [dots per inch].
     progress
@@ -148,7 +148,6 @@ def write_station_day_maps(
 
     folder = Path(folder)
     written: list[Path] = []
-    lab_xy = lab
     by_station = list(stops.groupby("station_id", sort=True))
     bar = tqdm(total=int(stops.groupby(["station_id", "date"]).ngroups), desc="maps", unit="map",
                disable=not progress)
@@ -171,9 +170,11 @@ def write_station_day_maps(
             ax.set_xlim(min(xs) - pad, max(xs) + pad)
             ax.set_ylim(min(ys) - pad, max(ys) + pad)
         ax.set_aspect("equal", adjustable="box")
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        lab_here = lab if lab is not None and x0 <= lab[0] <= x1 and y0 <= lab[1] <= y1 else None
         for date, grp in st_stops.groupby("date", sort=True):
             day = pd.Timestamp(date).strftime("%Y-%m-%d")
-            artists = _draw_routes(ax, grp, depot, None, f"{station}  {day}")
+            artists = _draw_routes(ax, grp, depot, lab_here, f"{station}  {day}")
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=dpi, metadata=PNG_METADATA)
             written.append(write_bytes(folder / f"{station}_{day}.png", buf.getvalue()))
@@ -184,5 +185,4 @@ def write_station_day_maps(
             bar.update()
         plt.close(fig)
     bar.close()
-    _ = lab_xy  # the lab is usually outside the station's area: not drawn on station maps
     return written

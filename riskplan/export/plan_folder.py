@@ -14,6 +14,8 @@ Layout (all text files UTF-8; CSV with BOM, headers in the chosen language)::
     routes.csv              one row per station, team and day
     unassigned.csv          visits that could not be routed, with the reason
     purchases.csv           purchase orders for online sellers
+    shortfall.csv           strata whose monthly request selection could not meet in full
+    teams.csv               the officers drawn ("double random") per station, team and day
     teams/<station>-<team>/<date>.csv   one file per team and day
     teams/<station>-<team>.xlsx         one workbook per team, a sheet per day
     routes.geojson, stops.geojson       RFC 7946 (WGS-84 lon/lat)
@@ -52,6 +54,8 @@ TABLE_FILES: dict[str, str] = {
     "routes": "routes.csv",
     "unassigned": "unassigned.csv",
     "purchases": "purchases.csv",
+    "shortfall": "shortfall.csv",
+    "teams": "teams.csv",
 }
 """Table name -> file of a plan folder."""
 
@@ -78,6 +82,8 @@ stops.csv              全部路线点位 / every routed stop
 routes.csv             各组每日路线 / one row per station, team and day
 unassigned.csv         未排入路线的任务及原因 / visits not routed, with the reason
 purchases.csv          网络购样订单 / purchase orders for online sellers
+shortfall.csv          本月未能足额抽取的层及原因 / strata whose monthly samples could not all be drawn
+teams.csv              双随机抽取的执法人员 / officers drawn per station, team and day
 teams/                 各组每日任务单 (CSV) 与工作簿 (XLSX) / per team and day (CSV), per team (XLSX)
 routes.geojson         路线 (WGS-84) / routes, RFC 7946
 stops.geojson          点位 (WGS-84) / stops, RFC 7946
@@ -101,6 +107,13 @@ def team_label(station_id: Any, team: Any) -> str:
 def _yes_no(series: pd.Series, lang: Lang) -> pd.Series:
     yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
     return series.map(lambda v: yes if bool(v) else no)
+
+
+def _teams_table(teams: pd.DataFrame) -> pd.DataFrame:
+    t = teams.copy()
+    if "date" in t.columns:
+        t["date"] = pd.to_datetime(t["date"]).dt.strftime("%Y-%m-%d")
+    return t.rename(columns={"officer_ids": "officers"})
 
 
 def _data_reference(dataset: Any) -> dict[str, Any]:
@@ -190,7 +203,8 @@ def write_plan(
         write_text(tmp / "data_reference.toml", tomli_w.dumps(data_ref))
         steps.update()
 
-        stops = field.field_table(result.stops, result.visits, dataset, lang) if len(result.stops) else (
+        stops = field.field_table(result.stops, result.visits, dataset, lang,
+                                  teams=result.teams) if len(result.stops) else (
             pd.DataFrame(columns=[*field.FIELD_COLUMNS, "lon_wgs84", "lat_wgs84"]))
         csv(result.scores, tmp / TABLE_FILES["risk_scores"])
         csv(result.allocation, tmp / TABLE_FILES["allocation"])
@@ -201,6 +215,8 @@ def write_plan(
         csv(field.unassigned_table(result.unassigned, result.visits, dataset, lang),
             tmp / TABLE_FILES["unassigned"])
         csv(field.purchase_orders(result.visits, dataset, lang), tmp / TABLE_FILES["purchases"])
+        csv(result.shortfall, tmp / TABLE_FILES["shortfall"])
+        csv(_teams_table(result.teams), tmp / TABLE_FILES["teams"])
         steps.update()
 
         # per team and day: CSV files, and one workbook per team with a sheet per day

@@ -161,5 +161,9 @@ def run_alerts(
                     df[k] = "*"
             df.insert(0, "level", level)
             lst.append(df[["level"] + KEY + [c for c in df.columns if c not in KEY + ["level"]]])
-    cat = lambda lst: pd.concat([x for x in lst if len(x)], ignore_index=True) if any(len(x) for x in lst) else lst[0]
-    return cat(ch_l), cat(b_l), cat(a_l)
+    return _concat(ch_l), _concat(b_l), _concat(a_l)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    full = [f for f in frames if len(f)]
+    return pd.concat(full, ignore_index=True) if full else frames[0]

@@ -8,7 +8,6 @@ data reference) and checks the two tables monitoring relies on (``allocation``, 
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import Any
 

@@ -59,6 +59,8 @@ def plot_coverage(matrix: pd.DataFrame, names: dict[str, str] | None = None, ax:
 
     Cells of the plan with nothing done yet are outlined in red.
     """
+    from matplotlib.patches import Rectangle
+
     ax = _ax(ax, (9, 6))
     data = matrix.to_numpy(dtype=float)
     im = ax.imshow(np.ma.masked_invalid(data), cmap="Blues", aspect="auto")
@@ -69,8 +71,7 @@ def plot_coverage(matrix: pd.DataFrame, names: dict[str, str] | None = None, ax:
         if np.isnan(v):
             continue
         if v == 0:
-            ax.add_patch(__import__("matplotlib.patches", fromlist=["Rectangle"]).Rectangle(
-                (j - 0.5, i - 0.5), 1, 1, fill=False, ec="tab:red", lw=1.2))
+            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec="tab:red", lw=1.2))
         ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=6,
                 color="white" if v > np.nanmax(data) / 2 else "black")
     ax.figure.colorbar(im, ax=ax, label=label("已抽检批次", "samples done"))

@@ -6,7 +6,11 @@ allocation rules and its integer guarantees (coverage floors, controlled roundin
 done entered as already taken (``higher_level``), so a township, stage, business type or category
 already covered needs no new floor and the minimum shares (key products, school canteens) are of
 the annual quota less what is done in them. The risk weights are re-scored with this year's
-results added to the history. The remainder is then spread over the remaining months by
+results added to the history; by default (``MonitoringRules.replan_mode = "catch_up"``) the
+remainder goes in proportion to each stratum's shortfall against its risk-proportional share of the
+annual quota under the updated weights (``max(0, quota x w / sum(w) - done)``), so a stratum that is
+behind catches up and one already ahead gets only what the floors require; ``"proportional"``
+weighs by the updated risk weight alone. The remainder is then spread over the remaining months by
 :func:`riskplan.schedule.monthly` with the plan's schedule rules restricted to those months
 (:func:`remainder_schedule_rules`).
 """
@@ -14,7 +18,6 @@ results added to the history. The remainder is then spread over the remaining mo
 from __future__ import annotations
 
 import dataclasses
-import inspect
 from typing import Any
 
 import numpy as np
@@ -144,6 +147,7 @@ def replan(
     *,
     as_of: Any = None,
     config: Any = None,
+    mode: str | None = None,
 ) -> Replan:
     """Re-allocate the remaining quota over the remaining months from updated risk.
 
@@ -160,6 +164,9 @@ def replan(
         Date the results run to; default the dataset's ``reference_date``.
     config
         The :class:`riskplan.config.Config`; default the plan's.
+    mode
+        ``"catch_up"`` or ``"proportional"`` (see the module notes); default
+        ``config.monitoring.replan_mode``.
 
     Returns
     -------
@@ -183,15 +190,28 @@ def replan(
     scores = updated_scores(dataset, results, as_of, getattr(config, "risk", None))
     # the annual quota with what is done entered as already taken: the allocation then places
     # exactly quota - done and credits the done samples to every coverage floor and share.
+    mode = mode or getattr(getattr(config, "monitoring", None), "replan_mode", "catch_up")
+    if mode not in ("catch_up", "proportional"):
+        raise RiskplanError(f"replan mode must be 'catch_up' or 'proportional', got {mode!r}")
+    weights = scores
+    if mode == "catch_up":
+        w = scores["weight"].to_numpy(float)
+        d = scores[KEY].merge(done, on=KEY, how="left")["samples"].fillna(0).to_numpy(float)
+        share = quota * w / w.sum() if w.sum() > 0 else np.zeros(len(w))
+        weights = scores.assign(weight=np.maximum(0.0, share - d))
+        if weights["weight"].sum() <= 0:  # every stratum at or above its share: fall back
+            weights = scores
     if quota - n_done > 0:
-        alloc = allocate(scores, quota, config.allocation, categories=dataset.categories,
+        alloc = allocate(weights, quota, config.allocation, categories=dataset.categories,
                          higher_level=done, count_higher_level=True)
-        rem = alloc.table[KEY + ["stage", "samples", "weight"]].rename(columns={"samples": "remaining"})
+        rem = alloc.table[KEY + ["stage", "samples", "weight"]].rename(
+            columns={"samples": "remaining", "weight": "replan_weight"})
     else:  # nothing left to place (the plan is fulfilled): no allocation to make
         alloc = None
-        rem = scores[KEY + ["stage", "weight"]].assign(remaining=0)
-    if "rate_mean" in scores.columns:
-        rem = rem.merge(scores[KEY + ["rate_mean"]], on=KEY, how="left")
+        rem = weights[KEY + ["stage", "weight"]].rename(columns={"weight": "replan_weight"})
+        rem = rem.assign(remaining=0)
+    rem = rem.merge(scores[KEY + [c for c in ("weight", "rate_mean") if c in scores.columns]],
+                    on=KEY, how="left")
     base = alloc0[KEY + ["samples"]].rename(columns={"samples": "planned"})
     table = base.merge(rem, on=KEY, how="outer").merge(done.rename(columns={"samples": "done"}),
                                                        on=KEY, how="left")

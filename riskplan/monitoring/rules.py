@@ -47,6 +47,11 @@ class MonitoringRules:
         category), ``township_category``, ``business_type_category``, ``category``, ``township``.
         A hot spot spread over a township's shops shows at ``township_category`` long before
         any single stratum has enough samples.
+    replan_mode
+        How :func:`riskplan.monitoring.replan` weighs the strata for the remainder:
+        ``"catch_up"`` (default): by each stratum's shortfall against its risk-proportional share
+        of the *annual* quota under the updated weights (a stratum already at or above its share
+        gets only what the floors require); ``"proportional"``: by the updated risk weight alone.
     year_to_date_targets
         Creation targets that are flows over the year (training hours, samples per 1,000
         residents, plan completion): judged before the year end against the target pro-rated by
@@ -72,6 +77,7 @@ class MonitoringRules:
     min_samples_for_chart: int = 5
     alert_levels: tuple[str, ...] = field(
         default_factory=lambda: ("stratum", "township_category", "category"))
+    replan_mode: str = "catch_up"
     year_to_date_targets: tuple[str, ...] = field(default_factory=lambda: ("T15", "T19", "T22"))
     year_end_targets: tuple[str, ...] = field(default_factory=lambda: ("T24",))
 
@@ -97,4 +103,6 @@ class MonitoringRules:
 
         for lv in self.alert_levels:
             check(lv in LEVELS, "monitoring.alert_levels", f"unknown level {lv!r} (known: {', '.join(LEVELS)})")
+        check(self.replan_mode in ("catch_up", "proportional"), "monitoring.replan_mode",
+              "must be 'catch_up' or 'proportional'")
         check(self.min_samples_for_chart >= 0, "monitoring.min_samples_for_chart", "must be >= 0")

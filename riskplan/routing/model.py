@@ -104,6 +104,10 @@ class SearchBudget:
         ``local_search_operators`` fields to switch on (True) or off (False).
     lns_time_limit
         Time limit of each LNS sub-search [s] (only used with a wall-clock limit).
+    branch_limit
+        Deterministic cap on search branches: guided local search can cycle without producing
+        new solutions on very small models (one visit and its drop), where a solution limit alone
+        never stops it.
     """
 
     first_solution: tuple[str, ...] = FIRST_SOLUTION_CHAIN
@@ -113,6 +117,7 @@ class SearchBudget:
     gls_lambda: float | None = None
     operators: tuple[tuple[str, bool], ...] = ()
     lns_time_limit: float | None = None
+    branch_limit: int | None = 100_000
 
 
 @dataclasses.dataclass
@@ -255,6 +260,8 @@ def solve(problem: RoutingProblem, budget: SearchBudget = SearchBudget()) -> Rou
     """
     for strategy in budget.first_solution:
         manager, routing = build_model(problem)
+        if budget.branch_limit is not None:
+            routing.AddSearchMonitor(routing.solver().BranchesLimit(int(budget.branch_limit)))
         sol = routing.SolveWithParameters(_params(budget, strategy))
         if sol is not None:
             return _extract(problem, manager, routing, sol, strategy)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from riskplan.errors import RiskplanError
 from riskplan.routing import assign
@@ -312,6 +312,9 @@ def _solve_day(
         exclusive_pairs=pairs,
         max_span=[rules.max_shift_minutes] * nv,
     )
+    if len(usable) <= 2 and budget.time_limit is None:
+        # nothing for a metaheuristic to improve on: a descent ends by itself
+        budget = dataclasses.replace(budget, metaheuristic="GREEDY_DESCENT")
     sol = solve(problem, budget)
     if sol is None:  # cannot happen with every visit optional, kept for safety
         return None, usable, dropped + usable, (lb, ub)

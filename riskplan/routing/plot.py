@@ -131,6 +131,7 @@ def plot_timeline(plan: RoutePlan, station_id: str, date: Any, ax: Any = None) -
                     ha="center", fontsize=7)
         if r["ends_at"] == "lab":
             ax.plot([r["lab_arrival"]], [row], marker="^", color="red")
+    ax.set_ylim(-0.6, max(len(teams), 1) - 0.2)
     ax.set_yticks(range(len(teams)))
     ax.set_yticklabels([_label(f"第{t}组", f"team {t}") for t in teams])
     lo = int(routes["start"].min()) if len(routes) else 8 * 60

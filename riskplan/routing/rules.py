@@ -16,10 +16,10 @@ def _default_windows() -> dict[str, tuple[str, ...]]:
         "D-WETMARKET": ("05:30-10:00",),
         "D-SUPERMARKET": ("08:30-17:30",),
         "D-GROCERY": ("08:30-17:30",),
-        # restaurants and eateries: outside the meal peaks
-        "C-RESTAURANT": ("09:00-11:00", "13:30-16:30"),
-        "C-SMALL": ("09:00-11:00", "13:30-16:30"),
-        "C-TAKEAWAY": ("09:00-11:00", "13:30-16:30"),
+        # restaurants and eateries: outside the meal peaks (11:30-13:00, after 17:30)
+        "C-RESTAURANT": ("09:00-11:30", "13:00-17:30"),
+        "C-SMALL": ("09:00-11:30", "13:00-17:30"),
+        "C-TAKEAWAY": ("09:00-11:30", "13:00-17:30"),
         "C-VENDOR": ("08:30-10:30", "14:00-17:00"),
         # canteens: before and after the lunch service
         "C-SCHOOL": ("08:30-10:30", "13:00-15:30"),

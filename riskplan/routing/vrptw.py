@@ -196,7 +196,9 @@ def _solve_pyvrp(path: Path, time_limit: float, seed: int = 0) -> list[list[int]
         raise RiskplanError("the pyvrp comparator needs the extra: pip install 'riskplan[pyvrp]'") from exc
     data = pyvrp.read(str(path), round_func="dimacs")
     res = pyvrp.solve(data, stop=MaxRuntime(time_limit), seed=seed, display=False, collect_stats=False)
-    return [[int(c) for c in r] for r in res.best.routes()]
+    # activity indices count clients from 0; VRPLIB numbers them after the depot(s)
+    nd = data.num_depots
+    return [[int(a.idx) + nd for a in r if a.is_client()] for r in res.best.routes()]
 
 
 def solve_instance(

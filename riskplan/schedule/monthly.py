@@ -9,7 +9,7 @@
    and those monthly totals (columns) by iterative proportional fitting.
 3. Controlled rounding (min-cost flow) of that table: every stratum's months sum exactly to its
    annual number and every month's total equals its integer target, so the progress targets hold
-   exactly.
+   exactly; each township's monthly totals are within one of their fitted values.
 """
 
 from __future__ import annotations
@@ -134,7 +134,12 @@ def monthly(allocation: Any, rules: ScheduleRules | None = None) -> pd.DataFrame
     if total > 0:
         x[:, cols_used] = _ipf(profile[:, cols_used], n.astype(float), targets[cols_used].astype(float))
     r, c = np.nonzero(x > 0)
-    vals = controlled_round(r, c, x[r, c], n_rows=len(t), n_cols=12)
+    # columns are township x month inside month, so each township's monthly totals also stay
+    # within one of their fitted values (a smooth workload per township)
+    town, towns = pd.factorize(t["township_code"])
+    tm = town[r] * 12 + c
+    vals = controlled_round(r, tm, x[r, c], n_rows=len(t), n_cols=12 * max(1, len(towns)),
+                            col_parents=[np.tile(np.arange(12), max(1, len(towns)))])
     month_totals = np.bincount(c, weights=vals, minlength=12).astype(np.int64)
     if not np.array_equal(month_totals, targets):  # the rounding keeps whole-number margins exactly
         raise InfeasibleError(f"internal error: monthly totals {month_totals.tolist()} != {targets.tolist()}")

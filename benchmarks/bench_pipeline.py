@@ -1,0 +1,62 @@
+"""Time per stage of the default plan run (embedded Ouhai data, one month) and peak memory.
+
+Run: ``.venv/bin/python benchmarks/bench_pipeline.py [--month 2026-07] [--out DIR]``. Prints
+seconds per stage (load, risk, quota, allocation, schedule, calendar, selection, teams, routes,
+export) and the peak resident memory. Not run by pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TQDM_DISABLE", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the default plan once and print the time per stage."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--month", default=None, help="YYYY-MM (default: the month after the reference date)")
+    ap.add_argument("--out", default=None, help="plan folder (default: a temporary folder)")
+    args = ap.parse_args(argv)
+
+    from riskplan.config import Config
+    from riskplan.datasets import load_ouhai
+    from riskplan.export.plan_folder import write_plan
+    from riskplan.pipeline import STAGES, run_plan
+
+    t_all = time.perf_counter()
+    t0 = time.perf_counter()
+    ds = load_ouhai()
+    t_load = time.perf_counter() - t0
+    month = int(args.month.split("-")[1]) if args.month else None
+    result = run_plan(ds, Config(), month)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(args.out) if args.out else Path(tmp) / "plan"
+        t0 = time.perf_counter()
+        write_plan(result, ds, out)
+        t_export = time.perf_counter() - t0
+        n_files = sum(1 for p in out.rglob("*") if p.is_file())
+    total = time.perf_counter() - t_all
+    print(f"riskplan default run: {ds.name}, months {result.months}, "
+          f"{len(result.visits)} visits, {result.n_routed} routed, {len(result.unassigned)} unassigned, "
+          f"{len(result.purchases)} purchases, {n_files} files")
+    print(f"{'stage':<12} {'seconds':>8}")
+    print(f"{'load':<12} {t_load:8.2f}")
+    for name in STAGES:
+        print(f"{name:<12} {result.timings.get(name, 0.0):8.2f}")
+    print(f"{'export':<12} {t_export:8.2f}")
+    print(f"{'total':<12} {total:8.2f}   (cpu count {os.cpu_count()})")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak resident memory: {peak:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

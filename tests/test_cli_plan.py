@@ -1,0 +1,269 @@
+"""`riskplan plan` end to end: the embedded Ouhai data and a small second district made here.
+
+Checks the promises of the command: CSV encoding (BOM, Chinese headers), the formula-injection
+guard, IDs as text in CSV and XLSX, byte-identical files for the same inputs and seed (the
+manifest's run time aside), every selected visit accounted for exactly once, and configuration
+errors that name the key and write nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from riskplan.cli import main
+from riskplan.datasets import embedded_data_dir
+from riskplan.export.plan_folder import read_plan
+
+INJECTED_NAME = '=HYPERLINK("http://example.invalid","click")'
+INJECTED_ADDRESS = "-1+2 测试路1号"
+LEADING_ZERO_LICENCE = "0123456789012345678"
+
+
+def _remap(df: pd.DataFrame, columns: dict[str, dict[str, str]]) -> pd.DataFrame:
+    df = df.copy()
+    for col, mapping in columns.items():
+        if col in df.columns:
+            df[col] = df[col].astype(str).map(lambda v: ";".join(mapping.get(x, x) for x in v.split(";")))
+    return df
+
+
+def make_small_district(folder: Path) -> Path:
+    """A two-township district (codes 330399xxx) with ~60 establishments, written as CSV files.
+
+    Built from two rural Ouhai townships (national category and business-type tables are the
+    same everywhere), renamed and re-coded, with hostile text and a leading-zero licence number.
+    """
+    src = embedded_data_dir("ouhai")
+    rd = lambda name: pd.read_csv(src / f"{name}.csv", dtype=str, keep_default_na=False)  # noqa: E731
+    old = ["330304011", "330304012"]
+    codes = {"330304011": "330399001", "330304012": "330399002"}
+    stations = rd("stations")
+    stations = stations[stations["township_codes"].isin(old)].copy()
+    sid = {s: f"TS{i + 1:02d}" for i, s in enumerate(stations["station_id"])}
+    stations["teams"] = "2"
+    est = rd("establishments")
+    est = est[est["township_code"].isin(old)]
+    est = est.groupby(["township_code", "business_type"], sort=True).head(2).reset_index(drop=True)
+    eid = {e: e.replace("OH-E", "TD-E") for e in est["establishment_id"]}
+    est = _remap(est, {"township_code": codes, "establishment_id": eid})
+    est["address"] = est["address"].str.replace("瓯海区", "测试区")
+    est.loc[0, "name"] = INJECTED_NAME
+    est.loc[1, "address"] = INJECTED_ADDRESS
+    est.loc[2, "licence_no"] = LEADING_ZERO_LICENCE
+    keep = set(eid.values())
+    hist = _remap(rd("history"), {"establishment_id": eid})
+    res = _remap(rd("results"), {"establishment_id": eid})
+    comp = _remap(rd("complaints"), {"establishment_id": eid, "township_code": codes})
+    tw = rd("townships")
+    tw = _remap(tw[tw["township_code"].isin(old)], {"township_code": codes})
+    tw["name_zh"] = ["测试一镇", "测试二镇"]
+    tw["name_en"] = ["Test One", "Test Two"]
+    officers = rd("officers")
+    officers = _remap(officers[officers["station_id"].isin(sid)], {"station_id": sid})
+    stations = _remap(stations, {"station_id": sid, "township_codes": codes})
+    folder.mkdir(parents=True)
+    tables = {
+        "townships": tw, "stations": stations, "officers": officers, "labs": rd("labs"),
+        "establishments": est,
+        "history": hist[hist["establishment_id"].isin(keep)],
+        "results": res[res["establishment_id"].isin(keep)],
+        "complaints": comp[comp["township_code"].isin(codes.values())
+                           & (comp["establishment_id"].isin(keep) | (comp["establishment_id"] == ""))],
+        "categories": rd("categories"), "business_types": rd("business_types"),
+        "target_actuals": rd("target_actuals").iloc[:0],
+    }
+    for name, df in tables.items():
+        df.to_csv(folder / f"{name}.csv", index=False)
+    geo = json.loads((src / "townships.geojson").read_text(encoding="utf-8"))
+    feats = [f for f in geo["features"] if f["properties"]["township_code"] in codes]
+    for f in feats:
+        f["properties"]["township_code"] = codes[f["properties"]["township_code"]]
+    (folder / "townships.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False), encoding="utf-8")
+    (folder / "dataset.toml").write_text(
+        'name = "Test District (测试区)"\ndistrict_code = "330399"\nreference_date = 2026-06-30\n'
+        'plan_year = 2026\npopulation_year = 2020\nsynthetic = ["establishments"]\n', encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> Path:
+    return make_small_district(tmp_path_factory.mktemp("district") / "testdistrict")
+
+
+@pytest.fixture(scope="module")
+def small_plans(small, tmp_path_factory) -> tuple[Path, Path]:
+    """The small district planned twice with the same seed (in process)."""
+    base = tmp_path_factory.mktemp("plans")
+    outs = (base / "a", base / "b")
+    for out in outs:
+        assert main(["plan", "--data", str(small), "--seed", "11", "--out", str(out)]) == 0
+    return outs
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _without_run_time(data: bytes) -> dict:
+    man = json.loads(data)
+    man.pop("run_time")
+    return man
+
+
+def test_outputs_are_complete(small_plans) -> None:
+    out = small_plans[0]
+    names = set(_files(out))
+    for f in ("README.txt", "config.toml", "data_reference.toml", "manifest.json", "allocation.csv",
+              "schedule.csv", "visits.csv", "stops.csv", "routes.csv", "unassigned.csv", "purchases.csv",
+              "routes.geojson", "stops.geojson", "report.md"):
+        assert f in names, f
+    assert any(n.startswith("teams/") and n.endswith(".xlsx") for n in names)
+    assert any(n.startswith("teams/") and n.endswith(".csv") for n in names)
+    assert any(n.startswith("maps/") and n.endswith(".png") for n in names)
+    man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert man["seed"] == 11 and man["months"] == ["2026-07"]
+    assert set(man["inputs_sha256"]) >= {"establishments.csv", "dataset.toml"}
+    assert set(man["outputs_sha256"]) == names - {"manifest.json"}
+    assert tomllib.loads((out / "config.toml").read_text(encoding="utf-8"))["seed"] == 11
+
+
+def test_deterministic(small_plans) -> None:
+    a, b = (_files(p) for p in small_plans)
+    assert a.keys() == b.keys()
+    different = [k for k in a if a[k] != b[k] and k != "manifest.json"]
+    assert different == []
+    assert _without_run_time(a["manifest.json"]) == _without_run_time(b["manifest.json"])
+
+
+def test_csv_encoding_headers_and_guard(small_plans) -> None:
+    out = small_plans[0]
+    for p in out.rglob("*.csv"):
+        assert p.read_bytes().startswith(b"\xef\xbb\xbf"), p
+    head = (out / "visits.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert head.startswith("任务编号") and "主体编号" in head
+    text = "".join(p.read_text(encoding="utf-8-sig") for p in out.rglob("*.csv"))
+    assert '"=""330399001"""' in text or '"=""330399002"""' in text  # township codes stay text
+    assert INJECTED_NAME not in text.replace("'" + INJECTED_NAME.replace('"', '""'), "")
+    # wherever the hostile name or address was written, it is guarded
+    for line in text.splitlines():
+        assert ",=HYPERLINK" not in line and ',"=HYPERLINK' not in line
+        assert ",-1+2" not in line
+
+
+def test_accounting_every_visit_once(small_plans) -> None:
+    plan = read_plan(small_plans[0])
+    visits = plan.visits
+    assert visits["visit_id"].is_unique and len(visits) > 0
+    placed = pd.concat([plan.stops["visit_id"], plan.unassigned["visit_id"], plan.purchases["visit_id"]])
+    assert placed.is_unique
+    assert set(placed) == set(visits["visit_id"])
+    assert (plan.unassigned["reason"].astype(str) != "").all()
+    assert set(plan.purchases["visit_id"]) == set(visits.loc[visits["mode"] == "purchase", "visit_id"])
+
+
+def test_read_plan_is_language_independent(small, small_plans, tmp_path) -> None:
+    out_en = tmp_path / "en"
+    assert main(["plan", "--data", str(small), "--seed", "11", "--lang", "en", "--out", str(out_en)]) == 0
+    zh, en = read_plan(small_plans[0]), read_plan(out_en)
+    assert (out_en / "visits.csv").read_text(encoding="utf-8-sig").startswith("Visit ID")
+    for name in ("allocation", "schedule", "visits", "unassigned", "purchases", "stops"):
+        a, b = zh.tables[name], en.tables[name]
+        assert list(a.columns) == list(b.columns), name
+        # names of categories and townships are written in the chosen language, codes are not
+        same = [c for c in a.columns if not c.endswith(("_names", "township_name", "reason_text"))]
+        pd.testing.assert_frame_equal(a[same], b[same], check_dtype=False)
+    assert zh.visits["township_code"].str.fullmatch(r"3303990\d\d").all()
+
+
+def test_xlsx_ids_are_text(small_plans) -> None:
+    out = small_plans[0]
+    books = sorted((out / "teams").glob("*.xlsx"))
+    assert books
+    wb = openpyxl.load_workbook(books[0])
+    ws = wb.worksheets[0]
+    header = [c.value for c in ws[1]]
+    col = header.index("主体编号") + 1
+    for row in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+        assert row[0].data_type == "s" and row[0].number_format == "@"
+    for wsx in wb.worksheets:
+        for row in wsx.iter_rows(values_only=True):
+            for v in row:
+                assert not (isinstance(v, str) and v.startswith(("=", "+", "@"))), v
+
+
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ("[quota]\nrate_per_1000 = 0\n", "quota.rate_per_1000"),
+        ("[risk]\nno_such_key = 1\n", "risk.no_such_key"),
+        ("[export]\nlang = 3\n", "export.lang"),
+        ("[allocation]\nkey_categories = [\"C31\", \"C99\"]\n", "allocation.key_categories[1]"),
+    ],
+)
+def test_config_errors_name_the_key_and_write_nothing(small, tmp_path, capsys, toml: str, key: str) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(toml, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["plan", "--data", str(small), "--config", str(cfg), "--out", str(out)]) == 2
+    assert f"'{key}'" in capsys.readouterr().err
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
+
+
+def test_config_show_round_trips(tmp_path, capsys) -> None:
+    assert main(["config", "--show"]) == 0
+    text = capsys.readouterr().out
+    (tmp_path / "c.toml").write_text(text, encoding="utf-8")
+    assert main(["config", "--check", str(tmp_path / "c.toml")]) == 0
+
+
+def test_interrupted_run_writes_nothing(small, tmp_path, monkeypatch) -> None:
+    """Ctrl-C while the maps are drawn: no output folder, no temporary folder left behind."""
+    from riskplan.export import maps
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(maps, "write_station_day_maps", interrupt)
+    out = tmp_path / "out"
+    assert main(["plan", "--data", str(small), "--out", str(out)]) == 130
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_month_outside_plan_year(small, tmp_path, capsys) -> None:
+    assert main(["plan", "--data", str(small), "--month", "2025-07", "--out", str(tmp_path / "o")]) == 2
+    assert "plan year 2026" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_embedded_default_run_subprocess(tmp_path) -> None:
+    """The README's main job, as a user runs it: `riskplan plan --out DIR` on the embedded data;
+    then the same in process: byte-identical files (manifest run time aside)."""
+    out = tmp_path / "plan"
+    env = {**os.environ, "TQDM_DISABLE": "1", "MPLBACKEND": "Agg"}
+    proc = subprocess.run([sys.executable, "-m", "riskplan.cli", "plan", "--out", str(out)],
+                          capture_output=True, text=True, env=env, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    assert "2026-07" in proc.stdout and str(out) in proc.stdout
+    plan = read_plan(out)
+    assert int(plan.allocation["samples"].sum()) == 964
+    placed = pd.concat([plan.stops["visit_id"], plan.unassigned["visit_id"], plan.purchases["visit_id"]])
+    assert placed.is_unique and set(placed) == set(plan.visits["visit_id"])
+    assert plan.manifest["dataset"].get("embedded") == "ouhai"
+    again = tmp_path / "again"
+    assert main(["plan", "--out", str(again)]) == 0
+    a, b = _files(out), _files(again)
+    assert a.keys() == b.keys()
+    assert [k for k in a if a[k] != b[k] and k != "manifest.json"] == []
+    assert _without_run_time(a["manifest.json"]) == _without_run_time(b["manifest.json"])
