@@ -126,7 +126,7 @@ def report_markdown(result: Any, dataset: Any, chart_files: list[str], data_labe
         "",
         "## 关键数字 / Key numbers",
         "",
-        "| | |",
+        "| 指标 / figure | 数值 / value |",
         "|---|---|",
         f"| 年度任务量 / annual quota | {k['quota']} |",
         f"| 已分配 / allocated | {k['allocated']} |",
@@ -153,9 +153,25 @@ def report_markdown(result: Any, dataset: Any, chart_files: list[str], data_labe
 
 
 def report_html(markdown: str) -> str:
-    """A minimal self-contained HTML page wrapping the Markdown report (tables kept as text)."""
-    body = []
+    """A self-contained HTML page of the Markdown report (headings, lists, tables, images)."""
+    body: list[str] = []
+    table: list[list[str]] = []
+
+    def flush() -> None:
+        if table:
+            rows = [r for r in table if not all(set(c) <= {"-"} for c in r if c)]
+            head, rest = rows[0], rows[1:]
+            body.append("<table>")
+            body.append("<tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head) + "</tr>")
+            body.extend("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rest)
+            body.append("</table>")
+            table.clear()
+
     for line in markdown.splitlines():
+        if line.startswith("|"):
+            table.append([c.strip() for c in line.strip().strip("|").split("|")])
+            continue
+        flush()
         if line.startswith("# "):
             body.append(f"<h1>{html.escape(line[2:])}</h1>")
         elif line.startswith("## "):
@@ -163,7 +179,11 @@ def report_html(markdown: str) -> str:
         elif line.startswith("!["):
             src = line[line.index("(") + 1 : -1]
             body.append(f'<p><img src="{html.escape(src)}" alt=""></p>')
+        elif line.startswith("- "):
+            body.append(f"<p>{html.escape(line[2:])}</p>")
         elif line:
-            body.append(f"<pre>{html.escape(line)}</pre>")
-    return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>riskplan report</title></head><body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
+            body.append(f"<p>{html.escape(line)}</p>")
+    flush()
+    style = "body{font-family:sans-serif;max-width:60em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}"
+    return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>riskplan report</title>'
+            f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")

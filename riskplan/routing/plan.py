@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import time
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -422,7 +422,9 @@ def plan_routes(
     st_tab = stations.copy()
     st_tab["station_id"] = st_tab["station_id"].astype(str)
     total_steps = int(st_tab["station_id"].isin(v.loc[routable, "station_id"]).sum()) * max(len(cal), 1)
-    bar = tqdm(total=total_steps, desc="routes", unit="day", disable=not progress or None, leave=False)
+    quiet = os.environ.get("TQDM_DISABLE", "").strip().lower() not in ("", "0", "false")
+    bar = tqdm(total=total_steps, desc="routes", unit="day", disable=True if (quiet or not progress) else None,
+               leave=False)
     for srow in st_tab.itertuples(index=False):
         sid = str(srow.station_id)
         sv = v[routable & (v["station_id"] == sid)].reset_index(drop=True)
