@@ -25,6 +25,12 @@ def _ax(ax: Any, figsize: tuple[float, float] = (7, 4)) -> Any:
     return plt.subplots(figsize=figsize)[1]
 
 
+def _integer_x(ax: Any) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def plot_progress(monthly: pd.DataFrame, as_of_month: int | None = None, ax: Any = None) -> Any:
     """Cumulative completion against the plan and the quarterly targets (district level).
 
@@ -54,10 +60,14 @@ def plot_progress(monthly: pd.DataFrame, as_of_month: int | None = None, ax: Any
     return ax
 
 
-def plot_coverage(matrix: pd.DataFrame, names: dict[str, str] | None = None, ax: Any = None) -> Any:
-    """Heat map of samples done, township (rows) x business type (columns); planned-empty cells blank.
+def plot_coverage(
+    matrix: pd.DataFrame, names: dict[str, str] | None = None, ax: Any = None,
+    planned: pd.DataFrame | None = None,
+) -> Any:
+    """Heat map of samples done, township (rows) x business type (columns) (``Coverage.matrix``).
 
-    Cells of the plan with nothing done yet are outlined in red.
+    Cells absent from the register are blank; cells with nothing done yet are outlined in red
+    (only those with planned samples, when ``planned`` = ``Coverage.planned_matrix`` is given).
     """
     from matplotlib.patches import Rectangle
 
@@ -67,10 +77,12 @@ def plot_coverage(matrix: pd.DataFrame, names: dict[str, str] | None = None, ax:
     ax.set_xticks(range(data.shape[1]), matrix.columns, rotation=60, ha="right", fontsize=8)
     rows = [names.get(str(i), str(i)) if names else str(i) for i in matrix.index]
     ax.set_yticks(range(data.shape[0]), rows, fontsize=8)
+    plan = (planned.reindex(index=matrix.index, columns=matrix.columns).fillna(0).to_numpy(float)
+            if planned is not None else np.ones_like(data))
     for (i, j), v in np.ndenumerate(data):
         if np.isnan(v):
             continue
-        if v == 0:
+        if v == 0 and plan[i, j] > 0:
             ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec="tab:red", lw=1.2))
         ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=6,
                 color="white" if v > np.nanmax(data) / 2 else "black")
@@ -92,6 +104,7 @@ def plot_p_chart(chart: pd.DataFrame, title: str = "", ax: Any = None) -> Any:
     ax.plot(np.asarray(x)[flag.to_numpy(bool)], chart["p"][flag.to_numpy(bool)], "o",
             mfc="none", mec="tab:red", ms=12)
     ax.set_xlabel(label("期", "period"))
+    _integer_x(ax)
     ax.set_ylabel(label("不合格率", "unqualified rate"))
     ax.set_title(title)
     ax.legend()
@@ -107,6 +120,7 @@ def plot_cusum(chart: pd.DataFrame, h: float, title: str = "", ax: Any = None) -
     ax.axhline(h, color="tab:red", ls="--")
     ax.axhline(-h, color="tab:red", ls="--")
     ax.set_xlabel(label("期", "period"))
+    _integer_x(ax)
     ax.set_title(title)
     ax.legend()
     return ax
@@ -123,6 +137,7 @@ def plot_ewma(chart: pd.DataFrame, title: str = "", ax: Any = None) -> Any:
     if "lcl" in chart and "statistic" in chart:
         ax.step(x, chart["lcl"], where="mid", color="tab:red", ls=":", label="LCL")
     ax.set_xlabel(label("期", "period"))
+    _integer_x(ax)
     ax.set_title(title)
     ax.legend()
     return ax

@@ -211,13 +211,17 @@ def _charts(res: MonitorResult, out: Path) -> dict[str, str]:
     plt.close(fig)
     files["progress"] = "progress.png"
     fig, ax = plt.subplots(figsize=(10, 6))
-    plot_coverage(res.coverage.matrix, ax=ax)
+    plot_coverage(res.coverage.matrix, ax=ax, planned=res.coverage.planned_matrix)
     fig.tight_layout()
     fig.savefig(out / "coverage.png", dpi=100)
     plt.close(fig)
     files["coverage"] = "coverage.png"
     unit = ["level"] + KEY
     fired = res.alerts[res.alerts["rule"].isin(["p_chart", "cusum", "ewma"])] if len(res.alerts) else res.alerts
+    # coarser units first: they have more samples per month and show the hot spots best
+    order = {"township_category": 0, "business_type_category": 1, "category": 2, "township": 3, "stratum": 4}
+    if len(fired):
+        fired = fired.assign(_o=fired["level"].map(order).fillna(9)).sort_values("_o", kind="stable")
     flagged = fired[unit].drop_duplicates().head(4) if len(fired) else pd.DataFrame()
     for i, key in enumerate(flagged.itertuples(index=False)):
         ch = res.charts
