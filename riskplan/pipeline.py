@@ -256,7 +256,7 @@ def run_plan(
     PlanResult
         Every table, and seconds per stage in ``timings``.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     config = config or Config()
     seed = config.seed if seed is None else int(seed)

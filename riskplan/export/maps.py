@@ -144,7 +144,7 @@ def write_station_day_maps(
     progress
         Show a tqdm progress bar.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     folder = Path(folder)
     written: list[Path] = []

@@ -183,7 +183,7 @@ def write_plan(
     Path
         The plan folder.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     cfg = result.config
     settings = cfg.export
