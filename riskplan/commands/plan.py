@@ -77,6 +77,8 @@ def summary(result: Any, dataset: Any, out: Path, seconds: float) -> str:
         f"  coverage 覆盖: townships {k['townships_covered']}/{k['townships']}, business types "
         f"{k['business_types_covered']}/{k['business_types']}, categories "
         f"{k['categories_covered']}/{k['categories']}",
+        f"  samples 样品: {k['scheduled']} scheduled, {k['samples']} selected, {k['shortfall']} short "
+        f"(see shortfall.csv)",
         f"  visits 任务: {k['visits']} selected, {k['routed']} routed on {k['routes']} routes, "
         f"{k['unassigned']} unassigned, {k['purchases']} purchase orders",
     ]

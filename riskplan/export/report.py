@@ -23,7 +23,9 @@ def key_numbers(result: Any, dataset: Any) -> dict[str, Any]:
     dict
         ``quota``, ``allocated``, coverage counts (``townships_covered`` / ``townships``, and the
         same for business types and categories present), the planned months' ``visits``,
-        ``samples``, ``routed``, ``unassigned``, ``purchases``, ``routes`` and ``unassigned_reasons``.
+        ``samples``, ``scheduled`` (samples the schedule asks for in those months), ``shortfall``
+        (scheduled samples no establishment could take, see ``shortfall.csv``), ``routed``,
+        ``unassigned``, ``purchases``, ``routes`` and ``unassigned_reasons``.
     """
     alloc = result.allocation
     got = alloc[alloc["samples"] > 0]
@@ -43,6 +45,8 @@ def key_numbers(result: Any, dataset: Any) -> dict[str, Any]:
         "months": [f"{result.plan_year}-{m:02d}" for m in result.months],
         "visits": int(len(visits)),
         "samples": int(visits["samples"].sum()) if len(visits) else 0,
+        "scheduled": int(result.schedule.loc[result.schedule["month"].isin(result.months), "samples"].sum()),
+        "shortfall": int(result.shortfall["missing"].sum()) if len(result.shortfall) else 0,
         "routed": int(result.n_routed),
         "unassigned": int(len(result.unassigned)),
         "purchases": int(len(result.purchases)),
@@ -134,7 +138,9 @@ def report_markdown(result: Any, dataset: Any, chart_files: list[str], data_labe
         f"| 覆盖业态 / business types covered | {k['business_types_covered']} / {k['business_types']} |",
         f"| 覆盖食品类别 / categories covered | {k['categories_covered']} / {k['categories']} |",
         f"| 覆盖层 / strata with samples | {k['strata_covered']} / {k['strata']} |",
+        f"| 本期计划样品 / samples scheduled | {k['scheduled']} |",
         f"| 本期任务 / visits selected | {k['visits']} ({k['samples']} samples) |",
+        f"| 缺口 / shortfall (no eligible establishment) | {k['shortfall']} |",
         f"| 已排路线 / visits routed | {k['routed']} on {k['routes']} routes |",
         f"| 未排入 / unassigned | {k['unassigned']} |",
         f"| 网购 / purchase orders | {k['purchases']} |",
@@ -144,6 +150,9 @@ def report_markdown(result: Any, dataset: Any, chart_files: list[str], data_labe
     if k["unassigned_reasons"]:
         lines += ["## 未排入原因 / Unassigned visits by reason", ""]
         lines += [_md_table(pd.DataFrame(list(k["unassigned_reasons"].items()), columns=["reason", "visits"])), ""]
+    if k["shortfall"]:
+        short = result.shortfall.groupby("reason", as_index=False)["missing"].sum()
+        lines += ["## 抽样缺口 / Samples no establishment could take", "", _md_table(short), ""]
     if len(per_station):
         lines += ["## 各所站 / By station", "", _md_table(per_station), ""]
     lines += ["## 图表 / Charts", ""]
