@@ -244,3 +244,35 @@ def test_checker_catches_a_broken_plan(world):
     plan.stops = plan.stops.drop(index=len(plan.stops) - 1)
     viol = check_plan(plan, visits, stations, labs, calendar, establishments=est, townships=townships)
     assert {"accounting", "window", "time"} <= set(viol["check"])
+
+
+def test_field_days_are_as_few_as_the_work_needs_and_spread_evenly():
+    from riskplan.routing.assign import field_days
+
+    # 1,000 min of work, 378 min a field day -> 3 days, centred in thirds of a 22-day month
+    assert field_days(22, 1000.0, 378.0) == [3, 11, 18]
+    assert field_days(22, 10.0, 378.0) == [11]
+    assert field_days(5, 10_000.0, 378.0) == [0, 1, 2, 3, 4]  # never more days than there are
+    assert field_days(4, 10.0, 0.0) == [0, 1, 2, 3]  # no capacity: every working day
+    assert field_days(0, 10.0, 378.0) == []
+
+
+def test_pack_days_fills_field_days_and_respects_allowed_days():
+    import numpy as np
+
+    from riskplan.routing.assign import pack_days
+
+    n = 12
+    bearing = np.linspace(-3.0, 3.0, n)
+    workload = np.full(n, 60.0)
+    allowed = [list(range(20))] * (n - 1) + [[19]]  # the last visit may only go on day 19
+    days = pack_days(bearing, workload, allowed, 20, capacity=300.0)
+    assert len(days) == n
+    used = sorted(set(days))
+    # 720 min at 300 min a day -> 3 field days, plus day 19 for the restricted visit
+    assert len(set(days[:-1])) == 3 and days[-1] == 19
+    assert all(d in a for d, a in zip(days, allowed))
+    assert len(used) <= 4
+    # without packing the visits are spread thin: about one a day
+    spread = pack_days(bearing, workload, allowed, 20, capacity=0.0)
+    assert len(set(spread)) >= n - 2

@@ -1,8 +1,10 @@
 """Spreading a station's month of visits over its working days (before each day is routed).
 
 A sweep around the station: visits sorted by bearing from the station are cut into consecutive
-sectors of about equal workload, one sector per working day, so each day's visits lie close
-together and the month's work is spread evenly. Visits that may only take place on some days (school
+sectors of about equal workload, one sector per field day, so each day's visits lie close
+together. :func:`pack_days` first decides how many field days the month's workload needs and spreads
+those days evenly over the month, so that a team goes out for a fuller day rather than for one
+visit every day. Visits that may only take place on some days (school
 canteens on school days, early-only windows on market days) are then moved to their nearest
 allowed day with the least work.
 """
@@ -68,6 +70,59 @@ def sweep_days(
         day[v] = best
         load[best] += workload[v]
     return [int(d) for d in day]
+
+
+def field_days(n_days: int, workload: float, capacity: float) -> list[int]:
+    """Working-day indices to go out on: as few as the workload needs, evenly spread.
+
+    Parameters
+    ----------
+    n_days
+        Working days in the period.
+    workload
+        Total estimated work of the period's visits [min].
+    capacity
+        Work one field day of the station takes (all its teams) [min].
+
+    Returns
+    -------
+    Sorted day indices, ``ceil(workload / capacity)`` of them (at least 1, at most ``n_days``),
+    centred in equal slices of the period.
+    """
+    if n_days <= 0:
+        return []
+    need = int(np.ceil(workload / capacity)) if capacity > 0 else n_days
+    n_field = min(n_days, max(1, need))
+    return sorted({int((k + 0.5) * n_days / n_field) for k in range(n_field)})
+
+
+def pack_days(
+    bearing: np.ndarray,
+    workload: np.ndarray,
+    allowed: Sequence[Sequence[int]],
+    n_days: int,
+    capacity: float,
+) -> list[int]:
+    """Assign each visit to a working day, using only as many field days as the work needs.
+
+    Parameters are those of :func:`sweep_days`, plus ``capacity``, the work one field day of the
+    station takes [min]. Visits that may go on none of the chosen field days (a school canteen when
+    no field day is a school day) go to their nearest allowed day.
+
+    Returns
+    -------
+    Day index (into the ``n_days`` working days) of each visit.
+    """
+    if len(bearing) == 0:
+        return []
+    field = field_days(n_days, float(np.sum(workload)), capacity)
+    sector_ok = [[s for s, d in enumerate(field) if d in set(a)] for a in allowed]
+    sectors = sweep_days(bearing, workload, [ok or list(range(len(field))) for ok in sector_ok], len(field))
+    days = []
+    for a, s in zip(allowed, sectors):
+        d = field[s]
+        days.append(d if d in a else min(a, key=lambda x: (abs(x - d), x)))
+    return days
 
 
 def bearing(lon0: float, lat0: float, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:

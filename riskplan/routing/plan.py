@@ -484,11 +484,13 @@ def plan_routes(
         workload = service + np.ceil(minutes[0, 2:] + minutes[2:, 0])
         day_of = dict(zip(
             idx.tolist(),
-            assign.sweep_days(
+            assign.pack_days(
                 assign.bearing(slon, slat, sv["lon_wgs84"].to_numpy(float)[idx], sv["lat_wgs84"].to_numpy(float)[idx]),
                 workload[idx].astype(float),
                 [allowed[i] for i in idx],
                 len(cal),
+                # every working day when packing is off, else what the station's teams do in a day
+                0.0 if not rules.pack_days else teams * rules.day_fill * rules.max_shift_minutes,
             ),
         ))
         members: dict[int, list[int]] = {d: [] for d in range(len(cal))}
@@ -566,7 +568,7 @@ def plan_routes(
                         "window": ";".join(f"{format_hhmm(a)}-{format_hhmm(b)}" for a, b in wins[i]),
                         "lab_deadline": format_hhmm(st.lab_cutoff) if to_lab else "",
                         "perishable": bool(rec["perishable"]), "samples": int(rec["samples"]),
-                        "km_from_previous": leg_km, "minutes_from_previous": leg_min,
+                        "km_from_previous": round(leg_km, 2), "minutes_from_previous": round(leg_min, 1),
                     })
                     km_total += leg_km
                     travel_total += leg_min
@@ -578,8 +580,8 @@ def plan_routes(
                 travel_total += float(minutes[g_last, end_node])
                 route_rows.append({
                     "station_id": sid, "team": team, "date": date, "n_stops": len(route),
-                    "samples": n_samples, "perishable_samples": n_perish, "km": km_total,
-                    "travel_minutes": travel_total, "start": int(sol.start_time[veh]),
+                    "samples": n_samples, "perishable_samples": n_perish, "km": round(km_total, 2),
+                    "travel_minutes": round(travel_total, 1), "start": int(sol.start_time[veh]),
                     "end": int(sol.end_time[veh]), "minutes": int(sol.end_time[veh] - sol.start_time[veh]),
                     "ends_at": "lab" if to_lab else "station",
                     "lab_id": str(lab["lab_id"]) if to_lab else "",

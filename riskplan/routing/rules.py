@@ -68,9 +68,13 @@ class RoutingRules:
         Business types visited only on school days.
     lab_id
         Lab receiving the samples; empty: the lab nearest to each station.
+    pack_days
+        Plan the month's visits on as few field days as their work needs (each station's teams
+        filled to ``day_fill``), spread evenly over the month; False spreads them over every
+        working day (often one visit a day).
     day_fill
-        Share of a team-day's working minutes planned when spreading visits over days [-]; the
-        rest is slack for travel.
+        Share of a team-day's working minutes planned when packing visits into field days [-];
+        the rest is slack for detours and for visits that did not fit elsewhere.
     retry_days
         How many other days a visit that did not fit is offered to before it is reported.
     drop_penalty
@@ -95,6 +99,7 @@ class RoutingRules:
     max_samples_per_team_day: int = 20
     school_day_types: tuple[str, ...] = ("C-SCHOOL",)
     lab_id: str = ""
+    pack_days: bool = True
     day_fill: float = 0.7
     retry_days: int = 3
     drop_penalty: int = 10_000_000
