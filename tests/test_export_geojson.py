@@ -42,3 +42,21 @@ def test_points_and_lines(tmp_path) -> None:
         lon, lat = (f["geometry"]["coordinates"] if f["geometry"]["type"] == "Point"
                     else f["geometry"]["coordinates"][0])
         assert 73 < lon < 136 and 3 < lat < 54  # lon first: China's extent
+
+
+def test_route_carrying_perishables_ends_at_the_lab() -> None:
+    from riskplan.export.geojson import route_features
+
+    stops = pd.DataFrame({
+        "station_id": ["ST01", "ST01", "ST01"], "team": [1, 1, 2], "date": ["2026-07-01"] * 3,
+        "stop_order": [1, 2, 1], "lon_wgs84": [120.60, 120.62, 120.65],
+        "lat_wgs84": [28.00, 28.01, 27.99], "ends_at": ["lab", "lab", "station"],
+    })
+    depot, lab = (120.61, 28.0), (120.66, 28.02)
+    feats = route_features(stops, {"ST01": depot}, lab=lab)
+    team1, team2 = feats
+    assert team1["geometry"]["coordinates"][0] == list(depot)
+    assert team1["geometry"]["coordinates"][-1] == list(lab)
+    assert team1["properties"]["ends_at"] == "lab"
+    assert team2["geometry"]["coordinates"][-1] == list(depot)
+    assert team2["properties"]["ends_at"] == "station"

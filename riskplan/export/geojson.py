@@ -75,8 +75,10 @@ def route_features(
     depots: Mapping[str, tuple[float, float]],
     keys: tuple[str, ...] = ("station_id", "team", "date"),
     decimals: int = 6,
+    lab: tuple[float, float] | None = None,
 ) -> list[dict[str, Any]]:
-    """LineString features, one per route: depot, stops in ``stop_order``, back to the depot.
+    """LineString features, one per route: depot, stops in ``stop_order``, back to the depot
+    (or on to the lab when the route's ``ends_at`` is ``"lab"``).
 
     Parameters
     ----------
@@ -86,6 +88,10 @@ def route_features(
         ``station_id`` -> (lon, lat) where routes start and end [degrees].
     keys
         Columns identifying one route.
+    decimals
+        Decimal places kept in coordinates [-].
+    lab
+        Lab (lon, lat) [degrees], where routes carrying perishable samples end.
     """
     feats = []
     located = stops.dropna(subset=["lon_wgs84", "lat_wgs84"])
@@ -94,8 +100,13 @@ def route_features(
         props = {k: _plain(v) for k, v in zip(keys, key)}
         coords = [_pos(lo, la, decimals) for lo, la in zip(grp["lon_wgs84"], grp["lat_wgs84"])]
         depot = depots.get(str(props.get("station_id")))
+        to_lab = lab is not None and "ends_at" in grp.columns and grp["ends_at"].iloc[0] == "lab"
         if depot is not None:
-            coords = [_pos(*depot, decimals), *coords, _pos(*depot, decimals)]
+            coords = [_pos(*depot, decimals), *coords]
+        end = lab if to_lab else depot
+        if end is not None:
+            coords.append(_pos(*end, decimals))
+        props["ends_at"] = "lab" if to_lab else "station"
         if len(coords) < 2:
             coords = coords * 2  # a LineString needs two positions
         props["n_stops"] = int(len(grp))

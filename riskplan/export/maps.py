@@ -55,8 +55,12 @@ def _draw_routes(
     for i, (team, grp) in enumerate(located.sort_values(["team", "stop_order"]).groupby("team")):
         colour = TEAM_COLOURS[i % len(TEAM_COLOURS)]
         xs, ys = list(grp["lon_wgs84"]), list(grp["lat_wgs84"])
+        to_lab = lab is not None and "ends_at" in grp.columns and grp["ends_at"].iloc[0] == "lab"
         if depot is not None:
-            xs, ys = [depot[0], *xs, depot[0]], [depot[1], *ys, depot[1]]
+            xs, ys = [depot[0], *xs], [depot[1], *ys]
+        end = lab if to_lab else depot
+        if end is not None:  # back to the station, or on to the lab with perishable samples
+            xs, ys = [*xs, end[0]], [*ys, end[1]]
         artists += ax.plot(xs, ys, "-", color=colour, linewidth=1.2,
                            label=_label(f"{team}组", f"team {team}"))
         artists.append(ax.scatter(grp["lon_wgs84"], grp["lat_wgs84"], s=18, color=colour, zorder=3))
@@ -138,7 +142,8 @@ def write_station_day_maps(
     townships_by_station
         ``station_id`` -> GeoDataFrame of its townships (background), optional.
     lab
-        Lab (lon, lat) [degrees], optional; drawn on the maps whose extent holds it.
+        Lab (lon, lat) [degrees], optional; drawn, and the extent widened to hold it, when a
+        route of the station ends there (``stops.ends_at == "lab"``).
     dpi
         Resolution [dots per inch].
     progress
@@ -160,8 +165,11 @@ def write_station_day_maps(
         ax.set_axis_off()
         tw = (townships_by_station or {}).get(str(station))
         _draw_background(ax, tw)
-        xs = list(st_stops["lon_wgs84"].dropna()) + ([depot[0]] if depot else [])
-        ys = list(st_stops["lat_wgs84"].dropna()) + ([depot[1]] if depot else [])
+        ends_at_lab = "ends_at" in st_stops.columns and bool((st_stops["ends_at"] == "lab").any())
+        lab_here = lab if ends_at_lab else None
+        extra = [p for p in (depot, lab_here) if p is not None]
+        xs = list(st_stops["lon_wgs84"].dropna()) + [p[0] for p in extra]
+        ys = list(st_stops["lat_wgs84"].dropna()) + [p[1] for p in extra]
         if tw is not None and len(tw):
             x0, y0, x1, y1 = tw.total_bounds
             xs, ys = xs + [x0, x1], ys + [y0, y1]
@@ -170,8 +178,6 @@ def write_station_day_maps(
             ax.set_xlim(min(xs) - pad, max(xs) + pad)
             ax.set_ylim(min(ys) - pad, max(ys) + pad)
         ax.set_aspect("equal", adjustable="box")
-        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-        lab_here = lab if lab is not None and x0 <= lab[0] <= x1 and y0 <= lab[1] <= y1 else None
         for date, grp in st_stops.groupby("date", sort=True):
             day = pd.Timestamp(date).strftime("%Y-%m-%d")
             artists = _draw_routes(ax, grp, depot, lab_here, f"{station}  {day}")

@@ -137,6 +137,33 @@ def _data_reference(dataset: Any) -> dict[str, Any]:
     return ref
 
 
+def _route_lab(result: Any, dataset: Any) -> tuple[float, float] | None:
+    """(lon, lat) of the lab the routes deliver to: the one named in the routes, else the first."""
+    labs = dataset.labs
+    if not len(labs):
+        return None
+    named = set(result.routes.get("lab_id", pd.Series(dtype=str)).dropna().astype(str)) - {""}
+    rows = labs[labs["lab_id"].astype(str).isin(named)] if named else labs
+    row = (rows if len(rows) else labs).iloc[0]
+    return float(row["lon_wgs84"]), float(row["lat_wgs84"])
+
+
+def _with_route_ends(stops: pd.DataFrame, routes: pd.DataFrame) -> pd.DataFrame:
+    """``stops`` with its route's ``ends_at`` (``station`` or ``lab``) on every row."""
+    if not len(stops) or "ends_at" not in routes.columns:
+        return stops
+    key = ["station_id", "team", "date"]
+    ends = routes[[*key, "ends_at"]].astype({"station_id": str, "team": str})
+    ends["date"] = pd.to_datetime(ends["date"]).dt.strftime("%Y-%m-%d")
+    left = stops.assign(
+        _s=stops["station_id"].astype(str), _t=stops["team"].astype(str),
+        _d=pd.to_datetime(stops["date"]).dt.strftime("%Y-%m-%d"),
+    )
+    merged = left.merge(ends.rename(columns={"station_id": "_s", "team": "_t", "date": "_d"}),
+                        on=["_s", "_t", "_d"], how="left")
+    return merged.drop(columns=["_s", "_t", "_d"])
+
+
 def _geo_depots(dataset: Any) -> dict[str, tuple[float, float]]:
     st = dataset.stations
     return {str(s): (float(lo), float(la)) for s, lo, la in
@@ -234,20 +261,20 @@ def write_plan(
                                     title=f"{label} {result.plan_year}-{first:02d}")
         steps.update()
 
+        lab = _route_lab(result, dataset)
+        with_ends = _with_route_ends(stops, result.routes)
         if settings.geojson:
             dec = settings.coordinate_decimals
             props = [p for p in STOP_PROPERTIES if p in stops.columns]
             geojson.write_geojson(tmp / "stops.geojson", geojson.feature_collection(
                 geojson.stop_features(stops, props, dec), name="stops"))
             geojson.write_geojson(tmp / "routes.geojson", geojson.feature_collection(
-                geojson.route_features(stops, _geo_depots(dataset), decimals=dec), name="routes"))
+                geojson.route_features(with_ends, _geo_depots(dataset), decimals=dec, lab=lab),
+                name="routes"))
         steps.update()
 
         if settings.maps and len(stops):
-            lab = None
-            if len(dataset.labs):
-                lab = (float(dataset.labs["lon_wgs84"].iloc[0]), float(dataset.labs["lat_wgs84"].iloc[0]))
-            maps.write_station_day_maps(tmp / "maps", stops, _geo_depots(dataset),
+            maps.write_station_day_maps(tmp / "maps", with_ends, _geo_depots(dataset),
                                         _townships_by_station(dataset), lab=lab,
                                         dpi=settings.map_dpi, progress=progress)
         steps.update()
