@@ -153,3 +153,43 @@ def check(condition: bool, key: str, message: str) -> None:
     """Raise ConfigError(key, message) unless ``condition`` holds (for ``__post_init__`` checks)."""
     if not condition:
         raise ConfigError(key, message)
+
+
+def attribute_docs(cls: type) -> dict[str, str]:
+    """Field descriptions from the numpydoc ``Attributes`` section of ``cls``'s docstring.
+
+    A description heading several names (``day_start, day_end``) is given to each of them.
+
+    Returns
+    -------
+    dict
+        Field name -> its description on one line (empty dict when there is no section).
+    """
+    import inspect
+
+    doc = inspect.getdoc(cls) or ""
+    lines = doc.splitlines()
+    try:
+        start = next(i for i, ln in enumerate(lines) if ln.strip() == "Attributes") + 2
+    except StopIteration:
+        return {}
+    out: dict[str, str] = {}
+    names: list[str] = []
+    text: list[str] = []
+
+    def flush() -> None:
+        for name in names:
+            out[name] = " ".join(text).strip()
+
+    for ln in lines[start:]:
+        if ln and not ln.startswith(" "):
+            if set(ln.strip()) <= {"-"} and ln.strip():  # underline of the next section
+                names = names[:-1] if names else names
+                break
+            flush()
+            names = [n.strip() for n in ln.split(":")[0].split(",") if n.strip()]
+            text = []
+        elif ln.strip():
+            text.append(ln.strip())
+    flush()
+    return out

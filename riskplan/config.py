@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
-from riskplan._settings import check, section_from_dict, section_to_dict
+from riskplan._settings import attribute_docs, check, section_from_dict, section_to_dict
 from riskplan.errors import ConfigError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,6 +52,33 @@ SECTIONS: dict[str, tuple[str, str]] = {
 
 DEFAULT_SEED = 2026
 """Default seed of every random step (selection, team draw), so the default plan is reproducible."""
+
+
+def _with_key_comments(text: str, width: int = 100) -> str:
+    """TOML ``text`` of a Config with each key's documentation as a comment above it."""
+    import textwrap
+
+    docs = {name: attribute_docs(section_class(name)) for name in SECTIONS}
+    docs[""] = attribute_docs(Config)
+    out: list[str] = []
+    table: str | None = ""
+
+    def comment(doc: str | None) -> None:
+        if doc:
+            out.extend("# " + ln for ln in textwrap.wrap(doc, width - 2))
+
+    for line in text.splitlines():
+        header = re.match(r"^\[([^\]]+)\]$", line)
+        key = re.match(r"^([A-Za-z_]\w*) = ", line)
+        if header:
+            parts = header.group(1).split(".")
+            if len(parts) == 2:  # a dict-valued key written as a sub-table
+                comment(docs.get(parts[0], {}).get(parts[1]))
+            table = parts[0] if len(parts) == 1 else None
+        elif key and table is not None:
+            comment(docs.get(table, {}).get(key.group(1)))
+        out.append(line)
+    return "\n".join(out) + "\n"
 
 
 def section_class(name: str) -> type:
@@ -124,7 +151,7 @@ class Config:
             "# Print the defaults with `riskplan config --show`; check a file with\n"
             "# `riskplan config --check FILE`.\n\n"
         )
-        return header + tomli_w.dumps(self.to_dict())
+        return header + _with_key_comments(tomli_w.dumps(self.to_dict()))
 
     def replace(self, **changes: Any) -> Config:
         """A copy with some fields replaced (``config.replace(seed=7)``)."""

@@ -86,3 +86,23 @@ def test_check_codes_names_the_key(ouhai, section, field, value, key: str, what:
     with pytest.raises(ConfigError) as exc:
         cfg.check_codes(ouhai)
     assert exc.value.key == key and what in str(exc.value)
+
+
+def test_default_toml_documents_every_key_and_reads_back_equal() -> None:
+    import re
+
+    from riskplan.config import Config
+
+    text = Config().to_toml()
+    lines = text.splitlines()
+    table = ""
+    for i, line in enumerate(lines):
+        header = re.match(r"^\[([^\]]+)\]$", line)
+        if header:
+            table = header.group(1)
+            if "." in table:  # a dict-valued setting written as a sub-table
+                assert lines[i - 1].startswith("# "), f"[{table}] has no comment"
+            continue
+        if re.match(r"^[A-Za-z_]\w* = ", line) and "." not in table:
+            assert lines[i - 1].startswith("# "), f"{table}.{line.split(' = ')[0]} has no comment"
+    assert Config.from_dict(__import__("tomllib").loads(text)) == Config()
