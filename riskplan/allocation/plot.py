@@ -10,22 +10,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-
-def _label(zh: str, en: str) -> str:
-    try:
-        from riskplan.plotting.fonts import label
-    except ImportError:  # pragma: no cover - plotting helpers not installed
-        return en
-    return label(zh, en)
-
-
-def _ax(ax: Any, figsize: tuple[float, float] = (8, 4)) -> Any:
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
+from riskplan.plotting.fonts import label
+from riskplan.plotting.axes import axes_or_new
 
 
 def _table(allocation: Any) -> pd.DataFrame:
@@ -53,15 +39,15 @@ def bars(allocation: Any, by: str = "category_code", ax: Any = None, names: dict
     t = _table(allocation)
     g = t.groupby(by)[["floor", "risk_part"]].sum()
     g = g.loc[(g["floor"] + g["risk_part"]).sort_values(ascending=False).index]
-    ax = _ax(ax, (max(6, 0.28 * len(g) + 2), 4))
+    ax = axes_or_new(ax, (max(6, 0.28 * len(g) + 2), 4))
     x = np.arange(len(g))
-    ax.bar(x, g["floor"], color="#4c72b0", label=_label("覆盖底线", "coverage floor"))
-    ax.bar(x, g["risk_part"], bottom=g["floor"], color="#dd8452", label=_label("按风险分配", "by risk"))
+    ax.bar(x, g["floor"], color="#4c72b0", label=label("覆盖底线", "coverage floor"))
+    ax.bar(x, g["risk_part"], bottom=g["floor"], color="#dd8452", label=label("按风险分配", "by risk"))
     ticks = [names.get(k, k) if names else k for k in g.index]
     ax.set_xticks(x, ticks, rotation=90 if len(g) > 8 else 0, fontsize=8)
-    ax.set_ylabel(_label("样品数 (份)", "samples"))
+    ax.set_ylabel(label("样品数 (份)", "samples"))
     zh = {"category_code": "食品类别", "business_type": "业态", "township_code": "镇街", "stage": "环节"}
-    ax.set_title(_label(f"按{zh.get(by, by)}分配", f"allocation by {by}"))
+    ax.set_title(label(f"按{zh.get(by, by)}分配", f"allocation by {by}"))
     ax.legend(frameon=False)
     return ax
 
@@ -84,9 +70,9 @@ def township_map(
     gdf["value"] = gdf["township_code"].astype(str).map(per).fillna(0).astype(float)
     if per_10k:
         gdf["value"] = gdf["value"] / gdf["population"] * 10_000
-    ax = _ax(ax, (7, 6))
+    ax = axes_or_new(ax, (7, 6))
     gdf.plot(column="value", cmap="OrRd", legend=True, edgecolor="grey", linewidth=0.6, ax=ax)
-    if _label("zh", "en") == "zh" and "name_zh" in gdf:
+    if label("zh", "en") == "zh" and "name_zh" in gdf:
         name_col = "name_zh"
     else:
         name_col = "name_en" if "name_en" in gdf else "township_code"
@@ -96,8 +82,8 @@ def township_map(
         ax.annotate(f"{row[name_col]}\n{fmt.format(row['value'])}", (p.x, p.y), ha="center", va="center",
                     fontsize=7)
     ax.set_axis_off()
-    unit = _label("份/万人", "per 10,000 residents") if per_10k else _label("份", "samples")
-    ax.set_title(_label(f"各镇街样品数 ({unit})", f"samples by township ({unit})"))
+    unit = label("份/万人", "per 10,000 residents") if per_10k else label("份", "samples")
+    ax.set_title(label(f"各镇街样品数 ({unit})", f"samples by township ({unit})"))
     return ax
 
 
@@ -107,17 +93,17 @@ def progress_curve(schedule: pd.DataFrame, rules: Any = None, ax: Any = None) ->
 
     rules = ScheduleRules() if rules is None else rules
     p = progress(schedule)
-    ax = _ax(ax, (7, 4))
+    ax = axes_or_new(ax, (7, 4))
     ax.bar(p["month"], p["samples"] / max(1, p["samples"].sum()), color="#a1c9f4",
-           label=_label("当月占比", "share in month"))
+           label=label("当月占比", "share in month"))
     ax.plot(p["month"], p["cumulative_share"], marker="o", color="#4c72b0",
-            label=_label("累计完成率", "cumulative share"))
+            label=label("累计完成率", "cumulative share"))
     ax.scatter(list(rules.progress_months), list(rules.progress_targets), marker="_", s=400, color="#c44e52",
-               zorder=3, label=_label("季度目标", "quarterly target"))
+               zorder=3, label=label("季度目标", "quarterly target"))
     ax.axvline(rules.last_month + 0.5, color="grey", ls=":", lw=1)
     ax.set_xticks(range(1, 13))
     ax.set_ylim(0, 1.05)
-    ax.set_xlabel(_label("月份", "month"))
-    ax.set_ylabel(_label("占全年任务比例", "share of the annual samples"))
+    ax.set_xlabel(label("月份", "month"))
+    ax.set_ylabel(label("占全年任务比例", "share of the annual samples"))
     ax.legend(frameon=False, loc="upper left")
     return ax

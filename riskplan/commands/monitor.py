@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         f"  results 结果: {len(res.ingest.results)} rows, {len(res.ingest.unmatched)} outside the plan",
         f"  follow-up 核查处置: {int(fu['done'])}/{int(fu['unqualified'])} done, {int(fu['overdue'])} overdue",
         f"  alerts 预警: {len(res.alerts)} signals",
-        f"  targets 目标: " + ", ".join(f"{k} {v}" for k, v in sc.items()),
+        "  targets 目标: " + ", ".join(f"{k} {v}" for k, v in sc.items()),
     ]
     if res.replan is not None:
         lines.append(f"  re-plan 重新分配: {res.replan.remaining} samples over months "

@@ -22,19 +22,12 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from riskplan.export.atomic import write_bytes  # noqa: E402
+from riskplan.plotting.fonts import label  # noqa: E402
 
 PNG_METADATA: dict[str, Any] = {"Software": None}
 """Metadata passed to savefig: no matplotlib version, so files do not change between installs."""
 
 TEAM_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
-
-
-def _label(zh: str, en: str) -> str:
-    try:
-        from riskplan.plotting.fonts import label
-    except ImportError:  # the fonts helper is optional for exports
-        return en
-    return label(zh, en)
 
 
 def _draw_background(ax: Axes, townships: Any) -> None:
@@ -62,17 +55,17 @@ def _draw_routes(
         if end is not None:  # back to the station, or on to the lab with perishable samples
             xs, ys = [*xs, end[0]], [*ys, end[1]]
         artists += ax.plot(xs, ys, "-", color=colour, linewidth=1.2,
-                           label=_label(f"{team}组", f"team {team}"))
+                           label=label(f"{team}组", f"team {team}"))
         artists.append(ax.scatter(grp["lon_wgs84"], grp["lat_wgs84"], s=18, color=colour, zorder=3))
         for x, y, n in zip(grp["lon_wgs84"], grp["lat_wgs84"], grp["stop_order"]):
             artists.append(ax.annotate(str(int(n)), (x, y), xytext=(3, 3),
                                        textcoords="offset points", fontsize=7))
     if depot is not None:
         artists.append(ax.scatter([depot[0]], [depot[1]], marker="*", s=160, color="black",
-                                  zorder=4, label=_label("所站", "station")))
+                                  zorder=4, label=label("所站", "station")))
     if lab is not None:
         artists.append(ax.scatter([lab[0]], [lab[1]], marker="s", s=60, color="#555555",
-                                  zorder=4, label=_label("检验机构", "lab")))
+                                  zorder=4, label=label("检验机构", "lab")))
     artists.append(ax.set_title(title, fontsize=9))
     if ax.get_legend_handles_labels()[0]:
         artists.append(ax.legend(fontsize=7, loc="upper right"))

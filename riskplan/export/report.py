@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
-from riskplan.export.maps import _label, figure_png  # noqa: E402
+from riskplan.export.maps import figure_png  # noqa: E402
+from riskplan.plotting.fonts import label  # noqa: E402
 
 
 def key_numbers(result: Any, dataset: Any) -> dict[str, Any]:
@@ -61,16 +62,16 @@ def plot_allocation_by_township(allocation: pd.DataFrame, townships: Any, ax: Ax
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
     names = dict(zip(townships["township_code"].astype(str),
-                     townships[_label("name_zh", "name_en")].astype(str)))
+                     townships[label("name_zh", "name_en")].astype(str)))
     cols = [c for c in ("floor", "risk_part") if c in allocation.columns] or ["samples"]
     by = allocation.groupby("township_code")[cols].sum().sort_index()
     bottom = None
     for c, colour in zip(cols, ("#9ecae1", "#3182bd")):
         ax.bar([names.get(str(k), str(k)) for k in by.index], by[c], bottom=bottom, color=colour,
-               label={"floor": _label("保底", "floor"), "risk_part": _label("按风险", "risk-weighted"),
-                      "samples": _label("批次", "samples")}[c])
+               label={"floor": label("保底", "floor"), "risk_part": label("按风险", "risk-weighted"),
+                      "samples": label("批次", "samples")}[c])
         bottom = by[c] if bottom is None else bottom + by[c]
-    ax.set_ylabel(_label("年度批次", "samples per year"))
+    ax.set_ylabel(label("年度批次", "samples per year"))
     ax.tick_params(axis="x", rotation=60, labelsize=7)
     ax.legend(fontsize=8)
     return ax
@@ -84,8 +85,8 @@ def plot_schedule(schedule: pd.DataFrame, planned: list[int], ax: Axes | None = 
     colours = ["#e6550d" if m in planned else "#bdbdbd" for m in by.index]
     ax.bar(by.index, by.values, color=colours)
     ax.set_xticks(range(1, 13))
-    ax.set_xlabel(_label("月份", "month"))
-    ax.set_ylabel(_label("批次", "samples"))
+    ax.set_xlabel(label("月份", "month"))
+    ax.set_ylabel(label("批次", "samples"))
     return ax
 
 

@@ -6,23 +6,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-
-def label(zh: str, en: str) -> str:
-    """Chinese label when a CJK font is available, else English (``riskplan.plotting.fonts``)."""
-    try:
-        from riskplan.plotting.fonts import label as _label
-    except ImportError:  # the plotting helpers are not installed: stay in English
-        return en
-    return _label(zh, en)
-
-
-def _ax(ax: Any, figsize: tuple[float, float] = (7, 4)) -> Any:
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(figsize=figsize)[1]
+from riskplan.plotting.fonts import label
+from riskplan.plotting.axes import axes_or_new
 
 
 def _integer_x(ax: Any) -> None:
@@ -41,7 +26,7 @@ def plot_progress(monthly: pd.DataFrame, as_of_month: int | None = None, ax: Any
     as_of_month
         Last month with results; later months of ``done`` are not drawn.
     """
-    ax = _ax(ax)
+    ax = axes_or_new(ax, (7, 4))
     m = monthly["month"].to_numpy()
     ax.plot(m, 100 * monthly["cum_planned_share"], "o-", color="0.5",
             label=label("计划累计", "planned (cumulative)"))
@@ -71,7 +56,7 @@ def plot_coverage(
     """
     from matplotlib.patches import Rectangle
 
-    ax = _ax(ax, (9, 6))
+    ax = axes_or_new(ax, (9, 6))
     data = matrix.to_numpy(dtype=float)
     im = ax.imshow(np.ma.masked_invalid(data), cmap="Blues", aspect="auto")
     ax.set_xticks(range(data.shape[1]), matrix.columns, rotation=60, ha="right", fontsize=8)
@@ -93,7 +78,7 @@ def plot_coverage(
 
 def plot_p_chart(chart: pd.DataFrame, title: str = "", ax: Any = None) -> Any:
     """A p-chart (columns ``period``/index, ``p``, ``ucl``, ``lcl``, ``center`` or ``p0``)."""
-    ax = _ax(ax)
+    ax = axes_or_new(ax, (7, 4))
     x = chart["period"] if "period" in chart else chart.index
     center = chart["center"] if "center" in chart else chart["p0"]
     ax.plot(x, chart["p"], "o-", color="tab:blue", label="p")
@@ -113,7 +98,7 @@ def plot_p_chart(chart: pd.DataFrame, title: str = "", ax: Any = None) -> Any:
 
 def plot_cusum(chart: pd.DataFrame, h: float, title: str = "", ax: Any = None) -> Any:
     """Tabular CUSUM (``c_plus``, ``c_minus``) with the decision interval ``h``."""
-    ax = _ax(ax)
+    ax = axes_or_new(ax, (7, 4))
     x = chart["period"] if "period" in chart else chart.index
     ax.plot(x, chart["c_plus"], "o-", label="C+")
     ax.plot(x, -chart["c_minus"], "s-", label="-C-")
@@ -128,7 +113,7 @@ def plot_cusum(chart: pd.DataFrame, h: float, title: str = "", ax: Any = None) -
 
 def plot_ewma(chart: pd.DataFrame, title: str = "", ax: Any = None) -> Any:
     """EWMA statistic with its time-varying limits (``statistic``/``ewma``, ``ucl``/``ewma_ucl``)."""
-    ax = _ax(ax)
+    ax = axes_or_new(ax, (7, 4))
     x = chart["period"] if "period" in chart else chart.index
     stat = chart["statistic"] if "statistic" in chart else chart["ewma"]
     ucl = chart["ucl"] if "statistic" in chart else chart["ewma_ucl"]

@@ -268,7 +268,6 @@ def _solve_day(
     head = [0, 1] if any_perishable else [0]
     off = len(head)
     nodes = head + [v + 2 for v in usable]
-    km = st.km[np.ix_(nodes, nodes)]
     minutes = st.minutes[np.ix_(nodes, nodes)]
     service = np.array([0] * off + [int(st.service[v]) for v in usable])
     t_int = np.ceil(minutes - 1e-9).astype(np.int64) + service[:, None]

@@ -10,20 +10,8 @@ import pandas as pd
 
 from riskplan.routing.plan import RoutePlan
 from riskplan.routing.windows import format_hhmm, parse_windows
-
-
-def _axes(ax: Any, figsize: tuple[float, float] = (8, 7)) -> Any:
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
-
-
-def _label(zh: str, en: str) -> str:
-    try:
-        from riskplan.plotting.fonts import label
-    except ImportError:  # pragma: no cover
-        return en
-    return label(zh, en)
+from riskplan.plotting.fonts import label
+from riskplan.plotting.axes import axes_or_new
 
 
 def plot_routes(
@@ -56,7 +44,7 @@ def plot_routes(
     -------
     The axes.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax, (8, 7))
     if townships is not None:
         townships.boundary.plot(ax=ax, color="0.7", linewidth=0.6)
     stops = plan.stops
@@ -89,15 +77,15 @@ def plot_routes(
                 ax.annotate(str(o), (x, y), fontsize=7, xytext=(2, 2), textcoords="offset points")
     shown = st if station_id is None else st.loc[[station_id]]
     ax.scatter(shown["lon_wgs84"].astype(float), shown["lat_wgs84"].astype(float), marker="s", s=60,
-               color="black", zorder=4, label=_label("监管所", "station"))
+               color="black", zorder=4, label=label("监管所", "station"))
     ax.scatter(labs["lon_wgs84"].astype(float), labs["lat_wgs84"].astype(float), marker="^", s=80,
-               color="red", zorder=4, label=_label("检验机构", "lab"))
-    ax.set_xlabel(_label("经度", "longitude"))
-    ax.set_ylabel(_label("纬度", "latitude"))
+               color="red", zorder=4, label=label("检验机构", "lab"))
+    ax.set_xlabel(label("经度", "longitude"))
+    ax.set_ylabel(label("纬度", "latitude"))
     lat0 = float(np.nanmean(shown["lat_wgs84"].astype(float))) if len(shown) else 28.0
     ax.set_aspect(1.0 / np.cos(np.radians(lat0)))
     ax.legend(loc="best", fontsize=8)
-    title = _label("检查路线", "inspection routes")
+    title = label("检查路线", "inspection routes")
     if station_id is not None:
         title += f" {station_id}"
     if date is not None:
@@ -113,7 +101,7 @@ def plot_timeline(plan: RoutePlan, station_id: str, date: Any, ax: Any = None) -
     -------
     The axes.
     """
-    ax = _axes(ax, (9, 3))
+    ax = axes_or_new(ax, (9, 3))
     day = pd.Timestamp(date)
     routes = plan.routes[(plan.routes["station_id"] == station_id) & (pd.to_datetime(plan.routes["date"]) == day)]
     stops = plan.stops[(plan.stops["station_id"] == station_id) & (pd.to_datetime(plan.stops["date"]) == day)]
@@ -133,7 +121,7 @@ def plot_timeline(plan: RoutePlan, station_id: str, date: Any, ax: Any = None) -
             ax.plot([r["lab_arrival"]], [row], marker="^", color="red")
     ax.set_ylim(-0.6, max(len(teams), 1) - 0.2)
     ax.set_yticks(range(len(teams)))
-    ax.set_yticklabels([_label(f"第{t}组", f"team {t}") for t in teams])
+    ax.set_yticklabels([label(f"第{t}组", f"team {t}") for t in teams])
     lo = int(routes["start"].min()) if len(routes) else 8 * 60
     hi = int(routes["end"].max()) if len(routes) else 18 * 60
     ticks = np.arange(60 * (lo // 60), 60 * (hi // 60 + 2), 60)
