@@ -211,6 +211,15 @@ def split_list(series: pd.Series) -> pd.Series:
                      name=series.name)
 
 
+def station_of_township(stations: pd.DataFrame) -> dict[str, str]:
+    """Township code -> ``station_id``, from the stations' ``township_codes`` (``;`` lists)."""
+    return {
+        code: str(sid)
+        for sid, codes in zip(stations["station_id"], split_list(stations["township_codes"]))
+        for code in codes
+    }
+
+
 def explode_categories(establishments: pd.DataFrame) -> pd.DataFrame:
     """One row per (establishment, category handled), with a ``category_code`` column.
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from riskplan import io
 from riskplan.errors import RiskplanError
 from riskplan.routing import assign
 from riskplan.routing.model import RoutingProblem, RoutingSolution, SearchBudget, solve
@@ -147,12 +148,7 @@ def prepare_visits(visits: pd.DataFrame, establishments: pd.DataFrame | None) ->
 def station_of_township(stations: pd.DataFrame) -> dict[str, str]:
     """Township code -> station_id, from ``stations.township_codes`` (``;`` lists)."""
     _require(stations, ("station_id", "township_codes", "lon_wgs84", "lat_wgs84", "teams"), "stations")
-    out: dict[str, str] = {}
-    for sid, codes in zip(stations["station_id"].astype(str), stations["township_codes"].astype(str)):
-        for code in codes.split(";"):
-            if code.strip():
-                out[code.strip()] = sid
-    return out
+    return io.station_of_township(stations)
 
 
 def working_days(calendar: pd.DataFrame) -> pd.DataFrame:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from riskplan.errors import RiskplanError
+from riskplan.io import station_of_township
 from riskplan.selection.pps import inclusion_probabilities, pps_sample
 from riskplan.selection.rotation import eligible_mask, history_positions
 from riskplan.selection.rules import GRADES, SelectionRules
@@ -322,12 +323,7 @@ def _draw_stratum(
 
 def _station_of_township(stations: pd.DataFrame) -> dict[str, str]:
     _require(stations, ["station_id", "township_codes"], "stations")
-    out: dict[str, str] = {}
-    for sid, codes in zip(stations["station_id"].astype(str), stations["township_codes"].astype(str)):
-        for code in codes.split(";"):
-            if code.strip():
-                out[code.strip()] = sid
-    return out
+    return station_of_township(stations)
 
 
 def _category_info(categories: pd.DataFrame | None, rules: SelectionRules) -> dict[str, tuple[bool, int]] | None:
