@@ -1,0 +1,32 @@
+"""Run every speed benchmark in turn and print their figures: ``python -m benchmarks``.
+
+The routing quality benchmark (``benchmarks/bench_routing.py``) reads the VRPTW instances in
+``../shared/bench/vrptw`` and takes minutes; it runs last, and only when that folder exists.
+"""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SPEED = ("bench_pipeline", "bench_risk", "bench_allocation", "bench_selection")
+
+
+def main() -> int:
+    """Run the benchmarks one after another (never in parallel: the figures are timings)."""
+    for name in SPEED:
+        print(f"\n=== {name} ===", flush=True)
+        sys.argv = [name]
+        runpy.run_path(str(HERE / f"{name}.py"), run_name="__main__")
+    shared = HERE.parent.parent / "shared" / "bench" / "vrptw"
+    if shared.is_dir():
+        print("\n=== bench_routing (VRPTW quality, ../shared/bench/vrptw) ===", flush=True)
+        sys.argv = ["bench_routing", "--time-limit", "30"]
+        runpy.run_path(str(HERE / "bench_routing.py"), run_name="__main__")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
