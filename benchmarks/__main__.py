@@ -14,18 +14,26 @@ HERE = Path(__file__).resolve().parent
 SPEED = ("bench_pipeline", "bench_risk", "bench_allocation", "bench_selection")
 
 
+def _run(name: str, *args: str) -> int:
+    sys.argv = [name, *args]
+    try:
+        runpy.run_path(str(HERE / f"{name}.py"), run_name="__main__")
+    except SystemExit as exc:  # the scripts end with raise SystemExit(main())
+        return int(exc.code or 0)
+    return 0
+
+
 def main() -> int:
     """Run the benchmarks one after another (never in parallel: the figures are timings)."""
+    failed = 0
     for name in SPEED:
         print(f"\n=== {name} ===", flush=True)
-        sys.argv = [name]
-        runpy.run_path(str(HERE / f"{name}.py"), run_name="__main__")
+        failed += _run(name) != 0
     shared = HERE.parent.parent / "shared" / "bench" / "vrptw"
     if shared.is_dir():
         print("\n=== bench_routing (VRPTW quality, ../shared/bench/vrptw) ===", flush=True)
-        sys.argv = ["bench_routing", "--time-limit", "30"]
-        runpy.run_path(str(HERE / "bench_routing.py"), run_name="__main__")
-    return 0
+        failed += _run("bench_routing", "--time-limit", "30") != 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
