@@ -76,18 +76,24 @@ class CalendarRules:
     extra_workdays: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        # dates are compared as text later: store them all as YYYY-MM-DD (basic ISO "20260901"
+        # and other forms fromisoformat accepts would otherwise never match)
+        terms = []
         for i, (start, end) in enumerate(self.school_terms):
             key = f"calendar.school_terms[{i}]"
-            check(_iso(start, key) <= _iso(end, key), key, f"term starts after it ends ({start} > {end})")
+            first, last = _iso(start, key), _iso(end, key)
+            check(first <= last, key, f"term starts after it ends ({start} > {end})")
+            terms.append((first.isoformat(), last.isoformat()))
+        object.__setattr__(self, "school_terms", tuple(terms))
+        object.__setattr__(self, "extra_holidays",
+                           tuple(_iso(d, "calendar.extra_holidays").isoformat() for d in self.extra_holidays))
+        object.__setattr__(self, "extra_workdays",
+                           tuple(_iso(d, "calendar.extra_workdays").isoformat() for d in self.extra_workdays))
         check(
             all(0 <= d <= 6 for d in self.market_weekdays),
             "calendar.market_weekdays",
             "weekdays are 0 (Monday) ... 6 (Sunday)",
         )
-        for d in self.extra_holidays:
-            _iso(d, "calendar.extra_holidays")
-        for d in self.extra_workdays:
-            _iso(d, "calendar.extra_workdays")
         check(
             not set(self.extra_holidays) & set(self.extra_workdays),
             "calendar.extra_workdays",

@@ -43,6 +43,7 @@ __all__ = [
     "read_geojson",
     "standardize_columns",
     "split_list",
+    "as_bool",
     "explode_categories",
     "stratum_id",
     "time_to_minutes",
@@ -209,6 +210,51 @@ def split_list(series: pd.Series) -> pd.Series:
 
     return pd.Series([split(v) for v in series], index=series.index, dtype=object,
                      name=series.name)
+
+
+def as_bool(series: pd.Series, missing: bool = False) -> pd.Series:
+    """Booleans from a column of booleans, numbers or text, as the readers parse them.
+
+    Text ``true``/``false``, ``1``/``0``, ``yes``/``no``, ``y``/``n``, ``t``/``f``, ``是``/``否``,
+    ``真``/``假`` (any case, surrounding spaces ignored); numbers are true when non-zero.
+
+    Parameters
+    ----------
+    series
+        The column.
+    missing
+        Value given to missing or empty cells.
+
+    Returns
+    -------
+    pandas.Series
+        ``bool`` dtype, same index and name.
+
+    Raises
+    ------
+    RiskplanError
+        For a value that is not a boolean, naming the column.
+    """
+
+    def one(v: Any) -> bool:
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            return missing
+        if isinstance(v, (bool, np.bool_)):
+            return bool(v)
+        if isinstance(v, (int, float, np.integer, np.floating)):
+            return bool(v != 0)
+        low = str(v).strip().lower()
+        if low == "":
+            return missing
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise RiskplanError(
+            f"column '{series.name}': {v!r} is not a boolean (true/false) / 不是布尔值（true/false）"
+        )
+
+    return pd.Series([one(v) for v in series], index=series.index, dtype=bool, name=series.name)
 
 
 def station_of_township(stations: pd.DataFrame) -> dict[str, str]:

@@ -71,10 +71,10 @@ def test_basic_allocation():
     check_invariants(a, s, 200, rules)
     assert a.floors_optimal
     assert set(a.table.attrs) >= {"quota", "total", "cost"}
-    # the floor count is minimal: the covering lower bound is the number of categories or
-    # 2 x townships, whichever is larger, and the shares are topped up on top
-    cover = a.requirements.query("rule == 'category'")["floor_samples"].sum()
-    assert cover >= len(CATS)
+    # the floor count is minimal: the covering lower bound is the number of categories (7) or
+    # 2 x townships (8), whichever is larger, and it is reached; the shares are topped up on top
+    assert a.coverage_total == max(len(CATS), 2 * s["township_code"].nunique()) == 8
+    assert a.floor_total == int(a.table["floor"].sum()) >= a.coverage_total
 
 
 def test_floors_are_joint_and_minimal():
@@ -290,3 +290,28 @@ def test_no_establishments_at_all():
     assert allocate(s, 0).total == 0
     with pytest.raises(InfeasibleError, match="no stratum has an establishment"):
         allocate(s, 5)
+
+
+@pytest.mark.parametrize("rule, value", [("category_min", 4), ("business_type_min", 4), ("stage_min", 4)])
+def test_minimums_above_one_use_spare_quota(rule, value):
+    """A category / business type / stage minimum above its number of strata puts several floor
+    samples in a stratum, as the township minimum does, instead of raising."""
+    s = pd.DataFrame({"township_code": ["330304001", "330304002", "330304003"],
+                      "business_type": ["C-RESTAURANT"] * 3, "category_code": ["C24"] * 3,
+                      "stage": ["catering"] * 3, "n_establishments": [5, 5, 5], "weight": [1.0, 2.0, 3.0]})
+    rules = AllocationRules(township_min=1, key_min_share=0.0, school_min_share=0.0, **{rule: value})
+    a = allocate(s, 100, rules)
+    assert a.total == 100 and a.coverage_total == max(3, value)
+    assert a.requirements["met_plan"].all()
+    check_invariants(a, s, 100, rules)
+
+
+def test_allocation_ignores_row_order():
+    s = synthetic_scores(seed=5, tie=True)
+    rules = AllocationRules()
+    a = allocate(s, 150, rules, categories=CATEGORIES)
+    for seed in range(3):
+        shuffled = s.sample(frac=1.0, random_state=seed)
+        b = allocate(shuffled, 150, rules, categories=CATEGORIES)
+        pd.testing.assert_frame_equal(a.table, b.table)
+        pd.testing.assert_frame_equal(a.requirements, b.requirements)

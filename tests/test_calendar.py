@@ -100,3 +100,20 @@ def test_bad_arguments_and_settings():
         section_from_dict(CalendarRules, {"market_weekdays": [7]}, "calendar")
     with pytest.raises(ConfigError, match="calendar.out_of_range"):
         section_from_dict(CalendarRules, {"out_of_range": "guess"}, "calendar")
+
+
+def test_basic_iso_dates_are_normalised():
+    """Dates written "20260901" (basic ISO) are honoured, not silently ignored."""
+    basic = CalendarRules(
+        school_terms=(("20260901", "20270122"),),
+        extra_holidays=("20260902",),
+        extra_workdays=("20260905",),
+    )
+    assert basic.school_terms == (("2026-09-01", "2027-01-22"),)
+    assert basic.extra_holidays == ("2026-09-02",)
+    assert basic.extra_workdays == ("2026-09-05",)
+    cal = work_calendar(2026, 9, basic).set_index("date")
+    assert not cal.loc["2026-09-02", "workday"]  # a Wednesday made a holiday
+    assert cal.loc["2026-09-05", "workday"]  # a Saturday made a workday
+    assert cal.loc["2026-09-01", "school_day"]
+    assert cal.loc["2026-09-03", "school_day"]

@@ -49,3 +49,14 @@ def test_byte_identical_and_fixed_zip_times() -> None:
     assert {i.date_time for i in zf.infolist()} == {(2026, 7, 1, 0, 0, 0)}
     core = zf.read("docProps/core.xml").decode()
     assert "2026-07-01T00:00:00Z" in core
+
+
+def test_a_column_with_no_value_on_a_day_is_written() -> None:
+    # street vendors have no licence number: a day of only vendors has an all-empty column
+    day = pd.DataFrame({"stop_order": [1, 2], "establishment_id": ["OH-E00001", "OH-E00002"],
+                        "licence_no": pd.array([pd.NA, pd.NA], dtype="string")})
+    data = xlsx.workbook_bytes({"2026-08-24": day}, "en", when=WHEN)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb["2026-08-24"]
+    assert [c.value for c in ws["B"]][1:] == ["OH-E00001", "OH-E00002"]
+    assert [c.value for c in ws["C"]][1:] == [None, None]

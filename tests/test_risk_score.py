@@ -291,3 +291,32 @@ def test_scores_ignore_row_order(synth, scores):
     again = score(synth, history=shuffled)
     pd.testing.assert_frame_equal(again.reset_index(drop=True), scores.reset_index(drop=True),
                                   check_exact=False, rtol=1e-9)
+
+
+@pytest.mark.parametrize("how", ["drop", "all_na"])
+def test_scores_without_daily_customers(ouhai, how):
+    """No volume information (column absent or all empty, as read_dataset gives it): volume index 1."""
+    est = ouhai.establishments
+    if how == "drop":
+        est = est.drop(columns="daily_customers")
+    else:
+        est = est.assign(daily_customers=pd.array([pd.NA] * len(est), dtype="Int64"))
+    out = score(ouhai, establishments=est)
+    assert len(out) > 0
+    assert np.isfinite(out["weight"]).all() and (out["weight"] >= 0).all()
+    vol = [c for c in out.columns if "volume" in c]
+    for c in vol:
+        if pd.api.types.is_numeric_dtype(out[c]):
+            assert np.allclose(out[c].astype(float), 1.0)
+
+
+def test_scores_with_one_establishment(ouhai):
+    est = ouhai.establishments.iloc[:1].assign(daily_customers=pd.array([pd.NA], dtype="Int64"))
+    eid = est["establishment_id"].iloc[0]
+    hist = ouhai.history[ouhai.history["establishment_id"] == eid]
+    comp = ouhai.complaints[ouhai.complaints["establishment_id"].isna()
+                            | (ouhai.complaints["establishment_id"].astype(str).isin(["", eid]))]
+    out = score(ouhai, establishments=est, history=hist, complaints=comp)
+    assert out["n_establishments"].tolist() == [1] * len(out)
+    assert len(out) == len(str(est["categories"].iloc[0]).split(";"))
+    assert np.isfinite(out["weight"]).all()

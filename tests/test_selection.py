@@ -315,7 +315,9 @@ def test_planned_visits_count_for_rotation():
     assert not set(sel7.visits["establishment_id"]) & set(sel8.visits["establishment_id"])
     # without the planned visits, the July shops could be drawn again
     free = run(month=8, seed=2, rules=strict)
-    assert free.requested == sel8.requested
+    drawn_free, drawn_sel8 = set(free.visits["establishment_id"]), set(sel8.visits["establishment_id"])
+    assert drawn_free != drawn_sel8
+    assert drawn_free & set(sel7.visits["establishment_id"])
 
 
 def test_select_year_chains_months_and_respects_windows():
@@ -335,7 +337,17 @@ def test_size_by_customers_changes_probabilities():
     sched = pd.DataFrame([(T1, "C-RESTAURANT", "C31", 7, 3)], columns=KEY + ["month", "samples"])
     base = select(sched, est, None, 7, SelectionRules(), 0, year=2026).samples
     cust = select(sched, est, None, 7, SelectionRules(size_by_customers=True), 0, year=2026).samples
-    assert not np.allclose(base["inclusion_probability"].sum(), 0)
+    # the probabilities of the stratum's shops differ with and without customers in the size
+    rest = est[(est["township_code"] == T1) & (est["business_type"] == "C-RESTAURANT")]
+    grade_only = rest["risk_grade"].map(SelectionRules().grade_weights).to_numpy(dtype=float)
+    with_cust = grade_only * rest["daily_customers"].to_numpy(dtype=float)
+    p_base = pd.Series(inclusion_probabilities(grade_only, 3), index=rest["establishment_id"])
+    p_cust = pd.Series(inclusion_probabilities(with_cust, 3), index=rest["establishment_id"])
+    assert not np.allclose(p_base, p_cust)
+    np.testing.assert_allclose(base.set_index("establishment_id")["inclusion_probability"],
+                               p_base[base["establishment_id"]].to_numpy())
+    np.testing.assert_allclose(cust.set_index("establishment_id")["inclusion_probability"],
+                               p_cust[cust["establishment_id"]].to_numpy())
     shops = est.set_index("establishment_id")
     size = shops["risk_grade"].map(SelectionRules().grade_weights) * shops["daily_customers"]
     ratio = cust.set_index("establishment_id")["inclusion_probability"] / size
@@ -454,3 +466,35 @@ def test_combining_comes_before_relaxing_the_rotation():
         pos, size, eligible, 3, SelectionRules(), np.random.default_rng(0))
     assert counts == {5: 2} and missing == 1
     assert reason == "not enough establishments (1 eligible of 12, at most 2 sample(s) per establishment)"
+
+
+def test_perishable_read_from_text():
+    """``perishable`` as text: "false" is False (astype(bool) made every non-empty text True)."""
+    cats = make_categories()
+    cats["perishable"] = ["false", "true", "是", "真", "否"]
+    sel = run(categories=cats)
+    v = sel.visits.set_index("establishment_id")
+    online = v.loc[v["business_type"] == "D-ONLINE", "perishable"]
+    assert len(online) and not online.any()  # C05: "false"
+    assert v.loc[v["business_type"] == "D-WETMARKET", "perishable"].all()  # C20 "true", C21 "是"
+    cats["perishable"] = ["maybe", "true", "true", "true", "false"]
+    with pytest.raises(RiskplanError, match="perishable"):
+        run(categories=cats)
+
+
+def test_categories_split_like_io():
+    """Full-width "；" separates categories; a missing category list gives no candidate."""
+    est = make_establishments()
+    est["categories"] = est["categories"].astype(object)
+    est.loc[est["establishment_id"] == "OH-W0002", "categories"] = None
+    sched = pd.DataFrame([(T1, "C-RESTAURANT", "C34", 7, 12), (T1, "D-ONLINE", "C05", 7, 2)],
+                         columns=KEY + ["month", "samples"])
+    base = select(sched, est, None, 7, SelectionRules(), 0, year=2026)
+    est.loc[est["township_code"] == T1, "categories"] = (
+        est.loc[est["township_code"] == T1, "categories"].str.replace(";", "；"))
+    wide = select(sched, est, None, 7, SelectionRules(), 0, year=2026)
+    for sel in (base, wide):
+        assert sel.samples.loc[sel.samples["category_code"] == "C34", "samples"].sum() == 12
+        assert "nan" not in set(sel.samples["category_code"])
+        online = sel.samples[sel.samples["business_type"] == "D-ONLINE"]
+        assert online["establishment_id"].tolist() == ["OH-W0001"]

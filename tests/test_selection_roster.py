@@ -83,3 +83,12 @@ def test_bad_inputs():
         draw_teams(stations(), officers().drop(columns="station_id"), ["2026-07-01"])
     with pytest.raises(RiskplanError, match="dates must be dates"):
         draw_teams(stations(), officers(), ["not a date"])
+
+
+@pytest.mark.parametrize("teams", [pd.array([2, pd.NA], dtype="Int64"), [2, None], [2, "two"], [2, 0], [2, 1.5]])
+def test_bad_team_count_names_station(teams):
+    st = stations().assign(teams=teams)
+    with pytest.raises(RiskplanError, match=r"stations\.teams .*station S2"):
+        draw_teams(st, officers(), ["2026-07-01"])
+    st = stations().assign(teams=["2", "1"])  # text counts are fine
+    assert len(draw_teams(st, officers(), ["2026-07-01"])) == 3

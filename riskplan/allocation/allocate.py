@@ -124,7 +124,9 @@ def _prepare(scores: pd.DataFrame) -> pd.DataFrame:
         df["n_establishments"] = pd.to_numeric(df["n_establishments"], errors="coerce").fillna(0).astype(int)
     else:
         df["n_establishments"] = 1
-    return df.reset_index(drop=True)
+    # one canonical row order: the rounding's min-cost flow breaks ties by arc order, so the
+    # result would otherwise depend on how the input rows happen to be ordered
+    return df.sort_values(KEY, kind="stable").reset_index(drop=True)
 
 
 def _higher_level(higher: pd.DataFrame | None, strata: pd.DataFrame) -> pd.DataFrame:

@@ -120,12 +120,7 @@ def greedy_covering(
                 return False
         return True
 
-    for g in active:
-        if int(upper[g.members].sum()) < g.need:
-            raise InfeasibleError(
-                f"coverage rule {g.rule} '{g.key}' needs {g.need} sample(s) but has too few strata "
-                "with establishments to place them"
-            )
+    check_room(active, upper)
     for g in (g for g in active if g.rule == "township"):
         members = g.members[np.argsort(rank[g.members])]
         k = 0
@@ -163,6 +158,16 @@ def greedy_covering(
                     )
                 add(free[0])
     return y
+
+
+def check_room(groups: list[Group], upper: np.ndarray) -> None:
+    """Raise InfeasibleError for the first group whose strata cannot hold its need."""
+    for g in groups:
+        if int(upper[g.members].sum()) < g.need:
+            raise InfeasibleError(
+                f"coverage rule {g.rule} '{g.key}' needs {g.need} sample(s) but has too few strata "
+                "with establishments to place them"
+            )
 
 
 def count_need(g: Group, y: np.ndarray) -> int:
@@ -223,12 +228,8 @@ def solve_covering(
     model = cp_model.CpModel()
     used = np.unique(np.concatenate([g.members for g in active]))
     var = {int(i): model.new_int_var(0, int(upper[i]), f"y{i}") for i in used}
+    check_room(active, upper)
     for g in active:
-        if int(upper[g.members].sum()) < g.need:
-            raise InfeasibleError(
-                f"coverage rule {g.rule} '{g.key}' needs {g.need} sample(s) but has too few strata "
-                "with establishments to place them"
-            )
         model.add(cp_model.LinearExpr.sum([var[int(i)] for i in g.members]) >= g.need)
     total = cp_model.LinearExpr.sum(list(var.values()))
     lb = lower_bound(groups)
@@ -332,9 +333,10 @@ def requirements_table(groups: list[Group], y: np.ndarray) -> pd.DataFrame:
 
 
 def upper_bounds(strata: pd.DataFrame, groups: list[Group]) -> np.ndarray:
-    """One floor sample per stratum, more only where a township has fewer strata than its minimum."""
+    """One floor sample per stratum, more only where a coverage group (township, stage, business
+    type, category) has fewer strata than its minimum."""
     u = np.ones(len(strata), dtype=np.int64)
     for g in groups:
-        if g.rule == "township" and g.members.size and g.need > g.members.size:
+        if not g.share and g.members.size and g.need > g.members.size:
             u[g.members] = np.maximum(u[g.members], math.ceil(g.need / g.members.size))
     return u

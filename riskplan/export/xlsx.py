@@ -75,8 +75,9 @@ def _fill_sheet(ws: Any, df: pd.DataFrame, lang: Lang) -> None:
                 cell.number_format = "@"
                 cell.data_type = "s" if cell.value is not None else cell.data_type
         width = max([len(str(h)) for h in headers([col], lang)] + [8])
-        sample = df[col].astype(str).str.len().max() if len(df) else 0
-        ws.column_dimensions[letter].width = min(60, max(width * 2, int(sample or 0) + 2))
+        # widest cell in characters; empty cells (NA) count as 0, also when the whole column is empty
+        sample = max((0 if pd.isna(v) else len(str(v)) for v in df[col]), default=0)
+        ws.column_dimensions[letter].width = min(60, max(width * 2, sample + 2))
     ws.freeze_panes = "A2"
 
 

@@ -46,7 +46,8 @@ def volume_index(strata: pd.DataFrame, establishments: pd.DataFrame) -> np.ndarr
     """Mean daily customers of a stratum's establishments over the district mean (1 where unknown)."""
     if "daily_customers" not in establishments:
         return np.ones(len(strata))
-    overall = pd.to_numeric(establishments["daily_customers"], errors="coerce").mean()
+    # float first: an all-missing nullable Int64 column would give pd.NA, not NaN
+    overall = float(pd.to_numeric(establishments["daily_customers"], errors="coerce").astype(float).mean())
     if not np.isfinite(overall) or overall <= 0:
         return np.ones(len(strata))
     v = strata["mean_daily_customers"].to_numpy(dtype=float) / overall

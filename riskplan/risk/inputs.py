@@ -7,10 +7,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from riskplan.io import as_bool as io_as_bool
+from riskplan.io import explode_categories as io_explode
 from riskplan.risk.errors import RiskInputError
-
-TRUE_WORDS = {"true", "1", "yes", "y", "t", "是"}
-
 
 def require_columns(df: pd.DataFrame, columns: Iterable[str], table: str) -> None:
     """Raise RiskInputError naming the table and the columns it lacks."""
@@ -35,27 +34,10 @@ def check_codes(values: pd.Series, known: Iterable[str], table: str, column: str
 
 
 def as_bool(values: pd.Series) -> np.ndarray:
-    """Booleans from True/False or text (``true``/``false``, ``1``/``0``, ``yes``/``no``, ``是``/``否``)."""
-    if values.dtype == bool:
-        return values.to_numpy()
-    return values.astype(str).str.strip().str.lower().isin(TRUE_WORDS).to_numpy()
+    """Booleans from True/False or text, parsed as :func:`riskplan.io.as_bool` does (missing: False)."""
+    return io_as_bool(values).to_numpy()
 
 
 def explode_categories(establishments: pd.DataFrame) -> pd.DataFrame:
-    """One row per (establishment, category) from the ``;`` list in ``categories``.
-
-    Uses :func:`riskplan.io.explode_categories` when the io module provides it, so the whole
-    package splits list fields in one way; falls back to the same rule here otherwise.
-    """
-    try:
-        from riskplan.io import explode_categories as io_explode  # type: ignore[attr-defined]
-    except ImportError:
-        io_explode = None
-    if io_explode is not None:
-        out = io_explode(establishments)
-        if "category_code" in out.columns:
-            return out.reset_index(drop=True)
-    cats = establishments["categories"].fillna("").astype(str).str.split(";")
-    out = establishments.assign(category_code=cats).explode("category_code", ignore_index=True)
-    out["category_code"] = out["category_code"].astype(str).str.strip()
-    return out[out["category_code"] != ""].reset_index(drop=True)
+    """One row per (establishment, category): :func:`riskplan.io.explode_categories`, fresh index."""
+    return io_explode(establishments).reset_index(drop=True)

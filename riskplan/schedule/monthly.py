@@ -10,6 +10,10 @@
 3. Controlled rounding (min-cost flow) of that table: every stratum's months sum exactly to its
    annual number and every month's total equals its integer target, so the progress targets hold
    exactly; each township's monthly totals are within one of their fitted values.
+4. (``months_within_establishments``) A stratum with k establishments keeps at most k distinct
+   months: its earliest month and its k - 1 busiest others; the samples of a dropped month move
+   to the nearest earlier kept month. Samples only move earlier, so the cumulative share at each
+   progress month can only rise and no closed month or month after ``last_month`` is used.
 """
 
 from __future__ import annotations
@@ -22,10 +26,74 @@ import pandas as pd
 
 from riskplan.allocation.apportion import apportion
 from riskplan.allocation.rounding import controlled_round
-from riskplan.errors import InfeasibleError
+from riskplan.errors import InfeasibleError, RiskplanError
 from riskplan.schedule.rules import ScheduleRules
 
 KEY = ["township_code", "business_type", "category_code"]
+
+
+class ScheduleInputError(RiskplanError, ValueError):
+    """The allocation table given to :func:`monthly` is malformed (the message names the column)."""
+
+
+def _checked_table(allocation: Any) -> pd.DataFrame:
+    """The allocation table with key columns as text and ``samples`` as int64, checked."""
+    table = allocation.table if hasattr(allocation, "table") else allocation
+    if not isinstance(table, pd.DataFrame):
+        raise ScheduleInputError("allocation must be an Allocation or a DataFrame (one row per stratum)")
+    missing = [c for c in (*KEY, "samples") if c not in table.columns]
+    if missing:
+        raise ScheduleInputError(
+            f"allocation table lacks column(s) {', '.join(missing)} (has: {', '.join(map(str, table.columns))})"
+        )
+    out = table.copy()
+    raw = out["samples"]
+    num = pd.to_numeric(raw, errors="coerce").astype(float)
+    bad = ~np.isfinite(num.to_numpy()) | (num.to_numpy() < 0) | (num.to_numpy() != np.round(num.to_numpy()))
+    if bad.any():
+        shown = ", ".join(repr(v) for v in raw[bad].head(3).tolist())
+        raise ScheduleInputError(f"allocation column 'samples' must hold whole numbers >= 0; got {shown}")
+    out["samples"] = num.astype(np.int64)
+    if "n_establishments" in out.columns:
+        ne = pd.to_numeric(out["n_establishments"], errors="coerce").astype(float)
+        if (ne.to_numpy() < 0).any():
+            raise ScheduleInputError("allocation column 'n_establishments' must hold numbers >= 0")
+        out["n_establishments"] = ne
+    for c in KEY:
+        out[c] = out[c].astype(str)
+    return out
+
+
+def consolidate_months(counts: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """At most ``limit[i]`` distinct months for stratum ``i``, moving samples only earlier.
+
+    Parameters
+    ----------
+    counts
+        Samples per stratum and month (n x 12), whole numbers >= 0.
+    limit
+        Most distinct months per stratum (its number of establishments); values < 1 count as 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        The new counts: same row sums; the earliest month and the ``limit - 1`` busiest other
+        months (ties: the earlier) are kept, each dropped month's samples go to the nearest
+        earlier kept month.
+    """
+    out = counts.copy()
+    used = (out > 0).sum(axis=1)
+    for i in np.flatnonzero(used > np.maximum(limit, 1)):
+        row = out[i]
+        months = np.flatnonzero(row > 0)
+        k = max(1, int(limit[i]))
+        busiest = sorted(months[1:], key=lambda m: (-row[m], m))[: k - 1]
+        keep = np.array(sorted([int(months[0]), *map(int, busiest)]))
+        new = np.zeros_like(row)
+        for m in months:
+            new[keep[keep <= m].max()] += row[m]
+        out[i] = new
+    return out
 
 
 def seasonal_profile(categories: pd.Series, rules: ScheduleRules) -> np.ndarray:
@@ -105,7 +173,9 @@ def monthly(allocation: Any, rules: ScheduleRules | None = None) -> pd.DataFrame
     Parameters
     ----------
     allocation
-        An :class:`~riskplan.allocation.Allocation` or its table (key columns + ``samples``).
+        An :class:`~riskplan.allocation.Allocation` or its table (key columns + ``samples``,
+        and ``n_establishments`` to limit each stratum's months, see
+        :attr:`ScheduleRules.months_within_establishments`). Row order does not matter.
     rules
         Schedule rules; default :class:`ScheduleRules()`.
 
@@ -121,10 +191,15 @@ def monthly(allocation: Any, rules: ScheduleRules | None = None) -> pd.DataFrame
     ------
     InfeasibleError
         When the progress targets need samples in a period with no open month.
+    ScheduleInputError
+        When the table lacks a key column or ``samples``, or ``samples`` is not whole numbers
+        >= 0.
     """
     rules = ScheduleRules() if rules is None else rules
-    table = allocation.table if hasattr(allocation, "table") else allocation
-    t = table.loc[table["samples"] > 0, [*KEY, "samples"]].reset_index(drop=True)
+    table = _checked_table(allocation)
+    cols = [*KEY, "samples"] + (["n_establishments"] if "n_establishments" in table.columns else [])
+    # one canonical row order: the rounding breaks ties by arc order
+    t = (table.loc[table["samples"] > 0, cols].sort_values(KEY, kind="stable").reset_index(drop=True))
     n = t["samples"].to_numpy(dtype=np.int64)
     total = int(n.sum())
     profile = seasonal_profile(t["category_code"].astype(str), rules)
@@ -143,10 +218,15 @@ def monthly(allocation: Any, rules: ScheduleRules | None = None) -> pd.DataFrame
     month_totals = np.bincount(c, weights=vals, minlength=12).astype(np.int64)
     if not np.array_equal(month_totals, targets):  # the rounding keeps whole-number margins exactly
         raise InfeasibleError(f"internal error: monthly totals {month_totals.tolist()} != {targets.tolist()}")
-    keep = vals > 0
-    out = t.loc[r[keep], KEY].reset_index(drop=True)
-    out["month"] = (c[keep] + 1).astype(int)
-    out["samples"] = vals[keep].astype(int)
+    counts = np.zeros((len(t), 12), dtype=np.int64)
+    counts[r, c] = np.round(vals).astype(np.int64)
+    if rules.months_within_establishments and "n_establishments" in t.columns:
+        limit = t["n_establishments"].fillna(12).clip(upper=12).to_numpy(dtype=float).astype(np.int64)
+        counts = consolidate_months(counts, limit)
+    r, c = np.nonzero(counts)
+    out = t.loc[r, KEY].reset_index(drop=True)
+    out["month"] = (c + 1).astype(int)
+    out["samples"] = counts[r, c].astype(int)
     season_cache: dict[tuple[str, int], str] = {}
 
     def focus(cat: str, month: int) -> str:
@@ -160,7 +240,7 @@ def monthly(allocation: Any, rules: ScheduleRules | None = None) -> pd.DataFrame
     out["focus"] = [focus(cc, m) for cc, m in zip(out["category_code"], out["month"])]
     out["in_season"] = out["focus"] != ""
     out = out.sort_values([*KEY, "month"], kind="stable").reset_index(drop=True)
-    out.attrs["monthly_totals"] = {m + 1: int(v) for m, v in enumerate(targets)}
+    out.attrs["monthly_totals"] = {m + 1: int(v) for m, v in enumerate(counts.sum(axis=0))}
     return out
 
 

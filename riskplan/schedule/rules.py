@@ -73,6 +73,14 @@ class ScheduleRules:
     progress_targets
         Minimum cumulative share of the annual total at each of ``progress_months``, in [0, 1],
         non-decreasing. Default (0.25, 0.50, 0.75): a quarter each quarter.
+    months_within_establishments
+        A stratum with k establishments is sampled in at most k distinct months (when the
+        allocation table has ``n_establishments``): otherwise the same few shops would be due
+        again within their rotation window and the selection could not serve the later months.
+        The stratum keeps its earliest month and its k - 1 other busiest months (ties: the
+        earlier month); each dropped month's samples move to the nearest earlier kept month.
+        Moving samples earlier never lowers the cumulative share at a progress month, so the
+        progress targets, closed months and ``last_month`` still hold. Default True.
     """
 
     season_categories: dict[str, str] = dataclasses.field(default_factory=_seasons)
@@ -84,6 +92,7 @@ class ScheduleRules:
     last_month: int = 11
     progress_months: tuple[int, ...] = (3, 6, 9)
     progress_targets: tuple[float, ...] = (0.25, 0.50, 0.75)
+    months_within_establishments: bool = True
 
     def __post_init__(self) -> None:
         check(self.season_weight > 0, "schedule.season_weight", "must be > 0")

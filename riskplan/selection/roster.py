@@ -87,7 +87,12 @@ def draw_teams(
     }
     rows: list[tuple] = []
     short: list[tuple] = []
-    for sid, teams in zip(stations["station_id"].astype(str), stations["teams"].astype(int)):
+    team_counts = pd.to_numeric(stations["teams"], errors="coerce").astype(float)
+    for sid, teams, raw in zip(stations["station_id"].astype(str), team_counts, stations["teams"]):
+        if not np.isfinite(teams) or teams < 1 or teams != int(teams):
+            shown = "missing" if raw is None or (not isinstance(raw, str) and pd.isna(raw)) else repr(raw)
+            raise RiskplanError(f"stations.teams must be a whole number >= 1; station {sid} has {shown}")
+        teams = int(teams)
         people = roster.get(sid, np.array([], dtype=object))
         formed = min(int(teams), people.size // k)
         if formed == 0:

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from riskplan.errors import RiskplanError
-from riskplan.io import station_of_township
+from riskplan.io import as_bool, explode_categories, station_of_township
 from riskplan.selection.pps import inclusion_probabilities, pps_sample
 from riskplan.selection.rotation import eligible_mask, history_positions
 from riskplan.selection.rules import GRADES, SelectionRules
@@ -216,10 +216,8 @@ def prepare_candidates(establishments: pd.DataFrame, rules: SelectionRules) -> p
     if rules.size_by_customers and "daily_customers" in establishments.columns:
         cust = pd.to_numeric(establishments["daily_customers"], errors="coerce").astype(float)
         est = est.assign(_cust=cust.to_numpy())
-    est = est.assign(size=size.to_numpy(), category_code=establishments["categories"].astype(str).str.split(";"))
-    cand = est.explode("category_code", ignore_index=True)
-    cand["category_code"] = cand["category_code"].str.strip()
-    cand = cand[cand["category_code"] != ""]
+    est = est.assign(size=size.to_numpy(), categories=establishments["categories"].to_numpy())
+    cand = explode_categories(est).drop(columns="categories")
     if "_cust" in cand.columns:
         med = cand.groupby(KEY)["_cust"].transform("median")
         cust = cand["_cust"].fillna(med).fillna(1.0).clip(lower=1.0)
@@ -334,7 +332,7 @@ def _category_info(categories: pd.DataFrame | None, rules: SelectionRules) -> di
     units = pd.to_numeric(categories["units_per_sample"]).fillna(rules.default_units_per_sample).astype(int)
     return {
         str(c): (bool(p), int(u))
-        for c, p, u in zip(categories["category_code"], categories["perishable"].astype(bool), units)
+        for c, p, u in zip(categories["category_code"], as_bool(categories["perishable"]), units)
     }
 
 
