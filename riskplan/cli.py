@@ -47,6 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RiskplanError as exc:
         print(f"riskplan {args.command}: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # an unwritable --out, a folder given as a file, a full disk...
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"riskplan {args.command}: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:  # pragma: no cover
         print("interrupted", file=sys.stderr)
         return 130

@@ -12,12 +12,13 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from riskplan.config import Config
-from riskplan.errors import RiskplanError
+from riskplan.errors import ConfigError, RiskplanError
 
 STAGES: tuple[str, ...] = (
     "risk",
@@ -189,11 +190,25 @@ def stage_routes(
     from riskplan.routing import plan_routes
 
     field = visits[visits["mode"].astype(str) != "purchase"].reset_index(drop=True)
+    rules = config.routing
     return plan_routes(
-        field, dataset.stations, dataset.labs, calendar, config.routing,
-        establishments=dataset.establishments, townships=dataset.townships, seed=seed,
-        progress=progress,
+        field, dataset.stations, dataset.labs, calendar, rules,
+        establishments=dataset.establishments, townships=dataset.townships,
+        travel_matrix=travel_matrix_path(dataset, rules.travel_matrix), seed=seed,
+        time_limit=rules.time_limit_s or None, progress=progress,
     )
+
+
+def travel_matrix_path(dataset: Any, path: str) -> Path | None:
+    """The ``routing.travel_matrix`` file, a relative path taken from the dataset folder; None when unset."""
+    if not path:
+        return None
+    p = Path(path)
+    if not p.is_absolute() and dataset.source is not None:
+        p = Path(dataset.source) / p
+    if not p.is_file():
+        raise ConfigError("routing.travel_matrix", f"file not found: {p}")
+    return p
 
 
 # --------------------------------------------------------------------------- the chain

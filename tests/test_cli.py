@@ -100,3 +100,15 @@ def test_validate_embedded_dataset(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--no-warnings"]) == 0
     out = capsys.readouterr().out
     assert "963,238" in out and "townships / 乡镇街道" in out
+
+
+def test_an_unwritable_output_path_is_a_clean_error(tmp_path, capsys) -> None:
+    from riskplan.cli import main
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert main(["config", "--check", str(tmp_path)]) == 2  # a folder where a file is expected
+    assert "Is a directory" in capsys.readouterr().err
+    assert main(["validate", "--out", str(blocker / "problems.csv")]) == 2  # parent is a file
+    err = capsys.readouterr().err
+    assert "a-file" in err and "Traceback" not in err

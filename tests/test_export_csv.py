@@ -74,3 +74,11 @@ def test_read_back_standard_names(table: pd.DataFrame, tmp_path) -> None:
 
 def test_to_standard_maps_both_languages() -> None:
     assert to_standard(["主体编号", "Arrival window", "unknown"]) == ["establishment_id", "arrival_window", "unknown"]
+
+
+def test_arrival_window_runs_from_planned_arrival_to_planned_start() -> None:
+    from riskplan.export.field import arrival_window
+
+    assert arrival_window(857, 895) == "14:17-14:55"  # waits for the shop's window to open
+    assert arrival_window(600, 600) == "10:00"  # starts on arrival
+    assert arrival_window(float("nan"), 600) == ""

@@ -51,12 +51,33 @@ def test_route_carrying_perishables_ends_at_the_lab() -> None:
         "station_id": ["ST01", "ST01", "ST01"], "team": [1, 1, 2], "date": ["2026-07-01"] * 3,
         "stop_order": [1, 2, 1], "lon_wgs84": [120.60, 120.62, 120.65],
         "lat_wgs84": [28.00, 28.01, 27.99], "ends_at": ["lab", "lab", "station"],
+        "lab_lon": [120.66, 120.66, None], "lab_lat": [28.02, 28.02, None],
     })
     depot, lab = (120.61, 28.0), (120.66, 28.02)
-    feats = route_features(stops, {"ST01": depot}, lab=lab)
+    feats = route_features(stops, {"ST01": depot})
     team1, team2 = feats
     assert team1["geometry"]["coordinates"][0] == list(depot)
     assert team1["geometry"]["coordinates"][-1] == list(lab)
     assert team1["properties"]["ends_at"] == "lab"
     assert team2["geometry"]["coordinates"][-1] == list(depot)
     assert team2["properties"]["ends_at"] == "station"
+
+
+def test_each_route_ends_at_its_own_lab() -> None:
+    from riskplan.export.geojson import route_features
+    from riskplan.export.plan_folder import _with_route_ends
+
+    stops = pd.DataFrame({
+        "station_id": ["TS01", "TS02"], "team": [1, 1], "date": ["2026-07-01", "2026-07-01"],
+        "stop_order": [1, 1], "lon_wgs84": [120.60, 120.70], "lat_wgs84": [28.00, 27.95],
+    })
+    routes = pd.DataFrame({
+        "station_id": ["TS01", "TS02"], "team": [1, 1], "date": pd.to_datetime(["2026-07-01"] * 2),
+        "ends_at": ["lab", "lab"], "lab_id": ["LAB01", "LAB02"],
+    })
+    labs = pd.DataFrame({"lab_id": ["LAB01", "LAB02"], "lon_wgs84": [120.63, 120.72],
+                         "lat_wgs84": [28.00, 27.93]})
+    feats = route_features(_with_route_ends(stops, routes, labs),
+                           {"TS01": (120.61, 28.0), "TS02": (120.71, 27.96)})
+    ends = {f["properties"]["station_id"]: f["geometry"]["coordinates"][-1] for f in feats}
+    assert ends == {"TS01": [120.63, 28.0], "TS02": [120.72, 27.93]}

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from riskplan.cli import main
+from riskplan.export.plan_folder import read_table as read_out
 
 KEY = ["township_code", "business_type", "category_code"]
 pytestmark = pytest.mark.slow
@@ -50,15 +51,18 @@ def test_monitor_command_writes_everything(plan_dir, ouhai, tmp_path, capsys):
               "report.md", "progress.png", "coverage.png"]:
         assert (out / f).is_file(), f
     assert (out / "alerts.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM
-    rp = pd.read_csv(out / "replan.csv", dtype={"township_code": str}, encoding="utf-8-sig")
+    rp = read_out(out / "replan.csv")
+    for c in ["planned", "done", "remaining", "total"]:
+        rp[c] = rp[c].astype(int)
+    assert rp["township_code"].str.fullmatch(r"3303040\d\d").all()
     assert rp["total"].sum() == quota and (rp["done"] + rp["remaining"] == rp["total"]).all()
     assert rp["done"].sum() == len(r)
-    al = pd.read_csv(out / "alerts.csv", dtype=str, encoding="utf-8-sig")
+    al = read_out(out / "alerts.csv")
     hot = set(zip(al.loc[al["level"] == "township_category", "township_code"],
                   al.loc[al["level"] == "township_category", "category_code"]))
     # the two hot spots injected into the synthetic 2026 results (May-June)
     assert {("330304002", "C35"), ("330304011", "C34")} <= hot
-    sc = pd.read_csv(out / "targets_scorecard.csv", dtype=str, encoding="utf-8-sig")
+    sc = read_out(out / "targets_scorecard.csv")
     assert set(sc.loc[sc["source"] == "computed", "target_id"]) == {"T19", "T22", "T23", "T24"}
     assert "Seed plan targets" in (out / "report.md").read_text(encoding="utf-8")
 
@@ -72,7 +76,7 @@ def test_monitor_reports_unknown_results(plan_dir, ouhai, tmp_path):
     out = tmp_path / "o"
     assert main(["monitor", "--plan", str(d), "--results", str(f), "--out", str(out), "--no-replan",
                  "--no-charts"]) == 0
-    u = pd.read_csv(out / "unmatched_results.csv", dtype=str, encoding="utf-8-sig")
+    u = read_out(out / "unmatched_results.csv")
     assert u[["row", "column", "value"]].values.tolist() == [["4", "establishment_id", "OH-E99999"]]
 
 

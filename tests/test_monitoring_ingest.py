@@ -5,6 +5,7 @@ import pytest
 
 from riskplan.errors import RiskplanError, ValidationError
 from riskplan.monitoring import read_results, validate_results
+from riskplan.monitoring.ingest import check_as_of
 
 EST = pd.DataFrame({
     "establishment_id": ["E1", "E2", "E3"],
@@ -111,3 +112,63 @@ def test_read_results_encodings(tmp_path):
         assert got["hazard"].iloc[1] == "农药残留"
     with pytest.raises(RiskplanError, match="results file not found"):
         read_results(tmp_path / "nope.csv")
+
+
+def test_read_results_chinese_headers_and_values_as_validate_accepts(tmp_path):
+    zh = pd.DataFrame({
+        "样品编号": ["S1", "S2", "S3"], "抽样日期": ["2026-01-05", "2026-02-10", "2026-03-01"],
+        "经营主体编号": ["E1", "E2", "E3"], "食品类别代码": ["C31", "C34", "C31"],
+        "检验结论": ["合格", "不合格", "合格"], "不合格项目": ["", "农药残留", ""],
+        "核查处置状态": ["not_required", "pending", "not_required"],
+    })
+    f = tmp_path / "结果.csv"
+    f.write_bytes(zh.to_csv(index=False).encode("gb18030"))
+    ing = validate_results(read_results(f), EST, CATS, PLAN, 2026)
+    assert ing.results["result"].tolist() == ["pass", "fail", "pass"]
+    assert ing.results["sample_id"].tolist() == ["S1", "S2", "S3"]
+    assert ing.unmatched.empty and ing.results["in_plan"].all()
+
+
+def test_read_results_without_followup_status_defaults_it(tmp_path):
+    f = tmp_path / "r.csv"
+    results().drop(columns=["followup_status"]).to_csv(f, index=False)
+    ing = validate_results(read_results(f), EST, CATS, PLAN, 2026)
+    assert ing.results["followup_status"].tolist() == ["not_required", "pending", "not_required"]
+
+
+@pytest.mark.parametrize("name, content, text", [
+    ("empty.csv", b"", "file is empty"),
+    ("damaged.xlsx", b"PK\x03\x04 not really a workbook", "cannot read the Excel file"),
+])
+def test_read_results_unreadable_file_is_a_validation_error(tmp_path, name, content, text):
+    f = tmp_path / name
+    f.write_bytes(content)
+    with pytest.raises(ValidationError, match=text) as info:
+        read_results(f)
+    assert info.value.problems["file"].tolist() == [name]
+
+
+def test_read_results_bad_cells_are_validation_errors(tmp_path):
+    f = tmp_path / "r.csv"
+    results(result=["pass", "maybe", "pass"]).to_csv(f, index=False)
+    with pytest.raises(ValidationError, match="r.csv, row 2, column result"):
+        read_results(f)
+
+
+def test_results_after_as_of_are_reported_not_dropped():
+    ing = validate_results(results(), EST, CATS, PLAN, 2026, as_of="2026-02-10")
+    assert len(ing.results) == 3
+    assert ing.results["in_plan"].tolist() == [True, True, False]
+    u = ing.unmatched
+    assert u[["row", "sample_id", "column", "value"]].values.tolist() == [
+        [3, "S3", "sample_date", "2026-03-01"]]
+    assert "after the assessment date 2026-02-10" in u["reason_en"].iloc[0]
+
+
+@pytest.mark.parametrize("as_of", ["2030-01-01", "2025-06-01", "2025-12-31"])
+def test_as_of_outside_the_plan_year_is_rejected(as_of):
+    with pytest.raises(RiskplanError, match=f"as-of date {as_of} is outside the plan year 2026"):
+        check_as_of(as_of, 2026)
+    assert check_as_of("2026-12-31", 2026) == pd.Timestamp("2026-12-31")
+    with pytest.raises(RiskplanError, match="not a date"):
+        check_as_of("2026-13-01", 2026)

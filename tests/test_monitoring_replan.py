@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from riskplan.allocation import AllocationRules, allocate
-from riskplan.monitoring import PlanFolder, replan, validate_results
+from riskplan.monitoring import MonitorPlan, replan, validate_results
 from riskplan.monitoring.replan import remainder_schedule_rules, remaining_months
 from riskplan.risk import score
 from riskplan.risk.synthetic import make_synthetic
@@ -42,7 +42,7 @@ def district():
                          "followup_date": "", "programme": "risk_monitoring"})
     ds.results = pd.DataFrame(rows)
     ing = validate_results(ds.results, ds.establishments, ds.categories, alloc.table, 2026)
-    plan = PlanFolder(alloc.table, sched, config, scores=scores)
+    plan = MonitorPlan(alloc.table, sched, config, scores=scores)
     return ds, plan, ing
 
 
@@ -88,7 +88,7 @@ def test_replan_when_everything_is_done(district):
     big = plan.allocation.copy()
     big["samples"] = 0
     big.loc[big.index[0], "samples"] = 1  # a tiny plan: already over-fulfilled
-    small = PlanFolder(big, plan.schedule, plan.config, scores=plan.scores)
+    small = MonitorPlan(big, plan.schedule, plan.config, scores=plan.scores)
     rp = replan(small, extra, ds, as_of="2026-06-30", config=plan.config)
     assert rp.remaining == 0 and rp.done == len(ing.matched)
 

@@ -10,18 +10,26 @@ from hypothesis import strategies as st
 
 from riskplan._settings import section_from_dict
 from riskplan.errors import ConfigError, InfeasibleError
-from riskplan.schedule import ScheduleRules, monthly, progress
+from riskplan.schedule import ScheduleInputError, ScheduleRules, consolidate_months, monthly, progress
 
 KEY = ["township_code", "business_type", "category_code"]
 
 
-def annual(seed=0, n=60, max_samples=12) -> pd.DataFrame:
+def annual(seed=0, n=60, max_samples=12, max_establishments=None) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     cats = ["C01", "C06", "C10", "C24", "C31", "C35", "C36", "C04"]
     rows = {(f"t{rng.integers(0, 5)}", f"B{rng.integers(0, 4)}", cats[rng.integers(0, len(cats))]) for _ in range(n)}
     df = pd.DataFrame(sorted(rows), columns=KEY)
     df["samples"] = rng.integers(0, max_samples, len(df))
+    if max_establishments is not None:
+        df["n_establishments"] = rng.integers(1, max_establishments + 1, len(df))
     return df
+
+
+def check_months_within_establishments(schedule, table):
+    used = schedule.groupby(KEY)["month"].nunique()
+    n_est = table.set_index(KEY)["n_establishments"].reindex(used.index)
+    assert (used <= n_est).all(), used[used > n_est]
 
 
 def check(schedule, table, rules):
@@ -111,6 +119,20 @@ def test_schedule_properties(seed, last, closed, max_samples):
     check(s, t, rules)
 
 
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), last=st.integers(9, 12),
+       closed=st.lists(st.sampled_from([2, 4, 5, 7, 8, 10]), max_size=3, unique=True),
+       max_samples=st.sampled_from([3, 30]), max_est=st.sampled_from([1, 2, 5]))
+def test_schedule_properties_with_few_establishments(seed, last, closed, max_samples, max_est):
+    """Every invariant still holds when strata keep at most one month per establishment."""
+    t = annual(seed, max_samples=max_samples, max_establishments=max_est)
+    rules = ScheduleRules(last_month=last, closed_months=tuple(closed))
+    s = monthly(t, rules)
+    check(s, t, rules)
+    check_months_within_establishments(s, t)
+    assert s.attrs["monthly_totals"] == progress(s).set_index("month")["samples"].to_dict()
+
+
 def test_ouhai_schedule(ouhai):
     from riskplan.allocation import AllocationRules, allocate
     from riskplan.risk import score
@@ -140,3 +162,75 @@ def test_empty_allocation():
     t = annual().assign(samples=0)
     s = monthly(t)
     assert s.empty and list(s.columns[:5]) == [*KEY, "month", "samples"]
+
+
+def test_few_establishments_few_months():
+    """A one-shop stratum with 6 samples gets them in one month (its earliest), not spread out."""
+    t = pd.DataFrame({"township_code": ["t", "t"], "business_type": ["B", "B"], "category_code": ["C01", "C31"],
+                      "samples": [6, 40], "n_establishments": [1, 3]})
+    spread = monthly(t, ScheduleRules(months_within_establishments=False))
+    s = monthly(t, ScheduleRules())
+    rules = ScheduleRules()
+    check(s, t, rules)
+    check_months_within_establishments(s, t)
+    one = s[s["category_code"] == "C01"]
+    assert len(one) == 1 and one["samples"].iloc[0] == 6
+    assert one["month"].iloc[0] == spread.loc[spread["category_code"] == "C01", "month"].min()
+    assert spread.groupby("category_code")["month"].nunique()["C01"] > 1
+    # without n_establishments there is nothing to limit
+    pd.testing.assert_frame_equal(monthly(t.drop(columns="n_establishments")), spread)
+
+
+def test_consolidate_months_moves_samples_earlier():
+    counts = np.array([[0, 2, 0, 1, 5, 0, 3, 0, 0, 0, 0, 0],
+                       [1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]])
+    got = consolidate_months(counts, np.array([2, 3]))
+    # keeps February (earliest) and May (busiest); April -> February, July -> May
+    assert got[0].tolist() == [0, 3, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0]
+    assert got[1].tolist() == counts[1].tolist()
+    assert (np.cumsum(got, axis=1) >= np.cumsum(counts, axis=1)).all()
+
+
+def test_row_order_does_not_matter():
+    t = annual(3, n=80, max_establishments=3)
+    s = monthly(t)
+    for seed in range(3):
+        again = monthly(t.sample(frac=1.0, random_state=seed))
+        pd.testing.assert_frame_equal(again, s)
+        assert again.attrs == s.attrs
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (lambda t: t.drop(columns="samples"), "lacks column.*samples"),
+        (lambda t: t.drop(columns="category_code"), "lacks column.*category_code"),
+        (lambda t: t.assign(samples=2.5), "'samples' must hold whole numbers >= 0"),
+        (lambda t: t.assign(samples="many"), "'samples' must hold whole numbers >= 0"),
+        (lambda t: t.assign(samples=-1), "'samples' must hold whole numbers >= 0"),
+        (lambda t: t.assign(samples=[None] + [1] * (len(t) - 1)), "'samples' must hold whole numbers"),
+    ],
+)
+def test_bad_allocation_table_raises_clear_error(change, match):
+    with pytest.raises(ScheduleInputError, match=match):
+        monthly(change(annual()))
+
+
+def test_ouhai_selection_not_blocked_by_the_schedule(ouhai):
+    """Over the default schedule, no stratum is short because it has more months than shops."""
+    from riskplan.allocation import AllocationRules, allocate
+    from riskplan.risk import score
+    from riskplan.selection import SelectionRules, select_year
+
+    a = allocate(score(ouhai), 964, AllocationRules(), categories=ouhai.categories)
+    s = monthly(a)
+    check_months_within_establishments(s, a.table)
+    history = pd.concat([ouhai.history, ouhai.results], ignore_index=True)
+    out = select_year(s, ouhai.establishments, history, ouhai.plan_year, SelectionRules(), 0,
+                      categories=ouhai.categories, stations=ouhai.stations)
+    short = pd.concat([x.shortfall for x in out.values()], ignore_index=True)
+    n_months = s.groupby(KEY)["month"].nunique()
+    over = short.join(n_months.rename("n_months"), on=KEY)
+    assert (over["n_months"] <= over["n_establishments"]).all()
+    # what is left comes from shops sampled recently (history) or for another category
+    assert short["missing"].sum() <= 55

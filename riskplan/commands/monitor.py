@@ -41,19 +41,18 @@ def run(args: argparse.Namespace) -> int:
     """Run ``riskplan monitor``."""
     import pandas as pd
 
-    from riskplan.monitoring import monitor, read_plan, read_results, write_outputs
+    from riskplan.monitoring import load_plan, monitor, read_results, write_outputs
     from riskplan.monitoring.planio import dataset_for_plan
     from riskplan.monitoring.targets import load_targets
 
     t0 = time.perf_counter()
-    plan = read_plan(args.plan)
+    plan = load_plan(args.plan)
     if args.data:
         from riskplan.io import read_dataset
 
         dataset = read_dataset(Path(args.data))
     else:
         dataset = dataset_for_plan(plan)
-    results = read_results(args.results)
     as_of = None
     if args.as_of:
         try:
@@ -67,11 +66,16 @@ def run(args: argparse.Namespace) -> int:
         targets = load_targets(args.targets)
     out = Path(args.out)
     try:
+        results = read_results(args.results)
         res = monitor(plan, results, dataset, as_of=as_of, targets=targets,
                       file=Path(args.results).name, do_replan=not args.no_replan)
     except ValidationError as exc:
+        from riskplan.export.csvfile import write_csv
+        from riskplan.monitoring.report import export_settings
+
+        lang, excel_ids = export_settings(plan)
         out.mkdir(parents=True, exist_ok=True)
-        exc.problems.to_csv(out / "results_problems.csv", index=False, encoding="utf-8-sig")
+        write_csv(exc.problems, out / "results_problems.csv", lang, excel_ids=excel_ids)
         raise
     write_outputs(res, out, charts=not args.no_charts)
     d = res.behind_district.iloc[0]

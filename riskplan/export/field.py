@@ -81,36 +81,18 @@ def hhmm(value: Any) -> str:
     return f"{m // 60:02d}:{m % 60:02d}"
 
 
-def _minutes(text: str) -> int:
-    h, m = text.strip().split(":")
-    return int(h) * 60 + int(m)
+def arrival_window(arrival: Any, start: Any) -> str:
+    """``HH:MM-HH:MM``: from the planned arrival to the planned start of sampling.
 
-
-def arrival_window(arrival: Any, start: Any, end: Any, windows: Any = "") -> str:
-    """``HH:MM-HH:MM``: the planned arrival, and the latest start that still fits the opening window.
-
-    The latest start is the end of the opening window (``windows``, ``HH:MM-HH:MM;...``) that
-    holds the planned start, less the service time (``end - start``) [min]; without windows it is
-    the planned start. Arriving inside this window keeps the visit within opening hours (later
-    stops of the route may then start later than planned).
+    Both ends come from the solved route, so a team that arrives anywhere in this window and
+    starts sampling by its end keeps every later stop of the route, and the lab deadline, on
+    plan. (The shop's own opening window may be wider, but a later start there could make a later
+    stop or the lab late.) One time is shown when the team starts on arrival.
     """
-    a = hhmm(arrival)
+    a, b = hhmm(arrival), hhmm(start)
     if not a:
         return ""
-    try:
-        s, e = float(start), float(end)
-    except (TypeError, ValueError):
-        return a
-    latest = s
-    for w in str(windows or "").split(";"):
-        if "-" not in w:
-            continue
-        lo, hi = (_minutes(x) for x in w.split("-", 1))
-        if lo <= s <= hi:
-            latest = max(s, hi - (e - s))
-            break
-    b = hhmm(latest)
-    return a if b == a else f"{a}-{b}"
+    return a if not b or b == a else f"{a}-{b}"
 
 
 def _category_names(codes: pd.Series, categories: pd.DataFrame, lang: str) -> pd.Series:
@@ -173,12 +155,7 @@ def field_table(
     reg = reg[[c for c in reg.columns if c == "establishment_id" or c not in df.columns]]
     df = df.merge(reg, on="establishment_id", how="left")
     start_col = "start_service" if "start_service" in df.columns else "start"
-    end_col = "end_service" if "end_service" in df.columns else "end"
-    df["arrival_window"] = [
-        arrival_window(a, s, e, w)
-        for a, s, e, w in zip(df["arrival"], df[start_col], df[end_col],
-                              df["window"] if "window" in df.columns else [""] * len(df))
-    ]
+    df["arrival_window"] = [arrival_window(a, s) for a, s in zip(df["arrival"], df[start_col])]
     df["lab_deadline"] = df["lab_deadline"].map(hhmm) if "lab_deadline" in df else ""
     df["cold_chain"] = df["perishable"].fillna(False).astype(bool)
     df.loc[~df["cold_chain"], "lab_deadline"] = ""

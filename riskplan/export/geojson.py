@@ -70,15 +70,22 @@ def stop_features(
     return feats
 
 
+def route_lab(route_stops: pd.DataFrame) -> tuple[float, float] | None:
+    """(lon, lat) [degrees] of the lab a route ends at (``lab_lon`` / ``lab_lat`` of its stops), or None."""
+    if "lab_lon" not in route_stops.columns or not len(route_stops):
+        return None
+    lon, lat = route_stops["lab_lon"].iloc[0], route_stops["lab_lat"].iloc[0]
+    return None if pd.isna(lon) or pd.isna(lat) else (float(lon), float(lat))
+
+
 def route_features(
     stops: pd.DataFrame,
     depots: Mapping[str, tuple[float, float]],
     keys: tuple[str, ...] = ("station_id", "team", "date"),
     decimals: int = 6,
-    lab: tuple[float, float] | None = None,
 ) -> list[dict[str, Any]]:
-    """LineString features, one per route: depot, stops in ``stop_order``, back to the depot
-    (or on to the lab when the route's ``ends_at`` is ``"lab"``).
+    """LineString features, one per route: depot, stops in ``stop_order``, back to the depot, or
+    on to the route's lab when the stops carry ``lab_lon`` / ``lab_lat`` (routes with perishables).
 
     Parameters
     ----------
@@ -90,8 +97,6 @@ def route_features(
         Columns identifying one route.
     decimals
         Decimal places kept in coordinates [-].
-    lab
-        Lab (lon, lat) [degrees], where routes carrying perishable samples end.
     """
     feats = []
     located = stops.dropna(subset=["lon_wgs84", "lat_wgs84"])
@@ -100,13 +105,13 @@ def route_features(
         props = {k: _plain(v) for k, v in zip(keys, key)}
         coords = [_pos(lo, la, decimals) for lo, la in zip(grp["lon_wgs84"], grp["lat_wgs84"])]
         depot = depots.get(str(props.get("station_id")))
-        to_lab = lab is not None and "ends_at" in grp.columns and grp["ends_at"].iloc[0] == "lab"
+        lab = route_lab(grp)
         if depot is not None:
             coords = [_pos(*depot, decimals), *coords]
-        end = lab if to_lab else depot
+        end = lab if lab is not None else depot
         if end is not None:
             coords.append(_pos(*end, decimals))
-        props["ends_at"] = "lab" if to_lab else "station"
+        props["ends_at"] = "lab" if lab is not None else "station"
         if len(coords) < 2:
             coords = coords * 2  # a LineString needs two positions
         props["n_stops"] = int(len(grp))

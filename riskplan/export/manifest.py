@@ -42,6 +42,24 @@ def hash_folder(folder: str | os.PathLike[str], exclude: tuple[str, ...] = ()) -
     return out
 
 
+INPUT_SUFFIXES = (".csv", ".xlsx", ".geojson", ".toml")
+"""Kinds of file a dataset folder's reader loads (see ``riskplan.io.read_dataset``)."""
+
+
+def hash_inputs(folder: str | os.PathLike[str]) -> dict[str, str]:
+    """``file name`` -> SHA-256 of the dataset files directly in ``folder``.
+
+    Only the folder's own table, GeoJSON and TOML files count: sub-folders (an earlier plan written
+    inside the data folder, a staging folder) are not inputs.
+    """
+    folder = Path(folder)
+    return {
+        p.name: sha256_file(p)
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not p.name.startswith(".")
+    }
+
+
 def build_manifest(
     *,
     inputs: Mapping[str, str],

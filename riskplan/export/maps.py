@@ -22,6 +22,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from riskplan.export.atomic import write_bytes  # noqa: E402
+from riskplan.export.geojson import route_lab  # noqa: E402
 from riskplan.plotting.fonts import label  # noqa: E402
 
 PNG_METADATA: dict[str, Any] = {"Software": None}
@@ -35,23 +36,33 @@ def _draw_background(ax: Axes, townships: Any) -> None:
         townships.plot(ax=ax, color="#f2f2f2", edgecolor="#999999", linewidth=0.6)
 
 
+def _labs_of(stops: pd.DataFrame) -> list[tuple[float, float]]:
+    """Distinct labs (lon, lat) [degrees] the routes of ``stops`` end at (``lab_lon`` / ``lab_lat``)."""
+    if "lab_lon" not in stops.columns:
+        return []
+    pts = stops[["lab_lon", "lab_lat"]].dropna().drop_duplicates().sort_values(["lab_lon", "lab_lat"])
+    return [(float(x), float(y)) for x, y in pts.itertuples(index=False)]
+
+
 def _draw_routes(
     ax: Axes,
     stops: pd.DataFrame,
     depot: tuple[float, float] | None,
-    lab: tuple[float, float] | None,
     title: str,
 ) -> list[Any]:
-    """Draw one day's routes on ``ax``; return the artists (so they can be removed again)."""
+    """Draw one day's routes on ``ax``; return the artists (so they can be removed again).
+
+    A route whose stops carry ``lab_lon`` / ``lab_lat`` ends at that lab, else at the depot.
+    """
     artists: list[Any] = []
     located = stops.dropna(subset=["lon_wgs84", "lat_wgs84"])
     for i, (team, grp) in enumerate(located.sort_values(["team", "stop_order"]).groupby("team")):
         colour = TEAM_COLOURS[i % len(TEAM_COLOURS)]
         xs, ys = list(grp["lon_wgs84"]), list(grp["lat_wgs84"])
-        to_lab = lab is not None and "ends_at" in grp.columns and grp["ends_at"].iloc[0] == "lab"
+        route_end = route_lab(grp)
         if depot is not None:
             xs, ys = [depot[0], *xs], [depot[1], *ys]
-        end = lab if to_lab else depot
+        end = route_end if route_end is not None else depot
         if end is not None:  # back to the station, or on to the lab with perishable samples
             xs, ys = [*xs, end[0]], [*ys, end[1]]
         artists += ax.plot(xs, ys, "-", color=colour, linewidth=1.2,
@@ -63,9 +74,10 @@ def _draw_routes(
     if depot is not None:
         artists.append(ax.scatter([depot[0]], [depot[1]], marker="*", s=160, color="black",
                                   zorder=4, label=label("所站", "station")))
-    if lab is not None:
-        artists.append(ax.scatter([lab[0]], [lab[1]], marker="s", s=60, color="#555555",
-                                  zorder=4, label=label("检验机构", "lab")))
+    labs = _labs_of(located)
+    if labs:
+        artists.append(ax.scatter([x for x, _ in labs], [y for _, y in labs], marker="s", s=60,
+                                  color="#555555", zorder=4, label=label("检验机构", "lab")))
     artists.append(ax.set_title(title, fontsize=9))
     if ax.get_legend_handles_labels()[0]:
         artists.append(ax.legend(fontsize=7, loc="upper right"))
@@ -76,7 +88,6 @@ def plot_station_day(
     stops: pd.DataFrame,
     depot: tuple[float, float] | None = None,
     townships: Any = None,
-    lab: tuple[float, float] | None = None,
     title: str = "",
     ax: Axes | None = None,
 ) -> Axes:
@@ -85,13 +96,12 @@ def plot_station_day(
     Parameters
     ----------
     stops
-        That station's stops of the day: ``team``, ``stop_order``, ``lon_wgs84``, ``lat_wgs84``.
+        That station's stops of the day: ``team``, ``stop_order``, ``lon_wgs84``, ``lat_wgs84``,
+        and ``lab_lon`` / ``lab_lat`` on the stops of routes that end at a lab.
     depot
         Station (lon, lat) [degrees], where each route starts and ends.
     townships
         GeoDataFrame of the station's townships, drawn as the background, or None.
-    lab
-        Lab (lon, lat) [degrees], or None.
     title
         Axes title.
     ax
@@ -100,7 +110,7 @@ def plot_station_day(
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 6))
     _draw_background(ax, townships)
-    _draw_routes(ax, stops, depot, lab, title)
+    _draw_routes(ax, stops, depot, title)
     ax.set_aspect("equal", adjustable="datalim")
     return ax
 
@@ -118,7 +128,6 @@ def write_station_day_maps(
     stops: pd.DataFrame,
     depots: Mapping[str, tuple[float, float]],
     townships_by_station: Mapping[str, Any] | None = None,
-    lab: tuple[float, float] | None = None,
     dpi: int = 100,
     progress: bool = False,
 ) -> list[Path]:
@@ -134,9 +143,6 @@ def write_station_day_maps(
         ``station_id`` -> (lon, lat) [degrees].
     townships_by_station
         ``station_id`` -> GeoDataFrame of its townships (background), optional.
-    lab
-        Lab (lon, lat) [degrees], optional; drawn, and the extent widened to hold it, when a
-        route of the station ends there (``stops.ends_at == "lab"``).
     dpi
         Resolution [dots per inch].
     progress
@@ -158,9 +164,7 @@ def write_station_day_maps(
         ax.set_axis_off()
         tw = (townships_by_station or {}).get(str(station))
         _draw_background(ax, tw)
-        ends_at_lab = "ends_at" in st_stops.columns and bool((st_stops["ends_at"] == "lab").any())
-        lab_here = lab if ends_at_lab else None
-        extra = [p for p in (depot, lab_here) if p is not None]
+        extra = ([depot] if depot is not None else []) + _labs_of(st_stops)
         xs = list(st_stops["lon_wgs84"].dropna()) + [p[0] for p in extra]
         ys = list(st_stops["lat_wgs84"].dropna()) + [p[1] for p in extra]
         if tw is not None and len(tw):
@@ -173,7 +177,7 @@ def write_station_day_maps(
         ax.set_aspect("equal", adjustable="box")
         for date, grp in st_stops.groupby("date", sort=True):
             day = pd.Timestamp(date).strftime("%Y-%m-%d")
-            artists = _draw_routes(ax, grp, depot, lab_here, f"{station}  {day}")
+            artists = _draw_routes(ax, grp, depot, f"{station}  {day}")
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=dpi, metadata=PNG_METADATA)
             written.append(write_bytes(folder / f"{station}_{day}.png", buf.getvalue()))

@@ -118,7 +118,8 @@ def _teams_table(teams: pd.DataFrame) -> pd.DataFrame:
 
 def _data_reference(dataset: Any) -> dict[str, Any]:
     src = getattr(dataset, "source", None)
-    files = manifest.hash_folder(src) if src is not None and Path(src).is_dir() else {}
+    src = Path(src).resolve() if src is not None else None  # the folder must be found from anywhere
+    files = manifest.hash_inputs(src) if src is not None and src.is_dir() else {}
     ref: dict[str, Any] = {
         "name": str(getattr(dataset, "name", "")),
         "district_code": str(getattr(dataset, "district_code", "")),
@@ -137,31 +138,27 @@ def _data_reference(dataset: Any) -> dict[str, Any]:
     return ref
 
 
-def _route_lab(result: Any, dataset: Any) -> tuple[float, float] | None:
-    """(lon, lat) of the lab the routes deliver to: the one named in the routes, else the first."""
-    labs = dataset.labs
-    if not len(labs):
-        return None
-    named = set(result.routes.get("lab_id", pd.Series(dtype=str)).dropna().astype(str)) - {""}
-    rows = labs[labs["lab_id"].astype(str).isin(named)] if named else labs
-    row = (rows if len(rows) else labs).iloc[0]
-    return float(row["lon_wgs84"]), float(row["lat_wgs84"])
-
-
-def _with_route_ends(stops: pd.DataFrame, routes: pd.DataFrame) -> pd.DataFrame:
-    """``stops`` with its route's ``ends_at`` (``station`` or ``lab``) on every row."""
+def _with_route_ends(stops: pd.DataFrame, routes: pd.DataFrame, labs: pd.DataFrame) -> pd.DataFrame:
+    """``stops`` with where its route ends: ``ends_at`` (``station`` or ``lab``) and, for routes
+    ending at a lab, that lab's ``lab_lon`` / ``lab_lat`` [degrees] (each route has its own lab)."""
     if not len(stops) or "ends_at" not in routes.columns:
         return stops
-    key = ["station_id", "team", "date"]
-    ends = routes[[*key, "ends_at"]].astype({"station_id": str, "team": str})
-    ends["date"] = pd.to_datetime(ends["date"]).dt.strftime("%Y-%m-%d")
+    key = ["_s", "_t", "_d"]
+    ends = pd.DataFrame({
+        "_s": routes["station_id"].astype(str), "_t": routes["team"].astype(str),
+        "_d": pd.to_datetime(routes["date"]).dt.strftime("%Y-%m-%d"),
+        "ends_at": routes["ends_at"].astype(str),
+        "lab_id": routes["lab_id"].astype(str) if "lab_id" in routes.columns else "",
+    })
+    coords = labs.assign(lab_id=labs["lab_id"].astype(str)).set_index("lab_id")
+    at_lab = ends["ends_at"] == "lab"
+    ends["lab_lon"] = ends["lab_id"].map(coords["lon_wgs84"]).where(at_lab).astype(float)
+    ends["lab_lat"] = ends["lab_id"].map(coords["lat_wgs84"]).where(at_lab).astype(float)
     left = stops.assign(
         _s=stops["station_id"].astype(str), _t=stops["team"].astype(str),
         _d=pd.to_datetime(stops["date"]).dt.strftime("%Y-%m-%d"),
     )
-    merged = left.merge(ends.rename(columns={"station_id": "_s", "team": "_t", "date": "_d"}),
-                        on=["_s", "_t", "_d"], how="left")
-    return merged.drop(columns=["_s", "_t", "_d"])
+    return left.merge(ends.drop(columns="lab_id"), on=key, how="left").drop(columns=key)
 
 
 def _geo_depots(dataset: Any) -> dict[str, tuple[float, float]]:
@@ -261,21 +258,20 @@ def write_plan(
                                     title=f"{label} {result.plan_year}-{first:02d}")
         steps.update()
 
-        lab = _route_lab(result, dataset)
-        with_ends = _with_route_ends(stops, result.routes)
+        with_ends = _with_route_ends(stops, result.routes, dataset.labs)
         if settings.geojson:
             dec = settings.coordinate_decimals
             props = [p for p in STOP_PROPERTIES if p in stops.columns]
             geojson.write_geojson(tmp / "stops.geojson", geojson.feature_collection(
                 geojson.stop_features(stops, props, dec), name="stops"))
             geojson.write_geojson(tmp / "routes.geojson", geojson.feature_collection(
-                geojson.route_features(with_ends, _geo_depots(dataset), decimals=dec, lab=lab),
+                geojson.route_features(with_ends, _geo_depots(dataset), decimals=dec),
                 name="routes"))
         steps.update()
 
         if settings.maps and len(stops):
             maps.write_station_day_maps(tmp / "maps", with_ends, _geo_depots(dataset),
-                                        _townships_by_station(dataset), lab=lab,
+                                        _townships_by_station(dataset),
                                         dpi=settings.map_dpi, progress=progress)
         steps.update()
 

@@ -25,7 +25,7 @@ from riskplan.monitoring.charts import cusum, ewma, p_chart
 from riskplan.monitoring.coverage import Coverage, coverage
 from riskplan.monitoring.followup import FollowUp, followup
 from riskplan.monitoring.ingest import IngestResult, read_results, validate_results
-from riskplan.monitoring.planio import PlanFolder, read_plan
+from riskplan.monitoring.planio import MonitorPlan, load_plan
 from riskplan.monitoring.progress import behind, monthly_progress, share_due
 from riskplan.monitoring.replan import Replan, replan
 from riskplan.monitoring.report import MonitorResult, monitor, write_outputs
@@ -33,9 +33,9 @@ from riskplan.monitoring.rules import MonitoringRules
 from riskplan.monitoring.targets import computed_actuals, scorecard
 
 __all__ = [
-    "Coverage", "FollowUp", "IngestResult", "MonitorResult", "MonitoringRules", "PlanFolder",
+    "Coverage", "FollowUp", "IngestResult", "MonitorPlan", "MonitorResult", "MonitoringRules",
     "Replan", "bayes_alerts", "behind", "computed_actuals", "coverage", "cusum", "ewma",
-    "followup", "monitor", "monthly_progress", "p_chart", "period_counts", "posterior_exceedance",
-    "predictive_tail", "prior_from_scores", "read_plan", "read_results", "replan", "run_alerts",
-    "scorecard", "share_due", "stratum_charts", "validate_results", "write_outputs",
+    "followup", "load_plan", "monitor", "monthly_progress", "p_chart", "period_counts",
+    "posterior_exceedance", "predictive_tail", "prior_from_scores", "read_results", "replan",
+    "run_alerts", "scorecard", "share_due", "stratum_charts", "validate_results", "write_outputs",
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,32 +52,47 @@ class IngestResult:
 
 
 def read_results(path: str | Path) -> pd.DataFrame:
-    """Read a results file (CSV in UTF-8, UTF-8 with BOM or GB18030; or XLSX) as text columns."""
+    """Read a results file the way ``riskplan validate`` does (:func:`riskplan.io.read_table`).
+
+    CSV in UTF-8, UTF-8 with BOM or GBK/GB18030, or XLSX; Chinese headers (样品编号, 抽样日期,
+    检验结论, ...) and values (合格/不合格) are mapped to the standard ones. A missing or empty
+    ``followup_status`` is allowed here (:func:`validate_results` derives it from the result).
+
+    Raises
+    ------
+    RiskplanError
+        When the file does not exist.
+    ValidationError
+        For an unreadable, empty or malformed file (every problem with file, row and column).
+    """
+    from riskplan._problems import Problems
+    from riskplan.io import read_table
+
     path = Path(path)
     if not path.is_file():
-        raise RiskplanError(f"results file not found: {path}")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return pd.read_excel(path, dtype=str, keep_default_na=False)
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise RiskplanError(f"{path.name}: cannot decode as UTF-8 or GB18030")
-    import io
-
-    try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as exc:
-        raise RiskplanError(f"{path.name}: not a readable CSV ({exc})") from None
+        raise RiskplanError(f"results file not found: {path} / 结果文件不存在")
+    problems = Problems()
+    df = read_table(path, "results", problems)
+    found = problems.to_frame()
+    # validate_results defaults an absent follow-up status (pass -> not_required, fail -> pending)
+    lenient = (found["column"] == "followup_status") & (found["value"] == "") & (
+        found["message_en"].str.startswith("required column") | (found["message_en"] == "value is missing"))
+    errors = found[(found["level"] == "error") & ~lenient]
+    if len(errors):
+        raise ValidationError(errors.reset_index(drop=True))
+    return df
 
 
 def _problem(file, row, column, value, en, zh) -> dict:
     return {"file": file, "row": row, "column": column, "value": value,
             "message_en": en, "message_zh": zh}
+
+
+def _cell(value: Any) -> str:
+    """A reported value as text (dates as YYYY-MM-DD)."""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return str(value)
 
 
 def _dates(s: pd.Series) -> pd.Series:
@@ -93,6 +109,7 @@ def validate_results(
     plan_strata: pd.DataFrame | None = None,
     plan_year: int | None = None,
     file: str = "results.csv",
+    as_of: Any = None,
 ) -> IngestResult:
     """Validate results and join each to its stratum.
 
@@ -110,6 +127,9 @@ def validate_results(
         Results dated outside this year are reported; None skips the check.
     file
         Name used in messages.
+    as_of
+        Date of the assessment: results dated after it are reported (and not counted against
+        the plan); None skips the check.
 
     Raises
     ------
@@ -199,7 +219,7 @@ def validate_results(
         for i in np.flatnonzero(mask.to_numpy()):
             unmatched.append({"file": file, "row": int(df["row"].iloc[i]),
                               "sample_id": df["sample_id"].iloc[i], "column": column,
-                              "value": str(df[column].iloc[i]) if column in df else "",
+                              "value": _cell(df[column].iloc[i]) if column in df else "",
                               "reason_en": en, "reason_zh": zh})
 
     in_plan = pd.Series(True, index=df.index)
@@ -223,6 +243,14 @@ def validate_results(
         report(off, "sample_date", f"sample date outside plan year {plan_year}",
                f"抽样日期不在计划年度 {plan_year}")
         in_plan &= ~off
+    else:
+        off = pd.Series(False, index=df.index)
+    if as_of is not None:
+        as_of = as_date(as_of)
+        after = (df["sample_date"] > as_of) & ~off
+        report(after, "sample_date", f"sample date after the assessment date {as_of.date()}",
+               f"抽样日期晚于评估日期 {as_of.date()}")
+        in_plan &= ~after
     df["known"] = ~unknown_est & (~unknown_cat if categories is not None else True)
     df["in_plan"] = in_plan.astype(bool)
     cols = ["file", "row", "sample_id", "column", "value", "reason_en", "reason_zh"]
@@ -230,5 +258,34 @@ def validate_results(
 
 
 def as_date(value: dt.date | str | pd.Timestamp) -> pd.Timestamp:
-    """A date-like value as a normalised Timestamp."""
-    return pd.Timestamp(value).normalize()
+    """A date-like value as a normalised Timestamp.
+
+    Raises
+    ------
+    RiskplanError
+        When ``value`` is not a date.
+    """
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        ts = pd.NaT
+    if ts is pd.NaT:
+        raise RiskplanError(f"not a date (YYYY-MM-DD): {value!r} / 日期格式错误")
+    return ts.normalize()
+
+
+def check_as_of(as_of: Any, plan_year: int | None) -> pd.Timestamp:
+    """The assessment date as a Timestamp, checked to lie in the plan year.
+
+    Raises
+    ------
+    RiskplanError
+        When ``as_of`` is not a date or falls outside ``plan_year`` (None skips the year check).
+    """
+    ts = as_date(as_of)
+    if plan_year is not None and ts.year != int(plan_year):
+        raise RiskplanError(
+            f"the as-of date {ts.date()} is outside the plan year {int(plan_year)}: monitoring "
+            f"assesses {int(plan_year)}-01-01 to {int(plan_year)}-12-31 / "
+            f"评估日期 {ts.date()} 不在计划年度 {int(plan_year)} 内")
+    return ts

@@ -1,6 +1,11 @@
 """Read a plan folder (written by ``riskplan plan``) into what monitoring needs.
 
-:func:`read_plan` wraps the export stage's reader (:func:`riskplan.export.plan_folder.read_plan`:
+Named :class:`MonitorPlan` / :func:`load_plan` so as not to collide with the export stage's
+:class:`riskplan.export.plan_folder.PlanFolder` / ``read_plan`` (the raw folder: every table, the
+manifest), which this module wraps: monitoring needs a narrower, checked view that can also be
+built in memory from a ``PlanResult``.
+
+:func:`load_plan` wraps the export stage's reader (:func:`riskplan.export.plan_folder.read_plan`:
 standard column names whatever the folder's language, the configuration, the manifest and the
 data reference) and checks the two tables monitoring relies on (``allocation``, ``schedule``).
 """
@@ -19,7 +24,7 @@ KEY = ["township_code", "business_type", "category_code"]
 
 
 @dataclasses.dataclass
-class PlanFolder:
+class MonitorPlan:
     """A plan as monitoring needs it.
 
     Attributes
@@ -63,7 +68,7 @@ class PlanFolder:
         return str(getattr(getattr(self.config, "quota", None), "programme", "risk_monitoring"))
 
     @classmethod
-    def from_plan_result(cls, result: Any) -> PlanFolder:
+    def from_plan_result(cls, result: Any) -> MonitorPlan:
         """From an in-memory :class:`riskplan.pipeline.PlanResult` (or anything alike)."""
         return cls(allocation=result.allocation, schedule=result.schedule,
                    config=getattr(result, "config", None), scores=getattr(result, "scores", None))
@@ -86,7 +91,12 @@ def _ints(df: pd.DataFrame, cols: list[str], name: str) -> pd.DataFrame:
 
 
 def _numeric_columns(df: pd.DataFrame) -> pd.DataFrame:
-    """Text columns that hold only numbers (or blanks) become numbers; codes stay text."""
+    """Text columns that hold only numbers (or blanks) become numbers; codes stay text.
+
+    :func:`riskplan.export.plan_folder.read_table` types only a fixed set of columns
+    (``samples``, ``weight``, ...); the risk scores also carry ``prior_alpha``, ``prior_beta``,
+    ``rate_mean`` and the score components, which the alerts need as numbers.
+    """
     df = df.copy()
     for c in df.columns:
         if c in KEY or c.endswith(("_id", "_code")) or df[c].dtype.kind in "biuf":
@@ -97,8 +107,8 @@ def _numeric_columns(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def read_plan(folder: str | Path) -> PlanFolder:
-    """Read a plan folder into a :class:`PlanFolder`.
+def load_plan(folder: str | Path) -> MonitorPlan:
+    """Read a plan folder into a :class:`MonitorPlan`.
 
     Raises
     ------
@@ -123,10 +133,10 @@ def read_plan(folder: str | Path) -> PlanFolder:
         scores = _numeric_columns(scores)
     man = dict(pf.manifest)
     man["data_reference"] = dict(pf.data_reference)
-    return PlanFolder(allocation, schedule, pf.config, man, folder, scores)
+    return MonitorPlan(allocation, schedule, pf.config, man, folder, scores)
 
 
-def dataset_for_plan(plan: PlanFolder) -> Any:
+def dataset_for_plan(plan: MonitorPlan) -> Any:
     """Load the dataset a plan folder refers to (its ``data_reference.toml``).
 
     The embedded Ouhai data are used when the reference says ``embedded = "ouhai"`` or names no

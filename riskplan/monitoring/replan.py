@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from riskplan.errors import RiskplanError
-from riskplan.monitoring.planio import PlanFolder
+from riskplan.monitoring.planio import MonitorPlan
 
 KEY = ["township_code", "business_type", "category_code"]
 HISTORY_COLUMNS = ["sample_id", "sample_date", "establishment_id", "category_code", "result",
@@ -141,7 +141,7 @@ def _schedule_remaining(
 
 
 def replan(
-    plan: PlanFolder | Any,
+    plan: MonitorPlan | Any,
     results: pd.DataFrame,
     dataset: Any,
     *,
@@ -154,7 +154,7 @@ def replan(
     Parameters
     ----------
     plan
-        The plan (:class:`PlanFolder`, or a ``PlanResult``): its allocation gives the annual quota
+        The plan (:class:`MonitorPlan`, or a ``PlanResult``): its allocation gives the annual quota
         and its configuration the rules.
     results
         Validated results (:attr:`IngestResult.results`: with ``in_plan`` and ``known``).
@@ -174,15 +174,20 @@ def replan(
 
     Raises
     ------
+    RiskplanError
+        When ``as_of`` is outside the dataset's plan year.
     InfeasibleError
         When the coverage floors still to meet need more than what is left of the quota.
     """
     from riskplan.allocation import allocate
 
-    if not isinstance(plan, PlanFolder):
-        plan = PlanFolder.from_plan_result(plan)
+    if not isinstance(plan, MonitorPlan):
+        plan = MonitorPlan.from_plan_result(plan)
     config = config or plan.config
-    as_of = pd.Timestamp(as_of if as_of is not None else dataset.reference_date).normalize()
+    from riskplan.monitoring.ingest import check_as_of
+
+    as_of = check_as_of(as_of if as_of is not None else dataset.reference_date,
+                        getattr(dataset, "plan_year", None))
     alloc0 = plan.allocation.table if hasattr(plan.allocation, "table") else plan.allocation
     quota = int(alloc0["samples"].sum())
     done = done_per_stratum(results, as_of)

@@ -1,6 +1,8 @@
 """Everything at once: :func:`monitor` computes the KPI tables, :func:`write_outputs` writes them.
 
-Output folder (``riskplan monitor --out DIR``), CSV in UTF-8 with BOM (Excel opens Chinese text):
+Output folder (``riskplan monitor --out DIR``), CSV written like the plan folder's
+(:func:`riskplan.export.csvfile.write_csv`: UTF-8 with BOM, formula-injection guard, IDs kept text,
+headers in the plan's ``export.lang``; :func:`riskplan.export.plan_folder.read_table` reads them):
 
 * ``progress_monthly.csv`` (district by month), ``progress_township.csv``, ``behind_township.csv``,
   ``behind_stratum.csv`` (what is behind the quarterly target and by how much);
@@ -25,8 +27,8 @@ from riskplan.errors import RiskplanError
 from riskplan.monitoring.alerts import run_alerts
 from riskplan.monitoring.coverage import Coverage, coverage
 from riskplan.monitoring.followup import FollowUp, followup
-from riskplan.monitoring.ingest import IngestResult, validate_results
-from riskplan.monitoring.planio import PlanFolder
+from riskplan.monitoring.ingest import IngestResult, check_as_of, validate_results
+from riskplan.monitoring.planio import MonitorPlan
 from riskplan.monitoring.progress import behind, last_complete_month, monthly_progress, share_due
 from riskplan.monitoring.rules import MonitoringRules
 from riskplan.monitoring.targets import computed_actuals, load_targets, scorecard
@@ -39,7 +41,7 @@ class MonitorResult:
     """All monitoring tables at ``as_of`` (see the module notes for what each holds)."""
 
     as_of: pd.Timestamp
-    plan: PlanFolder
+    plan: MonitorPlan
     ingest: IngestResult
     progress: pd.DataFrame
     progress_township: pd.DataFrame
@@ -58,7 +60,7 @@ class MonitorResult:
 
 
 def monitor(
-    plan: PlanFolder,
+    plan: MonitorPlan,
     results: pd.DataFrame,
     dataset: Any,
     *,
@@ -73,7 +75,7 @@ def monitor(
     Parameters
     ----------
     plan
-        The plan (:func:`riskplan.monitoring.read_plan` or ``PlanFolder.from_plan_result``).
+        The plan (:func:`riskplan.monitoring.load_plan` or ``MonitorPlan.from_plan_result``).
     results
         The year's results (contract columns of ``history``), raw or typed.
     dataset
@@ -94,14 +96,19 @@ def monitor(
     """
     rules = rules or getattr(plan.config, "monitoring", None) or MonitoringRules()
     alloc = plan.allocation.table if hasattr(plan.allocation, "table") else plan.allocation
+    plan_year = getattr(dataset, "plan_year", None)
+    if as_of is None:
+        as_of = getattr(dataset, "reference_date", None)
+    as_of = None if as_of is None else check_as_of(as_of, plan_year)
     ing = validate_results(results, dataset.establishments, dataset.categories, alloc,
-                           dataset.plan_year, file)
+                           plan_year, file, as_of=as_of)
     r = ing.results
-    if as_of is None:
-        as_of = dataset.reference_date or (r["sample_date"].max() if len(r) else None)
-    if as_of is None:
-        raise RiskplanError("no date to assess at: give as_of (the dataset has no reference_date)")
-    as_of = pd.Timestamp(as_of).normalize()
+    if as_of is None:  # no reference date: assess at the last result of the plan year
+        last = r.loc[r["in_plan"], "sample_date"].max() if len(r) else None
+        if last is None or pd.isna(last):
+            raise RiskplanError("no date to assess at: give as_of (the dataset has no "
+                                "reference_date and no result counts against the plan)")
+        as_of = check_as_of(last, plan_year)
     matched = r[r["in_plan"] & (r["sample_date"] <= as_of)]
     prog = monthly_progress(plan.schedule, matched, rules, "district")
     prog_t = monthly_progress(plan.schedule, matched, rules, "township")
@@ -144,8 +151,18 @@ def monitor(
                          alerts, rp, rp_err, sc, rules)
 
 
-def _csv(df: pd.DataFrame, path: Path, index: bool = False) -> None:
-    df.to_csv(path, index=index, encoding="utf-8-sig", date_format="%Y-%m-%d")
+def _csv(df: pd.DataFrame, path: Path, lang: str = "zh", excel_ids: bool = True,
+         index: bool = False) -> None:
+    """Write through the export stage's CSV writer (BOM, formula guard, IDs kept text)."""
+    from riskplan.export.csvfile import write_csv
+
+    write_csv(df.reset_index() if index else df, path, lang, excel_ids=excel_ids)
+
+
+def export_settings(plan: Any) -> tuple[str, bool]:
+    """Header language and ``csv_excel_text`` of the plan's ``export`` settings (zh, True)."""
+    exp = getattr(getattr(plan, "config", None), "export", None)
+    return str(getattr(exp, "lang", "zh")), bool(getattr(exp, "csv_excel_text", True))
 
 
 def _md_table(df: pd.DataFrame, max_rows: int = 20) -> str:
@@ -165,9 +182,16 @@ def _md_table(df: pd.DataFrame, max_rows: int = 20) -> str:
     return "\n".join(lines) + "\n" + more
 
 
-def write_outputs(res: MonitorResult, out: str | Path, charts: bool = True) -> list[Path]:
-    """Write the KPI tables, alert list, re-planned remainder and ``report.md`` into ``out``."""
+def write_outputs(res: MonitorResult, out: str | Path, charts: bool = True,
+                  lang: str | None = None) -> list[Path]:
+    """Write the KPI tables, alert list, re-planned remainder and ``report.md`` into ``out``.
+
+    CSVs go through :func:`riskplan.export.csvfile.write_csv` with headers in ``lang`` (default:
+    the plan's ``export.lang``); read them back with :func:`riskplan.export.plan_folder.read_table`.
+    """
     out = Path(out)
+    plan_lang, excel_ids = export_settings(res.plan)
+    lang = lang or plan_lang
     out.mkdir(parents=True, exist_ok=True)
     tables = {
         "progress_monthly.csv": res.progress, "progress_township.csv": res.progress_township,
@@ -182,9 +206,9 @@ def write_outputs(res: MonitorResult, out: str | Path, charts: bool = True) -> l
         tables["replan_schedule.csv"] = res.replan.schedule
     written = []
     for name, df in tables.items():
-        _csv(df, out / name)
+        _csv(df, out / name, lang, excel_ids)
         written.append(out / name)
-    _csv(res.coverage.matrix, out / "coverage_matrix.csv", index=True)
+    _csv(res.coverage.matrix, out / "coverage_matrix.csv", lang, excel_ids, index=True)
     written.append(out / "coverage_matrix.csv")
     pngs: dict[str, str] = {}
     if charts:

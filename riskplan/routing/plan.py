@@ -472,7 +472,8 @@ def plan_routes(
                     reason = "no_school_day"
                 else:
                     rs = [r for r in reasons if r != "no_school_day"]
-                    reason = max(set(rs), key=rs.count) if rs else "no_school_day"
+                    # the most frequent reason; ties go to the first in name order (set order varies per run)
+                    reason = max(sorted(set(rs)), key=rs.count) if rs else "no_school_day"
                 report(sv.iloc[i], sid, reason)
             allowed.append(days_ok)
         idx = np.flatnonzero(ok_mask)

@@ -83,6 +83,14 @@ class RoutingRules:
         Solutions the guided local search may visit per day model (deterministic budget).
     first_solution
         First-solution strategies tried in order until one succeeds.
+    travel_matrix
+        CSV of travel times between places (long ``from_id, to_id, minutes[, km]`` or square),
+        e.g. from a road network; pairs it lists replace the great-circle estimate. A relative
+        path is taken from the dataset folder. Empty: great-circle distance x ``detour_factor``
+        at ``speeds``.
+    time_limit_s
+        Wall-clock limit per station-day model [s]. 0 (default) keeps the deterministic search
+        budget; a limit makes routes depend on the machine's speed, and the plan says so.
     """
 
     windows: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=_default_windows)
@@ -109,6 +117,8 @@ class RoutingRules:
         "LOCAL_CHEAPEST_INSERTION",
         "SAVINGS",
     )
+    travel_matrix: str = ""
+    time_limit_s: float = 0.0
 
     def __post_init__(self) -> None:
         from riskplan.routing.windows import parse_hhmm, parse_windows
@@ -147,6 +157,7 @@ class RoutingRules:
         check(self.drop_penalty >= 1_000_000, "routing.drop_penalty", "must be >= 1000000")
         check(self.solution_limit >= 1, "routing.solution_limit", "must be >= 1")
         check(len(self.first_solution) > 0, "routing.first_solution", "needs at least one strategy")
+        check(self.time_limit_s >= 0, "routing.time_limit_s", "must be >= 0 (0: deterministic budget)")
 
     def service_minutes(self, samples: int) -> int:
         """Service time of a visit taking ``samples`` samples [min], rounded up."""
