@@ -36,11 +36,12 @@ def _remap(df: pd.DataFrame, columns: dict[str, dict[str, str]]) -> pd.DataFrame
     return df
 
 
-def make_small_district(folder: Path) -> Path:
+def make_small_district(folder: Path, hostile: str | None = None) -> Path:
     """A two-township district (codes 330399xxx) with ~60 establishments, written as CSV files.
 
     Built from two rural Ouhai townships (national category and business-type tables are the
-    same everywhere), renamed and re-coded, with hostile text and a leading-zero licence number.
+    same everywhere), renamed and re-coded, with hostile text and a leading-zero licence number
+    on establishment ``hostile`` (``TD-E…``; default: the first rows).
     """
     src = embedded_data_dir("ouhai")
     rd = lambda name: pd.read_csv(src / f"{name}.csv", dtype=str, keep_default_na=False)  # noqa: E731
@@ -56,9 +57,11 @@ def make_small_district(folder: Path) -> Path:
     eid = {e: e.replace("OH-E", "TD-E") for e in est["establishment_id"]}
     est = _remap(est, {"township_code": codes, "establishment_id": eid})
     est["address"] = est["address"].str.replace("瓯海区", "测试区")
-    est.loc[0, "name"] = INJECTED_NAME
-    est.loc[1, "address"] = INJECTED_ADDRESS
-    est.loc[2, "licence_no"] = LEADING_ZERO_LICENCE
+    rows = est.index[est["establishment_id"] == hostile] if hostile else est.index[:3]
+    assert len(rows), hostile
+    est.loc[rows[0], "name"] = INJECTED_NAME
+    est.loc[rows[-1 if hostile else 1], "address"] = INJECTED_ADDRESS
+    est.loc[rows[-1 if hostile else 2], "licence_no"] = LEADING_ZERO_LICENCE
     keep = set(eid.values())
     hist = _remap(rd("history"), {"establishment_id": eid})
     res = _remap(rd("results"), {"establishment_id": eid})
@@ -97,7 +100,18 @@ def make_small_district(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory) -> Path:
-    return make_small_district(tmp_path_factory.mktemp("district") / "testdistrict")
+    """The small district, its hostile text put on an establishment the plan routes.
+
+    Names, addresses and licence numbers play no part in selection or routing, so the
+    establishment routed in a clean first plan is routed again once its text is hostile.
+    """
+    from riskplan.io import read_dataset
+    from riskplan.pipeline import run_plan
+
+    clean = make_small_district(tmp_path_factory.mktemp("clean") / "testdistrict")
+    routed = run_plan(read_dataset(clean), month=7, seed=11).stops["establishment_id"]
+    return make_small_district(tmp_path_factory.mktemp("district") / "testdistrict",
+                               hostile=str(sorted(routed)[0]))
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +167,10 @@ def test_csv_encoding_headers_and_guard(small_plans) -> None:
     assert head.startswith("任务编号") and "主体编号" in head
     text = "".join(p.read_text(encoding="utf-8-sig") for p in out.rglob("*.csv"))
     assert '"=""330399001"""' in text or '"=""330399002"""' in text  # township codes stay text
-    assert INJECTED_NAME not in text.replace("'" + INJECTED_NAME.replace('"', '""'), "")
+    # the hostile establishment is in the plan, its text guarded and its licence kept as text
+    assert "'" + INJECTED_NAME.replace('"', '""') in text
+    assert "'" + INJECTED_ADDRESS in text
+    assert f'"=""{LEADING_ZERO_LICENCE}"""' in text
     # wherever the hostile name or address was written, it is guarded
     for line in text.splitlines():
         assert ",=HYPERLINK" not in line and ',"=HYPERLINK' not in line

@@ -54,7 +54,7 @@ def test_monitor_command_writes_everything(plan_dir, ouhai, tmp_path, capsys):
     rp = read_out(out / "replan.csv")
     for c in ["planned", "done", "remaining", "total"]:
         rp[c] = rp[c].astype(int)
-    assert rp["township_code"].str.fullmatch(r"3303040\d\d").all()
+    assert rp["township_code"].str.fullmatch(r"330304\d{3}").all()
     assert rp["total"].sum() == quota and (rp["done"] + rp["remaining"] == rp["total"]).all()
     assert rp["done"].sum() == len(r)
     al = read_out(out / "alerts.csv")
@@ -93,3 +93,94 @@ def test_monitor_clean_errors(plan_dir, ouhai, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "bad.csv, row 3, column result" in err and "Traceback" not in err
     assert (tmp_path / "o" / "results_problems.csv").is_file()
+
+
+def test_monitor_csvs_are_guarded_and_keep_ids_text(plan_dir, ouhai, tmp_path):
+    d, _ = plan_dir
+    r = ouhai.results.head(20).copy()
+    for c in ["result", "hazard", "followup_status", "establishment_id"]:
+        r[c] = r[c].astype(object)
+    i0, i1 = r.index[0], r.index[1]
+    r.loc[i0, ["sample_date", "result", "hazard", "followup_status", "followup_date"]] = [
+        pd.Timestamp("2026-01-10"), "fail", "=1+2", "pending", pd.NaT]
+    r.loc[i1, "establishment_id"] = '=HYPERLINK("http://x.example","y")'
+    f = tmp_path / "r.csv"
+    r.to_csv(f, index=False, date_format="%Y-%m-%d")
+    out = tmp_path / "o"
+    assert main(["monitor", "--plan", str(d), "--results", str(f), "--out", str(out), "--no-replan",
+                 "--no-charts", "--as-of", "2026-06-30"]) == 0
+    overdue = (out / "followup_overdue.csv").read_text(encoding="utf-8-sig")
+    assert "'=1+2" in overdue and ",=1+2" not in overdue
+    unmatched = (out / "unmatched_results.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in unmatched and ',"=HYPERLINK' not in unmatched
+    assert '\n"=""3303040' in (out / "behind_township.csv").read_text(encoding="utf-8-sig")
+    assert (out / "coverage_matrix.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    u = read_out(out / "unmatched_results.csv")
+    assert u["value"].tolist() == ['=HYPERLINK("http://x.example","y")']  # guard undone on read
+    assert read_out(out / "followup_overdue.csv")["hazard"].tolist()[:1] == ["=1+2"]
+
+
+def test_monitor_reports_results_after_as_of_and_rejects_other_years(plan_dir, ouhai, tmp_path,
+                                                                      capsys):
+    d, _ = plan_dir
+    r = ouhai.results.head(20).copy()
+    r.loc[r.index[5], "sample_date"] = pd.Timestamp("2026-09-15")
+    f = tmp_path / "r.csv"
+    r.to_csv(f, index=False, date_format="%Y-%m-%d")
+    out = tmp_path / "o"
+    assert main(["monitor", "--plan", str(d), "--results", str(f), "--out", str(out), "--no-replan",
+                 "--no-charts", "--as-of", "2026-06-30"]) == 0
+    assert "1 outside the plan" in capsys.readouterr().out
+    u = read_out(out / "unmatched_results.csv")
+    assert u[["row", "column", "value"]].values.tolist() == [["6", "sample_date", "2026-09-15"]]
+    assert "after the assessment date 2026-06-30" in u["reason_en"].iloc[0]
+    for as_of in ["2030-01-01", "2025-06-01"]:
+        assert main(["monitor", "--plan", str(d), "--results", str(f), "--out", str(out),
+                     "--as-of", as_of]) == 2
+        err = capsys.readouterr().err
+        assert f"as-of date {as_of} is outside the plan year 2026" in err and "Traceback" not in err
+
+
+def test_monitor_reads_results_like_validate(plan_dir, ouhai, tmp_path, capsys):
+    d, _ = plan_dir
+    r = ouhai.results.head(10)[["sample_id", "sample_date", "establishment_id", "category_code",
+                                "result", "hazard", "followup_status", "followup_date"]].copy()
+    r["result"] = r["result"].map({"pass": "合格", "fail": "不合格"})
+    r.columns = ["样品编号", "抽样日期", "经营主体编号", "食品类别代码", "检验结论", "不合格项目",
+                 "核查处置状态", "核查处置日期"]
+    f = tmp_path / "结果.csv"
+    f.write_bytes(r.to_csv(index=False, date_format="%Y-%m-%d").encode("gb18030"))
+    out = tmp_path / "o"
+    assert main(["monitor", "--plan", str(d), "--results", str(f), "--out", str(out), "--no-replan",
+                 "--no-charts"]) == 0
+    assert "results 结果: 10 rows, 0 outside the plan" in capsys.readouterr().out
+    for name, content in [("empty.csv", b""), ("damaged.xlsx", b"PK\x03\x04 broken")]:
+        f = tmp_path / name
+        f.write_bytes(content)
+        assert main(["monitor", "--plan", str(d), "--results", str(f), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert f"{name}:" in err and "Traceback" not in err
+        assert read_out(out / "results_problems.csv")["file"].tolist() == [name]
+
+
+def test_monitor_on_a_folder_written_by_riskplan_plan(tmp_path, capsys):
+    from riskplan.datasets import embedded_data_dir
+    from riskplan.export.plan_folder import read_plan
+
+    plan = tmp_path / "plan"
+    assert main(["plan", "--out", str(plan), "--lang", "zh"]) == 0
+    quota = int(read_plan(plan).allocation["samples"].sum())
+    results = embedded_data_dir() / "results.csv"
+    n_results = len(pd.read_csv(results, dtype=str))
+    out = tmp_path / "monitor"
+    capsys.readouterr()
+    assert main(["monitor", "--plan", str(plan), "--results", str(results), "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert f"/{quota} " in text and f"results 结果: {n_results} rows, 0 outside the plan" in text
+    rp = read_out(out / "replan.csv")
+    for c in ["planned", "done", "remaining", "total"]:
+        rp[c] = rp[c].astype(int)
+    assert rp["planned"].sum() == rp["total"].sum() == quota
+    assert (rp["done"] + rp["remaining"] == rp["total"]).all() and rp["done"].sum() == n_results
+    assert read_out(out / "unmatched_results.csv").empty
+    assert (out / "report.md").is_file() and (out / "progress.png").is_file()

@@ -276,3 +276,20 @@ def test_pack_days_fills_field_days_and_respects_allowed_days():
     # without packing the visits are spread thin: about one a day
     spread = pack_days(bearing, workload, allowed, 20, capacity=0.0)
     assert len(set(spread)) >= n - 2
+
+
+def test_the_ouhai_plan_passes_the_independent_checker(ouhai):
+    """The default plan for the embedded data, re-simulated route by route (issue 5)."""
+    from riskplan.config import Config
+    from riskplan.pipeline import run_plan
+    from riskplan.routing import check_plan
+    from riskplan.routing.plan import RoutePlan
+
+    result = run_plan(ouhai, month=7)
+    field = result.visits[result.visits["mode"] != "purchase"].reset_index(drop=True)
+    plan = RoutePlan(result.stops, result.routes, result.unassigned, True, {})
+    problems = check_plan(plan, field, ouhai.stations, ouhai.labs, result.calendar, Config().routing,
+                          establishments=ouhai.establishments, townships=ouhai.townships)
+    assert len(problems) == 0, problems.head().to_string()
+    assert len(result.stops) > 0.8 * len(field)  # most field visits are routed
+    assert result.routes["n_stops"].mean() >= 3  # field days are packed, not one visit a day
