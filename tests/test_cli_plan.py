@@ -284,3 +284,26 @@ def test_embedded_default_run_subprocess(tmp_path) -> None:
     assert a.keys() == b.keys()
     assert [k for k in a if a[k] != b[k] and k != "manifest.json"] == []
     assert _without_run_time(a["manifest.json"]) == _without_run_time(b["manifest.json"])
+
+
+def test_a_travel_time_matrix_from_the_config_is_used_and_hashed(small, tmp_path, capsys) -> None:
+    import shutil
+
+    data = tmp_path / "district"
+    shutil.copytree(small, data)
+    stations = pd.read_csv(data / "stations.csv", dtype=str)
+    est = pd.read_csv(data / "establishments.csv", dtype=str)
+    pd.DataFrame({"from_id": [stations["station_id"].iloc[0]], "to_id": [est["establishment_id"].iloc[0]],
+                  "minutes": ["12.5"]}).to_csv(data / "road_matrix.csv", index=False)
+    cfg = tmp_path / "plan.toml"
+    cfg.write_text('[routing]\ntravel_matrix = "road_matrix.csv"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["plan", "--data", str(data), "--config", str(cfg), "--out", str(out)]) == 0
+    man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert any(k.startswith("routing.travel_matrix:") and k.endswith("road_matrix.csv")
+               for k in man["inputs_sha256"])
+    cfg.write_text('[routing]\ntravel_matrix = "missing.csv"\n', encoding="utf-8")
+    capsys.readouterr()
+    assert main(["plan", "--data", str(data), "--config", str(cfg), "--out", str(tmp_path / "o2")]) == 2
+    assert "routing.travel_matrix" in capsys.readouterr().err
+    assert not (tmp_path / "o2").exists()

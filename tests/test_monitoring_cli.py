@@ -117,7 +117,7 @@ def test_monitor_csvs_are_guarded_and_keep_ids_text(plan_dir, ouhai, tmp_path):
     assert (out / "coverage_matrix.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     u = read_out(out / "unmatched_results.csv")
     assert u["value"].tolist() == ['=HYPERLINK("http://x.example","y")']  # guard undone on read
-    assert read_out(out / "followup_overdue.csv")["hazard"].tolist()[:1] == ["=1+2"]
+    assert "=1+2" in read_out(out / "followup_overdue.csv")["hazard"].tolist()
 
 
 def test_monitor_reports_results_after_as_of_and_rejects_other_years(plan_dir, ouhai, tmp_path,

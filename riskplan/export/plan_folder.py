@@ -224,6 +224,11 @@ def write_plan(
         write_text(tmp / "README.txt", README)
         write_text(tmp / "config.toml", cfg.to_toml())
         data_ref = _data_reference(dataset)
+        from riskplan.pipeline import travel_matrix_path
+
+        matrix = travel_matrix_path(dataset, cfg.routing.travel_matrix)
+        if matrix is not None:  # a road-network matrix is an input too
+            data_ref["files_sha256"][f"routing.travel_matrix:{matrix.resolve()}"] = manifest.sha256_file(matrix)
         write_text(tmp / "data_reference.toml", tomli_w.dumps(data_ref))
         steps.update()
 

@@ -3,7 +3,11 @@
 The instances are solved with the same :mod:`riskplan.routing.model` engine as the inspection
 routes, in the DIMACS convention of the best-known solutions: Euclidean distances and travel times
 truncated to one decimal, so everything is computed in integer tenths. The objective is total
-distance. PyVRP (optional extra ``pyvrp``) can be run on the same instances as a comparator.
+distance. The ``ortools`` solver runs OR-Tools' iterated local search (ruin and recreate, see
+:data:`ORTOOLS_ILS`) from three first solutions; measured on the eight development instances at
+30 s each: mean gap 0.60 % (the former guided-local-search multi-start, kept as
+:func:`_solve_ortools_gls`, 1.46 %). PyVRP (optional extra ``pyvrp``) can be run on the same
+instances as a comparator.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ from riskplan.routing.model import RoutingProblem, SearchBudget, build_model, _p
 
 Solver = Literal["ortools", "pyvrp"]
 
-#: Extra local search operators tried for the benchmark (off by default in OR-Tools); measured
-#: worse at 10-30 s per instance (slower neighbourhoods), so not used by default.
+#: Extra local search operators tried with guided local search (off by default in OR-Tools);
+#: measured worse at 10-30 s per instance (slower neighbourhoods), so not used.
 BENCH_OPERATORS: tuple[tuple[str, bool], ...] = (
     ("use_relocate_neighbors", True),
     ("use_cross_exchange", True),
@@ -135,12 +139,12 @@ def vrptw_problem(inst: dict, max_vehicles: int | None = None) -> RoutingProblem
     )
 
 
-#: Guided local search lambda coefficient of the benchmark (OR-Tools default 0.1; larger values
-#: measured clearly better on the Solomon development set, see benchmarks/bench_routing.py).
+#: Guided local search lambda coefficient of :func:`_solve_ortools_gls` (OR-Tools default 0.1;
+#: larger values measured clearly better on the Solomon development set).
 ORTOOLS_GLS_LAMBDA: float = 0.5
 
-#: Multi-start of the benchmark: (first-solution strategy, share of the time budget); the best
-#: solution over the starts is kept.
+#: Multi-start of :func:`_solve_ortools_gls`: (first-solution strategy, share of the time
+#: budget); the best solution over the starts is kept.
 ORTOOLS_STARTS: tuple[tuple[str, float], ...] = (
     ("PARALLEL_CHEAPEST_INSERTION", 0.34),
     ("SAVINGS", 0.33),
@@ -149,6 +153,7 @@ ORTOOLS_STARTS: tuple[tuple[str, float], ...] = (
 
 
 def _routes_of(routing, manager, sol, n_vehicles: int) -> list[list[int]]:
+    """Client numbers per used vehicle of an OR-Tools assignment."""
     routes = []
     for v in range(n_vehicles):
         idx = sol.Value(routing.NextVar(routing.Start(v)))
@@ -169,7 +174,11 @@ def _solve_ortools_gls(
     operators: tuple[tuple[str, bool], ...] = (),
     gls_lambda: float | None = ORTOOLS_GLS_LAMBDA,
 ) -> list[list[int]]:
-    """Guided local search from several first solutions; keep the shortest (the former default)."""
+    """Guided local search from several first solutions; keep the shortest.
+
+    The former default, kept for comparison: mean gap 1.46 % at 30 s on the development set
+    (C101 0.00, C201 0.00, R101 0.27, R105 1.03, R201 1.57, RC101 3.04, RC105 4.29, RC201 1.47).
+    """
     problem = vrptw_problem(inst)
     t_end = time.perf_counter() + time_limit
     best_routes: list[list[int]] | None = None
@@ -231,6 +240,7 @@ ILS_OPERATORS_OFF: tuple[str, ...] = (
 
 
 def _ils_params(strategy: str, time_limit: float, ils: str, operators_off: tuple[str, ...]):
+    """Search parameters of one iterated-local-search run (greedy descent as the improvement)."""
     from google.protobuf import text_format
 
     budget = SearchBudget(
@@ -270,7 +280,8 @@ def _solve_ortools(
     """OR-Tools iterated local search (ruin and recreate) from several first solutions.
 
     The budget is split over ``starts``; time a run leaves unused goes to the next one. The
-    shortest solution is kept.
+    shortest solution is kept. OR-Tools' ruin and recreate draws from its own fixed-seed
+    generator: the runs are reproducible apart from where the wall clock cuts them.
     """
     problem = vrptw_problem(inst)
     dist = np.asarray(problem.cost)
