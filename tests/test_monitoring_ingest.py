@@ -5,7 +5,6 @@ import pytest
 
 from riskplan.errors import RiskplanError, ValidationError
 from riskplan.monitoring import read_results, validate_results
-from riskplan.monitoring.ingest import check_as_of
 
 EST = pd.DataFrame({
     "establishment_id": ["E1", "E2", "E3"],
@@ -167,6 +166,8 @@ def test_results_after_as_of_are_reported_not_dropped():
 
 @pytest.mark.parametrize("as_of", ["2030-01-01", "2025-06-01", "2025-12-31"])
 def test_as_of_outside_the_plan_year_is_rejected(as_of):
+    from riskplan.monitoring.ingest import check_as_of
+
     with pytest.raises(RiskplanError, match=f"as-of date {as_of} is outside the plan year 2026"):
         check_as_of(as_of, 2026)
     assert check_as_of("2026-12-31", 2026) == pd.Timestamp("2026-12-31")

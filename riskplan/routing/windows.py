@@ -7,25 +7,21 @@ must happen inside it; :func:`start_windows` turns windows into the interval of 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
+from riskplan import io
 from riskplan.errors import RiskplanError
 
 Window = tuple[int, int]
 
-_HHMM = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 
 
 def parse_hhmm(text: str) -> int:
     """``"08:30"`` -> 510 [min after midnight]; ``"24:00"`` is allowed as the end of the day."""
-    m = _HHMM.match(str(text))
-    if not m:
-        raise RiskplanError(f"not a time of day HH:MM: {text!r}")
-    h, mi = int(m.group(1)), int(m.group(2))
-    if h > 24 or mi > 59 or (h == 24 and mi):
-        raise RiskplanError(f"not a time of day HH:MM: {text!r}")
-    return 60 * h + mi
+    try:
+        return io.time_to_minutes(text)
+    except ValueError as exc:
+        raise RiskplanError(str(exc)) from None
 
 
 def format_hhmm(minutes: float) -> str:
@@ -41,22 +37,22 @@ def parse_windows(text: str | Iterable[str] | None) -> list[Window]:
     """
     if text is None:
         return []
-    if isinstance(text, str):
-        items = [t for t in text.split(";") if t.strip()]
-    else:
-        items = [t for t in text if str(t).strip()]
+    items = [text] if isinstance(text, str) else [str(t) for t in text]
     out: list[Window] = []
     for item in items:
-        parts = str(item).split("-")
-        if len(parts) != 2:
-            raise RiskplanError(f"not a time window HH:MM-HH:MM: {item!r}")
-        a, b = parse_hhmm(parts[0]), parse_hhmm(parts[1])
+        try:
+            parsed = io.parse_windows(item)
+        except ValueError as exc:
+            raise RiskplanError(str(exc)) from None
+        out += parsed
+    checked: list[Window] = []
+    for a, b in out:
         if b == 23 * 60 + 59:
             b = 24 * 60
         if b <= a:
-            raise RiskplanError(f"time window ends before it starts: {item!r}")
-        out.append((a, b))
-    return merge(out)
+            raise RiskplanError(f"time window ends before it starts: {format_hhmm(a)}-{format_hhmm(b)}")
+        checked.append((a, b))
+    return merge(checked)
 
 
 def merge(windows: Iterable[Window]) -> list[Window]:
