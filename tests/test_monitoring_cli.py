@@ -163,12 +163,19 @@ def test_monitor_reads_results_like_validate(plan_dir, ouhai, tmp_path, capsys):
         assert read_out(out / "results_problems.csv")["file"].tolist() == [name]
 
 
-def test_monitor_on_a_folder_written_by_riskplan_plan(tmp_path, capsys):
+@pytest.fixture(scope="module")
+def written_plan(tmp_path_factory):
+    """A plan folder written by `riskplan plan --lang zh` on the embedded data (~10 s)."""
+    plan = tmp_path_factory.mktemp("written") / "plan"
+    assert main(["plan", "--out", str(plan), "--lang", "zh"]) == 0
+    return plan
+
+
+def test_monitor_on_a_folder_written_by_riskplan_plan(written_plan, tmp_path, capsys):
     from riskplan.datasets import embedded_data_dir
     from riskplan.export.plan_folder import read_plan
 
-    plan = tmp_path / "plan"
-    assert main(["plan", "--out", str(plan), "--lang", "zh"]) == 0
+    plan = written_plan
     quota = int(read_plan(plan).allocation["samples"].sum())
     results = embedded_data_dir() / "results.csv"
     n_results = len(pd.read_csv(results, dtype=str))
@@ -184,3 +191,16 @@ def test_monitor_on_a_folder_written_by_riskplan_plan(tmp_path, capsys):
     assert (rp["done"] + rp["remaining"] == rp["total"]).all() and rp["done"].sum() == n_results
     assert read_out(out / "unmatched_results.csv").empty
     assert (out / "report.md").is_file() and (out / "progress.png").is_file()
+
+
+def test_monitoring_plan_reader_does_not_shadow_the_export_one(written_plan):
+    from riskplan import monitoring
+    from riskplan.export.plan_folder import PlanFolder, read_plan
+
+    assert not hasattr(monitoring, "PlanFolder") and not hasattr(monitoring, "read_plan")
+    mp = monitoring.load_plan(written_plan)
+    assert isinstance(mp, monitoring.MonitorPlan) and not isinstance(mp, PlanFolder)
+    assert mp.quota == int(read_plan(written_plan).allocation["samples"].sum())
+    assert mp.schedule["samples"].sum() == mp.quota
+    assert mp.allocation["township_code"].str.fullmatch(r"330304\d{3}").all()
+    assert pd.api.types.is_float_dtype(mp.scores["prior_alpha"])  # typed for the Bayes alerts

@@ -320,3 +320,12 @@ def test_scores_with_one_establishment(ouhai):
     assert out["n_establishments"].tolist() == [1] * len(out)
     assert len(out) == len(str(est["categories"].iloc[0]).split(";"))
     assert np.isfinite(out["weight"]).all()
+
+
+def test_vulnerable_read_like_io():
+    """``vulnerable`` is parsed by riskplan.io.as_bool: "真" is true, "假" / "否" false."""
+    t = tiny_tables()
+    t["business_types"] = t["business_types"].assign(vulnerable=["假", "真"])
+    s = score(**t).set_index(KEY)
+    assert s.loc[("T2", "C-SCHOOL", "C01"), "vulnerable"]
+    assert not s.loc[("T1", "D-MARKET", "C01"), "vulnerable"]
