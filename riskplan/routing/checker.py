@@ -79,6 +79,12 @@ def check_plan(
     st_tab = stations.assign(station_id=stations["station_id"].astype(str)).set_index("station_id")
     day_start, day_end = parse_hhmm(rules.day_start), parse_hhmm(rules.day_end)
     early = parse_hhmm(rules.early_start)
+    # the early start is a property of the station's day (a market visit that day), as in
+    # RoutingRules.early_start: every team of that station may start early that day
+    early_type = plan.stops["visit_id"].astype(str).map(v["business_type"]).isin(rules.early_start_types)
+    early_days = set(
+        zip(plan.stops.loc[early_type, "station_id"], pd.to_datetime(plan.stops.loc[early_type, "date"]))
+    )
     routes_seen: set[tuple] = set()
     for (sid, date, team), g in plan.stops.groupby(["station_id", "date", "team"], sort=True):
         key = (sid, pd.Timestamp(date), int(team))
@@ -118,7 +124,7 @@ def check_plan(
         at = [areas.get(first_town, "urban")] + [areas.get(str(t), "urban") for t in vr["township_code"]]
         at.append("urban" if to_lab else areas.get(first_town, "urban"))
         _, mins = travel_matrices(pts_id, lon, lat, at, rules.detour_factor, rules.speeds, travel_matrix)
-        has_early = vr["business_type"].isin(rules.early_start_types).any()
+        has_early = (sid, pd.Timestamp(date)) in early_days
         lb = early if (bool(day["market_day"]) or has_early) else day_start
         t = float(rrow["start"])
         if t < lb - EPS:
