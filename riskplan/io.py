@@ -366,7 +366,8 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
                         for c in df.columns]]
         df.columns = [str(c).replace("\ufeff", "").strip() for c in df.columns]
         df = df.apply(lambda col: col.astype("str").str.strip()).replace({"": np.nan})
-        return df.reset_index(drop=True), row_problems
+        # blank rows are skipped and not counted, as blank lines of a CSV are
+        return df.dropna(how="all").reset_index(drop=True), row_problems
     text = _decode(path)
     if not text.strip():
         raise _FileProblem("file is empty (no header row)", "文件为空（没有表头）")

@@ -310,3 +310,18 @@ def test_embedded_dataset_loads(ouhai) -> None:
     assert pd.api.types.is_string_dtype(ouhai.townships["township_code"])
     assert ouhai.reference_date.isoformat() == "2026-06-30"
     assert "SYNTHETIC" in ouhai.description
+
+
+def test_blank_rows_are_skipped_in_xlsx_as_in_csv(tmp_path: Path) -> None:
+    import openpyxl
+
+    rows = rows_of("establishments")
+    path = write_table(tmp_path, "establishments", rows, suffix=".xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.active.insert_rows(3)  # a blank row between two data rows
+    wb.save(path)
+    est = read_table(path, "establishments")  # raises on a row of missing values
+    (tmp_path / "csv").mkdir()
+    csv_est = read_table(write_table(tmp_path / "csv", "establishments", rows), "establishments")
+    assert len(est) == len(csv_est) == len(rows)
+    assert list(est["establishment_id"]) == list(csv_est["establishment_id"])
