@@ -44,6 +44,7 @@ import tomli_w
 from riskplan.export import csvfile, field, geojson, manifest, maps, report, xlsx
 from riskplan.export.atomic import staged_folder, write_bytes, write_text
 from riskplan.export.headers import Lang, to_standard
+from riskplan.io import as_bool
 
 TABLE_FILES: dict[str, str] = {
     "risk_scores": "risk_scores.csv",
@@ -67,7 +68,6 @@ _NUMERIC = {"samples", "units", "month", "floor", "risk_part", "stop_order", "n_
             "n_samples", "n_fail", "weight", "fractional", "cost_yuan", "lon_wgs84", "lat_wgs84",
             "distance_km", "duration_min", "n_stops"}
 _BOOL = {"perishable", "cold_chain", "has_location", "no_history", "vulnerable"}
-_TRUE = {"true", "1", "yes", "是", "y", "t"}
 
 README = """riskplan plan folder / 抽检计划文件夹
 
@@ -357,7 +357,7 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
         if c in _NUMERIC:
             df[c] = pd.to_numeric(df[c].replace("", None), errors="coerce")
         elif c in _BOOL:
-            df[c] = df[c].astype(str).str.strip().str.lower().isin(_TRUE)
+            df[c] = as_bool(df[c].replace("", None))
     return df
 
 

@@ -105,13 +105,6 @@ def _require(df: pd.DataFrame, cols: tuple[str, ...], what: str) -> None:
         raise RiskplanError(f"{what} table lacks column(s): {', '.join(missing)}")
 
 
-def _as_bool(s: pd.Series) -> pd.Series:
-    if s.dtype == bool:
-        return s
-    m = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False, "是": True, "否": False}
-    return s.map(lambda x: m.get(str(x).strip().lower(), bool(x) if not pd.isna(x) else False)).astype(bool)
-
-
 def prepare_visits(visits: pd.DataFrame, establishments: pd.DataFrame | None) -> pd.DataFrame:
     """Visits with the establishment columns routing needs (coordinates, opening hours, township)."""
     _require(visits, _VISIT_REQUIRED, "visits")
@@ -134,8 +127,8 @@ def prepare_visits(visits: pd.DataFrame, establishments: pd.DataFrame | None) ->
     v["lon_wgs84"] = pd.to_numeric(v["lon_wgs84"], errors="coerce")
     v["lat_wgs84"] = pd.to_numeric(v["lat_wgs84"], errors="coerce")
     located = v["lon_wgs84"].notna() & v["lat_wgs84"].notna()
-    v["has_location"] = (_as_bool(v["has_location"]) & located) if "has_location" in v.columns else located
-    v["perishable"] = _as_bool(v["perishable"])
+    v["has_location"] = (io.as_bool(v["has_location"]) & located) if "has_location" in v.columns else located
+    v["perishable"] = io.as_bool(v["perishable"])
     v["samples"] = pd.to_numeric(v["samples"], errors="coerce").fillna(1).astype(int)
     v["opening_hours"] = v["opening_hours"].fillna("").astype(str)
     v["name"] = v["name"].fillna("").astype(str)
@@ -157,8 +150,8 @@ def working_days(calendar: pd.DataFrame) -> pd.DataFrame:
     cal = calendar.copy()
     cal["date"] = pd.to_datetime(cal["date"])
     for c in ("school_day", "market_day"):
-        cal[c] = _as_bool(cal[c]) if c in cal.columns else False
-    cal = cal[_as_bool(cal["workday"])].sort_values("date").reset_index(drop=True)
+        cal[c] = io.as_bool(cal[c]) if c in cal.columns else False
+    cal = cal[io.as_bool(cal["workday"])].sort_values("date").reset_index(drop=True)
     return cal[["date", "school_day", "market_day"]]
 
 
