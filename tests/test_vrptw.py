@@ -81,6 +81,11 @@ def test_solve_tiny_and_write_sol(tiny: Path, tmp_path: Path):
     assert sorted(c for route in sol["routes"] for c in route) == [1, 2, 3, 4, 5, 6]
 
 
+def test_guided_local_search_variant(tiny: Path):
+    r = solve_instance(tiny, time_limit=0.5, solver="ortools-gls")
+    assert r.feasible and r.gap is not None and r.gap <= 1e-9
+
+
 def test_pyvrp_comparator(tiny: Path):
     pytest.importorskip("pyvrp")
     r = solve_instance(tiny, time_limit=0.5, solver="pyvrp")

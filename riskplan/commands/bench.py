@@ -23,8 +23,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--instances", type=Path, required=True, metavar="DIR", help="folder of .vrp files")
     p.add_argument("--time-limit", type=float, default=30.0, metavar="S", help="seconds per instance")
     p.add_argument("--out", type=Path, required=True, metavar="OUTDIR", help="where .sol files go")
-    p.add_argument("--solver", choices=["ortools", "pyvrp"], default="ortools",
-                   help="ortools (the riskplan engine) or pyvrp (comparator, extra 'pyvrp')")
+    p.add_argument("--solver", choices=["ortools", "ortools-gls", "pyvrp"], default="ortools",
+                   help="ortools (the riskplan engine), ortools-gls (guided local search, the "
+                        "former default) or pyvrp (comparator, extra 'pyvrp')")
     p.add_argument("--seed", type=int, default=0, help="seed of the PyVRP run")
     return p
 

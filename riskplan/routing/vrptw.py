@@ -5,8 +5,8 @@ routes, in the DIMACS convention of the best-known solutions: Euclidean distance
 truncated to one decimal, so everything is computed in integer tenths. The objective is total
 distance. The ``ortools`` solver runs OR-Tools' iterated local search (ruin and recreate, see
 :data:`ORTOOLS_ILS`) from two first solutions; measured on the eight development instances at
-30 s each: mean gap 0.57 % (the former guided-local-search multi-start, kept as
-:func:`_solve_ortools_gls`, 1.46 %). PyVRP (optional extra ``pyvrp``) can be run on the same
+30 s each: mean gap 0.52 % (the former guided-local-search multi-start,
+:func:`solve_ortools_gls`, solver ``ortools-gls``, 1.46 %). PyVRP (optional extra ``pyvrp``) can be run on the same
 instances as a comparator.
 """
 
@@ -23,7 +23,7 @@ import numpy as np
 from riskplan.errors import RiskplanError
 from riskplan.routing.model import RoutingProblem, SearchBudget, build_model, _params
 
-Solver = Literal["ortools", "pyvrp"]
+Solver = Literal["ortools", "ortools-gls", "pyvrp"]
 
 #: Extra local search operators tried with guided local search (off by default in OR-Tools);
 #: measured worse at 10-30 s per instance (slower neighbourhoods), so not used.
@@ -139,11 +139,11 @@ def vrptw_problem(inst: dict, max_vehicles: int | None = None) -> RoutingProblem
     )
 
 
-#: Guided local search lambda coefficient of :func:`_solve_ortools_gls` (OR-Tools default 0.1;
+#: Guided local search lambda coefficient of :func:`solve_ortools_gls` (OR-Tools default 0.1;
 #: larger values measured clearly better on the Solomon development set).
 ORTOOLS_GLS_LAMBDA: float = 0.5
 
-#: Multi-start of :func:`_solve_ortools_gls`: (first-solution strategy, share of the time
+#: Multi-start of :func:`solve_ortools_gls`: (first-solution strategy, share of the time
 #: budget); the best solution over the starts is kept.
 ORTOOLS_STARTS: tuple[tuple[str, float], ...] = (
     ("PARALLEL_CHEAPEST_INSERTION", 0.34),
@@ -166,7 +166,7 @@ def _routes_of(routing, manager, sol, n_vehicles: int) -> list[list[int]]:
     return routes
 
 
-def _solve_ortools_gls(
+def solve_ortools_gls(
     inst: dict,
     time_limit: float,
     seed: int = 0,
@@ -176,7 +176,7 @@ def _solve_ortools_gls(
 ) -> list[list[int]]:
     """Guided local search from several first solutions; keep the shortest.
 
-    The former default, kept for comparison: mean gap 1.46 % at 30 s on the development set
+    The former default, solver ``ortools-gls`` of :func:`solve_instance`, kept for comparison: mean gap 1.46 % at 30 s on the development set
     (C101 0.00, C201 0.00, R101 0.27, R105 1.03, R201 1.57, RC101 3.04, RC105 4.29, RC201 1.47).
     """
     problem = vrptw_problem(inst)
@@ -353,7 +353,9 @@ def solve_instance(
     time_limit
         Wall-clock budget [s].
     solver
-        ``ortools`` (the riskplan engine) or ``pyvrp`` (comparator, optional extra).
+        ``ortools`` (the riskplan engine: iterated local search), ``ortools-gls`` (the same model
+        with guided local search from several first solutions) or ``pyvrp`` (comparator, optional
+        extra).
     seed
         Seed of the PyVRP run (OR-Tools' search is deterministic apart from the clock).
     """
@@ -368,10 +370,12 @@ def solve_instance(
     t0 = time.perf_counter()
     if solver == "ortools":
         routes = _solve_ortools(inst, time_limit, seed)
+    elif solver == "ortools-gls":
+        routes = solve_ortools_gls(inst, time_limit, seed)
     elif solver == "pyvrp":
         routes = _solve_pyvrp(path, time_limit, seed)
     else:
-        raise RiskplanError(f"unknown solver {solver!r}: use 'ortools' or 'pyvrp'")
+        raise RiskplanError(f"unknown solver {solver!r}: use 'ortools', 'ortools-gls' or 'pyvrp'")
     seconds = time.perf_counter() - t0
     feasible, distance = check_routes(inst, routes)
     bks = None
