@@ -122,7 +122,6 @@ def vrptw_problem(inst: dict, max_vehicles: int | None = None) -> RoutingProblem
     dist, service10, tw, demand, capacity, vehicles = _instance_arrays(inst)
     if max_vehicles is not None:
         vehicles = min(vehicles, max_vehicles)
-    n = len(dist)
     time_m = dist + service10[:, None]
     horizon = int(tw[0, 1])
     windows = [[(int(a), int(b))] for a, b in tw]
