@@ -112,3 +112,23 @@ def test_an_unwritable_output_path_is_a_clean_error(tmp_path, capsys) -> None:
     assert main(["validate", "--out", str(blocker / "problems.csv")]) == 2  # parent is a file
     err = capsys.readouterr().err
     assert "a-file" in err and "Traceback" not in err
+
+
+def test_validate_problem_file_is_guarded_against_formula_injection(tmp_path, capsys) -> None:
+    import shutil
+
+    from riskplan.cli import main
+    from riskplan.datasets import embedded_data_dir
+
+    data = tmp_path / "d"
+    shutil.copytree(embedded_data_dir("ouhai"), data)
+    est = (data / "establishments.csv").read_text(encoding="utf-8").splitlines()
+    head = est[0].split(",")
+    row = est[1].split(",")
+    row[head.index("risk_grade")] = "=1+2"
+    (data / "establishments.csv").write_text("\n".join([est[0], ",".join(row), *est[2:]]) + "\n",
+                                             encoding="utf-8")
+    out = tmp_path / "problems.csv"
+    assert main(["validate", str(data), "--out", str(out)]) == 1
+    text = out.read_text(encoding="utf-8-sig")
+    assert "'=1+2" in text and ",=1+2" not in text

@@ -58,8 +58,11 @@ def run(args: argparse.Namespace) -> int:
         print("", file=out)
         print(_format(shown), file=out)
     if args.out is not None:
+        from riskplan.export.csvfile import write_csv
+
+        # the offending values are echoed: the same guard against formula injection as every export
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        problems.to_csv(args.out, index=False, encoding="utf-8-sig")
+        write_csv(problems, args.out, "en")
         print(f"\nproblems written to {args.out}", file=out)
     print("", file=out)
     if n_err:
