@@ -9,7 +9,6 @@ stations are added; the returned table is the log of the draw.
 from __future__ import annotations
 
 import datetime as dt
-import zlib
 from collections.abc import Iterable
 
 import numpy as np
@@ -17,6 +16,7 @@ import pandas as pd
 
 from riskplan.errors import InfeasibleError, RiskplanError
 from riskplan.selection.rules import SelectionRules
+from riskplan.selection.streams import keyed_rng
 
 ROSTER_COLUMNS: tuple[str, ...] = ("station_id", "date", "team", "officer_ids", "roster_size", "seed")
 """Columns of :func:`draw_teams`'s log."""
@@ -102,9 +102,8 @@ def draw_teams(
             )
         if formed < teams:
             short.append((sid, int(teams), formed, people.size))
-        tag = zlib.crc32(sid.encode("utf-8"))
         for day in days:
-            rng = np.random.default_rng(np.random.SeedSequence([int(seed), day.toordinal(), tag]))
+            rng = keyed_rng(seed, day.toordinal(), sid)
             drawn = rng.permutation(people.size)[: formed * k]
             for t in range(formed):
                 ids = sorted(people[drawn[t * k : (t + 1) * k]])

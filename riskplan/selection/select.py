@@ -18,7 +18,6 @@ one visit. Every requested sample is either in ``samples`` (and so in a visit) o
 from __future__ import annotations
 
 import dataclasses
-import zlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,12 +25,13 @@ import numpy as np
 import pandas as pd
 
 from riskplan.errors import RiskplanError
-from riskplan.io import as_bool, explode_categories, station_of_township
+from riskplan.io import STRATUM_KEY, as_bool, explode_categories, station_of_township
 from riskplan.selection.pps import inclusion_probabilities, pps_sample
 from riskplan.selection.rotation import eligible_mask, history_positions
 from riskplan.selection.rules import GRADES, SelectionRules
+from riskplan.selection.streams import keyed_rng
 
-KEY: list[str] = ["township_code", "business_type", "category_code"]
+KEY: list[str] = list(STRATUM_KEY)
 
 VISIT_COLUMNS: tuple[str, ...] = (
     "visit_id",
@@ -227,8 +227,7 @@ def prepare_candidates(establishments: pd.DataFrame, rules: SelectionRules) -> p
 
 def _stratum_rng(seed: int, year: int, month: int, key: tuple[str, str, str]) -> np.random.Generator:
     # one stream per stratum: a stratum's draw does not depend on which other strata exist
-    tag = zlib.crc32("|".join(key).encode("utf-8"))
-    return np.random.default_rng(np.random.SeedSequence([int(seed), int(year), int(month), tag]))
+    return keyed_rng(seed, year, month, "|".join(key))
 
 
 # --------------------------------------------------------------------------- drawing
