@@ -278,10 +278,14 @@ def explode_categories(establishments: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+STRATUM_KEY: tuple[str, str, str] = ("township_code", "business_type", "category_code")
+"""The columns that identify a stratum (see docs/contracts.md)."""
+
+
 def stratum_id(df: pd.DataFrame) -> pd.Series:
     """``"township_code|business_type|category_code"`` for every row of ``df``."""
-    return (df["township_code"].astype(str) + "|" + df["business_type"].astype(str) + "|"
-            + df["category_code"].astype(str)).rename("stratum_id")
+    town, btype, cat = (df[k].astype(str) for k in STRATUM_KEY)
+    return (town + "|" + btype + "|" + cat).rename("stratum_id")
 
 
 def time_to_minutes(text: str) -> int:

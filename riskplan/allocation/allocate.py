@@ -33,8 +33,9 @@ from riskplan.allocation.floors import (
 from riskplan.allocation.rounding import controlled_round
 from riskplan.allocation.rules import AllocationRules
 from riskplan.errors import InfeasibleError, RiskplanError
+from riskplan.io import STRATUM_KEY
 
-KEY = ["township_code", "business_type", "category_code"]
+KEY = list(STRATUM_KEY)
 REQUIRED = (*KEY, "stage", "weight")
 
 __all__ = ["Allocation", "AllocationRules", "allocate"]

@@ -14,11 +14,12 @@ import pandas as pd
 
 from typing import Any
 
+from riskplan.io import STRATUM_KEY
 from riskplan.monitoring.bayes import bayes_alerts, prior_from_scores
 from riskplan.monitoring.charts import cusum, ewma, p_chart
 from riskplan.monitoring.rules import MonitoringRules
 
-KEY = ["township_code", "business_type", "category_code"]
+KEY = list(STRATUM_KEY)
 LEVELS: dict[str, list[str]] = {
     "stratum": KEY,
     "township_category": ["township_code", "category_code"],

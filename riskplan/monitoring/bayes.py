@@ -17,8 +17,9 @@ import pandas as pd
 from scipy import stats
 
 from riskplan.errors import RiskplanError
+from riskplan.io import STRATUM_KEY
 
-KEY = ["township_code", "business_type", "category_code"]
+KEY = list(STRATUM_KEY)
 
 
 def posterior_exceedance(

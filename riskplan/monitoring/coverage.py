@@ -11,7 +11,9 @@ import dataclasses
 
 import pandas as pd
 
-KEY = ["township_code", "business_type", "category_code"]
+from riskplan.io import STRATUM_KEY
+
+KEY = list(STRATUM_KEY)
 DIMENSIONS = ("stage", "business_type", "township_code", "category_code")
 
 

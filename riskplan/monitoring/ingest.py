@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from riskplan.errors import RiskplanError, ValidationError
+from riskplan.io import STRATUM_KEY
 
-KEY = ["township_code", "business_type", "category_code"]
+KEY = list(STRATUM_KEY)
 REQUIRED = ["sample_id", "sample_date", "establishment_id", "category_code", "result"]
 OPTIONAL = ["hazard", "followup_status", "followup_date", "programme"]
 FOLLOWUP = {"done", "pending", "not_required"}

@@ -19,8 +19,9 @@ from typing import Any
 import pandas as pd
 
 from riskplan.errors import RiskplanError
+from riskplan.io import STRATUM_KEY
 
-KEY = ["township_code", "business_type", "category_code"]
+KEY = list(STRATUM_KEY)
 
 
 @dataclasses.dataclass

@@ -14,9 +14,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from riskplan.io import STRATUM_KEY
 from riskplan.monitoring.rules import MonitoringRules
 
-KEY = ["township_code", "business_type", "category_code"]
+KEY = list(STRATUM_KEY)
 
 
 def level_keys(level: str) -> list[str]:

@@ -24,9 +24,10 @@ import numpy as np
 import pandas as pd
 
 from riskplan.errors import RiskplanError
+from riskplan.io import STRATUM_KEY
 from riskplan.monitoring.planio import MonitorPlan
 
-KEY = ["township_code", "business_type", "category_code"]
+KEY = list(STRATUM_KEY)
 HISTORY_COLUMNS = ["sample_id", "sample_date", "establishment_id", "category_code", "result",
                    "hazard", "followup_status", "followup_date", "programme"]
 

@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from riskplan.errors import RiskplanError
+from riskplan.io import STRATUM_KEY
 from riskplan.monitoring.alerts import run_alerts
 from riskplan.monitoring.coverage import Coverage, coverage
 from riskplan.monitoring.followup import FollowUp, followup
@@ -33,7 +34,7 @@ from riskplan.monitoring.progress import behind, last_complete_month, monthly_pr
 from riskplan.monitoring.rules import MonitoringRules
 from riskplan.monitoring.targets import computed_actuals, load_targets, scorecard
 
-KEY = ["township_code", "business_type", "category_code"]
+KEY = list(STRATUM_KEY)
 
 
 @dataclasses.dataclass

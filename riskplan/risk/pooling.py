@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from riskplan.io import STRATUM_KEY
 from riskplan.risk.betabinom import fit_concentration
 
-KEY: list[str] = ["township_code", "business_type", "category_code"]
+KEY: list[str] = list(STRATUM_KEY)
 
 
 def _level(

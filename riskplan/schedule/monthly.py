@@ -27,9 +27,10 @@ import pandas as pd
 from riskplan.allocation.apportion import apportion
 from riskplan.allocation.rounding import controlled_round
 from riskplan.errors import InfeasibleError, RiskplanError
+from riskplan.io import STRATUM_KEY
 from riskplan.schedule.rules import ScheduleRules
 
-KEY = ["township_code", "business_type", "category_code"]
+KEY = list(STRATUM_KEY)
 
 
 class ScheduleInputError(RiskplanError, ValueError):
