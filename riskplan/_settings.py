@@ -1,7 +1,7 @@
 """Typed settings sections: strict conversion from TOML/dicts to frozen dataclasses.
 
 Each pipeline stage defines its own frozen dataclass of settings with documented defaults
-(``RiskConfig``, ``AllocationRules``, ...). :func:`section_from_dict` turns a plain mapping (for
+(``RiskRules``, ``AllocationRules``, ...). :func:`section_from_dict` turns a plain mapping (for
 example a TOML table) into such a dataclass, rejecting unknown keys and values of the wrong type
 with a :class:`~riskplan.errors.ConfigError` that names the full key, and :func:`section_to_dict`
 goes back, so the configuration used can be written out as TOML.

@@ -1,22 +1,26 @@
 """The ``riskplan`` command line: one subcommand per module in :mod:`riskplan.commands`.
 
 Each subcommand lives in ``riskplan/commands/<name>.py`` and provides ``add_parser(subparsers)``
-and ``run(args) -> int``; listing its name in :data:`COMMANDS` is all it takes to add it. Any
+and ``run(args) -> int``; listing the module in :data:`COMMAND_MODULES` is all it takes to add it. Any
 :class:`~riskplan.errors.RiskplanError` is printed as a clean message on stderr with exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
-from riskplan import __version__
+from riskplan._version import __version__
+from riskplan.commands import bench, config, monitor, plan, validate
 from riskplan.errors import RiskplanError
 
-COMMANDS: tuple[str, ...] = ("validate", "plan", "config", "monitor", "bench")
-"""Subcommands, in the order ``riskplan --help`` lists them (module names in riskplan.commands)."""
+COMMAND_MODULES: tuple[ModuleType, ...] = (validate, plan, config, monitor, bench)
+"""Subcommand modules, in the order ``riskplan --help`` lists them."""
+
+COMMANDS: tuple[str, ...] = tuple(m.__name__.rpartition(".")[2] for m in COMMAND_MODULES)
+"""Subcommand names (module names in riskplan.commands), in the same order."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,8 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"riskplan {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
-    for name in COMMANDS:
-        module = importlib.import_module(f"riskplan.commands.{name}")
+    for module in COMMAND_MODULES:
         sp = module.add_parser(sub)
         sp.set_defaults(_run=module.run)
     return parser

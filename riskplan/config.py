@@ -13,42 +13,43 @@ Codes (food categories, business types, townships) can only be checked against a
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import os
 import re
+import textwrap
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import tomli_w
 
 from riskplan._settings import attribute_docs, check, section_from_dict, section_to_dict
+from riskplan.dataset import Dataset
 from riskplan.errors import ConfigError
+from riskplan.settings import (
+    AllocationRules,
+    CalendarRules,
+    ExportRules,
+    MonitoringRules,
+    QuotaRules,
+    RiskRules,
+    RoutingRules,
+    ScheduleRules,
+    SelectionRules,
+)
 
-if TYPE_CHECKING:  # pragma: no cover
-    from riskplan.allocation import AllocationRules, QuotaRules
-    from riskplan.calendar import CalendarRules
-    from riskplan.datasets import Dataset
-    from riskplan.export import ExportSettings
-    from riskplan.monitoring import MonitoringRules
-    from riskplan.risk import RiskConfig
-    from riskplan.routing import RoutingRules
-    from riskplan.schedule import ScheduleRules
-    from riskplan.selection import SelectionRules
-
-SECTIONS: dict[str, tuple[str, str]] = {
-    "quota": ("riskplan.allocation", "QuotaRules"),
-    "risk": ("riskplan.risk", "RiskConfig"),
-    "allocation": ("riskplan.allocation", "AllocationRules"),
-    "schedule": ("riskplan.schedule", "ScheduleRules"),
-    "calendar": ("riskplan.calendar", "CalendarRules"),
-    "selection": ("riskplan.selection", "SelectionRules"),
-    "routing": ("riskplan.routing", "RoutingRules"),
-    "monitoring": ("riskplan.monitoring", "MonitoringRules"),
-    "export": ("riskplan.export", "ExportSettings"),
+SECTIONS: dict[str, type] = {
+    "quota": QuotaRules,
+    "risk": RiskRules,
+    "allocation": AllocationRules,
+    "schedule": ScheduleRules,
+    "calendar": CalendarRules,
+    "selection": SelectionRules,
+    "routing": RoutingRules,
+    "monitoring": MonitoringRules,
+    "export": ExportRules,
 }
-"""TOML table name -> (module, settings dataclass) of each section, in file order."""
+"""TOML table name -> settings dataclass of each section, in file order."""
 
 DEFAULT_SEED = 2026
 """Default seed of every random step (selection, team draw), so the default plan is reproducible."""
@@ -56,8 +57,6 @@ DEFAULT_SEED = 2026
 
 def _with_key_comments(text: str, width: int = 100) -> str:
     """TOML ``text`` of a Config with each key's documentation as a comment above it."""
-    import textwrap
-
     docs = {name: attribute_docs(section_class(name)) for name in SECTIONS}
     docs[""] = attribute_docs(Config)
     out: list[str] = []
@@ -82,13 +81,8 @@ def _with_key_comments(text: str, width: int = 100) -> str:
 
 
 def section_class(name: str) -> type:
-    """The settings dataclass of section ``name`` (imported on first use)."""
-    module, cls = SECTIONS[name]
-    return getattr(importlib.import_module(module), cls)
-
-
-def _default(name: str) -> Any:
-    return dataclasses.field(default_factory=lambda: section_class(name)())
+    """The settings dataclass of section ``name``."""
+    return SECTIONS[name]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,15 +99,15 @@ class Config:
     """
 
     seed: int = DEFAULT_SEED
-    quota: QuotaRules = _default("quota")
-    risk: RiskConfig = _default("risk")
-    allocation: AllocationRules = _default("allocation")
-    schedule: ScheduleRules = _default("schedule")
-    calendar: CalendarRules = _default("calendar")
-    selection: SelectionRules = _default("selection")
-    routing: RoutingRules = _default("routing")
-    monitoring: MonitoringRules = _default("monitoring")
-    export: ExportSettings = _default("export")
+    quota: QuotaRules = dataclasses.field(default_factory=QuotaRules)
+    risk: RiskRules = dataclasses.field(default_factory=RiskRules)
+    allocation: AllocationRules = dataclasses.field(default_factory=AllocationRules)
+    schedule: ScheduleRules = dataclasses.field(default_factory=ScheduleRules)
+    calendar: CalendarRules = dataclasses.field(default_factory=CalendarRules)
+    selection: SelectionRules = dataclasses.field(default_factory=SelectionRules)
+    routing: RoutingRules = dataclasses.field(default_factory=RoutingRules)
+    monitoring: MonitoringRules = dataclasses.field(default_factory=MonitoringRules)
+    export: ExportRules = dataclasses.field(default_factory=ExportRules)
 
     def __post_init__(self) -> None:
         check(0 <= self.seed < 2**63, "seed", f"must be a non-negative integer, got {self.seed}")
@@ -199,7 +193,7 @@ _FAMILY_KEYS = (("categor", "category"), ("business_type", "business_type"),
                 ("business", "business_type"), ("township", "township"))
 
 
-def _code_families(dataset: Any) -> dict[str, set[str]]:
+def _code_families(dataset: Dataset) -> dict[str, set[str]]:
     return {
         "category": set(map(str, dataset.categories["category_code"])),
         "business_type": set(map(str, dataset.business_types["business_type"])),

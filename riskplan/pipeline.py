@@ -16,9 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from tqdm import tqdm
 
+from riskplan.allocation import Allocation, allocate, quota_for
+from riskplan.calendar import work_calendar
 from riskplan.config import Config
+from riskplan.dataset import Dataset
 from riskplan.errors import ConfigError, RiskplanError
+from riskplan.risk import score
+from riskplan.routing import plan_routes
+from riskplan.schedule import monthly
+from riskplan.selection import draw_teams, select_dataset
 
 STAGES: tuple[str, ...] = (
     "risk",
@@ -77,6 +85,8 @@ class PlanResult:
         ``reason`` (``Selection.shortfall``).
     allocation_result
         The :class:`riskplan.allocation.Allocation` (quota, totals, coverage requirements).
+    dataset
+        The dataset the plan was made from.
     reproducible
         False if any routing run used a wall-clock limit (results may differ between runs).
     timings
@@ -99,9 +109,82 @@ class PlanResult:
     unassigned: pd.DataFrame
     purchases: pd.DataFrame
     shortfall: pd.DataFrame
-    allocation_result: Any = None
+    allocation_result: Allocation | None = None
+    dataset: Dataset | None = None
     reproducible: bool = True
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        k = self.key_numbers()
+        return (f"{type(self).__name__}({', '.join(k['months'])}, quota={k['quota']}, "
+                f"visits={k['visits']}, routed={k['routed']}, routes={k['routes']}, "
+                f"unassigned={k['unassigned']}, seed={self.seed})")
+
+    def key_numbers(self) -> dict[str, Any]:
+        """The headline figures of the plan.
+
+        Returns
+        -------
+        dict
+            ``quota``, ``allocated``, coverage counts (``townships_covered`` / ``townships``, and
+            the same for business types and categories present), the planned months' ``visits``,
+            ``samples``, ``scheduled`` (samples the schedule asks for in those months),
+            ``shortfall`` (scheduled samples no establishment could take), ``routed``,
+            ``unassigned``, ``purchases``, ``routes``, ``unassigned_reasons`` and
+            ``reproducible``.
+        """
+        alloc = self.allocation
+        got = alloc[alloc["samples"] > 0]
+        visits = self.visits
+        reasons = (self.unassigned["reason"].value_counts().sort_index() if len(self.unassigned)
+                   else pd.Series(dtype=int))
+        n_townships = (len(self.dataset.townships) if self.dataset is not None
+                       else alloc["township_code"].nunique())
+        return {
+            "quota": int(self.quota),
+            "allocated": int(alloc["samples"].sum()),
+            "strata": int(len(alloc)),
+            "strata_covered": int(len(got)),
+            "townships": int(n_townships),
+            "townships_covered": int(got["township_code"].nunique()),
+            "business_types": int(alloc["business_type"].nunique()),
+            "business_types_covered": int(got["business_type"].nunique()),
+            "categories": int(alloc["category_code"].nunique()),
+            "categories_covered": int(got["category_code"].nunique()),
+            "months": [f"{self.plan_year}-{m:02d}" for m in self.months],
+            "visits": int(len(visits)),
+            "samples": int(visits["samples"].sum()) if len(visits) else 0,
+            "scheduled": int(self.schedule.loc[self.schedule["month"].isin(self.months),
+                                               "samples"].sum()),
+            "shortfall": int(self.shortfall["missing"].sum()) if len(self.shortfall) else 0,
+            "routed": int(self.n_routed),
+            "unassigned": int(len(self.unassigned)),
+            "purchases": int(len(self.purchases)),
+            "routes": int(len(self.routes)),
+            "unassigned_reasons": {str(k): int(v) for k, v in reasons.items()},
+            "reproducible": bool(self.reproducible),
+        }
+
+    def summary(self) -> str:
+        """The plan in a few lines (what ``riskplan plan`` prints before the files)."""
+        k = self.key_numbers()
+        name = self.dataset.name if self.dataset is not None else "plan"
+        lines = [
+            f"riskplan plan: {name}, {', '.join(k['months'])} (seed {self.seed})",
+            f"  annual quota 年度任务量: {k['quota']} samples, allocated {k['allocated']}",
+            f"  coverage 覆盖: townships {k['townships_covered']}/{k['townships']}, business types "
+            f"{k['business_types_covered']}/{k['business_types']}, categories "
+            f"{k['categories_covered']}/{k['categories']}",
+            f"  samples 样品: {k['scheduled']} scheduled, {k['samples']} selected, {k['shortfall']} "
+            "short (see shortfall.csv)",
+            f"  visits 任务: {k['visits']} selected, {k['routed']} routed on {k['routes']} routes, "
+            f"{k['unassigned']} unassigned, {k['purchases']} purchase orders",
+        ]
+        for reason, n in k["unassigned_reasons"].items():
+            lines.append(f"    unassigned: {n} x {reason}")
+        if not k["reproducible"]:
+            lines.append("  note: routing used a wall-clock limit; routes may differ between runs")
+        return "\n".join(lines)
 
     @property
     def n_routed(self) -> int:
@@ -131,34 +214,26 @@ class PlanResult:
 # --------------------------------------------------------------------------- stages
 def stage_risk(dataset: Any, config: Config) -> pd.DataFrame:
     """Risk scores per stratum (``riskplan.risk.score``)."""
-    from riskplan.risk import score
-
     return score(dataset, config=config.risk)
 
 
 def stage_quota(dataset: Any, config: Config) -> int:
     """Annual quota [samples] (``QuotaRules.quota_for``)."""
-    return int(config.quota.quota_for(dataset))
+    return int(quota_for(config.quota, dataset))
 
 
 def stage_allocation(scores: pd.DataFrame, quota: int, dataset: Any, config: Config) -> Any:
     """Integer allocation of the quota to strata (``riskplan.allocation.allocate`` -> Allocation)."""
-    from riskplan.allocation import allocate
-
     return allocate(scores, quota, config.allocation, categories=dataset.categories)
 
 
 def stage_schedule(allocation: pd.DataFrame, dataset: Any, config: Config) -> pd.DataFrame:
     """Monthly schedule of the year (``riskplan.schedule.monthly``)."""
-    from riskplan.schedule import monthly
-
     return monthly(allocation, config.schedule)
 
 
 def stage_calendar(year: int, months: Iterable[int], config: Config) -> pd.DataFrame:
     """Work calendar of the planned months (``riskplan.calendar.work_calendar``)."""
-    from riskplan.calendar import work_calendar
-
     return _concat([work_calendar(year, m, config.calendar) for m in months])
 
 
@@ -167,15 +242,11 @@ def stage_selection(
     planned: pd.DataFrame | None = None,
 ) -> Any:
     """Visits of one month (``riskplan.selection.select_dataset`` -> Selection)."""
-    from riskplan.selection import select_dataset
-
     return select_dataset(dataset, schedule, month, config.selection, seed, planned=planned)
 
 
 def stage_teams(dataset: Any, calendar: pd.DataFrame, config: Config, seed: int) -> pd.DataFrame:
     """Officers drawn per station, team and working day (``riskplan.selection.draw_teams``)."""
-    from riskplan.selection import draw_teams
-
     return draw_teams(dataset.stations, dataset.officers, calendar, config.selection, seed)
 
 
@@ -187,8 +258,6 @@ def stage_routes(
 
     Purchase orders (``mode == "purchase"``) are not passed to routing: they are not visits.
     """
-    from riskplan.routing import plan_routes
-
     field = visits[visits["mode"].astype(str) != "purchase"].reset_index(drop=True)
     rules = config.routing
     return plan_routes(
@@ -271,8 +340,6 @@ def run_plan(
     PlanResult
         Every table, and seconds per stage in ``timings``.
     """
-    from tqdm import tqdm
-
     config = config or Config()
     seed = config.seed if seed is None else int(seed)
     year = int(dataset.plan_year)
@@ -318,6 +385,7 @@ def run_plan(
         quota=quota,
         allocation=alloc,
         allocation_result=alloc_result,
+        dataset=dataset,
         schedule=sched,
         calendar=cal,
         visits=visits,

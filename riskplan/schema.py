@@ -134,6 +134,17 @@ FOLLOWUP_STATUSES: tuple[str, ...] = ("done", "pending", "not_required")
 COORD_DATUMS: tuple[str, ...] = ("wgs84", "gcj02", "bd09")
 """Coordinate datums accepted in input files; ``coord_source`` records which one a row came in."""
 
+COORD_PAIRS: tuple[tuple[str, str, str], ...] = (
+    ("wgs84", "lon_wgs84", "lat_wgs84"),
+    ("gcj02", "lon_gcj02", "lat_gcj02"),
+    ("bd09", "lon_bd09", "lat_bd09"),
+)
+"""(datum, longitude column, latitude column) of each coordinate pair a table may give."""
+
+COORD_TABLES: tuple[str, ...] = ("establishments", "stations", "labs")
+"""Tables with coordinates (WGS-84, or GCJ-02 / BD-09 converted when read)."""
+
+
 _LON = dict(dtype="float", unit="degrees", min=-180.0, max=180.0)
 _LAT = dict(dtype="float", unit="degrees", min=-90.0, max=90.0)
 

@@ -9,7 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riskplan._settings import section_from_dict
-from riskplan.allocation import AllocationRules, allocate, controlled_round
+from riskplan.allocation import (
+    AllocationRules,
+    QuotaRules,
+    allocate,
+    controlled_round,
+    quota_for,
+)
 from riskplan.errors import ConfigError, InfeasibleError
 
 KEY = ["township_code", "business_type", "category_code"]
@@ -242,14 +248,13 @@ def test_controlled_rounding_rejects_fractional_total():
 
 
 def test_ouhai_allocation(ouhai):
-    from riskplan.allocation import QuotaRules
     from riskplan.risk import score
 
     rules = AllocationRules()
     rules.check_codes(ouhai.categories["category_code"], ouhai.business_types["business_type"],
                       ouhai.townships["township_code"])
     s = score(ouhai)
-    quota = QuotaRules().quota_for(ouhai)
+    quota = quota_for(QuotaRules(), ouhai)
     a = allocate(s, quota, rules, categories=ouhai.categories)
     check_invariants(a, s, 964, rules)
     assert a.floors_optimal
@@ -270,7 +275,7 @@ def test_greedy_floors_match_cp_sat_count():
 def test_plots_draw_on_given_axes(ouhai):
     import matplotlib.pyplot as plt
 
-    from riskplan.allocation import plot
+    from riskplan.plotting import allocation as plot
     from riskplan.schedule import monthly
 
     s = synthetic_scores(n_townships=3)

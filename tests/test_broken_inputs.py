@@ -21,8 +21,8 @@ from broken_inputs.minidata import (
     write_table,
 )
 
+from riskplan.datasets import read_dataset
 from riskplan.errors import ValidationError
-from riskplan.io import read_dataset
 from riskplan.validation import validate_dataset
 
 Mutator = Callable[[Path], None]

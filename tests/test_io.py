@@ -10,18 +10,12 @@ import pandas as pd
 import pytest
 from broken_inputs.minidata import rows_of, write_mini, write_table
 
+from riskplan.datasets import read_dataset
 from riskplan.errors import ValidationError
-from riskplan.io import (
-    COLUMN_ALIASES,
-    explode_categories,
-    parse_windows,
-    read_dataset,
-    read_table,
-    split_list,
-    stratum_id,
-    time_to_minutes,
-)
+from riskplan.io import COLUMN_ALIASES, read_table
 from riskplan.schema import TABLES
+from riskplan.tables import explode_categories, split_list, stratum_id
+from riskplan.timeofday import parse_hhmm, split_windows
 
 
 @pytest.fixture
@@ -290,13 +284,13 @@ def test_explode_categories_and_stratum_id(mini: Path) -> None:
 
 
 def test_times_and_windows() -> None:
-    assert time_to_minutes("05:30") == 330
-    assert time_to_minutes("24:00") == 1440
+    assert parse_hhmm("05:30") == 330
+    assert parse_hhmm("24:00") == 1440
     for bad in ("25:00", "7", "12:60", "24:30", "ab:cd"):
         with pytest.raises(ValueError):
-            time_to_minutes(bad)
-    assert parse_windows("05:30-09:00;14:00-17:00") == [(330, 540), (840, 1020)]
-    assert parse_windows("00:00-07:00;22:00-23:59") == [(0, 420), (1320, 1439)]
+            parse_hhmm(bad)
+    assert split_windows("05:30-09:00;14:00-17:00") == [(330, 540), (840, 1020)]
+    assert split_windows("00:00-07:00;22:00-23:59") == [(0, 420), (1320, 1439)]
 
 
 # --- the embedded dataset --------------------------------------------------------------------

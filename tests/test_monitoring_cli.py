@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def plan_dir(tmp_path_factory, ouhai):
     """A minimal Ouhai plan folder (allocation, schedule, config, manifest, data reference)."""
-    from riskplan.allocation import allocate
+    from riskplan.allocation import allocate, quota_for
     from riskplan.config import Config
     from riskplan.risk import score
     from riskplan.schedule import monthly
@@ -24,7 +24,7 @@ def plan_dir(tmp_path_factory, ouhai):
     cfg = Config()
     cfg = cfg.replace(allocation=dataclasses.replace(cfg.allocation, floor_time_limit_s=2.0))
     scores = score(ouhai, config=cfg.risk)
-    alloc = allocate(scores, cfg.quota.quota_for(ouhai), cfg.allocation, categories=ouhai.categories)
+    alloc = allocate(scores, quota_for(cfg.quota, ouhai), cfg.allocation, categories=ouhai.categories)
     sched = monthly(alloc, cfg.schedule)
     d = tmp_path_factory.mktemp("plan")
     alloc.table.to_csv(d / "allocation.csv", index=False, encoding="utf-8-sig")

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import pytest
 from broken_inputs.minidata import write_mini
 
-from riskplan.io import read_dataset
+from riskplan.datasets import read_dataset
 from riskplan.plotting import fonts
 from riskplan.plotting.fonts import find_cjk_font, label, use_cjk_font
 from riskplan.plotting.maps import plot_establishments, plot_townships

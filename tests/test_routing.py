@@ -9,8 +9,8 @@ import pytest
 from riskplan._settings import section_from_dict
 from riskplan.errors import ConfigError, RiskplanError
 from riskplan.routing import RoutingRules, check_plan, plan_routes
-from riskplan.routing.windows import intersect, parse_windows, start_windows
-
+from riskplan.routing.windows import intersect, start_windows
+from riskplan.timeofday import parse_windows
 
 # ----------------------------------------------------------------------------- fixtures
 

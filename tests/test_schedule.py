@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from riskplan._settings import section_from_dict
 from riskplan.errors import ConfigError, InfeasibleError
-from riskplan.schedule import ScheduleInputError, ScheduleRules, consolidate_months, monthly, progress
+from riskplan.schedule import (
+    ScheduleInputError,
+    ScheduleRules,
+    consolidate_months,
+    monthly,
+    progress,
+)
 
 KEY = ["township_code", "business_type", "category_code"]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from broken_inputs.minidata import rows_of, write_mini, write_table
 
+from riskplan.datasets import read_dataset
 from riskplan.errors import ValidationError
-from riskplan.io import read_dataset
 from riskplan.validation import PROBLEM_COLUMNS, summarize, validate_dataset
 
 

@@ -8,9 +8,15 @@ within one of its fractional value.
 
 from riskplan.allocation.allocate import Allocation, AllocationInputError, allocate
 from riskplan.allocation.apportion import apportion
-from riskplan.allocation.quota import QuotaRules, annual_quota
+from riskplan.allocation.quota import (
+    annual_quota,
+    programme_quota,
+    quota_for,
+    resolve_population,
+)
 from riskplan.allocation.rounding import controlled_round
-from riskplan.allocation.rules import KEY_PRODUCTS, AllocationRules
+from riskplan.settings.allocation import KEY_PRODUCTS, AllocationRules
+from riskplan.settings.quota import QuotaRules
 
 __all__ = [
     "KEY_PRODUCTS",
@@ -22,4 +28,7 @@ __all__ = [
     "annual_quota",
     "apportion",
     "controlled_round",
+    "programme_quota",
+    "quota_for",
+    "resolve_population",
 ]

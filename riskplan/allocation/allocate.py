@@ -31,9 +31,9 @@ from riskplan.allocation.floors import (
     upper_bounds,
 )
 from riskplan.allocation.rounding import controlled_round
-from riskplan.allocation.rules import AllocationRules
 from riskplan.errors import InfeasibleError, RiskplanError
-from riskplan.io import STRATUM_KEY
+from riskplan.settings.allocation import AllocationRules
+from riskplan.tables import STRATUM_KEY
 
 KEY = list(STRATUM_KEY)
 REQUIRED = (*KEY, "stage", "weight")
@@ -98,6 +98,35 @@ class Allocation:
 
     def __len__(self) -> int:
         return len(self.table)
+
+    def __repr__(self) -> str:
+        planned = int((self.table["samples"] > 0).sum())
+        return (f"Allocation(total={self.total}, quota={self.quota}, strata={planned}/{len(self.table)}, "
+                f"floors={self.floor_total}, cost={self.cost:,.0f} yuan)")
+
+    def summary(self) -> str:
+        """The allocation in a few lines: totals, floors, coverage and cost."""
+        got = self.table[self.table["samples"] > 0]
+        unmet = int((~self.requirements["met_plan"].astype(bool)).sum()) if (
+            "met_plan" in self.requirements.columns) else 0
+        lines = [
+            f"allocation 分配: {self.total} samples (quota {self.quota}) over {len(got)} of "
+            f"{len(self.table)} strata",
+            f"  floors 保底: {self.floor_total} samples ({self.coverage_total} for coverage, "
+            f"{self.floor_method}{', proved minimal' if self.floors_optimal else ''}), "
+            f"risk-weighted 按风险: {self.total - self.floor_total}",
+            f"  coverage 覆盖: townships {got['township_code'].nunique()}/"
+            f"{self.table['township_code'].nunique()}, business types "
+            f"{got['business_type'].nunique()}/{self.table['business_type'].nunique()}, categories "
+            f"{got['category_code'].nunique()}/{self.table['category_code'].nunique()}"
+            + (f"; {unmet} coverage rule(s) not met" if unmet else ""),
+            f"  test fees 检验费: {self.cost:,.0f} yuan",
+        ]
+        if self.higher_level_total:
+            lines.append(f"  higher-level samples 上级任务: {self.higher_level_total}")
+        if self.budget_limited:
+            lines.append(f"  BUDGET LIMITED: {self.quota - self.total} samples below the quota")
+        return "\n".join(lines)
 
     def by(self, column: str | list[str]) -> pd.DataFrame:
         """Floor, risk part, samples and cost summed by ``column`` (e.g. ``"township_code"``)."""

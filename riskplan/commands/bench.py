@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from riskplan.errors import RiskplanError
+from riskplan.routing.vrptw import instance_files, solve_instance, write_solution
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -43,8 +44,6 @@ HEADER = f"{'instance':<12}{'distance':>10}{'vehicles':>9}{'bks':>10}{'gap%':>7}
 
 def run(args: argparse.Namespace) -> int:
     """Solve, write the .sol files, print the table; 1 when a solution fails the re-check."""
-    from riskplan.routing.vrptw import instance_files, solve_instance, write_solution
-
     if args.time_limit <= 0:
         raise RiskplanError("--time-limit must be positive")
     files = instance_files(args.instances)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from riskplan.config import Config, load_config
+from riskplan.datasets import load_ouhai, read_dataset
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``riskplan config``."""
@@ -26,19 +29,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     """Run ``riskplan config``; a bad file raises ConfigError (naming the key)."""
-    from riskplan.config import Config, load_config
-
     if args.show:
         sys.stdout.write(Config().to_toml())
         return 0
     cfg = load_config(args.check)
     if args.data:
-        from riskplan.io import read_dataset
-
         dataset = read_dataset(args.data)
     else:
-        from riskplan.datasets import load_ouhai
-
         dataset = load_ouhai()
     cfg.check_codes(dataset)
     print(f"{args.check}: OK / 配置有效")

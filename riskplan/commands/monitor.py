@@ -13,7 +13,13 @@ import argparse
 import time
 from pathlib import Path
 
+from riskplan.datasets import read_dataset
 from riskplan.errors import RiskplanError, ValidationError
+from riskplan.export.csvfile import write_csv
+from riskplan.monitoring import load_plan, monitor, read_results, write_outputs
+from riskplan.monitoring.planio import dataset_for_plan
+from riskplan.monitoring.report import export_settings
+from riskplan.monitoring.targets import load_targets
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -41,15 +47,9 @@ def run(args: argparse.Namespace) -> int:
     """Run ``riskplan monitor``."""
     import pandas as pd
 
-    from riskplan.monitoring import load_plan, monitor, read_results, write_outputs
-    from riskplan.monitoring.planio import dataset_for_plan
-    from riskplan.monitoring.targets import load_targets
-
     t0 = time.perf_counter()
     plan = load_plan(args.plan)
     if args.data:
-        from riskplan.io import read_dataset
-
         dataset = read_dataset(Path(args.data))
     else:
         dataset = dataset_for_plan(plan)
@@ -70,32 +70,13 @@ def run(args: argparse.Namespace) -> int:
         res = monitor(plan, results, dataset, as_of=as_of, targets=targets,
                       file=Path(args.results).name, do_replan=not args.no_replan)
     except ValidationError as exc:
-        from riskplan.export.csvfile import write_csv
-        from riskplan.monitoring.report import export_settings
-
         lang, excel_ids = export_settings(plan)
         out.mkdir(parents=True, exist_ok=True)
         write_csv(exc.problems, out / "results_problems.csv", lang, excel_ids=excel_ids)
         raise
     write_outputs(res, out, charts=not args.no_charts)
-    d = res.behind_district.iloc[0]
-    fu = res.followup.summary.iloc[0]
-    sc = res.scorecard["status"].value_counts()
-    lines = [
-        f"riskplan monitor: {dataset.name}, as of {res.as_of.date()}",
-        f"  completion 完成: {int(d['done'])}/{int(d['annual'])} ({100 * d['completion']:.1f} %), "
-        f"due {int(d['due'])} by the quarterly target, short {int(d['gap_target'])}",
-        f"  results 结果: {len(res.ingest.results)} rows, {len(res.ingest.unmatched)} outside the plan",
-        f"  follow-up 核查处置: {int(fu['done'])}/{int(fu['unqualified'])} done, {int(fu['overdue'])} overdue",
-        f"  alerts 预警: {len(res.alerts)} signals",
-        "  targets 目标: " + ", ".join(f"{k} {v}" for k, v in sc.items()),
-    ]
-    if res.replan is not None:
-        lines.append(f"  re-plan 重新分配: {res.replan.remaining} samples over months "
-                     f"{res.replan.months[0]}-{res.replan.months[-1]}" if res.replan.months
-                     else "  re-plan: no months left")
-    elif res.replan_error:
-        lines.append(f"  re-plan not done: {res.replan_error}")
+    lines = res.summary().splitlines()
+    lines[0] = f"riskplan monitor: {dataset.name}, as of {res.as_of.date()}"
     lines.append(f"  files 输出: {out} (report.md)")
     lines.append(f"  time: {time.perf_counter() - t0:.1f} s")
     print("\n".join(lines))

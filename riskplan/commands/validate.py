@@ -10,7 +10,10 @@ from typing import Any
 
 import pandas as pd
 
+from riskplan.datasets import embedded_data_dir
 from riskplan.errors import RiskplanError
+from riskplan.export.csvfile import write_csv
+from riskplan.validation import summarize, validate_folder
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -32,9 +35,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Validate, print the summary and the problems; 1 when there are errors, else 0."""
-    from riskplan.datasets import embedded_data_dir
-    from riskplan.validation import summarize, validate_folder
-
     folder = args.data
     if folder is None:
         try:
@@ -58,8 +58,6 @@ def run(args: argparse.Namespace) -> int:
         print("", file=out)
         print(_format(shown), file=out)
     if args.out is not None:
-        from riskplan.export.csvfile import write_csv
-
         # the offending values are echoed: the same guard against formula injection as every export
         args.out.parent.mkdir(parents=True, exist_ok=True)
         write_csv(problems, args.out, "en")

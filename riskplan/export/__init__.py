@@ -9,6 +9,6 @@ Modules, one idea each: :mod:`~riskplan.export.atomic` (atomic files and folders
 :mod:`~riskplan.export.plan_folder` (write a whole plan folder, read it back).
 """
 
-from riskplan.export.settings import ExportSettings
+from riskplan.settings.export import ExportRules
 
-__all__ = ["ExportSettings"]
+__all__ = ["ExportRules"]

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from riskplan._version import __version__
 from riskplan.export.atomic import write_text
 
 MANIFEST_NAME = "manifest.json"
@@ -73,8 +74,6 @@ def build_manifest(
     run_time: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """The manifest as a dict (see module docstring)."""
-    from riskplan import __version__
-
     when = run_time or dt.datetime.now(dt.timezone.utc)
     return {
         "riskplan_version": __version__,

@@ -44,7 +44,7 @@ import tomli_w
 from riskplan.export import csvfile, field, geojson, manifest, maps, report, xlsx
 from riskplan.export.atomic import staged_folder, write_bytes, write_text
 from riskplan.export.headers import Lang, to_standard
-from riskplan.io import as_bool
+from riskplan.tables import as_bool
 
 TABLE_FILES: dict[str, str] = {
     "risk_scores": "risk_scores.csv",

@@ -17,44 +17,8 @@ from riskplan.plotting.fonts import label  # noqa: E402
 
 
 def key_numbers(result: Any, dataset: Any) -> dict[str, Any]:
-    """The headline figures of a :class:`~riskplan.pipeline.PlanResult`.
-
-    Returns
-    -------
-    dict
-        ``quota``, ``allocated``, coverage counts (``townships_covered`` / ``townships``, and the
-        same for business types and categories present), the planned months' ``visits``,
-        ``samples``, ``scheduled`` (samples the schedule asks for in those months), ``shortfall``
-        (scheduled samples no establishment could take, see ``shortfall.csv``), ``routed``,
-        ``unassigned``, ``purchases``, ``routes`` and ``unassigned_reasons``.
-    """
-    alloc = result.allocation
-    got = alloc[alloc["samples"] > 0]
-    visits = result.visits
-    reasons = result.unassigned["reason"].value_counts().sort_index() if len(result.unassigned) else pd.Series(dtype=int)
-    return {
-        "quota": int(result.quota),
-        "allocated": int(alloc["samples"].sum()),
-        "strata": int(len(alloc)),
-        "strata_covered": int(len(got)),
-        "townships": int(len(dataset.townships)),
-        "townships_covered": int(got["township_code"].nunique()),
-        "business_types": int(alloc["business_type"].nunique()),
-        "business_types_covered": int(got["business_type"].nunique()),
-        "categories": int(alloc["category_code"].nunique()),
-        "categories_covered": int(got["category_code"].nunique()),
-        "months": [f"{result.plan_year}-{m:02d}" for m in result.months],
-        "visits": int(len(visits)),
-        "samples": int(visits["samples"].sum()) if len(visits) else 0,
-        "scheduled": int(result.schedule.loc[result.schedule["month"].isin(result.months), "samples"].sum()),
-        "shortfall": int(result.shortfall["missing"].sum()) if len(result.shortfall) else 0,
-        "routed": int(result.n_routed),
-        "unassigned": int(len(result.unassigned)),
-        "purchases": int(len(result.purchases)),
-        "routes": int(len(result.routes)),
-        "unassigned_reasons": {str(k): int(v) for k, v in reasons.items()},
-        "reproducible": bool(result.reproducible),
-    }
+    """The headline figures of a plan (:meth:`riskplan.pipeline.PlanResult.key_numbers`)."""
+    return result.key_numbers()
 
 
 def plot_allocation_by_township(allocation: pd.DataFrame, townships: Any, ax: Axes | None = None) -> Axes:

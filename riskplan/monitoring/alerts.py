@@ -9,25 +9,17 @@ The p-chart uses the same ``p0`` as its standard.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from typing import Any
-
-from riskplan.io import STRATUM_KEY
 from riskplan.monitoring.bayes import bayes_alerts, prior_from_scores
 from riskplan.monitoring.charts import cusum, ewma, p_chart
-from riskplan.monitoring.rules import MonitoringRules
+from riskplan.settings.monitoring import LEVELS, MonitoringRules
+from riskplan.tables import STRATUM_KEY
 
 KEY = list(STRATUM_KEY)
-LEVELS: dict[str, list[str]] = {
-    "stratum": KEY,
-    "township_category": ["township_code", "category_code"],
-    "business_type_category": ["business_type", "category_code"],
-    "category": ["category_code"],
-    "township": ["township_code"],
-}
-"""Alert level name -> unit columns."""
 
 
 def period_counts(results: pd.DataFrame, keys: list[str] | None = None,

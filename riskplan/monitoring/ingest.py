@@ -17,8 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskplan._problems import Problems
 from riskplan.errors import RiskplanError, ValidationError
-from riskplan.io import STRATUM_KEY
+from riskplan.io import read_table
+from riskplan.tables import STRATUM_KEY
 
 KEY = list(STRATUM_KEY)
 REQUIRED = ["sample_id", "sample_date", "establishment_id", "category_code", "result"]
@@ -66,9 +68,6 @@ def read_results(path: str | Path) -> pd.DataFrame:
     ValidationError
         For an unreadable, empty or malformed file (every problem with file, row and column).
     """
-    from riskplan._problems import Problems
-    from riskplan.io import read_table
-
     path = Path(path)
     if not path.is_file():
         raise RiskplanError(f"results file not found: {path} / 结果文件不存在")

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from riskplan.errors import RiskplanError
-from riskplan.io import STRATUM_KEY
+from riskplan.tables import STRATUM_KEY
 
 KEY = list(STRATUM_KEY)
 
@@ -153,6 +153,6 @@ def dataset_for_plan(plan: MonitorPlan) -> Any:
     if not p.is_dir():
         raise RiskplanError(f"the plan's dataset folder {p} (data_reference.toml) is not found; "
                             "give --data / 计划引用的数据文件夹不存在")
-    from riskplan.io import read_dataset
+    from riskplan.datasets import read_dataset
 
     return read_dataset(p)

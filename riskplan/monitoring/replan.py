@@ -23,9 +23,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskplan.allocation import allocate
 from riskplan.errors import RiskplanError
-from riskplan.io import STRATUM_KEY
+from riskplan.monitoring.ingest import check_as_of
 from riskplan.monitoring.planio import MonitorPlan
+from riskplan.risk import score
+from riskplan.schedule import ScheduleRules, monthly
+from riskplan.tables import STRATUM_KEY
 
 KEY = list(STRATUM_KEY)
 HISTORY_COLUMNS = ["sample_id", "sample_date", "establishment_id", "category_code", "result",
@@ -67,6 +71,21 @@ class Replan:
     months: list[int]
     as_of: pd.Timestamp
 
+    def __repr__(self) -> str:
+        return (f"Replan(as_of={self.as_of.date()}, done={self.done}, remaining={self.remaining}, "
+                f"months={self.months[0] if self.months else '-'}-{self.months[-1] if self.months else '-'})")
+
+    def summary(self) -> str:
+        """The re-plan in a few lines: done, what is left and where it moved."""
+        moved = self.table.groupby("township_code")[["planned", "total"]].sum()
+        shift = int((moved["total"] - moved["planned"]).abs().sum() // 2)
+        when = (f"months {self.months[0]}-{self.months[-1]}" if self.months else "no months left")
+        return "\n".join([
+            f"re-plan 重新分配 as of {self.as_of.date()}: {self.done} done + {self.remaining} "
+            f"remaining = {self.done + self.remaining} (quota {self.quota}), {when}",
+            f"  {shift} samples moved between townships by the updated risk",
+        ])
+
 
 def remaining_months(as_of: Any) -> list[int]:
     """Months still to plan after ``as_of``: from the next month, or this one if it is not over."""
@@ -85,8 +104,6 @@ def done_per_stratum(results: pd.DataFrame, as_of: Any) -> pd.DataFrame:
 
 def updated_scores(dataset: Any, results: pd.DataFrame, as_of: Any, risk_config: Any = None) -> pd.DataFrame:
     """Risk scores with this year's results (known establishment and category) added to history."""
-    from riskplan.risk import score
-
     r = results[results["known"]] if "known" in results.columns else results
     r = r[r["sample_date"] <= pd.Timestamp(as_of)]
     hist = dataset.history
@@ -111,8 +128,6 @@ def remainder_schedule_rules(rules: Any, months: list[int], quota: int, done: in
     """
     import dataclasses as dc
 
-    from riskplan.schedule import ScheduleRules
-
     rules = rules or ScheduleRules()
     start = months[0]
     left = quota - done
@@ -135,8 +150,6 @@ def _schedule_remaining(
     alloc_table: pd.DataFrame, months: list[int], config: Any, quota: int, done: int
 ) -> pd.DataFrame:
     """Spread the remainder over ``months`` with :func:`riskplan.schedule.monthly`."""
-    from riskplan.schedule import monthly
-
     rules = remainder_schedule_rules(getattr(config, "schedule", None), months, quota, done)
     return monthly(alloc_table, rules)
 
@@ -180,13 +193,9 @@ def replan(
     InfeasibleError
         When the coverage floors still to meet need more than what is left of the quota.
     """
-    from riskplan.allocation import allocate
-
     if not isinstance(plan, MonitorPlan):
         plan = MonitorPlan.from_plan_result(plan)
     config = config or plan.config
-    from riskplan.monitoring.ingest import check_as_of
-
     as_of = check_as_of(as_of if as_of is not None else dataset.reference_date,
                         getattr(dataset, "plan_year", None))
     alloc0 = plan.allocation.table if hasattr(plan.allocation, "table") else plan.allocation

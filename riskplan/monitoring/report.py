@@ -24,15 +24,29 @@ from typing import Any
 import pandas as pd
 
 from riskplan.errors import RiskplanError
-from riskplan.io import STRATUM_KEY
+from riskplan.export.csvfile import write_csv
 from riskplan.monitoring.alerts import run_alerts
 from riskplan.monitoring.coverage import Coverage, coverage
 from riskplan.monitoring.followup import FollowUp, followup
 from riskplan.monitoring.ingest import IngestResult, check_as_of, validate_results
 from riskplan.monitoring.planio import MonitorPlan
-from riskplan.monitoring.progress import behind, last_complete_month, monthly_progress, share_due
-from riskplan.monitoring.rules import MonitoringRules
+from riskplan.monitoring.progress import (
+    behind,
+    last_complete_month,
+    monthly_progress,
+    share_due,
+)
+from riskplan.monitoring.replan import replan
 from riskplan.monitoring.targets import computed_actuals, load_targets, scorecard
+from riskplan.plotting.monitoring import (
+    plot_coverage,
+    plot_cusum,
+    plot_p_chart,
+    plot_progress,
+)
+from riskplan.risk import score
+from riskplan.settings.monitoring import MonitoringRules
+from riskplan.tables import STRATUM_KEY
 
 KEY = list(STRATUM_KEY)
 
@@ -58,6 +72,35 @@ class MonitorResult:
     replan_error: str
     scorecard: pd.DataFrame
     rules: MonitoringRules
+
+    def __repr__(self) -> str:
+        d = self.behind_district.iloc[0]
+        return (f"MonitorResult(as_of={self.as_of.date()}, done={int(d['done'])}/{int(d['annual'])}, "
+                f"alerts={len(self.alerts)}, results={len(self.ingest.results)})")
+
+    def summary(self) -> str:
+        """The state of the year in a few lines (what ``riskplan monitor`` prints)."""
+        d = self.behind_district.iloc[0]
+        fu = self.followup.summary.iloc[0]
+        sc = self.scorecard["status"].value_counts() if len(self.scorecard) else pd.Series(dtype=int)
+        lines = [
+            f"riskplan monitor: as of {self.as_of.date()}",
+            f"  completion 完成: {int(d['done'])}/{int(d['annual'])} ({100 * d['completion']:.1f} %), "
+            f"due {int(d['due'])} by the quarterly target, short {int(d['gap_target'])}",
+            f"  results 结果: {len(self.ingest.results)} rows, {len(self.ingest.unmatched)} outside "
+            "the plan",
+            f"  follow-up 核查处置: {int(fu['done'])}/{int(fu['unqualified'])} done, "
+            f"{int(fu['overdue'])} overdue",
+            f"  alerts 预警: {len(self.alerts)} signals",
+            "  targets 目标: " + ", ".join(f"{k} {v}" for k, v in sc.items()),
+        ]
+        if self.replan is not None:
+            lines.append(f"  re-plan 重新分配: {self.replan.remaining} samples over months "
+                         f"{self.replan.months[0]}-{self.replan.months[-1]}" if self.replan.months
+                         else "  re-plan: no months left")
+        elif self.replan_error:
+            lines.append(f"  re-plan not done: {self.replan_error}")
+        return "\n".join(lines)
 
 
 def monitor(
@@ -120,14 +163,10 @@ def monitor(
     fu = followup(r, as_of, rules.followup_deadline_days)
     scores = plan.scores
     if scores is None:
-        from riskplan.risk import score
-
         scores = score(dataset, config=getattr(plan.config, "risk", None))
     charts, bayes, alerts = run_alerts(matched, scores, rules)
     rp, rp_err = None, ""
     if do_replan:
-        from riskplan.monitoring.replan import replan
-
         try:
             rp = replan(plan, r, dataset, as_of=as_of)
         except RiskplanError as exc:
@@ -155,8 +194,6 @@ def monitor(
 def _csv(df: pd.DataFrame, path: Path, lang: str = "zh", excel_ids: bool = True,
          index: bool = False) -> None:
     """Write through the export stage's CSV writer (BOM, formula guard, IDs kept text)."""
-    from riskplan.export.csvfile import write_csv
-
     write_csv(df.reset_index() if index else df, path, lang, excel_ids=excel_ids)
 
 
@@ -225,8 +262,6 @@ def _charts(res: MonitorResult, out: Path) -> dict[str, str]:
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
-
-    from riskplan.monitoring.plot import plot_coverage, plot_cusum, plot_p_chart, plot_progress
 
     files = {}
     fig, ax = plt.subplots(figsize=(7, 4))

@@ -37,7 +37,8 @@ from typing import Any
 
 import pandas as pd
 
-from riskplan.monitoring.rules import MonitoringRules
+from riskplan.datasets import embedded_data_dir
+from riskplan.settings.monitoring import MonitoringRules
 
 COMPUTED_IDS = ("T19", "T22", "T23", "T24")
 
@@ -45,8 +46,6 @@ COMPUTED_IDS = ("T19", "T22", "T23", "T24")
 def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     """The creation targets table (default: the embedded ``creation_targets.csv``)."""
     if path is None:
-        from riskplan.datasets import embedded_data_dir
-
         path = embedded_data_dir("ouhai") / "creation_targets.csv"
     t = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     t["target"] = pd.to_numeric(t["target"])

@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskplan.risk.config import RiskConfig
 from riskplan.risk.errors import RiskInputError
 from riskplan.risk.pooling import KEY
 from riskplan.risk.score import history_counts, score
+from riskplan.settings.risk import RiskRules
 
 DEFAULT_CLIP = 1e-3
 """Predictions are clipped to [clip, 1 - clip] for the log-loss, so a raw 0/3 is not infinitely wrong."""
@@ -41,6 +41,21 @@ class BacktestResult:
     train_years: tuple[int, ...]
     test_year: int
 
+    def __repr__(self) -> str:
+        return (f"BacktestResult(train={list(self.train_years)}, test={self.test_year}, "
+                f"strata={len(self.strata)}, mse improvement={self.improvement():.1%})")
+
+    def summary(self) -> str:
+        """Raw against shrunk estimates in a few lines, on every error measure."""
+        lines = [f"back-test: fit on {', '.join(map(str, self.train_years))}, scored on "
+                 f"{self.test_year} ({len(self.strata)} strata)"]
+        for col in ("mse_observed", "logloss_observed", "mse_truth", "logloss_truth"):
+            if col in self.metrics.columns and self.metrics[col].notna().all():
+                m = self.metrics.set_index("estimator")[col]
+                lines.append(f"  {col}: raw {m['raw']:.5f}, shrunk {m['shrunk']:.5f} "
+                             f"({self.improvement(col):+.1%} better)")
+        return "\n".join(lines)
+
     def improvement(self, column: str = "mse_observed") -> float:
         """Relative reduction of an error by shrinkage: ``1 - shrunk / raw``."""
         m = self.metrics.set_index("estimator")[column]
@@ -60,7 +75,7 @@ def backtest(
     train_years: tuple[int, ...] = (2023, 2024),
     test_year: int = 2025,
     truth: pd.DataFrame | None = None,
-    config: RiskConfig | None = None,
+    config: RiskRules | None = None,
     clip: float = DEFAULT_CLIP,
     **tables: Any,
 ) -> BacktestResult:
@@ -101,7 +116,7 @@ def backtest(
     if train.empty or test.empty:
         raise RiskInputError(f"backtest: no history in training years {train_years} or in test year {test_year}")
     ref = pd.Timestamp(f"{max(train_years)}-12-31")
-    cfg = config or RiskConfig()
+    cfg = config or RiskRules()
     sc = score(
         establishments=establishments, history=train, categories=pick("categories"),
         business_types=pick("business_types"), complaints=pick("complaints"), reference_date=ref, config=cfg,

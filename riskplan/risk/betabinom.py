@@ -60,6 +60,15 @@ class BetaBinomialFit(NamedTuple):
     method: str
     loglik: float
 
+    def summary(self) -> str:
+        """The fitted prior in one line: mean, prior size and how the fit went."""
+        note = "converged" if self.converged else "did not converge"
+        if self.flat:
+            note += ", flat likelihood: prior size at its cap"
+        return (f"Beta({self.alpha:.3g}, {self.beta:.3g}) prior by {self.method} over "
+                f"{self.n_groups} groups: mean {self.mean:.4f}, worth {self.concentration:.1f} "
+                f"samples ({note})")
+
 
 def check_counts(y: ArrayLike, n: ArrayLike, name: str = "counts") -> tuple[np.ndarray, np.ndarray]:
     """Validate counts: same shape, finite, ``0 <= y <= n``; return float arrays.

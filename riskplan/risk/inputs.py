@@ -7,9 +7,10 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from riskplan.io import as_bool as io_as_bool
-from riskplan.io import explode_categories as io_explode
 from riskplan.risk.errors import RiskInputError
+from riskplan.tables import as_bool as io_as_bool
+from riskplan.tables import explode_categories as io_explode
+
 
 def require_columns(df: pd.DataFrame, columns: Iterable[str], table: str) -> None:
     """Raise RiskInputError naming the table and the columns it lacks."""

@@ -9,12 +9,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskplan.risk.config import RiskConfig
 from riskplan.risk.errors import RiskInputError
 from riskplan.risk.exposure import complaints_per_stratum, strata_present, volume_index
-from riskplan.risk.inputs import as_bool, check_codes, explode_categories, require_columns
+from riskplan.risk.inputs import (
+    as_bool,
+    check_codes,
+    explode_categories,
+    require_columns,
+)
 from riskplan.risk.pooling import KEY, partial_pool
 from riskplan.risk.recency import half_life_weights
+from riskplan.settings.risk import RiskRules
 
 EST_COLUMNS = ("establishment_id", "township_code", "business_type", "categories")
 HIST_COLUMNS = ("establishment_id", "category_code", "result", "sample_date")
@@ -107,7 +112,7 @@ def score(
     complaints: pd.DataFrame | None = None,
     townships: pd.DataFrame | None = None,
     reference_date: dt.date | pd.Timestamp | None = None,
-    config: RiskConfig | None = None,
+    config: RiskRules | None = None,
 ) -> pd.DataFrame:
     """Risk weight of every stratum present, with every component visible.
 
@@ -123,7 +128,7 @@ def score(
         Date the recency weights and complaint window count back from; defaults to the
         dataset's ``reference_date``, else to the last sample date (never to today's date).
     config
-        Weights and parameters; defaults to ``RiskConfig()``.
+        Weights and parameters; defaults to ``RiskRules()``.
 
     Returns
     -------
@@ -146,9 +151,9 @@ def score(
     RiskInputError
         Missing tables or columns, unknown codes, results other than pass/fail.
     """
-    cfg = config or RiskConfig()
-    if not isinstance(cfg, RiskConfig):
-        raise RiskInputError(f"config must be a RiskConfig, got {type(cfg).__name__}")
+    cfg = config or RiskRules()
+    if not isinstance(cfg, RiskRules):
+        raise RiskInputError(f"config must be a RiskRules, got {type(cfg).__name__}")
 
     def pick(given: Any, name: str) -> Any:
         if given is not None:

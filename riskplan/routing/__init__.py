@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from riskplan.routing.checker import check_plan
 from riskplan.routing.plan import REASONS, RoutePlan, plan_routes
-from riskplan.routing.rules import RoutingRules
 from riskplan.routing.travel import haversine_km, read_travel_matrix
+from riskplan.settings.routing import RoutingRules
 
 __all__ = [
     "REASONS",

@@ -22,9 +22,10 @@ from riskplan.routing.plan import (
     station_of_township,
     working_days,
 )
-from riskplan.routing.rules import RoutingRules
 from riskplan.routing.travel import read_travel_matrix, travel_matrices
-from riskplan.routing.windows import parse_hhmm, visit_windows
+from riskplan.routing.windows import visit_windows
+from riskplan.settings.routing import RoutingRules
+from riskplan.timeofday import parse_hhmm
 
 VIOLATION_COLUMNS = ["check", "station_id", "team", "date", "visit_id", "message"]
 EPS = 1e-6  # [min]

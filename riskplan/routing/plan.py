@@ -21,13 +21,15 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from riskplan import io
 from riskplan.errors import RiskplanError
 from riskplan.routing import assign
 from riskplan.routing.model import RoutingProblem, RoutingSolution, SearchBudget, solve
-from riskplan.routing.rules import RoutingRules
 from riskplan.routing.travel import read_travel_matrix, travel_matrices
-from riskplan.routing.windows import Window, format_hhmm, intersect, parse_hhmm, start_windows, visit_windows
+from riskplan.routing.windows import intersect, start_windows, visit_windows
+from riskplan.settings.routing import RoutingRules
+from riskplan.tables import as_bool
+from riskplan.tables import station_of_township as _station_of_township
+from riskplan.timeofday import Window, format_hhmm, parse_hhmm
 
 REASONS: dict[str, str] = {
     "purchase": "sampled by online purchase, no visit / 网购抽样，无需上门",
@@ -127,8 +129,8 @@ def prepare_visits(visits: pd.DataFrame, establishments: pd.DataFrame | None) ->
     v["lon_wgs84"] = pd.to_numeric(v["lon_wgs84"], errors="coerce")
     v["lat_wgs84"] = pd.to_numeric(v["lat_wgs84"], errors="coerce")
     located = v["lon_wgs84"].notna() & v["lat_wgs84"].notna()
-    v["has_location"] = (io.as_bool(v["has_location"]) & located) if "has_location" in v.columns else located
-    v["perishable"] = io.as_bool(v["perishable"])
+    v["has_location"] = (as_bool(v["has_location"]) & located) if "has_location" in v.columns else located
+    v["perishable"] = as_bool(v["perishable"])
     v["samples"] = pd.to_numeric(v["samples"], errors="coerce").fillna(1).astype(int)
     v["opening_hours"] = v["opening_hours"].fillna("").astype(str)
     v["name"] = v["name"].fillna("").astype(str)
@@ -141,7 +143,7 @@ def prepare_visits(visits: pd.DataFrame, establishments: pd.DataFrame | None) ->
 def station_of_township(stations: pd.DataFrame) -> dict[str, str]:
     """Township code -> station_id, from ``stations.township_codes`` (``;`` lists)."""
     _require(stations, ("station_id", "township_codes", "lon_wgs84", "lat_wgs84", "teams"), "stations")
-    return io.station_of_township(stations)
+    return _station_of_township(stations)
 
 
 def working_days(calendar: pd.DataFrame) -> pd.DataFrame:
@@ -150,8 +152,8 @@ def working_days(calendar: pd.DataFrame) -> pd.DataFrame:
     cal = calendar.copy()
     cal["date"] = pd.to_datetime(cal["date"])
     for c in ("school_day", "market_day"):
-        cal[c] = io.as_bool(cal[c]) if c in cal.columns else False
-    cal = cal[io.as_bool(cal["workday"])].sort_values("date").reset_index(drop=True)
+        cal[c] = as_bool(cal[c]) if c in cal.columns else False
+    cal = cal[as_bool(cal["workday"])].sort_values("date").reset_index(drop=True)
     return cal[["date", "school_day", "market_day"]]
 
 

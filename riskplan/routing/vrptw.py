@@ -21,7 +21,7 @@ from typing import Literal
 import numpy as np
 
 from riskplan.errors import RiskplanError
-from riskplan.routing.model import RoutingProblem, SearchBudget, build_model, _params
+from riskplan.routing.model import RoutingProblem, SearchBudget, _params, build_model
 
 Solver = Literal["ortools", "ortools-gls", "pyvrp"]
 

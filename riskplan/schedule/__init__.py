@@ -1,7 +1,13 @@
 """Monthly schedule of the annual allocation: seasonal focus, closed months, balanced progress."""
 
-from riskplan.schedule.monthly import ScheduleInputError, consolidate_months, monthly, monthly_targets, progress
-from riskplan.schedule.rules import ScheduleRules
+from riskplan.schedule.monthly import (
+    ScheduleInputError,
+    consolidate_months,
+    monthly,
+    monthly_targets,
+    progress,
+)
+from riskplan.settings.schedule import ScheduleRules
 
 __all__ = [
     "ScheduleInputError",

@@ -27,8 +27,8 @@ import pandas as pd
 from riskplan.allocation.apportion import apportion
 from riskplan.allocation.rounding import controlled_round
 from riskplan.errors import InfeasibleError, RiskplanError
-from riskplan.io import STRATUM_KEY
-from riskplan.schedule.rules import ScheduleRules
+from riskplan.settings.schedule import ScheduleRules
+from riskplan.tables import STRATUM_KEY
 
 KEY = list(STRATUM_KEY)
 

@@ -16,7 +16,6 @@ from riskplan.selection.pps import (
 )
 from riskplan.selection.roster import ROSTER_COLUMNS, draw_teams
 from riskplan.selection.rotation import rotation_table
-from riskplan.selection.rules import SelectionRules
 from riskplan.selection.select import (
     SAMPLE_COLUMNS,
     SHORTFALL_COLUMNS,
@@ -26,6 +25,7 @@ from riskplan.selection.select import (
     select_dataset,
     select_year,
 )
+from riskplan.settings.selection import SelectionRules
 
 __all__ = [
     "ROSTER_COLUMNS",

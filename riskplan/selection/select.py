@@ -25,11 +25,16 @@ import numpy as np
 import pandas as pd
 
 from riskplan.errors import RiskplanError
-from riskplan.io import STRATUM_KEY, as_bool, explode_categories, station_of_township
 from riskplan.selection.pps import inclusion_probabilities, pps_sample
 from riskplan.selection.rotation import eligible_mask, history_positions
-from riskplan.selection.rules import GRADES, SelectionRules
 from riskplan.selection.streams import keyed_rng
+from riskplan.settings.selection import GRADES, SelectionRules
+from riskplan.tables import (
+    STRATUM_KEY,
+    as_bool,
+    explode_categories,
+    station_of_township,
+)
 
 KEY: list[str] = list(STRATUM_KEY)
 
@@ -133,6 +138,25 @@ class Selection:
     def delivered(self) -> int:
         """Samples placed in visits or purchase orders."""
         return int(self.visits["samples"].sum())
+
+    def __repr__(self) -> str:
+        return (f"Selection({self.year}-{self.month:02d}, visits={len(self.visits)}, "
+                f"samples={self.delivered}/{self.requested}, seed={self.seed})")
+
+    def summary(self) -> str:
+        """The month's draw in a few lines: visits, purchases, samples and what fell short."""
+        n_buy = int((self.visits["mode"] == "purchase").sum()) if len(self.visits) else 0
+        short = self.requested - self.delivered
+        lines = [
+            f"selection 抽取 {self.year}-{self.month:02d} (seed {self.seed}, {self.method}): "
+            f"{len(self.visits) - n_buy} visits, {n_buy} purchase orders",
+            f"  samples 样品: {self.delivered} of {self.requested} requested"
+            + (f", {short} short" if short else ""),
+        ]
+        if short:
+            for reason, n in self.shortfall.groupby("reason")["missing"].sum().items():
+                lines.append(f"    short: {int(n)} x {reason}")
+        return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- inputs

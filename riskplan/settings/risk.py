@@ -9,7 +9,7 @@ from riskplan._settings import check
 
 
 @dataclasses.dataclass(frozen=True)
-class RiskConfig:
+class RiskRules:
     """Every weight and parameter of the risk score, with documented defaults.
 
     The weight of a stratum (township x business type x food category) is::

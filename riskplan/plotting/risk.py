@@ -6,8 +6,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from riskplan.plotting.fonts import label
+
 from riskplan.plotting.axes import axes_or_new
+from riskplan.plotting.fonts import label
+from riskplan.plotting.maps import plot_townships
 
 
 def funnel_plot(scores: pd.DataFrame, ax: Any = None, *, limits: tuple[float, ...] = (0.95, 0.998)) -> Any:
@@ -101,8 +103,6 @@ def township_map(scores: pd.DataFrame, townships: Any, ax: Any = None, column: s
     -------
     matplotlib.axes.Axes
     """
-    from riskplan.plotting.maps import plot_townships
-
     tot = scores.groupby("township_code")[column].sum()
     g = townships.assign(risk_total=townships["township_code"].map(tot).fillna(0.0).to_numpy())
     ax = plot_townships(g, column="risk_total", ax=axes_or_new(ax, (6, 6)), cmap="OrRd")

@@ -6,8 +6,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from riskplan.plotting.fonts import label
+
 from riskplan.plotting.axes import axes_or_new
+from riskplan.plotting.fonts import label
 
 
 def _integer_x(ax: Any) -> None:

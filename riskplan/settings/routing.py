@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from riskplan._settings import check
+from riskplan.timeofday import parse_hhmm, parse_windows
 
 
 def _default_windows() -> dict[str, tuple[str, ...]]:
@@ -121,8 +122,6 @@ class RoutingRules:
     time_limit_s: float = 0.0
 
     def __post_init__(self) -> None:
-        from riskplan.routing.windows import parse_hhmm, parse_windows
-
         for key in ("day_start", "day_end", "early_start"):
             try:
                 parse_hhmm(getattr(self, key))

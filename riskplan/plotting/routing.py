@@ -8,10 +8,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from riskplan.routing.plan import RoutePlan
-from riskplan.routing.windows import format_hhmm, parse_windows
-from riskplan.plotting.fonts import label
 from riskplan.plotting.axes import axes_or_new
+from riskplan.plotting.fonts import label
+from riskplan.routing.plan import RoutePlan
+from riskplan.timeofday import format_hhmm, parse_windows
 
 
 def plot_routes(

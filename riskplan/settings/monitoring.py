@@ -6,6 +6,16 @@ import dataclasses
 from dataclasses import field
 
 from riskplan._settings import check
+from riskplan.tables import STRATUM_KEY
+
+LEVELS: dict[str, list[str]] = {
+    "stratum": list(STRATUM_KEY),
+    "township_category": ["township_code", "category_code"],
+    "business_type_category": ["business_type", "category_code"],
+    "category": ["category_code"],
+    "township": ["township_code"],
+}
+"""Alert level name -> unit columns."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,8 +109,6 @@ class MonitoringRules:
         check(0 < self.predictive_p_value < 1, "monitoring.predictive_p_value", "must be in (0, 1)")
         check(self.prior_strength_cap > 0, "monitoring.prior_strength_cap", "must be > 0")
         check(0 <= self.at_risk_margin < 1, "monitoring.at_risk_margin", "must be in [0, 1)")
-        from riskplan.monitoring.alerts import LEVELS
-
         for lv in self.alert_levels:
             check(lv in LEVELS, "monitoring.alert_levels", f"unknown level {lv!r} (known: {', '.join(LEVELS)})")
         check(self.replan_mode in ("catch_up", "proportional"), "monitoring.replan_mode",

@@ -10,8 +10,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from riskplan.plotting.fonts import label
+
 from riskplan.plotting.axes import axes_or_new
+from riskplan.plotting.fonts import label
+from riskplan.schedule import ScheduleRules, progress
 
 
 def _table(allocation: Any) -> pd.DataFrame:
@@ -89,8 +91,6 @@ def township_map(
 
 def progress_curve(schedule: pd.DataFrame, rules: Any = None, ax: Any = None) -> Any:
     """Cumulative share of the year's samples by month against the quarterly targets."""
-    from riskplan.schedule import ScheduleRules, progress
-
     rules = ScheduleRules() if rules is None else rules
     p = progress(schedule)
     ax = axes_or_new(ax, (7, 4))

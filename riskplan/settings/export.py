@@ -9,7 +9,7 @@ from riskplan._settings import check
 
 
 @dataclasses.dataclass(frozen=True)
-class ExportSettings:
+class ExportRules:
     """How a plan folder is written.
 
     Attributes
