@@ -18,8 +18,8 @@ from riskplan.selection import (
     select,
     select_year,
 )
+from riskplan.selection.draw import draw_stratum
 from riskplan.selection.rotation import rotation_table
-from riskplan.selection.select import _draw_stratum
 
 KEY = ["township_code", "business_type", "category_code"]
 T1, T2 = "330304001", "330304002"
@@ -221,7 +221,7 @@ def test_stratum_draw_frequencies_match_inclusion_probabilities(method):
     draws = 1500
     counts = np.zeros(12)
     for seed in range(draws):
-        got, probs, phase, missing, _ = _draw_stratum(pos, size, eligible, 4, rules,
+        got, probs, phase, missing, _ = draw_stratum(pos, size, eligible, 4, rules,
                                                        np.random.default_rng(seed))
         assert missing == 0 and sum(got.values()) == 4 and len(got) == 4
         for p in got:
@@ -456,12 +456,12 @@ def test_combining_comes_before_relaxing_the_rotation():
     size = np.array([1, 2, 4, 8] * 3, dtype=float)
     eligible = np.zeros(12, dtype=bool)
     eligible[5] = True
-    counts, probs, phase, missing, reason = _draw_stratum(
+    counts, probs, phase, missing, reason = draw_stratum(
         pos, size, eligible, 3, SelectionRules(relax_rotation=True), np.random.default_rng(0))
     assert missing == 0 and counts[5] == 2 and phase[5] == "pps" and probs[5] == 1.0
     others = [p for p in counts if p != 5]
     assert len(others) == 1 and phase[others[0]] == "rotation_relaxed" and counts[others[0]] == 1
-    counts, _, _, missing, reason = _draw_stratum(
+    counts, _, _, missing, reason = draw_stratum(
         pos, size, eligible, 3, SelectionRules(), np.random.default_rng(0))
     assert counts == {5: 2} and missing == 1
     assert reason == "not enough establishments (1 eligible of 12, at most 2 sample(s) per establishment)"
