@@ -14,12 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskplan.routing.plan import (
-    RoutePlan,
+from riskplan import io
+from riskplan.routing.plan import RoutePlan
+from riskplan.routing.prepare import (
+    STATION_COLUMNS,
     area_types,
     choose_lab,
     prepare_visits,
-    station_of_township,
+    require_columns,
     working_days,
 )
 from riskplan.routing.rules import RoutingRules
@@ -74,7 +76,8 @@ def check_plan(
             bad("accounting", "purchase or unlocated visit was routed", vid=vid)
 
     cal = working_days(calendar).set_index("date")
-    smap = station_of_township(stations)
+    require_columns(stations, STATION_COLUMNS, "stations")
+    smap = io.station_of_township(stations)
     areas = area_types(townships)
     st_tab = stations.assign(station_id=stations["station_id"].astype(str)).set_index("station_id")
     day_start, day_end = parse_hhmm(rules.day_start), parse_hhmm(rules.day_end)
