@@ -172,7 +172,7 @@ def triage(visits: pd.DataFrame) -> tuple[np.ndarray, list[dict[str, Any]]]:
     return routable, out
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False)  # numpy fields: compare by identity
 class Station:
     """One station's month, ready to be assigned to days and routed.
 
