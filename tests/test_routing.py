@@ -293,3 +293,47 @@ def test_the_ouhai_plan_passes_the_independent_checker(ouhai):
     assert len(problems) == 0, problems.head().to_string()
     assert len(result.stops) > 0.8 * len(field)  # most field visits are routed
     assert result.routes["n_stops"].mean() >= 3  # field days are packed, not one visit a day
+
+
+def test_route_plan_repr_totals_and_summary(world):
+    visits, est, stations, labs, townships, calendar = world
+    visits.loc[3, "mode"] = "purchase"
+    plan = _plan_and_check(visits, est, stations, labs, townships, calendar)
+    n_routes = len(plan.routes)
+    assert repr(plan) == f"RoutePlan(months=1, stations=1, routes={n_routes}, stops=11, unassigned=1)"
+    totals = plan.totals()
+    assert totals["routed"] == 11 and totals["unassigned"] == 1 and totals["by_reason"] == {"purchase": 1}
+    lines = plan.summary().splitlines()
+    n_days = plan.routes["date"].nunique()
+    assert lines[0] == f"11 visits routed on {n_routes} routes (1 station, {n_days} field day{'s' * (n_days != 1)})"
+    assert lines[1] == "1 visit not routed: purchase 1"
+    km, drive_h = plan.routes["km"].sum(), plan.routes["travel_minutes"].sum() / 60
+    assert lines[2] == f"{km:,.1f} km driven, {drive_h:,.1f} h of driving"
+    team_h = plan.routes["minutes"].sum() / 60
+    assert lines[3] == f"{2 * team_h:,.1f} officer-hours in the field ({team_h:,.1f} team-hours x 2 officers)"
+    three = plan.summary(officers_per_team=3).splitlines()[3]
+    assert three == f"{3 * team_h:,.1f} officer-hours in the field ({team_h:,.1f} team-hours x 3 officers)"
+
+
+def test_route_day_accounts_for_every_visit_it_is_given(world):
+    from riskplan.routing.day import route_day, search_budget
+    from riskplan.routing.prepare import prepare_station, prepare_visits, working_days
+
+    visits, est, stations, labs, townships, calendar = world
+    visits.loc[1, "business_type"] = "C-SCHOOL"
+    est.loc[1, "business_type"] = "C-SCHOOL"
+    rules = RoutingRules()
+    v = prepare_visits(visits, est)
+    st = prepare_station(stations.iloc[0].to_dict(), v, labs, rules, {}, None)
+    days = working_days(calendar)
+    assert str(days["date"].iat[3].date()) == "2026-07-06"  # a working day without school
+    members = list(range(len(v)))
+    day = route_day(st, members, 3, days, rules, search_budget(rules, None))
+    assert day.solved and day.date == pd.Timestamp("2026-07-06")
+    assert day.dropped[1] == "no_school_day"
+    assert set(day.dropped.values()) <= {"no_school_day", "day_full"}
+    # every visit given is either kept (and routed exactly once) or dropped with a reason
+    assert sorted(day.kept + list(day.dropped)) == members
+    routed = [v.index[v["visit_id"] == s["visit_id"]][0] for s in day.stops]
+    assert sorted(routed) == sorted(day.kept)
+    assert sum(r["n_stops"] for r in day.routes) == len(day.stops)

@@ -14,17 +14,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskplan.routing.plan import (
-    RoutePlan,
+from riskplan.routing.plan import RoutePlan
+from riskplan.routing.prepare import (
+    STATION_COLUMNS,
     area_types,
     choose_lab,
     prepare_visits,
-    station_of_township,
+    require_columns,
     working_days,
 )
 from riskplan.routing.travel import read_travel_matrix, travel_matrices
 from riskplan.routing.windows import visit_windows
 from riskplan.settings.routing import RoutingRules
+from riskplan.tables import station_of_township
 from riskplan.timeofday import parse_hhmm
 
 VIOLATION_COLUMNS = ["check", "station_id", "team", "date", "visit_id", "message"]
@@ -75,6 +77,7 @@ def check_plan(
             bad("accounting", "purchase or unlocated visit was routed", vid=vid)
 
     cal = working_days(calendar).set_index("date")
+    require_columns(stations, STATION_COLUMNS, "stations")
     smap = station_of_township(stations)
     areas = area_types(townships)
     st_tab = stations.assign(station_id=stations["station_id"].astype(str)).set_index("station_id")
