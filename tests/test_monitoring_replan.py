@@ -10,8 +10,8 @@ from riskplan.allocation import AllocationRules, allocate
 from riskplan.monitoring import MonitorPlan, replan, validate_results
 from riskplan.monitoring.replan import remainder_schedule_rules, remaining_months
 from riskplan.risk import score
-from riskplan.risk.synthetic import make_synthetic
 from riskplan.schedule import ScheduleRules, monthly
+from riskplan.synthetic import make_synthetic
 
 KEY = ["township_code", "business_type", "category_code"]
 

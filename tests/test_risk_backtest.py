@@ -10,7 +10,7 @@ import pytest
 
 from riskplan.risk import RiskRules, backtest, half_life_weights, partial_pool, score
 from riskplan.risk.backtest import load_hidden_truth
-from riskplan.risk.synthetic import make_synthetic
+from riskplan.synthetic import make_synthetic
 
 
 @pytest.fixture(scope="module")

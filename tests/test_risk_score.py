@@ -15,7 +15,7 @@ from riskplan._settings import section_from_dict
 from riskplan.errors import ConfigError, RiskplanError
 from riskplan.risk import RiskInputError, RiskRules, explain, score
 from riskplan.risk.inputs import explode_categories
-from riskplan.risk.synthetic import make_synthetic
+from riskplan.synthetic import make_synthetic
 
 KEY = ["township_code", "business_type", "category_code"]
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,6 +12,7 @@ from riskplan.risk.errors import RiskInputError
 from riskplan.risk.pooling import KEY
 from riskplan.risk.score import history_counts, score
 from riskplan.settings.risk import RiskRules
+from riskplan.synthetic import ouhai
 
 DEFAULT_CLIP = 1e-3
 """Predictions are clipped to [clip, 1 - clip] for the log-loss, so a raw 0/3 is not infinitely wrong."""
@@ -91,7 +90,7 @@ def backtest(
         of the last training year.
     truth
         Optional table with the key columns, ``year`` and ``true_rate`` (the generator's true
-        unqualified rates), e.g. ``hidden_truth()`` of ``data/build_ouhai.py``.
+        unqualified rates), e.g. :func:`load_hidden_truth` for the embedded Ouhai data.
     config
         Risk settings for the shrunk estimate (half-life, prior-size bounds).
     clip
@@ -145,20 +144,15 @@ def backtest(
     return BacktestResult(pd.DataFrame(rows), cmp, tuple(train_years), int(test_year))
 
 
-def load_hidden_truth(build_script: str | Path | None = None) -> pd.DataFrame:
-    """The true rates the Ouhai build script used: ``hidden_truth()`` of ``data/build_ouhai.py``.
+def load_hidden_truth() -> pd.DataFrame:
+    """The true unqualified rates the embedded Ouhai data were drawn from.
 
-    The script is imported from its file (not run); it is part of the source tree, not of the
-    installed package, so this works in a checkout only.
+    :func:`riskplan.synthetic.ouhai.hidden_truth`: recomputed from the embedded dataset's code
+    lists and the build's seed (never stored in a data file), so it works from a wheel as well.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Key columns, ``year`` (2023-2026) and ``true_rate`` [-], one row per stratum and year.
     """
-    path = Path(build_script) if build_script else Path(__file__).resolve().parents[2] / "data" / "build_ouhai.py"
-    if not path.is_file():
-        raise RiskInputError(f"build script not found: {path}")
-    spec = importlib.util.spec_from_file_location("_riskplan_build_ouhai", path)
-    if spec is None or spec.loader is None:
-        raise RiskInputError(f"cannot import {path}")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    if not hasattr(mod, "hidden_truth"):
-        raise RiskInputError(f"{path} has no hidden_truth()")
-    return mod.hidden_truth()
+    return ouhai.hidden_truth()

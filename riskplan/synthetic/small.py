@@ -1,4 +1,8 @@
-"""Synthetic district tables following docs/contracts.md, for tests and benchmarks."""
+"""A small random district with a known true rate per stratum, for tests and benchmarks.
+
+Much smaller and simpler than a :class:`~riskplan.synthetic.spec.DistrictSpec` build: no
+geography, stations or routes; just the tables the risk scores need, generated in milliseconds.
+"""
 
 from __future__ import annotations
 
