@@ -1,5 +1,80 @@
-"""riskplan: risk-weighted food sampling plans and inspection routes for a district regulator."""
+"""riskplan: risk-weighted food sampling plans and inspection routes for a district regulator.
+
+The front door, ``import riskplan as rp``::
+
+    ds = rp.load_ouhai()                   # or rp.read_dataset("my_district/")
+    problems = rp.validate(ds)             # every problem as a table (empty: none)
+    plan = rp.plan(ds, months="2026-07")   # the whole pipeline -> Plan
+    print(plan.summary())
+    plan.write("out/plan")                 # the plan folder for the field teams
+    folder = rp.read_plan("out/plan")      # its tables back, with the pipeline's column types
+    result = rp.monitor(plan, ds.results)  # progress, coverage, alerts, re-plan
+
+Every stage can also be called on its own from its subpackage (``riskplan.risk.score``,
+``riskplan.allocation.allocate``, ...); ``docs/architecture.md`` shows the layers.
+"""
 
 from riskplan._version import __version__
+from riskplan.allocation import Allocation
+from riskplan.api import Plan, monitor, plan, validate
+from riskplan.config import Config, load_config
+from riskplan.dataset import Dataset
+from riskplan.datasets import load_ouhai, read_dataset
+from riskplan.errors import ConfigError, InfeasibleError, RiskplanError, ValidationError
+from riskplan.export.plan_folder import PlanFolder, read_plan
+from riskplan.monitoring import MonitorResult
+from riskplan.pipeline import PlanResult
+from riskplan.risk import BacktestResult, BetaBinomialFit
+from riskplan.routing import RoutePlan
+from riskplan.selection import Selection
+from riskplan.settings import (
+    AllocationRules,
+    CalendarRules,
+    ExportRules,
+    MonitoringRules,
+    QuotaRules,
+    RiskRules,
+    RoutingRules,
+    ScheduleRules,
+    SelectionRules,
+)
 
-__all__ = ["__version__"]
+__all__ = [
+    "__version__",
+    # data
+    "Dataset",
+    "load_ouhai",
+    "read_dataset",
+    "validate",
+    # configuration
+    "Config",
+    "load_config",
+    "QuotaRules",
+    "RiskRules",
+    "AllocationRules",
+    "ScheduleRules",
+    "CalendarRules",
+    "SelectionRules",
+    "RoutingRules",
+    "MonitoringRules",
+    "ExportRules",
+    # planning
+    "plan",
+    "Plan",
+    "PlanResult",
+    "PlanFolder",
+    "read_plan",
+    "Allocation",
+    "Selection",
+    "RoutePlan",
+    "BetaBinomialFit",
+    "BacktestResult",
+    # monitoring
+    "monitor",
+    "MonitorResult",
+    # errors
+    "RiskplanError",
+    "ValidationError",
+    "ConfigError",
+    "InfeasibleError",
+]
