@@ -216,11 +216,11 @@ def hidden_truth(est: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
 
 
 def _working_days(start: dt.date, end: dt.date) -> pd.DatetimeIndex:
-    """Monday-Friday between start and end, without the Spring Festival and National Day weeks."""
+    """Monday-Friday between start and end, without the main public holidays (roughly)."""
     days = pd.bdate_range(start, end)
     closed = np.zeros(len(days), dtype=bool)
     for year in range(start.year, end.year + 1):
-        for a, b in (("01-20", "02-20"), ("10-01", "10-07")):
+        for a, b in (("01-01", "01-03"), ("01-20", "02-20"), ("05-01", "05-05"), ("10-01", "10-07")):
             closed |= (days >= f"{year}-{a}") & (days <= f"{year}-{b}")
     return days[~closed]
 
@@ -247,14 +247,13 @@ def draw_samples(est: pd.DataFrame, truth: pd.DataFrame, n: int, start: dt.date,
                        right_on=["township_code", "business_type", "category_code"],
                        how="left")["true_rate"].to_numpy()
     days = _working_days(start, end)
+    allowed = [_allowed(days, b, c) for b, c in zip(pairs["业态"], pairs["cat"])]
+    w = w * np.array([len(a) > 0 for a in allowed])  # e.g. no wild mushrooms before June
     picks = rng.choice(len(pairs), size=n, p=w / w.sum())
     rows = []
     for i in picks:
         p = pairs.iloc[i]
-        allowed = _allowed(days, p["业态"], p["cat"])
-        if not len(allowed):
-            allowed = days
-        date = allowed[int(rng.integers(len(allowed)))].date()
+        date = allowed[i][int(rng.integers(len(allowed[i])))].date()
         fail = bool(rng.random() < rate[i])
         rows.append((date, p["主体编号"], p["cat"], fail))
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
@@ -263,8 +262,8 @@ def draw_samples(est: pd.DataFrame, truth: pd.DataFrame, n: int, start: dt.date,
     for k, (date, eid, cat, fail) in enumerate(rows, start=1):
         hazard, status, fdate = "", "not_required", None
         if fail:
-            hazard = str(rng.choice(HAZARDS[CATEGORIES[cat]["group"]]))
-            lag = int(rng.integers(5, 45))
+            hazard = str(rng.choice(HAZARDS[cat]))
+            lag = int(rng.integers(7, 70))  # [days]; late ones are still pending at the reference date
             if date + dt.timedelta(days=lag) <= REFERENCE_DATE:
                 status, fdate = "done", date + dt.timedelta(days=lag)
             else:

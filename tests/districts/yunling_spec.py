@@ -147,10 +147,20 @@ CATEGORIES: dict[str, dict[str, Any]] = {
 """Twelve food categories with their own codes; F07 wild mushrooms are in season June-September."""
 
 HAZARDS: dict[str, list[str]] = {
-    "agricultural": ["农药残留", "兽药残留", "重金属", "微生物污染"],
-    "catering": ["微生物污染", "食品添加剂超范围", "餐具清洗消毒不合格"],
-    "processed": ["食品添加剂超范围", "微生物污染", "质量指标", "真菌毒素"],
+    "F01": ["微生物污染", "食品添加剂超范围", "餐具清洗消毒不合格"],
+    "F02": ["兽药残留", "非法添加"],
+    "F03": ["农药残留", "重金属"],
+    "F04": ["农药残留"],
+    "F05": ["兽药残留"],
+    "F06": ["兽药残留", "非法添加"],
+    "F07": ["重金属"],  # cadmium and lead accumulate in wild mushrooms
+    "F08": ["食品添加剂超范围", "质量指标", "微生物污染"],
+    "F09": ["食品添加剂超范围", "微生物污染"],
+    "F10": ["真菌毒素", "质量指标"],
+    "F11": ["农药残留", "质量指标"],
+    "F12": ["食品添加剂超范围", "微生物污染"],
 }
+"""What an unqualified sample of each category was found with (不合格项目)."""
 
 STATIONS: list[dict[str, Any]] = [
     {"station_id": "YL-SJS-A", "name": "云岭县市场监管局城区市场监管所",
