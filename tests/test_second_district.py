@@ -92,6 +92,7 @@ def test_geography_is_western_yunnan(yunling) -> None:
     assert int((town.geometry.union_all().centroid.x + 180) // 6) + 1 == 47  # UTM zone 47N
     area = town.to_crs("EPSG:32647").area.to_numpy() / 1e6  # [km2]
     outline = yunling.district.to_crs("EPSG:32647").geometry.iloc[0]
+    assert outline.geom_type == "Polygon" and not outline.interiors  # no gaps inside
     assert area.sum() == pytest.approx(outline.area / 1e6, rel=1e-6)  # the townships tile it
     for i, g in enumerate(town.geometry):
         assert g.geom_type == "Polygon" and g.is_valid
