@@ -38,7 +38,7 @@ def yunling_config_path() -> Path:
 @pytest.fixture(scope="session")
 def yunling(yunling_dir):
     """The Yunling dataset (validated). Treat as read-only: copy before changing a table."""
-    from riskplan.io import read_dataset
+    from riskplan.datasets import read_dataset
 
     return read_dataset(yunling_dir)
 

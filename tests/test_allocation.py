@@ -9,13 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riskplan._settings import section_from_dict
-from riskplan.allocation import (
-    AllocationRules,
-    QuotaRules,
-    allocate,
-    controlled_round,
-    quota_for,
-)
+from riskplan.allocation import AllocationRules, QuotaRules, allocate, controlled_round, quota_for
 from riskplan.errors import ConfigError, InfeasibleError
 
 KEY = ["township_code", "business_type", "category_code"]

@@ -5,11 +5,7 @@ import pytest
 from scipy import stats
 
 from riskplan.errors import RiskplanError
-from riskplan.monitoring.bayes import (
-    bayes_alerts,
-    posterior_exceedance,
-    predictive_tail,
-)
+from riskplan.monitoring.bayes import bayes_alerts, posterior_exceedance, predictive_tail
 from riskplan.monitoring.charts import cusum, ewma, p_chart
 
 # Montgomery, Introduction to Statistical Quality Control, Example 7.1 (Table 7.1):

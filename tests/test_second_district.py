@@ -23,10 +23,10 @@ import pandas as pd
 import pytest
 
 from riskplan.cli import main
-from riskplan.io import explode_categories
 from riskplan.pipeline import PlanResult, run_plan
 from riskplan.routing import check_plan
 from riskplan.routing.plan import RoutePlan
+from riskplan.tables import explode_categories
 from riskplan.validation import validate_dataset
 
 DISTRICTS = Path(__file__).resolve().parent / "districts"

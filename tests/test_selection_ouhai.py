@@ -6,12 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from riskplan.selection import (
-    VISIT_COLUMNS,
-    SelectionRules,
-    select_dataset,
-    select_year,
-)
+from riskplan.selection import VISIT_COLUMNS, SelectionRules, select_dataset, select_year
 from riskplan.tables import explode_categories
 
 KEY = ["township_code", "business_type", "category_code"]

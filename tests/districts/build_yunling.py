@@ -30,8 +30,20 @@ from shapely.geometry import MultiPoint, Point, Polygon
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # the invented facts live next to this script, not in a package
-from yunling_spec import (BUSINESS_TYPES, CATEGORIES, COUNTS, DISTRICT, HAZARDS, LAB, OFFICERS,
-                          STATIONS, TOWNSHIPS, categories_for, name_and_address, opening_hours)  # noqa: E402
+from yunling_spec import (
+    BUSINESS_TYPES,
+    CATEGORIES,
+    COUNTS,
+    DISTRICT,
+    HAZARDS,
+    LAB,
+    OFFICERS,
+    STATIONS,  # noqa: E402
+    TOWNSHIPS,
+    categories_for,
+    name_and_address,
+    opening_hours,
+)
 
 SEED = 530999
 REFERENCE_DATE = dt.date(2026, 5, 31)
