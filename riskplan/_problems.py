@@ -61,7 +61,7 @@ class Problems:
             }
         )
 
-    def extend(self, other: "Problems") -> None:
+    def extend(self, other: Problems) -> None:
         """Append every problem of ``other``."""
         self._rows.extend(other._rows)
 

@@ -19,7 +19,7 @@ from riskplan.dataset import Dataset
 from riskplan.datasets import load_ouhai, read_dataset
 from riskplan.errors import RiskplanError
 from riskplan.export.atomic import check_output_folder
-from riskplan.export.plan_folder import PlanFolder, read_plan, write_plan
+from riskplan.export.plan_folder import read_plan, write_plan
 from riskplan.monitoring import MonitorPlan, MonitorResult, load_plan, read_results
 from riskplan.monitoring import monitor as monitor_plan
 from riskplan.monitoring.planio import dataset_for_plan

@@ -27,7 +27,7 @@ class ValidationError(RiskplanError):
         ``message_zh``.
     """
 
-    def __init__(self, problems: "pd.DataFrame") -> None:
+    def __init__(self, problems: pd.DataFrame) -> None:
         self.problems = problems
         n = len(problems)
         lines = [f"{n} problem(s) in the input data / 输入数据有 {n} 处问题:"]

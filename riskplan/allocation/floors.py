@@ -334,7 +334,8 @@ def requirements_table(groups: list[Group], y: np.ndarray) -> pd.DataFrame:
 
 def upper_bounds(strata: pd.DataFrame, groups: list[Group]) -> np.ndarray:
     """One floor sample per stratum, more only where a coverage group (township, stage, business
-    type, category) has fewer strata than its minimum."""
+    type, category) has fewer strata than its minimum.
+    """
     u = np.ones(len(strata), dtype=np.int64)
     for g in groups:
         if not g.share and g.members.size and g.need > g.members.size:

@@ -74,7 +74,7 @@ def build_manifest(
     run_time: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """The manifest as a dict (see module docstring)."""
-    when = run_time or dt.datetime.now(dt.timezone.utc)
+    when = run_time or dt.datetime.now(dt.UTC)
     return {
         "riskplan_version": __version__,
         "python_version": platform.python_version(),

@@ -140,7 +140,8 @@ def _data_reference(dataset: Any) -> dict[str, Any]:
 
 def _with_route_ends(stops: pd.DataFrame, routes: pd.DataFrame, labs: pd.DataFrame) -> pd.DataFrame:
     """``stops`` with where its route ends: ``ends_at`` (``station`` or ``lab``) and, for routes
-    ending at a lab, that lab's ``lab_lon`` / ``lab_lat`` [degrees] (each route has its own lab)."""
+    ending at a lab, that lab's ``lab_lon`` / ``lab_lat`` [degrees] (each route has its own lab).
+    """
     if not len(stops) or "ends_at" not in routes.columns:
         return stops
     key = ["_s", "_t", "_d"]

@@ -91,7 +91,8 @@ def _unit(r: Any, keys: list[str]) -> dict:
 
 def alert_list(charts: pd.DataFrame, bayes: pd.DataFrame, level: str = "stratum") -> pd.DataFrame:
     """One row per (unit, rule) that fired: ``level``, key columns (``*`` where the level does not
-    split by it), ``rule``, ``period``, ``value``, ``detail``."""
+    split by it), ``rule``, ``period``, ``value``, ``detail``.
+    """
     keys = LEVELS[level]
     rows = []
     for _, r in charts.iterrows():

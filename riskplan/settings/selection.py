@@ -78,7 +78,7 @@ class SelectionRules:
     default_units_per_sample: int = 3
     officers_per_team: int = 2
 
-    def window_months(self, risk_grade: "pd.Series", business_type: "pd.Series") -> np.ndarray:
+    def window_months(self, risk_grade: pd.Series, business_type: pd.Series) -> np.ndarray:
         """Rotation window of each establishment [months] (business-type override, else grade)."""
         by_grade = risk_grade.astype(str).map(self.rotation_months).to_numpy(dtype=float)
         by_type = business_type.astype(str).map(self.rotation_by_business_type).to_numpy(dtype=float)

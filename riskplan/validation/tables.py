@@ -1,5 +1,6 @@
 """Checks that need several rows or tables: unique IDs, known codes, stage consistency, station
-coverage, references between tables, time windows, sample and complaint dates."""
+coverage, references between tables, time windows, sample and complaint dates.
+"""
 
 from __future__ import annotations
 
