@@ -37,7 +37,7 @@ from riskplan.io import as_bool
 Kind = Literal["str", "int", "float", "bool", "datetime"]
 Columns = tuple[tuple[str, Kind], ...]
 
-DTYPES: dict[str, str] = {
+DTYPES: dict[Kind, str] = {
     "str": "str", "int": "int64", "float": "float64", "bool": "bool", "datetime": "datetime64[ns]",
 }
 """Column kind -> pandas dtype of the column in memory."""
@@ -66,10 +66,6 @@ class TableSpec:
         """The column names, in order."""
         return tuple(c for c, _ in self.columns)
 
-    def kind(self, column: str) -> Kind | None:
-        """Kind of ``column``, None when the table has no such column."""
-        return dict(self.columns).get(column)
-
     def standard_names(self, headers: Iterable[str]) -> list[str]:
         """Standard names of the headers of this table's file, written in either language.
 
@@ -89,7 +85,8 @@ def _cols(spec: str) -> Columns:
     out = []
     for item in spec.split():
         name, kind = item.split(":")
-        assert kind in DTYPES, item
+        if kind not in DTYPES:
+            raise ValueError(f"unknown column kind in {item!r}")
         out.append((name, kind))
     return tuple(out)  # type: ignore[return-value]
 
@@ -296,35 +293,39 @@ def parse(table: str | TableSpec | None, raw: pd.DataFrame, source: str) -> pd.D
 
 
 def _parse(text: pd.Series, kind: Kind, source: str, column: str, header: str) -> pd.Series:
-    s = text.astype(object).where(text.notna(), "").astype(str).reset_index(drop=True)
+    cells: list[str] = text.fillna("").astype(object).tolist()
     if kind == "str":
-        return s.astype(DTYPES["str"])
-    blank = s.str.strip() == ""
+        return pd.Series(cells, dtype=DTYPES["str"])
+    cells = [v.strip() for v in cells]
+    blank = np.array([v == "" for v in cells], dtype=bool)
 
-    def fail(bad: pd.Series, what: str) -> RiskplanError:
-        i = int(bad.to_numpy().argmax())
+    def fail(bad: np.ndarray, what: str) -> RiskplanError:
+        i = int(np.asarray(bad).argmax())
         col = column if header == column else f"{column} ({header})"
-        return RiskplanError(f"{source}: row {i + 1}, column {col}: {s.iloc[i]!r} is not {what}")
+        return RiskplanError(f"{source}: row {i + 1}, column {col}: {cells[i]!r} is not {what}")
 
     if kind == "bool":
         if blank.any():
             raise fail(blank, "true/false")
         try:
-            return as_bool(s).astype(DTYPES["bool"])
+            return as_bool(pd.Series(cells, dtype=object)).astype(DTYPES["bool"])
         except RiskplanError:
-            raise fail(pd.Series([_not_bool(v) for v in s]), "true/false") from None
+            raise fail(np.array([_not_bool(v) for v in cells]), "true/false") from None
+    given = pd.Series([None if b else v for v, b in zip(cells, blank)], dtype=object)
     if kind == "datetime":
-        when = pd.to_datetime(s.where(~blank, None), format="ISO8601", errors="coerce")
+        when = pd.to_datetime(given, format="ISO8601", errors="coerce")
         if when.isna().any():
-            raise fail(when.isna(), "a date (YYYY-MM-DD)")
+            raise fail(when.isna().to_numpy(), "a date (YYYY-MM-DD)")
         return when.astype(DTYPES["datetime"])
-    num = pd.to_numeric(s.where(~blank, None), errors="coerce")
-    if (num.isna() & ~blank).any():
-        raise fail(num.isna() & ~blank, "a number")
+    num = pd.to_numeric(given, errors="coerce")
+    bad = num.isna().to_numpy() & ~blank
+    if bad.any():
+        raise fail(bad, "a number")
     if kind == "float":
         return num.astype(DTYPES["float"])
-    if blank.any() or (num % 1 != 0).any():
-        raise fail(blank | (num % 1 != 0), "a whole number")
+    fraction = (num % 1 != 0).to_numpy() & ~blank
+    if blank.any() or fraction.any():
+        raise fail(blank | fraction, "a whole number")
     return num.astype(DTYPES["int"])
 
 
