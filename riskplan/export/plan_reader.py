@@ -107,7 +107,9 @@ def read_plan(path: str | os.PathLike[str]) -> PlanFolder:
     """Read a plan folder written by ``riskplan plan`` (whatever its ``--lang``).
 
     Each table has the columns, in order, and the dtypes of :mod:`riskplan.export.contract`:
-    the tables the pipeline produced.
+    the tables the pipeline produced. A folder made by other means may lack tables or columns
+    (``riskplan monitor`` needs only the allocation and the schedule, see
+    :meth:`PlanFolder.require`); what it has is typed by the contract.
 
     Raises
     ------
