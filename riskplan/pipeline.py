@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -22,9 +21,10 @@ from riskplan.allocation import Allocation, allocate, quota_for
 from riskplan.calendar import work_calendar
 from riskplan.config import Config
 from riskplan.dataset import Dataset
-from riskplan.errors import ConfigError, RiskplanError
+from riskplan.errors import RiskplanError
 from riskplan.risk import score
 from riskplan.routing import plan_routes
+from riskplan.routing.travel import travel_matrix_path
 from riskplan.schedule import monthly
 from riskplan.selection import draw_teams, select_dataset
 
@@ -266,18 +266,6 @@ def stage_routes(
         travel_matrix=travel_matrix_path(dataset, rules.travel_matrix), seed=seed,
         time_limit=rules.time_limit_s or None, progress=progress,
     )
-
-
-def travel_matrix_path(dataset: Any, path: str) -> Path | None:
-    """The ``routing.travel_matrix`` file, a relative path taken from the dataset folder; None when unset."""
-    if not path:
-        return None
-    p = Path(path)
-    if not p.is_absolute() and dataset.source is not None:
-        p = Path(dataset.source) / p
-    if not p.is_file():
-        raise ConfigError("routing.travel_matrix", f"file not found: {p}")
-    return p
 
 
 # --------------------------------------------------------------------------- the chain

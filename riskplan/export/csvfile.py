@@ -127,6 +127,8 @@ def read_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame()
     head, body = rows[0], rows[1:]
-    data = {h: [unguard_cell(r[i]) if i < len(r) else "" for r in body] for i, h in enumerate(head)}
+    # only a cell beginning with = or ' can carry a guard
+    data = {h: [(unguard_cell(r[i]) if r[i][:1] in ("=", "'") else r[i]) if i < len(r) else ""
+                for r in body] for i, h in enumerate(head)}
     return pd.DataFrame(data, columns=head, dtype=object).astype("string") if body else pd.DataFrame(
         columns=head, dtype="string")
