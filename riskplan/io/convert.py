@@ -175,6 +175,22 @@ def convert_table(df: pd.DataFrame, table: Table, problems: Problems,
 
 
 def empty_column(col: Column, n: int, index: pd.Index) -> pd.Series:
+    """An all-missing column of the pandas dtype that ``col`` converts to.
+
+    Parameters
+    ----------
+    col
+        The column's declaration.
+    n
+        Number of rows.
+    index
+        Index of the new column (length ``n``).
+
+    Returns
+    -------
+    pandas.Series
+        ``Int64``/``boolean`` columns hold ``<NA>``, the others ``NaN``/``NaT``; text is ``str``.
+    """
     dtype = {"int": "Int64", "float": "float64", "bool": "boolean", "date": "datetime64[ns]"}.get(
         col.dtype, "str")
     return pd.Series([pd.NA if dtype in ("Int64", "boolean") else np.nan] * n, index=index,
@@ -182,6 +198,7 @@ def empty_column(col: Column, n: int, index: pd.Index) -> pd.Series:
 
 
 def empty_table(table: Table) -> pd.DataFrame:
+    """A table with every declared column of ``table``, no rows, and the converted dtypes."""
     return pd.DataFrame({c.name: empty_column(c, 0, pd.RangeIndex(0)) for c in table.columns})
 
 

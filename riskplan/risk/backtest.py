@@ -1,4 +1,4 @@
-"""Back-test: do shrunk rates predict next year's unqualified rates better than raw rates?"""
+"""Back-test: whether shrunk rates predict next year's unqualified rates better than raw rates."""
 
 from __future__ import annotations
 

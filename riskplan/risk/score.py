@@ -204,8 +204,10 @@ def score(
     cat = categories.drop_duplicates("category_code").set_index("category_code")
     out["stage"] = bt["stage"].reindex(out["business_type"]).astype(str).to_numpy()
     out["stratum_id"] = out["township_code"] + "|" + out["business_type"] + "|" + out["category_code"]
-    for col, src, key in (("category_name_zh", cat, "category_code"), ("category_name_en", cat, "category_code"),
-                          ("business_type_name_zh", bt, "business_type"), ("business_type_name_en", bt, "business_type")):
+    for col, src, key in (("category_name_zh", cat, "category_code"),
+                          ("category_name_en", cat, "category_code"),
+                          ("business_type_name_zh", bt, "business_type"),
+                          ("business_type_name_en", bt, "business_type")):
         field = col.rsplit("_", 2)[-2] + "_" + col.rsplit("_", 1)[-1]  # name_zh / name_en
         out[col] = src[field].reindex(out[key]).to_numpy() if field in src else pd.NA
     if townships is not None and "township_code" in townships:
@@ -214,7 +216,8 @@ def score(
             f = f"name_{lang}"
             out[f"township_name_{lang}"] = tw[f].reindex(out["township_code"]).to_numpy() if f in tw else pd.NA
 
-    out["raw_rate"] = np.where(out["n_samples"] > 0, out["n_fail"] / out["n_samples"].where(out["n_samples"] > 0), np.nan)
+    sampled = out["n_samples"] > 0
+    out["raw_rate"] = np.where(sampled, out["n_fail"] / out["n_samples"].where(sampled), np.nan)
     out["no_history"] = out["n_samples"].to_numpy() == 0
 
     # components
@@ -234,7 +237,10 @@ def score(
     out["complaint_index"] = np.minimum(idx, cfg.complaint_index_cap)
     out["complaint_factor"] = 1.0 + cfg.complaint_weight * out["complaint_index"]
     out["grade_factor"] = 1.0 + cfg.grade_weight * out["share_grade_cd"]
-    vul = as_bool(bt["vulnerable"].reindex(out["business_type"]).fillna(False)) if "vulnerable" in bt else np.zeros(len(out), bool)
+    if "vulnerable" in bt:
+        vul = as_bool(bt["vulnerable"].reindex(out["business_type"]).fillna(False))
+    else:
+        vul = np.zeros(len(out), bool)
     out["vulnerable"] = vul
     out["vulnerable_factor"] = 1.0 + cfg.vulnerable_weight * vul.astype(float)
     out["weight"] = (

@@ -1,5 +1,6 @@
-"""Build every table of a synthetic district in memory from its
-:class:`~riskplan.synthetic.spec.DistrictSpec`.
+"""Build every table of a synthetic district in memory.
+
+The input is the district's :class:`~riskplan.synthetic.spec.DistrictSpec`.
 """
 
 from __future__ import annotations

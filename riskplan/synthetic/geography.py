@@ -1,5 +1,6 @@
-"""Geography of a synthetic district: outline, approximate township polygons and populations,
-and random points inside a township.
+"""Geography of a synthetic district.
+
+Its outline, approximate township polygons and populations, and random points inside a township.
 
 Township polygons are a Voronoi split of the townships' approximate centres clipped to the
 district outline (no public source has township boundaries); populations without a census

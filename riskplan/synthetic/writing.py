@@ -1,6 +1,6 @@
 """Write a built synthetic district as a dataset folder, byte for byte reproducibly.
 
-Fixed row order, every cell formatted as text before writing, UTF-8, ``\\n`` line endings, no
+Fixed row order, every cell formatted as text before writing, UTF-8, LF line endings, no
 timestamps.
 """
 
@@ -38,7 +38,7 @@ class DatasetMeta:
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
-    """UTF-8, ``\\n`` line endings, every cell text (so float formatting is fixed)."""
+    """Write ``df`` as UTF-8 CSV with LF line endings, every cell text (so float formatting is fixed)."""
     out = df.astype(object).where(df.notna(), "")
     out = out.map(lambda v: v if isinstance(v, str) else str(v))
     out.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")

@@ -1,5 +1,7 @@
-"""Geographic checks: coordinates plausible, inside the district (or near it for stations and labs),
-establishments inside their township's polygon. Distances in the district's UTM zone.
+"""Geographic checks of a dataset's coordinates.
+
+Coordinates plausible, inside the district (or near it for stations and labs), establishments
+inside their township's polygon. Distances in the district's UTM zone.
 """
 
 from __future__ import annotations

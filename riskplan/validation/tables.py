@@ -1,5 +1,7 @@
-"""Checks that need several rows or tables: unique IDs, known codes, stage consistency, station
-coverage, references between tables, time windows, sample and complaint dates.
+"""Checks that need several rows or tables.
+
+Unique IDs, known codes, stage consistency, station coverage, references between tables, time
+windows, sample and complaint dates.
 """
 
 from __future__ import annotations
