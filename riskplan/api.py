@@ -167,7 +167,7 @@ def monitor(plan: Plan | PlanResult | MonitorPlan | str | os.PathLike[str],
         mplan = MonitorPlan.from_plan_result(plan)
         dataset = dataset if dataset is not None else plan.dataset
     else:
-        mplan = load_plan(plan)
+        mplan = load_plan(Path(plan))
     if dataset is None:
         dataset = dataset_for_plan(mplan)
     if isinstance(results, pd.DataFrame):

@@ -275,8 +275,8 @@ def solve_covering(
             y[i] = solver.value(v)
         optimal = optimal and status2 == cp_model.OPTIMAL
     else:  # keep the first-stage solution
-        for i, v in first.items():
-            y[i] = v
+        for i, count in first.items():
+            y[i] = count
         optimal = False
     return y, optimal
 

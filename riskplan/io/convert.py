@@ -208,6 +208,7 @@ def resolve_coordinates(df: pd.DataFrame, problems: Problems, file: str) -> pd.D
     lon = df["lon_wgs84"].to_numpy(dtype=float, na_value=np.nan).copy()
     lat = df["lat_wgs84"].to_numpy(dtype=float, na_value=np.nan).copy()
     source = np.full(n, None, dtype=object)
+    filled = np.zeros(n, dtype=bool)  # source[i] is set
     for datum, lon_col, lat_col in COORD_PAIRS:
         if lon_col not in df.columns and lat_col not in df.columns:
             continue
@@ -230,11 +231,11 @@ def resolve_coordinates(df: pd.DataFrame, problems: Problems, file: str) -> pd.D
                     y = vals
                 df[c] = typed
         half = np.isnan(x) != np.isnan(y)
-        for i in np.flatnonzero(half & np.equal(source, None)):
+        for i in np.flatnonzero(half & ~filled):
             problems.add(file, int(i) + 1, lon_col if np.isnan(x[i]) else lat_col, "",
                          "longitude and latitude must be given together",
                          "经度和纬度必须同时填写")
-        take = ~np.isnan(x) & ~np.isnan(y) & np.equal(source, None)
+        take = ~np.isnan(x) & ~np.isnan(y) & ~filled
         for i in np.flatnonzero(take):
             if datum == "wgs84":
                 lo, la = x[i], y[i]
@@ -247,15 +248,15 @@ def resolve_coordinates(df: pd.DataFrame, problems: Problems, file: str) -> pd.D
                 c = prcoords.bd_wgs_bored(prcoords.Coords(y[i], x[i]), False)
                 lo, la = c.lon, c.lat
             lon[i], lat[i], source[i] = lo, la, datum
+            filled[i] = True
     # rows whose WGS-84 cells are incomplete and not filled from another datum stay empty
-    missing = np.equal(source, None)
-    lon[missing], lat[missing] = np.nan, np.nan
+    lon[~filled], lat[~filled] = np.nan, np.nan
     df["lon_wgs84"] = lon
     df["lat_wgs84"] = lat
     df["coord_source"] = pd.Series(source, index=df.index, dtype="str")
     if "has_location" in df.columns:
         df = df.drop(columns="has_location")
-    df["has_location"] = ~missing
+    df["has_location"] = filled
     return df
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,7 @@ class IngestResult:
         return self.results[self.results["in_plan"]]
 
 
-def read_results(path: str | Path) -> pd.DataFrame:
+def read_results(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a results file the way ``riskplan validate`` does (:func:`riskplan.io.read_table`).
 
     CSV in UTF-8, UTF-8 with BOM or GBK/GB18030, or XLSX; Chinese headers (样品编号, 抽样日期,

@@ -126,7 +126,7 @@ def plot_timeline(plan: RoutePlan, station_id: str, date: Any, ax: Any = None) -
     hi = int(routes["end"].max()) if len(routes) else 18 * 60
     ticks = np.arange(60 * (lo // 60), 60 * (hi // 60 + 2), 60)
     ax.set_xticks(ticks)
-    ax.set_xticklabels([format_hhmm(t) for t in ticks])
+    ax.set_xticklabels([format_hhmm(t) for t in ticks.tolist()])
     ax.set_xlim(ticks[0], ticks[-1])
     ax.set_title(f"{station_id} {day.date()}")
     return ax
