@@ -114,7 +114,7 @@ def read_metadata(path: str | Path, problems: Problems | None = None) -> dict[st
 
 
 def read_geojson(path: str | Path, table: str = "townships",
-                 problems: Problems | None = None) -> Any:
+                 problems: Problems | None = None) -> gpd.GeoDataFrame | None:
     """Read a GeoJSON file into a GeoDataFrame in EPSG:4326 (properties renamed to standard).
 
     Returns None (and records a problem) when the file cannot be read.

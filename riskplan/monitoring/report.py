@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError
 from riskplan.export.csvfile import write_csv
 from riskplan.export.headers import Lang
@@ -37,7 +37,7 @@ from riskplan.monitoring.progress import (
     monthly_progress,
     share_due,
 )
-from riskplan.monitoring.replan import replan
+from riskplan.monitoring.replan import Replan, replan
 from riskplan.monitoring.targets import computed_actuals, load_targets, scorecard
 from riskplan.plotting.monitoring import (
     plot_coverage,
@@ -47,7 +47,7 @@ from riskplan.plotting.monitoring import (
 )
 from riskplan.risk import score
 from riskplan.settings.monitoring import MonitoringRules
-from riskplan.tables import STRATUM_KEY
+from riskplan.tables import STRATUM_KEY, DateLike
 
 KEY = list(STRATUM_KEY)
 
@@ -69,7 +69,7 @@ class MonitorResult:
     charts: pd.DataFrame
     bayes: pd.DataFrame
     alerts: pd.DataFrame
-    replan: Any
+    replan: Replan | None
     replan_error: str
     scorecard: pd.DataFrame
     rules: MonitoringRules
@@ -107,9 +107,9 @@ class MonitorResult:
 def monitor(
     plan: MonitorPlan,
     results: pd.DataFrame,
-    dataset: Any,
+    dataset: Dataset,
     *,
-    as_of: Any = None,
+    as_of: DateLike | None = None,
     rules: MonitoringRules | None = None,
     targets: pd.DataFrame | None = None,
     file: str = "results.csv",

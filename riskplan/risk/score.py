@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
+from riskplan.dataset import Dataset
 from riskplan.risk.errors import RiskInputError
 from riskplan.risk.exposure import complaints_per_stratum, strata_present, volume_index
 from riskplan.risk.inputs import (
@@ -103,7 +104,7 @@ def _validate(
 
 
 def score(
-    data: Any = None,
+    data: Dataset | SimpleNamespace | None = None,
     *,
     establishments: pd.DataFrame | None = None,
     history: pd.DataFrame | None = None,
@@ -119,7 +120,8 @@ def score(
     Parameters
     ----------
     data
-        A :class:`riskplan.datasets.Dataset` (or anything with the same table attributes);
+        A :class:`riskplan.dataset.Dataset` (or the namespace of
+        :func:`riskplan.synthetic.make_synthetic`, or anything with the same table attributes);
         tables passed as keywords override its tables.
     establishments, history, categories, business_types, complaints, townships
         The tables of ``docs/contracts.md``. ``complaints`` and ``townships`` (for names) are
@@ -155,21 +157,23 @@ def score(
     if not isinstance(cfg, RiskRules):
         raise RiskInputError(f"config must be a RiskRules, got {type(cfg).__name__}")
 
-    def pick(given: Any, name: str) -> Any:
+    def pick(given: pd.DataFrame | None, name: str) -> pd.DataFrame | None:
         if given is not None:
             return given
         return getattr(data, name, None) if data is not None else None
 
-    establishments = pick(establishments, "establishments")
-    history = pick(history, "history")
-    categories = pick(categories, "categories")
-    business_types = pick(business_types, "business_types")
+    def need(given: pd.DataFrame | None, name: str) -> pd.DataFrame:
+        table = pick(given, name)
+        if table is None:
+            raise RiskInputError(f"table '{name}' is missing: pass a dataset or {name}=...")
+        return table
+
+    establishments = need(establishments, "establishments")
+    history = need(history, "history")
+    categories = need(categories, "categories")
+    business_types = need(business_types, "business_types")
     complaints = pick(complaints, "complaints")
     townships = pick(townships, "townships")
-    for name, t in (("establishments", establishments), ("history", history), ("categories", categories),
-                    ("business_types", business_types)):
-        if t is None:
-            raise RiskInputError(f"table '{name}' is missing: pass a dataset or {name}=...")
     _validate(establishments, history, categories, business_types)
     if reference_date is None:
         reference_date = getattr(data, "reference_date", None) if data is not None else None
