@@ -17,6 +17,7 @@ Steps
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -187,7 +188,7 @@ def _groups(
     school = set(rules.school_business_types)
     groups: list[Group] = []
 
-    def add(rule: str, column: str, required_of) -> None:
+    def add(rule: str, column: str, required_of: Callable[[str], int]) -> None:
         codes, uniques = pd.factorize(strata[column], sort=True)
         hl = h.groupby(column)["samples"].sum() if len(h) else pd.Series(dtype=int)
         order = np.argsort(codes, kind="stable")
