@@ -19,7 +19,7 @@ PROBLEM_COLUMNS: tuple[str, ...] = (
 LEVELS: tuple[str, ...] = ("error", "warning")
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     """Value as short text for the report ('' for missing)."""
     if value is None:
         return ""
@@ -43,7 +43,7 @@ class Problems:
         file: str,
         row: int | None,
         column: str,
-        value: Any,
+        value: object,
         message_en: str,
         message_zh: str,
         level: str = "error",

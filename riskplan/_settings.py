@@ -13,11 +13,14 @@ import dataclasses
 import types
 import typing
 from collections.abc import Mapping
-from typing import Any, TypeVar, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin, get_type_hints
 
 from riskplan.errors import ConfigError
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 
 def _type_name(tp: Any) -> str:
@@ -42,7 +45,7 @@ def _convert(value: Any, tp: Any, key: str) -> Any:
             except ConfigError as exc:
                 errors.append(str(exc))
         raise ConfigError(key, f"expected {' or '.join(_type_name(a) for a in args)}, got {value!r}")
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(value, Mapping):
             raise ConfigError(key, f"expected a table, got {value!r}")
         return section_from_dict(tp, value, prefix=key)
@@ -130,7 +133,7 @@ def section_from_dict(cls: type[T], data: Mapping[str, Any], prefix: str = "") -
         raise ConfigError(prefix or cls.__name__, str(exc)) from None
 
 
-def section_to_dict(obj: Any) -> dict[str, Any]:
+def section_to_dict(obj: DataclassInstance) -> dict[str, Any]:
     """Plain-TOML-able dict of a settings dataclass (tuples become lists, None values are left out)."""
 
     def plain(v: Any) -> Any:

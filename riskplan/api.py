@@ -10,7 +10,6 @@ import dataclasses
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -24,6 +23,7 @@ from riskplan.monitoring import MonitorPlan, MonitorResult, load_plan, read_resu
 from riskplan.monitoring import monitor as monitor_plan
 from riskplan.monitoring.planio import dataset_for_plan
 from riskplan.pipeline import PlanResult, run_plan
+from riskplan.tables import DateLike
 from riskplan.validation import validate_dataset
 
 __all__ = ["Plan", "plan", "validate", "read_plan", "monitor", "load_ouhai", "read_dataset"]
@@ -138,7 +138,7 @@ def validate(data: str | os.PathLike[str] | Dataset) -> pd.DataFrame:
 
 
 def monitor(plan: Plan | PlanResult | MonitorPlan | str | os.PathLike[str],
-            results: pd.DataFrame | str | os.PathLike[str], *, as_of: Any = None,
+            results: pd.DataFrame | str | os.PathLike[str], *, as_of: DateLike | None = None,
             dataset: Dataset | None = None, do_replan: bool = True) -> MonitorResult:
     """Judge the year's results against a plan: progress, coverage, follow-up, alerts, re-plan.
 
@@ -167,7 +167,7 @@ def monitor(plan: Plan | PlanResult | MonitorPlan | str | os.PathLike[str],
         mplan = MonitorPlan.from_plan_result(plan)
         dataset = dataset if dataset is not None else plan.dataset
     else:
-        mplan = load_plan(plan)
+        mplan = load_plan(Path(plan))
     if dataset is None:
         dataset = dataset_for_plan(mplan)
     if isinstance(results, pd.DataFrame):

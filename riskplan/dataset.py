@@ -13,6 +13,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 
 from riskplan.schema import TABLES
@@ -58,7 +59,7 @@ class Dataset:
         GeoDataFrame with the district outline, or None.
     """
 
-    townships: Any
+    townships: gpd.GeoDataFrame
     establishments: pd.DataFrame
     stations: pd.DataFrame
     officers: pd.DataFrame
@@ -76,7 +77,7 @@ class Dataset:
     description: str = ""
     metadata: dict[str, Any] = dataclasses.field(default_factory=dict)
     source: Path | None = None
-    district: Any = None
+    district: gpd.GeoDataFrame | None = None
 
     @property
     def population(self) -> int:

@@ -145,8 +145,11 @@ COORD_TABLES: tuple[str, ...] = ("establishments", "stations", "labs")
 """Tables with coordinates (WGS-84, or GCJ-02 / BD-09 converted when read)."""
 
 
-_LON = dict(dtype="float", unit="degrees", min=-180.0, max=180.0)
-_LAT = dict(dtype="float", unit="degrees", min=-90.0, max=90.0)
+def _coordinate(name: str, description: str, bound: float, *, required: bool = True,
+                nullable: bool = False) -> Column:
+    """A longitude (``bound`` 180) or latitude (``bound`` 90) column [degrees]."""
+    return Column(name, "float", description, unit="degrees", required=required, nullable=nullable,
+                  min=-bound, max=bound)
 
 
 def _sample_columns() -> tuple[Column, ...]:
@@ -181,10 +184,10 @@ TABLES: dict[str, Table] = {
                 Column("population_source", "str", "whether population is a census figure or an "
                        "estimate", allowed=("census", "estimate")),
                 Column("area_type", "str", "sets travel speeds", allowed=("urban", "rural", "mountain")),
-                Column("centroid_lon_wgs84", description="approximate centre, longitude (WGS-84); "
-                       "taken from the polygon when the column is missing", required=False, **_LON),
-                Column("centroid_lat_wgs84", description="approximate centre, latitude (WGS-84)",
-                       required=False, **_LAT),
+                _coordinate("centroid_lon_wgs84", "approximate centre, longitude (WGS-84); "
+                            "taken from the polygon when the column is missing", 180.0, required=False),
+                _coordinate("centroid_lat_wgs84", "approximate centre, latitude (WGS-84)", 90.0,
+                            required=False),
             ),
             "one row per township-level unit; polygons come from `townships.geojson`",
             key="township_code",
@@ -205,11 +208,11 @@ TABLES: dict[str, Table] = {
                        nullable=True),
                 Column("licence_no", "id", "licence number (may be empty for vendors)",
                        required=False, nullable=True),
-                Column("lon_wgs84", description="longitude (WGS-84); or give `lon_gcj02` or "
-                       "`lon_bd09`; empty: kept with `has_location = false`", required=False,
-                       nullable=True, **_LON),
-                Column("lat_wgs84", description="latitude (WGS-84); or `lat_gcj02` / `lat_bd09`",
-                       required=False, nullable=True, **_LAT),
+                _coordinate("lon_wgs84", "longitude (WGS-84); or give `lon_gcj02` or "
+                            "`lon_bd09`; empty: kept with `has_location = false`", 180.0, required=False,
+                            nullable=True),
+                _coordinate("lat_wgs84", "latitude (WGS-84); or `lat_gcj02` / `lat_bd09`", 90.0,
+                            required=False, nullable=True),
                 Column("daily_customers", "int", "volume proxy", unit="persons/day", required=False,
                        nullable=True, min=0),
             ),
@@ -223,10 +226,8 @@ TABLES: dict[str, Table] = {
                 Column("name", "str", "station name"),
                 Column("township_codes", "list", "`;`-separated townships it covers; every township "
                        "is covered by exactly one station"),
-                Column("lon_wgs84", description="longitude (WGS-84; or `lon_gcj02`/`lon_bd09`)",
-                       **_LON),
-                Column("lat_wgs84", description="latitude (WGS-84; or `lat_gcj02`/`lat_bd09`)",
-                       **_LAT),
+                _coordinate("lon_wgs84", "longitude (WGS-84; or `lon_gcj02`/`lon_bd09`)", 180.0),
+                _coordinate("lat_wgs84", "latitude (WGS-84; or `lat_gcj02`/`lat_bd09`)", 90.0),
                 Column("teams", "int", "field teams starting there", unit="teams", min=1),
             ),
             "market-supervision stations where field teams start",
@@ -247,10 +248,8 @@ TABLES: dict[str, Table] = {
             (
                 Column("lab_id", "id", "unique lab ID"),
                 Column("name", "str", "laboratory name"),
-                Column("lon_wgs84", description="longitude (WGS-84; or `lon_gcj02`/`lon_bd09`)",
-                       **_LON),
-                Column("lat_wgs84", description="latitude (WGS-84; or `lat_gcj02`/`lat_bd09`)",
-                       **_LAT),
+                _coordinate("lon_wgs84", "longitude (WGS-84; or `lon_gcj02`/`lon_bd09`)", 180.0),
+                _coordinate("lat_wgs84", "latitude (WGS-84; or `lat_gcj02`/`lat_bd09`)", 90.0),
                 Column("intake_open", "time", "sample intake opens", unit="HH:MM"),
                 Column("intake_cutoff", "time", "perishable samples must arrive before",
                        unit="HH:MM"),

@@ -6,7 +6,8 @@ pandas only.
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ import pandas as pd
 from riskplan.errors import RiskplanError
 
 __all__ = [
+    "DateLike",
     "STRATUM_KEY",
     "TRUE_TEXTS",
     "FALSE_TEXTS",
@@ -23,6 +25,9 @@ __all__ = [
     "explode_categories",
     "station_of_township",
 ]
+
+DateLike: TypeAlias = dt.date | str | pd.Timestamp
+"""A date as ``datetime.date``, ``"YYYY-MM-DD"`` text or a pandas Timestamp."""
 
 STRATUM_KEY: tuple[str, str, str] = ("township_code", "business_type", "category_code")
 """The columns that identify a stratum (see docs/contracts.md)."""

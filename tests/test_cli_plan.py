@@ -32,7 +32,7 @@ def _remap(df: pd.DataFrame, columns: dict[str, dict[str, str]]) -> pd.DataFrame
     df = df.copy()
     for col, mapping in columns.items():
         if col in df.columns:
-            df[col] = df[col].astype(str).map(lambda v: ";".join(mapping.get(x, x) for x in v.split(";")))
+            df[col] = df[col].astype(str).map(lambda v, m=mapping: ";".join(m.get(x, x) for x in v.split(";")))
     return df
 
 

@@ -28,8 +28,8 @@ from riskplan.export.plan_folder import plan_tables, read_plan, read_table, writ
 from riskplan.monitoring import load_plan
 from riskplan.pipeline import run_plan
 from riskplan.routing.day import ROUTE_COLUMNS
-from riskplan.selection.roster import ROSTER_COLUMNS
 from riskplan.selection import SHORTFALL_COLUMNS, VISIT_COLUMNS
+from riskplan.selection.roster import ROSTER_COLUMNS
 
 PIPELINE_TABLES = {"risk_scores": "scores", "allocation": "allocation", "schedule": "schedule",
                    "visits": "visits", "routes": "routes", "shortfall": "shortfall"}

@@ -17,6 +17,7 @@ Steps
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -187,7 +188,7 @@ def _groups(
     school = set(rules.school_business_types)
     groups: list[Group] = []
 
-    def add(rule: str, column: str, required_of) -> None:
+    def add(rule: str, column: str, required_of: Callable[[str], int]) -> None:
         codes, uniques = pd.factorize(strata[column], sort=True)
         hl = h.groupby(column)["samples"].sum() if len(h) else pd.Series(dtype=int)
         order = np.argsort(codes, kind="stable")
@@ -332,12 +333,12 @@ def allocate(
     col_bt, bt_keys = pd.factorize(pd.Series(col_keys).str.split("|").str[0])
     stage_of_bt = strata.drop_duplicates("business_type").set_index("business_type")["stage"]
     bt_stage, _ = pd.factorize(stage_of_bt.reindex(bt_keys).to_numpy())
-    nest = dict(row_parents=[row_town], col_parents=[col_bt, bt_stage])
     pref = weight / weight.max() if weight.size and weight.max() > 0 else None
     budget_limited = rest < quota_net - floor_total
     while True:
         frac = y + rest * share
-        samples = controlled_round(rows, cols, frac, up_preference=pref, **nest)
+        samples = controlled_round(rows, cols, frac, up_preference=pref, row_parents=[row_town],
+                                   col_parents=[col_bt, bt_stage])
         cost = float((samples * cost_per).sum())
         if budget is None or cost <= budget + 1e-9 or rest == 0:
             break

@@ -64,6 +64,7 @@ class Group:
 
     @property
     def need(self) -> int:
+        """Minimum samples this plan must put in the group: ``required`` less ``higher_level``, at least 0 [samples]."""
         return max(0, self.required - self.higher_level)
 
 
@@ -274,8 +275,8 @@ def solve_covering(
             y[i] = solver.value(v)
         optimal = optimal and status2 == cp_model.OPTIMAL
     else:  # keep the first-stage solution
-        for i, v in first.items():
-            y[i] = v
+        for i, count in first.items():
+            y[i] = count
         optimal = False
     return y, optimal
 
@@ -333,7 +334,9 @@ def requirements_table(groups: list[Group], y: np.ndarray) -> pd.DataFrame:
 
 
 def upper_bounds(strata: pd.DataFrame, groups: list[Group]) -> np.ndarray:
-    """One floor sample per stratum, more only where a coverage group (township, stage, business
+    """Upper bound of each stratum's floor samples [samples].
+
+    One floor sample per stratum, more only where a coverage group (township, stage, business
     type, category) has fewer strata than its minimum.
     """
     u = np.ones(len(strata), dtype=np.int64)

@@ -18,9 +18,9 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from riskplan.config import load_config
+from riskplan.dataset import Dataset
 from riskplan.datasets import load_ouhai, read_dataset
 from riskplan.errors import ConfigError, RiskplanError
 from riskplan.export.atomic import check_output_folder
@@ -61,7 +61,7 @@ def parse_month(text: str, plan_year: int) -> int:
     return int(m.group(2))
 
 
-def _load(args: argparse.Namespace) -> Any:
+def _load(args: argparse.Namespace) -> Dataset:
     if args.data:
         return read_dataset(Path(args.data))
     return load_ouhai()
@@ -95,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     if args.all_months:
         months: list[int] | None = list(range(1, 13))
     elif args.month:
+        if dataset.plan_year is None:
+            raise RiskplanError("--month needs the dataset's plan year (plan_year in dataset.toml)")
         months = [parse_month(args.month, int(dataset.plan_year))]
     else:
         months = None

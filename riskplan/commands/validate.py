@@ -6,7 +6,6 @@ import argparse
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -16,7 +15,7 @@ from riskplan.export.csvfile import write_csv
 from riskplan.validation import summarize, validate_folder
 
 
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``validate`` subcommand to ``subparsers`` and return its parser."""
     p = subparsers.add_parser(
         "validate",

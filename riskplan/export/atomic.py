@@ -50,7 +50,7 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
 
 
 def write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> Path:
-    """Write ``text`` to ``path`` atomically, with ``\\n`` line ends on every platform."""
+    r"""Write ``text`` to ``path`` atomically, with ``\n`` line ends on every platform."""
     return write_bytes(path, text.encode(encoding))
 
 

@@ -88,7 +88,7 @@ def _cols(spec: str) -> Columns:
         if kind not in DTYPES:
             raise ValueError(f"unknown column kind in {item!r}")
         out.append((name, kind))
-    return tuple(out)  # type: ignore[return-value]
+    return tuple(out)
 
 
 KEY = _cols("township_code:str business_type:str category_code:str")

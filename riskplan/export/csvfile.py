@@ -77,7 +77,7 @@ def format_value(value: Any, *, id_column: bool = False, excel_ids: bool = True)
     if isinstance(value, (float, np.floating)):
         if math.isnan(value):
             return ""
-        if float(value).is_integer() and abs(value) < 1e15:
+        if float(value).is_integer() and abs(float(value)) < 1e15:
             text = str(int(value))
         else:
             text = f"{float(value):.10g}"

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskplan.dataset import Dataset
 from riskplan.export import contract
 from riskplan.routing import REASONS
 
@@ -75,7 +76,7 @@ def _township_names(townships: Any, lang: str) -> dict[str, str]:
 def field_table(
     stops: pd.DataFrame,
     visits: pd.DataFrame,
-    dataset: Any,
+    dataset: Dataset,
     lang: str = "zh",
     teams: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
@@ -134,7 +135,7 @@ def field_table(
     return df[list(FIELD_COLUMNS) + extra].reset_index(drop=True)
 
 
-def _visit_details(visits: pd.DataFrame, dataset: Any, lang: str) -> pd.DataFrame:
+def _visit_details(visits: pd.DataFrame, dataset: Dataset, lang: str) -> pd.DataFrame:
     df = visits.merge(_register(dataset.establishments), on="establishment_id", how="left")
     df["cold_chain"] = df["perishable"].fillna(False).astype(bool) if "perishable" in df else False
     df["categories_to_sample_names"] = _category_names(
@@ -143,7 +144,7 @@ def _visit_details(visits: pd.DataFrame, dataset: Any, lang: str) -> pd.DataFram
     return df
 
 
-def purchase_orders(visits: pd.DataFrame, dataset: Any, lang: str = "zh") -> pd.DataFrame:
+def purchase_orders(visits: pd.DataFrame, dataset: Dataset, lang: str = "zh") -> pd.DataFrame:
     """Purchase orders: the visits with ``mode == "purchase"`` (online sellers)."""
     buy = visits[visits["mode"].astype(str) == "purchase"]
     df = _visit_details(buy, dataset, lang)
@@ -154,7 +155,7 @@ def purchase_orders(visits: pd.DataFrame, dataset: Any, lang: str = "zh") -> pd.
 
 
 def unassigned_table(
-    unassigned: pd.DataFrame, visits: pd.DataFrame, dataset: Any, lang: str = "zh"
+    unassigned: pd.DataFrame, visits: pd.DataFrame, dataset: Dataset, lang: str = "zh"
 ) -> pd.DataFrame:
     """Unassigned visits with their reason and establishment details (:data:`UNASSIGNED_COLUMNS`)."""
     un = unassigned[["visit_id", "reason"]].copy()

@@ -42,6 +42,7 @@ import pandas as pd
 import tomli_w
 from tqdm import tqdm
 
+from riskplan.dataset import Dataset
 from riskplan.datasets import embedded_data_dir
 from riskplan.export import contract, csvfile, field, geojson, manifest, maps, report, xlsx
 from riskplan.export.atomic import staged_folder, write_bytes, write_text
@@ -96,7 +97,7 @@ def _yes_no(series: pd.Series, lang: Lang) -> pd.Series:
     return series.map(lambda v: yes if bool(v) else no)
 
 
-def plan_tables(result: Any, dataset: Any, lang: Lang) -> dict[str, pd.DataFrame]:
+def plan_tables(result: Any, dataset: Dataset, lang: Lang) -> dict[str, pd.DataFrame]:
     """The tables of a plan folder (:data:`riskplan.export.contract.TABLES`) as built in memory.
 
     ``risk_scores``, ``allocation``, ``schedule``, ``visits``, ``routes`` and ``shortfall`` are
@@ -121,7 +122,7 @@ def plan_tables(result: Any, dataset: Any, lang: Lang) -> dict[str, pd.DataFrame
     }
 
 
-def _data_reference(dataset: Any) -> dict[str, Any]:
+def _data_reference(dataset: Dataset) -> dict[str, Any]:
     src = getattr(dataset, "source", None)
     src = Path(src).resolve() if src is not None else None  # the folder must be found from anywhere
     files = manifest.hash_inputs(src) if src is not None and src.is_dir() else {}
@@ -142,8 +143,10 @@ def _data_reference(dataset: Any) -> dict[str, Any]:
 
 
 def _with_route_ends(stops: pd.DataFrame, routes: pd.DataFrame, labs: pd.DataFrame) -> pd.DataFrame:
-    """``stops`` with where its route ends: ``ends_at`` (``station`` or ``lab``) and, for routes
-    ending at a lab, that lab's ``lab_lon`` / ``lab_lat`` [degrees] (each route has its own lab).
+    """``stops`` with where its route ends.
+
+    Adds ``ends_at`` (``station`` or ``lab``) and, for routes ending at a lab, that lab's
+    ``lab_lon`` / ``lab_lat`` [degrees] (each route has its own lab).
     """
     if not len(stops) or "ends_at" not in routes.columns:
         return stops
@@ -165,13 +168,13 @@ def _with_route_ends(stops: pd.DataFrame, routes: pd.DataFrame, labs: pd.DataFra
     return left.merge(ends.drop(columns="lab_id"), on=key, how="left").drop(columns=key)
 
 
-def _geo_depots(dataset: Any) -> dict[str, tuple[float, float]]:
+def _geo_depots(dataset: Dataset) -> dict[str, tuple[float, float]]:
     st = dataset.stations
     return {str(s): (float(lo), float(la)) for s, lo, la in
             zip(st["station_id"], st["lon_wgs84"], st["lat_wgs84"])}
 
 
-def _townships_by_station(dataset: Any) -> dict[str, Any]:
+def _townships_by_station(dataset: Dataset) -> dict[str, Any]:
     out = {}
     tw = dataset.townships
     for sid, codes in zip(dataset.stations["station_id"], dataset.stations["township_codes"]):
@@ -182,7 +185,7 @@ def _townships_by_station(dataset: Any) -> dict[str, Any]:
 
 def write_plan(
     result: Any,
-    dataset: Any,
+    dataset: Dataset,
     out: str | os.PathLike[str],
     *,
     lang: Lang | None = None,

@@ -12,11 +12,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
+from riskplan.dataset import Dataset
 from riskplan.export.maps import figure_png  # noqa: E402
 from riskplan.plotting.fonts import label  # noqa: E402
 
 
-def key_numbers(result: Any, dataset: Any) -> dict[str, Any]:
+def key_numbers(result: Any, dataset: Dataset) -> dict[str, Any]:
     """The headline figures of a plan (:meth:`riskplan.pipeline.PlanResult.key_numbers`)."""
     return result.key_numbers()
 
@@ -54,7 +55,7 @@ def plot_schedule(schedule: pd.DataFrame, planned: list[int], ax: Axes | None = 
     return ax
 
 
-def charts(result: Any, dataset: Any, dpi: int = 90) -> dict[str, bytes]:
+def charts(result: Any, dataset: Dataset, dpi: int = 90) -> dict[str, bytes]:
     """PNG bytes of the report's charts, by file name."""
     out = {}
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -76,7 +77,7 @@ def _md_table(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def report_markdown(result: Any, dataset: Any, chart_files: list[str], data_label: str) -> str:
+def report_markdown(result: Any, dataset: Dataset, chart_files: list[str], data_label: str) -> str:
     """The report as Markdown (bilingual labels, figures from :func:`key_numbers`)."""
     k = key_numbers(result, dataset)
     routes = result.routes
@@ -158,6 +159,7 @@ def report_html(markdown: str) -> str:
         elif line:
             body.append(f"<p>{html.escape(line)}</p>")
     flush()
-    style = "body{font-family:sans-serif;max-width:60em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}"
+    style = ("body{font-family:sans-serif;max-width:60em}table{border-collapse:collapse}"
+             "td,th{border:1px solid #ccc;padding:2px 6px}")
     return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>riskplan report</title>'
             f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")

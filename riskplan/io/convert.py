@@ -175,6 +175,22 @@ def convert_table(df: pd.DataFrame, table: Table, problems: Problems,
 
 
 def empty_column(col: Column, n: int, index: pd.Index) -> pd.Series:
+    """An all-missing column of the pandas dtype that ``col`` converts to.
+
+    Parameters
+    ----------
+    col
+        The column's declaration.
+    n
+        Number of rows.
+    index
+        Index of the new column (length ``n``).
+
+    Returns
+    -------
+    pandas.Series
+        ``Int64``/``boolean`` columns hold ``<NA>``, the others ``NaN``/``NaT``; text is ``str``.
+    """
     dtype = {"int": "Int64", "float": "float64", "bool": "boolean", "date": "datetime64[ns]"}.get(
         col.dtype, "str")
     return pd.Series([pd.NA if dtype in ("Int64", "boolean") else np.nan] * n, index=index,
@@ -182,6 +198,7 @@ def empty_column(col: Column, n: int, index: pd.Index) -> pd.Series:
 
 
 def empty_table(table: Table) -> pd.DataFrame:
+    """A table with every declared column of ``table``, no rows, and the converted dtypes."""
     return pd.DataFrame({c.name: empty_column(c, 0, pd.RangeIndex(0)) for c in table.columns})
 
 
@@ -191,6 +208,7 @@ def resolve_coordinates(df: pd.DataFrame, problems: Problems, file: str) -> pd.D
     lon = df["lon_wgs84"].to_numpy(dtype=float, na_value=np.nan).copy()
     lat = df["lat_wgs84"].to_numpy(dtype=float, na_value=np.nan).copy()
     source = np.full(n, None, dtype=object)
+    filled = np.zeros(n, dtype=bool)  # source[i] is set
     for datum, lon_col, lat_col in COORD_PAIRS:
         if lon_col not in df.columns and lat_col not in df.columns:
             continue
@@ -213,11 +231,11 @@ def resolve_coordinates(df: pd.DataFrame, problems: Problems, file: str) -> pd.D
                     y = vals
                 df[c] = typed
         half = np.isnan(x) != np.isnan(y)
-        for i in np.flatnonzero(half & np.equal(source, None)):
+        for i in np.flatnonzero(half & ~filled):
             problems.add(file, int(i) + 1, lon_col if np.isnan(x[i]) else lat_col, "",
                          "longitude and latitude must be given together",
                          "经度和纬度必须同时填写")
-        take = ~np.isnan(x) & ~np.isnan(y) & np.equal(source, None)
+        take = ~np.isnan(x) & ~np.isnan(y) & ~filled
         for i in np.flatnonzero(take):
             if datum == "wgs84":
                 lo, la = x[i], y[i]
@@ -230,15 +248,15 @@ def resolve_coordinates(df: pd.DataFrame, problems: Problems, file: str) -> pd.D
                 c = prcoords.bd_wgs_bored(prcoords.Coords(y[i], x[i]), False)
                 lo, la = c.lon, c.lat
             lon[i], lat[i], source[i] = lo, la, datum
+            filled[i] = True
     # rows whose WGS-84 cells are incomplete and not filled from another datum stay empty
-    missing = np.equal(source, None)
-    lon[missing], lat[missing] = np.nan, np.nan
+    lon[~filled], lat[~filled] = np.nan, np.nan
     df["lon_wgs84"] = lon
     df["lat_wgs84"] = lat
     df["coord_source"] = pd.Series(source, index=df.index, dtype="str")
     if "has_location" in df.columns:
         df = df.drop(columns="has_location")
-    df["has_location"] = ~missing
+    df["has_location"] = filled
     return df
 
 

@@ -114,7 +114,7 @@ def read_metadata(path: str | Path, problems: Problems | None = None) -> dict[st
 
 
 def read_geojson(path: str | Path, table: str = "townships",
-                 problems: Problems | None = None) -> Any:
+                 problems: Problems | None = None) -> gpd.GeoDataFrame | None:
     """Read a GeoJSON file into a GeoDataFrame in EPSG:4326 (properties renamed to standard).
 
     Returns None (and records a problem) when the file cannot be read.
@@ -195,9 +195,9 @@ def read_folder(folder: str | Path) -> tuple[Dataset, Problems]:
                 problems.add("townships.geojson", int(i) + 1, "township_code", codes.iloc[i],
                              "duplicate township polygon", "乡镇边界重复")
             known = set(town["township_code"].dropna())
-            for i, code in enumerate(codes):
+            for row, code in enumerate(codes, start=1):
                 if code is not None and not pd.isna(code) and code not in known:
-                    problems.add("townships.geojson", i + 1, "township_code", code,
+                    problems.add("townships.geojson", row, "township_code", code,
                                  "polygon of a township not in townships.csv",
                                  "该边界对应的乡镇不在 townships.csv 中")
             lookup = dict(zip(codes[~dup], gdf.geometry[~dup.to_numpy()]))

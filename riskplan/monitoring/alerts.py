@@ -9,8 +9,6 @@ The p-chart uses the same ``p0`` as its standard.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
@@ -85,13 +83,15 @@ def stratum_charts(results: pd.DataFrame, prior: pd.DataFrame | None = None,
     return pd.concat(frames, ignore_index=True)
 
 
-def _unit(r: Any, keys: list[str]) -> dict:
+def _unit(r: pd.Series, keys: list[str]) -> dict[str, object]:
     return {k: (r[k] if k in keys else "*") for k in KEY}
 
 
 def alert_list(charts: pd.DataFrame, bayes: pd.DataFrame, level: str = "stratum") -> pd.DataFrame:
-    """One row per (unit, rule) that fired: ``level``, key columns (``*`` where the level does not
-    split by it), ``rule``, ``period``, ``value``, ``detail``.
+    """One row per (unit, rule) that fired.
+
+    Columns: ``level``, the key columns (``*`` where the level does not split by it), ``rule``,
+    ``period``, ``value``, ``detail``.
     """
     keys = LEVELS[level]
     rows = []
@@ -137,7 +137,9 @@ def run_alerts(
         Long tables with a ``level`` column (``*`` in key columns a level does not split by).
     """
     rules = rules or MonitoringRules()
-    ch_l, b_l, a_l = [], [], []
+    ch_l: list[pd.DataFrame] = []
+    b_l: list[pd.DataFrame] = []
+    a_l: list[pd.DataFrame] = []
     for level in rules.alert_levels:
         keys = LEVELS[level]
         prior = prior_from_scores(scores, rules.prior_strength_cap, keys) if scores is not None else None

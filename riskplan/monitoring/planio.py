@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from riskplan.config import Config
+from riskplan.dataset import Dataset
 from riskplan.datasets import load_ouhai, read_dataset
 from riskplan.errors import RiskplanError
 from riskplan.export.plan_folder import read_plan
@@ -100,7 +101,7 @@ def load_plan(folder: str | Path) -> MonitorPlan:
     return MonitorPlan(allocation, schedule, pf.config, man, folder, scores)
 
 
-def dataset_for_plan(plan: MonitorPlan) -> Any:
+def dataset_for_plan(plan: MonitorPlan) -> Dataset:
     """Load the dataset a plan folder refers to (its ``data_reference.toml``).
 
     The embedded Ouhai data are used when the reference says ``embedded = "ouhai"`` or names no

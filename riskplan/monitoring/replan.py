@@ -18,18 +18,21 @@ weighs by the updated risk weight alone. The remainder is then spread over the r
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from riskplan.allocation import allocate
+from riskplan.allocation import Allocation, allocate
+from riskplan.config import Config
+from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError
 from riskplan.monitoring.ingest import check_as_of
 from riskplan.monitoring.planio import MonitorPlan
+from riskplan.pipeline import PlanResult
 from riskplan.risk import score
 from riskplan.schedule import ScheduleRules, monthly
-from riskplan.tables import STRATUM_KEY
+from riskplan.settings.risk import RiskRules
+from riskplan.tables import STRATUM_KEY, DateLike
 
 KEY = list(STRATUM_KEY)
 HISTORY_COLUMNS = ["sample_id", "sample_date", "establishment_id", "category_code", "result",
@@ -63,7 +66,7 @@ class Replan:
 
     table: pd.DataFrame
     schedule: pd.DataFrame
-    allocation: Any
+    allocation: Allocation | None
     scores: pd.DataFrame
     quota: int
     done: int
@@ -87,14 +90,14 @@ class Replan:
         ])
 
 
-def remaining_months(as_of: Any) -> list[int]:
+def remaining_months(as_of: DateLike) -> list[int]:
     """Months still to plan after ``as_of``: from the next month, or this one if it is not over."""
-    as_of = pd.Timestamp(as_of)
-    start = as_of.month + 1 if as_of.is_month_end else as_of.month
+    ts = pd.Timestamp(as_of)
+    start = ts.month + 1 if ts.is_month_end else ts.month
     return list(range(start, 13))
 
 
-def done_per_stratum(results: pd.DataFrame, as_of: Any) -> pd.DataFrame:
+def done_per_stratum(results: pd.DataFrame, as_of: DateLike) -> pd.DataFrame:
     """Samples done per stratum up to ``as_of`` (results that count against the plan)."""
     r = results[results["sample_date"] <= pd.Timestamp(as_of)]
     if "in_plan" in r.columns:
@@ -102,7 +105,9 @@ def done_per_stratum(results: pd.DataFrame, as_of: Any) -> pd.DataFrame:
     return r.groupby(KEY, as_index=False).size().rename(columns={"size": "samples"})
 
 
-def updated_scores(dataset: Any, results: pd.DataFrame, as_of: Any, risk_config: Any = None) -> pd.DataFrame:
+def updated_scores(
+    dataset: Dataset, results: pd.DataFrame, as_of: DateLike, risk_config: RiskRules | None = None
+) -> pd.DataFrame:
     """Risk scores with this year's results (known establishment and category) added to history."""
     r = results[results["known"]] if "known" in results.columns else results
     r = r[r["sample_date"] <= pd.Timestamp(as_of)]
@@ -118,7 +123,9 @@ def updated_scores(dataset: Any, results: pd.DataFrame, as_of: Any, risk_config:
     return score(dataset, history=history, reference_date=pd.Timestamp(as_of), config=risk_config)
 
 
-def remainder_schedule_rules(rules: Any, months: list[int], quota: int, done: int) -> Any:
+def remainder_schedule_rules(
+    rules: ScheduleRules | None, months: list[int], quota: int, done: int
+) -> ScheduleRules:
     """The plan's :class:`~riskplan.schedule.ScheduleRules` restricted to the remaining months.
 
     Sampling starts at the first remaining month (and may run to December when the plan's
@@ -126,8 +133,6 @@ def remainder_schedule_rules(rules: Any, months: list[int], quota: int, done: in
     share of the remainder due by then is ``(target x quota - done) / (quota - done)``, clipped
     to [0, 1].
     """
-    import dataclasses as dc
-
     rules = rules or ScheduleRules()
     start = months[0]
     left = quota - done
@@ -142,12 +147,12 @@ def remainder_schedule_rules(rules: Any, months: list[int], quota: int, done: in
     closed = tuple(m for m in rules.closed_months if m >= start)
     if not [m for m in range(start, last + 1) if m not in closed]:
         closed = ()
-    return dc.replace(rules, first_month=start, last_month=last, closed_months=closed,
+    return dataclasses.replace(rules, first_month=start, last_month=last, closed_months=closed,
                       progress_months=tuple(pm), progress_targets=tuple(pt))
 
 
 def _schedule_remaining(
-    alloc_table: pd.DataFrame, months: list[int], config: Any, quota: int, done: int
+    alloc_table: pd.DataFrame, months: list[int], config: Config | None, quota: int, done: int
 ) -> pd.DataFrame:
     """Spread the remainder over ``months`` with :func:`riskplan.schedule.monthly`."""
     rules = remainder_schedule_rules(getattr(config, "schedule", None), months, quota, done)
@@ -155,12 +160,12 @@ def _schedule_remaining(
 
 
 def replan(
-    plan: MonitorPlan | Any,
+    plan: MonitorPlan | PlanResult,
     results: pd.DataFrame,
-    dataset: Any,
+    dataset: Dataset,
     *,
-    as_of: Any = None,
-    config: Any = None,
+    as_of: DateLike | None = None,
+    config: Config | None = None,
     mode: str | None = None,
 ) -> Replan:
     """Re-allocate the remaining quota over the remaining months from updated risk.

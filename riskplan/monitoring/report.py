@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError
 from riskplan.export.csvfile import write_csv
+from riskplan.export.headers import Lang
 from riskplan.monitoring.alerts import run_alerts
 from riskplan.monitoring.coverage import Coverage, coverage
 from riskplan.monitoring.followup import FollowUp, followup
@@ -36,7 +37,7 @@ from riskplan.monitoring.progress import (
     monthly_progress,
     share_due,
 )
-from riskplan.monitoring.replan import replan
+from riskplan.monitoring.replan import Replan, replan
 from riskplan.monitoring.targets import computed_actuals, load_targets, scorecard
 from riskplan.plotting.monitoring import (
     plot_coverage,
@@ -46,7 +47,7 @@ from riskplan.plotting.monitoring import (
 )
 from riskplan.risk import score
 from riskplan.settings.monitoring import MonitoringRules
-from riskplan.tables import STRATUM_KEY
+from riskplan.tables import STRATUM_KEY, DateLike
 
 KEY = list(STRATUM_KEY)
 
@@ -68,7 +69,7 @@ class MonitorResult:
     charts: pd.DataFrame
     bayes: pd.DataFrame
     alerts: pd.DataFrame
-    replan: Any
+    replan: Replan | None
     replan_error: str
     scorecard: pd.DataFrame
     rules: MonitoringRules
@@ -106,9 +107,9 @@ class MonitorResult:
 def monitor(
     plan: MonitorPlan,
     results: pd.DataFrame,
-    dataset: Any,
+    dataset: Dataset,
     *,
-    as_of: Any = None,
+    as_of: DateLike | None = None,
     rules: MonitoringRules | None = None,
     targets: pd.DataFrame | None = None,
     file: str = "results.csv",
@@ -191,16 +192,18 @@ def monitor(
                          alerts, rp, rp_err, sc, rules)
 
 
-def _csv(df: pd.DataFrame, path: Path, lang: str = "zh", excel_ids: bool = True,
+def _csv(df: pd.DataFrame, path: Path, lang: Lang = "zh", excel_ids: bool = True,
          index: bool = False) -> None:
     """Write through the export stage's CSV writer (BOM, formula guard, IDs kept text)."""
     write_csv(df.reset_index() if index else df, path, lang, excel_ids=excel_ids)
 
 
-def export_settings(plan: Any) -> tuple[str, bool]:
+def export_settings(plan: MonitorPlan) -> tuple[Lang, bool]:
     """Header language and ``csv_excel_text`` of the plan's ``export`` settings (zh, True)."""
     exp = getattr(getattr(plan, "config", None), "export", None)
-    return str(getattr(exp, "lang", "zh")), bool(getattr(exp, "csv_excel_text", True))
+    # the CSV writer writes Chinese headers for "zh" and English ones for anything else
+    lang: Lang = "zh" if str(getattr(exp, "lang", "zh")) == "zh" else "en"
+    return lang, bool(getattr(exp, "csv_excel_text", True))
 
 
 def _md_table(df: pd.DataFrame, max_rows: int = 20) -> str:
@@ -221,7 +224,7 @@ def _md_table(df: pd.DataFrame, max_rows: int = 20) -> str:
 
 
 def write_outputs(res: MonitorResult, out: str | Path, charts: bool = True,
-                  lang: str | None = None) -> list[Path]:
+                  lang: Lang | None = None) -> list[Path]:
     """Write the KPI tables, alert list, re-planned remainder and ``report.md`` into ``out``.
 
     CSVs go through :func:`riskplan.export.csvfile.write_csv` with headers in ``lang`` (default:

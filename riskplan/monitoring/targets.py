@@ -33,12 +33,12 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from riskplan.datasets import embedded_data_dir
 from riskplan.settings.monitoring import MonitoringRules
+from riskplan.tables import DateLike
 
 COMPUTED_IDS = ("T19", "T22", "T23", "T24")
 
@@ -54,7 +54,7 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
 
 def computed_actuals(
     *,
-    as_of: Any,
+    as_of: DateLike,
     plan_done: int,
     plan_quota: int,
     followup_rate: float | None,
@@ -124,7 +124,7 @@ def scorecard(
     actuals: pd.DataFrame | None = None,
     computed: pd.DataFrame | None = None,
     *,
-    as_of: Any,
+    as_of: DateLike,
     plan_year: int | None = None,
     share_due: float = 1.0,
     rules: MonitoringRules | None = None,

@@ -1,5 +1,4 @@
-"""The plan pipeline: load -> risk -> quota -> allocation -> schedule -> calendar -> selection ->
-team draw -> routes.
+"""The plan pipeline, stage after stage: risk, quota, allocation, schedule, calendar, selection, teams, routes.
 
 Each ``stage_*`` function (:mod:`riskplan.pipeline.stages`) takes tables and the
 :class:`~riskplan.config.Config` and returns tables, so a notebook can call any one on its own;

@@ -13,6 +13,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from riskplan.config import Config
+from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError
 from riskplan.pipeline.result import PlanResult
 from riskplan.pipeline.stages import (
@@ -55,7 +56,7 @@ def _complete_unassigned(visits: pd.DataFrame, stops: pd.DataFrame, unassigned: 
 
 
 def run_plan(
-    dataset: Any,
+    dataset: Dataset,
     config: Config | None = None,
     month: int | Iterable[int] | None = None,
     seed: int | None = None,
@@ -84,7 +85,7 @@ def run_plan(
     """
     config = config or Config()
     seed = config.seed if seed is None else int(seed)
-    year = int(dataset.plan_year)
+    year = plan_year_of(dataset)
     months = default_months(dataset) if month is None else (
         [int(month)] if isinstance(month, int) else sorted({int(m) for m in month})
     )
@@ -142,7 +143,20 @@ def run_plan(
     )
 
 
-def default_month(dataset: Any) -> int:
+def plan_year_of(dataset: Dataset) -> int:
+    """The dataset's plan year.
+
+    Raises
+    ------
+    RiskplanError
+        When the dataset has none (``dataset.toml`` gives ``plan_year``).
+    """
+    if dataset.plan_year is None:
+        raise RiskplanError("the dataset has no plan year (plan_year in dataset.toml)")
+    return int(dataset.plan_year)
+
+
+def default_month(dataset: Dataset) -> int:
     """The month after the dataset's ``reference_date`` (2026-06-30 -> 7), within the plan year.
 
     Raises
@@ -152,7 +166,7 @@ def default_month(dataset: Any) -> int:
     """
     ref = pd.Timestamp(dataset.reference_date)
     nxt = (ref + pd.offsets.MonthBegin(1)).normalize()
-    if nxt.year != int(dataset.plan_year):
+    if nxt.year != plan_year_of(dataset):
         raise RiskplanError(
             f"the month after the reference date {ref.date()} is not in plan year "
             f"{dataset.plan_year}: give --month"
@@ -160,6 +174,6 @@ def default_month(dataset: Any) -> int:
     return int(nxt.month)
 
 
-def default_months(dataset: Any) -> list[int]:
+def default_months(dataset: Dataset) -> list[int]:
     """``[default_month(dataset)]``."""
     return [default_month(dataset)]

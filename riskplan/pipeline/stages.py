@@ -14,6 +14,7 @@ import pandas as pd
 from riskplan.allocation import allocate, quota_for
 from riskplan.calendar import work_calendar
 from riskplan.config import Config
+from riskplan.dataset import Dataset
 from riskplan.risk import score
 from riskplan.routing import plan_routes
 from riskplan.routing.travel import travel_matrix_path
@@ -36,22 +37,22 @@ STAGES: tuple[str, ...] = (
 """Stage names, in order, as keys of :attr:`PlanResult.timings`."""
 
 
-def stage_risk(dataset: Any, config: Config) -> pd.DataFrame:
+def stage_risk(dataset: Dataset, config: Config) -> pd.DataFrame:
     """Risk scores per stratum (``riskplan.risk.score``)."""
     return score(dataset, config=config.risk)
 
 
-def stage_quota(dataset: Any, config: Config) -> int:
+def stage_quota(dataset: Dataset, config: Config) -> int:
     """Annual quota [samples] (``QuotaRules.quota_for``)."""
     return int(quota_for(config.quota, dataset))
 
 
-def stage_allocation(scores: pd.DataFrame, quota: int, dataset: Any, config: Config) -> Any:
+def stage_allocation(scores: pd.DataFrame, quota: int, dataset: Dataset, config: Config) -> Any:
     """Integer allocation of the quota to strata (``riskplan.allocation.allocate`` -> Allocation)."""
     return allocate(scores, quota, config.allocation, categories=dataset.categories)
 
 
-def stage_schedule(allocation: pd.DataFrame, dataset: Any, config: Config) -> pd.DataFrame:
+def stage_schedule(allocation: pd.DataFrame, dataset: Dataset, config: Config) -> pd.DataFrame:
     """Monthly schedule of the year (``riskplan.schedule.monthly``)."""
     return monthly(allocation, config.schedule)
 
@@ -62,20 +63,20 @@ def stage_calendar(year: int, months: Iterable[int], config: Config) -> pd.DataF
 
 
 def stage_selection(
-    dataset: Any, schedule: pd.DataFrame, month: int, config: Config, seed: int,
+    dataset: Dataset, schedule: pd.DataFrame, month: int, config: Config, seed: int,
     planned: pd.DataFrame | None = None,
 ) -> Any:
     """Visits of one month (``riskplan.selection.select_dataset`` -> Selection)."""
     return select_dataset(dataset, schedule, month, config.selection, seed, planned=planned)
 
 
-def stage_teams(dataset: Any, calendar: pd.DataFrame, config: Config, seed: int) -> pd.DataFrame:
+def stage_teams(dataset: Dataset, calendar: pd.DataFrame, config: Config, seed: int) -> pd.DataFrame:
     """Officers drawn per station, team and working day (``riskplan.selection.draw_teams``)."""
     return draw_teams(dataset.stations, dataset.officers, calendar, config.selection, seed)
 
 
 def stage_routes(
-    dataset: Any, visits: pd.DataFrame, calendar: pd.DataFrame, config: Config, seed: int,
+    dataset: Dataset, visits: pd.DataFrame, calendar: pd.DataFrame, config: Config, seed: int,
     progress: bool = False,
 ) -> Any:
     """Routes of one month's field visits (``riskplan.routing.plan_routes`` -> ``RoutePlan``).

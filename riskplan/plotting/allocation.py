@@ -6,21 +6,23 @@ English ones otherwise, so no "Glyph missing" warning is ever printed.
 
 from __future__ import annotations
 
-from typing import Any
-
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 
+from riskplan.allocation import Allocation
 from riskplan.plotting.axes import axes_or_new
 from riskplan.plotting.fonts import label
 from riskplan.schedule import ScheduleRules, progress
 
 
-def _table(allocation: Any) -> pd.DataFrame:
+def _table(allocation: Allocation | pd.DataFrame) -> pd.DataFrame:
     return allocation.table if hasattr(allocation, "table") else allocation
 
 
-def bars(allocation: Any, by: str = "category_code", ax: Any = None, names: dict[str, str] | None = None) -> Any:
+def bars(allocation: Allocation | pd.DataFrame, by: str = "category_code", ax: Axes | None = None,
+         names: dict[str, str] | None = None) -> Axes:
     """Stacked bars of floor samples and risk samples per ``by`` (e.g. category or business type).
 
     Parameters
@@ -55,8 +57,9 @@ def bars(allocation: Any, by: str = "category_code", ax: Any = None, names: dict
 
 
 def township_map(
-    allocation: Any, townships: Any, column: str = "samples", per_10k: bool = False, ax: Any = None
-) -> Any:
+    allocation: Allocation | pd.DataFrame, townships: gpd.GeoDataFrame, column: str = "samples",
+    per_10k: bool = False, ax: Axes | None = None,
+) -> Axes:
     """Choropleth of samples per township (``townships`` is the GeoDataFrame of the dataset).
 
     Parameters
@@ -89,7 +92,7 @@ def township_map(
     return ax
 
 
-def progress_curve(schedule: pd.DataFrame, rules: Any = None, ax: Any = None) -> Any:
+def progress_curve(schedule: pd.DataFrame, rules: ScheduleRules | None = None, ax: Axes | None = None) -> Axes:
     """Cumulative share of the year's samples by month against the quarterly targets."""
     rules = ScheduleRules() if rules is None else rules
     p = progress(schedule)

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 
 from riskplan.plotting.axes import axes_or_new
 from riskplan.plotting.fonts import label
 
 
-def _integer_x(ax: Any) -> None:
+def _integer_x(ax: Axes) -> None:
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
-def plot_progress(monthly: pd.DataFrame, as_of_month: int | None = None, ax: Any = None) -> Any:
+def plot_progress(monthly: pd.DataFrame, as_of_month: int | None = None, ax: Axes | None = None) -> Axes:
     """Cumulative completion against the plan and the quarterly targets (district level).
 
     Parameters
@@ -47,9 +46,9 @@ def plot_progress(monthly: pd.DataFrame, as_of_month: int | None = None, ax: Any
 
 
 def plot_coverage(
-    matrix: pd.DataFrame, names: dict[str, str] | None = None, ax: Any = None,
+    matrix: pd.DataFrame, names: dict[str, str] | None = None, ax: Axes | None = None,
     planned: pd.DataFrame | None = None,
-) -> Any:
+) -> Axes:
     """Heat map of samples done, township (rows) x business type (columns) (``Coverage.matrix``).
 
     Cells absent from the register are blank; cells with nothing done yet are outlined in red
@@ -77,7 +76,7 @@ def plot_coverage(
     return ax
 
 
-def plot_p_chart(chart: pd.DataFrame, title: str = "", ax: Any = None) -> Any:
+def plot_p_chart(chart: pd.DataFrame, title: str = "", ax: Axes | None = None) -> Axes:
     """A p-chart (columns ``period``/index, ``p``, ``ucl``, ``lcl``, ``center`` or ``p0``)."""
     ax = axes_or_new(ax, (7, 4))
     x = chart["period"] if "period" in chart else chart.index
@@ -97,7 +96,7 @@ def plot_p_chart(chart: pd.DataFrame, title: str = "", ax: Any = None) -> Any:
     return ax
 
 
-def plot_cusum(chart: pd.DataFrame, h: float, title: str = "", ax: Any = None) -> Any:
+def plot_cusum(chart: pd.DataFrame, h: float, title: str = "", ax: Axes | None = None) -> Axes:
     """Tabular CUSUM (``c_plus``, ``c_minus``) with the decision interval ``h``."""
     ax = axes_or_new(ax, (7, 4))
     x = chart["period"] if "period" in chart else chart.index
@@ -112,7 +111,7 @@ def plot_cusum(chart: pd.DataFrame, h: float, title: str = "", ax: Any = None) -
     return ax
 
 
-def plot_ewma(chart: pd.DataFrame, title: str = "", ax: Any = None) -> Any:
+def plot_ewma(chart: pd.DataFrame, title: str = "", ax: Axes | None = None) -> Axes:
     """EWMA statistic with its time-varying limits (``statistic``/``ewma``, ``ucl``/``ewma_ucl``)."""
     ax = axes_or_new(ax, (7, 4))
     x = chart["period"] if "period" in chart else chart.index

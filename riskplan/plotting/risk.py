@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 
 from riskplan.plotting.axes import axes_or_new
 from riskplan.plotting.fonts import label
 from riskplan.plotting.maps import plot_townships
 
 
-def funnel_plot(scores: pd.DataFrame, ax: Any = None, *, limits: tuple[float, ...] = (0.95, 0.998)) -> Any:
+def funnel_plot(scores: pd.DataFrame, ax: Axes | None = None, *, limits: tuple[float, ...] = (0.95, 0.998)) -> Axes:
     """Raw and shrunk unqualified rates against the number of samples, with funnel limits.
 
     Parameters
@@ -52,7 +52,7 @@ def funnel_plot(scores: pd.DataFrame, ax: Any = None, *, limits: tuple[float, ..
     return ax
 
 
-def shrinkage_plot(scores: pd.DataFrame, ax: Any = None) -> Any:
+def shrinkage_plot(scores: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Raw rate (x) against shrunk rate (y); point size grows with the samples.
 
     Points far below the diagonal on the right are sparse strata with a lucky high raw rate;
@@ -71,7 +71,7 @@ def shrinkage_plot(scores: pd.DataFrame, ax: Any = None) -> Any:
     return ax
 
 
-def interval_plot(scores: pd.DataFrame, top: int = 20, ax: Any = None) -> Any:
+def interval_plot(scores: pd.DataFrame, top: int = 20, ax: Axes | None = None) -> Axes:
     """The ``top`` strata by weight with their posterior mean and credible interval."""
     s = scores.nsmallest(top, "rank").iloc[::-1]
     ax = axes_or_new(ax, (7, 0.28 * len(s) + 1.2))
@@ -85,7 +85,8 @@ def interval_plot(scores: pd.DataFrame, top: int = 20, ax: Any = None) -> Any:
     return ax
 
 
-def township_map(scores: pd.DataFrame, townships: Any, ax: Any = None, column: str = "weight_share") -> Any:
+def township_map(scores: pd.DataFrame, townships: gpd.GeoDataFrame, ax: Axes | None = None,
+                 column: str = "weight_share") -> Axes:
     """Choropleth of the township totals of ``column`` (default: share of the risk weight).
 
     Parameters

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 
 from riskplan.plotting.axes import axes_or_new
 from riskplan.plotting.fonts import label
 from riskplan.routing.plan import RoutePlan
+from riskplan.tables import DateLike
 from riskplan.timeofday import format_hhmm, parse_windows
 
 
@@ -19,10 +20,10 @@ def plot_routes(
     stations: pd.DataFrame,
     labs: pd.DataFrame,
     station_id: str | None = None,
-    date: Any = None,
-    townships: Any = None,
-    ax: Any = None,
-) -> Any:
+    date: DateLike | None = None,
+    townships: gpd.GeoDataFrame | None = None,
+    ax: Axes | None = None,
+) -> Axes:
     """Map of the routes (straight legs) of one station (or all) on one day (or the month).
 
     Parameters
@@ -94,7 +95,7 @@ def plot_routes(
     return ax
 
 
-def plot_timeline(plan: RoutePlan, station_id: str, date: Any, ax: Any = None) -> Any:
+def plot_timeline(plan: RoutePlan, station_id: str, date: DateLike, ax: Axes | None = None) -> Axes:
     """Gantt chart of one station's day: per team, windows (light), travel and service (dark).
 
     Returns
@@ -126,7 +127,7 @@ def plot_timeline(plan: RoutePlan, station_id: str, date: Any, ax: Any = None) -
     hi = int(routes["end"].max()) if len(routes) else 18 * 60
     ticks = np.arange(60 * (lo // 60), 60 * (hi // 60 + 2), 60)
     ax.set_xticks(ticks)
-    ax.set_xticklabels([format_hhmm(t) for t in ticks])
+    ax.set_xticklabels([format_hhmm(t) for t in ticks.tolist()])
     ax.set_xlim(ticks[0], ticks[-1])
     ax.set_title(f"{station_id} {day.date()}")
     return ax

@@ -1,13 +1,14 @@
-"""Back-test: do shrunk rates predict next year's unqualified rates better than raw rates?"""
+"""Back-test: whether shrunk rates predict next year's unqualified rates better than raw rates."""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
+from riskplan.dataset import Dataset
 from riskplan.risk.errors import RiskInputError
 from riskplan.risk.pooling import KEY
 from riskplan.risk.score import history_counts, score
@@ -69,21 +70,22 @@ def _errors(pred: np.ndarray, obs: np.ndarray, w: np.ndarray, clip: float) -> tu
 
 
 def backtest(
-    data: Any = None,
+    data: Dataset | SimpleNamespace | None = None,
     *,
     train_years: tuple[int, ...] = (2023, 2024),
     test_year: int = 2025,
     truth: pd.DataFrame | None = None,
     config: RiskRules | None = None,
     clip: float = DEFAULT_CLIP,
-    **tables: Any,
+    **tables: pd.DataFrame | None,
 ) -> BacktestResult:
     """Fit on ``train_years``, predict ``test_year``; compare shrunk with raw rates.
 
     Parameters
     ----------
     data
-        A dataset (or namespace) with ``establishments``, ``history``, ``categories``,
+        A :class:`riskplan.dataset.Dataset` (or the namespace of
+        :func:`riskplan.synthetic.make_synthetic`) with ``establishments``, ``history``, ``categories``,
         ``business_types`` (and optionally ``complaints``); keywords in ``tables`` override them.
     train_years, test_year
         Calendar years to fit on and to score against. The fit's reference date is the last day
@@ -102,7 +104,7 @@ def backtest(
         Compared on strata with samples in both the training years and the test year; errors
         are weighted by the test year's samples (weighted MSE; binomial log-loss per sample).
     """
-    def pick(name: str) -> Any:
+    def pick(name: str) -> pd.DataFrame | None:
         return tables[name] if tables.get(name) is not None else getattr(data, name, None)
 
     history = pick("history")

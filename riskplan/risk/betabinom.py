@@ -193,7 +193,8 @@ def fit_beta_binomial(
 
     if ysum <= 0 or ysum >= nsum:
         mean = (ysum + 0.5) / (nsum + 1.0)
-        return result(mean, max_concentration, False, True, "every count is zero" if ysum <= 0 else "every sample failed")
+        reason = "every count is zero" if ysum <= 0 else "every sample failed"
+        return result(mean, max_concentration, False, True, reason)
 
     if method == "moments":
         mean, var = _moments(ya, na)
@@ -223,7 +224,8 @@ def fit_beta_binomial(
     pooled = ysum / nsum
     mean0, var0 = _moments(ya, na)
     conc0 = mean0 * (1 - mean0) / var0 - 1 if var0 > 0 else max_concentration
-    conc0 = float(np.clip(conc0 if np.isfinite(conc0) and conc0 > 0 else 10.0, min_concentration * 10, max_concentration / 10))
+    conc0 = conc0 if np.isfinite(conc0) and conc0 > 0 else 10.0
+    conc0 = float(np.clip(conc0, min_concentration * 10, max_concentration / 10))
     x0 = np.array([np.log(pooled / (1 - pooled)), np.log(conc0)])
     res = optimize.minimize(nll, x0, jac=True, method="L-BFGS-B", bounds=[(-30, 30), (lo, hi)])
     mu = float(1.0 / (1.0 + np.exp(-res.x[0])))

@@ -58,7 +58,7 @@ def check_plan(
         travel_matrix = read_travel_matrix(travel_matrix)
     out: list[dict[str, Any]] = []
 
-    def bad(check: str, message: str, sid: str = "", team: Any = "", date: Any = "", vid: str = "") -> None:
+    def bad(check: str, message: str, sid: str = "", team: object = "", date: object = "", vid: str = "") -> None:
         out.append({"check": check, "station_id": sid, "team": team, "date": date, "visit_id": vid, "message": message})
 
     v = prepare_visits(visits, establishments).set_index("visit_id", drop=False)
@@ -123,8 +123,9 @@ def check_plan(
         to_lab = rrow["ends_at"] == "lab"
         first_town = str(srow["township_codes"]).split(";")[0].strip()
         pts_id = [sid] + vr["establishment_id"].tolist() + [str(lab["lab_id"]) if to_lab else sid]
-        lon = np.r_[float(srow["lon_wgs84"]), vr["lon_wgs84"].to_numpy(float), float(lab["lon_wgs84"]) if to_lab else float(srow["lon_wgs84"])]
-        lat = np.r_[float(srow["lat_wgs84"]), vr["lat_wgs84"].to_numpy(float), float(lab["lat_wgs84"]) if to_lab else float(srow["lat_wgs84"])]
+        end = lab if to_lab else srow
+        lon = np.r_[float(srow["lon_wgs84"]), vr["lon_wgs84"].to_numpy(float), float(end["lon_wgs84"])]
+        lat = np.r_[float(srow["lat_wgs84"]), vr["lat_wgs84"].to_numpy(float), float(end["lat_wgs84"])]
         at = [areas.get(first_town, "urban")] + [areas.get(str(t), "urban") for t in vr["township_code"]]
         at.append("urban" if to_lab else areas.get(first_town, "urban"))
         _, mins = travel_matrices(pts_id, lon, lat, at, rules.detour_factor, rules.speeds, travel_matrix)

@@ -143,6 +143,9 @@ def _problem(
     samples = [0] * off + [int(st.visits["samples"].iat[v]) for v in usable]
     cold = [0] * off + [int(st.visits["samples"].iat[v]) if perish[v] else 0 for v in usable]
     nv = len(starts)
+    # perishable samples ride only on vehicles that end at the lab; depots and the rest are free
+    allowed: list[list[int] | None] = [None] * off
+    allowed += [lab_vehicles if perish[v] else None for v in usable]
     problem = RoutingProblem(
         cost=cost,
         time=t_int,
@@ -158,7 +161,7 @@ def _problem(
         },
         # a visit kept from an earlier solve of this day costs twice as much to drop again
         penalty=[None] * off + [rules.drop_penalty * (2 if v in placed else 1) for v in usable],
-        allowed_vehicles=[None] * off + [lab_vehicles if perish[v] else None for v in usable],
+        allowed_vehicles=allowed,
         exclusive_pairs=pairs,
         max_span=[rules.max_shift_minutes] * nv,
     )

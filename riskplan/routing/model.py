@@ -77,10 +77,12 @@ class RoutingProblem:
 
     @property
     def n_nodes(self) -> int:
+        """Nodes of the problem (depots and visits)."""
         return int(self.cost.shape[0])
 
     @property
     def n_vehicles(self) -> int:
+        """Vehicles (teams) of the problem."""
         return len(self.starts)
 
 
@@ -196,8 +198,9 @@ def build_model(problem: RoutingProblem) -> tuple[pywrapcp.RoutingIndexManager, 
         time_dim.CumulVar(routing.Start(v)).SetRange(int(lo), int(hi))
         lo, hi = problem.vehicle_end_window[v]
         time_dim.CumulVar(routing.End(v)).SetRange(int(lo), int(hi))
-        if problem.max_span is not None and problem.max_span[v] is not None:
-            time_dim.SetSpanUpperBoundForVehicle(int(problem.max_span[v]), v)
+        span = problem.max_span[v] if problem.max_span is not None else None
+        if span is not None:
+            time_dim.SetSpanUpperBoundForVehicle(int(span), v)
         # leave as late as possible (no idle wait at the first stop), arrive back as early as possible
         routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))

@@ -16,7 +16,7 @@ import dataclasses
 import math
 import time
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -151,7 +151,7 @@ ORTOOLS_STARTS: tuple[tuple[str, float], ...] = (
 )
 
 
-def _routes_of(routing, manager, sol, n_vehicles: int) -> list[list[int]]:
+def _routes_of(routing: Any, manager: Any, sol: Any, n_vehicles: int) -> list[list[int]]:
     """Client numbers per used vehicle of an OR-Tools assignment."""
     routes = []
     for v in range(n_vehicles):
@@ -175,7 +175,8 @@ def solve_ortools_gls(
 ) -> list[list[int]]:
     """Guided local search from several first solutions; keep the shortest.
 
-    The former default, solver ``ortools-gls`` of :func:`solve_instance`, kept for comparison: mean gap 1.46 % at 30 s on the development set
+    The former default, solver ``ortools-gls`` of :func:`solve_instance`, kept for comparison: mean
+    gap 1.46 % at 30 s on the development set
     (C101 0.00, C201 0.00, R101 0.27, R105 1.03, R201 1.57, RC101 3.04, RC105 4.29, RC201 1.47).
     """
     problem = vrptw_problem(inst)
@@ -238,7 +239,7 @@ ILS_OPERATORS_OFF: tuple[str, ...] = (
 )
 
 
-def _ils_params(strategy: str, time_limit: float, ils: str, operators_off: tuple[str, ...]):
+def _ils_params(strategy: str, time_limit: float, ils: str, operators_off: tuple[str, ...]) -> Any:
     """Search parameters of one iterated-local-search run (greedy descent as the improvement)."""
     from google.protobuf import text_format
 

@@ -1,8 +1,8 @@
 """Time windows of a visit: business-type rules intersected with the shop's opening hours.
 
-Times are minutes after midnight [min], parsed by :mod:`riskplan.timeofday`. A window ``(open, close)``
-means the whole visit (service) must happen inside it; :func:`start_windows` turns windows into the interval of allowed service
-*start* times for a given service duration.
+Times are minutes after midnight [min], parsed by :mod:`riskplan.timeofday`. A window
+``(open, close)`` means the whole visit (service) must happen inside it; :func:`start_windows` turns
+windows into the interval of allowed service *start* times for a given service duration.
 """
 
 from __future__ import annotations
@@ -15,7 +15,10 @@ __all__ = ["intersect", "visit_windows", "start_windows"]
 
 
 def intersect(x: Iterable[Window], y: Iterable[Window]) -> list[Window]:
-    """Intersection of two window lists (each sorted, non-overlapping after :func:`~riskplan.timeofday.merge_windows`)."""
+    """Intersection of two window lists [min].
+
+    Each list is sorted and made non-overlapping with :func:`~riskplan.timeofday.merge_windows` first.
+    """
     out = []
     for a, b in merge_windows(x):
         for c, d in merge_windows(y):

@@ -19,11 +19,11 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from riskplan.allocation.allocate import Allocation
 from riskplan.allocation.apportion import apportion
 from riskplan.allocation.rounding import controlled_round
 from riskplan.errors import InfeasibleError, RiskplanError
@@ -37,7 +37,7 @@ class ScheduleInputError(RiskplanError, ValueError):
     """The allocation table given to :func:`monthly` is malformed (the message names the column)."""
 
 
-def _checked_table(allocation: Any) -> pd.DataFrame:
+def _checked_table(allocation: Allocation | pd.DataFrame) -> pd.DataFrame:
     """The allocation table with key columns as text and ``samples`` as int64, checked."""
     table = allocation.table if hasattr(allocation, "table") else allocation
     if not isinstance(table, pd.DataFrame):
@@ -168,7 +168,7 @@ def _ipf(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, iters: int = 500,
     return x
 
 
-def monthly(allocation: Any, rules: ScheduleRules | None = None) -> pd.DataFrame:
+def monthly(allocation: Allocation | pd.DataFrame, rules: ScheduleRules | None = None) -> pd.DataFrame:
     """Split every stratum's annual samples into months.
 
     Parameters

@@ -16,12 +16,49 @@ from riskplan.tables import explode_categories
 
 
 def require_columns(df: pd.DataFrame, cols: Iterable[str], what: str) -> None:
+    """Raise when ``df`` lacks any of ``cols``.
+
+    Parameters
+    ----------
+    df
+        The table to check.
+    cols
+        Column names it must have.
+    what
+        Name of the table in the message, e.g. ``"establishments"``.
+
+    Raises
+    ------
+    RiskplanError
+        Naming the table and every missing column.
+    """
     missing = [c for c in cols if c not in df.columns]
     if missing:
         raise RiskplanError(f"{what} lacks column(s): {', '.join(missing)}")
 
 
 def parse_month(month: int | str | pd.Period, year: int | None, schedule: pd.DataFrame) -> tuple[int, int]:
+    """The (year, month) a selection is asked for.
+
+    Parameters
+    ----------
+    month
+        Month number 1-12, or ``"YYYY-MM"`` / a monthly period (which also gives the year).
+    year
+        Plan year for a month number; None: the schedule's ``attrs["plan_year"]`` (or ``"year"``).
+    schedule
+        The monthly schedule, consulted only for the plan year.
+
+    Returns
+    -------
+    tuple of int
+        ``(year, month)``.
+
+    Raises
+    ------
+    RiskplanError
+        A month that is neither 1-12 nor ``YYYY-MM``, or a month number with no known year.
+    """
     if isinstance(month, str) or isinstance(month, pd.Period):
         try:
             p = pd.Period(month, freq="M")
@@ -51,6 +88,25 @@ class Prepared:
 
 
 def prepare(establishments: pd.DataFrame, rules: SelectionRules) -> Prepared:
+    """The register in array form: ids, rotation windows and each stratum's candidates.
+
+    Parameters
+    ----------
+    establishments
+        The establishments table (``establishment_id`` unique).
+    rules
+        Selection settings (grade weights and rotation windows).
+
+    Returns
+    -------
+    Prepared
+        Positions and PPS sizes of the candidates of every stratum, sorted by establishment id.
+
+    Raises
+    ------
+    RiskplanError
+        Missing columns, risk grades other than A-D, or repeated establishment ids.
+    """
     cand = prepare_candidates(establishments, rules)
     est = establishments.reset_index(drop=True)
     est = est.assign(establishment_id=est["establishment_id"].astype(str))
@@ -103,5 +159,17 @@ def prepare_candidates(establishments: pd.DataFrame, rules: SelectionRules) -> p
 
 
 def stratum_rng(seed: int, year: int, month: int, key: tuple[str, str, str]) -> np.random.Generator:
-    # one stream per stratum: a stratum's draw does not depend on which other strata exist
+    """The random stream of one stratum in one month.
+
+    One stream per stratum: a stratum's draw does not depend on which other strata exist.
+
+    Parameters
+    ----------
+    seed
+        The run's seed.
+    year, month
+        The month drawn for.
+    key
+        The stratum key (township code, business type, category code).
+    """
     return keyed_rng(seed, year, month, "|".join(key))

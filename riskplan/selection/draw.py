@@ -100,6 +100,13 @@ def draw_stratum(
 
 
 def stations_by_township(stations: pd.DataFrame) -> dict[str, str]:
+    """``{township_code: station_id}`` of the stations table (after checking its columns).
+
+    Raises
+    ------
+    RiskplanError
+        The table lacks ``station_id`` or ``township_codes``.
+    """
     require_columns(stations, ["station_id", "township_codes"], "stations")
     return station_of_township(stations)
 
@@ -128,6 +135,33 @@ def select_month(
     cat_info: dict[str, tuple[bool, int]] | None,
     station_of: dict[str, str] | None,
 ) -> Selection:
+    """Draw one month: every stratum of the schedule's month, then the visits merged per shop.
+
+    Parameters
+    ----------
+    schedule
+        The monthly schedule (key columns, ``month``, ``samples``).
+    prep
+        The register in array form (:func:`~riskplan.selection.candidates.prepare`).
+    hist_pos, hist_mi
+        Register position and month index (``12 * year + month - 1``) of every earlier sample or
+        planned visit, for the rotation window.
+    year, month
+        The month drawn.
+    rules
+        Selection settings.
+    seed
+        The run's seed (each stratum draws from its own stream keyed by it).
+    cat_info
+        ``{category_code: (perishable, units_per_sample)}``; None: not perishable, default units.
+    station_of
+        ``{township_code: station_id}``; None: ``station_id`` left empty.
+
+    Returns
+    -------
+    Selection
+        Visits, samples per (stratum, establishment) and the shortfall of the month.
+    """
     sched = schedule[schedule["month"].astype(int) == month]
     sched = sched.assign(**{k: sched[k].astype(str) for k in KEY})
     sched = sched.groupby(KEY, as_index=False, sort=True)["samples"].sum()
@@ -161,8 +195,8 @@ def select_month(
          "reason": "string"}
     )
     for df in (samples, shortfall):
-        for k in KEY:
-            df[k] = df[k].astype("string")
+        for col in KEY:
+            df[col] = df[col].astype("string")
     return Selection(visits, samples, shortfall, year, month, int(seed), rules.method)
 
 
@@ -175,6 +209,33 @@ def merge_visits(
     cat_info: dict[str, tuple[bool, int]] | None,
     station_of: dict[str, str] | None,
 ) -> pd.DataFrame:
+    """One visit per establishment drawn: its strata's samples merged.
+
+    Parameters
+    ----------
+    samples
+        One row per (stratum, register position ``pos``) drawn, with ``samples`` and
+        ``inclusion_probability``.
+    prep
+        The register in array form.
+    year, month
+        The month drawn (part of every ``visit_id``).
+    rules
+        Selection settings (purchase business types, default units per sample).
+    cat_info, station_of
+        As for :func:`select_month`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`~riskplan.selection.result.VISIT_COLUMNS`, numbered visits first, then
+        purchase orders, each by station, township, business type and establishment.
+
+    Raises
+    ------
+    RiskplanError
+        A category not in the categories table, or a township no station covers.
+    """
     # few hundred rows a month: plain Python accumulation beats pandas group-bys here
     acc: dict[int, list] = {}
     for c, p, k, pi in zip(*(samples[col].to_numpy(dtype=object).tolist()

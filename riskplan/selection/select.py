@@ -18,11 +18,11 @@ one visit. Every requested sample is either in ``samples`` (and so in a visit) o
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError
 from riskplan.selection.candidates import parse_month, prepare, require_columns
 from riskplan.selection.draw import category_info, select_month, stations_by_township
@@ -148,9 +148,9 @@ def select_year(
     return out
 
 
-def select_dataset(dataset: Any, schedule: pd.DataFrame, month: int | str, rules: SelectionRules | None = None,
+def select_dataset(dataset: Dataset, schedule: pd.DataFrame, month: int | str, rules: SelectionRules | None = None,
                    seed: int = 0, planned: pd.DataFrame | None = None) -> Selection:
-    """:func:`select` with every table taken from a :class:`~riskplan.datasets.Dataset`.
+    """:func:`select` with every table taken from a :class:`~riskplan.dataset.Dataset`.
 
     History is ``dataset.history`` plus ``dataset.results``; the year is ``dataset.plan_year``.
     """

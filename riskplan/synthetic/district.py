@@ -1,13 +1,14 @@
-"""Build every table of a synthetic district in memory from its
-:class:`~riskplan.synthetic.spec.DistrictSpec`.
+"""Build every table of a synthetic district in memory.
+
+The input is the district's :class:`~riskplan.synthetic.spec.DistrictSpec`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import pandas as pd
+from shapely.geometry.base import BaseGeometry
 
 from riskplan.synthetic.catalogue import business_types_table, categories_table
 from riskplan.synthetic.complaints import build_complaints
@@ -48,7 +49,7 @@ class SyntheticDistrict:
 
     spec: DistrictSpec
     townships: pd.DataFrame
-    polygons: tuple[Any, ...]
+    polygons: tuple[BaseGeometry, ...]
     notes: tuple[str, ...]
     categories: pd.DataFrame
     business_types: pd.DataFrame

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
+from shapely.geometry.base import BaseGeometry
 
 from riskplan.synthetic._common import fmt_float, largest_remainder, stream
 from riskplan.synthetic.geography import sample_points
@@ -105,7 +104,7 @@ def _attributes(spec: DistrictSpec, df: pd.DataFrame, zh: dict[str, str],
     return cols
 
 
-def build_establishments(spec: DistrictSpec, towns: pd.DataFrame, polys: tuple[Any, ...],
+def build_establishments(spec: DistrictSpec, towns: pd.DataFrame, polys: tuple[BaseGeometry, ...],
                          btypes: pd.DataFrame) -> pd.DataFrame:
     """The register: one row per establishment, all cells text.
 

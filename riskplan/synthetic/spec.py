@@ -14,9 +14,10 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import pandas as pd
+from shapely.geometry.base import BaseGeometry
 
 TOWNSHIP_INPUT_COLUMNS: tuple[str, ...] = (
     "code", "name_zh", "name_pinyin", "kind", "area_type", "census_population",
@@ -197,7 +198,7 @@ class DistrictSpec:
     townships: pd.DataFrame
     population: int
     population_year: int
-    outline: Any
+    outline: BaseGeometry
     outline_source: str
     stations: tuple[Station, ...]
     labs: tuple[Lab, ...]

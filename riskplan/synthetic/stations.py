@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from riskplan.synthetic._common import stream
 from riskplan.synthetic.geography import transform, utm_transformers
@@ -19,7 +18,7 @@ OFFICERS_PER_STATION: tuple[int, int] = (4, 8)
 """Smallest and largest roster of a station [officers]."""
 
 
-def build_stations(spec: DistrictSpec, towns: pd.DataFrame, polys: tuple[Any, ...],
+def build_stations(spec: DistrictSpec, towns: pd.DataFrame, polys: tuple[BaseGeometry, ...],
                    est: pd.DataFrame) -> pd.DataFrame:
     """``stations.csv``: each station's point about 1 km from its main township's centre.
 

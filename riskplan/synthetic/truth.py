@@ -109,9 +109,9 @@ def hidden_truth(townships: pd.DataFrame, business_types: pd.DataFrame,
     town_eff = np.exp(rng.normal(0.0, TOWNSHIP_SIGMA, len(towns)) + town_shift)
     town_eff = town_eff / town_eff.mean()
     # one structured mean per stratum
-    t_idx, b_idx, c_idx = np.meshgrid(np.arange(len(towns)), np.arange(len(types)),
-                                      np.arange(len(cats)), indexing="ij")
-    t_idx, b_idx, c_idx = t_idx.ravel(), b_idx.ravel(), c_idx.ravel()
+    t_grid, b_grid, c_grid = np.meshgrid(np.arange(len(towns)), np.arange(len(types)),
+                                         np.arange(len(cats)), indexing="ij")
+    t_idx, b_idx, c_idx = t_grid.ravel(), b_grid.ravel(), c_grid.ravel()
     base = np.array([BASE_RATE[c] for c in cats])
     mult = np.array([TYPE_MULT[b] for b in types])
     m = base[c_idx] * mult[b_idx] * town_eff[t_idx] * TRUTH_SCALE

@@ -1,6 +1,6 @@
 """Write a built synthetic district as a dataset folder, byte for byte reproducibly.
 
-Fixed row order, every cell formatted as text before writing, UTF-8, ``\\n`` line endings, no
+Fixed row order, every cell formatted as text before writing, UTF-8, LF line endings, no
 timestamps.
 """
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from shapely.geometry import LinearRing, Polygon
 from shapely.geometry.polygon import orient
 
 from riskplan.synthetic.district import SyntheticDistrict
@@ -38,22 +39,22 @@ class DatasetMeta:
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
-    """UTF-8, ``\\n`` line endings, every cell text (so float formatting is fixed)."""
+    """Write ``df`` as UTF-8 CSV with LF line endings, every cell text (so float formatting is fixed)."""
     out = df.astype(object).where(df.notna(), "")
     out = out.map(lambda v: v if isinstance(v, str) else str(v))
     out.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 
-def _geojson_coords(geom: Any) -> list[list[list[float]]]:
+def _geojson_coords(geom: Polygon) -> list[list[list[float]]]:
     poly = orient(geom, 1.0)  # RFC 7946: exterior counter-clockwise
 
-    def ring(r: Any) -> list[list[float]]:
+    def ring(r: LinearRing) -> list[list[float]]:
         return [[round(x, 6), round(y, 6)] for x, y in r.coords]
 
     return [ring(poly.exterior)] + [ring(i) for i in poly.interiors]
 
 
-def write_geojson(features: list[tuple[dict[str, Any], Any]], path: Path) -> None:
+def write_geojson(features: list[tuple[dict[str, Any], Polygon]], path: Path) -> None:
     """A FeatureCollection of polygons, one feature per line (readable diffs), 6 decimals."""
     fc = {
         "type": "FeatureCollection",
@@ -68,7 +69,7 @@ def write_geojson(features: list[tuple[dict[str, Any], Any]], path: Path) -> Non
     path.write_text(text + "\n", encoding="utf-8", newline="\n")
 
 
-def write_outline(geom: Any, path: Path, district_code: str, name_zh: str, name_en: str,
+def write_outline(geom: Polygon, path: Path, district_code: str, name_zh: str, name_en: str,
                   source: str) -> None:
     """``district.geojson``: the outline with its code, names and source."""
     props = {"district_code": district_code, "name_zh": name_zh, "name_en": name_en,

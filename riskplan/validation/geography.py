@@ -1,15 +1,16 @@
-"""Geographic checks: coordinates plausible, inside the district (or near it for stations and labs),
-establishments inside their township's polygon. Distances in the district's UTM zone.
+"""Geographic checks of a dataset's coordinates.
+
+Coordinates plausible, inside the district (or near it for stations and labs), establishments
+inside their township's polygon. Distances in the district's UTM zone.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from shapely import make_valid, union_all
+from shapely.geometry.base import BaseGeometry
 
 from riskplan.dataset import Dataset
 from riskplan.validation.report import Reporter
@@ -29,7 +30,7 @@ TOWNSHIP_TOLERANCE_KM: float = 1.0
 _CHINA = (73.0, 136.0, 3.0, 54.0)
 
 
-def _outline(ds: Dataset, town: pd.DataFrame) -> Any:
+def _outline(ds: Dataset, town: pd.DataFrame) -> BaseGeometry | None:
     """District outline (shapely geometry, EPSG:4326) or None."""
     district = getattr(ds, "district", None)
     geoms = []
@@ -43,7 +44,7 @@ def _outline(ds: Dataset, town: pd.DataFrame) -> Any:
     return union_all([make_valid(g) for g in geoms])
 
 
-def _utm_crs(geom: Any) -> str:
+def _utm_crs(geom: BaseGeometry) -> str:
     """The UTM zone CRS of a geometry's centre (EPSG:326xx north, 327xx south)."""
     c = geom.centroid
     zone = int((c.x + 180.0) // 6.0) % 60 + 1
@@ -103,7 +104,7 @@ def check_geography(ds: Dataset, rep: Reporter) -> None:
             _check_in_township(df, town, in_china, utm, rep)
 
 
-def _check_in_township(est: pd.DataFrame, town: Any, mask: np.ndarray, utm: Any,
+def _check_in_township(est: pd.DataFrame, town: gpd.GeoDataFrame, mask: np.ndarray, utm: str,
                        rep: Reporter) -> None:
     polys = {c: g for c, g in zip(town["township_code"], town.geometry)
              if g is not None and hasattr(g, "is_empty") and not g.is_empty}

@@ -1,5 +1,7 @@
-"""Checks that need several rows or tables: unique IDs, known codes, stage consistency, station
-coverage, references between tables, time windows, sample and complaint dates.
+"""Checks that need several rows or tables.
+
+Unique IDs, known codes, stage consistency, station coverage, references between tables, time
+windows, sample and complaint dates.
 """
 
 from __future__ import annotations
@@ -144,8 +146,8 @@ def _check_establishments(t: dict[str, pd.DataFrame], codes: dict[str, set[str]]
             rep("establishments", pos, "categories", ";".join(dups),
                 "category listed twice", "食品类别重复列出", "warning")
     if "has_location" in est.columns:
-        for pos in np.flatnonzero(~est["has_location"].astype(bool).to_numpy()):
-            rep("establishments", int(pos), "lon_wgs84", "",
+        for no_location in np.flatnonzero(~est["has_location"].astype(bool).to_numpy()).tolist():
+            rep("establishments", no_location, "lon_wgs84", "",
                 "no coordinates: kept, can be sampled but not routed",
                 "无坐标：保留该主体，可抽样但无法排入路线", "warning")
 

@@ -30,7 +30,7 @@ from shapely.geometry import MultiPoint, Point, Polygon
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # the invented facts live next to this script, not in a package
-from yunling_spec import (
+from yunling_spec import (  # noqa: E402 - importable only after the sys.path line above
     BUSINESS_TYPES,
     CATEGORIES,
     COUNTS,
@@ -303,7 +303,7 @@ def build_complaints(est: pd.DataFrame, rng: np.random.Generator) -> pd.DataFram
     days = pd.date_range("2023-01-01", REFERENCE_DATE)
     w = est["业态"].map(lambda b: BUSINESS_TYPES[b]["complaints"]).to_numpy()
     rows = []
-    for k in range(1, 66):
+    for _ in range(65):
         date = days[int(rng.integers(len(days)))].date()
         if rng.random() < 0.85:
             e = est.iloc[int(rng.choice(len(est), p=w / w.sum()))]
@@ -341,7 +341,7 @@ def write_xlsx(df: pd.DataFrame, path: Path) -> None:
     out = io.BytesIO()
     # openpyxl stamps the time of writing on the zip entries and as "modified" in
     # docProps/core.xml (whatever wb.properties says): replace both with a fixed time
-    stamp = "%04d-%02d-%02dT%02d:%02d:%02dZ" % ZIP_TIME
+    stamp = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*ZIP_TIME)
     with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
