@@ -10,49 +10,16 @@ import matplotlib
 matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
 
 from riskplan.dataset import Dataset
 from riskplan.export.maps import figure_png  # noqa: E402
-from riskplan.plotting.fonts import label  # noqa: E402
+from riskplan.plotting.allocation import plot_allocation_by_township  # noqa: E402
+from riskplan.plotting.schedule import plot_schedule  # noqa: E402
 
 
 def key_numbers(result: Any, dataset: Dataset) -> dict[str, Any]:
     """The headline figures of a plan (:meth:`riskplan.pipeline.PlanResult.key_numbers`)."""
     return result.key_numbers()
-
-
-def plot_allocation_by_township(allocation: pd.DataFrame, townships: Any, ax: Axes | None = None) -> Axes:
-    """Bar chart of annual samples per township, split into floor and risk-weighted parts."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
-    names = dict(zip(townships["township_code"].astype(str),
-                     townships[label("name_zh", "name_en")].astype(str)))
-    cols = [c for c in ("floor", "risk_part") if c in allocation.columns] or ["samples"]
-    by = allocation.groupby("township_code")[cols].sum().sort_index()
-    bottom = None
-    for c, colour in zip(cols, ("#9ecae1", "#3182bd")):
-        ax.bar([names.get(str(k), str(k)) for k in by.index], by[c], bottom=bottom, color=colour,
-               label={"floor": label("保底", "floor"), "risk_part": label("按风险", "risk-weighted"),
-                      "samples": label("批次", "samples")}[c])
-        bottom = by[c] if bottom is None else bottom + by[c]
-    ax.set_ylabel(label("年度批次", "samples per year"))
-    ax.tick_params(axis="x", rotation=60, labelsize=7)
-    ax.legend(fontsize=8)
-    return ax
-
-
-def plot_schedule(schedule: pd.DataFrame, planned: list[int], ax: Axes | None = None) -> Axes:
-    """Bar chart of samples per month, the planned months highlighted."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3))
-    by = schedule.groupby("month")["samples"].sum().reindex(range(1, 13), fill_value=0)
-    colours = ["#e6550d" if m in planned else "#bdbdbd" for m in by.index]
-    ax.bar(by.index, by.values, color=colours)
-    ax.set_xticks(range(1, 13))
-    ax.set_xlabel(label("月份", "month"))
-    ax.set_ylabel(label("批次", "samples"))
-    return ax
 
 
 def charts(result: Any, dataset: Dataset, dpi: int = 90) -> dict[str, bytes]:

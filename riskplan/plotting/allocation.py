@@ -110,3 +110,23 @@ def progress_curve(schedule: pd.DataFrame, rules: ScheduleRules | None = None, a
     ax.set_ylabel(label("占全年任务比例", "share of the annual samples"))
     ax.legend(frameon=False, loc="upper left")
     return ax
+
+
+def plot_allocation_by_township(allocation: pd.DataFrame, townships: gpd.GeoDataFrame,
+                                ax: Axes | None = None) -> Axes:
+    """Bar chart of annual samples per township, split into floor and risk-weighted parts."""
+    ax = axes_or_new(ax, figsize=(7.0, 4.0))
+    names = dict(zip(townships["township_code"].astype(str),
+                     townships[label("name_zh", "name_en")].astype(str)))
+    cols = [c for c in ("floor", "risk_part") if c in allocation.columns] or ["samples"]
+    by = allocation.groupby("township_code")[cols].sum().sort_index()
+    bottom = None
+    for c, colour in zip(cols, ("#9ecae1", "#3182bd")):
+        ax.bar([names.get(str(k), str(k)) for k in by.index], by[c], bottom=bottom, color=colour,
+               label={"floor": label("保底", "floor"), "risk_part": label("按风险", "risk-weighted"),
+                      "samples": label("批次", "samples")}[c])
+        bottom = by[c] if bottom is None else bottom + by[c]
+    ax.set_ylabel(label("年度批次", "samples per year"))
+    ax.tick_params(axis="x", rotation=60, labelsize=7)
+    ax.legend(fontsize=8)
+    return ax
