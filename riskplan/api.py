@@ -132,7 +132,7 @@ def validate(data: str | os.PathLike[str] | Dataset) -> pd.DataFrame:
     """Every problem of a dataset folder (or a loaded dataset) as a table; empty when all is well.
 
     Columns: ``file``, ``row`` (1-based data row), ``column``, ``value``, ``message_en``,
-    ``message_zh``, ``level`` (``error`` or ``warning``). Never raises for bad content.
+    ``message_zh``, ``level`` (``error``, ``warning`` or ``info``). Never raises for bad content.
     """
     return validate_dataset(data if isinstance(data, Dataset) else Path(data))
 

@@ -152,6 +152,13 @@ def _coordinate(name: str, description: str, bound: float, *, required: bool = T
                   min=-bound, max=bound)
 
 
+def _datum() -> Column:
+    """The optional ``coord_datum`` column: which datum ``lon_wgs84``/``lat_wgs84`` were taken in."""
+    return Column("coord_datum", "str", "datum the row's `lon_wgs84`/`lat_wgs84` were taken in, "
+                  "when not GPS: `gcj02` (Amap, Tencent) or `bd09` (Baidu) are converted to WGS-84 "
+                  "when read; empty: `wgs84`", required=False, nullable=True, allowed=COORD_DATUMS)
+
+
 def _sample_columns() -> tuple[Column, ...]:
     return (
         Column("sample_id", "id", "unique sample number"),
@@ -213,6 +220,7 @@ TABLES: dict[str, Table] = {
                             nullable=True),
                 _coordinate("lat_wgs84", "latitude (WGS-84); or `lat_gcj02` / `lat_bd09`", 90.0,
                             required=False, nullable=True),
+                _datum(),
                 Column("daily_customers", "int", "volume proxy", unit="persons/day", required=False,
                        nullable=True, min=0),
             ),
@@ -228,6 +236,7 @@ TABLES: dict[str, Table] = {
                        "is covered by exactly one station"),
                 _coordinate("lon_wgs84", "longitude (WGS-84; or `lon_gcj02`/`lon_bd09`)", 180.0),
                 _coordinate("lat_wgs84", "latitude (WGS-84; or `lat_gcj02`/`lat_bd09`)", 90.0),
+                _datum(),
                 Column("teams", "int", "field teams starting there", unit="teams", min=1),
             ),
             "market-supervision stations where field teams start",
@@ -250,6 +259,7 @@ TABLES: dict[str, Table] = {
                 Column("name", "str", "laboratory name"),
                 _coordinate("lon_wgs84", "longitude (WGS-84; or `lon_gcj02`/`lon_bd09`)", 180.0),
                 _coordinate("lat_wgs84", "latitude (WGS-84; or `lat_gcj02`/`lat_bd09`)", 90.0),
+                _datum(),
                 Column("intake_open", "time", "sample intake opens", unit="HH:MM"),
                 Column("intake_cutoff", "time", "perishable samples must arrive before",
                        unit="HH:MM"),

@@ -120,6 +120,33 @@ def gcj_text(folder: Path) -> None:
     write_table(folder, "establishments", rows)
 
 
+def add_column(table: str, header: str, values: dict[int, str], suffix: str = ".csv") -> Mutator:
+    """Add a column ``header`` to ``table`` with ``values`` in some 1-based rows (others empty)."""
+
+    def mutate(folder: Path) -> None:
+        rows = rows_of(table)
+        for i, r in enumerate(rows, start=1):
+            r[header] = values.get(i, "")
+        if suffix != ".csv":
+            (folder / f"{table}.csv").unlink()
+        write_table(folder, table, rows, suffix=suffix)
+
+    return mutate
+
+
+def rename_column(table: str, old: str, new: str) -> Mutator:
+    def mutate(folder: Path) -> None:
+        rows = [{(new if k == old else k): v for k, v in r.items()} for r in rows_of(table)]
+        write_table(folder, table, rows)
+
+    return mutate
+
+
+def two_user_columns(folder: Path) -> None:
+    add_column("history", "任务来源", {1: "省局下达", 2: "区局自定", 3: "省局下达"})(folder)
+    add_column("complaints", "任务来源", {2: "12315"})(folder)
+
+
 _valid_csv = (b"establishment_id,name\n0042,\xff\xfe\xfa\xff\n")
 
 # id -> (mutation, (file, row, column, message fragment))
@@ -221,6 +248,8 @@ CASES: dict[str, tuple[Mutator, tuple[str, int | None, str, str]]] = {
     "bad boolean": (edit("categories", 3, perishable="maybe"),
                     ("categories.csv", 3, "perishable", "not a boolean")),
     "gcj02 not a number": (gcj_text, ("establishments.csv", 2, "lon_gcj02", "not a number")),
+    "unknown datum": (add_column("labs", "coord_datum", {1: "mars"}),
+                      ("labs.csv", 1, "coord_datum", "must be one of wgs84, gcj02, bd09")),
     "toml missing key": (toml_without("reference_date"),
                          ("dataset.toml", None, "reference_date", "missing key")),
     "toml syntax": (write_bytes("dataset.toml", b"name = \"x\nplan_year = 2026\n"),
@@ -229,6 +258,26 @@ CASES: dict[str, tuple[Mutator, tuple[str, int | None, str, str]]] = {
                                  ("townships.csv", 2, "township_code", "no polygon")),
     "township code not digits": (edit("townships", 2, township_code="33O304108"),
                                  ("townships.csv", 2, "township_code", "9-digit")),
+}
+
+
+# Inputs that are not errors: read_dataset must not raise, and validation must report exactly
+# these rows at the given level (besides the mini dataset's own warning).
+# id -> (mutation, [(file, row, column, level, message fragment), ...])
+NOT_ERRORS: dict[str, tuple[Mutator, list[tuple[str, int | None, str, str, str]]]] = {
+    "user column": (add_column("history", "任务来源", {1: "省局下达", 3: "省局下达"}),
+                    [("history.csv", None, "任务来源", "info", "column not used")]),
+    "user column in two files": (two_user_columns,
+                                 [("history.csv", None, "任务来源", "info", "(3 filled cells)"),
+                                  ("complaints.csv", None, "任务来源", "info", "(1 filled cell)")]),
+    "user column in xlsx": (add_column("categories", "采购渠道", {2: "超市"}, suffix=".xlsx"),
+                            [("categories.xlsx", None, "采购渠道", "info", "column not used")]),
+    "misspelt optional column": (rename_column("establishments", "address", "adress"),
+                                 [("establishments.csv", None, "adress", "info",
+                                   "(4 filled cells); did you mean 'address'?")]),
+    "empty user column": (add_column("officers", "remark", {}),
+                          [("officers.csv", None, "remark", "info", "(0 filled cells)")]),
+    "datum column gcj02": (add_column("establishments", "坐标系", {2: "高德", 3: "wgs84"}), []),
 }
 
 
@@ -286,3 +335,28 @@ def test_all_problems_are_reported_at_once(mini: Path) -> None:
     problems = validate_dataset(mini)
     errors = problems[problems["level"] == "error"]
     assert {"establishments.csv", "history.csv", "labs.csv"} <= set(errors["file"])
+
+
+@pytest.mark.parametrize("case", list(NOT_ERRORS), ids=list(NOT_ERRORS))
+def test_input_that_is_not_an_error(mini: Path, case: str) -> None:
+    mutate, expected = NOT_ERRORS[case]
+    mutate(mini)
+    read_dataset(mini)  # does not raise: infos and warnings never fail validation
+    problems = validate_dataset(mini)
+    own = problems[~((problems["file"] == "establishments.csv") & (problems["row"] == 5)
+                     & (problems["level"] == "warning"))]  # the mini dataset's one warning
+    got = [(r.file, r.row, r.column, r.level) for r in own.itertuples(index=False)]
+    assert sorted(got, key=str) == sorted([e[:4] for e in expected], key=str), own.to_string()
+    for file, _row, column, _level, fragment in expected:
+        hit = own[(own["file"] == file) & (own["column"] == column)]
+        assert fragment in hit["message_en"].iloc[0], hit["message_en"].iloc[0]
+        assert "未使用的列" in hit["message_zh"].iloc[0]
+
+
+def test_in_memory_dataset_reports_unused_columns_too(mini: Path) -> None:
+    add_column("history", "任务来源", {1: "省局下达"})(mini)
+    ds = read_dataset(mini)
+    assert "任务来源" in ds.history.columns  # kept, not dropped
+    problems = validate_dataset(ds)
+    infos = problems[problems["level"] == "info"]
+    assert infos[["file", "row", "column"]].values.tolist() == [["history.csv", None, "任务来源"]]

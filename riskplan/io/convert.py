@@ -202,8 +202,37 @@ def empty_table(table: Table) -> pd.DataFrame:
     return pd.DataFrame({c.name: empty_column(c, 0, pd.RangeIndex(0)) for c in table.columns})
 
 
+def _apply_datum_column(df: pd.DataFrame) -> pd.DataFrame:
+    """Move ``lon_wgs84``/``lat_wgs84`` of rows whose ``coord_datum`` is GCJ-02 or BD-09 to that pair.
+
+    A row keeps a value already given in the other pair's own columns; its WGS-84 cells are then
+    emptied all the same (they were declared to be in another datum).
+    """
+    datum = df["coord_datum"]
+    out = df.copy()
+    for name, lon_col, lat_col in COORD_PAIRS[1:]:
+        rows = (datum == name).fillna(False).to_numpy(dtype=bool)
+        if not rows.any():
+            continue
+        for src, dst in (("lon_wgs84", lon_col), ("lat_wgs84", lat_col)):
+            if dst not in out.columns:
+                out[dst] = pd.Series([None] * len(out), index=out.index, dtype="str")
+            moved = as_text(out[src].astype(object)).astype("str")
+            target = as_text(out[dst].astype(object)).astype("str")
+            take = rows & target.isna().to_numpy() & moved.notna().to_numpy()
+            out[dst] = target.where(~take, moved)
+            out[src] = out[src].where(~rows)
+    return out
+
+
 def resolve_coordinates(df: pd.DataFrame, problems: Problems, file: str) -> pd.DataFrame:
-    """Fill ``lon_wgs84``/``lat_wgs84`` from GCJ-02 / BD-09 columns; set ``coord_source``."""
+    """Fill ``lon_wgs84``/``lat_wgs84`` from GCJ-02 / BD-09 columns; set ``coord_source``.
+
+    Rows whose ``coord_datum`` is ``gcj02`` or ``bd09`` give their ``lon_wgs84``/``lat_wgs84``
+    cells in that datum; they are converted like the ``lon_gcj02``/``lon_bd09`` columns.
+    """
+    if "coord_datum" in df.columns:
+        df = _apply_datum_column(df)
     n = len(df)
     lon = df["lon_wgs84"].to_numpy(dtype=float, na_value=np.nan).copy()
     lat = df["lat_wgs84"].to_numpy(dtype=float, na_value=np.nan).copy()

@@ -69,11 +69,14 @@ def read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
     header = [c.replace("\ufeff", "").strip() or f"column_{j + 1}"
               for j, c in enumerate(lines[0])]
     seen: set[str] = set()
+    seen_first: set[str] = set()
     for j, h in enumerate(header):  # a repeated header name is kept apart, never merged
         if h in seen:
             header[j] = f"{h}.{j + 1}"
             row_problems.append((0, f"column '{h}' appears twice; column {j + 1} is ignored",
                                  f"列 '{h}' 重复出现；第 {j + 1} 列被忽略"))
+        else:
+            seen_first.add(h)
         seen.add(h)
     width = len(header)
     data: list[list[str | None]] = []
@@ -87,7 +90,9 @@ def read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
         data.append([c.strip() or None for c in cells])
     df = pd.DataFrame(data, columns=header, dtype="str") if data else pd.DataFrame(
         {h: pd.Series([], dtype="str") for h in header})
-    return df, row_problems
+    # a repeated header's later columns are reported above and ignored: dropped here, so they
+    # are not also reported as columns riskplan does not use
+    return df.drop(columns=[h for h in header if h not in seen_first]), row_problems
 
 
 def find_file(folder: Path, stem: str) -> Path | None:
