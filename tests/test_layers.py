@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("riskplan.schema",),
     ("riskplan.dataset",),
     ("riskplan.io",),
+    ("riskplan.templates",),
     ("riskplan.validation",),
     ("riskplan.datasets",),
     ("riskplan.synthetic",),

@@ -54,26 +54,34 @@ def write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8")
     return write_bytes(path, text.encode(encoding))
 
 
-def check_output_folder(out: Path) -> None:
-    """Raise RiskplanError unless ``out`` is absent, empty or an earlier plan folder."""
+def check_output_folder(out: Path, marker: str = PLAN_MARKER) -> None:
+    """Raise RiskplanError unless ``out`` is absent, empty or an earlier output folder.
+
+    An earlier output folder holds ``marker`` (``manifest.json`` for a plan folder).
+    """
     if out.exists() and not out.is_dir():
         raise RiskplanError(f"output path {out} exists and is not a folder / 输出路径已存在且不是文件夹")
-    if out.is_dir() and any(out.iterdir()) and not (out / PLAN_MARKER).exists():
+    if out.is_dir() and any(out.iterdir()) and not (out / marker).exists():
+        kind, kind_zh = (("a plan folder", "计划文件夹") if marker == PLAN_MARKER
+                         else ("an earlier output of this command", "本命令之前的输出"))
         raise RiskplanError(
-            f"output folder {out} is not empty and is not a plan folder (no {PLAN_MARKER}); "
-            f"refusing to overwrite it / 输出文件夹非空且不是计划文件夹, 不覆盖"
+            f"output folder {out} is not empty and is not {kind} (no {marker}); "
+            f"refusing to overwrite it / 输出文件夹非空且不是{kind_zh}, 不覆盖"
         )
 
 
 @contextlib.contextmanager
-def staged_folder(out: str | os.PathLike[str]) -> Iterator[Path]:
+def staged_folder(out: str | os.PathLike[str], marker: str = PLAN_MARKER) -> Iterator[Path]:
     """Build a folder in a temporary sibling and move it to ``out`` when the block succeeds.
 
     Parameters
     ----------
     out
-        Final folder. If it exists it must be empty or an earlier plan folder (holding
-        ``manifest.json``); it is replaced as a whole only after the new one is complete.
+        Final folder. If it exists it must be empty or an earlier output folder (holding
+        ``marker``, by default ``manifest.json``: a plan folder); it is replaced as a whole only
+        after the new one is complete.
+    marker
+        File that marks an earlier output folder of the same kind.
 
     Yields
     ------
@@ -83,10 +91,10 @@ def staged_folder(out: str | os.PathLike[str]) -> Iterator[Path]:
     Raises
     ------
     RiskplanError
-        If ``out`` is a file, or a non-empty folder that is not a plan folder.
+        If ``out`` is a file, or a non-empty folder without ``marker``.
     """
     out = Path(out).absolute()
-    check_output_folder(out)
+    check_output_folder(out, marker)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
