@@ -94,7 +94,11 @@ def test_template_folder_with_a_polygon_is_a_valid_dataset(templates: Path, tmp_
     (folder / "townships.geojson").write_text(_square_geojson(
         town["township_code"], town["centroid_lon_wgs84"], town["centroid_lat_wgs84"]))
     problems = validate_dataset(folder)
-    assert len(problems) == 0, problems.to_string()
+    # nothing but one warning per table: the example row is still there
+    assert (problems["level"] == "warning").all(), problems.to_string()
+    assert problems["message_en"].str.contains("template's example row").all()
+    assert sorted(problems["file"]) == sorted(f"{t}.{fmt}" for t in TABLES)
+    assert problems["row"].tolist() == [1] * len(TABLES)
     ds = read_dataset(folder)
     assert all(len(getattr(ds, t)) == 1 for t in TABLES)
     assert ds.plan_year == 2026 and ds.establishments["has_location"].all()
@@ -122,6 +126,14 @@ def test_every_drop_down_choice_is_read_as_an_allowed_value(tmp_path: Path, tabl
             aliases = VALUE_ALIASES.get(col.name, {})
             expected = [c if c in col.allowed else aliases[c] for c in choices(col)]
             assert df[col.name].tolist() == expected
+
+
+def test_every_example_row_is_marked_as_an_example() -> None:
+    # riskplan.validation warns about a row equal to the example in its text cells: each example
+    # carries a marker no real row has
+    for table, spec in TABLES.items():
+        texts = [str(v) for c, v in example_row(table).items() if spec.column(c).dtype in ("id", "str")]
+        assert any("示例" in t or t.startswith("EX-") for t in texts), table
 
 
 def test_dataset_toml_template_reads_without_problems(templates: Path) -> None:
@@ -181,6 +193,7 @@ def test_workbook_headers_drop_downs_and_guide(templates: Path, table: str) -> N
         ref = reference(table, col.name)
         if choices(col):
             assert dv.type == "list" and dv.formula1 == '"' + ",".join(choices(col)) + '"'
+            assert len(dv.formula1) <= 257  # Excel's limit for an inline list: 255 characters
         elif ref is not None:
             assert dv.type == "list" and dv.formula1 == code_list_name(ref)
             target = wb.defined_names[code_list_name(ref)].attr_text

@@ -45,7 +45,7 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
                            lat_wgs84=30.0987, coord_datum="wgs84", daily_customers=150),
     "stations": dict(station_id="S01", name="示例市场监管所", township_codes="123456001",
                      lon_wgs84=120.0921, lat_wgs84=30.1043, coord_datum="wgs84", teams=2),
-    "officers": dict(officer_id="P001", name="张三", station_id="S01"),
+    "officers": dict(officer_id="P001", name="张三（示例）", station_id="S01"),
     "labs": dict(lab_id="L01", name="示例检验检测中心", lon_wgs84=120.1315, lat_wgs84=30.1120,
                  coord_datum="wgs84", intake_open="08:00", intake_cutoff="16:30"),
     "history": dict(sample_id="H2025-0001", sample_date="2025-05-20", establishment_id="EX-0001",
@@ -56,15 +56,16 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
                     followup_date="", programme="risk_monitoring"),
     "complaints": dict(complaint_id="T0001", date="2026-01-15", establishment_id="EX-0001",
                        township_code="123456001", category_code="C01", kind="异物"),
-    "categories": dict(category_code="C01", name_zh="餐饮食品", name_en="Catering food",
+    "categories": dict(category_code="C01", name_zh="餐饮食品（示例）", name_en="Catering food",
                        group="catering", classic_33_category="餐饮食品", hazard_severity=4,
                        perishable="true", cost_yuan=500, units_per_sample=3),
-    "business_types": dict(business_type="C-REST", stage="catering", name_zh="餐馆",
+    "business_types": dict(business_type="C-REST", stage="catering", name_zh="餐馆（示例）",
                            name_en="Restaurant", vulnerable="false", note=""),
     "target_actuals": dict(target_id="T01", scope="district", actual=4.2, as_of="2026-06-30",
-                           note=""),
+                           note="示例"),
 }
-"""Example row of each table (the dates fit a dataset frozen at 2026-06-30 for plan year 2026)."""
+"""Example row of each table (the dates fit a dataset frozen at 2026-06-30 for plan year 2026).
+Each carries ``示例`` or ``EX-`` in a text cell, so a real row is never taken for an example."""
 
 
 def header_zh(table: str, column: str) -> str:

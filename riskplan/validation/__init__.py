@@ -26,6 +26,7 @@ from riskplan.io import read_folder
 from riskplan.io.aliases import note_unused, unused_columns
 from riskplan.io.convert import convert_table
 from riskplan.schema import TABLES
+from riskplan.validation.examples import check_template_examples
 from riskplan.validation.geography import (
     DISTRICT_TOLERANCE_KM,
     FACILITY_TOLERANCE_KM,
@@ -113,3 +114,4 @@ def check_dataset(ds: Dataset, problems: Problems) -> None:
     rep = Reporter(ds, problems)
     check_tables(ds, rep)
     check_geography(ds, rep)
+    check_template_examples(ds, rep)
