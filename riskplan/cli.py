@@ -3,6 +3,9 @@
 Each subcommand lives in ``riskplan/commands/<name>.py`` and provides ``add_parser(subparsers)``
 and ``run(args) -> int``; listing the module in :data:`COMMAND_MODULES` is all it takes to add it. Any
 :class:`~riskplan.errors.RiskplanError` is printed as a clean message on stderr with exit code 2.
+Ctrl-C at any moment ends the command with "interrupted" and exit code 130; output folders and
+files are written atomically, so nothing of the interrupted run is left and an earlier output
+stays as it was (see :mod:`riskplan.interrupts` and :mod:`riskplan.export.atomic`).
 """
 
 from __future__ import annotations
@@ -54,8 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f": {exc.filename}" if exc.filename else ""
         print(f"riskplan {args.command}: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:  # pragma: no cover
-        print("interrupted", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"riskplan {args.command}: interrupted / 已中断 (nothing written; an earlier output "
+              "is left as it was)", file=sys.stderr)
         return 130
 
 

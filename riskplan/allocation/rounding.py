@@ -29,6 +29,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from riskplan.errors import InfeasibleError
+from riskplan.interrupts import stoppable
 
 _SNAP = 1e-9  # values within this (relative) of an integer are that integer: float noise
 _COST_SCALE = 1_000_000
@@ -180,7 +181,8 @@ def controlled_round(
     smcf = min_cost_flow.SimpleMinCostFlow()
     arcs = smcf.add_arcs_with_capacity_and_unit_cost(t, h, np.concatenate(caps), np.concatenate(costs))
     smcf.set_nodes_supplies(np.arange(next_node, dtype=np.int64), supply)
-    status = smcf.solve()
+    with stoppable():  # quick: Ctrl-C during it is raised as soon as it returns
+        status = smcf.solve()
     if status != smcf.OPTIMAL:  # cannot happen for consistent nested margins
         raise InfeasibleError(f"controlled rounding failed (min-cost flow status {status})")
     flows = smcf.flows(arcs)
