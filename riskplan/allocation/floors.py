@@ -270,9 +270,16 @@ def solve_covering(
             for i, v in var.items():
                 model.add_hint(v, int(hint[i]))
         status = _solve(solver, model)
+        if status == cp_model.UNKNOWN:  # no solution in time (the greedy hint is one, so rare)
+            raise InfeasibleError(
+                f"the coverage floors were not placed within allocation.floor_time_limit_s = "
+                f"{time_limit_s:g} s; raise it / 覆盖底线未能在时限内求解，请增大 allocation.floor_time_limit_s"
+            )
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise InfeasibleError(
-                f"the coverage floors could not be placed (CP-SAT status {solver.status_name(status)})"
+                "the coverage rules cannot all be met at once (a township, stage, business type or "
+                "category has too few strata for its minimum); lower the allocation minimums / "
+                "覆盖规则无法同时满足，请降低 allocation 中的最低样品数"
             )
         optimal = status == cp_model.OPTIMAL
         best = int(round(solver.objective_value))
