@@ -177,19 +177,17 @@ def earlier(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 PLAN_MOMENTS = {
-    "loading the program": "call:import_module",
-    "reading the data": "call:read_table",
+    "loading the program": "audit:import:pandas",  # the command modules load pandas first
+    "reading the data": "audit:open:establishments",
     "CP-SAT floors mid-search": "call:_StopOnInterrupt.on_solution_callback",
     "min-cost flow entry": "c_call:solve@controlled_round",
-    "min-cost flow exit": "c_return:solve@controlled_round",
     "routing mid-search": "call:_cancel_on_interrupt.<locals>.at_solution#3",
-    "writing the folder": "call:write_workbook",
-    "renaming it into place": "c_call:replace@_swap",
+    "writing the folder": "audit:open:.xlsx",
+    "renaming it into place": "audit:os.rename:.plan.old-",
 }
 MONITOR_MOMENTS = {
     "monitor: CP-SAT of the re-plan": "call:_StopOnInterrupt.on_solution_callback",
-    "monitor: writing the folder": "call:_charts",
-    "monitor: renaming it into place": "c_call:replace@_swap",
+    "monitor: renaming it into place": "audit:os.rename:.monitor.old-",
 }
 
 
