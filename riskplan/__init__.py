@@ -14,30 +14,75 @@ Every stage can also be called on its own from its subpackage (``riskplan.risk.s
 ``riskplan.allocation.allocate``, ...); ``docs/architecture.md`` shows the layers.
 """
 
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import TYPE_CHECKING, Any
+
 from riskplan._version import __version__
-from riskplan.allocation import Allocation
-from riskplan.api import Plan, monitor, plan, validate
-from riskplan.config import Config, load_config
-from riskplan.dataset import Dataset
-from riskplan.datasets import load_ouhai, read_dataset
-from riskplan.errors import ConfigError, InfeasibleError, RiskplanError, ValidationError
-from riskplan.export.plan_folder import PlanFolder, read_plan
-from riskplan.monitoring import MonitorResult
-from riskplan.pipeline import PlanResult
-from riskplan.risk import BacktestResult, BetaBinomialFit
-from riskplan.routing import RoutePlan
-from riskplan.selection import Selection
-from riskplan.settings import (
-    AllocationRules,
-    CalendarRules,
-    ExportRules,
-    MonitoringRules,
-    QuotaRules,
-    RiskRules,
-    RoutingRules,
-    ScheduleRules,
-    SelectionRules,
-)
+
+# The names below load on first use (PEP 562), so that `import riskplan` and the start of the
+# `riskplan` command take no time: a Ctrl-C in the first seconds is then caught by the command
+# line like any other ("interrupted", exit 130), not shown as a traceback from inside an import.
+if TYPE_CHECKING:  # pragma: no cover
+    from riskplan.allocation import Allocation
+    from riskplan.api import Plan, monitor, plan, validate
+    from riskplan.config import Config, load_config
+    from riskplan.dataset import Dataset
+    from riskplan.datasets import load_ouhai, read_dataset
+    from riskplan.errors import ConfigError, InfeasibleError, RiskplanError, ValidationError
+    from riskplan.export.plan_folder import PlanFolder, read_plan
+    from riskplan.monitoring import MonitorResult
+    from riskplan.pipeline import PlanResult
+    from riskplan.risk import BacktestResult, BetaBinomialFit
+    from riskplan.routing import RoutePlan
+    from riskplan.selection import Selection
+    from riskplan.settings import (
+        AllocationRules,
+        CalendarRules,
+        ExportRules,
+        MonitoringRules,
+        QuotaRules,
+        RiskRules,
+        RoutingRules,
+        ScheduleRules,
+        SelectionRules,
+    )
+
+_SOURCE: dict[str, str] = {
+    "Allocation": "riskplan.allocation",
+    **dict.fromkeys(("Plan", "monitor", "plan", "validate"), "riskplan.api"),
+    **dict.fromkeys(("Config", "load_config"), "riskplan.config"),
+    "Dataset": "riskplan.dataset",
+    **dict.fromkeys(("load_ouhai", "read_dataset"), "riskplan.datasets"),
+    **dict.fromkeys(("ConfigError", "InfeasibleError", "RiskplanError", "ValidationError"),
+                    "riskplan.errors"),
+    **dict.fromkeys(("PlanFolder", "read_plan"), "riskplan.export.plan_folder"),
+    "MonitorResult": "riskplan.monitoring",
+    "PlanResult": "riskplan.pipeline",
+    **dict.fromkeys(("BacktestResult", "BetaBinomialFit"), "riskplan.risk"),
+    "RoutePlan": "riskplan.routing",
+    "Selection": "riskplan.selection",
+    **dict.fromkeys(("AllocationRules", "CalendarRules", "ExportRules", "MonitoringRules",
+                     "QuotaRules", "RiskRules", "RoutingRules", "ScheduleRules", "SelectionRules"),
+                    "riskplan.settings"),
+}
+"""Front-door name -> the module that defines it."""
+
+
+def __getattr__(name: str) -> Any:
+    """A front-door name (or a sub-package, ``riskplan.routing``), imported on first use."""
+    if name in _SOURCE:
+        return getattr(importlib.import_module(_SOURCE[name]), name)
+    if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_SOURCE})
+
 
 __all__ = [
     "__version__",

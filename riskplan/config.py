@@ -94,6 +94,7 @@ class Config:
     seed
         Seed of every random step (establishment selection, the team draw) [-]; ``--seed``
         overrides it.
+        Range: [0, 2**63 - 1].
     quota, risk, allocation, schedule, calendar, selection, routing, monitoring, export
         The stage sections (see each class for its keys and defaults).
     """

@@ -9,6 +9,8 @@ ValidationError instead of a pandas traceback.
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -134,6 +136,36 @@ def add_column(table: str, header: str, values: dict[int, str], suffix: str = ".
     return mutate
 
 
+def both_csv_and_xlsx(folder: Path) -> None:
+    """establishments.csv and a different establishments.xlsx side by side."""
+    rows = rows_of("establishments")
+    rows[0]["risk_grade"] = "D"
+    write_table(folder, "establishments", rows, suffix=".xlsx")
+
+
+def gcj02_pair(lon: float, lat: float, east_m: float = 0.0) -> tuple[str, str]:
+    """The GCJ-02 pair of a WGS-84 point, moved ``east_m`` metres east [m]."""
+    import prcoords
+
+    c = prcoords.wgs_gcj(prcoords.Coords(lat, lon), False)
+    return f"{c.lon + east_m / (111_320 * math.cos(math.radians(lat))):.6f}", f"{c.lat:.6f}"
+
+
+def gcj02_beside_wgs84(east_m: float) -> Mutator:
+    """Rows 1 and 2 of establishments also give a GCJ-02 pair: row 1 the same place, row 2
+    ``east_m`` metres away (after conversion)."""
+
+    def mutate(folder: Path) -> None:
+        rows = rows_of("establishments")
+        for r in rows:
+            r["lon_gcj02"], r["lat_gcj02"] = "", ""
+        for r, shift in ((rows[0], 0.0), (rows[1], east_m)):
+            r["lon_gcj02"], r["lat_gcj02"] = gcj02_pair(float(r["lon_wgs84"]), float(r["lat_wgs84"]), shift)
+        write_table(folder, "establishments", rows)
+
+    return mutate
+
+
 def rename_column(table: str, old: str, new: str) -> Mutator:
     def mutate(folder: Path) -> None:
         rows = [{(new if k == old else k): v for k, v in r.items()} for r in rows_of(table)]
@@ -142,9 +174,25 @@ def rename_column(table: str, old: str, new: str) -> Mutator:
     return mutate
 
 
+def toml_with(key: str, value: str) -> Mutator:
+    def mutate(folder: Path) -> None:
+        text = "\n".join(f"{key} = {value}" if line.startswith(f"{key} =") else line
+                         for line in TOML.splitlines())
+        (folder / "dataset.toml").write_text(text, encoding="utf-8")
+
+    return mutate
+
+
 def two_user_columns(folder: Path) -> None:
     add_column("history", "任务来源", {1: "省局下达", 2: "区局自定", 3: "省局下达"})(folder)
     add_column("complaints", "任务来源", {2: "12315"})(folder)
+
+
+def huge_field(folder: Path) -> None:
+    """complaints.csv whose second data row holds a 16 MB cell (a pasted blob)."""
+    rows = rows_of("complaints")
+    rows[1]["kind"] = "x" * (16 * 2**20)
+    write_table(folder, "complaints", rows)
 
 
 _valid_csv = (b"establishment_id,name\n0042,\xff\xfe\xfa\xff\n")
@@ -258,6 +306,19 @@ CASES: dict[str, tuple[Mutator, tuple[str, int | None, str, str]]] = {
                                  ("townships.csv", 2, "township_code", "no polygon")),
     "township code not digits": (edit("townships", 2, township_code="33O304108"),
                                  ("townships.csv", 2, "township_code", "9-digit")),
+    # issue 17: the last inputs that passed silently or vaguely
+    "two files for one table": (both_csv_and_xlsx,
+                                ("establishments.csv", None, "",
+                                 "two files for the table establishments: establishments.csv and "
+                                 "establishments.xlsx; keep only one")),
+    "wgs84 and gcj02 1.5 km apart": (gcj02_beside_wgs84(1500.0),
+                                     ("establishments.csv", 2, "lon_gcj02",
+                                      "the WGS-84 pair (120.650000, 27.980000) and the GCJ-02 pair")),
+    "district code of five digits": (toml_with("district_code", '"33030"'),
+                                     ("dataset.toml", None, "district_code",
+                                      "must be the 6-digit administrative division code")),
+    "16 MB csv field": (huge_field, ("complaints.csv", 2, "",
+                                     "malformed CSV at line 3, data row 2: field larger than field limit")),
 }
 
 
@@ -360,3 +421,28 @@ def test_in_memory_dataset_reports_unused_columns_too(mini: Path) -> None:
     problems = validate_dataset(ds)
     infos = problems[problems["level"] == "info"]
     assert infos[["file", "row", "column"]].values.tolist() == [["history.csv", None, "任务来源"]]
+
+
+def test_a_second_coordinate_pair_at_the_same_place_is_accepted(mini: Path) -> None:
+    """WGS-84 and GCJ-02 pairs of one place (a few metres of rounding) are not a problem; 1.5 km is."""
+    gcj02_beside_wgs84(30.0)(mini)
+    ds = read_dataset(mini)
+    assert ds.establishments["coord_source"].iloc[:2].tolist() == ["wgs84", "wgs84"]
+    gcj02_beside_wgs84(1500.0)(mini)
+    problems = validate_dataset(mini)
+    hit = problems[problems["column"] == "lon_gcj02"]
+    assert hit["row"].tolist() == [2] and hit["level"].tolist() == ["error"]
+    msg = hit["message_en"].iloc[0]
+    # both pairs are named; the distance is the one put in (the conversion round-trips to < 1 m)
+    assert "WGS-84 pair (120.650000, 27.980000)" in msg and f"GCJ-02 pair ({hit['value'].iloc[0]})" in msg
+    assert re.search(r"are 1,[45]\d\d m apart after conversion to WGS-84 \(more than 50 m\)", msg), msg
+
+
+def test_a_huge_field_names_the_line_and_row_in_any_table(mini: Path) -> None:
+    rows = rows_of("history")
+    rows[2]["hazard"] = '"' + "y" * 200_000  # an unclosed quote swallowing the rest of the file
+    write_table(mini, "history", rows)
+    problems = validate_dataset(mini)
+    hit = problems[problems["file"] == "history.csv"]
+    assert hit["row"].tolist() == [3]
+    assert hit["message_en"].iloc[0].startswith("malformed CSV at line 4, data row 3:")

@@ -266,7 +266,7 @@ def test_template_command_replaces_its_own_folder_only(tmp_path: Path, capsys) -
     (other / "notes.txt").write_text("keep me")
     capsys.readouterr()
     assert main(["template", "--out", str(other)]) == 2
-    assert "refusing to overwrite" in capsys.readouterr().err
+    assert "refusing to replace" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "tpl"]  # nothing half-written
 
 

@@ -45,8 +45,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--seed", type=int, help="seed of the random steps (default: `seed` of the config, 2026)")
     p.add_argument("--lang", choices=("zh", "en"), help="language of headers and labels (default: "
                    "export.lang of the config, zh)")
-    p.add_argument("--out", metavar="DIR", required=True, help="plan folder to write (replaced as a "
-                   "whole if it holds an earlier plan; must otherwise be new or empty)")
+    p.add_argument("--out", metavar="DIR", required=True, help="plan folder to write: new, empty, or "
+                   "an earlier plan folder holding only what its manifest.json lists (replaced as a "
+                   "whole, only once the new plan is complete); anything else is refused")
     p.set_defaults(func=run)
     return p
 

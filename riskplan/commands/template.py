@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
+from riskplan._version import __version__
 from riskplan.export.atomic import staged_folder
+from riskplan.export.manifest import hash_folder, write_manifest
 from riskplan.schema import TABLES
 from riskplan.templates import TEMPLATE_MARKER, write_templates
 
@@ -22,15 +25,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "Fill one of them, add townships.geojson, then run `riskplan validate`.",
     )
     p.add_argument("--out", type=Path, metavar="DIR", required=True,
-                   help=f"folder to write (created; replaced only if it is an earlier template "
-                   f"folder, holding {TEMPLATE_MARKER})")
+                   help="folder to write (created; replaced only if it is an earlier template folder "
+                   "whose manifest.json lists every file in it)")
     return p
 
 
 def run(args: argparse.Namespace) -> int:
     """Write the templates atomically into ``args.out``; 0 on success."""
-    with staged_folder(args.out, marker=TEMPLATE_MARKER) as tmp:
+    with staged_folder(args.out, "template") as tmp:
         write_templates(tmp)
+        write_manifest(tmp, {
+            "riskplan_version": __version__, "kind": "template",
+            "run_time": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+            "outputs_sha256": hash_folder(tmp),
+        })
     out = args.out
     print(f"templates written to / 模板已写入 {out}")
     print(f"  {out / 'xlsx'}  {len(TABLES)} workbooks + dataset.toml / 个工作簿")

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["FileProblem", "decode_text", "read_raw", "find_file"]
+__all__ = ["FileProblem", "decode_text", "read_raw", "find_file", "find_files"]
 
 
 class FileProblem(Exception):
@@ -62,10 +62,19 @@ def read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
     text = decode_text(path)
     if not text.strip():
         raise FileProblem("file is empty (no header row)", "文件为空（没有表头）")
+    reader = csv.reader(io.StringIO(text))
+    lines: list[list[str]] = []
     try:
-        lines = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+        for r in reader:
+            if any(c.strip() for c in r):
+                lines.append(r)
     except csv.Error as exc:
-        raise FileProblem(f"malformed CSV: {exc}", f"CSV 格式错误：{exc}") from None
+        # name where: the line of the file, and the data row (blank lines not counted)
+        row = len(lines) or None
+        where = f"line {reader.line_num}" + (f", data row {row}" if row else " (the header)")
+        raise FileProblem(f"malformed CSV at {where}: {exc}",
+                          f"CSV 格式错误（第 {reader.line_num} 行{f'，数据第 {row} 行' if row else '，表头'}）：{exc}",
+                          row) from None
     header = [c.replace("\ufeff", "").strip() or f"column_{j + 1}"
               for j, c in enumerate(lines[0])]
     seen: set[str] = set()
@@ -95,12 +104,23 @@ def read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
     return df.drop(columns=[h for h in header if h not in seen_first]), row_problems
 
 
+def find_files(folder: Path, stem: str) -> list[Path]:
+    """Every file of table ``stem`` in ``folder``: ``.csv`` first, then ``.xlsx`` (any case).
+
+    More than one is an error for the reader to report (which one was meant cannot be guessed).
+    """
+    found: list[Path] = []
+    for suffix in (".csv", ".CSV", ".Csv", ".xlsx", ".XLSX", ".Xlsx"):
+        p = folder / f"{stem}{suffix}"
+        # on a case-insensitive file system ".csv" and ".CSV" are one file
+        if p.is_file() and not any(p.samefile(q) for q in found):
+            found.append(p)
+    return found
+
+
 def find_file(folder: Path, stem: str) -> Path | None:
     """The ``.csv`` (or ``.xlsx``) file of table ``stem`` in ``folder``, or None."""
-    for suffix in (".csv", ".xlsx", ".CSV", ".XLSX"):
-        p = folder / f"{stem}{suffix}"
-        if p.is_file():
-            return p
-    return None
+    found = find_files(folder, stem)
+    return found[0] if found else None
 
 

@@ -18,14 +18,18 @@ headers in the plan's ``export.lang``; :func:`riskplan.export.plan_folder.read_t
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 
+from riskplan._version import __version__
 from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError
+from riskplan.export.atomic import staged_folder, write_text
 from riskplan.export.csvfile import write_csv
 from riskplan.export.headers import Lang
+from riskplan.export.manifest import hash_folder, write_manifest
 from riskplan.monitoring.alerts import run_alerts
 from riskplan.monitoring.coverage import Coverage, coverage
 from riskplan.monitoring.followup import FollowUp, followup
@@ -229,11 +233,14 @@ def write_outputs(res: MonitorResult, out: str | Path, charts: bool = True,
 
     CSVs go through :func:`riskplan.export.csvfile.write_csv` with headers in ``lang`` (default:
     the plan's ``export.lang``); read them back with :func:`riskplan.export.plan_folder.read_table`.
+    The folder is written as a whole, like a plan folder (built beside ``out``, then renamed; an
+    interrupted or failed run leaves ``out`` as it was), with a ``manifest.json`` of kind
+    ``monitor`` listing every file; an existing ``out`` is replaced only when it is an earlier
+    monitoring folder holding nothing else (:mod:`riskplan.export.ownership`).
     """
     out = Path(out)
     plan_lang, excel_ids = export_settings(res.plan)
     lang = lang or plan_lang
-    out.mkdir(parents=True, exist_ok=True)
     tables = {
         "progress_monthly.csv": res.progress, "progress_township.csv": res.progress_township,
         "behind_township.csv": res.behind_township, "behind_stratum.csv": res.behind_stratum,
@@ -245,19 +252,22 @@ def write_outputs(res: MonitorResult, out: str | Path, charts: bool = True,
     if res.replan is not None:
         tables["replan.csv"] = res.replan.table
         tables["replan_schedule.csv"] = res.replan.schedule
-    written = []
-    for name, df in tables.items():
-        _csv(df, out / name, lang, excel_ids)
-        written.append(out / name)
-    _csv(res.coverage.matrix, out / "coverage_matrix.csv", lang, excel_ids, index=True)
-    written.append(out / "coverage_matrix.csv")
-    pngs: dict[str, str] = {}
-    if charts:
-        pngs = _charts(res, out)
-        written += [out / p for p in pngs.values()]
-    (out / "report.md").write_text(_markdown(res, pngs), encoding="utf-8")
-    written.append(out / "report.md")
-    return written
+    names = [*tables, "coverage_matrix.csv"]
+    with staged_folder(out, "monitor") as tmp:
+        for name, df in tables.items():
+            _csv(df, tmp / name, lang, excel_ids)
+        _csv(res.coverage.matrix, tmp / "coverage_matrix.csv", lang, excel_ids, index=True)
+        pngs: dict[str, str] = _charts(res, tmp) if charts else {}
+        names += list(pngs.values())
+        write_text(tmp / "report.md", _markdown(res, pngs))
+        names.append("report.md")
+        write_manifest(tmp, {
+            "riskplan_version": __version__, "kind": "monitor",
+            "run_time": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+            "plan_folder": str(res.plan.path) if res.plan.path is not None else "",
+            "as_of": str(res.as_of.date()), "outputs_sha256": hash_folder(tmp),
+        })
+    return [out / n for n in names]
 
 
 def _charts(res: MonitorResult, out: Path) -> dict[str, str]:

@@ -6,7 +6,7 @@ import dataclasses
 import math
 from collections.abc import Iterable
 
-from riskplan._settings import check
+from riskplan._settings import check, check_range
 from riskplan.errors import ConfigError
 
 #: Products targeted by the 2021-2024 national action against banned drugs and residues in edible
@@ -44,14 +44,19 @@ class AllocationRules:
     ----------
     township_min
         Minimum samples in every township that has establishments [samples], >= 0. Default 2.
+        Range: [0, 1000].
     township_min_overrides
         Per-township minimum overriding ``township_min``, keyed by township code [samples].
+        Range: [0, 1000] (each value).
     stage_min
         Minimum samples in every stage present (production / distribution / catering). Default 1.
+        Range: [0, 1000].
     business_type_min
         Minimum samples in every business type present. Default 1.
+        Range: [0, 1000].
     category_min
         Minimum samples in every food category present in the district. Default 1.
+        Range: [0, 1000].
     key_categories
         Category codes whose samples count as key agricultural products (besides those of
         ``key_products``). Default empty.
@@ -60,22 +65,28 @@ class AllocationRules:
         list (:data:`KEY_PRODUCTS`: C33 meat, C34 vegetables, C35 aquatic products, C37 eggs).
     key_min_share
         Minimum share of the quota for key agricultural products, in [0, 1]. Default 0.25.
+        Range: [0, 1].
     school_business_types
         Business types counted as school canteens. Default ``("C-SCHOOL",)``.
     school_min_share
         Minimum share of the quota for school canteens, in [0, 1]. Default 0.05.
+        Range: [0, 1].
     budget_yuan
         Optional cap on the plan's test fees [CNY]; None for no cap. When the quota costs more,
         the risk part is cut until the plan fits (``Allocation.budget_limited``).
+        Range: (0, 1e12] or unset.
     default_cost_yuan
         Test fee used for a category without ``cost_yuan`` [CNY per sample]. Default 0.
+        Range: [0, 1e6].
     exact_limit
         Largest number of strata (with establishments) for which the floors are optimised by
         CP-SAT; above it the greedy covering is kept, and ``Allocation.floors_optimal`` says
         whether its count is provably minimal (see :mod:`riskplan.allocation.floors`).
         Default 5,000 (a district has a few thousand).
+        Range: [1, 1e6].
     floor_time_limit_s
         Wall-clock limit of each CP-SAT solve of the floors [s]. Default 30.
+        Range: (0, 3600].
     """
 
     township_min: int = 2
@@ -115,6 +126,18 @@ class AllocationRules:
         check(self.default_cost_yuan >= 0, "allocation.default_cost_yuan", "must be >= 0")
         check(self.exact_limit >= 1, "allocation.exact_limit", "must be >= 1")
         check(self.floor_time_limit_s > 0, "allocation.floor_time_limit_s", "must be > 0")
+        # the documented ranges (Range: in the Attributes above)
+        check_range(self.township_min, "allocation.township_min", "[0, 1000]")
+        check_range(self.township_min_overrides, "allocation.township_min_overrides", "[0, 1000]")
+        check_range(self.stage_min, "allocation.stage_min", "[0, 1000]")
+        check_range(self.business_type_min, "allocation.business_type_min", "[0, 1000]")
+        check_range(self.category_min, "allocation.category_min", "[0, 1000]")
+        check_range(self.key_min_share, "allocation.key_min_share", "[0, 1]")
+        check_range(self.school_min_share, "allocation.school_min_share", "[0, 1]")
+        check_range(self.budget_yuan, "allocation.budget_yuan", "(0, 1e12]")
+        check_range(self.default_cost_yuan, "allocation.default_cost_yuan", "[0, 1e6]")
+        check_range(self.exact_limit, "allocation.exact_limit", "[1, 1e6]")
+        check_range(self.floor_time_limit_s, "allocation.floor_time_limit_s", "(0, 3600]")
 
     @property
     def key_category_codes(self) -> tuple[str, ...]:

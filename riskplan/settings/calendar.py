@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 from typing import Literal
 
-from riskplan._settings import check
+from riskplan._settings import check, check_range
 
 __all__ = ["CalendarRules"]
 
@@ -32,6 +32,7 @@ class CalendarRules:
     market_weekdays
         Weekdays (0 = Monday ... 6 = Sunday) that are market days (early start allowed); empty:
         no market days.
+        Range: [0, 6] (each value).
     out_of_range
         What to do for a year ``chinese_calendar`` does not cover: ``"raise"`` a RiskplanError, or
         fall back to ``"weekdays"`` (Monday-Friday, no holidays; the rows say so in
@@ -78,3 +79,5 @@ class CalendarRules:
             "calendar.extra_workdays",
             "a date cannot be both an extra holiday and an extra workday",
         )
+        # the documented ranges (Range: in the Attributes above)
+        check_range(self.market_weekdays, "calendar.market_weekdays", "[0, 6]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import field
 
-from riskplan._settings import check
+from riskplan._settings import check, check_range
 from riskplan.tables import STRATUM_KEY
 
 LEVELS: dict[str, list[str]] = {
@@ -27,31 +27,42 @@ class MonitoringRules:
     quarterly_targets
         Cumulative share of the annual plan due by the end of Q1..Q4 [fraction], default
         (0.25, 0.50, 0.75, 1.00): "at least a quarter of the task each quarter".
+        Range: [0, 1] (each value).
     followup_deadline_days
         Days allowed between an unqualified sample and its completed follow-up (核查处置) [d].
+        Range: [0, 365].
     p_chart_sigma
         Width of the p-chart limits [sigma units], 3 by Shewhart's convention.
+        Range: (0, 10].
     cusum_k, cusum_h
         Reference value and decision interval of the tabular CUSUM [sigma units].
+        Ranges: cusum_k [0, 10]; cusum_h (0, 100].
     ewma_lambda, ewma_L
         Smoothing constant [-] and limit width [sigma units] of the EWMA chart.
+        Ranges: ewma_lambda (0, 1]; ewma_L (0, 10].
     period
         Length of a chart period: ``"month"`` or ``"quarter"``.
     exceedance_threshold
         Unqualified rate above which a stratum is of concern [fraction].
+        Range: (0, 1).
     exceedance_level
         Posterior probability P(rate > threshold) above which a stratum is flagged [-].
+        Range: (0, 1).
     predictive_p_value
         A period's unqualified count is flagged when its beta-binomial predictive upper tail
         probability P(X >= x) is below this [-].
+        Range: (0, 1).
     prior_strength_cap
         Upper bound on the prior's alpha + beta when it comes from the risk scores, so this
         year's results can move it [pseudo-samples].
+        Range: (0, 1e6].
     at_risk_margin
         A target counts as "at risk" (rather than "missed") when its actual is short of it by no
         more than this share of the target [fraction]; see ``riskplan.monitoring.targets``.
+        Range: [0, 1).
     min_samples_for_chart
         Strata with fewer samples than this in the year are not charted [samples].
+        Range: [0, 10000].
     alert_levels
         Units the charts and Bayesian alerts run on: ``stratum`` (township x business type x
         category), ``township_category``, ``business_type_category``, ``category``, ``township``.
@@ -114,3 +125,17 @@ class MonitoringRules:
         check(self.replan_mode in ("catch_up", "proportional"), "monitoring.replan_mode",
               "must be 'catch_up' or 'proportional'")
         check(self.min_samples_for_chart >= 0, "monitoring.min_samples_for_chart", "must be >= 0")
+        # the documented ranges (Range: in the Attributes above)
+        check_range(self.quarterly_targets, "monitoring.quarterly_targets", "[0, 1]")
+        check_range(self.followup_deadline_days, "monitoring.followup_deadline_days", "[0, 365]")
+        check_range(self.p_chart_sigma, "monitoring.p_chart_sigma", "(0, 10]")
+        check_range(self.cusum_k, "monitoring.cusum_k", "[0, 10]")
+        check_range(self.cusum_h, "monitoring.cusum_h", "(0, 100]")
+        check_range(self.ewma_lambda, "monitoring.ewma_lambda", "(0, 1]")
+        check_range(self.ewma_L, "monitoring.ewma_L", "(0, 10]")
+        check_range(self.exceedance_threshold, "monitoring.exceedance_threshold", "(0, 1)")
+        check_range(self.exceedance_level, "monitoring.exceedance_level", "(0, 1)")
+        check_range(self.predictive_p_value, "monitoring.predictive_p_value", "(0, 1)")
+        check_range(self.prior_strength_cap, "monitoring.prior_strength_cap", "(0, 1e6]")
+        check_range(self.at_risk_margin, "monitoring.at_risk_margin", "[0, 1)")
+        check_range(self.min_samples_for_chart, "monitoring.min_samples_for_chart", "[0, 10000]")

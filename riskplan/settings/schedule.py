@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from riskplan._settings import check
+from riskplan._settings import check, check_range
 from riskplan.errors import ConfigError
 
 
@@ -57,22 +57,29 @@ class ScheduleRules:
         are both pastries (C24).
     season_months
         Season name -> months (1-12) of focus.
+        Range: [1, 12] (each value).
     season_labels
         Season name -> label for reports (Chinese + English).
     season_weight
         How much an in-season month weighs against an ordinary month for the categories in
         season, > 0. Default 3.0.
+        Range: (0, 100].
     closed_months
         Months without sampling (1-12), e.g. ``[2]`` for the Spring Festival holiday. Default none.
+        Range: [1, 12] (each value).
     first_month
         First sampling month (1-12). Default 1.
+        Range: [1, 12].
     last_month
         Last sampling month (1-12): sampling is done by then. Default 11 (November).
+        Range: [1, 12].
     progress_months
         Months at whose end the district's cumulative share is checked. Default (3, 6, 9).
+        Range: [1, 12] (each value).
     progress_targets
         Minimum cumulative share of the annual total at each of ``progress_months``, in [0, 1],
         non-decreasing. Default (0.25, 0.50, 0.75): a quarter each quarter.
+        Range: [0, 1] (each value).
     months_within_establishments
         A stratum with k establishments is sampled in at most k distinct months (when the
         allocation table has ``n_establishments``): otherwise the same few shops would be due
@@ -121,6 +128,14 @@ class ScheduleRules:
             check(0.0 <= t <= 1.0, "schedule.progress_targets", f"share {t} is not in [0, 1]")
         check(list(self.progress_targets) == sorted(self.progress_targets), "schedule.progress_targets",
               "must be non-decreasing")
+        # the documented ranges (Range: in the Attributes above)
+        check_range(self.season_months, "schedule.season_months", "[1, 12]")
+        check_range(self.season_weight, "schedule.season_weight", "(0, 100]")
+        check_range(self.closed_months, "schedule.closed_months", "[1, 12]")
+        check_range(self.first_month, "schedule.first_month", "[1, 12]")
+        check_range(self.last_month, "schedule.last_month", "[1, 12]")
+        check_range(self.progress_months, "schedule.progress_months", "[1, 12]")
+        check_range(self.progress_targets, "schedule.progress_targets", "[0, 1]")
 
     @property
     def open_months(self) -> tuple[int, ...]:
