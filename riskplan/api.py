@@ -116,13 +116,12 @@ def plan(dataset: Dataset, config: Config | None = None, *, months: MonthSpec = 
 
     Raises
     ------
-    ConfigError
-        When the configuration names a code the dataset does not have.
+    ConfigCheckError
+        Listing every code, role or name of the configuration the dataset does not have.
     RiskplanError
         For months outside the plan year.
     """
     config = config or Config()
-    config.check_codes(dataset)
     result = run_plan(dataset, config, _months(months, int(dataset.plan_year or 0)), seed,
                       progress=progress)
     return Plan(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)})

@@ -33,6 +33,7 @@ from riskplan.allocation.floors import (
 )
 from riskplan.allocation.rounding import controlled_round
 from riskplan.errors import InfeasibleError, RiskplanError
+from riskplan.roles import resolve_section, role_tables
 from riskplan.settings.allocation import AllocationRules
 from riskplan.tables import STRATUM_KEY
 
@@ -232,6 +233,7 @@ def allocate(
     categories: pd.DataFrame | None = None,
     higher_level: pd.DataFrame | None = None,
     count_higher_level: bool = False,
+    business_types: pd.DataFrame | None = None,
 ) -> Allocation:
     """Allocate ``quota`` samples to the strata of ``scores``.
 
@@ -254,6 +256,9 @@ def allocate(
     count_higher_level
         Subtract the higher-level samples from ``quota`` (pass the gross quota then; do not also
         subtract them with :meth:`QuotaRules.quota`).
+    business_types
+        The business-type table: with it (and ``categories``) the rules may name roles
+        (``school canteen``, ``key product``); without it they must name codes.
 
     Returns
     -------
@@ -268,6 +273,8 @@ def allocate(
         For a malformed score or higher-level table.
     """
     rules = AllocationRules() if rules is None else rules
+    if business_types is not None or categories is not None:
+        rules = resolve_section("allocation", rules, role_tables(business_types, categories))
     if isinstance(quota, bool) or int(quota) != quota or quota < 0:
         raise AllocationInputError(f"quota must be a whole number >= 0, got {quota!r}")
     quota_gross = int(quota)

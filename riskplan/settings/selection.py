@@ -37,9 +37,10 @@ class SelectionRules:
         inspection frequencies of the risk-grading rules (A 1, B 1-2, C 2-3, D 3-4 per year).
         0 disables rotation for that grade.
     rotation_by_business_type
-        Windows [months] that replace the grade's for whole business types. By default wet and
-        wholesale markets have 1 month (they can be sampled every month): a market hosts many
-        stalls and each visit samples other stalls.
+        Windows [months] that replace the grade's for whole business types, keyed by role or
+        code (a code's entry wins over its roles'). By default wet and wholesale markets have 1
+        month (they can be sampled every month): a market hosts many stalls and each visit
+        samples other stalls.
     relax_rotation
         When a stratum's eligible establishments (with combining) cannot take all its samples,
         also draw (PPS) among the ones still inside their rotation window before reporting a
@@ -52,8 +53,9 @@ class SelectionRules:
         Most samples of one category taken at one establishment in one visit (>= 1); with
         ``combine_samples`` off this is effectively 1.
     purchase_business_types
-        Business types sampled by purchase (online sellers): selected like any shop, but they
-        produce purchase orders (``mode = "purchase"``), not route visits.
+        Business types sampled by purchase, roles or codes (default the role ``online seller``):
+        selected like any shop, but they produce purchase orders (``mode = "purchase"``), not
+        route visits.
     default_units_per_sample
         Units bought per sample when no ``categories`` table (``units_per_sample``) is given.
     officers_per_team
@@ -69,12 +71,12 @@ class SelectionRules:
         default_factory=lambda: {"A": 12, "B": 6, "C": 4, "D": 3}
     )
     rotation_by_business_type: dict[str, int] = dataclasses.field(
-        default_factory=lambda: {"D-WETMARKET": 1, "D-WHOLESALE": 1}
+        default_factory=lambda: {"wet market": 1, "wholesale market": 1}
     )
     relax_rotation: bool = False
     combine_samples: bool = True
     max_samples_per_category: int = 2
-    purchase_business_types: tuple[str, ...] = ("D-ONLINE",)
+    purchase_business_types: tuple[str, ...] = ("online seller",)
     default_units_per_sample: int = 3
     officers_per_team: int = 2
 
