@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from riskplan._version import __version__
-from riskplan.commands import bench, config, monitor, plan, validate
+from riskplan.commands import bench, config, init, monitor, plan, validate
 from riskplan.errors import RiskplanError
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (validate, plan, config, monitor, bench)
+COMMAND_MODULES: tuple[ModuleType, ...] = (validate, init, plan, config, monitor, bench)
 """Subcommand modules, in the order ``riskplan --help`` lists them."""
 
 COMMANDS: tuple[str, ...] = tuple(m.__name__.rpartition(".")[2] for m in COMMAND_MODULES)

@@ -40,7 +40,7 @@ from riskplan.tables import STRATUM_KEY
 KEY = list(STRATUM_KEY)
 REQUIRED = (*KEY, "stage", "weight")
 
-__all__ = ["Allocation", "AllocationRules", "allocate"]
+__all__ = ["Allocation", "AllocationRules", "allocate_strata"]
 
 
 class AllocationInputError(RiskplanError, ValueError):
@@ -225,7 +225,7 @@ def _costs(strata: pd.DataFrame, categories: pd.DataFrame | None, rules: Allocat
     return c.to_numpy()
 
 
-def allocate(
+def allocate_strata(
     scores: pd.DataFrame,
     quota: int,
     rules: AllocationRules | None = None,
@@ -235,7 +235,9 @@ def allocate(
     count_higher_level: bool = False,
     business_types: pd.DataFrame | None = None,
 ) -> Allocation:
-    """Allocate ``quota`` samples to the strata of ``scores``.
+    """Allocate ``quota`` samples to the strata of ``scores`` (without ``rules.fixed``).
+
+    :func:`riskplan.allocation.allocate` is this plus the fixed numbers of ``rules.fixed``.
 
     Parameters
     ----------

@@ -8,6 +8,7 @@ Above :mod:`riskplan.config` (the settings assembled) and below the pipeline, wh
 """
 
 from riskplan.configure.check import ConfigReport, check_config, format_table
+from riskplan.configure.init import InitResult, init_config
 from riskplan.configure.load import collect_config, read_config
 from riskplan.configure.prepare import Prepared, prepare, rule_warnings
 
@@ -15,6 +16,8 @@ __all__ = [
     "ConfigReport",
     "check_config",
     "format_table",
+    "InitResult",
+    "init_config",
     "collect_config",
     "read_config",
     "Prepared",

@@ -39,6 +39,7 @@ from riskplan.monitoring.progress import (
 )
 from riskplan.monitoring.replan import Replan, replan
 from riskplan.monitoring.targets import NO_TARGETS, computed_actuals, scorecard
+from riskplan.plotting.fonts import font_note
 from riskplan.plotting.monitoring import (
     plot_coverage,
     plot_cusum,
@@ -102,6 +103,8 @@ class MonitorResult:
                          else "  re-plan: no months left")
         elif self.replan_error:
             lines.append(f"  re-plan not done: {self.replan_error}")
+        if font_note():  # the report's charts: said once, here
+            lines.append(f"  note: {font_note()}")
         return "\n".join(lines)
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 from riskplan.allocation import Allocation
 from riskplan.config import Config
 from riskplan.dataset import Dataset
+from riskplan.plotting.fonts import font_note
 
 __all__ = ["PlanResult"]
 
@@ -158,6 +159,8 @@ class PlanResult:
         if not k["reproducible"]:
             lines.append("  note: routing used a wall-clock limit; routes may differ between runs")
         lines.extend(f"  warning: {w}" for w in self.warnings)
+        if font_note():  # the maps and charts of the plan folder: said once, here
+            lines.append(f"  note: {font_note()}")
         return "\n".join(lines)
 
     @property
