@@ -29,7 +29,7 @@ import tomli_w
 from riskplan._settings import attribute_docs, check, section_from_dict, section_to_dict
 from riskplan.dataset import Dataset
 from riskplan.errors import ConfigCheckError, ConfigError
-from riskplan.roles import check_rules, findings_frame, resolve_rules
+from riskplan.roles import check_rules, findings_frame, resolve_rules, with_roles
 from riskplan.settings import (
     AllocationRules,
     CalendarRules,
@@ -176,19 +176,23 @@ class Config:
             Listing every unknown code, role or name at once (key, value, what the dataset has,
             the closest match).
         """
-        problems = findings_frame(check_rules(self.to_dict(), dataset))
+        ds = with_roles(dataset, self.roles.business_types, self.roles.categories)
+        problems = findings_frame(check_rules(self.to_dict(), ds))
         if (problems["level"] == "error").any():
-            name = dataset.name or str(dataset.source or "the dataset")
+            name = (getattr(dataset, "name", "") or str(getattr(dataset, "source", "") or "")
+                    or "the dataset")
             raise ConfigCheckError(problems, f"the configuration, against {name}")
         return problems
 
     def resolve(self, dataset: Dataset) -> Config:
         """The configuration with every role and name replaced by the dataset's codes.
 
-        Check it first (:meth:`check_codes`): names that match nothing are dropped. The local
-        seasons of the categories table are added (``schedule.local_seasons``).
+        The configuration's ``[roles]`` replace the data's first. Check it first
+        (:meth:`check_codes`): names that match nothing are dropped. The local seasons of the
+        categories table are added (``schedule.local_seasons``).
         """
-        return Config.from_dict(resolve_rules(self.to_dict(), dataset))
+        ds = with_roles(dataset, self.roles.business_types, self.roles.categories)
+        return Config.from_dict(resolve_rules(self.to_dict(), ds))
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:

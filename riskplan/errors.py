@@ -78,7 +78,8 @@ class ConfigCheckError(ConfigError):
         n = len(errors)
         lines = [f"{n} problem(s) in {where} / 配置有 {n} 处错误:"]
         for rec in errors.itertuples(index=False):
-            text = f"  {rec.key} = {rec.value!r}: {rec.problem}"
+            value = f" = {rec.value}" if rec.value != "" else ""
+            text = f"  key '{rec.key}'{value}: {rec.problem}"
             if rec.dataset_has:
                 text += f" (dataset has {rec.dataset_has})"
             if rec.close_match:

@@ -116,7 +116,7 @@ def exclude(dataset: Dataset, *, townships: Iterable[str] = (), business_types: 
 
 def excluded_summary(dataset: Dataset) -> str:
     """One line saying what :func:`exclude` left out of ``dataset`` ('' when nothing)."""
-    ex = dataset.metadata.get("excluded")
+    ex = (getattr(dataset, "metadata", None) or {}).get("excluded")
     if not ex:
         return ""
     parts = [f"{k.replace('_', ' ')} {', '.join(v)}" for k, v in ex.items()

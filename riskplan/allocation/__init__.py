@@ -8,7 +8,7 @@ coverage floors (CP-SAT), the rest in proportion to risk, rounded by a controlle
 
 from riskplan.allocation.allocate import Allocation, AllocationInputError, allocate_strata
 from riskplan.allocation.apportion import apportion
-from riskplan.allocation.fixed import FIXED_COLUMN, allocate
+from riskplan.allocation.fixed import allocate
 from riskplan.allocation.quota import (
     annual_quota,
     programme_quota,
@@ -27,7 +27,6 @@ __all__ = [
     "QuotaRules",
     "allocate",
     "allocate_strata",
-    "FIXED_COLUMN",
     "annual_quota",
     "apportion",
     "controlled_round",

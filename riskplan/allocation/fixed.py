@@ -22,10 +22,7 @@ from riskplan.errors import InfeasibleError
 from riskplan.roles import resolve_section, role_tables
 from riskplan.settings.allocation import LEAVE_OUT_KINDS, AllocationRules
 
-__all__ = ["allocate", "FIXED_COLUMN"]
-
-FIXED_COLUMN = "fixed_group"
-"""Column of the allocation table naming the fixed group a stratum was carved for ('' if none)."""
+__all__ = ["allocate"]
 
 _COLUMN = {"townships": "township_code", "business_types": "business_type",
            "categories": "category_code"}
@@ -56,8 +53,8 @@ def allocate(
     Returns
     -------
     Allocation
-        As :func:`~riskplan.allocation.allocate.allocate_strata`; the table has
-        :data:`FIXED_COLUMN` and ``requirements`` a ``fixed`` row per group.
+        As :func:`~riskplan.allocation.allocate.allocate_strata`; ``requirements`` has a
+        ``fixed`` row per group (key ``<kind>:<codes>``).
 
     Raises
     ------
@@ -103,7 +100,7 @@ def allocate(
                                   "is left to take them")
         if free.any():
             part = allocate_strata(df[free], need, sub_rules, categories=categories).table
-            pieces.append(part.assign(**{FIXED_COLUMN: f"{kind}:{key}"}))
+            pieces.append(part)
         taken |= free
         requirements.append({"rule": "fixed", "key": f"{kind}:{key}", "required": n,
                              "higher_level": already, "floor_samples": 0, "met": True,
@@ -125,7 +122,7 @@ def allocate(
                                    higher_level=credit, count_higher_level=False)
     else:
         main = None
-    table = pd.concat([main.table.assign(**{FIXED_COLUMN: ""}) if main else carved.iloc[0:0], carved],
+    table = pd.concat([main.table if main else carved.iloc[0:0], carved],
                       ignore_index=True).sort_values(KEY, kind="stable").reset_index(drop=True)
     req = pd.concat([main.requirements if main else pd.DataFrame(), pd.DataFrame(requirements)],
                     ignore_index=True)

@@ -173,5 +173,6 @@ def check_config(config: Config | str | os.PathLike[str],
         ds = with_roles(dataset, cfg.roles.business_types, cfg.roles.categories)
         found += check_rules(cfg.to_dict(), ds)
         found += _school_terms(cfg, ds)
-        name = dataset.name or str(dataset.source or "the dataset")
+        name = (getattr(dataset, "name", "") or str(getattr(dataset, "source", "") or "")
+                or "the dataset")
     return ConfigReport(cfg, findings_frame(found), source, name)

@@ -30,6 +30,7 @@ from riskplan.allocation.allocate import Allocation
 from riskplan.allocation.apportion import apportion
 from riskplan.allocation.rounding import controlled_round
 from riskplan.errors import InfeasibleError, RiskplanError
+from riskplan.roles import resolve_section, role_tables
 from riskplan.schedule.allowed import keep_to_months
 from riskplan.settings.schedule import ScheduleRules
 from riskplan.tables import STRATUM_KEY
@@ -173,7 +174,8 @@ def _ipf(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, iters: int = 500,
 
 
 def monthly(allocation: Allocation | pd.DataFrame, rules: ScheduleRules | None = None,
-            months_allowed: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
+            months_allowed: Mapping[str, np.ndarray] | None = None,
+            categories: pd.DataFrame | None = None) -> pd.DataFrame:
     """Split every stratum's annual samples into months.
 
     Parameters
@@ -188,6 +190,10 @@ def monthly(allocation: Allocation | pd.DataFrame, rules: ScheduleRules | None =
         Business type -> capacity per month (12 numbers, e.g. school days; 0 = cannot be
         sampled then), applied when ``rules.school_days_only``
         (:func:`riskplan.schedule.allowed.school_day_months`). Default: every month allowed.
+    categories
+        The categories table: with it the seasons may name category roles and names (``spring
+        festival food``, ``糕点``) and its local seasons are added (``rules.local_seasons``);
+        without it they must name codes.
 
     Returns
     -------
@@ -206,6 +212,8 @@ def monthly(allocation: Allocation | pd.DataFrame, rules: ScheduleRules | None =
         >= 0.
     """
     rules = ScheduleRules() if rules is None else rules
+    if categories is not None:  # seasons may name roles: the table says which categories
+        rules = resolve_section("schedule", rules, role_tables(categories=categories))
     table = _checked_table(allocation)
     cols = [*KEY, "samples"] + (["n_establishments"] if "n_establishments" in table.columns else [])
     # one canonical row order: the rounding breaks ties by arc order
