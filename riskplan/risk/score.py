@@ -93,7 +93,9 @@ def _validate(
                 "business_type", "business_types")
     check_codes(history["category_code"], categories["category_code"], "history", "category_code", "categories")
     check_codes(history["establishment_id"], establishments["establishment_id"], "history",
-                "establishment_id", "establishments")
+                "establishment_id", "establishments",
+                hint="; to leave establishments, townships, business types or categories out of a "
+                "dataset, use riskplan.exclude(dataset, ...), which drops their history rows too")
     _, words = _result_words(history["result"])
     bad = [x for x in words if x not in ("pass", "fail")]
     if bad:
