@@ -26,6 +26,7 @@ from riskplan.pipeline.stages import (
     stage_routes,
     stage_schedule,
     stage_selection,
+    stage_supply,
     stage_teams,
 )
 
@@ -100,7 +101,8 @@ def run_plan(
     t: dict[str, float] = {}
     scores = _timed(t, "risk", stage_risk, dataset, config)
     quota = _timed(t, "quota", stage_quota, dataset, config)
-    alloc_result = _timed(t, "allocation", stage_allocation, scores, quota, dataset, config)
+    supply = _timed(t, "supply", stage_supply, dataset, config)
+    alloc_result = _timed(t, "allocation", stage_allocation, scores, quota, dataset, config, supply)
     alloc = alloc_result.table
     sched = _timed(t, "schedule", stage_schedule, alloc_result, dataset, config)
     cal = _timed(t, "calendar", stage_calendar, year, months, config)

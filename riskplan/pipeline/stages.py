@@ -11,22 +11,24 @@ from typing import Any
 
 import pandas as pd
 
-from riskplan.allocation import allocate, quota_for
+from riskplan.allocation import Supply, allocate, district_supply, fit_to_supply, quota_for
 from riskplan.calendar import work_calendar
 from riskplan.config import Config
 from riskplan.dataset import Dataset
+from riskplan.errors import RiskplanError
 from riskplan.risk import score
 from riskplan.routing import plan_routes
 from riskplan.routing.travel import travel_matrix_path
 from riskplan.schedule import monthly, school_day_months
 from riskplan.selection import draw_teams, select_dataset
 
-__all__ = ["STAGES", "stage_risk", "stage_quota", "stage_allocation", "stage_schedule", "stage_calendar",
-           "stage_selection", "stage_teams", "stage_routes", "concat_months"]
+__all__ = ["STAGES", "stage_risk", "stage_quota", "stage_supply", "stage_allocation", "stage_schedule",
+           "stage_calendar", "stage_selection", "stage_teams", "stage_routes", "concat_months"]
 
 STAGES: tuple[str, ...] = (
     "risk",
     "quota",
+    "supply",
     "allocation",
     "schedule",
     "calendar",
@@ -47,10 +49,37 @@ def stage_quota(dataset: Dataset, config: Config) -> int:
     return int(quota_for(config.quota, dataset))
 
 
-def stage_allocation(scores: pd.DataFrame, quota: int, dataset: Dataset, config: Config) -> Any:
-    """Integer allocation of the quota to strata (``riskplan.allocation.allocate`` -> Allocation)."""
-    return allocate(scores, quota, config.allocation, categories=dataset.categories,
-                    business_types=dataset.business_types)
+def _months_allowed(dataset: Dataset, config: Config) -> dict[str, Any] | None:
+    """Business type -> school days per month, for the types visited only on school days."""
+    if not config.schedule.school_days_only or dataset.plan_year is None:
+        return None
+    return school_day_months(config.routing.school_day_types, int(dataset.plan_year), config.calendar)
+
+
+def stage_supply(dataset: Dataset, config: Config) -> Supply:
+    """What the establishments can supply in the plan year (``riskplan.allocation.district_supply``).
+
+    History is ``dataset.history`` plus ``dataset.results``, as the selection counts it.
+    """
+    parts = [t for t in (dataset.history, dataset.results) if t is not None and len(t)]
+    history = pd.concat(parts, ignore_index=True) if parts else None
+    year = dataset.plan_year
+    if year is None:
+        raise RiskplanError("the dataset has no plan year (plan_year in dataset.toml)")
+    return district_supply(dataset.establishments, history, int(year), config.selection,
+                           config.schedule, _months_allowed(dataset, config))
+
+
+def stage_allocation(scores: pd.DataFrame, quota: int, dataset: Dataset, config: Config,
+                     supply: Supply | None = None) -> Any:
+    """Integer allocation of the quota to strata (``riskplan.allocation.allocate`` -> Allocation).
+
+    With ``supply``, the allocation is then fitted to it (``riskplan.allocation.fit_to_supply``):
+    no stratum is asked for more than its establishments can give, and every move is recorded.
+    """
+    alloc = allocate(scores, quota, config.allocation, categories=dataset.categories,
+                     business_types=dataset.business_types)
+    return alloc if supply is None else fit_to_supply(alloc, supply)
 
 
 def stage_schedule(allocation: pd.DataFrame, dataset: Dataset, config: Config) -> pd.DataFrame:
@@ -59,10 +88,7 @@ def stage_schedule(allocation: pd.DataFrame, dataset: Dataset, config: Config) -
     Business types visited only on school days (``routing.school_day_types``, codes of a resolved
     configuration) are scheduled only in months with school days of the plan year.
     """
-    allowed = (school_day_months(config.routing.school_day_types, int(dataset.plan_year),
-                                 config.calendar)
-               if config.schedule.school_days_only and dataset.plan_year is not None else None)
-    return monthly(allocation, config.schedule, months_allowed=allowed)
+    return monthly(allocation, config.schedule, months_allowed=_months_allowed(dataset, config))
 
 
 def stage_calendar(year: int, months: Iterable[int], config: Config) -> pd.DataFrame:
