@@ -127,7 +127,7 @@ def fit_to_supply(allocation: Allocation, supply: Supply) -> Allocation:
         raise RiskplanError("internal error: the supply max-flow failed")
     if int(mf.optimal_flow()) == total:
         table["moved"] = 0
-        return dataclasses.replace(allocation, table=table, moves=_empty_moves())
+        return dataclasses.replace(allocation, table=_ordered(table), moves=_empty_moves())
     placed = np.array([mf.flow(a) for a in range(n_s)], dtype=np.int64)
     deficit = np.flatnonzero(placed < x)
 
@@ -181,10 +181,18 @@ def fit_to_supply(allocation: Allocation, supply: Supply) -> Allocation:
     table["risk_part"] = new - table["floor"].to_numpy(dtype=np.int64)
     table["cost_yuan"] = new * table["cost_per_sample_yuan"].to_numpy(dtype=float)
     _check_requirements(allocation, table)
+    table = _ordered(table)
     req = allocation.requirements.copy()
     return dataclasses.replace(allocation, table=table, moves=moves, requirements=req,
                                cost=float(table["cost_yuan"].sum()),
                                floor_total=int(table["floor"].sum()))
+
+
+def _ordered(table: pd.DataFrame) -> pd.DataFrame:
+    """``capacity`` and ``moved`` right after ``school`` (the allocation's own columns first)."""
+    cols = [c for c in table.columns if c not in ("capacity", "moved")]
+    at = cols.index("school") + 1 if "school" in cols else len(cols)
+    return table[cols[:at] + ["capacity", "moved"] + cols[at:]]
 
 
 def _check_requirements(allocation: Allocation, table: pd.DataFrame) -> None:

@@ -12,8 +12,10 @@ An establishment can be visited in a month of the plan year when
 
 Its *visits* are counted greedily (the earliest eligible month, then the earliest eligible month a
 window later, ...), which gives the most visits the rotation allows. A visit takes up to
-``selection.max_samples_per_category`` samples of each category (1 without ``combine_samples``).
-Seasons only weight months; they do not forbid any.
+``selection.max_samples_per_category`` samples (1 without ``combine_samples``), fewer where the
+establishment's visit windows are too short for them (``per_visit_limit``, from the routing
+rules: 0 when a team can never visit it in working hours). Seasons only weight months; they do
+not forbid any.
 
 Time is counted in calendar months, ``12 * year + month - 1``, as the selection does
 (:mod:`riskplan.selection.rotation`).
@@ -46,8 +48,8 @@ class Supply:
     establishments
         One row per establishment: ``establishment_id, township_code, business_type,
         risk_grade, window_months, first_month`` (first month it can be sampled, 0 if none),
-        ``visits`` (most visits the rotation allows in the year) and ``capacity`` (samples of
-        one category it can give in the year = visits x ``per_visit``).
+        ``visits`` (most visits the rotation allows in the year), ``per_visit`` (samples a visit
+        can take) and ``capacity`` (samples it can give in the year = visits x per_visit).
     eligible
         Establishments x 12 booleans: the months each could be visited if it had not been
         visited earlier in the year (history and results only).
@@ -58,7 +60,7 @@ class Supply:
     members
         One row per (stratum, establishment): the key and ``pos`` (row of ``establishments``).
     per_visit
-        Samples of one category a visit can take.
+        Samples of one category a visit can take (``selection.max_samples_per_category``).
     year
         The plan year.
     """
@@ -109,6 +111,7 @@ def district_supply(
     selection: SelectionRules,
     schedule: ScheduleRules,
     months_allowed: Mapping[str, np.ndarray] | None = None,
+    per_visit_limit: np.ndarray | None = None,
 ) -> Supply:
     """Eligible visits and sample capacity of every establishment and stratum in ``year``.
 
@@ -128,6 +131,9 @@ def district_supply(
     months_allowed
         Business type -> 12 numbers (0 = cannot be sampled in that month, e.g. no school day);
         types not listed may be sampled in every open month. None: no such limit.
+    per_visit_limit
+        Most samples one visit of each establishment can take (register order), e.g. from its
+        visit windows and service times; 0 = it cannot be visited. None: no such limit.
 
     Returns
     -------
@@ -147,6 +153,10 @@ def district_supply(
             rows = bt == code
             if rows.any():
                 allowed[rows] &= np.asarray(days, dtype=float) > 0
+    per_e = np.full(n, int(selection.max_samples_per_category) if selection.combine_samples else 1)
+    if per_visit_limit is not None:
+        per_e = np.minimum(per_e, np.asarray(per_visit_limit, dtype=np.int64))
+        allowed[per_e <= 0] = False
     pos, mi = _last_sampled(ids, history)
     base = 12 * int(year)
     eligible = np.zeros((n, 12), dtype=bool)
@@ -178,13 +188,14 @@ def district_supply(
         "window_months": window.astype(np.int64),
         "first_month": first,
         "visits": visits,
-        "capacity": visits * per_visit,
+        "per_visit": per_e,
+        "capacity": visits * per_e,
     })
     cand = explode_categories(est[["township_code", "business_type", "categories"]]
                               .astype(str).assign(pos=np.arange(n)))
     members = cand[[*KEY, "pos"]].sort_values([*KEY, "pos"], kind="stable").reset_index(drop=True)
     p = members["pos"].to_numpy(dtype=int)
-    per = members.assign(visits=visits[p], capacity=visits[p] * per_visit,
+    per = members.assign(visits=visits[p], capacity=visits[p] * per_e[p],
                          **{f"eligible_{m + 1}": eligible[p, m].astype(np.int64) for m in range(12)})
     agg = {"visits": "sum", "capacity": "sum", **{f"eligible_{m}": "sum" for m in range(1, 13)}}
     strata = per.groupby(KEY, sort=True).agg(agg).reset_index()

@@ -110,7 +110,7 @@ RISK_SCORES = KEY + _cols("""
 _ALLOCATION_FRONT = KEY + _cols("""
     stage:str n_establishments:int weight:float higher_level:int floor:int risk_part:int
     samples:int fractional:float cost_per_sample_yuan:float cost_yuan:float key_product:bool
-    school:bool
+    school:bool capacity:int moved:int
 """)
 ALLOCATION = _ALLOCATION_FRONT + tuple(
     c for c in RISK_SCORES if c[0] not in dict(_ALLOCATION_FRONT)
@@ -161,6 +161,14 @@ SHORTFALL = KEY + _cols("""
 """)
 """``Selection.shortfall`` of each planned month, with ``month``."""
 
+MOVES = _cols("from_stratum:str to_stratum:str samples:int reason:str")
+"""``Allocation.moves``: samples a stratum's establishments cannot supply, moved to another."""
+
+PLACEMENTS = _cols("""
+    kind:str from_month:int to_month:int from_stratum:str to_stratum:str samples:int reason:str
+""")
+"""``PlanResult.placements``: samples the selection carried to a later month or substituted."""
+
 TEAMS = _cols("station_id:str date:datetime team:int officers:str roster_size:int seed:int")
 """``riskplan.selection.draw_teams``, ``officer_ids`` written as ``officers``."""
 
@@ -176,6 +184,8 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("unassigned", "unassigned.csv", UNASSIGNED),
         TableSpec("purchases", "purchases.csv", PURCHASES),
         TableSpec("shortfall", "shortfall.csv", SHORTFALL),
+        TableSpec("moves", "moves.csv", MOVES),
+        TableSpec("placements", "placements.csv", PLACEMENTS),
         TableSpec("teams", "teams.csv", TEAMS),
     )
 }

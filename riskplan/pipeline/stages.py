@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from riskplan.allocation import Supply, allocate, district_supply, fit_to_supply, quota_for
@@ -19,11 +20,14 @@ from riskplan.errors import RiskplanError
 from riskplan.risk import score
 from riskplan.routing import plan_routes
 from riskplan.routing.travel import travel_matrix_path
+from riskplan.routing.windows import intersect, visit_windows
 from riskplan.schedule import monthly, school_day_months
 from riskplan.selection import draw_teams, select_dataset
+from riskplan.timeofday import parse_hhmm
 
-__all__ = ["STAGES", "stage_risk", "stage_quota", "stage_supply", "stage_allocation", "stage_schedule",
-           "stage_calendar", "stage_selection", "stage_teams", "stage_routes", "concat_months"]
+__all__ = ["STAGES", "per_visit_limit", "school_months", "stage_risk", "stage_quota", "stage_supply",
+           "stage_allocation", "stage_schedule", "stage_calendar", "stage_selection", "stage_teams",
+           "stage_routes", "concat_months"]
 
 STAGES: tuple[str, ...] = (
     "risk",
@@ -49,8 +53,11 @@ def stage_quota(dataset: Dataset, config: Config) -> int:
     return int(quota_for(config.quota, dataset))
 
 
-def _months_allowed(dataset: Dataset, config: Config) -> dict[str, Any] | None:
-    """Business type -> school days per month, for the types visited only on school days."""
+def school_months(dataset: Dataset, config: Config) -> dict[str, Any] | None:
+    """Business type -> school days per month (12 numbers) of the school-day-only types, or None.
+
+    The types are ``routing.school_day_types``; None unless ``schedule.school_days_only``.
+    """
     if not config.schedule.school_days_only or dataset.plan_year is None:
         return None
     return school_day_months(config.routing.school_day_types, int(dataset.plan_year), config.calendar)
@@ -67,7 +74,36 @@ def stage_supply(dataset: Dataset, config: Config) -> Supply:
     if year is None:
         raise RiskplanError("the dataset has no plan year (plan_year in dataset.toml)")
     return district_supply(dataset.establishments, history, int(year), config.selection,
-                           config.schedule, _months_allowed(dataset, config))
+                           config.schedule, school_months(dataset, config),
+                           per_visit_limit(dataset.establishments, config))
+
+
+def per_visit_limit(establishments: pd.DataFrame, config: Config) -> np.ndarray:
+    """Most samples one visit of each establishment can take within working hours.
+
+    A visit of ``s`` samples lasts ``routing.service_minutes(s)``; it must fit in one of the
+    establishment's visit windows (business-type rule windows x opening hours) within the working
+    day (from ``early_start`` for the early-start types, else ``day_start``, to ``day_end``).
+    Establishments sampled by purchase have no limit (``selection.max_samples_per_category``).
+    """
+    rules = config.routing
+    most = int(config.selection.max_samples_per_category) if config.selection.combine_samples else 1
+    end = parse_hhmm(rules.day_end)
+    buy = set(config.selection.purchase_business_types)
+    early = set(rules.early_start_types)
+    hours = "opening_hours" in establishments.columns
+    out = np.zeros(len(establishments), dtype=np.int64)
+    for i, (bt, oh) in enumerate(zip(establishments["business_type"].astype(str),
+                                     establishments["opening_hours"] if hours else [None] * len(out))):
+        if bt in buy:
+            out[i] = most
+            continue
+        start = parse_hhmm(rules.early_start if bt in early else rules.day_start)
+        oh = oh if isinstance(oh, str) else None
+        wins = intersect(visit_windows(bt, oh, rules.windows), [(start, end)])
+        longest = max((b - a for a, b in wins), default=0)
+        out[i] = sum(1 for s in range(1, most + 1) if rules.service_minutes(s) <= longest)
+    return out
 
 
 def stage_allocation(scores: pd.DataFrame, quota: int, dataset: Dataset, config: Config,
@@ -82,13 +118,17 @@ def stage_allocation(scores: pd.DataFrame, quota: int, dataset: Dataset, config:
     return alloc if supply is None else fit_to_supply(alloc, supply)
 
 
-def stage_schedule(allocation: pd.DataFrame, dataset: Dataset, config: Config) -> pd.DataFrame:
+def stage_schedule(allocation: pd.DataFrame, dataset: Dataset, config: Config,
+                   supply: Supply | None = None) -> pd.DataFrame:
     """Monthly schedule of the year (``riskplan.schedule.monthly``).
 
     Business types visited only on school days (``routing.school_day_types``, codes of a resolved
     configuration) are scheduled only in months with school days of the plan year.
+    With ``supply``, each stratum's samples are kept to months its establishments can be sampled
+    in (``riskplan.schedule.eligible``).
     """
-    return monthly(allocation, config.schedule, months_allowed=_months_allowed(dataset, config))
+    return monthly(allocation, config.schedule, months_allowed=school_months(dataset, config),
+                   supply=supply)
 
 
 def stage_calendar(year: int, months: Iterable[int], config: Config) -> pd.DataFrame:
@@ -98,10 +138,14 @@ def stage_calendar(year: int, months: Iterable[int], config: Config) -> pd.DataF
 
 def stage_selection(
     dataset: Dataset, schedule: pd.DataFrame, month: int, config: Config, seed: int,
-    planned: pd.DataFrame | None = None,
+    planned: pd.DataFrame | None = None, limit: np.ndarray | None = None,
 ) -> Any:
-    """Visits of one month (``riskplan.selection.select_dataset`` -> Selection)."""
-    return select_dataset(dataset, schedule, month, config.selection, seed, planned=planned)
+    """Visits of one month (``riskplan.selection.select_dataset`` -> Selection).
+
+    ``limit``: most samples one visit of each establishment can take (:func:`per_visit_limit`).
+    """
+    return select_dataset(dataset, schedule, month, config.selection, seed, planned=planned,
+                          per_visit_limit=limit)
 
 
 def stage_teams(dataset: Dataset, calendar: pd.DataFrame, config: Config, seed: int) -> pd.DataFrame:
