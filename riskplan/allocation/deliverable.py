@@ -3,11 +3,11 @@
 Capacity is shared: an establishment belongs to one stratum per category it handles, and its
 visits in the year (:mod:`riskplan.allocation.supply`) serve all of them. The check is a flow:
 
-    source -> stratum s (its allocated samples) -> establishment e of s (at most its capacity)
-           -> sink (at most its capacity: visits x samples per visit)
+    source -> stratum s (its allocated samples) -> establishment e of s (at most its visits x
+           samples of one category per visit) -> sink (at most its visits x samples per visit)
 
 so the samples planned at one establishment, over all its strata, never exceed what its visits can
-take (a visit is not assumed to serve several strata at once: the strata are drawn separately).
+take (its visit windows bound the samples of one visit).
 When a stratum's samples cannot all flow, the surplus moves to the strata next by risk: the same
 category (same township first), then the same business type (same township first), then the same
 township, then the rest; within each tier the riskiest stratum first. A target outside the
@@ -69,7 +69,8 @@ def _flow_arcs(table: pd.DataFrame, supply: Supply) -> tuple[np.ndarray, np.ndar
     keep = row >= 0
     e = mem["pos"].to_numpy(dtype=np.int64)[keep]
     cap_e = supply.establishments["capacity"].to_numpy(dtype=np.int64)
-    return row[keep], e, cap_e[e], cap_e
+    cap_cat = supply.establishments["category_capacity"].to_numpy(dtype=np.int64)
+    return row[keep], e, cap_cat[e], cap_e
 
 
 def fit_to_supply(allocation: Allocation, supply: Supply) -> Allocation:
@@ -110,8 +111,8 @@ def fit_to_supply(allocation: Allocation, supply: Supply) -> Allocation:
                           zip(stratum_id(short), short["samples"], short["capacity"]))
         raise InfeasibleError(
             f"the quota of {total} samples exceeds what the district's establishments can supply "
-            f"in {supply.year}: {supply.total} samples (eligible visits x {supply.per_visit} per "
-            f"visit, after rotation windows, closed months and school terms); strata short: "
+            f"in {supply.year}: {supply.total} samples (eligible visits x samples per visit, "
+            f"after rotation windows, closed months and school terms); strata short: "
             f"{named or 'none alone'} / 任务量 {total} 超过全年可抽样能力 {supply.total}"
         )
     src, sink = 0, 1 + n_s + n_e
@@ -131,27 +132,41 @@ def fit_to_supply(allocation: Allocation, supply: Supply) -> Allocation:
     placed = np.array([mf.flow(a) for a in range(n_s)], dtype=np.int64)
     deficit = np.flatnonzero(placed < x)
 
-    # 2. min-cost flow with move arcs from those strata to every other stratum
+    # 2. min-cost flow with move arcs from those strata, and from every stratum using an
+    #    establishment the max flow fills, to every other stratum; moving a floor sample costs
+    #    more than any other move, so the floors stay where the allocation put them if they can
+    e_flow = np.array([mf.flow(n_s + tails.size + i) for i in range(n_e)], dtype=np.int64)
+    full = np.flatnonzero((e_flow >= cap_e) & (cap_e > 0))
+    neighbours = np.unique(tails[np.isin(est, full)])
+    movable = np.union1d(deficit, neighbours[x[neighbours] > 0])
     weight = table["weight"].to_numpy(dtype=float)
     rank = np.empty(n_s, dtype=np.int64)
     rank[np.argsort(-weight, kind="stable")] = np.arange(n_s)
+    floor = np.minimum(table["floor"].to_numpy(dtype=np.int64), x)
+    big = 20 * (n_s + 1)
+    drop = sink + 1 + np.arange(movable.size)  # one node per movable stratum
+    n_nodes = sink + 1 + movable.size
     smcf = min_cost_flow.SimpleMinCostFlow()
-    smcf.add_arcs_with_capacity_and_unit_cost(np.full(n_s, src), s_node, x, np.zeros(n_s, dtype=np.int64))
-    smcf.add_arcs_with_capacity_and_unit_cost(s_node[tails], e_node[est], arc_cap,
-                                              np.zeros(tails.size, dtype=np.int64))
-    smcf.add_arcs_with_capacity_and_unit_cost(e_node, np.full(n_e, sink), cap_e, np.zeros(n_e, dtype=np.int64))
-    first_move = n_s + tails.size + n_e
+    zero = np.zeros
+    smcf.add_arcs_with_capacity_and_unit_cost(np.full(n_s, src), s_node, x, zero(n_s, dtype=np.int64))
+    smcf.add_arcs_with_capacity_and_unit_cost(s_node[tails], e_node[est], arc_cap, zero(tails.size, dtype=np.int64))
+    smcf.add_arcs_with_capacity_and_unit_cost(e_node, np.full(n_e, sink), cap_e, zero(n_e, dtype=np.int64))
+    smcf.add_arcs_with_capacity_and_unit_cost(s_node[movable], drop, x[movable] - floor[movable],
+                                              zero(movable.size, dtype=np.int64))
+    smcf.add_arcs_with_capacity_and_unit_cost(s_node[movable], drop, floor[movable],
+                                              np.full(movable.size, big, dtype=np.int64))
+    first_move = n_s + tails.size + n_e + 2 * movable.size
     move_pairs: list[tuple[int, int]] = []
-    for d in deficit.tolist():
+    for j, d in enumerate(movable.tolist()):
         targets = np.flatnonzero((np.arange(n_s) != d) & (alone > 0))
         tier = _tiers(table.iloc[d], table)[targets]
         cost = tier * (n_s + 1) + rank[targets] + 1
-        smcf.add_arcs_with_capacity_and_unit_cost(np.full(targets.size, s_node[d]), s_node[targets],
+        smcf.add_arcs_with_capacity_and_unit_cost(np.full(targets.size, drop[j]), s_node[targets],
                                                   np.full(targets.size, x[d]), cost)
         move_pairs.extend((d, int(t)) for t in targets)
-    supplies = np.zeros(sink + 1, dtype=np.int64)
+    supplies = np.zeros(n_nodes, dtype=np.int64)
     supplies[src], supplies[sink] = total, -total
-    smcf.set_nodes_supplies(np.arange(sink + 1), supplies)
+    smcf.set_nodes_supplies(np.arange(n_nodes), supplies)
     if smcf.solve() != smcf.OPTIMAL:
         raise InfeasibleError(
             f"the quota of {total} samples cannot be placed within what the establishments can "
@@ -160,6 +175,7 @@ def fit_to_supply(allocation: Allocation, supply: Supply) -> Allocation:
         )
     flows = np.array([smcf.flow(first_move + i) for i in range(len(move_pairs))], dtype=np.int64)
     sid = stratum_id(table).to_numpy(dtype=object)
+    short_set = set(deficit.tolist())
     rows = []
     new = x.copy()
     for (s, t), f in zip(move_pairs, flows):
@@ -168,13 +184,14 @@ def fit_to_supply(allocation: Allocation, supply: Supply) -> Allocation:
         new[s] -= f
         new[t] += f
         n_est = int(table["n_establishments"].iloc[s])
-        rows.append((sid[s], sid[t], int(f),
-                     f"allocated {int(x[s])}, its {n_est} establishment(s) can give {int(alone[s])} "
-                     f"in {supply.year} (eligible visits x {supply.per_visit}), {int(placed[s])} left "
-                     f"after their other categories / 可抽样能力不足"))
+        why = (f"allocated {int(x[s])}, its {n_est} establishment(s) can give {int(alone[s])} in "
+               f"{supply.year} (eligible visits x samples per visit), {int(placed[s])} left after "
+               "their other categories / 可抽样能力不足") if s in short_set else (
+               "its establishments are shared with strata that have no other supply; moved to "
+               "leave them room / 与其他层共用主体，调剂让出能力")
+        rows.append((sid[s], sid[t], int(f), why))
     moves = pd.DataFrame(rows, columns=list(MOVE_COLUMNS)).astype(
         {"from_stratum": "str", "to_stratum": "str", "samples": "int64", "reason": "str"})
-    floor = table["floor"].to_numpy(dtype=np.int64)
     table["samples"] = new
     table["moved"] = new - x
     table["floor"] = np.minimum(floor, new)

@@ -12,10 +12,10 @@ An establishment can be visited in a month of the plan year when
 
 Its *visits* are counted greedily (the earliest eligible month, then the earliest eligible month a
 window later, ...), which gives the most visits the rotation allows. A visit takes up to
-``selection.max_samples_per_category`` samples (1 without ``combine_samples``), fewer where the
-establishment's visit windows are too short for them (``per_visit_limit``, from the routing
-rules: 0 when a team can never visit it in working hours). Seasons only weight months; they do
-not forbid any.
+``selection.max_samples_per_category`` samples of each category (1 without ``combine_samples``)
+and, over all its categories, no more than its visit windows leave time for
+(``per_visit_limit``, from the routing rules: 0 when a team can never visit it in working hours).
+Seasons only weight months; they do not forbid any.
 
 Time is counted in calendar months, ``12 * year + month - 1``, as the selection does
 (:mod:`riskplan.selection.rotation`).
@@ -48,8 +48,10 @@ class Supply:
     establishments
         One row per establishment: ``establishment_id, township_code, business_type,
         risk_grade, window_months, first_month`` (first month it can be sampled, 0 if none),
-        ``visits`` (most visits the rotation allows in the year), ``per_visit`` (samples a visit
-        can take) and ``capacity`` (samples it can give in the year = visits x per_visit).
+        ``visits`` (most visits the rotation allows in the year), ``per_visit`` (samples one
+        visit can take, all categories together), ``capacity`` (samples it can give in the year
+        = visits x per_visit) and ``category_capacity`` (samples of one category it can give in
+        the year = visits x the smaller of per_visit and ``max_samples_per_category``).
     eligible
         Establishments x 12 booleans: the months each could be visited if it had not been
         visited earlier in the year (history and results only).
@@ -74,7 +76,7 @@ class Supply:
 
     @property
     def total(self) -> int:
-        """Samples the district can supply in the year [samples] (each visit at most ``per_visit``)."""
+        """Samples the district can supply in the year [samples]."""
         return int(self.establishments["capacity"].sum())
 
     def month_capacity(self) -> pd.DataFrame:
@@ -153,7 +155,9 @@ def district_supply(
             rows = bt == code
             if rows.any():
                 allowed[rows] &= np.asarray(days, dtype=float) > 0
-    per_e = np.full(n, int(selection.max_samples_per_category) if selection.combine_samples else 1)
+    per_cat = int(selection.max_samples_per_category) if selection.combine_samples else 1
+    n_cats = est["categories"].astype(str).str.count(";").to_numpy(dtype=np.int64) + 1
+    per_e = n_cats * per_cat  # no limit: every category of a visit
     if per_visit_limit is not None:
         per_e = np.minimum(per_e, np.asarray(per_visit_limit, dtype=np.int64))
         allowed[per_e <= 0] = False
@@ -190,12 +194,13 @@ def district_supply(
         "visits": visits,
         "per_visit": per_e,
         "capacity": visits * per_e,
+        "category_capacity": visits * np.minimum(per_e, per_cat),
     })
     cand = explode_categories(est[["township_code", "business_type", "categories"]]
                               .astype(str).assign(pos=np.arange(n)))
     members = cand[[*KEY, "pos"]].sort_values([*KEY, "pos"], kind="stable").reset_index(drop=True)
     p = members["pos"].to_numpy(dtype=int)
-    per = members.assign(visits=visits[p], capacity=visits[p] * per_e[p],
+    per = members.assign(visits=visits[p], capacity=visits[p] * np.minimum(per_e[p], per_cat),
                          **{f"eligible_{m + 1}": eligible[p, m].astype(np.int64) for m in range(12)})
     agg = {"visits": "sum", "capacity": "sum", **{f"eligible_{m}": "sum" for m in range(1, 13)}}
     strata = per.groupby(KEY, sort=True).agg(agg).reset_index()

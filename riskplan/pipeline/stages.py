@@ -78,16 +78,20 @@ def stage_supply(dataset: Dataset, config: Config) -> Supply:
                            per_visit_limit(dataset.establishments, config))
 
 
+MOST_SAMPLES_PER_VISIT = 50
+"""Samples counted at most for one visit by :func:`per_visit_limit` (more than any visit takes)."""
+
+
 def per_visit_limit(establishments: pd.DataFrame, config: Config) -> np.ndarray:
     """Most samples one visit of each establishment can take within working hours.
 
     A visit of ``s`` samples lasts ``routing.service_minutes(s)``; it must fit in one of the
     establishment's visit windows (business-type rule windows x opening hours) within the working
     day (from ``early_start`` for the early-start types, else ``day_start``, to ``day_end``).
-    Establishments sampled by purchase have no limit (``selection.max_samples_per_category``).
+    Establishments sampled by purchase have no limit (:data:`MOST_SAMPLES_PER_VISIT`).
     """
     rules = config.routing
-    most = int(config.selection.max_samples_per_category) if config.selection.combine_samples else 1
+    most = MOST_SAMPLES_PER_VISIT
     end = parse_hhmm(rules.day_end)
     buy = set(config.selection.purchase_business_types)
     early = set(rules.early_start_types)
@@ -102,7 +106,10 @@ def per_visit_limit(establishments: pd.DataFrame, config: Config) -> np.ndarray:
         oh = oh if isinstance(oh, str) else None
         wins = intersect(visit_windows(bt, oh, rules.windows), [(start, end)])
         longest = max((b - a for a, b in wins), default=0)
-        out[i] = sum(1 for s in range(1, most + 1) if rules.service_minutes(s) <= longest)
+        per = float(rules.service_per_sample_minutes)
+        room = longest - float(rules.service_base_minutes)
+        fit = most if per <= 0 and room >= 0 else int(max(room, -1.0) // per) if per > 0 else 0
+        out[i] = min(max(fit, 0), most)
     return out
 
 

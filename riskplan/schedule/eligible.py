@@ -5,7 +5,8 @@ sampling month their business type may be sampled in (school canteens in term), 
 rotation window counted from the history and from the visits the stratum's earlier months will
 make (an establishment sampled in March under a six-month window is eligible again in September).
 :func:`fit_to_eligibility` walks each stratum's months in order, as the selection will, using at
-most its ``per_visit`` samples per establishment and month and taking the establishments with the
+most ``selection.max_samples_per_category`` samples (fewer where its windows allow fewer) per
+establishment and month and taking the establishments with the
 shortest windows first (they come back soonest). What a month cannot take goes to the next month
 that can; what is left at the end of the year goes to the latest earlier month that can still take
 it. Samples move only as far as needed, so the progress targets may slip by what moved.
@@ -81,7 +82,7 @@ def fit_to_eligibility(counts: np.ndarray, strata: pd.DataFrame, supply: Supply)
     starts = [i for i in range(len(keys)) if i == 0 or keys[i] != keys[i - 1]] + [len(keys)]
     block = {keys[a]: pos[a:b] for a, b in zip(starts[:-1], starts[1:])}
     window = supply.establishments["window_months"].to_numpy(dtype=np.int64)
-    per_e = supply.establishments["per_visit"].to_numpy(dtype=np.int64)
+    per_e = np.minimum(supply.establishments["per_visit"].to_numpy(dtype=np.int64), supply.per_visit)
     moved = 0
     for i, key in enumerate(zip(*(strata[c].astype(str).to_numpy(dtype=object) for c in KEY))):
         row = out[i]
