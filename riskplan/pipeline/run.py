@@ -32,7 +32,7 @@ from riskplan.pipeline.stages import (
     stage_supply,
     stage_teams,
 )
-from riskplan.tables import STRATUM_KEY
+from riskplan.tables import STRATUM_KEY, stratum_id
 
 __all__ = ["run_plan", "default_month", "default_months"]
 
@@ -146,15 +146,23 @@ def run_plan(
                      limit)
         short = sel.shortfall
         later = [n for n in months[i + 1:] if n in open_months]
-        if len(short) and later:  # carried to the next sampling month of this run
-            into = carry_in.setdefault(later[0], {})
-            for rec in short.itertuples(index=False):
+        carried: set[str] = set()
+        if len(short) and later:  # carried to the next month of this run its type can be sampled in
+            stay = []
+            for j, rec in enumerate(short.itertuples(index=False)):
                 key = (str(rec.township_code), str(rec.business_type), str(rec.category_code))
+                days = (allowed or {}).get(key[1])
+                to = next((n for n in later if days is None or float(days[n - 1]) > 0), None)
+                if to is None:
+                    stay.append(j)
+                    continue
+                into = carry_in.setdefault(to, {})
                 into[key] = into.get(key, 0) + int(rec.missing)
-                placed_l.append(("carried", m, later[0], "|".join(key), "|".join(key), int(rec.missing),
+                carried.add("|".join(key))
+                placed_l.append(("carried", m, to, "|".join(key), "|".join(key), int(rec.missing),
                                  f"{rec.reason} / 顺延"))
-            short = short.iloc[0:0]
-        elif len(short):  # substituted into the nearest strata with room this month
+            short = short.iloc[stay]
+        if len(short):  # substituted into the nearest strata with room this month
             add, rows = _timed(t, "selection", substitutes, short, sched_m, dataset.establishments,
                                history, planned, year, m, config.selection, scores, allowed)
             if add:
@@ -165,7 +173,8 @@ def run_plan(
                 sel = _timed(t, "selection", stage_selection, dataset, sched_m, m, config, seed, planned,
                      limit)
                 placed_l.extend(rows)
-                short = sel.shortfall
+                short = sel.shortfall  # its carried strata draw as before: their shortfall moved on
+                short = short[~stratum_id(short).isin(carried)] if carried else short
         v = sel.visits
         short_l.append(short.assign(month=m))
         planned = v if planned is None else concat_months([planned, v])
