@@ -79,14 +79,6 @@ class Supply:
         """Samples the district can supply in the year [samples]."""
         return int(self.establishments["capacity"].sum())
 
-    def month_capacity(self) -> pd.DataFrame:
-        """Per stratum and month: samples its eligible establishments could give [samples]."""
-        cols = [f"eligible_{m}" for m in range(1, 13)]
-        out = self.strata[KEY].copy()
-        for m, c in enumerate(cols, start=1):
-            out[m] = self.strata[c].to_numpy(dtype=np.int64) * self.per_visit
-        return out
-
 
 def _last_sampled(ids: np.ndarray, history: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
     """Register position and month index of every dated sample of ``history``."""
