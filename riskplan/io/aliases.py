@@ -69,7 +69,10 @@ COLUMN_ALIASES: dict[str, str | tuple[str, ...]] = {
     "不合格项目": "hazard", "危害因素": "hazard", "核查处置状态": "followup_status",
     "处置状态": "followup_status", "核查处置日期": "followup_date",
     "处置完成日期": "followup_date", "任务类别": "programme", "抽检类型": "programme",
-    "program": "programme",
+    "program": "programme", "检验结论送达日期": "result_received_date",
+    "结论送达日期": "result_received_date", "收到检验结论日期": "result_received_date",
+    "告知日期": "notified_date", "送达被抽样单位日期": "notified_date", "复检": "retest",
+    "复检情况": "retest", "立案日期": "case_filed_date", "结案日期": "case_closed_date",
     # complaints
     "投诉编号": "complaint_id", "投诉举报编号": "complaint_id", "日期": "date",
     "投诉日期": "date", "投诉类型": "kind",
@@ -91,6 +94,8 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
               "餐饮": "catering"},
     "followup_status": {"已完成": "done", "已处置": "done", "处置中": "pending",
                         "待处置": "pending", "无需处置": "not_required"},
+    "retest": {"已申请复检": "requested", "复检中": "requested", "复检维持": "upheld",
+               "复检不合格": "upheld", "复检合格": "overturned", "复检撤销": "overturned"},
 }
 """Common Chinese spellings of coded values -> the standard code, per standard column."""
 

@@ -17,6 +17,9 @@ LEVELS: dict[str, list[str]] = {
 }
 """Alert level name -> unit columns."""
 
+ALERT_METHODS: tuple[str, ...] = ("limits", "cusum", "news")
+"""What may raise an alert on a chart unit (see ``MonitoringRules.alert_methods``)."""
+
 
 @dataclasses.dataclass(frozen=True)
 class MonitoringRules:
@@ -28,22 +31,42 @@ class MonitoringRules:
         Cumulative share of the annual plan due by the end of Q1..Q4 [fraction], default
         (0.25, 0.50, 0.75, 1.00): "at least a quarter of the task each quarter".
     followup_deadline_days
-        Days allowed between an unqualified sample and its completed follow-up (核查处置) [d].
-    p_chart_sigma
-        Width of the p-chart limits [sigma units], 3 by Shewhart's convention.
-    cusum_k, cusum_h
-        Reference value and decision interval of the tabular CUSUM [sigma units].
-    ewma_lambda, ewma_L
-        Smoothing constant [-] and limit width [sigma units] of the EWMA chart.
+        Days allowed from the receipt of an unqualified result (``result_received_date``) to the
+        completed follow-up (核查处置) [d]. Default 90: our reading of the SAMR Measures for the
+        Administration of Food Safety Sampling Inspection (《食品安全抽样检验管理办法》, SAMR
+        Order No. 15 of 2019), which ask the market-supervision department to complete the
+        verification and disposal within 90 days of receiving the unqualified result; the text
+        could not be checked offline when this default was set, so check it against the version
+        in force (and any provincial rule) and set the value here.
+    lab_turnaround_days
+        Days from sample to the result reaching the bureau, used when a result has no
+        ``result_received_date`` (the date is then marked as estimated) [d]. Default 28: about
+        the 20 working days the Measures allow a laboratory for its report (our reading).
+    p_chart_sigma, cusum_k, cusum_h, ewma_lambda, ewma_L, predictive_p_value
+        Retired (issue 14): the normal-approximation p-chart, the tabular CUSUM and EWMA on
+        standardised rates and the fixed predictive p-value no longer run on the district's
+        data (one unqualified sample in a month tripped them all). The keys are still read so
+        that configuration files written before stay valid, and are ignored; the textbook
+        functions ``riskplan.monitoring.p_chart``, ``cusum`` and ``ewma`` take their settings as
+        arguments.
     period
         Length of a chart period: ``"month"`` or ``"quarter"``.
-    exceedance_threshold
-        Unqualified rate above which a stratum is of concern [fraction].
-    exceedance_level
-        Posterior probability P(rate > threshold) above which a stratum is flagged [-].
-    predictive_p_value
-        A period's unqualified count is flagged when its beta-binomial predictive upper tail
-        probability P(X >= x) is below this [-].
+    alert_methods
+        What may raise an alert on a chart unit: ``limits`` (the period's count reaches its exact
+        beta-binomial upper control limit), ``cusum`` (the Bernoulli CUSUM of the unit's samples
+        in date order reaches its decision interval) and ``news`` (this year's count so far is
+        improbably high under the predictive distribution given history). The alarm budget is
+        shared equally among them.
+    alarm_budget_per_month
+        Family-wise alarm budget: the expected number of false alarms per month over all the
+        district's chart units and methods together when nothing has changed [alarms/month].
+        Each unit and method gets ``budget / (units x methods)`` per month (Bonferroni): the
+        false-alarm probability per period of ``limits`` and ``news``, and an in-control average
+        run length of the CUSUM of ``samples per month / that share`` samples. Default 0.1:
+        about one false alarm a year in the whole district.
+    cusum_rate_ratio
+        The rise the CUSUM is tuned to detect fastest: ``p1 = ratio x p0`` [-]. Default 3: a
+        three-fold rise of the unqualified rate.
     prior_strength_cap
         Upper bound on the prior's alpha + beta when it comes from the risk scores, so this
         year's results can move it [pseudo-samples].
@@ -51,12 +74,18 @@ class MonitoringRules:
         A target counts as "at risk" (rather than "missed") when its actual is short of it by no
         more than this share of the target [fraction]; see ``riskplan.monitoring.targets``.
     min_samples_for_chart
-        Strata with fewer samples than this in the year are not charted [samples].
+        Smallest yearly sample size of a chart unit below the top level [samples] (default 12,
+        one a month). A stratum's size is its planned samples, or its samples so far if more.
     alert_levels
-        Units the charts and Bayesian alerts run on: ``stratum`` (township x business type x
-        category), ``township_category``, ``business_type_category``, ``category``, ``township``.
-        A hot spot spread over a township's shops shows at ``township_category`` long before
-        any single stratum has enough samples.
+        The aggregation hierarchy, finest first, each level coarser than the one before
+        (default ``stratum`` -> ``township_category`` -> ``category``; also
+        ``business_type_category`` and ``township``). Rule: a stratum is charted at the first
+        level where the group of not-yet-charted strata it belongs to reaches
+        ``min_samples_for_chart`` samples; at the last level every remaining group is charted
+        whatever its size, so every sample is charted in exactly one unit.
+    exceedance_threshold, exceedance_level
+        The known high-risk strata table (not an alert): a stratum is listed when, given its
+        history, ``P(rate > exceedance_threshold) > exceedance_level`` [fraction, -].
     replan_mode
         How :func:`riskplan.monitoring.replan` weighs the strata for the remainder:
         ``"catch_up"`` (default): by each stratum's shortfall against its risk-proportional share
@@ -72,7 +101,8 @@ class MonitoringRules:
     """
 
     quarterly_targets: tuple[float, ...] = field(default_factory=lambda: (0.25, 0.50, 0.75, 1.00))
-    followup_deadline_days: int = 30
+    followup_deadline_days: int = 90
+    lab_turnaround_days: int = 28
     p_chart_sigma: float = 3.0
     cusum_k: float = 0.5
     cusum_h: float = 5.0
@@ -84,7 +114,10 @@ class MonitoringRules:
     predictive_p_value: float = 0.01
     prior_strength_cap: float = 50.0
     at_risk_margin: float = 0.10
-    min_samples_for_chart: int = 5
+    min_samples_for_chart: int = 12
+    alert_methods: tuple[str, ...] = field(default_factory=lambda: ("limits", "cusum", "news"))
+    alarm_budget_per_month: float = 0.1
+    cusum_rate_ratio: float = 3.0
     alert_levels: tuple[str, ...] = field(
         default_factory=lambda: ("stratum", "township_category", "category"))
     replan_mode: str = "catch_up"
@@ -113,4 +146,18 @@ class MonitoringRules:
             check(lv in LEVELS, "monitoring.alert_levels", f"unknown level {lv!r} (known: {', '.join(LEVELS)})")
         check(self.replan_mode in ("catch_up", "proportional"), "monitoring.replan_mode",
               "must be 'catch_up' or 'proportional'")
-        check(self.min_samples_for_chart >= 0, "monitoring.min_samples_for_chart", "must be >= 0")
+        check(self.min_samples_for_chart >= 1, "monitoring.min_samples_for_chart", "must be >= 1")
+        check(self.lab_turnaround_days >= 0, "monitoring.lab_turnaround_days", "must be >= 0")
+        check(len(self.alert_methods) > 0 and set(self.alert_methods) <= set(ALERT_METHODS),
+              "monitoring.alert_methods", f"one or more of {', '.join(ALERT_METHODS)}")
+        check(len(set(self.alert_methods)) == len(self.alert_methods), "monitoring.alert_methods",
+              "each method once")
+        check(0 < self.alarm_budget_per_month < 1, "monitoring.alarm_budget_per_month",
+              "must be in (0, 1)")
+        check(self.cusum_rate_ratio > 1, "monitoring.cusum_rate_ratio", "must be > 1")
+        check(len(self.alert_levels) > 0, "monitoring.alert_levels", "needs at least one level")
+        for fine, coarse in zip(self.alert_levels, self.alert_levels[1:]):
+            check(fine in LEVELS and coarse in LEVELS
+                  and set(LEVELS[coarse]) < set(LEVELS[fine]), "monitoring.alert_levels",
+                  f"each level must be coarser than the one before ({coarse!r} does not group "
+                  f"{fine!r})")

@@ -1,0 +1,225 @@
+"""Chart units and their calibration: aggregation up the hierarchy, alarm budget, CUSUM design.
+
+**Aggregation rule.** ``MonitoringRules.alert_levels`` is a hierarchy, finest first (default
+stratum -> township x category -> category). A stratum's *size* is its samples in the year: the
+planned ones, or the ones done so far if more (targeted extra sampling makes a unit chartable).
+At each level but the last, the strata not yet charted are grouped by the level's key columns; a
+group whose size reaches ``min_samples_for_chart`` becomes a chart unit and its strata are
+charted there. At the last level every remaining group is a unit, whatever its size. So every
+sample is charted in exactly one unit; a coarser unit holds only the strata not charted below
+it (``partial``).
+
+**Alarm budget.** ``alarm_budget_per_month`` = B is the expected number of false alarms per
+month over the whole district when nothing has changed. With U units and k methods each unit
+and method gets ``alpha = B / (U k)`` per month (Bonferroni: valid whatever the dependence
+between units, methods and months, and it needs no p-value from the CUSUM). A family-wise budget
+was chosen over a false discovery rate because the bureau plans its follow-up work on the number
+of alarms: B bounds it whatever the number of units, while an FDR bound lets the false alarms
+grow with the number of true ones, just when the field teams are busiest.
+
+**Calibration per unit.** Each stratum's rate has a beta prior from history
+(:func:`riskplan.monitoring.prior_from_scores`); a unit's in-control rate ``p0`` is the mean of
+its strata's prior means weighted by their sizes. The Bernoulli CUSUM
+(:mod:`riskplan.monitoring.bernoulli_cusum`) gets the smallest decision interval whose exact
+in-control ARL is at least ``samples per month / alpha`` samples.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from riskplan.errors import RiskplanError
+from riskplan.monitoring.bayes import prior_from_scores
+from riskplan.monitoring.bernoulli_cusum import BernoulliCusum, decision_interval
+from riskplan.settings.monitoring import LEVELS, MonitoringRules
+from riskplan.tables import STRATUM_KEY
+
+KEY = list(STRATUM_KEY)
+PERIOD_MONTHS = {"month": 1, "quarter": 3}
+"""Months per chart period."""
+
+
+def unit_label(level: str, row: dict[str, object] | pd.Series) -> str:
+    """``level:township|business_type|category`` with ``*`` where the level does not split."""
+    keys = LEVELS[level]
+    return f"{level}:" + "|".join(str(row[k]) if k in keys else "*" for k in KEY)
+
+
+def chart_units(sizes: pd.DataFrame, levels: tuple[str, ...] | list[str],
+                min_samples: int) -> pd.DataFrame:
+    """Which unit each stratum is charted in (the aggregation rule of the module notes).
+
+    Parameters
+    ----------
+    sizes
+        One row per stratum: key columns and ``size`` [samples in the year].
+    levels
+        The hierarchy, finest first (keys of :data:`riskplan.settings.monitoring.LEVELS`).
+    min_samples
+        Size a unit below the last level needs [samples].
+
+    Returns
+    -------
+    The strata with ``size > 0``: key columns, ``size``, ``level`` and ``unit``
+    (:func:`unit_label`).
+    """
+    left = sizes.loc[sizes["size"] > 0, KEY + ["size"]].copy()
+    parts = []
+    for i, level in enumerate(levels):
+        keys = LEVELS[level]
+        total = left.groupby(keys)["size"].transform("sum")
+        last = i == len(levels) - 1
+        take = left if last else left[total >= min_samples]
+        if len(take):
+            labels = [unit_label(level, r) for r in take[KEY].to_dict("records")]
+            parts.append(take.assign(level=level, unit=labels))
+        left = left.drop(take.index)
+    if not parts:
+        return pd.DataFrame(columns=KEY + ["size", "level", "unit"])
+    return pd.concat(parts).sort_values(KEY, kind="stable").reset_index(drop=True)
+
+
+def stratum_priors(scores: pd.DataFrame | None, strata: pd.DataFrame, cap: float,
+                   results: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Beta prior of each stratum's rate from history (capped at ``cap`` pseudo-samples).
+
+    Strata missing from ``scores`` (or all of them when ``scores`` is None) get the district's
+    pooled rate: of the scores' history, else of ``results``, with strength ``cap``.
+
+    Returns
+    -------
+    ``strata``'s key columns with ``prior_alpha``, ``prior_beta``, ``p0`` (their mean) and
+    ``prior_source`` (``history`` / ``pooled``).
+    """
+    out = strata[KEY].drop_duplicates().reset_index(drop=True)
+    if scores is not None and len(scores):
+        pr = prior_from_scores(scores, cap)[KEY + ["prior_alpha", "prior_beta"]]
+        out = out.merge(pr, on=KEY, how="left")
+        y = "n_fail_w" if "n_fail_w" in scores else "n_fail"
+        n = "n_samples_w" if "n_samples_w" in scores else "n_samples"
+        pooled = float(scores[y].sum() / scores[n].sum()) if scores[n].sum() > 0 else np.nan
+    else:
+        out["prior_alpha"] = np.nan
+        out["prior_beta"] = np.nan
+        pooled = np.nan
+    if np.isnan(pooled) and results is not None and len(results):
+        pooled = float((results["result"] == "fail").mean())
+    if np.isnan(pooled) or pooled <= 0:
+        pooled = 0.5 / cap  # nothing known: half a failure in cap samples
+    miss = out["prior_alpha"].isna()
+    out["prior_source"] = np.where(miss, "pooled", "history")
+    out.loc[miss, "prior_alpha"] = pooled * cap
+    out.loc[miss, "prior_beta"] = (1 - pooled) * cap
+    out["p0"] = out["prior_alpha"] / (out["prior_alpha"] + out["prior_beta"])
+    return out
+
+
+@dataclasses.dataclass
+class AlertDesign:
+    """Chart units, their strata and calibration, fixed before the results are looked at.
+
+    Attributes
+    ----------
+    strata
+        One row per charted stratum: key columns, ``size``, ``level``, ``unit``,
+        ``prior_alpha``, ``prior_beta``, ``p0``, ``prior_source``.
+    units
+        One row per unit: ``level``, key columns (``*`` where the level does not split),
+        ``unit``, ``n_strata``, ``partial`` (strata of its group are charted below it),
+        ``size`` [samples a year], ``p0`` [fraction], ``alpha`` [per method and month],
+        ``alpha_period`` [per period], ``cusum_h``, ``cusum_gamma`` [count units],
+        ``cusum_arl0`` [samples], ``cusum_arl0_years`` [years], ``cusum_arl1`` (ARL at
+        ``p1``) [samples], ``cusum_p_year`` (in-control P(signal within the unit's
+        yearly samples)), ``cusum_ratio`` (``p1 / p0``: ``cusum_rate_ratio``, less where that
+        would reach 1) and ``cusum_r``, ``cusum_m``, ``cusum_H`` (the lattice).
+    rules
+        The settings it was made with.
+    """
+
+    strata: pd.DataFrame
+    units: pd.DataFrame
+    rules: MonitoringRules
+
+    def cusum(self, unit: str) -> BernoulliCusum:
+        """The Bernoulli CUSUM of ``unit``."""
+        u = self.units.set_index("unit").loc[unit]
+        return BernoulliCusum(float(u["p0"]), float(u["cusum_ratio"]), int(u["cusum_r"]),
+                              int(u["cusum_m"]), int(u["cusum_H"]))
+
+    def covers(self, strata: pd.DataFrame) -> bool:
+        """Whether every stratum of ``strata`` (key columns) is charted in this design."""
+        have = set(map(tuple, self.strata[KEY].astype(str).to_numpy()))
+        return all(tuple(k) in have for k in strata[KEY].astype(str).drop_duplicates().to_numpy())
+
+
+def design_alerts(plan_strata: pd.DataFrame | None, scores: pd.DataFrame | None,
+                  rules: MonitoringRules | None = None,
+                  results: pd.DataFrame | None = None) -> AlertDesign:
+    """Aggregate the strata into chart units and calibrate every unit's charts.
+
+    Parameters
+    ----------
+    plan_strata
+        The plan's strata with ``samples`` planned for the year (the allocation table), or None
+        (sizes from ``results`` alone).
+    scores
+        Risk scores the plan was built on (the history prior), or None (pooled rate).
+    rules
+        Monitoring settings.
+    results
+        This year's results so far (key columns, ``result``): a stratum done more than planned
+        takes its done count as size.
+
+    Raises
+    ------
+    RiskplanError
+        When there is neither a plan nor any result.
+    """
+    rules = rules or MonitoringRules()
+    frames = []
+    if plan_strata is not None:
+        frames.append(plan_strata[KEY + ["samples"]].rename(columns={"samples": "size"}))
+    if results is not None and len(results):
+        frames.append(results.groupby(KEY, as_index=False).size())
+    if not frames:
+        raise RiskplanError("design_alerts: give the plan's strata or some results")
+    sizes = pd.concat(frames).astype({k: str for k in KEY})
+    sizes = sizes.groupby(KEY, as_index=False)["size"].max()
+    strata = chart_units(sizes, rules.alert_levels, rules.min_samples_for_chart)
+    strata = strata.merge(stratum_priors(scores, strata, rules.prior_strength_cap, results),
+                          on=KEY, how="left")
+    return AlertDesign(strata, _calibrate(strata, sizes, rules), rules)
+
+
+def _calibrate(strata: pd.DataFrame, sizes: pd.DataFrame, rules: MonitoringRules) -> pd.DataFrame:
+    """One row per unit with its in-control rate, alarm share and CUSUM design."""
+    if strata.empty:
+        return pd.DataFrame(columns=["level", *KEY, "unit", "size", "p0"])
+    n_units = strata["unit"].nunique()
+    alpha = rules.alarm_budget_per_month / (n_units * len(rules.alert_methods))
+    rows = []
+    for unit, g in strata.groupby("unit", sort=True):
+        level = str(g["level"].iloc[0])
+        keys = LEVELS[level]
+        size = float(g["size"].sum())
+        p0 = float((g["p0"] * g["size"]).sum() / size)
+        group = sizes.merge(g[keys].drop_duplicates(), on=keys)
+        per_month = size / 12.0
+        # p1 = ratio x p0 must stay below 1: a unit already failing often is tuned to halfway
+        ratio = min(rules.cusum_rate_ratio, (1 + p0) / (2 * p0))
+        ch = decision_interval(p0, ratio, max(1.0, per_month / alpha))
+        arl0 = ch.arl()
+        rows.append({
+            "level": level, **{k: (str(g[k].iloc[0]) if k in keys else "*") for k in KEY},
+            "unit": unit, "n_strata": len(g), "partial": len(group[group["size"] > 0]) > len(g),
+            "size": int(size), "p0": p0, "alpha": alpha,
+            "alpha_period": alpha * PERIOD_MONTHS[rules.period],
+            "cusum_h": ch.h, "cusum_gamma": ch.gamma, "cusum_arl0": arl0,
+            "cusum_arl0_years": arl0 / size, "cusum_ratio": ratio, "cusum_arl1": ch.arl(ratio * p0),
+            "cusum_p_year": ch.signal_probability(int(size)),
+            "cusum_r": ch.r, "cusum_m": ch.m, "cusum_H": ch.H,
+        })
+    return pd.DataFrame(rows)
