@@ -12,7 +12,9 @@ it (``partial``).
 **Alarm budget.** ``alarm_budget_per_month`` = B is the expected number of false alarms per
 month over the whole district when nothing has changed. With U units and k methods each unit
 and method gets ``alpha = B / (U k)`` per month (Bonferroni: valid whatever the dependence
-between units, methods and months, and it needs no p-value from the CUSUM). A family-wise budget
+between units, methods and months, and it needs no p-value from the CUSUM), but never more than
+``unit_alarm_cap_per_year / (12 k)``, so a district with few units does not spend it all on
+each. A family-wise budget
 was chosen over a false discovery rate because the bureau plans its follow-up work on the number
 of alarms: B bounds it whatever the number of units, while an FDR bound lets the false alarms
 grow with the number of true ones, just when the field teams are busiest.
@@ -199,7 +201,8 @@ def _calibrate(strata: pd.DataFrame, sizes: pd.DataFrame, rules: MonitoringRules
     if strata.empty:
         return pd.DataFrame(columns=["level", *KEY, "unit", "size", "p0"])
     n_units = strata["unit"].nunique()
-    alpha = rules.alarm_budget_per_month / (n_units * len(rules.alert_methods))
+    k = len(rules.alert_methods)
+    alpha = min(rules.alarm_budget_per_month / (n_units * k), rules.unit_alarm_cap_per_year / (12 * k))
     rows = []
     for unit, g in strata.groupby("unit", sort=True):
         level = str(g["level"].iloc[0])

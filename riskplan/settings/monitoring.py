@@ -60,10 +60,15 @@ class MonitoringRules:
     alarm_budget_per_month
         Family-wise alarm budget: the expected number of false alarms per month over all the
         district's chart units and methods together when nothing has changed [alarms/month].
-        Each unit and method gets ``budget / (units x methods)`` per month (Bonferroni): the
+        Each unit and method gets ``budget / (units x methods)`` per month (Bonferroni; at most
+        ``unit_alarm_cap_per_year / (12 x methods)``): the
         false-alarm probability per period of ``limits`` and ``news``, and an in-control average
         run length of the CUSUM of ``samples per month / that share`` samples. Default 0.1:
         about one false alarm a year in the whole district.
+    unit_alarm_cap_per_year
+        Upper bound on one unit's share: ``cap / (12 x methods)`` per month, so a district with
+        few units does not spend the whole budget on each [false alarms/unit/year]. Default
+        0.02: no unit should false-alarm in more than about one year in fifty.
     cusum_rate_ratio
         The rise the CUSUM is tuned to detect fastest: ``p1 = ratio x p0`` [-]. Default 3: a
         three-fold rise of the unqualified rate.
@@ -117,6 +122,7 @@ class MonitoringRules:
     min_samples_for_chart: int = 12
     alert_methods: tuple[str, ...] = field(default_factory=lambda: ("limits", "cusum", "news"))
     alarm_budget_per_month: float = 0.1
+    unit_alarm_cap_per_year: float = 0.02
     cusum_rate_ratio: float = 3.0
     alert_levels: tuple[str, ...] = field(
         default_factory=lambda: ("stratum", "township_category", "category"))
@@ -153,6 +159,8 @@ class MonitoringRules:
         check(len(set(self.alert_methods)) == len(self.alert_methods), "monitoring.alert_methods",
               "each method once")
         check(0 < self.alarm_budget_per_month < 1, "monitoring.alarm_budget_per_month",
+              "must be in (0, 1)")
+        check(0 < self.unit_alarm_cap_per_year < 1, "monitoring.unit_alarm_cap_per_year",
               "must be in (0, 1)")
         check(self.cusum_rate_ratio > 1, "monitoring.cusum_rate_ratio", "must be > 1")
         check(len(self.alert_levels) > 0, "monitoring.alert_levels", "needs at least one level")
