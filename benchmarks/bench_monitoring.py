@@ -85,7 +85,7 @@ def build(district: str | None) -> tuple[Setting, Any]:
     if "design" in params:  # ... and the design (units, limits, CUSUM intervals) is computed once
         from riskplan.monitoring import design_alerts  # only exists after issue 14
 
-        extra["design"] = design_alerts(alloc.table, scores, cfg.monitoring)
+        extra["design"] = design_alerts(alloc.table, scores, cfg.monitoring, schedule=sched)
 
     def call(results: pd.DataFrame) -> Any:
         return run_alerts(results, scores, cfg.monitoring, **extra)

@@ -87,7 +87,7 @@ def test_reference_value_is_the_log_likelihood_ratio_one():
 
 def test_markov_chain_is_exact_against_every_sequence():
     ch = design(0.1, 3.0, 1.5, max_denominator=50)
-    n = 12
+    n = 10
     brute = sum(np.prod([0.1 if x else 0.9 for x in seq])
                 for seq in itertools.product([0, 1], repeat=n) if ch.run(list(seq))["signal"].any())
     assert ch.signal_probability(n) == pytest.approx(brute, rel=1e-9)
@@ -169,16 +169,47 @@ def test_design_spends_the_budget_and_reaches_each_arl():
     d = design_alerts(plan, sc, rules)
     u = d.units.set_index("unit")
     assert len(u) == 3  # stratum T1|B1|C1, stratum T2|B1|C2, category C1 (the two thin ones)
-    # three units: the budget would give each 0.1 / 9 a month, the unit cap 0.02 / 36 is less
-    assert u["alpha"].iloc[0] == pytest.approx(0.02 / (12 * 3))
-    many = MonitoringRules(unit_alarm_cap_per_year=0.5)
-    assert design_alerts(plan, sc, many).units["alpha"].iloc[0] == pytest.approx(0.1 / (3 * 3))
     c1 = u.loc["category:*|*|C1"]
     assert c1["p0"] == pytest.approx((6 * 0.06 + 6 * 0.02) / 12) and c1["partial"]
+    # three units cannot spend 1.2 alarms a year: each stops at its cap of 0.02
+    assert (u["false_alarms_year"] <= 0.02 + 1e-12).all() and u["false_alarms_year"].max() > 0.015
+    parts = u[["false_limits", "false_news", "false_cusum"]].sum(axis=1)
+    assert parts.to_numpy() == pytest.approx(u["false_alarms_year"].to_numpy())
     for unit, row in u.iterrows():
-        target = row["size"] / 12 / row["alpha"]
-        assert row["cusum_arl0"] >= target, unit
+        assert row["cusum_arl0"] >= row["size"] / 12 / row["alpha"], unit
         assert d.cusum(str(unit)).arl() == pytest.approx(row["cusum_arl0"])
+    # a district-wide budget smaller than the caps is what binds
+    tight = design_alerts(plan, sc, MonitoringRules(min_samples_for_chart=12,
+                                                    alarm_budget_per_month=0.001))
+    assert tight.units["false_alarms_year"].sum() <= 0.012 + 1e-12
+    assert (tight.units["alpha"] < u["alpha"].to_numpy()).all()
+
+
+def test_expected_false_alarms_agree_with_simulation():
+    # one unit of two strata, one or two samples a month; a generous budget so that alarms are
+    # frequent enough to count: the exact expectation must match what run_alerts raises
+    plan = pd.DataFrame([("T1", "B1", "C1", 12), ("T1", "B2", "C1", 6)], columns=KEY + ["samples"])
+    rates = {("T1", "B1", "C1"): 0.05, ("T1", "B2", "C1"): 0.15}
+    sc = scores_for(rates)
+    rules = MonitoringRules(alarm_budget_per_month=0.05, unit_alarm_cap_per_year=0.6,
+                            alert_levels=("township_category",))
+    d = design_alerts(plan, sc, rules)
+    assert len(d.units) == 1
+    expected = float(d.units["false_alarms_year"].iloc[0])
+    assert 0.1 < expected <= 0.6
+    rng = np.random.default_rng(14)
+    sims, counted = 200, []
+    for _ in range(sims):
+        rows = []
+        # the plan spread over the year: B1 one a month, B2 one a month in January-June
+        for (t, b, c), last in [(("T1", "B1", "C1"), 12), (("T1", "B2", "C1"), 6)]:
+            rows += [(t, b, c, m, 1, int(rng.random() < rates[(t, b, c)]))
+                     for m in range(1, last + 1)]
+        al = run_alerts(results_for(rows), sc, rules, plan, design=d).alerts
+        counted.append(int((al["rule"] == "limits").sum()) + int((al["rule"] == "news").any())
+                       + int((al["rule"] == "cusum").any()))
+    mean, se = np.mean(counted), np.std(counted) / np.sqrt(sims)
+    assert abs(mean - expected) < 4 * se + 0.02
 
 
 def test_rules_check_the_new_settings():

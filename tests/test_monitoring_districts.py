@@ -38,13 +38,13 @@ def _check_invariants(res):
     assert set(units["level"]) <= set(res.rules.alert_levels)
     assert units["unit"].is_unique
     planned = res.plan.allocation[res.plan.allocation["samples"] > 0]
-    per_level = {lv: n for lv, n in units.groupby("level")["size"].sum().items()}
-    assert sum(per_level.values()) >= int(planned["samples"].sum())
-    # budget: alpha is the same for every unit and method, and no unit's CUSUM beats its target
-    k = len(res.rules.alert_methods)
-    alpha = min(res.rules.alarm_budget_per_month / (len(units) * k),
-                res.rules.unit_alarm_cap_per_year / (12 * k))
-    assert units["alpha"].to_numpy() == pytest.approx(alpha)
+    charted = [s for strata in units["strata"] for s in strata.split(";")]
+    assert len(charted) == len(set(charted))
+    assert set(planned[KEY].astype(str).agg("|".join, axis=1)) <= set(charted)
+    # the budget: exact expected false alarms within the district's and each unit's bound,
+    # every CUSUM at least at its target ARL
+    assert units["false_alarms_year"].sum() <= 12 * res.rules.alarm_budget_per_month + 1e-9
+    assert (units["false_alarms_year"] <= res.rules.unit_alarm_cap_per_year + 1e-9).all()
     assert (units["cusum_arl0"] >= units["size"] / 12 / units["alpha"] - 1e-6).all()
     # an alert always rests on unqualified results of this year
     al = res.alerts
@@ -61,9 +61,12 @@ def test_ouhai_alerts_are_news_not_history(ouhai_res):
     units = res.chart_units
     assert set(units["level"]) == {"stratum", "township_category", "category"}
     tc = res.alerts[res.alerts["level"] == "township_category"]
-    # the injected May-June hot spot in 330304011 x C34 (5 unqualified of 12) is flagged
+    # the injected May-June hot spots: 330304011 x C34 (5 unqualified of 12, expected 0.3) on
+    # every method, 330304002 x C35 (4 of 10, expected 0.8) on its CUSUM
     hot = tc[(tc["township_code"] == "330304011") & (tc["category_code"] == "C34")]
     assert set(hot["rule"]) == {"limits", "cusum", "news"}
+    hot = tc[(tc["township_code"] == "330304002") & (tc["category_code"] == "C35")]
+    assert "cusum" in set(hot["rule"])
     # the example of a history-only alert: known high risk, listed, not alerted
     k = res.known_risk.set_index(KEY)
     assert ("330304003", "D-WETMARKET", "C35") in k.index

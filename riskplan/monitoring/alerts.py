@@ -1,8 +1,8 @@
 """Alerts on the year's unqualified results: exact limits, Bernoulli CUSUM and news.
 
 Each sample is charted in one unit (:mod:`riskplan.monitoring.units`: aggregation up the
-hierarchy, the alarm budget and the calibration). Per unit, with ``alpha`` its share of the
-budget per period and method:
+hierarchy, the alarm budget and the calibration). Per unit, with ``alpha`` its false-alarm
+probability per period (from the budget, :mod:`riskplan.monitoring.budget`):
 
 * ``limits``: the period's unqualified count against its exact upper control limit. The count is
   the sum of the strata's counts, each beta-binomial with the stratum's history prior
@@ -71,7 +71,8 @@ class Alerts:
     bayes
         One row per unit with results: unit columns, ``sampled``, ``unqualified``, ``expected``,
         ``ratio`` (observed / expected), ``news_p`` (this year so far given history),
-        ``alpha_period``, ``alert`` (any method fired this year), ``rules`` fired.
+        ``alpha`` (the unit's false-alarm probability per period), ``alert`` (any method fired
+        this year), ``rules`` fired.
     alerts
         One row per alarm (:data:`ALERT_COLUMNS`): ``rule`` (``limits``, ``cusum``, ``news``),
         ``period``, ``date`` (the sample that tipped it, or the period's last), ``observed`` and
@@ -93,7 +94,7 @@ class Alerts:
 def run_alerts(
     results: pd.DataFrame, scores: pd.DataFrame | None = None,
     rules: MonitoringRules | None = None, plan_strata: pd.DataFrame | None = None,
-    design: AlertDesign | None = None,
+    design: AlertDesign | None = None, schedule: pd.DataFrame | None = None,
 ) -> Alerts:
     """Charts and alerts of every chart unit.
 
@@ -112,20 +113,23 @@ def run_alerts(
     design
         A design made before (:func:`riskplan.monitoring.units.design_alerts`); made here when
         None or when it does not chart every stratum of ``results``.
+    schedule
+        The plan's months (key columns, ``month``, ``samples``) for the calibration; None
+        spreads each stratum's year evenly.
     """
     rules = rules or MonitoringRules()
     r = results.copy()
     for k in KEY:
         r[k] = r[k].astype(str)
     if design is None or not design.covers(r):
-        design = design_alerts(plan_strata, scores, rules, r)
+        design = design_alerts(plan_strata, scores, rules, r, schedule)
     if "sample_id" not in r:
         r["sample_id"] = np.arange(len(r)).astype(str)
     r["period"] = _period(r, rules.period)
     r["fail"] = (r["result"] == "fail").astype(int)
     strata = design.strata[KEY + ["unit", "prior_alpha", "prior_beta", "p0"]].assign(
         sidx=np.arange(len(design.strata)))
-    r = r.merge(strata, on=KEY, how="inner", validate="many_to_one")
+    r = r.merge(strata, on=KEY, how="inner")  # one row per stratum in the design
     r = r.sort_values(["unit", "sample_date", "sample_id"], kind="stable").reset_index(drop=True)
     units = design.units.set_index("unit")
     ch_rows: list[dict[str, object]] = []
@@ -156,7 +160,7 @@ def _pmf(counts: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _chart_unit(g: pd.DataFrame, head: dict[str, object], u: pd.Series,
                 rules: MonitoringRules) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    alpha = float(u["alpha_period"])
+    alpha = float(u["alpha"])
     methods = rules.alert_methods
     codes, first = pd.factorize(g["sidx"].to_numpy())
     at = [int(np.flatnonzero(codes == c)[0]) for c in range(len(first))]
@@ -226,18 +230,18 @@ def _chart_unit(g: pd.DataFrame, head: dict[str, object], u: pd.Series,
 
 def _summary(charts: pd.DataFrame, alerts: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     """One row per unit with results: the year so far and whether it alerted."""
-    cols = UNIT_COLS + ["sampled", "unqualified", "expected", "ratio", "news_p", "alpha_period",
+    cols = UNIT_COLS + ["sampled", "unqualified", "expected", "ratio", "news_p", "alpha",
                         "alert", "rules"]
     if charts.empty:
         return pd.DataFrame(columns=cols)
-    last = charts.sort_values("period").groupby("unit", sort=True).tail(1).set_index("unit")
+    last = charts.drop_duplicates("unit", keep="last").set_index("unit")  # rows by unit, period
     out = last[[c for c in UNIT_COLS if c != "unit"]].copy()
     out["sampled"] = last["ytd_sampled"]
     out["unqualified"] = last["ytd_unqualified"]
     out["expected"] = last["ytd_expected"]
     out["ratio"] = out["unqualified"] / out["expected"]
     out["news_p"] = last["news_p"]
-    out["alpha_period"] = units.loc[out.index, "alpha_period"]
+    out["alpha"] = units.loc[out.index, "alpha"]
     fired = (alerts.groupby("unit")["rule"].agg(lambda s: ";".join(sorted(set(s))))
              if len(alerts) else pd.Series(dtype=str))
     out["rules"] = fired.reindex(out.index).fillna("")

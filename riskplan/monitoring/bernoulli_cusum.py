@@ -47,7 +47,8 @@ def reference_value(p0: float, ratio: float) -> float:
     return math.log((1 - p0) / (1 - p1)) / math.log(p1 * (1 - p0) / (p0 * (1 - p1)))
 
 
-def _lattice(gamma: float, max_denominator: int) -> tuple[int, int]:
+def lattice(gamma: float, max_denominator: int = 200) -> tuple[int, int]:
+    """``(r, m)`` with ``r / m`` the fraction nearest ``gamma`` with ``m <= max_denominator``."""
     f = Fraction(gamma).limit_denominator(max_denominator)
     r, m = f.numerator, f.denominator
     if r == 0:  # gamma below 1 / (2 max_denominator): keep it positive
@@ -111,17 +112,30 @@ class BernoulliCusum:
         p = self.p0 if p is None else float(p)
         if p <= 0:
             return math.inf
-        a = sparse.identity(self.H, format="csc") - self._q(p).tocsc()
-        return float(spsolve(a, np.ones(self.H))[0])
+        i = np.arange(self.H)
+        up = i + self.m - self.r
+        keep = up < self.H
+        # I - Q in one go (coordinate entries are summed: state 0 stays at 0 on a pass)
+        rows = np.r_[i, i, i[keep]]
+        cols = np.r_[i, np.maximum(i - self.r, 0), up[keep]]
+        vals = np.r_[np.ones(self.H), np.full(self.H, p - 1), np.full(int(keep.sum()), -p)]
+        a = sparse.csc_matrix((vals, (rows, cols)), shape=(self.H, self.H))
+        arl = float(spsolve(a, np.ones(self.H))[0])
+        # beyond about 1e12 samples the solve loses its digits; such a chart never signals
+        return arl if math.isfinite(arl) and 1 <= arl < 1e12 else math.inf
 
     def signal_probability(self, n: int, p: float | None = None) -> float:
         """``P(signal within the first n samples)`` from ``S = 0`` [-], exact (Markov chain)."""
         p = self.p0 if p is None else float(p)
-        qt = self._q(p).T.tocsr()
-        v = np.zeros(self.H)
+        big_h, r, up = self.H, self.r, self.m - self.r
+        v = np.zeros(big_h)
         v[0] = 1.0
         for _ in range(int(n)):
-            v = qt @ v
+            w = np.zeros(big_h)
+            w[0] = (1 - p) * v[:r].sum()  # a pass from below r floors at 0
+            w[: big_h - r] += (1 - p) * v[r:]
+            w[up:] += p * v[: big_h - up]  # a fail from i >= H - up signals
+            v = w
         return float(1.0 - v.sum())
 
     def run(self, x: np.ndarray | list[int]) -> pd.DataFrame:
@@ -167,12 +181,12 @@ class BernoulliCusum:
 
 def design(p0: float, ratio: float, h: float, max_denominator: int = 200) -> BernoulliCusum:
     """The chart for ``p0``, ``ratio`` and a given decision interval ``h`` [count units]."""
-    r, m = _lattice(reference_value(p0, ratio), max_denominator)
+    r, m = lattice(reference_value(p0, ratio), max_denominator)
     return BernoulliCusum(p0, ratio, r, m, max(1, int(math.ceil(h * m - 1e-9))))
 
 
-def decision_interval(p0: float, ratio: float, arl0: float,
-                      max_denominator: int = 200) -> BernoulliCusum:
+def decision_interval(p0: float, ratio: float, arl0: float, max_denominator: int = 200,
+                      cache: dict[int, float] | None = None) -> BernoulliCusum:
     """The chart with the smallest decision interval whose in-control ARL is at least ``arl0``.
 
     Parameters
@@ -185,6 +199,9 @@ def decision_interval(p0: float, ratio: float, arl0: float,
         Target in-control average run length [samples].
     max_denominator
         Largest ``m`` of ``gamma = r / m`` [-].
+    cache
+        In-control ARL by ``H`` of earlier searches for the same ``p0``, ``ratio`` and
+        ``max_denominator`` (filled in; saves exact solves when the target changes).
 
     Raises
     ------
@@ -193,18 +210,26 @@ def decision_interval(p0: float, ratio: float, arl0: float,
     """
     if not arl0 >= 1:
         raise RiskplanError(f"decision_interval: arl0 must be >= 1 sample, got {arl0}")
-    r, m = _lattice(reference_value(p0, ratio), max_denominator)
+    r, m = lattice(reference_value(p0, ratio), max_denominator)
 
-    cache: dict[int, float] = {}
+    arls: dict[int, float] = {} if cache is None else cache
 
     def gap(big_h: int) -> float:  # log ARL(H) - log arl0, increasing in H
-        if big_h not in cache:
-            cache[big_h] = math.log(BernoulliCusum(p0, ratio, r, m, big_h).arl()) - math.log(arl0)
-        return cache[big_h]
+        if big_h not in arls:
+            arls[big_h] = BernoulliCusum(p0, ratio, r, m, big_h).arl()
+        return math.log(min(arls[big_h], 1e300)) - math.log(arl0)
 
     # bracket lo < hi with gap(lo) < 0 <= gap(hi): log ARL is close to linear in H, so secant
     # steps (kept inside the bracket) need a few exact solves, bisection guarantees the end
     lo, hi = 0, max(1, m - r)  # H = m - r: a single unqualified sample signals
+    known = sorted(arls)
+    below = [k for k in known if arls[k] < arl0]
+    above = [k for k in known if arls[k] >= arl0]
+    if above:
+        hi = above[0]
+        lo = max([k for k in below if k < hi], default=0)
+    elif below:
+        lo, hi = below[-1], 2 * below[-1]
     while gap(hi) < 0:
         lo, hi = hi, hi * 4
         if hi > MAX_STATES:

@@ -174,7 +174,7 @@ def monitor(
     scores = plan.scores
     if scores is None:
         scores = score(dataset, config=getattr(plan.config, "risk", None))
-    al = run_alerts(matched, scores, rules, plan_strata=alloc)
+    al = run_alerts(matched, scores, rules, plan_strata=alloc, schedule=plan.schedule)
     known = known_high_risk(scores, rules.exceedance_threshold, rules.exceedance_level, alloc,
                             matched)
     rp, rp_err = None, ""

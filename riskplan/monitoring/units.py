@@ -9,21 +9,21 @@ charted there. At the last level every remaining group is a unit, whatever its s
 sample is charted in exactly one unit; a coarser unit holds only the strata not charted below
 it (``partial``).
 
-**Alarm budget.** ``alarm_budget_per_month`` = B is the expected number of false alarms per
-month over the whole district when nothing has changed. With U units and k methods each unit
-and method gets ``alpha = B / (U k)`` per month (Bonferroni: valid whatever the dependence
-between units, methods and months, and it needs no p-value from the CUSUM), but never more than
-``unit_alarm_cap_per_year / (12 k)``, so a district with few units does not spend it all on
-each. A family-wise budget
-was chosen over a false discovery rate because the bureau plans its follow-up work on the number
-of alarms: B bounds it whatever the number of units, while an FDR bound lets the false alarms
-grow with the number of true ones, just when the field teams are busiest.
+**Alarm budget.** ``alarm_budget_per_month`` = B: the expected number of false alarms in the
+whole district, per month on average, when nothing has changed (a family-wise budget). It is
+spent exactly (:mod:`riskplan.monitoring.budget`): every unit and method gets the same
+per-period false-alarm probability ``alpha``, the largest for which the exactly computed
+expected false alarms of all units in a year stay within ``12 B`` (and each unit's within
+``unit_alarm_cap_per_year``). A family-wise budget was chosen over a false discovery rate because
+the bureau plans its follow-up work on the number of alarms: B bounds it whatever the number of
+units, while an FDR bound lets the false alarms grow with the number of true ones, just when the
+field teams are busiest; and the CUSUM gives no p-value to rank.
 
 **Calibration per unit.** Each stratum's rate has a beta prior from history
 (:func:`riskplan.monitoring.prior_from_scores`); a unit's in-control rate ``p0`` is the mean of
 its strata's prior means weighted by their sizes. The Bernoulli CUSUM
 (:mod:`riskplan.monitoring.bernoulli_cusum`) gets the smallest decision interval whose exact
-in-control ARL is at least ``samples per month / alpha`` samples.
+in-control ARL is at least ``samples per period / alpha`` samples.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ import pandas as pd
 
 from riskplan.errors import RiskplanError
 from riskplan.monitoring.bayes import prior_from_scores
-from riskplan.monitoring.bernoulli_cusum import BernoulliCusum, decision_interval
+from riskplan.monitoring.bernoulli_cusum import BernoulliCusum
+from riskplan.monitoring.budget import UnitModel, calibrate
 from riskplan.settings.monitoring import LEVELS, MonitoringRules
 from riskplan.tables import STRATUM_KEY
 
@@ -131,12 +132,15 @@ class AlertDesign:
     units
         One row per unit: ``level``, key columns (``*`` where the level does not split),
         ``unit``, ``n_strata``, ``partial`` (strata of its group are charted below it),
-        ``size`` [samples a year], ``p0`` [fraction], ``alpha`` [per method and month],
-        ``alpha_period`` [per period], ``cusum_h``, ``cusum_gamma`` [count units],
-        ``cusum_arl0`` [samples], ``cusum_arl0_years`` [years], ``cusum_arl1`` (ARL at
-        ``p1``) [samples], ``cusum_p_year`` (in-control P(signal within the unit's
-        yearly samples)), ``cusum_ratio`` (``p1 / p0``: ``cusum_rate_ratio``, less where that
-        would reach 1) and ``cusum_r``, ``cusum_m``, ``cusum_H`` (the lattice).
+        ``strata`` (their stratum IDs, ``;``-separated), ``size`` (samples in the year: done in
+        the months with results, planned in the later ones) [samples], ``p0`` [fraction],
+        ``alpha`` (false-alarm probability per period of the limits and the news test) [-],
+        ``false_alarms_year`` and its parts
+        ``false_limits``, ``false_news``, ``false_cusum`` (expected in a year when nothing has
+        changed) [alarms], ``cusum_h``, ``cusum_gamma`` [count units], ``cusum_arl0``
+        [samples], ``cusum_arl0_years`` [years], ``cusum_ratio`` (``p1 / p0``:
+        ``cusum_rate_ratio``, less where that would reach 1), ``cusum_arl1`` (ARL at ``p1``)
+        [samples] and ``cusum_r``, ``cusum_m``, ``cusum_H`` (the lattice).
     rules
         The settings it was made with.
     """
@@ -153,13 +157,14 @@ class AlertDesign:
 
     def covers(self, strata: pd.DataFrame) -> bool:
         """Whether every stratum of ``strata`` (key columns) is charted in this design."""
-        have = set(map(tuple, self.strata[KEY].astype(str).to_numpy()))
-        return all(tuple(k) in have for k in strata[KEY].astype(str).drop_duplicates().to_numpy())
+        have = pd.MultiIndex.from_frame(self.strata[KEY].astype(str))
+        return bool(pd.MultiIndex.from_frame(strata[KEY].astype(str)).isin(have).all())
 
 
 def design_alerts(plan_strata: pd.DataFrame | None, scores: pd.DataFrame | None,
                   rules: MonitoringRules | None = None,
-                  results: pd.DataFrame | None = None) -> AlertDesign:
+                  results: pd.DataFrame | None = None,
+                  schedule: pd.DataFrame | None = None) -> AlertDesign:
     """Aggregate the strata into chart units and calibrate every unit's charts.
 
     Parameters
@@ -172,8 +177,11 @@ def design_alerts(plan_strata: pd.DataFrame | None, scores: pd.DataFrame | None,
     rules
         Monitoring settings.
     results
-        This year's results so far (key columns, ``result``): a stratum done more than planned
-        takes its done count as size.
+        This year's results so far (key columns, ``result``, ``month``): a stratum done more
+        than planned takes its done count as size, in the unit and in its months.
+    schedule
+        The plan's months (key columns, ``month``, ``samples``); None spreads each stratum's
+        year evenly over the months.
 
     Raises
     ------
@@ -181,48 +189,90 @@ def design_alerts(plan_strata: pd.DataFrame | None, scores: pd.DataFrame | None,
         When there is neither a plan nor any result.
     """
     rules = rules or MonitoringRules()
-    frames = []
-    if plan_strata is not None:
-        frames.append(plan_strata[KEY + ["samples"]].rename(columns={"samples": "size"}))
-    if results is not None and len(results):
-        frames.append(results.groupby(KEY, as_index=False).size())
-    if not frames:
+    months = _monthly_sizes(plan_strata, schedule, results)
+    if months.empty:
         raise RiskplanError("design_alerts: give the plan's strata or some results")
-    sizes = pd.concat(frames).astype({k: str for k in KEY})
-    sizes = sizes.groupby(KEY, as_index=False)["size"].max()
+    sizes = months.groupby(KEY, as_index=False)["size"].sum()
+    if plan_strata is not None:  # the aggregation: planned for the year, or done if more
+        plan = plan_strata[KEY + ["samples"]].astype({k: str for k in KEY})
+        sizes = sizes.merge(plan, on=KEY, how="outer")
+        sizes["size"] = np.maximum(sizes["size"].fillna(0), sizes["samples"].fillna(0)).astype(int)
+        sizes = sizes[KEY + ["size"]]
     strata = chart_units(sizes, rules.alert_levels, rules.min_samples_for_chart)
     strata = strata.merge(stratum_priors(scores, strata, rules.prior_strength_cap, results),
                           on=KEY, how="left")
-    return AlertDesign(strata, _calibrate(strata, sizes, rules), rules)
+    return AlertDesign(strata, _calibrate(strata, sizes, months, rules), rules)
 
 
-def _calibrate(strata: pd.DataFrame, sizes: pd.DataFrame, rules: MonitoringRules) -> pd.DataFrame:
-    """One row per unit with its in-control rate, alarm share and CUSUM design."""
+def _monthly_sizes(plan_strata: pd.DataFrame | None, schedule: pd.DataFrame | None,
+                   results: pd.DataFrame | None) -> pd.DataFrame:
+    """Samples per stratum and month (key columns, ``month``, ``size``).
+
+    The months up to the last one with results hold what was done, the later ones what is
+    planned; a stratum whose year so counted falls short of its plan keeps its plan's size for
+    the aggregation (see :func:`design_alerts`).
+    """
+    planned = pd.DataFrame(columns=KEY + ["month", "size"])
+    if schedule is not None and len(schedule):
+        planned = schedule[KEY + ["month", "samples"]].rename(columns={"samples": "size"})
+    elif plan_strata is not None:
+        p = plan_strata.loc[plan_strata["samples"] > 0, KEY + ["samples"]]
+        # the year spread evenly: month m gets one more while m <= remainder
+        rows = [(*k, m, n // 12 + (1 if m <= n % 12 else 0))
+                for *k, n in p.itertuples(index=False, name=None) for m in range(1, 13)]
+        planned = pd.DataFrame(rows, columns=KEY + ["month", "size"])
+    planned = planned.astype({k: str for k in KEY})
+    if results is None or not len(results):
+        return planned[planned["size"] > 0].reset_index(drop=True)
+    month = results["month"] if "month" in results else results["sample_date"].dt.month
+    done = (results.assign(month=month.astype(int)).astype({k: str for k in KEY})
+            .groupby(KEY + ["month"], as_index=False).size())
+    last = int(done["month"].max())
+    out = pd.concat([done, planned[planned["month"].astype(int) > last]], ignore_index=True)
+    out["month"] = out["month"].astype(int)
+    return out[out["size"] > 0].reset_index(drop=True)
+
+
+def _calibrate(strata: pd.DataFrame, sizes: pd.DataFrame, months: pd.DataFrame,
+               rules: MonitoringRules) -> pd.DataFrame:
+    """One row per unit with its in-control rate, false-alarm probability and CUSUM design."""
     if strata.empty:
         return pd.DataFrame(columns=["level", *KEY, "unit", "size", "p0"])
-    n_units = strata["unit"].nunique()
-    k = len(rules.alert_methods)
-    alpha = min(rules.alarm_budget_per_month / (n_units * k), rules.unit_alarm_cap_per_year / (12 * k))
-    rows = []
+    per = PERIOD_MONTHS[rules.period]
+    months = months.merge(strata[KEY + ["unit"]], on=KEY)
+    months["period"] = (months["month"] - 1) // per
+    models, meta = [], []
     for unit, g in strata.groupby("unit", sort=True):
         level = str(g["level"].iloc[0])
         keys = LEVELS[level]
-        size = float(g["size"].sum())
-        p0 = float((g["p0"] * g["size"]).sum() / size)
-        group = sizes.merge(g[keys].drop_duplicates(), on=keys)
-        per_month = size / 12.0
+        mu = months[months["unit"] == unit]
+        n = np.zeros((12 // per, len(g)), dtype=int)
+        col = {k: i for i, k in enumerate(map(tuple, g[KEY].to_numpy()))}
+        for r in mu.itertuples(index=False):
+            n[r.period, col[(r.township_code, r.business_type, r.category_code)]] += int(r.size)
+        p0 = float((g["p0"] * g["size"]).sum() / g["size"].sum())
         # p1 = ratio x p0 must stay below 1: a unit already failing often is tuned to halfway
         ratio = min(rules.cusum_rate_ratio, (1 + p0) / (2 * p0))
-        ch = decision_interval(p0, ratio, max(1.0, per_month / alpha))
+        models.append(UnitModel(str(unit), n, g["prior_alpha"].to_numpy(float),
+                                g["prior_beta"].to_numpy(float), g["p0"].to_numpy(float), ratio))
+        group = sizes.merge(g[keys].drop_duplicates(), on=keys)
+        meta.append({"level": level, **{k: (str(g[k].iloc[0]) if k in keys else "*") for k in KEY},
+                     "unit": unit, "n_strata": len(g),
+                     "partial": len(group[group["size"] > 0]) > len(g),
+                     "strata": ";".join("|".join(k) for k in g[KEY].to_numpy())})
+    alphas = calibrate(models, 12 * rules.alarm_budget_per_month, rules.unit_alarm_cap_per_year,
+                       tuple(rules.alert_methods))
+    rows = []
+    for m, info in zip(models, meta):
+        a = alphas[m.unit]
+        ch = m.cusum(a)
+        fa = m.false_alarms(a, tuple(rules.alert_methods))
         arl0 = ch.arl()
-        rows.append({
-            "level": level, **{k: (str(g[k].iloc[0]) if k in keys else "*") for k in KEY},
-            "unit": unit, "n_strata": len(g), "partial": len(group[group["size"] > 0]) > len(g),
-            "size": int(size), "p0": p0, "alpha": alpha,
-            "alpha_period": alpha * PERIOD_MONTHS[rules.period],
-            "cusum_h": ch.h, "cusum_gamma": ch.gamma, "cusum_arl0": arl0,
-            "cusum_arl0_years": arl0 / size, "cusum_ratio": ratio, "cusum_arl1": ch.arl(ratio * p0),
-            "cusum_p_year": ch.signal_probability(int(size)),
-            "cusum_r": ch.r, "cusum_m": ch.m, "cusum_H": ch.H,
-        })
+        rows.append({**info, "size": m.size, "p0": m.p0, "alpha": a,
+                     "false_alarms_year": sum(fa.values()),
+                     **{f"false_{k}": v for k, v in fa.items()},
+                     "cusum_h": ch.h, "cusum_gamma": ch.gamma, "cusum_arl0": arl0,
+                     "cusum_arl0_years": arl0 / max(m.size, 1), "cusum_ratio": m.ratio,
+                     "cusum_arl1": ch.arl(m.ratio * m.p0),
+                     "cusum_r": ch.r, "cusum_m": ch.m, "cusum_H": ch.H})
     return pd.DataFrame(rows)

@@ -296,8 +296,8 @@ def add_stages(results: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     follow-up or the reference date); an unqualified one may also have the business notified
     (2-6 days later), a re-test (one in six: upheld, overturned or still pending), a case filed
     (10-30 days after receipt, unless overturned; by the follow-up's completion when it is done)
-    and closed (20-60 days later), each only when it happened by the reference date. Drawn from its own stream, so the other columns and files
-    stay as they were.
+    and closed (20-60 days later), each only when it happened by the reference date. Drawn from
+    its own stream, so the other columns and files stay as they were.
     """
     out = results.copy()
     cols = {c: [] for c in ("result_received_date", "notified_date", "retest", "case_filed_date",
