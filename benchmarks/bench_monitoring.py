@@ -18,7 +18,8 @@ Figures printed (issue 14):
   that are) gets three times its rates from July; the share of simulations in which it is flagged
   (an alert on that township x category or on a stratum inside it, July-September) by the end of
   September, and the median delay (months from July 1 to the end of the month of the first flag);
-  also "flagged at any level" (its category counts);
+  also "flagged at any level" (its category counts); the same for a rise in every stratum of the
+  category with the most planned samples;
 * **hot spots**: whether the two hot spots injected into the embedded 2026 results are flagged at
   the township x category level (Ouhai only).
 
@@ -101,16 +102,16 @@ def tables(out: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def simulate(s: Setting, rng: np.random.Generator, months: range,
-             rise: tuple[str, str] | None = None, factor: float = 3.0,
+             rise: tuple[str | None, str] | None = None, factor: float = 3.0,
              rise_from: int = 7) -> pd.DataFrame:
     """One year's results: the schedule's samples, each failing with its stratum's rate."""
     sch = s.schedule[s.schedule["month"].isin(list(months))]
     rows = sch.loc[sch.index.repeat(sch["samples"].to_numpy(int)), KEY + ["month"]]
     rows = rows.reset_index(drop=True)
     p = s.rates.reindex(pd.MultiIndex.from_frame(rows[KEY])).to_numpy(float)
-    if rise is not None:
-        hit = ((rows["township_code"] == rise[0]) & (rows["category_code"] == rise[1])
-               & (rows["month"] >= rise_from)).to_numpy()
+    if rise is not None:  # township None: the whole category
+        town = (rows["township_code"] == rise[0]) if rise[0] is not None else True
+        hit = (town & (rows["category_code"] == rise[1]) & (rows["month"] >= rise_from)).to_numpy()
         p = np.where(hit, np.minimum(factor * p, 1.0), p)
     rows["result"] = np.where(rng.random(len(rows)) < p, "fail", "pass")
     day = rng.integers(1, 29, len(rows))
@@ -213,6 +214,29 @@ def power(s: Setting, sims: int, seed: int) -> None:
     print(f"  same unit flagged July-September without any rise (false): {100 * base / sims:.1f} %")
 
 
+def power_category(s: Setting, sims: int, seed: int) -> None:
+    """The same rise across the whole category with the most planned samples."""
+    c = s.allocation.groupby("category_code")["samples"].sum().sort_values(kind="stable")
+    cat, n = str(c.index[-1]), int(c.iloc[-1])
+    print(f"power: three-fold rise from July in every stratum of category {cat} ({n} planned "
+          f"samples a year), {sims} simulations, results January-September:")
+    flagged, base, delays = 0, 0, []
+    for i in range(sims):
+        for rise in ((None, cat), None):
+            rng = np.random.default_rng([seed, 3, i])
+            _, al = tables(s.call(simulate(s, rng, range(1, 10), rise=rise)))
+            late = al[(al["period"].astype(int) >= 7)
+                      & (al["category_code"].astype(str) == cat)] if len(al) else al
+            if rise is None:
+                base += int(len(late) > 0)
+            elif len(late):
+                flagged += 1
+                delays.append(int(late["period"].astype(int).min()) - 6)
+    print(f"  flagged (any unit of that category) by end of September: {100 * flagged / sims:.1f} %; "
+          f"median delay {np.median(delays) if delays else float('nan'):.0f} month(s) after July 1")
+    print(f"  flagged July-September without any rise (false): {100 * base / sims:.1f} %")
+
+
 def hot_spots(s: Setting, ds: Any) -> None:
     ing = validate_results(ds.results, ds.establishments, ds.categories, s.allocation,
                            ds.plan_year, as_of=ds.reference_date)
@@ -238,6 +262,7 @@ def main() -> int:
     t1 = time.perf_counter()
     in_control(s, args.sims, args.seed)
     power(s, args.sims, args.seed)
+    power_category(s, args.sims, args.seed)
     if args.district is None:
         hot_spots(s, ds)
     load = os.getloadavg()

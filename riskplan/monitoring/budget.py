@@ -71,6 +71,10 @@ class UnitModel:
         Each stratum's history mean [fraction] (the in-control truth).
     ratio
         ``p1 / p0`` of the unit's CUSUM [-].
+    size
+        Samples in the year the CUSUM is designed for [samples].
+    p0
+        In-control rate of the unit: its strata's means weighted by their sizes [fraction].
     cache, signal
         In-control ARL and P(signal within the year) by CUSUM lattice interval ``H`` (filled
         in as the budget search goes).
@@ -87,6 +91,8 @@ class UnitModel:
     beta_prior: np.ndarray
     p: np.ndarray
     ratio: float
+    size: int
+    p0: float
     cache: dict[int, float] = dataclasses.field(default_factory=dict)
     signal: dict[int, float] = dataclasses.field(default_factory=dict)
     limit_tails: list[np.ndarray] = dataclasses.field(init=False)
@@ -100,17 +106,6 @@ class UnitModel:
         self.limit_tails = [_tail(count_pmf(row, self.alpha_prior, self.beta_prior)) for row in n]
         self.news_tails = [_tail(count_pmf(row, self.alpha_prior, self.beta_prior)) for row in ytd]
         self.truth = [count_pmf(row, p=self.p) for row in n]
-
-    @property
-    def size(self) -> int:
-        """Planned samples in the year [samples]."""
-        return int(self.n.sum())
-
-    @property
-    def p0(self) -> float:
-        """In-control rate of the unit: the strata's means weighted by their sizes [fraction]."""
-        w = self.n.sum(axis=0)
-        return float((self.p * w).sum() / w.sum())
 
     def _target(self, alpha: float) -> float:
         return max(1.0, self.size / len(self.n) / alpha)

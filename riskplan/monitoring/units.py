@@ -11,13 +11,14 @@ it (``partial``).
 
 **Alarm budget.** ``alarm_budget_per_month`` = B: the expected number of false alarms in the
 whole district, per month on average, when nothing has changed (a family-wise budget). It is
-spent exactly (:mod:`riskplan.monitoring.budget`): every unit and method gets the same
-per-period false-alarm probability ``alpha``, the largest for which the exactly computed
-expected false alarms of all units in a year stay within ``12 B`` (and each unit's within
-``unit_alarm_cap_per_year``). A family-wise budget was chosen over a false discovery rate because
-the bureau plans its follow-up work on the number of alarms: B bounds it whatever the number of
-units, while an FDR bound lets the false alarms grow with the number of true ones, just when the
-field teams are busiest; and the CUSUM gives no p-value to rank.
+spent exactly (:mod:`riskplan.monitoring.budget`): the units get the largest per-period
+false-alarm probability ``alpha`` for which the exactly computed expected false alarms of all
+units in a year stay within ``12 B``; a unit whose own expectation would pass
+``unit_alarm_cap_per_year`` gets the largest ``alpha`` that keeps it at the cap. A family-wise
+budget was chosen over a false discovery rate because the bureau plans its follow-up work on the
+number of alarms: B bounds it whatever the number of units, while an FDR bound lets the false
+alarms grow with the number of true ones, just when the field teams are busiest; and the CUSUM
+gives no p-value to rank.
 
 **Calibration per unit.** Each stratum's rate has a beta prior from history
 (:func:`riskplan.monitoring.prior_from_scores`); a unit's in-control rate ``p0`` is the mean of
@@ -132,8 +133,8 @@ class AlertDesign:
     units
         One row per unit: ``level``, key columns (``*`` where the level does not split),
         ``unit``, ``n_strata``, ``partial`` (strata of its group are charted below it),
-        ``strata`` (their stratum IDs, ``;``-separated), ``size`` (samples in the year: done in
-        the months with results, planned in the later ones) [samples], ``p0`` [fraction],
+        ``strata`` (their stratum IDs, ``;``-separated), ``size`` (samples in the year: planned,
+        or done if more) [samples], ``p0`` [fraction],
         ``alpha`` (false-alarm probability per period of the limits and the news test) [-],
         ``false_alarms_year`` and its parts
         ``false_limits``, ``false_news``, ``false_cusum`` (expected in a year when nothing has
@@ -254,7 +255,8 @@ def _calibrate(strata: pd.DataFrame, sizes: pd.DataFrame, months: pd.DataFrame,
         # p1 = ratio x p0 must stay below 1: a unit already failing often is tuned to halfway
         ratio = min(rules.cusum_rate_ratio, (1 + p0) / (2 * p0))
         models.append(UnitModel(str(unit), n, g["prior_alpha"].to_numpy(float),
-                                g["prior_beta"].to_numpy(float), g["p0"].to_numpy(float), ratio))
+                                g["prior_beta"].to_numpy(float), g["p0"].to_numpy(float), ratio,
+                                int(g["size"].sum()), p0))
         group = sizes.merge(g[keys].drop_duplicates(), on=keys)
         meta.append({"level": level, **{k: (str(g[k].iloc[0]) if k in keys else "*") for k in KEY},
                      "unit": unit, "n_strata": len(g),

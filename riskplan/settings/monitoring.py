@@ -58,17 +58,17 @@ class MonitoringRules:
         improbably high under the predictive distribution given history). The alarm budget is
         shared equally among them.
     alarm_budget_per_month
-        Family-wise alarm budget: the expected number of false alarms per month over all the
-        district's chart units and methods together when nothing has changed [alarms/month].
-        Each unit and method gets ``budget / (units x methods)`` per month (Bonferroni; at most
-        ``unit_alarm_cap_per_year / (12 x methods)``): the
-        false-alarm probability per period of ``limits`` and ``news``, and an in-control average
-        run length of the CUSUM of ``samples per month / that share`` samples. Default 0.1:
-        about one false alarm a year in the whole district.
+        Family-wise alarm budget: the expected number of false alarms in the whole district, per
+        month on average, when nothing has changed, all chart units and methods together
+        [alarms/month]. It is spent exactly (``riskplan.monitoring.budget``): the largest
+        false-alarm probability per period (limits, news; the CUSUM gets an in-control ARL of
+        samples per period / that probability) whose exactly computed expected false alarms
+        over a year stay within 12 x the budget. Default 0.1: about one false alarm a year in
+        the whole district.
     unit_alarm_cap_per_year
-        Upper bound on one unit's share: ``cap / (12 x methods)`` per month, so a district with
-        few units does not spend the whole budget on each [false alarms/unit/year]. Default
-        0.02: no unit should false-alarm in more than about one year in fifty.
+        Upper bound on one unit's expected false alarms in a year [alarms/unit/year]; a unit
+        that would pass it gets a smaller false-alarm probability of its own. Default 0.02: no
+        unit should false-alarm in more than about one year in fifty.
     cusum_rate_ratio
         The rise the CUSUM is tuned to detect fastest: ``p1 = ratio x p0`` [-]. Default 3: a
         three-fold rise of the unqualified rate.
