@@ -43,12 +43,9 @@ class MonitoringRules:
         ``result_received_date`` (the date is then marked as estimated) [d]. Default 28: about
         the 20 working days the Measures allow a laboratory for its report (our reading).
     p_chart_sigma, cusum_k, cusum_h, ewma_lambda, ewma_L, predictive_p_value
-        Retired (issue 14): the normal-approximation p-chart, the tabular CUSUM and EWMA on
-        standardised rates and the fixed predictive p-value no longer run on the district's
-        data (one unqualified sample in a month tripped them all). The keys are still read so
-        that configuration files written before stay valid, and are ignored; the textbook
-        functions ``riskplan.monitoring.p_chart``, ``cusum`` and ``ewma`` take their settings as
-        arguments.
+        Retired (issue 14), ignored: still read so that older configuration files stay valid.
+        The district's alerts are exact (see ``alert_methods``); the textbook charts
+        ``riskplan.monitoring.p_chart``, ``cusum``, ``ewma`` take their settings as arguments.
     period
         Length of a chart period: ``"month"`` or ``"quarter"``.
     alert_methods
