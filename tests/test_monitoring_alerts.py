@@ -128,18 +128,24 @@ def sizes(rows):
 def test_chart_units_aggregate_up_the_hierarchy():
     s = sizes([
         ("T1", "B1", "C1", 15),   # big enough alone
-        ("T1", "B2", "C1", 4), ("T1", "B3", "C1", 9),   # together 13: township x category
-        ("T2", "B1", "C1", 3), ("T3", "B1", "C1", 2),    # thin: category C1 (without the above)
+        ("T1", "B2", "C1", 4), ("T1", "B3", "C1", 9),   # township T1 x C1: 28 with B1
+        ("T2", "B1", "C1", 3), ("T3", "B1", "C1", 2),    # thin: only in category C1
         ("T2", "B1", "C2", 1),                           # thin and alone: category C2 anyway
         ("T3", "B9", "C2", 0),                           # no samples: not charted
     ])
-    m = chart_units(s, ("stratum", "township_category", "category"), 12).set_index(KEY)
-    assert m.loc[("T1", "B1", "C1"), "unit"] == "stratum:T1|B1|C1"
-    assert m.loc[("T1", "B2", "C1"), "unit"] == m.loc[("T1", "B3", "C1"), "unit"] == \
-        "township_category:T1|*|C1"
-    assert m.loc[("T2", "B1", "C1"), "unit"] == m.loc[("T3", "B1", "C1"), "unit"] == "category:*|*|C1"
-    assert m.loc[("T2", "B1", "C2"), "unit"] == "category:*|*|C2"
-    assert len(m) == 6  # every stratum with samples exactly once
+    m = chart_units(s, ("stratum", "township_category", "category"), 12)
+    units = m.groupby(KEY)["unit"].agg(list).to_dict()
+    assert units[("T1", "B1", "C1")] == ["category:*|*|C1", "stratum:T1|B1|C1",
+                                         "township_category:T1|*|C1"]
+    assert units[("T1", "B2", "C1")] == units[("T1", "B3", "C1")] == \
+        ["category:*|*|C1", "township_category:T1|*|C1"]
+    assert units[("T2", "B1", "C1")] == units[("T3", "B1", "C1")] == ["category:*|*|C1"]
+    assert units[("T2", "B1", "C2")] == ["category:*|*|C2"]
+    assert ("T3", "B9", "C2") not in units
+    # every stratum with samples is in its category's unit, which holds all of them
+    top = m[m["level"] == "category"]
+    assert len(top) == 6 and top.groupby("unit")["size"].sum().to_dict() == {
+        "category:*|*|C1": 33, "category:*|*|C2": 1}
 
 
 def scores_for(rates, strength=50.0):
@@ -168,10 +174,13 @@ def test_design_spends_the_budget_and_reaches_each_arl():
                      ("T2", "B1", "C2"): 0.01})
     d = design_alerts(plan, sc, rules)
     u = d.units.set_index("unit")
-    assert len(u) == 3  # stratum T1|B1|C1, stratum T2|B1|C2, category C1 (the two thin ones)
+    # stratum T1|B1|C1 (24), township x category T1|C1 (30), categories C1 (36) and C2 (12);
+    # stratum T2|B1|C2 alone is 12 too, and so is its township x category
+    assert set(u.index) == {"stratum:T1|B1|C1", "stratum:T2|B1|C2", "township_category:T1|*|C1",
+                            "township_category:T2|*|C2", "category:*|*|C1", "category:*|*|C2"}
     c1 = u.loc["category:*|*|C1"]
-    assert c1["p0"] == pytest.approx((6 * 0.06 + 6 * 0.02) / 12) and c1["partial"]
-    # three units cannot spend 1.2 alarms a year: each stops at its cap of 0.02
+    assert c1["p0"] == pytest.approx((24 * 0.03 + 6 * 0.06 + 6 * 0.02) / 36) and c1["n_strata"] == 3
+    # six units cannot spend 1.2 alarms a year: each stops at its cap of 0.02
     assert (u["false_alarms_year"] <= 0.02 + 1e-12).all() and u["false_alarms_year"].max() > 0.015
     parts = u[["false_limits", "false_news", "false_cusum"]].sum(axis=1)
     assert parts.to_numpy() == pytest.approx(u["false_alarms_year"].to_numpy())

@@ -34,13 +34,16 @@ def yunling_res(yunling, yunling_config):
 
 def _check_invariants(res):
     units = res.chart_units
-    # each planned stratum is charted in exactly one unit, at a level of the hierarchy
+    # every planned stratum is charted at the top level, once; finer units only with data
     assert set(units["level"]) <= set(res.rules.alert_levels)
     assert units["unit"].is_unique
     planned = res.plan.allocation[res.plan.allocation["samples"] > 0]
-    charted = [s for strata in units["strata"] for s in strata.split(";")]
+    top = units[units["level"] == res.rules.alert_levels[-1]]
+    charted = [s for strata in top["strata"] for s in strata.split(";")]
     assert len(charted) == len(set(charted))
     assert set(planned[KEY].astype(str).agg("|".join, axis=1)) <= set(charted)
+    assert (units.loc[units["level"] != res.rules.alert_levels[-1], "size"]
+            >= res.rules.min_samples_for_chart).all()
     # the budget: exact expected false alarms within the district's and each unit's bound,
     # every CUSUM at least at its target ARL
     assert units["false_alarms_year"].sum() <= 12 * res.rules.alarm_budget_per_month + 1e-9

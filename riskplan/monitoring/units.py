@@ -3,11 +3,12 @@
 **Aggregation rule.** ``MonitoringRules.alert_levels`` is a hierarchy, finest first (default
 stratum -> township x category -> category). A stratum's *size* is its samples in the year: the
 planned ones, or the ones done so far if more (targeted extra sampling makes a unit chartable).
-At each level but the last, the strata not yet charted are grouped by the level's key columns; a
-group whose size reaches ``min_samples_for_chart`` becomes a chart unit and its strata are
-charted there. At the last level every remaining group is a unit, whatever its size. So every
-sample is charted in exactly one unit; a coarser unit holds only the strata not charted below
-it (``partial``).
+At every level the strata are grouped by the level's key columns; at the last level every group
+with samples is a chart unit, at the finer levels a group is one when its size reaches
+``min_samples_for_chart``. So every sample is charted at the top level (its category: a rise
+spread over the district shows there), and also in each finer unit that has data enough (a
+local rise shows there before it moves the category); a stratum too thin for its own chart is
+watched through the units above it. Each unit has its own share of the alarm budget.
 
 **Alarm budget.** ``alarm_budget_per_month`` = B: the expected number of false alarms in the
 whole district, per month on average, when nothing has changed (a family-wise budget). It is
@@ -54,7 +55,7 @@ def unit_label(level: str, row: dict[str, object] | pd.Series) -> str:
 
 def chart_units(sizes: pd.DataFrame, levels: tuple[str, ...] | list[str],
                 min_samples: int) -> pd.DataFrame:
-    """Which unit each stratum is charted in (the aggregation rule of the module notes).
+    """The chart units each stratum is charted in (the aggregation rule of the module notes).
 
     Parameters
     ----------
@@ -67,23 +68,21 @@ def chart_units(sizes: pd.DataFrame, levels: tuple[str, ...] | list[str],
 
     Returns
     -------
-    The strata with ``size > 0``: key columns, ``size``, ``level`` and ``unit``
-    (:func:`unit_label`).
+    One row per (stratum with ``size > 0``, unit): key columns, ``size``, ``level``, ``unit``
+    (:func:`unit_label`); every stratum has a row at the last level.
     """
-    left = sizes.loc[sizes["size"] > 0, KEY + ["size"]].copy()
+    strata = sizes.loc[sizes["size"] > 0, KEY + ["size"]]
     parts = []
     for i, level in enumerate(levels):
         keys = LEVELS[level]
-        total = left.groupby(keys)["size"].transform("sum")
-        last = i == len(levels) - 1
-        take = left if last else left[total >= min_samples]
+        total = strata.groupby(keys)["size"].transform("sum")
+        take = strata if i == len(levels) - 1 else strata[total >= min_samples]
         if len(take):
             labels = [unit_label(level, r) for r in take[KEY].to_dict("records")]
             parts.append(take.assign(level=level, unit=labels))
-        left = left.drop(take.index)
     if not parts:
         return pd.DataFrame(columns=KEY + ["size", "level", "unit"])
-    return pd.concat(parts).sort_values(KEY, kind="stable").reset_index(drop=True)
+    return pd.concat(parts).sort_values(KEY + ["unit"], kind="stable").reset_index(drop=True)
 
 
 def stratum_priors(scores: pd.DataFrame | None, strata: pd.DataFrame, cap: float,
@@ -128,12 +127,11 @@ class AlertDesign:
     Attributes
     ----------
     strata
-        One row per charted stratum: key columns, ``size``, ``level``, ``unit``,
-        ``prior_alpha``, ``prior_beta``, ``p0``, ``prior_source``.
+        One row per stratum and unit it is charted in: key columns, ``size``, ``level``,
+        ``unit``, ``prior_alpha``, ``prior_beta``, ``p0``, ``prior_source``.
     units
         One row per unit: ``level``, key columns (``*`` where the level does not split),
-        ``unit``, ``n_strata``, ``partial`` (strata of its group are charted below it),
-        ``strata`` (their stratum IDs, ``;``-separated), ``size`` (samples in the year: planned,
+        ``unit``, ``n_strata``, ``strata`` (their stratum IDs, ``;``-separated), ``size`` (samples in the year: planned,
         or done if more) [samples], ``p0`` [fraction],
         ``alpha`` (false-alarm probability per period of the limits and the news test) [-],
         ``false_alarms_year`` and its parts
@@ -202,7 +200,7 @@ def design_alerts(plan_strata: pd.DataFrame | None, scores: pd.DataFrame | None,
     strata = chart_units(sizes, rules.alert_levels, rules.min_samples_for_chart)
     strata = strata.merge(stratum_priors(scores, strata, rules.prior_strength_cap, results),
                           on=KEY, how="left")
-    return AlertDesign(strata, _calibrate(strata, sizes, months, rules), rules)
+    return AlertDesign(strata, _calibrate(strata, months, rules), rules)
 
 
 def _monthly_sizes(plan_strata: pd.DataFrame | None, schedule: pd.DataFrame | None,
@@ -234,8 +232,7 @@ def _monthly_sizes(plan_strata: pd.DataFrame | None, schedule: pd.DataFrame | No
     return out[out["size"] > 0].reset_index(drop=True)
 
 
-def _calibrate(strata: pd.DataFrame, sizes: pd.DataFrame, months: pd.DataFrame,
-               rules: MonitoringRules) -> pd.DataFrame:
+def _calibrate(strata: pd.DataFrame, months: pd.DataFrame, rules: MonitoringRules) -> pd.DataFrame:
     """One row per unit with its in-control rate, false-alarm probability and CUSUM design."""
     if strata.empty:
         return pd.DataFrame(columns=["level", *KEY, "unit", "size", "p0"])
@@ -257,10 +254,8 @@ def _calibrate(strata: pd.DataFrame, sizes: pd.DataFrame, months: pd.DataFrame,
         models.append(UnitModel(str(unit), n, g["prior_alpha"].to_numpy(float),
                                 g["prior_beta"].to_numpy(float), g["p0"].to_numpy(float), ratio,
                                 int(g["size"].sum()), p0))
-        group = sizes.merge(g[keys].drop_duplicates(), on=keys)
         meta.append({"level": level, **{k: (str(g[k].iloc[0]) if k in keys else "*") for k in KEY},
                      "unit": unit, "n_strata": len(g),
-                     "partial": len(group[group["size"] > 0]) > len(g),
                      "strata": ";".join("|".join(k) for k in g[KEY].to_numpy())})
     alphas = calibrate(models, 12 * rules.alarm_budget_per_month, rules.unit_alarm_cap_per_year,
                        tuple(rules.alert_methods))

@@ -81,10 +81,11 @@ class MonitoringRules:
     alert_levels
         The aggregation hierarchy, finest first, each level coarser than the one before
         (default ``stratum`` -> ``township_category`` -> ``category``; also
-        ``business_type_category`` and ``township``). Rule: a stratum is charted at the first
-        level where the group of not-yet-charted strata it belongs to reaches
-        ``min_samples_for_chart`` samples; at the last level every remaining group is charted
-        whatever its size, so every sample is charted in exactly one unit.
+        ``business_type_category`` and ``township``). Rule: at the last level every group with
+        samples is charted; at a finer level a group is charted when its yearly samples reach
+        ``min_samples_for_chart``. Every sample is charted at the top level, and also in each
+        finer unit with data enough; a stratum too thin for its own chart is watched through
+        the units above it.
     exceedance_threshold, exceedance_level
         The known high-risk strata table (not an alert): a stratum is listed when, given its
         history, ``P(rate > exceedance_threshold) > exceedance_level`` [fraction, -].
