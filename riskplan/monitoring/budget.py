@@ -6,9 +6,9 @@ looks of one unit are strongly dependent, and a CUSUM started at 0 rarely signal
 year. Measured on Ouhai's plan it gave 0.08 % of units a false alarm a year for a nominal 1.8 %,
 and no power. So the false alarms are counted exactly instead.
 
-For a per-period false-alarm probability ``alpha`` (the same for every unit; the limits and the
-news test signal when their tail probability is at most ``alpha``, the CUSUM gets an in-control
-ARL of ``samples per period / alpha``), each unit's **expected number of false alarms in a year**
+For a per-period false-alarm probability ``alpha`` (the limits and the news test signal when their
+tail probability is at most ``alpha``, the CUSUM gets an in-control ARL of ``samples per period /
+alpha``), each unit's **expected number of false alarms in a year**
 is computed for a year in which nothing has changed: every stratum fails at its history mean,
 with the plan's samples per stratum and period:
 
@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -162,9 +163,12 @@ class UnitModel:
         return sum(self.false_alarms(alpha, methods, exact).values())
 
 
-def _largest(f: object, budget: float, lo: float, hi: float, steps: int = 9) -> float:
-    """Largest ``alpha`` in ``[lo, hi]`` (log scale) with ``f(alpha) <= budget``."""
-    assert callable(f)
+def _largest(f: Callable[[float], float], budget: float, lo: float, hi: float,
+             steps: int = 9) -> float:
+    """Largest ``alpha`` in ``[lo, hi]`` with ``f(alpha) <= budget``; ``f`` increases with it.
+
+    Bisection on a log scale, to a factor of ``(hi / lo) ** (1 / 2 ** steps)``.
+    """
     if f(hi) <= budget:
         return hi
     if f(lo) > budget:
