@@ -30,6 +30,7 @@ that is the point of the alerts.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable
 
@@ -218,7 +219,8 @@ def calibrate(models: list[UnitModel], budget_year: float, cap_year: float,
     for m in models:
         a = common
         if m.total(a, methods) > cap_year:
-            a = _largest(lambda x, m=m: m.total(x, methods, False), cap_year, floor, common)
+            a = _largest(functools.partial(m.total, methods=methods, exact=False), cap_year,
+                         floor, common)
             while a > floor and m.total(a, methods) > cap_year:
                 a *= 0.97
         out[m.unit] = a
