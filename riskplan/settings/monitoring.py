@@ -52,8 +52,8 @@ class MonitoringRules:
         What may raise an alert on a chart unit: ``limits`` (the period's count reaches its exact
         beta-binomial upper control limit), ``cusum`` (the Bernoulli CUSUM of the unit's samples
         in date order reaches its decision interval) and ``news`` (this year's count so far is
-        improbably high under the predictive distribution given history). The alarm budget is
-        shared equally among them.
+        improbably high under the predictive distribution given history). They share the
+        alarm budget.
     alarm_budget_per_month
         Family-wise alarm budget: the expected number of false alarms in the whole district, per
         month on average, when nothing has changed, all chart units and methods together
