@@ -10,6 +10,8 @@ goes back, so the configuration used can be written out as TOML.
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -133,6 +135,21 @@ def section_from_dict(cls: type[T], data: Mapping[str, Any], prefix: str = "") -
         raise ConfigError(prefix or cls.__name__, str(exc)) from None
 
 
+def convert_key(cls: type, key: str, value: Any, prefix: str = "") -> Any:
+    """``value`` converted to the type of field ``key`` of ``cls`` (no range checks).
+
+    Raises
+    ------
+    ConfigError
+        For an unknown key or a value of the wrong type, naming the full key.
+    """
+    full = f"{prefix}.{key}" if prefix else key
+    names = {f.name for f in dataclasses.fields(cls) if f.init}
+    if key not in names:
+        raise ConfigError(full, f"unknown key (known keys here: {', '.join(sorted(names))})")
+    return _convert(value, get_type_hints(cls)[key], full)
+
+
 def section_to_dict(obj: DataclassInstance) -> dict[str, Any]:
     """Plain-TOML-able dict of a settings dataclass (tuples become lists, None values are left out)."""
 
@@ -156,6 +173,43 @@ def check(condition: bool, key: str, message: str) -> None:
     """Raise ConfigError(key, message) unless ``condition`` holds (for ``__post_init__`` checks)."""
     if not condition:
         raise ConfigError(key, message)
+
+
+_INTERVAL = re.compile(r"([\[(])\s*([-+0-9.e]+)\s*,\s*([-+0-9.e]+)\s*([\])])")
+
+
+def parse_interval(text: str) -> tuple[float, float, bool, bool]:
+    """``"(0, 100]"`` -> (low, high, low included, high included)."""
+    m = _INTERVAL.fullmatch(text.strip())
+    if m is None:
+        raise ValueError(f"not an interval like (0, 100]: {text!r}")
+    return float(m.group(2)), float(m.group(3)), m.group(1) == "[", m.group(4) == "]"
+
+
+def check_range(value: Any, key: str, interval: str) -> None:
+    """Raise ConfigError(key) unless ``value`` lies in ``interval`` (``"(0, 100]"``, ``"[1, 12]"``).
+
+    A list, tuple or dict is checked item by item (a dict's items as ``key.name``); None (an
+    unset optional value) passes. The interval is the one the setting's documentation states
+    ("Range: (0, 100]."), so the documentation and the check cannot drift apart. NaN and
+    infinity are outside every interval.
+    """
+    if value is None:
+        return
+    if isinstance(value, Mapping):
+        for name, v in value.items():
+            check_range(v, f"{key}.{name}", interval)
+        return
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            check_range(v, key, interval)
+        return
+    low, high, low_in, high_in = parse_interval(interval)
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) \
+        and (low <= value if low_in else low < value) and (value <= high if high_in else value < high)
+    if not ok:
+        words = (f"{'>=' if low_in else '>'} {low:g} and {'<=' if high_in else '<'} {high:g}")
+        raise ConfigError(key, f"must be {words} (range {interval}), got {value!r}")
 
 
 def attribute_docs(cls: type) -> dict[str, str]:

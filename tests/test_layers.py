@@ -20,13 +20,15 @@ PACKAGE = Path(__file__).resolve().parent.parent / "riskplan"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # 0 foundation
     ("riskplan._version", "riskplan.errors", "riskplan._settings", "riskplan._problems",
-     "riskplan.tables", "riskplan.timeofday"),
+     "riskplan.tables", "riskplan.timeofday", "riskplan.interrupts"),
     # 1 settings
     ("riskplan.settings",),
     # 2 data: the registry, the container, reading, validation, loaders, synthetic districts
     ("riskplan.schema",),
     ("riskplan.dataset",),
+    ("riskplan.roles", "riskplan.subset"),
     ("riskplan.io",),
+    ("riskplan.templates",),
     ("riskplan.validation",),
     ("riskplan.datasets",),
     ("riskplan.synthetic",),
@@ -42,6 +44,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("riskplan.plotting",),
     # 6 configuration
     ("riskplan.config",),
+    ("riskplan.configure",),
     # 7 pipeline
     ("riskplan.pipeline",),
     # 8 plan folder

@@ -19,7 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-from riskplan.config import load_config
+from riskplan.config import Config
+from riskplan.configure import check_config
 from riskplan.dataset import Dataset
 from riskplan.datasets import load_ouhai, read_dataset
 from riskplan.errors import ConfigError, RiskplanError
@@ -45,8 +46,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--seed", type=int, help="seed of the random steps (default: `seed` of the config, 2026)")
     p.add_argument("--lang", choices=("zh", "en"), help="language of headers and labels (default: "
                    "export.lang of the config, zh)")
-    p.add_argument("--out", metavar="DIR", required=True, help="plan folder to write (replaced as a "
-                   "whole if it holds an earlier plan; must otherwise be new or empty)")
+    p.add_argument("--out", metavar="DIR", required=True, help="plan folder to write: new, empty, or "
+                   "an earlier plan folder holding only what its manifest.json lists (replaced as a "
+                   "whole, only once the new plan is complete); anything else is refused")
     p.set_defaults(func=run)
     return p
 
@@ -79,7 +81,13 @@ def run(args: argparse.Namespace) -> int:
     """Run ``riskplan plan``. Every check happens before the plan folder is touched."""
     t0 = time.perf_counter()
     progress = not os.environ.get("TQDM_DISABLE") and sys.stderr.isatty()
-    config = load_config(args.config)
+    out = Path(args.out)
+    check_output_folder(out.absolute())
+    dataset = _load(args)
+    # every problem of the file and of its codes against the data, in one run
+    report = check_config(args.config, dataset) if args.config else check_config(Config(), dataset)
+    report.raise_errors()
+    config = report.config
     if args.seed is not None:
         if args.seed < 0:
             raise ConfigError("seed", f"--seed must be a non-negative integer, got {args.seed}")
@@ -88,10 +96,6 @@ def run(args: argparse.Namespace) -> int:
         import dataclasses
 
         config = config.replace(export=dataclasses.replace(config.export, lang=args.lang))
-    out = Path(args.out)
-    check_output_folder(out.absolute())
-    dataset = _load(args)
-    config.check_codes(dataset)
     if args.all_months:
         months: list[int] | None = list(range(1, 13))
     elif args.month:

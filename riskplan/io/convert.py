@@ -202,13 +202,70 @@ def empty_table(table: Table) -> pd.DataFrame:
     return pd.DataFrame({c.name: empty_column(c, 0, pd.RangeIndex(0)) for c in table.columns})
 
 
+def _apply_datum_column(df: pd.DataFrame) -> pd.DataFrame:
+    """Move ``lon_wgs84``/``lat_wgs84`` of rows whose ``coord_datum`` is GCJ-02 or BD-09 to that pair.
+
+    A row keeps a value already given in the other pair's own columns; its WGS-84 cells are then
+    emptied all the same (they were declared to be in another datum).
+    """
+    datum = df["coord_datum"]
+    out = df.copy()
+    for name, lon_col, lat_col in COORD_PAIRS[1:]:
+        rows = (datum == name).fillna(False).to_numpy(dtype=bool)
+        if not rows.any():
+            continue
+        for src, dst in (("lon_wgs84", lon_col), ("lat_wgs84", lat_col)):
+            if dst not in out.columns:
+                out[dst] = pd.Series([None] * len(out), index=out.index, dtype="str")
+            moved = as_text(out[src].astype(object)).astype("str")
+            target = as_text(out[dst].astype(object)).astype("str")
+            take = rows & target.isna().to_numpy() & moved.notna().to_numpy()
+            out[dst] = target.where(~take, moved)
+            out[src] = out[src].where(~rows)
+    return out
+
+
+PAIR_TOLERANCE_M = 50.0
+"""Largest distance [m] between two coordinate pairs of one row (e.g. WGS-84 and GCJ-02) after
+conversion: the GCJ-02 offset itself is hundreds of metres, the conversion and rounding of the
+given decimals a few."""
+
+_PAIR_NAMES = {"wgs84": "WGS-84", "gcj02": "GCJ-02", "bd09": "BD-09"}
+
+
+def _to_wgs84(datum: str, lon: float, lat: float) -> tuple[float, float]:
+    """WGS-84 longitude and latitude [degrees] of a point given in ``datum``."""
+    if datum == "wgs84" or not prcoords.sanity_in_china_p(prcoords.Coords(lat, lon)):
+        return lon, lat  # no datum shift outside China; the validator flags such points
+    convert = prcoords.gcj_wgs_bored if datum == "gcj02" else prcoords.bd_wgs_bored
+    c = convert(prcoords.Coords(lat, lon), False)
+    return c.lon, c.lat
+
+
+def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance [m] between two WGS-84 points."""
+    p1, p2, dl = np.radians(lat1), np.radians(lat2), np.radians(lon2 - lon1)
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return float(2 * 6_371_008.8 * np.arcsin(np.sqrt(min(1.0, h))))
+
+
 def resolve_coordinates(df: pd.DataFrame, problems: Problems, file: str) -> pd.DataFrame:
-    """Fill ``lon_wgs84``/``lat_wgs84`` from GCJ-02 / BD-09 columns; set ``coord_source``."""
+    """Fill ``lon_wgs84``/``lat_wgs84`` from GCJ-02 / BD-09 columns; set ``coord_source``.
+
+    A row may give several pairs; the first complete one (WGS-84, GCJ-02, BD-09) is used, and
+    each other pair must lie within :data:`PAIR_TOLERANCE_M` of it after conversion (an error
+    naming the row and both pairs otherwise). Rows whose ``coord_datum`` is ``gcj02`` or ``bd09``
+    give their ``lon_wgs84``/``lat_wgs84`` cells in that datum; they are converted like the
+    ``lon_gcj02``/``lon_bd09`` columns.
+    """
+    if "coord_datum" in df.columns:
+        df = _apply_datum_column(df)
     n = len(df)
     lon = df["lon_wgs84"].to_numpy(dtype=float, na_value=np.nan).copy()
     lat = df["lat_wgs84"].to_numpy(dtype=float, na_value=np.nan).copy()
     source = np.full(n, None, dtype=object)
     filled = np.zeros(n, dtype=bool)  # source[i] is set
+    pair: dict[int, tuple[float, float]] = {}  # the pair as given, of the datum in source
     for datum, lon_col, lat_col in COORD_PAIRS:
         if lon_col not in df.columns and lat_col not in df.columns:
             continue
@@ -235,20 +292,24 @@ def resolve_coordinates(df: pd.DataFrame, problems: Problems, file: str) -> pd.D
             problems.add(file, int(i) + 1, lon_col if np.isnan(x[i]) else lat_col, "",
                          "longitude and latitude must be given together",
                          "经度和纬度必须同时填写")
-        take = ~np.isnan(x) & ~np.isnan(y) & ~filled
-        for i in np.flatnonzero(take):
-            if datum == "wgs84":
-                lo, la = x[i], y[i]
-            elif not prcoords.sanity_in_china_p(prcoords.Coords(y[i], x[i])):
-                lo, la = x[i], y[i]  # no datum shift outside China; the validator flags it
-            elif datum == "gcj02":
-                c = prcoords.gcj_wgs_bored(prcoords.Coords(y[i], x[i]), False)
-                lo, la = c.lon, c.lat
-            else:
-                c = prcoords.bd_wgs_bored(prcoords.Coords(y[i], x[i]), False)
-                lo, la = c.lon, c.lat
-            lon[i], lat[i], source[i] = lo, la, datum
-            filled[i] = True
+        given = ~np.isnan(x) & ~np.isnan(y)
+        for r in map(int, np.flatnonzero(given)):
+            lo, la = _to_wgs84(datum, x[r], y[r])
+            if filled[r]:  # a second pair for the row: it must be the same place
+                gap = _metres(lon[r], lat[r], lo, la)
+                if gap > PAIR_TOLERANCE_M:
+                    kept = f"{_PAIR_NAMES[str(source[r])]} pair ({pair[r][0]:.6f}, {pair[r][1]:.6f})"
+                    other = f"{_PAIR_NAMES[datum]} pair ({x[r]:.6f}, {y[r]:.6f})"
+                    problems.add(file, r + 1, lon_col, f"{x[r]:.6f}, {y[r]:.6f}",
+                                 f"the {kept} and the {other} are {gap:,.0f} m apart after "
+                                 f"conversion to WGS-84 (more than {PAIR_TOLERANCE_M:.0f} m): give "
+                                 "one pair, or correct the wrong one",
+                                 f"{kept} 与 {other} 换算为 WGS-84 后相距 {gap:,.0f} 米（超过 "
+                                 f"{PAIR_TOLERANCE_M:.0f} 米）：请只保留一组坐标或改正错误的一组")
+                continue
+            lon[r], lat[r], source[r] = lo, la, datum
+            pair[r] = (x[r], y[r])
+            filled[r] = True
     # rows whose WGS-84 cells are incomplete and not filled from another datum stay empty
     lon[~filled], lat[~filled] = np.nan, np.nan
     df["lon_wgs84"] = lon

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["FileProblem", "decode_text", "read_raw", "find_file"]
+__all__ = ["FileProblem", "decode_text", "read_raw", "find_file", "find_files"]
 
 
 class FileProblem(Exception):
@@ -62,18 +62,30 @@ def read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
     text = decode_text(path)
     if not text.strip():
         raise FileProblem("file is empty (no header row)", "文件为空（没有表头）")
+    reader = csv.reader(io.StringIO(text))
+    lines: list[list[str]] = []
     try:
-        lines = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+        for r in reader:
+            if any(c.strip() for c in r):
+                lines.append(r)
     except csv.Error as exc:
-        raise FileProblem(f"malformed CSV: {exc}", f"CSV 格式错误：{exc}") from None
+        # name where: the line of the file, and the data row (blank lines not counted)
+        row = len(lines) or None
+        where = f"line {reader.line_num}" + (f", data row {row}" if row else " (the header)")
+        raise FileProblem(f"malformed CSV at {where}: {exc}",
+                          f"CSV 格式错误（第 {reader.line_num} 行{f'，数据第 {row} 行' if row else '，表头'}）：{exc}",
+                          row) from None
     header = [c.replace("\ufeff", "").strip() or f"column_{j + 1}"
               for j, c in enumerate(lines[0])]
     seen: set[str] = set()
+    seen_first: set[str] = set()
     for j, h in enumerate(header):  # a repeated header name is kept apart, never merged
         if h in seen:
             header[j] = f"{h}.{j + 1}"
             row_problems.append((0, f"column '{h}' appears twice; column {j + 1} is ignored",
                                  f"列 '{h}' 重复出现；第 {j + 1} 列被忽略"))
+        else:
+            seen_first.add(h)
         seen.add(h)
     width = len(header)
     data: list[list[str | None]] = []
@@ -87,15 +99,28 @@ def read_raw(path: Path) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
         data.append([c.strip() or None for c in cells])
     df = pd.DataFrame(data, columns=header, dtype="str") if data else pd.DataFrame(
         {h: pd.Series([], dtype="str") for h in header})
-    return df, row_problems
+    # a repeated header's later columns are reported above and ignored: dropped here, so they
+    # are not also reported as columns riskplan does not use
+    return df.drop(columns=[h for h in header if h not in seen_first]), row_problems
+
+
+def find_files(folder: Path, stem: str) -> list[Path]:
+    """Every file of table ``stem`` in ``folder``: ``.csv`` first, then ``.xlsx`` (any case).
+
+    More than one is an error for the reader to report (which one was meant cannot be guessed).
+    """
+    found: list[Path] = []
+    for suffix in (".csv", ".CSV", ".Csv", ".xlsx", ".XLSX", ".Xlsx"):
+        p = folder / f"{stem}{suffix}"
+        # on a case-insensitive file system ".csv" and ".CSV" are one file
+        if p.is_file() and not any(p.samefile(q) for q in found):
+            found.append(p)
+    return found
 
 
 def find_file(folder: Path, stem: str) -> Path | None:
     """The ``.csv`` (or ``.xlsx``) file of table ``stem`` in ``folder``, or None."""
-    for suffix in (".csv", ".xlsx", ".CSV", ".XLSX"):
-        p = folder / f"{stem}{suffix}"
-        if p.is_file():
-            return p
-    return None
+    found = find_files(folder, stem)
+    return found[0] if found else None
 
 

@@ -10,6 +10,7 @@ and validates.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,7 +26,7 @@ from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError, ValidationError
 from riskplan.io.aliases import standardize_columns
 from riskplan.io.convert import convert_table, empty_table, resolve_coordinates
-from riskplan.io.decode import FileProblem, decode_text, find_file, read_raw
+from riskplan.io.decode import FileProblem, decode_text, find_files, read_raw
 from riskplan.schema import COORD_TABLES, TABLES
 
 __all__ = ["read_table", "read_metadata", "read_geojson", "read_folder"]
@@ -104,6 +105,13 @@ def read_metadata(path: str | Path, problems: Problems | None = None) -> dict[st
             elif not isinstance(meta[key], tp) or isinstance(meta[key], (bool, dt.datetime)):
                 own.add(file, None, key, meta[key], f"'{key}' must be {en}", f"'{key}' 应为{zh}")
                 meta.pop(key)
+        code = meta.get("district_code")
+        if isinstance(code, str) and not re.fullmatch(r"\d{6}", code.strip()):
+            own.add(file, None, "district_code", code,
+                    "district_code must be the 6-digit administrative division code of the "
+                    "district (县级行政区划代码, e.g. \"330304\"), written as text",
+                    "district_code 应为 6 位县级行政区划代码（如 \"330304\"），写成文本")
+            meta.pop("district_code")
         if "provenance" in meta and not isinstance(meta["provenance"], Mapping):
             own.add(file, None, "provenance", "", "'provenance' must be a table of texts",
                     "'provenance' 应为文本表")
@@ -162,7 +170,13 @@ def read_folder(folder: str | Path) -> tuple[Dataset, Problems]:
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
     for name, spec in TABLES.items():
-        path = find_file(folder, name)
+        found = find_files(folder, name)
+        path = found[0] if found else None
+        if len(found) > 1:  # the first is still read, so that its own problems are reported too
+            both = " and ".join(p.name for p in found)
+            problems.add(found[0].name, None, "", "",
+                         f"two files for the table {name}: {both}; keep only one",
+                         f"同一张表 {name} 有多个文件：{both}，请只保留一个")
         if path is None:
             if not spec.optional:
                 problems.add(spec.file, None, "", "",

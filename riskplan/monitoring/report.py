@@ -21,14 +21,18 @@ headers in the plan's ``export.lang``; :func:`riskplan.export.plan_folder.read_t
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 
+from riskplan._version import __version__
 from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError
+from riskplan.export.atomic import staged_folder, write_text
 from riskplan.export.csvfile import write_csv
 from riskplan.export.headers import Lang
+from riskplan.export.manifest import hash_folder, write_manifest
 from riskplan.monitoring.alerts import run_alerts
 from riskplan.monitoring.bayes import known_high_risk
 from riskplan.monitoring.coverage import Coverage, coverage
@@ -42,7 +46,8 @@ from riskplan.monitoring.progress import (
     share_due,
 )
 from riskplan.monitoring.replan import Replan, replan
-from riskplan.monitoring.targets import computed_actuals, load_targets, scorecard
+from riskplan.monitoring.targets import NO_TARGETS, computed_actuals, scorecard
+from riskplan.plotting.fonts import font_note
 from riskplan.plotting.monitoring import (
     plot_bernoulli_cusum,
     plot_count_chart,
@@ -102,7 +107,8 @@ class MonitorResult:
             f"  alerts 预警: {len(self.alerts)} alarms in {self.alerts['unit'].nunique() if len(self.alerts) else 0} "
             f"of {len(self.chart_units)} chart units (budget {self.rules.alarm_budget_per_month:g} "
             f"false alarms a month); {len(self.known_risk)} known high-risk strata",
-            "  targets 目标: " + ", ".join(f"{k} {v}" for k, v in sc.items()),
+            ("  targets 目标: " + ", ".join(f"{k} {v}" for k, v in sc.items()) if len(sc)
+             else f"  targets 目标: {NO_TARGETS}"),
         ]
         if self.replan is not None:
             lines.append(f"  re-plan 重新分配: {self.replan.remaining} samples over months "
@@ -110,6 +116,8 @@ class MonitorResult:
                          else "  re-plan: no months left")
         elif self.replan_error:
             lines.append(f"  re-plan not done: {self.replan_error}")
+        if font_note():  # the report's charts: said once, here
+            lines.append(f"  note: {font_note()}")
         return "\n".join(lines)
 
 
@@ -139,7 +147,8 @@ def monitor(
     rules
         Monitoring settings; default the plan configuration's ``monitoring`` section.
     targets
-        Creation targets; default the embedded ``creation_targets.csv``.
+        Creation targets; default the dataset's own (``dataset.creation_targets``): without
+        them the scorecard is empty.
     do_replan
         Also re-plan the remainder (the slowest step: re-scores risk and re-allocates).
 
@@ -199,7 +208,7 @@ def monitor(
         coverage_counts=cov_counts, population=int(dataset.townships["population"].sum()),
         risk_monitoring_samples=len(prog_rm), programme=plan.programme,
         township_completion=b_t[["township_code", "done", "annual"]])
-    tg = targets if targets is not None else load_targets()
+    tg = targets if targets is not None else getattr(dataset, "creation_targets", None)
     sc = scorecard(tg, getattr(dataset, "target_actuals", None), comp, as_of=as_of,
                    plan_year=dataset.plan_year, share_due=share_due(as_of, rules), rules=rules)
     return MonitorResult(as_of, plan, ing, prog, prog_t, b_d, b_t, b_s, cov, fu, al.charts,
@@ -243,11 +252,14 @@ def write_outputs(res: MonitorResult, out: str | Path, charts: bool = True,
 
     CSVs go through :func:`riskplan.export.csvfile.write_csv` with headers in ``lang`` (default:
     the plan's ``export.lang``); read them back with :func:`riskplan.export.plan_folder.read_table`.
+    The folder is written as a whole, like a plan folder (built beside ``out``, then renamed; an
+    interrupted or failed run leaves ``out`` as it was), with a ``manifest.json`` of kind
+    ``monitor`` listing every file; an existing ``out`` is replaced only when it is an earlier
+    monitoring folder holding nothing else (:mod:`riskplan.export.ownership`).
     """
     out = Path(out)
     plan_lang, excel_ids = export_settings(res.plan)
     lang = lang or plan_lang
-    out.mkdir(parents=True, exist_ok=True)
     tables = {
         "progress_monthly.csv": res.progress, "progress_township.csv": res.progress_township,
         "behind_township.csv": res.behind_township, "behind_stratum.csv": res.behind_stratum,
@@ -261,19 +273,22 @@ def write_outputs(res: MonitorResult, out: str | Path, charts: bool = True,
     if res.replan is not None:
         tables["replan.csv"] = res.replan.table
         tables["replan_schedule.csv"] = res.replan.schedule
-    written = []
-    for name, df in tables.items():
-        _csv(df, out / name, lang, excel_ids)
-        written.append(out / name)
-    _csv(res.coverage.matrix, out / "coverage_matrix.csv", lang, excel_ids, index=True)
-    written.append(out / "coverage_matrix.csv")
-    pngs: dict[str, str] = {}
-    if charts:
-        pngs = _charts(res, out)
-        written += [out / p for p in pngs.values()]
-    (out / "report.md").write_text(_markdown(res, pngs), encoding="utf-8")
-    written.append(out / "report.md")
-    return written
+    names = [*tables, "coverage_matrix.csv"]
+    with staged_folder(out, "monitor") as tmp:
+        for name, df in tables.items():
+            _csv(df, tmp / name, lang, excel_ids)
+        _csv(res.coverage.matrix, tmp / "coverage_matrix.csv", lang, excel_ids, index=True)
+        pngs: dict[str, str] = _charts(res, tmp) if charts else {}
+        names += list(pngs.values())
+        write_text(tmp / "report.md", _markdown(res, pngs))
+        names.append("report.md")
+        write_manifest(tmp, {
+            "riskplan_version": __version__, "kind": "monitor",
+            "run_time": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+            "plan_folder": str(res.plan.path) if res.plan.path is not None else "",
+            "as_of": str(res.as_of.date()), "outputs_sha256": hash_folder(tmp),
+        })
+    return [out / n for n in names]
 
 
 def _charts(res: MonitorResult, out: Path) -> dict[str, str]:
@@ -370,5 +385,6 @@ def _markdown(res: MonitorResult, pngs: dict[str, str]) -> str:
         lines += [f"Not re-planned: {res.replan_error or 'skipped'}", ""]
     cols = ["target_id", "indicator_en", "scope", "target_to_date", "actual", "status", "gap",
             "credited_to", "source"]
-    lines += ["## Seed plan targets / 创建目标", "", _md_table(res.scorecard[cols], 60)]
+    lines += ["## Creation targets / 创建目标", ""]
+    lines += [_md_table(res.scorecard[cols], 60) if len(res.scorecard) else NO_TARGETS + "\n"]
     return "\n".join(lines)

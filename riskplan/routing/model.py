@@ -10,10 +10,12 @@ solution limit (deterministic) or a wall-clock limit (on request).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from riskplan.interrupts import Interrupt, stoppable
 
 _BOOL_TRUE = 3  # ortools.util.optional_boolean_pb2.BOOL_TRUE
 _BOOL_FALSE = 2  # ortools.util.optional_boolean_pb2.BOOL_FALSE
@@ -256,6 +258,20 @@ def _extract(
     return RoutingSolution(routes, starts, ends, service, dropped, int(sol.ObjectiveValue()), strategy)
 
 
+def _cancel_on_interrupt(routing: pywrapcp.RoutingModel, interrupt: Interrupt) -> Callable[[], None]:
+    """At-solution callback ending the search once Ctrl-C was pressed.
+
+    The routing solver holds the GIL while it searches, so Python notices SIGINT only when the
+    solver calls back into Python: at each solution.
+    """
+
+    def at_solution() -> None:
+        if interrupt.requested:
+            routing.CancelSearch()
+
+    return at_solution
+
+
 def solve(problem: RoutingProblem, budget: SearchBudget = SearchBudget()) -> RoutingSolution | None:
     """Solve ``problem``: first-solution chain, then the metaheuristic within ``budget``.
 
@@ -265,7 +281,9 @@ def solve(problem: RoutingProblem, budget: SearchBudget = SearchBudget()) -> Rou
         manager, routing = build_model(problem)
         if budget.branch_limit is not None:
             routing.AddSearchMonitor(routing.solver().BranchesLimit(int(budget.branch_limit)))
-        sol = routing.SolveWithParameters(_params(budget, strategy))
+        with stoppable() as interrupt:  # Ctrl-C: KeyboardInterrupt, never routes of a cut search
+            routing.AddAtSolutionCallback(_cancel_on_interrupt(routing, interrupt))
+            sol = routing.SolveWithParameters(_params(budget, strategy))
         if sol is not None:
             return _extract(problem, manager, routing, sol, strategy)
     return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal
 
-from riskplan._settings import check
+from riskplan._settings import check, check_range
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,10 +26,12 @@ class ExportRules:
         Write a PNG route map per station and day.
     map_dpi
         Resolution of the PNG maps [dots per inch].
+        Range: [20, 600].
     geojson
         Write routes and stops as GeoJSON (RFC 7946).
     coordinate_decimals
         Decimals kept in GeoJSON coordinates [-] (6 = about 0.1 m).
+        Range: [1, 9].
     report
         Format of the summary report: ``"md"`` (Markdown) or ``"html"``.
     """
@@ -50,3 +52,6 @@ class ExportRules:
             "export.coordinate_decimals",
             f"must be 1-9, got {self.coordinate_decimals}",
         )
+        # the documented ranges (Range: in the Attributes above)
+        check_range(self.map_dpi, "export.map_dpi", "[20, 600]")
+        check_range(self.coordinate_decimals, "export.coordinate_decimals", "[1, 9]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import field
 
-from riskplan._settings import check
+from riskplan._settings import check, check_range
 from riskplan.tables import STRATUM_KEY
 
 LEVELS: dict[str, list[str]] = {
@@ -30,6 +30,7 @@ class MonitoringRules:
     quarterly_targets
         Cumulative share of the annual plan due by the end of Q1..Q4 [fraction], default
         (0.25, 0.50, 0.75, 1.00): "at least a quarter of the task each quarter".
+        Range: [0, 1] (each value).
     followup_deadline_days
         Days allowed from the receipt of an unqualified result (``result_received_date``) to the
         completed follow-up (核查处置) [d]. Default 90: our reading of the SAMR Measures for the
@@ -38,14 +39,18 @@ class MonitoringRules:
         verification and disposal within 90 days of receiving the unqualified result; the text
         could not be checked offline when this default was set, so check it against the version
         in force (and any provincial rule) and set the value here.
+        Range: [0, 365].
     lab_turnaround_days
         Days from sample to the result reaching the bureau, used when a result has no
         ``result_received_date`` (the date is then marked as estimated) [d]. Default 28: about
         the 20 working days the Measures allow a laboratory for its report (our reading).
+        Range: [0, 365].
     p_chart_sigma, cusum_k, cusum_h, ewma_lambda, ewma_L, predictive_p_value
         Retired (issue 14), ignored: still read so that older configuration files stay valid.
         The district's alerts are exact (see ``alert_methods``); the textbook charts
         ``riskplan.monitoring.p_chart``, ``cusum``, ``ewma`` take their settings as arguments.
+        Ranges: p_chart_sigma (0, 10]; cusum_k [0, 10]; cusum_h (0, 100]; ewma_lambda (0, 1];
+        ewma_L (0, 10]; predictive_p_value (0, 1).
     period
         Length of a chart period: ``"month"`` or ``"quarter"``.
     alert_methods
@@ -62,22 +67,28 @@ class MonitoringRules:
         samples per period / that probability) whose exactly computed expected false alarms
         over a year stay within 12 x the budget. Default 0.1: about one false alarm a year in
         the whole district.
+        Range: (0, 1).
     unit_alarm_cap_per_year
         Upper bound on one unit's expected false alarms in a year [alarms/unit/year]; a unit
         that would pass it gets a smaller false-alarm probability of its own. Default 0.02: no
         unit should false-alarm in more than about one year in fifty.
+        Range: (0, 1).
     cusum_rate_ratio
         The rise the CUSUM is tuned to detect fastest: ``p1 = ratio x p0`` [-]. Default 3: a
         three-fold rise of the unqualified rate.
+        Range: (1, 100].
     prior_strength_cap
         Upper bound on the prior's alpha + beta when it comes from the risk scores, so this
         year's results can move it [pseudo-samples].
+        Range: (0, 1e6].
     at_risk_margin
         A target counts as "at risk" (rather than "missed") when its actual is short of it by no
         more than this share of the target [fraction]; see ``riskplan.monitoring.targets``.
+        Range: [0, 1).
     min_samples_for_chart
         Smallest yearly sample size of a chart unit below the top level [samples] (default 12,
         one a month). A stratum's size is its planned samples, or its samples so far if more.
+        Range: [1, 10000].
     alert_levels
         The aggregation hierarchy, finest first, each level coarser than the one before
         (default ``stratum`` -> ``township_category`` -> ``category``; also
@@ -89,6 +100,7 @@ class MonitoringRules:
     exceedance_threshold, exceedance_level
         The known high-risk strata table (not an alert): a stratum is listed when, given its
         history, ``P(rate > exceedance_threshold) > exceedance_level`` [fraction, -].
+        Ranges: exceedance_threshold (0, 1); exceedance_level (0, 1).
     replan_mode
         How :func:`riskplan.monitoring.replan` weighs the strata for the remainder:
         ``"catch_up"`` (default): by each stratum's shortfall against its risk-proportional share
@@ -167,3 +179,21 @@ class MonitoringRules:
                   and set(LEVELS[coarse]) < set(LEVELS[fine]), "monitoring.alert_levels",
                   f"each level must be coarser than the one before ({coarse!r} does not group "
                   f"{fine!r})")
+        # the documented ranges (Range: in the Attributes above)
+        check_range(self.quarterly_targets, "monitoring.quarterly_targets", "[0, 1]")
+        check_range(self.followup_deadline_days, "monitoring.followup_deadline_days", "[0, 365]")
+        check_range(self.lab_turnaround_days, "monitoring.lab_turnaround_days", "[0, 365]")
+        check_range(self.p_chart_sigma, "monitoring.p_chart_sigma", "(0, 10]")
+        check_range(self.cusum_k, "monitoring.cusum_k", "[0, 10]")
+        check_range(self.cusum_h, "monitoring.cusum_h", "(0, 100]")
+        check_range(self.ewma_lambda, "monitoring.ewma_lambda", "(0, 1]")
+        check_range(self.ewma_L, "monitoring.ewma_L", "(0, 10]")
+        check_range(self.exceedance_threshold, "monitoring.exceedance_threshold", "(0, 1)")
+        check_range(self.exceedance_level, "monitoring.exceedance_level", "(0, 1)")
+        check_range(self.predictive_p_value, "monitoring.predictive_p_value", "(0, 1)")
+        check_range(self.prior_strength_cap, "monitoring.prior_strength_cap", "(0, 1e6]")
+        check_range(self.at_risk_margin, "monitoring.at_risk_margin", "[0, 1)")
+        check_range(self.min_samples_for_chart, "monitoring.min_samples_for_chart", "[1, 10000]")
+        check_range(self.alarm_budget_per_month, "monitoring.alarm_budget_per_month", "(0, 1)")
+        check_range(self.unit_alarm_cap_per_year, "monitoring.unit_alarm_cap_per_year", "(0, 1)")
+        check_range(self.cusum_rate_ratio, "monitoring.cusum_rate_ratio", "(1, 100]")

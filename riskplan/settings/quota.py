@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from riskplan._settings import check
+from riskplan._settings import check, check_range
 
 __all__ = ["QuotaRules"]
 
@@ -20,6 +20,7 @@ class QuotaRules:
         Samples per 1,000 residents per year [samples / 1000 persons], > 0. Default 1.0, the seed
         plan's risk-monitoring volume (监测任务量达到1件/千人); 4.0 is the demonstration-city
         supervision figure.
+        Range: (0, 100].
     programme
         Programme the plan serves (``risk_monitoring`` by default; e.g. ``supervision``).
     programme_name_zh
@@ -27,9 +28,11 @@ class QuotaRules:
     population_year
         Year of the population figure to use; None uses the one the dataset holds
         (``dataset.toml`` ``population_year``). A different year needs ``population``.
+        Range: [1949, 2100] or unset.
     population
         Residents [persons] overriding the dataset's township sum, e.g. 1,001,600 for the end of
         2023 (100.16万); None uses the dataset.
+        Range: (0, 2e8] or unset.
     count_higher_level
         Whether samples already taken in the district by higher-level programmes (national,
         provincial, city tasks) count towards this quota (they always count towards coverage).
@@ -59,3 +62,7 @@ class QuotaRules:
             "quota.population_year",
             f"must be a plausible year, got {self.population_year!r}",
         )
+        # the documented ranges (Range: in the Attributes above)
+        check_range(self.rate_per_1000, "quota.rate_per_1000", "(0, 100]")
+        check_range(self.population_year, "quota.population_year", "[1949, 2100]")
+        check_range(self.population, "quota.population", "(0, 2e8]")

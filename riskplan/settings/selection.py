@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from riskplan._settings import check
+from riskplan._settings import check, check_range
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -24,6 +24,7 @@ class SelectionRules:
     grade_weights
         Size measure of an establishment by risk grade (PPS: inclusion probability proportional
         to it, capped at 1); D riskiest. Every grade A-D must be given, each > 0.
+        Range: (0, 1000] (each value).
     size_by_customers
         Multiply the grade weight by ``daily_customers`` [persons/day] where the register has it
         (missing values take the stratum's median, or 1).
@@ -36,10 +37,13 @@ class SelectionRules:
         let a shop be sampled at most 1 (A), 2 (B), 3 (C) or 4 (D) times a year, the upper
         inspection frequencies of the risk-grading rules (A 1, B 1-2, C 2-3, D 3-4 per year).
         0 disables rotation for that grade.
+        Range: [0, 60] (each value).
     rotation_by_business_type
-        Windows [months] that replace the grade's for whole business types. By default wet and
-        wholesale markets have 1 month (they can be sampled every month): a market hosts many
-        stalls and each visit samples other stalls.
+        Windows [months] that replace the grade's for whole business types, keyed by role or
+        code (a code's entry wins over its roles'). By default wet and wholesale markets have 1
+        month (they can be sampled every month): a market hosts many stalls and each visit
+        samples other stalls.
+        Range: [0, 60] (each value).
     relax_rotation
         When a stratum's eligible establishments (with combining) cannot take all its samples,
         also draw (PPS) among the ones still inside their rotation window before reporting a
@@ -51,13 +55,17 @@ class SelectionRules:
     max_samples_per_category
         Most samples of one category taken at one establishment in one visit (>= 1); with
         ``combine_samples`` off this is effectively 1.
+        Range: [1, 20].
     purchase_business_types
-        Business types sampled by purchase (online sellers): selected like any shop, but they
-        produce purchase orders (``mode = "purchase"``), not route visits.
+        Business types sampled by purchase, roles or codes (default the role ``online seller``):
+        selected like any shop, but they produce purchase orders (``mode = "purchase"``), not
+        route visits.
     default_units_per_sample
         Units bought per sample when no ``categories`` table (``units_per_sample``) is given.
+        Range: [1, 100].
     officers_per_team
         Officers drawn per team and day by :func:`~riskplan.selection.draw_teams` ("double random").
+        Range: [1, 10].
     """
 
     grade_weights: dict[str, float] = dataclasses.field(
@@ -69,12 +77,12 @@ class SelectionRules:
         default_factory=lambda: {"A": 12, "B": 6, "C": 4, "D": 3}
     )
     rotation_by_business_type: dict[str, int] = dataclasses.field(
-        default_factory=lambda: {"D-WETMARKET": 1, "D-WHOLESALE": 1}
+        default_factory=lambda: {"wet market": 1, "wholesale market": 1}
     )
     relax_rotation: bool = False
     combine_samples: bool = True
     max_samples_per_category: int = 2
-    purchase_business_types: tuple[str, ...] = ("D-ONLINE",)
+    purchase_business_types: tuple[str, ...] = ("online seller",)
     default_units_per_sample: int = 3
     officers_per_team: int = 2
 
@@ -121,3 +129,10 @@ class SelectionRules:
             "must be between 1 and 100",
         )
         check(1 <= self.officers_per_team <= 10, "selection.officers_per_team", "must be between 1 and 10")
+        # the documented ranges (Range: in the Attributes above)
+        check_range(self.grade_weights, "selection.grade_weights", "(0, 1000]")
+        check_range(self.rotation_months, "selection.rotation_months", "[0, 60]")
+        check_range(self.rotation_by_business_type, "selection.rotation_by_business_type", "[0, 60]")
+        check_range(self.max_samples_per_category, "selection.max_samples_per_category", "[1, 20]")
+        check_range(self.default_units_per_sample, "selection.default_units_per_sample", "[1, 100]")
+        check_range(self.officers_per_team, "selection.officers_per_team", "[1, 10]")

@@ -2,8 +2,9 @@
 
 :func:`validate_dataset` returns a problems table (file, 1-based data row, column, value, message
 in English and Chinese, level). ``level`` is ``error`` (the data cannot be used as they are: the
-command ``riskplan validate`` exits 1 and ``read_dataset(validate=True)`` raises) or ``warning``
-(kept and reported, e.g. an establishment without coordinates, which can be sampled but not routed).
+command ``riskplan validate`` exits 1 and ``read_dataset(validate=True)`` raises), ``warning``
+(kept and reported, e.g. an establishment without coordinates, which can be sampled but not routed)
+or ``info`` (no action needed to plan: a column riskplan does not use, one row per file and column).
 
 Cell-level checks (types, empty required cells, allowed values, ranges) happen while reading
 (:mod:`riskplan.io`); this module adds the checks that need several rows or tables: unique IDs,
@@ -22,8 +23,10 @@ import pandas as pd
 from riskplan._problems import PROBLEM_COLUMNS, Problems
 from riskplan.dataset import Dataset
 from riskplan.io import read_folder
+from riskplan.io.aliases import note_unused, unused_columns
 from riskplan.io.convert import convert_table
 from riskplan.schema import TABLES
+from riskplan.validation.examples import check_template_examples
 from riskplan.validation.geography import (
     DISTRICT_TOLERANCE_KM,
     FACILITY_TOLERANCE_KM,
@@ -53,7 +56,7 @@ def validate_dataset(data: str | Path | Dataset) -> pd.DataFrame:
     pandas.DataFrame
         One row per problem with columns ``file``, ``row`` (1-based data row, header not counted;
         None for table-level problems), ``column``, ``value``, ``message_en``, ``message_zh`` and
-        ``level`` (``error`` or ``warning``); empty when everything is fine. Never raises for bad
+        ``level`` (``error``, ``warning`` or ``info``); empty when everything is fine. Never raises for bad
         content; a folder that does not exist raises :class:`~riskplan.errors.RiskplanError`.
     """
     return validate_folder(data)[1] if isinstance(data, (str, Path)) else _validate_memory(data)
@@ -84,6 +87,8 @@ def _validate_memory(dataset: Dataset) -> pd.DataFrame:
                 problems.add(file, None, "", "", f"table '{name}' is missing",
                              f"缺少数据表 '{name}'")
         df = df.reset_index(drop=True)
+        for col in unused_columns(df.columns, name):
+            note_unused(problems, file, name, col, df[col])
         converted = convert_table(df, spec, problems, file)
         if name == "townships" and hasattr(df, "geometry"):
             converted = gpd.GeoDataFrame(converted, geometry=df.geometry.values, crs=4326)
@@ -109,3 +114,4 @@ def check_dataset(ds: Dataset, problems: Problems) -> None:
     rep = Reporter(ds, problems)
     check_tables(ds, rep)
     check_geography(ds, rep)
+    check_template_examples(ds, rep)

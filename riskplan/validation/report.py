@@ -35,7 +35,7 @@ class Reporter:
         en, zh
             The message in English and Chinese.
         level
-            ``"error"`` or ``"warning"``.
+            One of :data:`riskplan._problems.LEVELS` (``"error"``, ``"warning"``, ``"info"``).
         """
         self.problems.add(self.files.get(table, table), None if pos is None else pos + 1,
                           column, value, en, zh, level)
