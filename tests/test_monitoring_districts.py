@@ -14,12 +14,12 @@ from riskplan.schedule import monthly
 KEY = ["township_code", "business_type", "category_code"]
 
 
-def _monitor(ds, cfg):
+def _monitor(ds, cfg, targets=None):
     cfg = cfg.replace(allocation=dataclasses.replace(cfg.allocation, floor_time_limit_s=2.0))
     scores = score(ds, config=cfg.risk)
     alloc = allocate(scores, quota_for(cfg.quota, ds), cfg.allocation, categories=ds.categories)
     plan = MonitorPlan(alloc.table, monthly(alloc, cfg.schedule), cfg, scores=scores)
-    return monitor(plan, ds.results, ds, do_replan=False)
+    return monitor(plan, ds.results, ds, targets=targets, do_replan=False)
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +28,11 @@ def ouhai_res(ouhai):
 
 
 @pytest.fixture(scope="module")
-def yunling_res(yunling, yunling_config):
-    return _monitor(yunling, yunling_config)
+def yunling_res(yunling, yunling_config, ouhai):
+    # Yunling ships no creation targets; give it the seed plan's follow-up and case targets
+    seed = ouhai.creation_targets
+    return _monitor(yunling, yunling_config,
+                    targets=seed[seed["target_id"].isin(["T12", "T13", "T23"])].reset_index(drop=True))
 
 
 def _check_invariants(res):
