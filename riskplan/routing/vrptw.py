@@ -385,14 +385,20 @@ def solve_instance(
     return VrptwResult(path.stem, distance, len(routes), routes, seconds, bks, gap, feasible)
 
 
-def write_solution(result: VrptwResult, out_dir: str | Path) -> Path:
-    """Write ``result`` as a VRPLIB ``.sol`` file named after the instance in ``out_dir``."""
+def write_solution(result: VrptwResult, out_dir: str | Path, comment: str | None = None) -> Path:
+    """Write ``result`` as a VRPLIB ``.sol`` file named after the instance in ``out_dir``.
+
+    ``comment`` (how the solution was found) goes to a ``Reference`` line after the cost.
+    """
     import vrplib
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{result.name}.sol"
-    vrplib.write_solution(str(target), result.routes, {"Cost": round(result.distance, 1)})
+    data: dict[str, object] = {"Cost": round(result.distance, 1)}
+    if comment:
+        data["Reference"] = comment
+    vrplib.write_solution(str(target), result.routes, data)
     return target
 
 
