@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -92,6 +93,15 @@ class InstanceSpec:
         kind = 2 if self.long_horizon else 1
         share, width = round(100 * self.window_share), round(100 * self.window_width)
         return f"{self.family}{kind}_{self.n_customers}_s{share}w{width}_{self.seed}"
+
+
+def spec_from_name(name: str) -> InstanceSpec:
+    """The spec of an instance named by :attr:`InstanceSpec.name` (e.g. ``RC2_200_s50w12_7``)."""
+    m = re.fullmatch(r"(C|R|RC)([12])_(\d+)_s(\d+)w(\d+)_(\d+)", name)
+    if m is None:
+        raise RiskplanError(f"not a generated instance name: {name!r}")
+    fam, kind, n, share, width, seed = m.groups()
+    return InstanceSpec(fam, kind == "2", int(n), int(share) / 100, int(width) / 100, int(seed))  # type: ignore[arg-type]
 
 
 def _side(n_customers: int) -> float:

@@ -58,6 +58,9 @@ class RoutingProblem:
         Per-vehicle upper bound on end time minus start time (None: none).
     span_cost
         Cost per time unit of each vehicle's span, added to the arc costs.
+    vehicle_fixed_cost
+        Cost of each vehicle used, added to the arc costs (0: none). The VRPTW search uses it
+        to steer towards fewer routes (:mod:`riskplan.routing.search`).
     """
 
     cost: np.ndarray
@@ -74,6 +77,7 @@ class RoutingProblem:
     exclusive_pairs: list[tuple[int, int]] = dataclasses.field(default_factory=list)
     max_span: list[int | None] | None = None
     span_cost: int = 0
+    vehicle_fixed_cost: int = 0
 
     @property
     def n_nodes(self) -> int:
@@ -203,6 +207,8 @@ def build_model(problem: RoutingProblem) -> tuple[pywrapcp.RoutingIndexManager, 
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
     if problem.span_cost:
         time_dim.SetSpanCostCoefficientForAllVehicles(int(problem.span_cost))
+    if problem.vehicle_fixed_cost:
+        routing.SetFixedCostOfAllVehicles(int(problem.vehicle_fixed_cost))
     for name, (demand, capacity) in problem.loads.items():
         cb = routing.RegisterUnaryTransitVector([int(d) for d in demand])
         routing.AddDimensionWithVehicleCapacity(cb, 0, [int(c) for c in capacity], True, name)
@@ -222,13 +228,14 @@ def build_model(problem: RoutingProblem) -> tuple[pywrapcp.RoutingIndexManager, 
     return manager, routing
 
 
-def _extract(
+def extract_solution(
     problem: RoutingProblem,
     manager: pywrapcp.RoutingIndexManager,
     routing: pywrapcp.RoutingModel,
     sol: pywrapcp.Assignment,
     strategy: str,
 ) -> RoutingSolution:
+    """The :class:`RoutingSolution` of an OR-Tools assignment ``sol`` of ``build_model(problem)``."""
     time_dim = routing.GetDimensionOrDie("time")
     routes: list[list[int]] = []
     starts: list[int] = []
@@ -264,7 +271,7 @@ def solve(problem: RoutingProblem, budget: SearchBudget = SearchBudget()) -> Rou
             routing.AddSearchMonitor(routing.solver().BranchesLimit(int(budget.branch_limit)))
         sol = routing.SolveWithParameters(_params(budget, strategy))
         if sol is not None:
-            return _extract(problem, manager, routing, sol, strategy)
+            return extract_solution(problem, manager, routing, sol, strategy)
     return None
 
 
