@@ -32,11 +32,15 @@ BUDGET = {100: 30.0, 200: 30.0, 1000: 60.0}
 
 
 def _set_dir(name: str) -> Path:
+    if name.startswith("thr-"):  # benchmarks/vrptw_sets.py write-threshold
+        return Path("/tmp/vrptw_threshold") / name
     return EIGHT if name == "eight" else HERE / "vrptw" / name
 
 
 def _budget(name: str) -> float:
-    return 30.0 if name == "eight" else BUDGET[int(name.split("-")[1])]
+    if name == "eight":
+        return 30.0
+    return BUDGET.get(int(name.split("-")[1]), 60.0)
 
 
 def _overrides(items: list[str]) -> dict:
@@ -50,21 +54,35 @@ def _overrides(items: list[str]) -> dict:
     return out
 
 
-def run(args: argparse.Namespace) -> None:
-    from riskplan.routing.vrptw import instance_files, solve_instance
-
-    overrides = _overrides(args.set)
-    kw: dict = {}
+def _kwargs(overrides: dict) -> dict:
     try:
         from riskplan.routing.decompose import DecompositionSettings
         from riskplan.routing.search import SearchSettings
     except ImportError:  # the engine before this work (the "before" runs): no settings
-        pass
-    else:
-        search = {k: v for k, v in overrides.items() if not k.startswith("d.")}
-        dec = {k[2:]: v for k, v in overrides.items() if k.startswith("d.")}
-        kw = {"settings": dataclasses.replace(SearchSettings(), **search),
-              "decomposition": dataclasses.replace(DecompositionSettings(), **dec)}
+        return {}
+    search = {k: v for k, v in overrides.items() if not k.startswith("d.")}
+    dec = {k[2:]: v for k, v in overrides.items() if k.startswith("d.")}
+    return {"settings": dataclasses.replace(SearchSettings(), **search),
+            "decomposition": dataclasses.replace(DecompositionSettings(), **dec)}
+
+
+def _variants(args: argparse.Namespace) -> list[tuple[str, dict]]:
+    """(label, overrides) of ``--label``/``--set`` and of every ``--variant LABEL:K=V;K=V``."""
+    out = []
+    if args.label:
+        out.append((args.label, _overrides(args.set)))
+    for v in args.variant:
+        label, _, rest = v.partition(":")
+        out.append((label, _overrides([x for x in rest.split(";") if x.strip()])))
+    return out
+
+
+def run(args: argparse.Namespace) -> None:
+    """Every instance in turn, every variant on it back to back (so they share the load)."""
+    from riskplan.errors import RiskplanError
+    from riskplan.routing.vrptw import VrptwResult, instance_files, solve_instance
+
+    variants = _variants(args)
     log = Path(args.log)
     log.parent.mkdir(parents=True, exist_ok=True)
     for s in args.sets.split(","):
@@ -72,20 +90,27 @@ def run(args: argparse.Namespace) -> None:
         for f in instance_files(_set_dir(s)):
             if args.only and not any(k in f.stem for k in args.only.split(",")):
                 continue
-            load = os.getloadavg()[0]
-            t0, c0 = time.perf_counter(), time.process_time()
-            r = solve_instance(f, limit, args.solver, args.seed, **kw)
-            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-            row = {
-                "label": args.label, "set": s, "instance": r.name, "time_limit": limit,
-                "distance": r.distance, "vehicles": r.vehicles, "seconds": round(wall, 2), "cpu": round(cpu, 2),
-                "feasible": r.feasible, "load": round(load, 2), "solver": args.solver,
-                "overrides": overrides, "stamp": time.strftime("%Y-%m-%d %H:%M:%S"),
-            }
-            with log.open("a", encoding="utf-8") as fh:
-                fh.write(json.dumps(row) + "\n")
-            print(f"{args.label:<14}{s:<11}{r.name:<24}{r.distance:10.1f}{r.vehicles:5d}"
-                  f"{wall:7.1f}{cpu:7.1f}{'' if r.feasible else ' INFEASIBLE'}  load {load:.1f}", flush=True)
+            for label, overrides in variants:
+                load = os.getloadavg()[0]
+                t0, c0 = time.perf_counter(), time.process_time()
+                try:
+                    r = solve_instance(f, limit, args.solver, args.seed, **_kwargs(overrides))
+                except RiskplanError as exc:  # logged as a failed run; the batch goes on
+                    r = VrptwResult(f.stem, float("nan"), 0, [], 0.0, None, None, False)
+                    print(f"{label} {f.stem}: {exc}", flush=True)
+                wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+                row = {
+                    "label": label, "set": s, "instance": r.name, "time_limit": limit,
+                    "distance": r.distance, "vehicles": r.vehicles, "seconds": round(wall, 2),
+                    "cpu": round(cpu, 2), "feasible": r.feasible, "load": round(load, 2),
+                    "solver": args.solver, "overrides": overrides,
+                    "stamp": time.strftime("%Y-%m-%d %H:%M:%S"),
+                }
+                with log.open("a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(row) + "\n")
+                print(f"{label:<14}{s:<11}{r.name:<24}{r.distance:10.1f}{r.vehicles:5d}"
+                      f"{wall:7.1f}{cpu:7.1f}{'' if r.feasible else ' INFEASIBLE'}  load {load:.1f}",
+                      flush=True)
 
 
 def _references(set_name: str) -> dict[str, float]:
@@ -105,10 +130,24 @@ def summary(args: argparse.Namespace) -> None:
     worst: dict[tuple[str, str], float] = defaultdict(float)
     loads: dict[tuple[str, str], list[float]] = defaultdict(list)
     cpu_share: dict[tuple[str, str], list[float]] = defaultdict(list)
+    # without a reference solution, gaps are to the best distance any run found
+    best: dict[tuple[str, str], float] = {}
+    to_best: set[tuple[str, str]] = set()
+    for r in rows:
+        if r["feasible"]:
+            k = (r["set"], r["instance"])
+            best[k] = min(best.get(k, float("inf")), r["distance"])
+    if args.min_cpu > 0:  # leave out the instances where some run got too little CPU
+        starved = {(r["set"], r["instance"]) for r in rows if r["label"] in labels
+                   and r.get("cpu", 0.0) < args.min_cpu * r["time_limit"]}
+        rows = [r for r in rows if (r["set"], r["instance"]) not in starved]
     for r in rows:
         if r["label"] not in labels:
             continue
         ref = refs.setdefault(r["set"], _references(r["set"])).get(r["instance"])
+        if ref is None:
+            ref = best.get((r["set"], r["instance"]))
+            to_best.add((r["label"], r["set"]))
         if ref is None or not r["feasible"]:
             continue
         gap = 100.0 * (r["distance"] - ref) / ref
@@ -124,7 +163,8 @@ def summary(args: argparse.Namespace) -> None:
         mean_load = sum(loads[(label, s)]) / len(loads[(label, s)])
         share = cpu_share[(label, s)]
         print(f"{label:<16}{s:<12}{len(gaps):3d}{sum(gaps) / len(gaps):11.2f}"
-              f"{worst[(label, s)]:8.2f}{mean_load:6.1f}{sum(share) / len(share):7.2f}")
+              f"{worst[(label, s)]:8.2f}{mean_load:6.1f}{sum(share) / len(share):7.2f}"
+              f"{'  (to the best run)' if (label, s) in to_best else ''}")
 
 
 def main() -> None:
@@ -132,7 +172,9 @@ def main() -> None:
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run")
     r.add_argument("--sets", required=True, help="comma-separated: tune-100, valid-200, eight, ...")
-    r.add_argument("--label", required=True)
+    r.add_argument("--label", default="", help="label of the --set overrides")
+    r.add_argument("--variant", action="append", default=[], metavar="LABEL:K=V;K=V",
+                   help="a further variant, run on each instance right after the others")
     r.add_argument("--time-limit", type=float, default=None, help="default: the set's budget")
     r.add_argument("--solver", default="ortools")
     r.add_argument("--seed", type=int, default=0)
@@ -143,6 +185,8 @@ def main() -> None:
     s.add_argument("--log", default=str(DEFAULT_LOG))
     s.add_argument("--labels", default="")
     s.add_argument("-v", "--verbose", action="store_true")
+    s.add_argument("--min-cpu", type=float, default=0.0,
+                   help="leave out instances where a run of the labels got less CPU than this share")
     args = ap.parse_args()
     run(args) if args.cmd == "run" else summary(args)
 

@@ -12,6 +12,7 @@ Usage::
 
     .venv/bin/python benchmarks/vrptw_sets.py write            # (re)write the .vrp files
     .venv/bin/python benchmarks/vrptw_sets.py check            # .vrp as generated, .sol feasible
+    .venv/bin/python benchmarks/vrptw_sets.py write-threshold  # /tmp/vrptw_threshold/thr-<n>
     nice -n 10 .venv/bin/python benchmarks/vrptw_sets.py reference [--sets tune-100,...]
 """
 
@@ -63,6 +64,21 @@ def set_specs(kind: str, n: int) -> list[InstanceSpec]:
             share, width = 1.0, 0.05  # the class of R1_10_1, the issue's 1,000-customer figure
         specs.append(InstanceSpec(family, long_h, n, share, width, seed=base_seed + k))  # type: ignore[arg-type]
     return specs
+
+
+#: Sizes and classes of the instances that place the decomposition threshold (no references:
+#: the one-model and the by-parts searches are compared with each other, at the same budget).
+THRESHOLD_SIZES: tuple[int, ...] = (200, 300, 400, 600, 800)
+THRESHOLD_DIR = Path("/tmp/vrptw_threshold")
+
+
+def threshold_specs(n: int) -> list[InstanceSpec]:
+    """Three instances of ``n`` customers (R1 tight, RC2 mixed windows, C1) for the threshold."""
+    return [
+        InstanceSpec("R", False, n, 1.0, 0.05, seed=7001),
+        InstanceSpec("RC", True, n, 0.75, 0.15, seed=7002),
+        InstanceSpec("C", False, n, 1.0, 0.1, seed=7003),
+    ]
 
 
 def set_names() -> list[str]:
@@ -124,9 +140,10 @@ class CpuTime:
 
 
 def _reference(sets: list[str], seed: int) -> None:
+    from importlib.metadata import version
+
     import pyvrp
     import vrplib
-    from importlib.metadata import version
 
     from riskplan.routing.vrptw import VrptwResult, check_routes, write_solution
 
@@ -152,7 +169,7 @@ def _reference(sets: list[str], seed: int) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("action", choices=["write", "check", "reference"])
+    ap.add_argument("action", choices=["write", "check", "reference", "write-threshold"])
     ap.add_argument("--sets", default=",".join(set_names()), help="comma-separated set names")
     ap.add_argument("--seed", type=int, default=0, help="seed of the PyVRP reference runs")
     args = ap.parse_args()
@@ -160,7 +177,12 @@ def main() -> int:
     unknown = sorted(set(sets) - set(set_names()))
     if unknown:
         ap.error(f"unknown set(s) {unknown}; known: {set_names()}")
-    if args.action == "write":
+    if args.action == "write-threshold":
+        for n in THRESHOLD_SIZES:
+            for spec in threshold_specs(n):
+                write_vrplib(generate_instance(spec), THRESHOLD_DIR / f"thr-{n}" / f"{spec.name}.vrp")
+        print(f"threshold instances written under {THRESHOLD_DIR}")
+    elif args.action == "write":
         _write(sets)
     elif args.action == "check":
         return _check(sets)

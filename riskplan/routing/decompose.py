@@ -30,7 +30,7 @@ import time
 import numpy as np
 
 from riskplan.routing.model import RoutingProblem, RoutingSolution
-from riskplan.routing.search import SearchSettings, solution_cost, solve_ils
+from riskplan.routing.search import SearchSettings, improve_gls, solution_cost, solve_ils
 
 #: Number of visits above which :func:`solve_decomposed` beats one model of the whole problem at
 #: the same budget (measured, see benchmarks/ROUTING.md).
@@ -58,6 +58,9 @@ class DecompositionSettings:
         Number of visits above which the VRPTW benchmark decomposes.
     rounds
         Most rounds of improvement (None: until the budget is spent).
+    part_search
+        How a part is re-optimised: ``ils`` (iterated local search afresh; kept when cheaper)
+        or ``gls`` (guided local search from the part's current routes).
     """
 
     part_visits: int = 120
@@ -67,12 +70,19 @@ class DecompositionSettings:
     idle_vehicles: int = 2
     above: int = DECOMPOSE_ABOVE
     rounds: int | None = None
+    part_search: str = "ils"
 
 
 @dataclasses.dataclass
 class _Part:
     vehicles: list[int]
     visits: list[int]
+
+
+def _may_serve(problem: RoutingProblem, visit: int, vehicles: list[int]) -> bool:
+    """Whether one of ``vehicles`` may serve ``visit``."""
+    allowed = None if problem.allowed_vehicles is None else problem.allowed_vehicles[visit]
+    return allowed is None or bool(set(allowed) & set(vehicles))
 
 
 def _special(problem: RoutingProblem) -> set[int]:
@@ -138,8 +148,10 @@ def _penalties(problem: RoutingProblem, nodes: list[int], mandatory: int | None)
 
 
 def mandatory_penalty(problem: RoutingProblem) -> int:
-    """Cost of dropping a mandatory visit inside a part: ten times the dearest arc, so that any
-    feasible insertion is cheaper."""
+    """Cost of dropping a mandatory visit inside a part.
+
+    Ten times the dearest arc, so that any feasible insertion is cheaper.
+    """
     return 10 * int(np.asarray(problem.cost).max()) + 1
 
 
@@ -181,7 +193,7 @@ def _empty_solution(problem: RoutingProblem) -> RoutingSolution:
 
 def _solve_part(
     problem: RoutingProblem, current: RoutingSolution, part: _Part, time_limit: float,
-    settings: SearchSettings,
+    settings: SearchSettings, search: str = "ils",
 ) -> tuple[RoutingSolution, list[int]] | None:
     """Re-optimise the part alone; its new solution when cheaper than its current routes."""
     sub, nodes = subproblem(problem, part.vehicles, part.visits, mandatory_penalty(problem))
@@ -196,7 +208,10 @@ def _solve_part(
         objective=0,
         strategy="current",
     )
-    sol = solve_ils(sub, time_limit, settings)
+    if search == "gls":
+        sol = improve_gls(sub, mine.routes, time_limit)
+    else:
+        sol = solve_ils(sub, time_limit, settings)
     if sol is None or solution_cost(sub, sol) >= solution_cost(sub, mine):
         return None
     return sol, nodes
@@ -214,37 +229,43 @@ def _sectors(problem: RoutingProblem, coords: np.ndarray, centre: np.ndarray, n_
 
 def _initial_by_sectors(
     problem: RoutingProblem, coords: np.ndarray, centre: np.ndarray, n_parts: int, deadline: float,
-    settings: SearchSettings,
+    hard_deadline: float, settings: SearchSettings,
 ) -> RoutingSolution:
-    """First solution: each sector solved alone with vehicles in proportion to its visits."""
+    """First solution: each sector solved alone with vehicles in proportion to its visits.
+
+    The sectors share the time up to ``deadline``; every sector gets at least a moment (up to
+    ``hard_deadline``) so that every visit is routed even when the first solution overruns.
+    """
     current = _empty_solution(problem)
     sectors = _sectors(problem, coords, centre, n_parts, 0.0)
     pair = _pair_of(problem)
-    free = list(range(problem.n_vehicles))
-    n_visits = sum(len(s) for s in sectors)
+    # vehicles dealt round-robin, in proportion to the sectors' visits: each sector gets a mix of
+    # the vehicles (of every day and team in a month's problem), partners kept together
+    n_visits = sum(len(v) for v in sectors)
+    want = [problem.n_vehicles * len(v) / n_visits for v in sectors]
+    dealt: list[list[int]] = [[] for _ in sectors]
+    seen: set[int] = set()
+    for v in range(problem.n_vehicles):
+        if v in seen:
+            continue
+        k = max(range(len(sectors)), key=lambda j: (want[j] - len(dealt[j]), -j))
+        group = [v] + ([pair[v]] if v in pair else [])
+        dealt[k].extend(group)
+        seen.update(group)
+    carry: list[int] = []
     for k, visits in enumerate(sectors):
-        left = deadline - time.perf_counter()
-        if left <= 0:
-            break
-        want = len(free) if k == len(sectors) - 1 else max(1, round(problem.n_vehicles * len(visits) / n_visits))
-        vehicles: list[int] = []
-        while free and len(vehicles) < want:
-            v = free.pop(0)
-            vehicles.append(v)
-            if v in pair and pair[v] in free:
-                free.remove(pair[v])
-                vehicles.append(pair[v])
-        ok = [i for i in visits if problem.allowed_vehicles is None or problem.allowed_vehicles[i] is None
-              or set(problem.allowed_vehicles[i]) & set(vehicles)]
-        res = _solve_part(problem, current, _Part(vehicles, ok), left / (len(sectors) - k), settings)
-        if res is None:  # no solution in this sector: its visits stay dropped, vehicles return
-            free.extend(vehicles)
+        now = time.perf_counter()
+        share = max(deadline - now, 0.0) / (len(sectors) - k)
+        floor = min(0.3, max(hard_deadline - now, 0.0) / (len(sectors) - k))
+        vehicles = dealt[k] + carry
+        ok = [i for i in visits if _may_serve(problem, i, vehicles)]
+        res = _solve_part(problem, current, _Part(vehicles, ok), max(share, floor, 0.01), settings)
+        if res is None:  # no solution in this sector: its visits stay dropped, vehicles go on
+            carry = vehicles
             continue
         sub_sol, nodes = res
         _merge(problem, current, _Part(vehicles, ok), sub_sol, nodes)
-        used = {v for k2, v in enumerate(vehicles) if sub_sol.routes[k2]}
-        # an idle vehicle goes back to the pool unless its exclusive partner is in use
-        free.extend(v for v in vehicles if v not in used and pair.get(v) not in used)
+        carry = []  # idle vehicles stay idle: the improvement rounds lend them to the parts
     return current
 
 
@@ -287,8 +308,7 @@ def _parts(problem: RoutingProblem, current: RoutingSolution, coords: np.ndarray
         bary_part = np.array([coords[p.visits].mean(axis=0) for p in parts])
         for i in current.dropped:
             for k in np.argsort(((bary_part - coords[i]) ** 2).sum(axis=1)):
-                allowed = None if problem.allowed_vehicles is None else problem.allowed_vehicles[i]
-                if allowed is None or set(allowed) & set(parts[k].vehicles):
+                if _may_serve(problem, i, parts[k].vehicles):
                     parts[k].visits.append(i)
                     break
     return parts
@@ -298,8 +318,8 @@ def solve_decomposed(
     problem: RoutingProblem,
     coords: np.ndarray,
     time_limit: float,
-    settings: SearchSettings = SearchSettings(),
-    decomposition: DecompositionSettings = DecompositionSettings(),
+    settings: SearchSettings | None = None,
+    decomposition: DecompositionSettings | None = None,
 ) -> RoutingSolution | None:
     """Solve a large routing problem by parts within a wall-clock budget.
 
@@ -313,9 +333,9 @@ def solve_decomposed(
     time_limit
         Wall-clock budget [s].
     settings
-        Search settings of every part's iterated local search.
+        Search settings of every part's iterated local search (None: the defaults).
     decomposition
-        How the problem is cut.
+        How the problem is cut (None: the defaults).
 
     Returns
     -------
@@ -325,6 +345,8 @@ def solve_decomposed(
         the caller checks it.
     """
     deadline = time.perf_counter() + time_limit
+    settings = settings or SearchSettings()
+    decomposition = decomposition or DecompositionSettings()
     coords = _checked_coords(problem, coords)
     centre = coords[sorted(set(problem.starts))].mean(axis=0)
     n_visits = problem.n_nodes - len(_special(problem))
@@ -336,7 +358,7 @@ def solve_decomposed(
     if decomposition.initial == "whole":
         current = solve_ils(problem, first_deadline - time.perf_counter(), settings)
     if current is None:
-        current = _initial_by_sectors(problem, coords, centre, n_parts, first_deadline, settings)
+        current = _initial_by_sectors(problem, coords, centre, n_parts, first_deadline, deadline, settings)
     return improve_by_parts(problem, current, coords, deadline - time.perf_counter(), settings, decomposition)
 
 
@@ -352,8 +374,8 @@ def improve_by_parts(
     solution: RoutingSolution,
     coords: np.ndarray,
     time_limit: float,
-    settings: SearchSettings = SearchSettings(),
-    decomposition: DecompositionSettings = DecompositionSettings(),
+    settings: SearchSettings | None = None,
+    decomposition: DecompositionSettings | None = None,
 ) -> RoutingSolution:
     """Re-optimise ``solution`` part by part (rounds of :func:`solve_decomposed`, step 2).
 
@@ -374,6 +396,8 @@ def improve_by_parts(
         As for :func:`solve_decomposed`.
     """
     deadline = time.perf_counter() + time_limit
+    settings = settings or SearchSettings()
+    decomposition = decomposition or DecompositionSettings()
     coords = _checked_coords(problem, coords)
     centre = coords[sorted(set(problem.starts))].mean(axis=0)
     current = copy.deepcopy(solution)
@@ -386,7 +410,8 @@ def improve_by_parts(
             left = deadline - time.perf_counter()
             if left <= 0.2:
                 break
-            res = _solve_part(problem, current, part, min(decomposition.part_time, left), settings)
+            res = _solve_part(problem, current, part, min(decomposition.part_time, left), settings,
+                              decomposition.part_search)
             if res is not None:
                 _merge(problem, current, part, *res)
         rnd += 1

@@ -20,6 +20,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from riskplan.routing.model import RoutingProblem, RoutingSolution, build_model, extract_solution
 
+_BOOL_TRUE = 3  # ortools.util.optional_boolean_pb2.BOOL_TRUE
 _BOOL_FALSE = 2  # ortools.util.optional_boolean_pb2.BOOL_FALSE
 
 #: Local search operators switched off inside the iterated local search: the insertion-based LNS
@@ -68,6 +69,8 @@ class SearchSettings:
         O(visits x neighbours) instead of O(visits^2).
     operators_off
         Local search operators switched off (``local_search_operators`` field names).
+    operators_on
+        Local search operators switched on (off by default in OR-Tools).
     fleet_cost
         Fixed cost per vehicle used during the search, as a share of the mean distance from the
         depot to a visit (there and back); 0 minimises distance only. Fewer routes are then
@@ -75,6 +78,9 @@ class SearchSettings:
     solution_limit
         Solutions each run may visit (None: no limit). With a limit and an ample time limit the
         search is deterministic (tests).
+    polish
+        Share of the budget left, after the iterated local search, to a guided local search
+        from its best solution (0: none).
     """
 
     starts: tuple[str, ...] = ("SAVINGS", "PARALLEL_CHEAPEST_INSERTION")
@@ -85,8 +91,10 @@ class SearchSettings:
     temperature: float = 0.1
     neighbors: int = 0
     operators_off: tuple[str, ...] = ILS_OPERATORS_OFF
+    operators_on: tuple[str, ...] = ()
     fleet_cost: float = 0.0
     solution_limit: int | None = None
+    polish: float = 0.0
 
 
 def mean_arc_cost(problem: RoutingProblem) -> float:
@@ -120,6 +128,8 @@ def ils_parameters(
         p.solution_limit = int(settings.solution_limit)
     for name in settings.operators_off:
         setattr(p.local_search_operators, name, _BOOL_FALSE)
+    for name in settings.operators_on:
+        setattr(p.local_search_operators, name, _BOOL_TRUE)
     n = problem.n_nodes
     if settings.neighbors and settings.neighbors < n:
         ratio = settings.neighbors / n
@@ -186,12 +196,13 @@ def fleet_cost(problem: RoutingProblem, share: float) -> int:
     visits = np.setdiff1d(np.arange(problem.n_nodes), special)
     if len(visits) == 0:
         return 0
-    trip = cost[np.ix_(problem.starts, visits)].mean() + cost[np.ix_(visits, problem.ends)].mean()
+    starts, ends = np.asarray(problem.starts), np.asarray(problem.ends)
+    trip = cost[np.ix_(starts, visits)].mean() + cost[np.ix_(visits, ends)].mean()
     return int(round(share * trip))
 
 
 def solve_ils(
-    problem: RoutingProblem, time_limit: float, settings: SearchSettings = SearchSettings()
+    problem: RoutingProblem, time_limit: float, settings: SearchSettings | None = None
 ) -> RoutingSolution | None:
     """Iterated local search from each start of ``settings.starts``; the cheapest solution.
 
@@ -202,7 +213,7 @@ def solve_ils(
     time_limit
         Wall-clock budget of the whole call [s], model building included.
     settings
-        Search settings.
+        Search settings (None: the defaults).
 
     Returns
     -------
@@ -211,7 +222,11 @@ def solve_ils(
         mandatory). OR-Tools' ruin and recreate draws from its own fixed-seed generator: runs are
         reproducible apart from where the wall clock cuts them.
     """
-    deadline = time.perf_counter() + time_limit
+    final_deadline = time.perf_counter() + time_limit
+    settings = settings or SearchSettings()
+    # the iterated local search ends early when a guided-local-search polish follows
+    ils_limit = time_limit * (1.0 - settings.polish)
+    deadline = time.perf_counter() + ils_limit
     steered = problem
     if settings.fleet_cost > 0:
         steered = dataclasses.replace(
@@ -229,7 +244,7 @@ def solve_ils(
         if left <= 0.005:
             break
         # this run ends at its share of the budget; the last run takes what is left
-        share_end = deadline - time_limit * (len(settings.starts) - k - 1) / len(settings.starts)
+        share_end = deadline - ils_limit * (len(settings.starts) - k - 1) / len(settings.starts)
         run_time = max(0.005, min(left, share_end - now))
         sol = routing.SolveWithIteratedLocalSearch(ils_parameters(steered, settings, strategy, run_time))
         k += 1
@@ -240,4 +255,46 @@ def solve_ils(
                 best, best_cost = found, cost
         if k == len(starts) and best is None:
             starts.extend(s for s in FALLBACK_STARTS if s not in starts)
+    if best is not None and settings.polish > 0 and final_deadline - time.perf_counter() > 0.05:
+        polished = improve_gls(problem, best.routes, final_deadline - time.perf_counter())
+        if polished is not None and solution_cost(problem, polished) < best_cost:
+            best = polished
     return best
+
+
+def improve_gls(
+    problem: RoutingProblem, routes: list[list[int]], time_limit: float, gls_lambda: float = 0.5
+) -> RoutingSolution | None:
+    """Guided local search from given routes (a warm start; iterated local search cannot).
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    routes
+        Per vehicle, its visits in order (``[]`` for an idle vehicle); visits on no route are
+        inactive (dropped) in the start solution.
+    time_limit
+        Wall-clock limit [s].
+    gls_lambda
+        Guided local search lambda coefficient.
+
+    Returns
+    -------
+    RoutingSolution or None
+        The best solution visited, never worse than the start; None when the routes are not a
+        solution of ``problem``.
+    """
+    t_end = time.perf_counter() + time_limit
+    manager, routing = build_model(problem)
+    p = pywrapcp.DefaultRoutingSearchParameters()
+    p.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    p.guided_local_search_lambda_coefficient = gls_lambda
+    p.time_limit.FromMilliseconds(max(1, int(round(1000 * time_limit))))
+    routing.CloseModelWithParameters(p)
+    start = routing.ReadAssignmentFromRoutes([[manager.NodeToIndex(i) for i in r] for r in routes], True)
+    if start is None:
+        return None
+    p.time_limit.FromMilliseconds(max(1, int(round(1000 * (t_end - time.perf_counter())))))
+    sol = routing.SolveFromAssignmentWithParameters(start, p)
+    return None if sol is None else extract_solution(problem, manager, routing, sol, "GLS")

@@ -16,7 +16,7 @@ import dataclasses
 import math
 import time
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -153,7 +153,7 @@ ORTOOLS_STARTS: tuple[tuple[str, float], ...] = (
 )
 
 
-def _routes_of(routing, manager, sol, n_vehicles: int) -> list[list[int]]:
+def _routes_of(routing: Any, manager: Any, sol: Any, n_vehicles: int) -> list[list[int]]:
     """Client numbers per used vehicle of an OR-Tools assignment."""
     routes = []
     for v in range(n_vehicles):
