@@ -60,6 +60,14 @@ class SearchSettings:
     random_walk
         When positive, a second ruin (a random walk of this many visits through neighbouring
         routes) alternates with SISR.
+    recreate
+        First-solution heuristic that re-inserts the removed visits (``LOCAL_CHEAPEST_INSERTION``:
+        one visit after the other at its cheapest place; ``PARALLEL_CHEAPEST_INSERTION``: the
+        cheapest insertion over all visits first, slower).
+    insertion_order
+        Order in which local cheapest insertion re-inserts the removed visits
+        (``InsertionSortingProperty`` names without the ``SORTING_PROPERTY_`` prefix, e.g.
+        ``RANDOM``; empty: OR-Tools' default).
     temperature
         Initial simulated-annealing temperature as a share of the mean arc cost (OR-Tools'
         automatic choice: 0.1); it falls exponentially to a hundredth of that.
@@ -88,6 +96,8 @@ class SearchSettings:
     ruin_sequence: int = 10
     bypass: float = 0.01
     random_walk: int = 0
+    recreate: str = "LOCAL_CHEAPEST_INSERTION"
+    insertion_order: tuple[str, ...] = ()
     temperature: float = 0.1
     neighbors: int = 0
     operators_off: tuple[str, ...] = ILS_OPERATORS_OFF
@@ -149,11 +159,15 @@ def ils_parameters(
     if settings.random_walk > 0:
         ruins += (f" ruin_strategies {{ random_walk {{ num_removed_visits: {settings.random_walk} }} }}"
                   " ruin_composition_strategy: RUN_ONE_RANDOMLY")
+    recreate_params = ""
+    if settings.insertion_order:
+        props = " ".join(f"insertion_sorting_properties: SORTING_PROPERTY_{o}" for o in settings.insertion_order)
+        recreate_params = f"parameters {{ local_cheapest_insertion {{ {props} }} }}"
     ils = f"""
 perturbation_strategy: RUIN_AND_RECREATE
 ruin_recreate_parameters {{
   {ruins}
-  recreate_strategy {{ heuristic: LOCAL_CHEAPEST_INSERTION }}
+  recreate_strategy {{ heuristic: {settings.recreate} {recreate_params} }}
 }}
 improve_perturbed_solution: true
 reference_solution_acceptance_strategy {{
