@@ -1,5 +1,6 @@
 # Two entry points (see README): `make plan` runs the main job on the embedded Ouhai data,
-# `make test` runs the whole test suite, notebooks included. Both create .venv when missing.
+# `make test` runs the checkers (ruff, mypy: `make check`) and then the whole test suite, notebooks
+# included; a finding stops it. Both create .venv when missing.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -7,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.riskplan-installed
 OUT    ?= out/plan
 
-.PHONY: plan test setup bench data clean
+.PHONY: plan check test setup bench data clean
 
 setup: $(STAMP)
 
@@ -21,7 +22,11 @@ $(STAMP): pyproject.toml
 plan: $(STAMP)
 	$(BIN)/riskplan plan --out $(OUT)
 
-test: $(STAMP)
+check: $(STAMP)
+	$(BIN)/ruff check riskplan tests benchmarks data tools
+	$(BIN)/mypy
+
+test: check
 	TQDM_DISABLE=1 MPLBACKEND=Agg PYTHONWARNINGS=ignore::DeprecationWarning:jupyter_client $(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -32,4 +37,4 @@ data: $(STAMP)
 	$(BIN)/python data/build_ouhai.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

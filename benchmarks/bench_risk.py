@@ -13,7 +13,7 @@ import time
 import tracemalloc
 
 from riskplan.risk import score
-from riskplan.risk.synthetic import make_synthetic
+from riskplan.synthetic import make_synthetic
 
 
 def main() -> None:

@@ -41,8 +41,9 @@ def main() -> None:
     alloc = P.stage_allocation(scores, P.stage_quota(ds, cfg), ds, cfg)
     sched = P.stage_schedule(alloc, ds, cfg)
     history = pd.concat([ds.history, ds.results], ignore_index=True)
+    july = int(sched.loc[sched["month"] == 7, "samples"].sum())
     print(f"Ouhai: {len(ds.establishments)} establishments, {len(history)} past samples, "
-          f"{int(sched['samples'].sum())} samples a year, {int(sched.loc[sched['month'] == 7, 'samples'].sum())} in July")
+          f"{int(sched['samples'].sum())} samples a year, {july} in July")
     sel = timed("select July (systematic)", select_dataset, ds, sched, 7, SelectionRules(), 0)
     timed("select July (conditional Poisson)", select_dataset, ds, sched, 7,
           SelectionRules(method="conditional_poisson"), 0)

@@ -1,8 +1,9 @@
 """Collector of input problems, shared by the readers and the validator.
 
 Each problem is one row of the problems table (``file``, ``row``, ``column``, ``value``,
-``message_en``, ``message_zh``, ``level``) that :func:`riskplan.validation.validate_dataset`
-returns and :class:`riskplan.errors.ValidationError` carries.
+``message_en``, ``message_zh``, ``level``, one of :data:`LEVELS`) that
+:func:`riskplan.validation.validate_dataset` returns and :class:`riskplan.errors.ValidationError`
+carries (its error-level rows).
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ PROBLEM_COLUMNS: tuple[str, ...] = (
 )
 """Columns of a problems table."""
 
-LEVELS: tuple[str, ...] = ("error", "warning")
+LEVELS: tuple[str, ...] = ("error", "warning", "info")
+"""Problem levels, most serious first: ``error`` (the data cannot be used as they are: validation
+fails), ``warning`` (kept and reported) and ``info`` (a remark that needs no action to plan, e.g. a
+column riskplan does not use)."""
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     """Value as short text for the report ('' for missing)."""
     if value is None:
         return ""
@@ -43,12 +47,14 @@ class Problems:
         file: str,
         row: int | None,
         column: str,
-        value: Any,
+        value: object,
         message_en: str,
         message_zh: str,
         level: str = "error",
     ) -> None:
         """Record one problem; ``row`` is the 1-based data row (None for table-level problems)."""
+        if level not in LEVELS:  # a programming error, not bad input
+            raise ValueError(f"unknown problem level {level!r}; expected one of {LEVELS}")
         self._rows.append(
             {
                 "file": file,
@@ -61,7 +67,7 @@ class Problems:
             }
         )
 
-    def extend(self, other: "Problems") -> None:
+    def extend(self, other: Problems) -> None:
         """Append every problem of ``other``."""
         self._rows.extend(other._rows)
 

@@ -1,7 +1,7 @@
 """Typed settings sections: strict conversion from TOML/dicts to frozen dataclasses.
 
 Each pipeline stage defines its own frozen dataclass of settings with documented defaults
-(``RiskConfig``, ``AllocationRules``, ...). :func:`section_from_dict` turns a plain mapping (for
+(``RiskRules``, ``AllocationRules``, ...). :func:`section_from_dict` turns a plain mapping (for
 example a TOML table) into such a dataclass, rejecting unknown keys and values of the wrong type
 with a :class:`~riskplan.errors.ConfigError` that names the full key, and :func:`section_to_dict`
 goes back, so the configuration used can be written out as TOML.
@@ -10,14 +10,19 @@ goes back, so the configuration used can be written out as TOML.
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 import types
 import typing
 from collections.abc import Mapping
-from typing import Any, TypeVar, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin, get_type_hints
 
 from riskplan.errors import ConfigError
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 
 def _type_name(tp: Any) -> str:
@@ -42,7 +47,7 @@ def _convert(value: Any, tp: Any, key: str) -> Any:
             except ConfigError as exc:
                 errors.append(str(exc))
         raise ConfigError(key, f"expected {' or '.join(_type_name(a) for a in args)}, got {value!r}")
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(value, Mapping):
             raise ConfigError(key, f"expected a table, got {value!r}")
         return section_from_dict(tp, value, prefix=key)
@@ -130,7 +135,22 @@ def section_from_dict(cls: type[T], data: Mapping[str, Any], prefix: str = "") -
         raise ConfigError(prefix or cls.__name__, str(exc)) from None
 
 
-def section_to_dict(obj: Any) -> dict[str, Any]:
+def convert_key(cls: type, key: str, value: Any, prefix: str = "") -> Any:
+    """``value`` converted to the type of field ``key`` of ``cls`` (no range checks).
+
+    Raises
+    ------
+    ConfigError
+        For an unknown key or a value of the wrong type, naming the full key.
+    """
+    full = f"{prefix}.{key}" if prefix else key
+    names = {f.name for f in dataclasses.fields(cls) if f.init}
+    if key not in names:
+        raise ConfigError(full, f"unknown key (known keys here: {', '.join(sorted(names))})")
+    return _convert(value, get_type_hints(cls)[key], full)
+
+
+def section_to_dict(obj: DataclassInstance) -> dict[str, Any]:
     """Plain-TOML-able dict of a settings dataclass (tuples become lists, None values are left out)."""
 
     def plain(v: Any) -> Any:
@@ -153,6 +173,43 @@ def check(condition: bool, key: str, message: str) -> None:
     """Raise ConfigError(key, message) unless ``condition`` holds (for ``__post_init__`` checks)."""
     if not condition:
         raise ConfigError(key, message)
+
+
+_INTERVAL = re.compile(r"([\[(])\s*([-+0-9.e]+)\s*,\s*([-+0-9.e]+)\s*([\])])")
+
+
+def parse_interval(text: str) -> tuple[float, float, bool, bool]:
+    """``"(0, 100]"`` -> (low, high, low included, high included)."""
+    m = _INTERVAL.fullmatch(text.strip())
+    if m is None:
+        raise ValueError(f"not an interval like (0, 100]: {text!r}")
+    return float(m.group(2)), float(m.group(3)), m.group(1) == "[", m.group(4) == "]"
+
+
+def check_range(value: Any, key: str, interval: str) -> None:
+    """Raise ConfigError(key) unless ``value`` lies in ``interval`` (``"(0, 100]"``, ``"[1, 12]"``).
+
+    A list, tuple or dict is checked item by item (a dict's items as ``key.name``); None (an
+    unset optional value) passes. The interval is the one the setting's documentation states
+    ("Range: (0, 100]."), so the documentation and the check cannot drift apart. NaN and
+    infinity are outside every interval.
+    """
+    if value is None:
+        return
+    if isinstance(value, Mapping):
+        for name, v in value.items():
+            check_range(v, f"{key}.{name}", interval)
+        return
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            check_range(v, key, interval)
+        return
+    low, high, low_in, high_in = parse_interval(interval)
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) \
+        and (low <= value if low_in else low < value) and (value <= high if high_in else value < high)
+    if not ok:
+        words = (f"{'>=' if low_in else '>'} {low:g} and {'<=' if high_in else '<'} {high:g}")
+        raise ConfigError(key, f"must be {words} (range {interval}), got {value!r}")
 
 
 def attribute_docs(cls: type) -> dict[str, str]:

@@ -10,15 +10,13 @@ teams may start early at wet markets.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from riskplan._settings import check
 from riskplan.errors import RiskplanError
+from riskplan.settings.calendar import CalendarRules
 
 CALENDAR_COLUMNS: tuple[str, ...] = (
     "date",
@@ -30,75 +28,6 @@ CALENDAR_COLUMNS: tuple[str, ...] = (
     "calendar_source",
 )
 """Columns of :func:`work_calendar`'s table, in order."""
-
-
-def _iso(text: str, key: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        check(False, key, f"expected an ISO date YYYY-MM-DD, got {text!r}")
-        raise  # pragma: no cover - check raised
-
-
-@dataclasses.dataclass(frozen=True)
-class CalendarRules:
-    """Settings of the work calendar (TOML section ``calendar``).
-
-    Attributes
-    ----------
-    school_terms
-        School terms as ``(first day, last day)`` ISO dates, inclusive. The defaults are
-        approximate Zhejiang terms (autumn 2025, spring 2026, autumn 2026); replace them with the
-        provincial education department's calendar for the plan year.
-    market_weekdays
-        Weekdays (0 = Monday ... 6 = Sunday) that are market days (early start allowed); empty:
-        no market days.
-    out_of_range
-        What to do for a year ``chinese_calendar`` does not cover: ``"raise"`` a RiskplanError, or
-        fall back to ``"weekdays"`` (Monday-Friday, no holidays; the rows say so in
-        ``calendar_source``).
-    extra_holidays
-        ISO dates that are not worked in addition to the official calendar (local closures).
-    extra_workdays
-        ISO dates that are worked although the official calendar says otherwise.
-    """
-
-    school_terms: tuple[tuple[str, str], ...] = dataclasses.field(
-        default_factory=lambda: (
-            ("2025-09-01", "2026-01-23"),
-            ("2026-02-23", "2026-07-03"),
-            ("2026-09-01", "2027-01-22"),
-        )
-    )
-    market_weekdays: tuple[int, ...] = ()
-    out_of_range: Literal["raise", "weekdays"] = "raise"
-    extra_holidays: tuple[str, ...] = ()
-    extra_workdays: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        # dates are compared as text later: store them all as YYYY-MM-DD (basic ISO "20260901"
-        # and other forms fromisoformat accepts would otherwise never match)
-        terms = []
-        for i, (start, end) in enumerate(self.school_terms):
-            key = f"calendar.school_terms[{i}]"
-            first, last = _iso(start, key), _iso(end, key)
-            check(first <= last, key, f"term starts after it ends ({start} > {end})")
-            terms.append((first.isoformat(), last.isoformat()))
-        object.__setattr__(self, "school_terms", tuple(terms))
-        object.__setattr__(self, "extra_holidays",
-                           tuple(_iso(d, "calendar.extra_holidays").isoformat() for d in self.extra_holidays))
-        object.__setattr__(self, "extra_workdays",
-                           tuple(_iso(d, "calendar.extra_workdays").isoformat() for d in self.extra_workdays))
-        check(
-            all(0 <= d <= 6 for d in self.market_weekdays),
-            "calendar.market_weekdays",
-            "weekdays are 0 (Monday) ... 6 (Sunday)",
-        )
-        check(
-            not set(self.extra_holidays) & set(self.extra_workdays),
-            "calendar.extra_workdays",
-            "a date cannot be both an extra holiday and an extra workday",
-        )
 
 
 def _official(days: list[dt.date], out_of_range: str) -> tuple[np.ndarray, list[str], list[str]]:

@@ -3,6 +3,9 @@
 Each subcommand lives in ``riskplan/commands/<name>.py`` and provides ``add_parser(subparsers)``
 and ``run(args) -> int``; listing its name in :data:`COMMANDS` is all it takes to add it. Any
 :class:`~riskplan.errors.RiskplanError` is printed as a clean message on stderr with exit code 2.
+Ctrl-C at any moment ends the command with "interrupted" and exit code 130; output folders and
+files are written atomically, so nothing of the interrupted run is left and an earlier output
+stays as it was (see :mod:`riskplan.interrupts` and :mod:`riskplan.export.atomic`).
 """
 
 from __future__ import annotations
@@ -11,12 +14,24 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
-from riskplan import __version__
+from riskplan._version import __version__
 from riskplan.errors import RiskplanError
 
-COMMANDS: tuple[str, ...] = ("validate", "plan", "config", "monitor", "bench")
-"""Subcommands, in the order ``riskplan --help`` lists them (module names in riskplan.commands)."""
+COMMANDS: tuple[str, ...] = ("validate", "template", "init", "plan", "config", "monitor", "bench")
+"""Subcommand names (module names in riskplan.commands), in the order ``riskplan --help`` lists them."""
+
+
+def command_modules() -> list[ModuleType]:
+    """The modules of :data:`COMMANDS`.
+
+    Imported when the parser is built, not with this module: loading them (pandas, geopandas,
+    OR-Tools, a few seconds) then happens inside :func:`main`, which turns a Ctrl-C into
+    "interrupted" like at any other moment.
+    """
+    # heavy (pandas, geopandas, OR-Tools): loaded inside main(), where Ctrl-C is handled
+    return [importlib.import_module(f"riskplan.commands.{name}") for name in COMMANDS]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,21 +43,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"riskplan {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
-    for name in COMMANDS:
-        module = importlib.import_module(f"riskplan.commands.{name}")
+    for module in command_modules():
         sp = module.add_parser(sub)
         sp.set_defaults(_run=module.run)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 1 the job found problems, 2 error)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if getattr(args, "_run", None) is None:
-        parser.print_help()
-        return 2
+    """Run the command line; returns the exit code (0 ok, 1 the job found problems, 2 error, 130 Ctrl-C)."""
+    args = argparse.Namespace(command=None)
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if getattr(args, "_run", None) is None:
+            parser.print_help()
+            return 2
         return int(args._run(args))
     except RiskplanError as exc:
         print(f"riskplan {args.command}: {exc}", file=sys.stderr)
@@ -51,8 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f": {exc.filename}" if exc.filename else ""
         print(f"riskplan {args.command}: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:  # pragma: no cover
-        print("interrupted", file=sys.stderr)
+    except KeyboardInterrupt:
+        name = f"riskplan {args.command}" if args.command else "riskplan"
+        print(f"{name}: interrupted / 已中断 (nothing written; an earlier output is left as it "
+              "was)", file=sys.stderr)
         return 130
 
 

@@ -1,98 +1,56 @@
-"""The district dataset object and the loader of the embedded Ouhai dataset.
+"""Loading datasets: a folder read and validated, and the embedded Ouhai dataset.
 
-A :class:`Dataset` holds every table of one district (see ``docs/contracts.md``); it is what
-``riskplan.io.read_dataset`` returns and what every pipeline stage takes its inputs from.
+In the style of scikit-learn's dataset loaders: :func:`load_ouhai` returns the embedded district
+with a description of where each table came from; :func:`read_dataset` reads and validates any
+district's folder.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
-import pandas as pd
+from riskplan.dataset import Dataset
+from riskplan.errors import ValidationError
+from riskplan.io import read_folder
+from riskplan.validation import check_dataset
 
-TABLES: tuple[str, ...] = (
-    "townships",
-    "establishments",
-    "stations",
-    "officers",
-    "labs",
-    "history",
-    "results",
-    "complaints",
-    "categories",
-    "business_types",
-    "target_actuals",
-)
-"""Names of the tables of a dataset, in reading order (each is a ``Dataset`` attribute)."""
+__all__ = ["Dataset", "read_dataset", "load_ouhai", "embedded_data_dir"]
 
 
-@dataclasses.dataclass
-class Dataset:
-    """All tables of one district, plus where they came from.
+def read_dataset(folder: str | Path, validate: bool = True) -> Dataset:
+    """Read a district dataset folder into a :class:`~riskplan.datasets.Dataset`.
 
-    Attributes
+    Parameters
     ----------
-    townships
-        GeoDataFrame (EPSG:4326), one row per township, with ``population`` [persons].
-    establishments
-        One row per food business; ``categories`` and ``opening_hours`` are ``;`` lists,
-        ``has_location`` is False where the row has no coordinates.
-    stations, officers, labs
-        Where teams start, who is on each station's roster, where samples go.
-    history, results
-        Past sampling results, and the current plan year's results so far.
-    complaints, categories, business_types, target_actuals
-        See ``docs/contracts.md``.
-    name
-        Human-readable name of the district.
-    district_code
-        6-digit administrative code of the district.
-    reference_date
-        Date at which the data are frozen; nothing is computed from today's date.
-    plan_year
-        Year that is planned and monitored.
-    description
-        Where each table came from (provenance), as text.
-    metadata
-        The parsed ``dataset.toml``.
-    source
-        Folder the dataset was read from.
-    district
-        GeoDataFrame with the district outline, or None.
+    folder
+        Folder with ``dataset.toml``, the tables of ``docs/contracts.md`` as CSV (or XLSX of the
+        same stem), ``townships.geojson`` and optionally ``district.geojson``. Optional tables
+        (results, complaints, target_actuals) may be missing and then load empty.
+    validate
+        Check every table and cross-reference (:func:`riskplan.validation.validate_dataset`) and
+        raise on any error-level problem.
+
+    Returns
+    -------
+    Dataset
+        ``townships`` is a GeoDataFrame (EPSG:4326); dates are ``datetime64[ns]``; coordinates
+        WGS-84 with ``coord_source`` and (establishments) ``has_location``.
+
+    Raises
+    ------
+    RiskplanError
+        If ``folder`` is not a folder.
+    ValidationError
+        With every error-level problem at once, when ``validate`` is True.
     """
-
-    townships: Any
-    establishments: pd.DataFrame
-    stations: pd.DataFrame
-    officers: pd.DataFrame
-    labs: pd.DataFrame
-    history: pd.DataFrame
-    results: pd.DataFrame
-    complaints: pd.DataFrame
-    categories: pd.DataFrame
-    business_types: pd.DataFrame
-    target_actuals: pd.DataFrame
-    name: str = ""
-    district_code: str = ""
-    reference_date: dt.date | None = None
-    plan_year: int | None = None
-    description: str = ""
-    metadata: dict[str, Any] = dataclasses.field(default_factory=dict)
-    source: Path | None = None
-    district: Any = None
-
-    @property
-    def population(self) -> int:
-        """Total residents of the district [persons]."""
-        return int(self.townships["population"].sum())
-
-    def __repr__(self) -> str:  # a short summary instead of pages of tables
-        sizes = ", ".join(f"{t}={len(getattr(self, t))}" for t in TABLES)
-        return f"Dataset({self.name!r}, reference_date={self.reference_date}, {sizes})"
+    dataset, problems = read_folder(folder)
+    if validate:
+        check_dataset(dataset, problems)
+        if problems.has_errors:
+            frame = problems.to_frame()
+            raise ValidationError(frame[frame["level"] == "error"].reset_index(drop=True))
+    return dataset
 
 
 def embedded_data_dir(name: str = "ouhai") -> Path:
@@ -128,6 +86,4 @@ def load_ouhai(validate: bool = True) -> Dataset:
         polygons are an approximate division of the real district outline, and the register,
         stations, history, complaints and results are synthetic.
     """
-    from riskplan.io import read_dataset
-
     return read_dataset(embedded_data_dir("ouhai"), validate=validate)

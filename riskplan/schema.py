@@ -134,8 +134,29 @@ FOLLOWUP_STATUSES: tuple[str, ...] = ("done", "pending", "not_required")
 COORD_DATUMS: tuple[str, ...] = ("wgs84", "gcj02", "bd09")
 """Coordinate datums accepted in input files; ``coord_source`` records which one a row came in."""
 
-_LON = dict(dtype="float", unit="degrees", min=-180.0, max=180.0)
-_LAT = dict(dtype="float", unit="degrees", min=-90.0, max=90.0)
+COORD_PAIRS: tuple[tuple[str, str, str], ...] = (
+    ("wgs84", "lon_wgs84", "lat_wgs84"),
+    ("gcj02", "lon_gcj02", "lat_gcj02"),
+    ("bd09", "lon_bd09", "lat_bd09"),
+)
+"""(datum, longitude column, latitude column) of each coordinate pair a table may give."""
+
+COORD_TABLES: tuple[str, ...] = ("establishments", "stations", "labs")
+"""Tables with coordinates (WGS-84, or GCJ-02 / BD-09 converted when read)."""
+
+
+def _coordinate(name: str, description: str, bound: float, *, required: bool = True,
+                nullable: bool = False) -> Column:
+    """A longitude (``bound`` 180) or latitude (``bound`` 90) column [degrees]."""
+    return Column(name, "float", description, unit="degrees", required=required, nullable=nullable,
+                  min=-bound, max=bound)
+
+
+def _datum() -> Column:
+    """The optional ``coord_datum`` column: which datum ``lon_wgs84``/``lat_wgs84`` were taken in."""
+    return Column("coord_datum", "str", "datum the row's `lon_wgs84`/`lat_wgs84` were taken in, "
+                  "when not GPS: `gcj02` (Amap, Tencent) or `bd09` (Baidu) are converted to WGS-84 "
+                  "when read; empty: `wgs84`", required=False, nullable=True, allowed=COORD_DATUMS)
 
 
 def _sample_columns() -> tuple[Column, ...]:
@@ -170,10 +191,10 @@ TABLES: dict[str, Table] = {
                 Column("population_source", "str", "whether population is a census figure or an "
                        "estimate", allowed=("census", "estimate")),
                 Column("area_type", "str", "sets travel speeds", allowed=("urban", "rural", "mountain")),
-                Column("centroid_lon_wgs84", description="approximate centre, longitude (WGS-84); "
-                       "taken from the polygon when the column is missing", required=False, **_LON),
-                Column("centroid_lat_wgs84", description="approximate centre, latitude (WGS-84)",
-                       required=False, **_LAT),
+                _coordinate("centroid_lon_wgs84", "approximate centre, longitude (WGS-84); "
+                            "taken from the polygon when the column is missing", 180.0, required=False),
+                _coordinate("centroid_lat_wgs84", "approximate centre, latitude (WGS-84)", 90.0,
+                            required=False),
             ),
             "one row per township-level unit; polygons come from `townships.geojson`",
             key="township_code",
@@ -194,11 +215,12 @@ TABLES: dict[str, Table] = {
                        nullable=True),
                 Column("licence_no", "id", "licence number (may be empty for vendors)",
                        required=False, nullable=True),
-                Column("lon_wgs84", description="longitude (WGS-84); or give `lon_gcj02` or "
-                       "`lon_bd09`; empty: kept with `has_location = false`", required=False,
-                       nullable=True, **_LON),
-                Column("lat_wgs84", description="latitude (WGS-84); or `lat_gcj02` / `lat_bd09`",
-                       required=False, nullable=True, **_LAT),
+                _coordinate("lon_wgs84", "longitude (WGS-84); or give `lon_gcj02` or "
+                            "`lon_bd09`; empty: kept with `has_location = false`", 180.0, required=False,
+                            nullable=True),
+                _coordinate("lat_wgs84", "latitude (WGS-84); or `lat_gcj02` / `lat_bd09`", 90.0,
+                            required=False, nullable=True),
+                _datum(),
                 Column("daily_customers", "int", "volume proxy", unit="persons/day", required=False,
                        nullable=True, min=0),
             ),
@@ -212,10 +234,9 @@ TABLES: dict[str, Table] = {
                 Column("name", "str", "station name"),
                 Column("township_codes", "list", "`;`-separated townships it covers; every township "
                        "is covered by exactly one station"),
-                Column("lon_wgs84", description="longitude (WGS-84; or `lon_gcj02`/`lon_bd09`)",
-                       **_LON),
-                Column("lat_wgs84", description="latitude (WGS-84; or `lat_gcj02`/`lat_bd09`)",
-                       **_LAT),
+                _coordinate("lon_wgs84", "longitude (WGS-84; or `lon_gcj02`/`lon_bd09`)", 180.0),
+                _coordinate("lat_wgs84", "latitude (WGS-84; or `lat_gcj02`/`lat_bd09`)", 90.0),
+                _datum(),
                 Column("teams", "int", "field teams starting there", unit="teams", min=1),
             ),
             "market-supervision stations where field teams start",
@@ -236,10 +257,9 @@ TABLES: dict[str, Table] = {
             (
                 Column("lab_id", "id", "unique lab ID"),
                 Column("name", "str", "laboratory name"),
-                Column("lon_wgs84", description="longitude (WGS-84; or `lon_gcj02`/`lon_bd09`)",
-                       **_LON),
-                Column("lat_wgs84", description="latitude (WGS-84; or `lat_gcj02`/`lat_bd09`)",
-                       **_LAT),
+                _coordinate("lon_wgs84", "longitude (WGS-84; or `lon_gcj02`/`lon_bd09`)", 180.0),
+                _coordinate("lat_wgs84", "latitude (WGS-84; or `lat_gcj02`/`lat_bd09`)", 90.0),
+                _datum(),
                 Column("intake_open", "time", "sample intake opens", unit="HH:MM"),
                 Column("intake_cutoff", "time", "perishable samples must arrive before",
                        unit="HH:MM"),
@@ -283,6 +303,12 @@ TABLES: dict[str, Table] = {
                 Column("cost_yuan", "float", "typical test fee per sample", unit="CNY", min=0.0),
                 Column("units_per_sample", "int", "units bought per sample (test + 2 kept)",
                        unit="units", min=1),
+                Column("roles", "list", "`;`-separated roles the rules use (`key product`, "
+                       "`spring festival food`, `zongzi`, `mooncake`, `summer drink`, "
+                       "`summer seafood`; see docs/roles.md)", required=False, nullable=True),
+                Column("local_seasons", "str", "`;`-separated local seasons `label:months`, e.g. "
+                       "`杨梅 bayberry:6` or `野生菌 wild mushrooms:6-9`", required=False,
+                       nullable=True),
             ),
             "food categories that can be sampled",
             key="category_code",
@@ -294,22 +320,52 @@ TABLES: dict[str, Table] = {
                 Column("stage", "str", "supply-chain stage", allowed=STAGES),
                 Column("name_zh", "str", "Chinese name"),
                 Column("name_en", "str", "English name"),
-                Column("vulnerable", "bool", "serves vulnerable consumers (schools, elderly care)"),
+                Column("vulnerable", "bool", "serves vulnerable consumers (schools, elderly care); "
+                       "`true` adds the role `vulnerable consumers`", required=False, nullable=True),
+                Column("roles", "list", "`;`-separated roles the rules use (`school canteen`, "
+                       "`kindergarten canteen`, `elderly canteen`, `wet market`, `wholesale market`, "
+                       "`online seller`, `central kitchen`, `street vendor`, ...; see docs/roles.md)",
+                       required=False, nullable=True),
                 Column("note", "str", "remarks", required=False, nullable=True),
             ),
             "business types (业态) and their stage",
             key="business_type",
         ),
         Table(
+            "creation_targets",
+            (
+                Column("target_id", "id", "target ID, e.g. `T19` (also read from a column `id`)"),
+                Column("indicator_zh", "str", "what is measured (Chinese)"),
+                Column("indicator_en", "str", "what is measured (English)", required=False,
+                       nullable=True),
+                Column("comparator", "str", "how the actual value must compare with the target",
+                       allowed=(">=", "<=", ">", "<")),
+                Column("target", "float", "the target value, in `unit`"),
+                Column("unit", "str", "unit of target and actual, e.g. `%`", required=False,
+                       nullable=True),
+                Column("deadline", "date", "date by which it must be met (empty: standing target)",
+                       required=False, nullable=True),
+                Column("lead_department", "str", "department answering for it", required=False,
+                       nullable=True),
+                Column("seed_section", "str", "section of the plan document it comes from",
+                       required=False, nullable=True),
+            ),
+            "the district's quantitative creation targets (scored by `riskplan monitor`; "
+            "without this table there is no scorecard)",
+            key="target_id",
+            optional=True,
+        ),
+        Table(
             "target_actuals",
             (
-                Column("target_id", "id", "target of the seed plan (see creation targets)"),
+                Column("target_id", "id", "target (must exist in creation_targets)"),
                 Column("scope", "str", "`district`, a township code or a department"),
                 Column("actual", "float", "actual value reached"),
                 Column("as_of", "date", "date the value refers to"),
                 Column("note", "str", "remarks", required=False, nullable=True),
             ),
-            "example actual values for the seed plan's targets",
+            "actual values of the district's creation targets (typed in; riskplan computes some "
+            "itself)",
             optional=True,
         ),
     )

@@ -9,6 +9,8 @@ ValidationError instead of a pandas traceback.
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,8 +23,8 @@ from broken_inputs.minidata import (
     write_table,
 )
 
+from riskplan.datasets import read_dataset
 from riskplan.errors import ValidationError
-from riskplan.io import read_dataset
 from riskplan.validation import validate_dataset
 
 Mutator = Callable[[Path], None]
@@ -118,6 +120,79 @@ def gcj_text(folder: Path) -> None:
         r["lon_gcj02"], r["lat_gcj02"] = r.pop("lon_wgs84"), r.pop("lat_wgs84")
     rows[1]["lon_gcj02"] = "120,6x"
     write_table(folder, "establishments", rows)
+
+
+def add_column(table: str, header: str, values: dict[int, str], suffix: str = ".csv") -> Mutator:
+    """Add a column ``header`` to ``table`` with ``values`` in some 1-based rows (others empty)."""
+
+    def mutate(folder: Path) -> None:
+        rows = rows_of(table)
+        for i, r in enumerate(rows, start=1):
+            r[header] = values.get(i, "")
+        if suffix != ".csv":
+            (folder / f"{table}.csv").unlink()
+        write_table(folder, table, rows, suffix=suffix)
+
+    return mutate
+
+
+def both_csv_and_xlsx(folder: Path) -> None:
+    """establishments.csv and a different establishments.xlsx side by side."""
+    rows = rows_of("establishments")
+    rows[0]["risk_grade"] = "D"
+    write_table(folder, "establishments", rows, suffix=".xlsx")
+
+
+def gcj02_pair(lon: float, lat: float, east_m: float = 0.0) -> tuple[str, str]:
+    """The GCJ-02 pair of a WGS-84 point, moved ``east_m`` metres east [m]."""
+    import prcoords
+
+    c = prcoords.wgs_gcj(prcoords.Coords(lat, lon), False)
+    return f"{c.lon + east_m / (111_320 * math.cos(math.radians(lat))):.6f}", f"{c.lat:.6f}"
+
+
+def gcj02_beside_wgs84(east_m: float) -> Mutator:
+    """Rows 1 and 2 of establishments also give a GCJ-02 pair: row 1 the same place, row 2
+    ``east_m`` metres away (after conversion)."""
+
+    def mutate(folder: Path) -> None:
+        rows = rows_of("establishments")
+        for r in rows:
+            r["lon_gcj02"], r["lat_gcj02"] = "", ""
+        for r, shift in ((rows[0], 0.0), (rows[1], east_m)):
+            r["lon_gcj02"], r["lat_gcj02"] = gcj02_pair(float(r["lon_wgs84"]), float(r["lat_wgs84"]), shift)
+        write_table(folder, "establishments", rows)
+
+    return mutate
+
+
+def rename_column(table: str, old: str, new: str) -> Mutator:
+    def mutate(folder: Path) -> None:
+        rows = [{(new if k == old else k): v for k, v in r.items()} for r in rows_of(table)]
+        write_table(folder, table, rows)
+
+    return mutate
+
+
+def toml_with(key: str, value: str) -> Mutator:
+    def mutate(folder: Path) -> None:
+        text = "\n".join(f"{key} = {value}" if line.startswith(f"{key} =") else line
+                         for line in TOML.splitlines())
+        (folder / "dataset.toml").write_text(text, encoding="utf-8")
+
+    return mutate
+
+
+def two_user_columns(folder: Path) -> None:
+    add_column("history", "任务来源", {1: "省局下达", 2: "区局自定", 3: "省局下达"})(folder)
+    add_column("complaints", "任务来源", {2: "12315"})(folder)
+
+
+def huge_field(folder: Path) -> None:
+    """complaints.csv whose second data row holds a 16 MB cell (a pasted blob)."""
+    rows = rows_of("complaints")
+    rows[1]["kind"] = "x" * (16 * 2**20)
+    write_table(folder, "complaints", rows)
 
 
 _valid_csv = (b"establishment_id,name\n0042,\xff\xfe\xfa\xff\n")
@@ -221,6 +296,8 @@ CASES: dict[str, tuple[Mutator, tuple[str, int | None, str, str]]] = {
     "bad boolean": (edit("categories", 3, perishable="maybe"),
                     ("categories.csv", 3, "perishable", "not a boolean")),
     "gcj02 not a number": (gcj_text, ("establishments.csv", 2, "lon_gcj02", "not a number")),
+    "unknown datum": (add_column("labs", "coord_datum", {1: "mars"}),
+                      ("labs.csv", 1, "coord_datum", "must be one of wgs84, gcj02, bd09")),
     "toml missing key": (toml_without("reference_date"),
                          ("dataset.toml", None, "reference_date", "missing key")),
     "toml syntax": (write_bytes("dataset.toml", b"name = \"x\nplan_year = 2026\n"),
@@ -229,6 +306,39 @@ CASES: dict[str, tuple[Mutator, tuple[str, int | None, str, str]]] = {
                                  ("townships.csv", 2, "township_code", "no polygon")),
     "township code not digits": (edit("townships", 2, township_code="33O304108"),
                                  ("townships.csv", 2, "township_code", "9-digit")),
+    # issue 17: the last inputs that passed silently or vaguely
+    "two files for one table": (both_csv_and_xlsx,
+                                ("establishments.csv", None, "",
+                                 "two files for the table establishments: establishments.csv and "
+                                 "establishments.xlsx; keep only one")),
+    "wgs84 and gcj02 1.5 km apart": (gcj02_beside_wgs84(1500.0),
+                                     ("establishments.csv", 2, "lon_gcj02",
+                                      "the WGS-84 pair (120.650000, 27.980000) and the GCJ-02 pair")),
+    "district code of five digits": (toml_with("district_code", '"33030"'),
+                                     ("dataset.toml", None, "district_code",
+                                      "must be the 6-digit administrative division code")),
+    "16 MB csv field": (huge_field, ("complaints.csv", 2, "",
+                                     "malformed CSV at line 3, data row 2: field larger than field limit")),
+}
+
+
+# Inputs that are not errors: read_dataset must not raise, and validation must report exactly
+# these rows at the given level (besides the mini dataset's own warning).
+# id -> (mutation, [(file, row, column, level, message fragment), ...])
+NOT_ERRORS: dict[str, tuple[Mutator, list[tuple[str, int | None, str, str, str]]]] = {
+    "user column": (add_column("history", "任务来源", {1: "省局下达", 3: "省局下达"}),
+                    [("history.csv", None, "任务来源", "info", "column not used")]),
+    "user column in two files": (two_user_columns,
+                                 [("history.csv", None, "任务来源", "info", "(3 filled cells)"),
+                                  ("complaints.csv", None, "任务来源", "info", "(1 filled cell)")]),
+    "user column in xlsx": (add_column("categories", "采购渠道", {2: "超市"}, suffix=".xlsx"),
+                            [("categories.xlsx", None, "采购渠道", "info", "column not used")]),
+    "misspelt optional column": (rename_column("establishments", "address", "adress"),
+                                 [("establishments.csv", None, "adress", "info",
+                                   "(4 filled cells); did you mean 'address'?")]),
+    "empty user column": (add_column("officers", "remark", {}),
+                          [("officers.csv", None, "remark", "info", "(0 filled cells)")]),
+    "datum column gcj02": (add_column("establishments", "坐标系", {2: "高德", 3: "wgs84"}), []),
 }
 
 
@@ -286,3 +396,53 @@ def test_all_problems_are_reported_at_once(mini: Path) -> None:
     problems = validate_dataset(mini)
     errors = problems[problems["level"] == "error"]
     assert {"establishments.csv", "history.csv", "labs.csv"} <= set(errors["file"])
+
+
+@pytest.mark.parametrize("case", list(NOT_ERRORS), ids=list(NOT_ERRORS))
+def test_input_that_is_not_an_error(mini: Path, case: str) -> None:
+    mutate, expected = NOT_ERRORS[case]
+    mutate(mini)
+    read_dataset(mini)  # does not raise: infos and warnings never fail validation
+    problems = validate_dataset(mini)
+    own = problems[~((problems["file"] == "establishments.csv") & (problems["row"] == 5)
+                     & (problems["level"] == "warning"))]  # the mini dataset's one warning
+    got = [(r.file, r.row, r.column, r.level) for r in own.itertuples(index=False)]
+    assert sorted(got, key=str) == sorted([e[:4] for e in expected], key=str), own.to_string()
+    for file, _row, column, _level, fragment in expected:
+        hit = own[(own["file"] == file) & (own["column"] == column)]
+        assert fragment in hit["message_en"].iloc[0], hit["message_en"].iloc[0]
+        assert "未使用的列" in hit["message_zh"].iloc[0]
+
+
+def test_in_memory_dataset_reports_unused_columns_too(mini: Path) -> None:
+    add_column("history", "任务来源", {1: "省局下达"})(mini)
+    ds = read_dataset(mini)
+    assert "任务来源" in ds.history.columns  # kept, not dropped
+    problems = validate_dataset(ds)
+    infos = problems[problems["level"] == "info"]
+    assert infos[["file", "row", "column"]].values.tolist() == [["history.csv", None, "任务来源"]]
+
+
+def test_a_second_coordinate_pair_at_the_same_place_is_accepted(mini: Path) -> None:
+    """WGS-84 and GCJ-02 pairs of one place (a few metres of rounding) are not a problem; 1.5 km is."""
+    gcj02_beside_wgs84(30.0)(mini)
+    ds = read_dataset(mini)
+    assert ds.establishments["coord_source"].iloc[:2].tolist() == ["wgs84", "wgs84"]
+    gcj02_beside_wgs84(1500.0)(mini)
+    problems = validate_dataset(mini)
+    hit = problems[problems["column"] == "lon_gcj02"]
+    assert hit["row"].tolist() == [2] and hit["level"].tolist() == ["error"]
+    msg = hit["message_en"].iloc[0]
+    # both pairs are named; the distance is the one put in (the conversion round-trips to < 1 m)
+    assert "WGS-84 pair (120.650000, 27.980000)" in msg and f"GCJ-02 pair ({hit['value'].iloc[0]})" in msg
+    assert re.search(r"are 1,[45]\d\d m apart after conversion to WGS-84 \(more than 50 m\)", msg), msg
+
+
+def test_a_huge_field_names_the_line_and_row_in_any_table(mini: Path) -> None:
+    rows = rows_of("history")
+    rows[2]["hazard"] = '"' + "y" * 200_000  # an unclosed quote swallowing the rest of the file
+    write_table(mini, "history", rows)
+    problems = validate_dataset(mini)
+    hit = problems[problems["file"] == "history.csv"]
+    assert hit["row"].tolist() == [3]
+    assert hit["message_en"].iloc[0].startswith("malformed CSV at line 4, data row 3:")

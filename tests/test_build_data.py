@@ -1,8 +1,10 @@
-"""The embedded Ouhai dataset and its build script (data/build_ouhai.py)."""
+"""The embedded Ouhai dataset, its generator (riskplan.synthetic) and its build script
+(data/build_ouhai.py)."""
 
 from __future__ import annotations
 
-import importlib.util
+import dataclasses
+import datetime as dt
 import re
 import subprocess
 import sys
@@ -15,22 +17,31 @@ import pandas as pd
 import pytest
 import shapely
 
+from riskplan.datasets import read_dataset
+from riskplan.io import read_table
+from riskplan.synthetic import (
+    DatasetMeta,
+    DistrictSpec,
+    Lab,
+    Naming,
+    Station,
+    Volumes,
+    build_district,
+    catalogue,
+    hidden_truth,
+    ouhai,
+    write_district,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "ouhai"
 SCRIPT = ROOT / "data" / "build_ouhai.py"
 CENSUS = {"330304008": 55653, "330304010": 68591, "330304012": 63740}
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location("build_ouhai", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope="module")
 def build():
-    return _load_script()
+    return ouhai
 
 
 def _csv(name: str) -> pd.DataFrame:
@@ -267,3 +278,83 @@ def test_loads_through_package():
         "lon_wgs84"] == "").sum()
     assert str(ds.reference_date) == "2026-06-30" and ds.plan_year == 2026
     assert np.isclose(len(ds.results) / 964, len(_csv("results.csv")) / 964)
+
+
+def test_truth_from_embedded_tables_is_the_build_truth():
+    """hidden_truth() recomputes from data/ouhai's own tables what the build drew from."""
+    spec = ouhai.ouhai_spec(ouhai.read_reference(ROOT / "data" / "reference"),
+                            shapely.Point(0, 0))  # the outline plays no part in the truth
+    from_inputs = hidden_truth(spec.townships.rename(columns={"code": "township_code"}),
+                               catalogue.business_types_table(spec.business_types),
+                               catalogue.categories_table(spec.food_categories),
+                               seed=spec.seed, years=spec.truth_years)
+    pd.testing.assert_frame_equal(ouhai.hidden_truth(), from_inputs, check_exact=True)
+
+
+def _invented_spec() -> DistrictSpec:
+    """A small invented district (150,000 residents, one mountainous township), made-up outline."""
+    ref = ouhai.read_reference(ROOT / "data" / "reference")
+    towns = pd.DataFrame({
+        "code": ["339901001", "339901002", "339901003", "339901101"],
+        "name_zh": ["东城街道", "西城街道", "南溪街道", "高山乡"],
+        "name_pinyin": ["Dongcheng", "Xicheng", "Nanxi", "Gaoshan"],
+        "kind": ["subdistrict", "subdistrict", "subdistrict", "town"],
+        "area_type": ["urban", "urban", "rural", "mountain"],
+        "census_population": ["", "", "31000", ""],
+        "approx_lon": [120.07, 120.02, 120.05, 119.96],
+        "approx_lat": [28.45, 28.47, 28.55, 28.52],
+    })
+    counts = {k: max(1 if k == "D-WHOLESALE" else 4, round(v * 0.16)) for k, v in ouhai.TYPE_COUNTS}
+    return DistrictSpec(
+        code="339901",
+        naming=Naming("浙江省", "示例市", "示例", "山城区", "山城", "Shancheng District",
+                      ("环城路",), ("示例农副产品批发市场",)),
+        townships=towns, population=150_000, population_year=2020,
+        outline=shapely.Polygon([(119.90, 28.40), (120.12, 28.40), (120.12, 28.58),
+                                 (119.95, 28.60)]),
+        outline_source="invented",
+        stations=(Station("ST01", "山城区东城市场监管所", ("339901001", "339901002")),
+                  Station("ST02", "山城区南溪市场监管所", ("339901003", "339901101"))),
+        labs=(Lab("LAB01", "示例检测所", 120.06, 28.46, "08:30", "16:30"),),
+        food_categories=ref.food_categories, business_types=ref.business_types,
+        volumes=Volumes(counts, 700, 30, 20, 0.4, 5, 60, 3), seed=7,
+        reference_date=dt.date(2026, 6, 30), plan_year=2026, history_years=(2023, 2024, 2025),
+        id_prefix="SC", utm_crs="EPSG:32651")
+
+
+def test_the_generator_builds_an_invented_district(tmp_path):
+    """The same code builds another district from other inputs; the folder loads and validates."""
+    spec = _invented_spec()
+    district = build_district(spec)
+    write_district(district, DatasetMeta("Shancheng (invented)", ("townships",),
+                                         {"townships": "invented"}), tmp_path)
+    ds = read_dataset(tmp_path)  # validates: raises on any problem
+    assert ds.population == 150_000
+    assert len(ds.townships) == 4 and ds.district_code == "339901"
+    pop = dict(zip(ds.townships["township_code"], ds.townships["population"], strict=True))
+    assert pop["339901003"] == 31_000  # the census figure is kept
+    assert len(ds.establishments) == sum(spec.volumes.type_counts.values())
+    assert ds.establishments["establishment_id"].str.startswith("SC-E").all()
+    assert (~ds.establishments["has_location"]).sum() == 3
+    assert len(ds.results) == round(0.4 * 150)  # no hot spots: 40 % of ceil(150,000 / 1,000)
+    assert set(ds.stations["station_id"]) == {"ST01", "ST02"}
+    assert not (tmp_path / "target_actuals.csv").exists()
+    # its truth is recomputed from the written tables alone
+    truth = hidden_truth(read_table(tmp_path / "townships.csv", "townships"),
+                         read_table(tmp_path / "business_types.csv", "business_types"),
+                         read_table(tmp_path / "categories.csv", "categories"),
+                         seed=spec.seed, years=spec.truth_years)
+    pd.testing.assert_frame_equal(truth, district.truth, check_exact=True)
+    assert len(truth) == 4 * 16 * 39 * 4
+
+
+def test_spec_rejects_inconsistent_inputs():
+    spec = _invented_spec()
+    with pytest.raises(ValueError, match="stations must cover every township exactly once"):
+        dataclasses.replace(spec, stations=spec.stations[:1])
+    towns = spec.townships.assign(area_type=["urban", "urban", "rural", "alpine"])
+    with pytest.raises(ValueError, match=r"area_type \['alpine'\] has no density class"):
+        dataclasses.replace(spec, townships=towns)
+    with pytest.raises(ValueError, match=r"missing columns \['census_population'\]"):
+        dataclasses.replace(spec, townships=spec.townships.drop(columns="census_population"))
+

@@ -75,6 +75,26 @@ def test_validate_broken_folder(tmp_path: Path, capsys: pytest.CaptureFixture[st
         zip(problems["file"], problems["row"], problems["column"]))
 
 
+def test_validate_lists_columns_not_used_apart(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_mini(tmp_path / "m")
+    rows = rows_of("history")
+    for r, source in zip(rows, ["省局下达", "区局自定", "", "省局下达"]):
+        r["任务来源"] = source
+    write_table(folder, "history", rows)
+    out_csv = tmp_path / "problems.csv"
+    assert main(["validate", str(folder), "--out", str(out_csv)]) == 0  # infos do not fail
+    out = capsys.readouterr().out
+    listed = out.split("Columns not used", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    assert listed == ["  history.csv  任务来源  (3 filled / 非空)"]  # one line, not one per row
+    assert "info " not in out.split("Columns not used", 1)[0]  # not among errors and warnings
+    assert "OK / 校验通过: 0 errors / 错误, 1 warning(s) / 警告, 1 column(s) not used" in out
+    problems = pd.read_csv(out_csv, dtype=str, encoding="utf-8-sig")
+    assert problems["level"].tolist().count("info") == 1
+    assert main(["validate", str(folder), "--no-warnings"]) == 0
+    assert "Columns not used" not in capsys.readouterr().out
+
+
 def test_missing_folder_is_a_clean_error(tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(tmp_path / "nope")]) == 2

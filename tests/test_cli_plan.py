@@ -32,7 +32,7 @@ def _remap(df: pd.DataFrame, columns: dict[str, dict[str, str]]) -> pd.DataFrame
     df = df.copy()
     for col, mapping in columns.items():
         if col in df.columns:
-            df[col] = df[col].astype(str).map(lambda v: ";".join(mapping.get(x, x) for x in v.split(";")))
+            df[col] = df[col].astype(str).map(lambda v, m=mapping: ";".join(m.get(x, x) for x in v.split(";")))
     return df
 
 
@@ -105,7 +105,7 @@ def small(tmp_path_factory) -> Path:
     Names, addresses and licence numbers play no part in selection or routing, so the
     establishment routed in a clean first plan is routed again once its text is hostile.
     """
-    from riskplan.io import read_dataset
+    from riskplan.datasets import read_dataset
     from riskplan.pipeline import run_plan
 
     clean = make_small_district(tmp_path_factory.mktemp("clean") / "testdistrict")

@@ -10,18 +10,12 @@ import pandas as pd
 import pytest
 from broken_inputs.minidata import rows_of, write_mini, write_table
 
+from riskplan.datasets import read_dataset
 from riskplan.errors import ValidationError
-from riskplan.io import (
-    COLUMN_ALIASES,
-    explode_categories,
-    parse_windows,
-    read_dataset,
-    read_table,
-    split_list,
-    stratum_id,
-    time_to_minutes,
-)
+from riskplan.io import COLUMN_ALIASES, read_table
 from riskplan.schema import TABLES
+from riskplan.tables import explode_categories, split_list, stratum_id
+from riskplan.timeofday import parse_hhmm, split_windows
 
 
 @pytest.fixture
@@ -112,6 +106,18 @@ def test_chinese_headers_map_to_standard_names(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(est, expected)
 
 
+def test_bilingual_headers_are_read_by_the_name_in_brackets(tmp_path: Path) -> None:
+    # what `riskplan template` writes: 中文(standard_name); full-width brackets and a space too
+    labels = {"establishment_id": "编号(establishment_id)", "name": "名称（name）",
+              "township_code": "所在地 (township_code)", "lon_wgs84": "经度(lon_wgs84)",
+              "risk_grade": "等级(grade)"}  # an alias in brackets works as well
+    rows = [{labels.get(k, k): v for k, v in r.items()} for r in rows_of("establishments")]
+    est = read_table(write_table(tmp_path, "establishments", rows), "establishments")
+    expected = read_table(write_table(tmp_path, "establishments", rows_of("establishments")),
+                          "establishments")
+    pd.testing.assert_frame_equal(est, expected)
+
+
 def test_name_alias_depends_on_table(tmp_path: Path) -> None:
     rows = [{("名称" if k == "name_zh" else k): v for k, v in r.items()}
             for r in rows_of("townships")]
@@ -195,6 +201,32 @@ def test_gcj02_and_bd09_inputs_convert_to_wgs84(tmp_path: Path, datum: str) -> N
         else:
             assert _metres(lon, lat, got_lon, got_lat) < 3.0
             assert src == datum
+
+
+def test_datum_column_says_which_rows_are_gcj02_or_bd09(tmp_path: Path) -> None:
+    # one pair of lon/lat columns (经度/纬度) and a 坐标系 column per row, as a template has
+    rows = rows_of("establishments")
+    truth = [(float(r["lon_wgs84"]), float(r["lat_wgs84"])) for r in rows[:4]]
+    datums = ["", "高德", "百度", "wgs84"]
+    for r, (lon, lat), datum in zip(rows, truth, datums):
+        g = _wgs_to_gcj(lon, lat)
+        if datum == "百度":
+            z = math.hypot(g[0], g[1]) + 0.00002 * math.sin(g[1] * math.pi * 3000 / 180)
+            th = math.atan2(g[1], g[0]) + 0.000003 * math.cos(g[0] * math.pi * 3000 / 180)
+            g = (z * math.cos(th) + 0.0065, z * math.sin(th) + 0.006)
+        if datum in ("高德", "百度"):
+            r["lon_wgs84"], r["lat_wgs84"] = f"{g[0]:.7f}", f"{g[1]:.7f}"
+        r["坐标系"] = datum
+    rows[4]["坐标系"] = "gcj02"  # no coordinates: stays without a location
+    rows = [{{"lon_wgs84": "经度", "lat_wgs84": "纬度"}.get(k, k): v for k, v in r.items()}
+            for r in rows]
+    est = read_table(write_table(tmp_path, "establishments", rows), "establishments")
+    assert est["coord_source"].tolist()[:4] == ["wgs84", "gcj02", "bd09", "wgs84"]
+    assert est["coord_datum"].tolist()[1:4] == ["gcj02", "bd09", "wgs84"]
+    for (lon, lat), got_lon, got_lat in zip(truth, est["lon_wgs84"], est["lat_wgs84"]):
+        assert _metres(lon, lat, got_lon, got_lat) < 3.0
+    assert est["lon_wgs84"].iloc[0] == truth[0][0]  # WGS-84 rows are not shifted
+    assert not est["has_location"].iloc[4] and pd.isna(est["coord_source"].iloc[4])
 
 
 def test_wgs84_rows_are_not_shifted(mini: Path) -> None:
@@ -290,13 +322,13 @@ def test_explode_categories_and_stratum_id(mini: Path) -> None:
 
 
 def test_times_and_windows() -> None:
-    assert time_to_minutes("05:30") == 330
-    assert time_to_minutes("24:00") == 1440
+    assert parse_hhmm("05:30") == 330
+    assert parse_hhmm("24:00") == 1440
     for bad in ("25:00", "7", "12:60", "24:30", "ab:cd"):
         with pytest.raises(ValueError):
-            time_to_minutes(bad)
-    assert parse_windows("05:30-09:00;14:00-17:00") == [(330, 540), (840, 1020)]
-    assert parse_windows("00:00-07:00;22:00-23:59") == [(0, 420), (1320, 1439)]
+            parse_hhmm(bad)
+    assert split_windows("05:30-09:00;14:00-17:00") == [(330, 540), (840, 1020)]
+    assert split_windows("00:00-07:00;22:00-23:59") == [(0, 420), (1320, 1439)]
 
 
 # --- the embedded dataset --------------------------------------------------------------------

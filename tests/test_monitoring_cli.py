@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def plan_dir(tmp_path_factory, ouhai):
     """A minimal Ouhai plan folder (allocation, schedule, config, manifest, data reference)."""
-    from riskplan.allocation import allocate
+    from riskplan.allocation import allocate, quota_for
     from riskplan.config import Config
     from riskplan.risk import score
     from riskplan.schedule import monthly
@@ -24,7 +24,7 @@ def plan_dir(tmp_path_factory, ouhai):
     cfg = Config()
     cfg = cfg.replace(allocation=dataclasses.replace(cfg.allocation, floor_time_limit_s=2.0))
     scores = score(ouhai, config=cfg.risk)
-    alloc = allocate(scores, cfg.quota.quota_for(ouhai), cfg.allocation, categories=ouhai.categories)
+    alloc = allocate(scores, quota_for(cfg.quota, ouhai), cfg.allocation, categories=ouhai.categories)
     sched = monthly(alloc, cfg.schedule)
     d = tmp_path_factory.mktemp("plan")
     alloc.table.to_csv(d / "allocation.csv", index=False, encoding="utf-8-sig")
@@ -64,7 +64,7 @@ def test_monitor_command_writes_everything(plan_dir, ouhai, tmp_path, capsys):
     assert {("330304002", "C35"), ("330304011", "C34")} <= hot
     sc = read_out(out / "targets_scorecard.csv")
     assert set(sc.loc[sc["source"] == "computed", "target_id"]) == {"T19", "T22", "T23", "T24"}
-    assert "Seed plan targets" in (out / "report.md").read_text(encoding="utf-8")
+    assert "Creation targets" in (out / "report.md").read_text(encoding="utf-8")
 
 
 def test_monitor_reports_unknown_results(plan_dir, ouhai, tmp_path):
@@ -92,7 +92,42 @@ def test_monitor_clean_errors(plan_dir, ouhai, tmp_path, capsys):
     assert main(["monitor", "--plan", str(d), "--results", str(f), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "bad.csv, row 3, column result" in err and "Traceback" not in err
-    assert (tmp_path / "o" / "results_problems.csv").is_file()
+    assert f"nothing written to {tmp_path / 'o'}" in err and "--problems FILE" in err
+    assert not (tmp_path / "o").exists()  # a refusal writes nothing into --out
+    problems = tmp_path / "problems" / "p.csv"
+    assert main(["monitor", "--plan", str(d), "--results", str(f), "--out", str(tmp_path / "o"),
+                 "--problems", str(problems)]) == 2
+    assert f"problems written to {problems}" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+    p = read_out(problems)
+    assert p[["row", "column", "value"]].values.tolist() == [["3", "result", "maybe"]]
+
+
+def test_monitor_replaces_only_its_own_folder(plan_dir, ouhai, tmp_path, capsys):
+    d, _ = plan_dir
+    f = tmp_path / "r.csv"
+    ouhai.results.head(10).to_csv(f, index=False, date_format="%Y-%m-%d")
+    args = ["monitor", "--plan", str(d), "--results", str(f), "--no-replan", "--no-charts", "--out"]
+    out = tmp_path / "o"
+    assert main([*args, str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["kind"] == "monitor"
+    assert set(manifest["outputs_sha256"]) == {p.name for p in out.iterdir()} - {"manifest.json"}
+    assert main([*args, str(out), "--problems", str(tmp_path / "p.csv")]) == 0  # replaced
+    assert read_out(tmp_path / "p.csv").empty  # header only: the results were accepted
+    (out / "my notes.txt").write_text("keep", encoding="utf-8")
+    assert main([*args, str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "riskplan did not write there (my notes.txt)" in err
+    assert (out / "my notes.txt").read_text(encoding="utf-8") == "keep"
+    # the plan folder itself is not a monitoring folder
+    real = tmp_path / "plan"
+    (real / "x").mkdir(parents=True)
+    (real / "x" / "a.csv").write_text("a", encoding="utf-8")
+    (real / "manifest.json").write_text(json.dumps(
+        {"riskplan_version": "0.1", "outputs_sha256": {"x/a.csv": "0" * 64}}), encoding="utf-8")
+    assert main([*args, str(real)]) == 2
+    assert "it is a plan folder (riskplan plan), not a monitoring folder" in capsys.readouterr().err
 
 
 def test_monitor_csvs_are_guarded_and_keep_ids_text(plan_dir, ouhai, tmp_path):
@@ -154,13 +189,18 @@ def test_monitor_reads_results_like_validate(plan_dir, ouhai, tmp_path, capsys):
     assert main(["monitor", "--plan", str(d), "--results", str(f), "--out", str(out), "--no-replan",
                  "--no-charts"]) == 0
     assert "results 结果: 10 rows, 0 outside the plan" in capsys.readouterr().out
-    for name, content in [("empty.csv", b""), ("damaged.xlsx", b"PK\x03\x04 broken")]:
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    for name, content in [("empty.csv", b""), ("damaged.xlsx", b"PK\x03\x04 broken"),
+                          ("utf16.csv", "sample_id\nS1\n".encode("utf-16"))]:
         f = tmp_path / name
         f.write_bytes(content)
-        assert main(["monitor", "--plan", str(d), "--results", str(f), "--out", str(out)]) == 2
+        problems = tmp_path / f"{name}.problems.csv"
+        assert main(["monitor", "--plan", str(d), "--results", str(f), "--out", str(out),
+                     "--problems", str(problems)]) == 2
         err = capsys.readouterr().err
         assert f"{name}:" in err and "Traceback" not in err
-        assert read_out(out / "results_problems.csv")["file"].tolist() == [name]
+        assert read_out(problems)["file"].tolist() == [name]
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the earlier report stays
 
 
 @pytest.fixture(scope="module")

@@ -71,7 +71,8 @@ def test_monthly_progress_cumulates_exactly():
 def test_behind_says_by_how_much():
     b = behind(schedule(), RESULTS, pd.Timestamp("2026-06-30"), level="township").set_index("township_code")
     # T1: annual 18, due ceil(0.5*18)=9, done 6 -> 3 short; schedule to June: 6+6 = 12 -> 6 short
-    assert b.loc[T1, ["annual", "done", "due", "gap_target", "scheduled", "gap_schedule"]].tolist() == [18, 6, 9, 3, 12, 6]
+    columns = ["annual", "done", "due", "gap_target", "scheduled", "gap_schedule"]
+    assert b.loc[T1, columns].tolist() == [18, 6, 9, 3, 12, 6]
     # T2: annual 4, due 2, done 1 -> 1 short
     assert b.loc[T2, ["annual", "done", "due", "gap_target"]].tolist() == [4, 1, 2, 1]
     assert b["behind"].all()

@@ -13,7 +13,7 @@ from riskplan.selection import (
     pps_sample,
     systematic_sample,
 )
-from riskplan.selection.pps import conditional_poisson_odds, _cp_inclusion
+from riskplan.selection.pps import _cp_inclusion, conditional_poisson_odds
 
 
 def test_inclusion_probabilities_no_capping():

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from riskplan._settings import section_from_dict
-from riskplan.allocation import QuotaRules, annual_quota
+from riskplan.allocation import QuotaRules, annual_quota, programme_quota, quota_for
 from riskplan.errors import ConfigError
 
 
@@ -45,7 +45,7 @@ def test_quota_rules_defaults_and_toml():
     r = QuotaRules()
     assert r.rate_per_1000 == 1.0 and r.programme == "risk_monitoring" and r.programme_name_zh == "监测任务量"
     s = section_from_dict(QuotaRules, {"rate_per_1000": 4, "programme": "supervision"}, prefix="quota")
-    assert s.rate_per_1000 == 4.0 and s.quota(963_238) == 3853
+    assert s.rate_per_1000 == 4.0 and programme_quota(s, 963_238) == 3853
 
 
 @pytest.mark.parametrize(
@@ -69,18 +69,18 @@ def _fake_dataset(pops, year=2020):
 
 def test_population_year_and_override():
     ds = _fake_dataset([500_000, 463_238])
-    assert QuotaRules().quota_for(ds) == 964
-    assert QuotaRules(population_year=2023, population=1_001_600).quota_for(ds) == 1002
+    assert quota_for(QuotaRules(), ds) == 964
+    assert quota_for(QuotaRules(population_year=2023, population=1_001_600), ds) == 1002
     with pytest.raises(ConfigError, match="2023"):
-        QuotaRules(population_year=2023).quota_for(ds)
+        quota_for(QuotaRules(population_year=2023), ds)
 
 
 def test_higher_level_counts_towards_quota_only_when_configured():
-    assert QuotaRules().quota(963_238, higher_level_samples=100) == 964
-    assert QuotaRules(count_higher_level=True).quota(963_238, higher_level_samples=100) == 864
+    assert programme_quota(QuotaRules(), 963_238, higher_level_samples=100) == 964
+    assert programme_quota(QuotaRules(count_higher_level=True), 963_238, higher_level_samples=100) == 864
 
 
 def test_ouhai_default_quota(ouhai):
     assert ouhai.population == 963_238
-    assert QuotaRules().quota_for(ouhai) == 964
-    assert QuotaRules(rate_per_1000=4.0).quota_for(ouhai) == 3853
+    assert quota_for(QuotaRules(), ouhai) == 964
+    assert quota_for(QuotaRules(rate_per_1000=4.0), ouhai) == 3853

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from riskplan.risk import RiskConfig, backtest, half_life_weights, partial_pool, score
+from riskplan.risk import RiskRules, backtest, half_life_weights, partial_pool, score
 from riskplan.risk.backtest import load_hidden_truth
-from riskplan.risk.synthetic import make_synthetic
+from riskplan.synthetic import make_synthetic
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +91,8 @@ def test_partial_pool_sparse_vs_rich():
 
 
 def test_credible_level_widens_interval(ouhai):
-    a = score(ouhai, config=RiskConfig(credible_level=0.5))
-    b = score(ouhai, config=RiskConfig(credible_level=0.95)).set_index("stratum_id").loc[a["stratum_id"]]
+    a = score(ouhai, config=RiskRules(credible_level=0.5))
+    b = score(ouhai, config=RiskRules(credible_level=0.95)).set_index("stratum_id").loc[a["stratum_id"]]
     assert ((b["rate_hi"].to_numpy() - b["rate_lo"].to_numpy()) > (a["rate_hi"] - a["rate_lo"]).to_numpy()).all()
 
 

@@ -10,9 +10,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
+from riskplan.plotting.risk import funnel_plot, interval_plot, shrinkage_plot, township_map  # noqa: E402
 from riskplan.risk import score  # noqa: E402
-from riskplan.risk.plot import funnel_plot, interval_plot, shrinkage_plot, township_map  # noqa: E402
-from riskplan.risk.synthetic import make_synthetic  # noqa: E402
+from riskplan.synthetic import make_synthetic  # noqa: E402
 
 
 @pytest.fixture(scope="module")

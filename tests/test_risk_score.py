@@ -13,9 +13,9 @@ import pytest
 
 from riskplan._settings import section_from_dict
 from riskplan.errors import ConfigError, RiskplanError
-from riskplan.risk import RiskConfig, RiskInputError, explain, score
+from riskplan.risk import RiskInputError, RiskRules, explain, score
 from riskplan.risk.inputs import explode_categories
-from riskplan.risk.synthetic import make_synthetic
+from riskplan.synthetic import make_synthetic
 
 KEY = ["township_code", "business_type", "category_code"]
 
@@ -101,7 +101,7 @@ def test_raw_counts_match_history(synth, scores):
 
 def test_sparse_shrinks_well_sampled_keeps_rate():
     t = tiny_tables()
-    s = score(**t, config=RiskConfig(half_life_years=0)).set_index(KEY)
+    s = score(**t, config=RiskRules(half_life_years=0)).set_index(KEY)
     big = s.loc[("T1", "D-MARKET", "C01")]
     sparse = s.loc[("T2", "D-MARKET", "C01")]
     assert big["raw_rate"] == pytest.approx(0.2)
@@ -153,13 +153,13 @@ def test_recency_half_life_downweights_old_failures():
                           "sample_date": "2021-01-01", "sample_id": [f"X{i}" for i in range(20)]})
     t["history"] = pd.concat([h, extra], ignore_index=True)
     key = ("T1", "D-MARKET", "C02")
-    short = score(**t, config=RiskConfig(half_life_years=0.5)).set_index(KEY).loc[key]
-    none = score(**t, config=RiskConfig(half_life_years=0)).set_index(KEY).loc[key]
+    short = score(**t, config=RiskRules(half_life_years=0.5)).set_index(KEY).loc[key]
+    none = score(**t, config=RiskRules(half_life_years=0)).set_index(KEY).loc[key]
     assert short["n_fail_w"] < none["n_fail_w"] == 21
     assert short["raw_rate"] == none["raw_rate"]
 
 
-BASE = RiskConfig()
+BASE = RiskRules()
 
 
 @pytest.mark.parametrize(
@@ -195,7 +195,7 @@ def test_each_weight_moves_scores(synth, scores, field, value, who, direction):
 
 
 def test_rate_basis_upper_favours_uncertain(synth, scores):
-    up = score(synth, config=RiskConfig(rate_basis="upper")).set_index("stratum_id")
+    up = score(synth, config=RiskRules(rate_basis="upper")).set_index("stratum_id")
     a = scores.set_index("stratum_id")
     ratio = (up["weight"] / a.loc[up.index, "weight"])
     width = (a["rate_hi"] - a["rate_lo"]) / a["rate_mean"]
@@ -206,16 +206,16 @@ def test_rate_basis_upper_favours_uncertain(synth, scores):
 
 def test_config_from_toml_and_checks():
     doc = tomllib.loads("[risk]\nhalf_life_years = 1.5\ngrade_weight = 1\nrate_basis = 'upper'\n")
-    cfg = section_from_dict(RiskConfig, doc["risk"], prefix="risk")
+    cfg = section_from_dict(RiskRules, doc["risk"], prefix="risk")
     assert cfg.half_life_years == 1.5 and cfg.grade_weight == 1.0 and cfg.rate_basis == "upper"
     with pytest.raises(ConfigError, match="risk.grade_wieght"):
-        section_from_dict(RiskConfig, {"grade_wieght": 1.0}, prefix="risk")
+        section_from_dict(RiskRules, {"grade_wieght": 1.0}, prefix="risk")
     with pytest.raises(ConfigError, match="risk.credible_level"):
-        section_from_dict(RiskConfig, {"credible_level": 1.5}, prefix="risk")
+        section_from_dict(RiskRules, {"credible_level": 1.5}, prefix="risk")
     with pytest.raises(ConfigError, match="risk.complaint_weight"):
-        RiskConfig(complaint_weight=-1)
+        RiskRules(complaint_weight=-1)
     with pytest.raises(ConfigError, match="risk.max_prior_size"):
-        RiskConfig(min_prior_size=10, max_prior_size=5)
+        RiskRules(min_prior_size=10, max_prior_size=5)
     with pytest.raises(dataclasses.FrozenInstanceError):
         cfg.grade_weight = 3  # type: ignore[misc]
 

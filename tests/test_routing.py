@@ -8,9 +8,11 @@ import pytest
 
 from riskplan._settings import section_from_dict
 from riskplan.errors import ConfigError, RiskplanError
+from riskplan.roles import resolve_section, role_tables
 from riskplan.routing import RoutingRules, check_plan, plan_routes
-from riskplan.routing.windows import intersect, parse_windows, start_windows
-
+from riskplan.routing.windows import intersect, start_windows
+from riskplan.synthetic.catalogue import BUSINESS_ROLES
+from riskplan.timeofday import parse_windows
 
 # ----------------------------------------------------------------------------- fixtures
 
@@ -77,11 +79,18 @@ def _world(n: int = 12, seed: int = 1, teams: int = 2):
     return visits, est, stations, labs, townships, calendar
 
 
+# the national business types' roles (as in Ouhai's table): the default rules, which name roles,
+# resolved to the codes these tests use
+BUSINESS_TYPES = pd.DataFrame({"business_type": list(BUSINESS_ROLES), "roles": list(BUSINESS_ROLES.values())})
+RULES = resolve_section("routing", RoutingRules(), role_tables(BUSINESS_TYPES))
+
+
 def _plan_and_check(visits, est, stations, labs, townships, calendar, rules=None, **kw):
+    rules = rules or RULES
     plan = plan_routes(visits, stations, labs, calendar, rules, establishments=est, townships=townships, **kw)
     viol = check_plan(
         plan, visits, stations, labs, calendar, rules, establishments=est, townships=townships,
-        travel_matrix=kw.get("travel_matrix"),
+        travel_matrix=kw.get("travel_matrix"), business_types=kw.get("business_types"),
     )
     assert viol.empty, viol.to_string()
     # exact accounting: every visit once, in stops or unassigned
@@ -145,6 +154,12 @@ def test_school_canteen_without_school_days_is_reported(world):
     plan = _plan_and_check(visits, est, stations, labs, townships, calendar)
     day = plan.stops.set_index("visit_id").loc["V001", "date"]
     assert day.day <= 3
+    # the default rules name the role: given the business types, routing resolves it itself
+    bt = pd.DataFrame({"business_type": ["C-SCHOOL"], "roles": ["school canteen"]})
+    plan = _plan_and_check(visits, est, stations, labs, townships, cal, RoutingRules(), business_types=bt)
+    assert plan.unassigned.set_index("visit_id").loc["V001", "reason"] == "no_school_day"
+    plan = _plan_and_check(visits, est, stations, labs, townships, cal, RoutingRules())
+    assert "V001" not in set(plan.unassigned["visit_id"])  # without the table the role matches nothing
 
 
 def test_impossible_window_and_accounting(world):
@@ -280,7 +295,6 @@ def test_pack_days_fills_field_days_and_respects_allowed_days():
 
 def test_the_ouhai_plan_passes_the_independent_checker(ouhai):
     """The default plan for the embedded data, re-simulated route by route (issue 5)."""
-    from riskplan.config import Config
     from riskplan.pipeline import run_plan
     from riskplan.routing import check_plan
     from riskplan.routing.plan import RoutePlan
@@ -288,8 +302,53 @@ def test_the_ouhai_plan_passes_the_independent_checker(ouhai):
     result = run_plan(ouhai, month=7)
     field = result.visits[result.visits["mode"] != "purchase"].reset_index(drop=True)
     plan = RoutePlan(result.stops, result.routes, result.unassigned, True, {})
-    problems = check_plan(plan, field, ouhai.stations, ouhai.labs, result.calendar, Config().routing,
+    assert result.config.routing.school_day_types == ("C-SCHOOL",)  # the plan's rules name codes
+    problems = check_plan(plan, field, ouhai.stations, ouhai.labs, result.calendar, result.config.routing,
                           establishments=ouhai.establishments, townships=ouhai.townships)
     assert len(problems) == 0, problems.head().to_string()
     assert len(result.stops) > 0.8 * len(field)  # most field visits are routed
     assert result.routes["n_stops"].mean() >= 3  # field days are packed, not one visit a day
+
+
+def test_route_plan_repr_totals_and_summary(world):
+    visits, est, stations, labs, townships, calendar = world
+    visits.loc[3, "mode"] = "purchase"
+    plan = _plan_and_check(visits, est, stations, labs, townships, calendar)
+    n_routes = len(plan.routes)
+    assert repr(plan) == f"RoutePlan(months=1, stations=1, routes={n_routes}, stops=11, unassigned=1)"
+    totals = plan.totals()
+    assert totals["routed"] == 11 and totals["unassigned"] == 1 and totals["by_reason"] == {"purchase": 1}
+    lines = plan.summary().splitlines()
+    n_days = plan.routes["date"].nunique()
+    assert lines[0] == f"11 visits routed on {n_routes} routes (1 station, {n_days} field day{'s' * (n_days != 1)})"
+    assert lines[1] == "1 visit not routed: purchase 1"
+    km, drive_h = plan.routes["km"].sum(), plan.routes["travel_minutes"].sum() / 60
+    assert lines[2] == f"{km:,.1f} km driven, {drive_h:,.1f} h of driving"
+    team_h = plan.routes["minutes"].sum() / 60
+    assert lines[3] == f"{2 * team_h:,.1f} officer-hours in the field ({team_h:,.1f} team-hours x 2 officers)"
+    three = plan.summary(officers_per_team=3).splitlines()[3]
+    assert three == f"{3 * team_h:,.1f} officer-hours in the field ({team_h:,.1f} team-hours x 3 officers)"
+
+
+def test_route_day_accounts_for_every_visit_it_is_given(world):
+    from riskplan.routing.day import route_day, search_budget
+    from riskplan.routing.prepare import prepare_station, prepare_visits, working_days
+
+    visits, est, stations, labs, townships, calendar = world
+    visits.loc[1, "business_type"] = "C-SCHOOL"
+    est.loc[1, "business_type"] = "C-SCHOOL"
+    rules = RULES
+    v = prepare_visits(visits, est)
+    st = prepare_station(stations.iloc[0].to_dict(), v, labs, rules, {}, None)
+    days = working_days(calendar)
+    assert str(days["date"].iat[3].date()) == "2026-07-06"  # a working day without school
+    members = list(range(len(v)))
+    day = route_day(st, members, 3, days, rules, search_budget(rules, None))
+    assert day.solved and day.date == pd.Timestamp("2026-07-06")
+    assert day.dropped[1] == "no_school_day"
+    assert set(day.dropped.values()) <= {"no_school_day", "day_full"}
+    # every visit given is either kept (and routed exactly once) or dropped with a reason
+    assert sorted(day.kept + list(day.dropped)) == members
+    routed = [v.index[v["visit_id"] == s["visit_id"]][0] for s in day.stops]
+    assert sorted(routed) == sorted(day.kept)
+    assert sum(r["n_stops"] for r in day.routes) == len(day.stops)

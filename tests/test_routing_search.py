@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import signal
+import sys
 import time
 
 import pytest
+from interrupt_driver import hook_for
 
 from riskplan.routing.instances import InstanceSpec, generate_instance, write_vrplib
 from riskplan.routing.search import (
     SearchSettings,
     fleet_cost,
+    improve_gls,
     ils_parameters,
     mean_arc_cost,
     solution_cost,
@@ -69,3 +73,28 @@ def test_solve_instance_respects_the_budget(tmp_path):
     path = write_vrplib(INST, tmp_path / f"{INST['name']}.vrp")
     r = solve_instance(path, time_limit=2.0)
     assert r.feasible and r.seconds <= 2.0
+
+
+
+def _interrupted_at(nth: int, run) -> float:  # type: ignore[no-untyped-def]
+    """Seconds until ``run()`` raised KeyboardInterrupt for a SIGINT at its nth solution."""
+    t0 = time.perf_counter()
+    sys.setprofile(hook_for(f"call:_cancel_on_interrupt.<locals>.at_solution#{nth}"))
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run()
+    finally:
+        sys.setprofile(None)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    return time.perf_counter() - t0
+
+
+def test_ctrl_c_raises_instead_of_returning_routes():
+    problem = vrptw_problem(INST)
+    # OR-Tools' iterated local search (9.15) cancels its inner descent but runs its outer loop to
+    # the run's time limit: the interrupt is raised when that run ends, its routes never returned
+    assert _interrupted_at(5, lambda: solve_ils(problem, 2.0, SearchSettings(starts=("SAVINGS", "SAVINGS")))) < 1.8
+    start = solve_ils(problem, 0.5, SearchSettings(starts=("SAVINGS",)))
+    assert start is not None
+    # guided local search stops at the solution where Ctrl-C came
+    assert _interrupted_at(2, lambda: improve_gls(problem, start.routes, 20.0)) < 10.0

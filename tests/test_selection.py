@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,11 +18,17 @@ from riskplan.selection import (
     select,
     select_year,
 )
+from riskplan.selection.draw import draw_stratum
 from riskplan.selection.rotation import rotation_table
-from riskplan.selection.select import _draw_stratum
 
 KEY = ["township_code", "business_type", "category_code"]
 T1, T2 = "330304001", "330304002"
+
+
+# the default rules name roles (online seller, wet market); these tables have no business-type
+# table to resolve them, so the rules name the codes, as a configuration may
+CODES = SelectionRules(purchase_business_types=("D-ONLINE",),
+                       rotation_by_business_type={"D-WETMARKET": 1, "D-WHOLESALE": 1})
 
 
 def make_establishments() -> pd.DataFrame:
@@ -90,7 +95,7 @@ def run(month=7, seed=1, rules=None, **kw):
     kw.setdefault("year", 2026)
     kw.setdefault("categories", make_categories())
     kw.setdefault("stations", make_stations())
-    return select(make_schedule(), make_establishments(), make_history(), month, rules or SelectionRules(),
+    return select(make_schedule(), make_establishments(), make_history(), month, rules or CODES,
                   seed, **kw)
 
 
@@ -222,7 +227,7 @@ def test_stratum_draw_frequencies_match_inclusion_probabilities(method):
     draws = 1500
     counts = np.zeros(12)
     for seed in range(draws):
-        got, probs, phase, missing, _ = _draw_stratum(pos, size, eligible, 4, rules,
+        got, probs, phase, missing, _ = draw_stratum(pos, size, eligible, 4, rules,
                                                        np.random.default_rng(seed))
         assert missing == 0 and sum(got.values()) == 4 and len(got) == 4
         for p in got:
@@ -274,7 +279,7 @@ def test_rotation_window_by_grade():
 def test_markets_have_their_own_short_window():
     est = make_establishments()
     hist = pd.DataFrame({"establishment_id": ["OH-M0000", "OH-E0002"], "sample_date": ["2026-06-15"] * 2})
-    rot = rotation_table(est, hist, 2026, 7, SelectionRules()).set_index("establishment_id")
+    rot = rotation_table(est, hist, 2026, 7, CODES).set_index("establishment_id")
     assert rot.loc["OH-M0000", "window_months"] == 1 and rot.loc["OH-M0000", "eligible"]
     assert rot.loc["OH-E0002", "window_months"] == 4 and not rot.loc["OH-E0002", "eligible"]
     strict = SelectionRules(rotation_by_business_type={})
@@ -321,7 +326,7 @@ def test_planned_visits_count_for_rotation():
 
 
 def test_select_year_chains_months_and_respects_windows():
-    out = select_year(make_schedule(), make_establishments(), make_history(), 2026, SelectionRules(), 4,
+    out = select_year(make_schedule(), make_establishments(), make_history(), 2026, CODES, 4,
                       categories=make_categories(), stations=make_stations())
     assert sorted(out) == [7, 8]
     both = set(out[7].visits["establishment_id"]) & set(out[8].visits["establishment_id"])
@@ -457,12 +462,12 @@ def test_combining_comes_before_relaxing_the_rotation():
     size = np.array([1, 2, 4, 8] * 3, dtype=float)
     eligible = np.zeros(12, dtype=bool)
     eligible[5] = True
-    counts, probs, phase, missing, reason = _draw_stratum(
+    counts, probs, phase, missing, reason = draw_stratum(
         pos, size, eligible, 3, SelectionRules(relax_rotation=True), np.random.default_rng(0))
     assert missing == 0 and counts[5] == 2 and phase[5] == "pps" and probs[5] == 1.0
     others = [p for p in counts if p != 5]
     assert len(others) == 1 and phase[others[0]] == "rotation_relaxed" and counts[others[0]] == 1
-    counts, _, _, missing, reason = _draw_stratum(
+    counts, _, _, missing, reason = draw_stratum(
         pos, size, eligible, 3, SelectionRules(), np.random.default_rng(0))
     assert counts == {5: 2} and missing == 1
     assert reason == "not enough establishments (1 eligible of 12, at most 2 sample(s) per establishment)"

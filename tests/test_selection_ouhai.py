@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from riskplan.io import explode_categories
 from riskplan.selection import VISIT_COLUMNS, SelectionRules, select_dataset, select_year
+from riskplan.tables import explode_categories
 
 KEY = ["township_code", "business_type", "category_code"]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from broken_inputs.minidata import rows_of, write_mini, write_table
 
+from riskplan.datasets import read_dataset
 from riskplan.errors import ValidationError
-from riskplan.io import read_dataset
 from riskplan.validation import PROBLEM_COLUMNS, summarize, validate_dataset
 
 
@@ -110,14 +110,20 @@ def test_embedded_dataset_has_no_errors(ouhai) -> None:
     assert len(warnings) == int((~ouhai.establishments["has_location"]).sum())
 
 
-def test_input_format_doc_lists_every_schema_column() -> None:
-    """docs/input-format.md documents every table and column of riskplan.schema (no drift)."""
+@pytest.mark.parametrize("doc_name", ["input-format.md", "input-format.zh.md"])
+def test_input_format_doc_lists_every_schema_column(doc_name: str) -> None:
+    """docs/input-format.md and its Chinese version document every table and column of
+    riskplan.schema and every value alias the reader accepts (no drift)."""
     import re
 
+    from riskplan.io import VALUE_ALIASES
     from riskplan.schema import METADATA_KEYS, TABLES
+    from riskplan.tables import FALSE_TEXTS, TRUE_TEXTS
+    from riskplan.templates import header_zh
+    from riskplan.templates.labels import COLUMN_ZH
 
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "input-format.md").read_text(
-        encoding="utf-8")
+    doc = (Path(__file__).resolve().parent.parent / "docs" / doc_name).read_text(encoding="utf-8")
+    zh = doc_name.endswith(".zh.md")
     sections = re.split(r"^## ", doc, flags=re.M)
     for name, table in TABLES.items():
         sec = [s for s in sections if s.startswith(f"`{table.file}`")]
@@ -128,5 +134,36 @@ def test_input_format_doc_lists_every_schema_column() -> None:
             row = next(line for line in sec[0].splitlines() if line.startswith(f"| `{col.name}` |"))
             for value in col.allowed:
                 assert f"`{value}`" in row, (name, col.name, value)
+            if zh:  # the template's Chinese header and the Chinese description, as in the code
+                cells = [c.strip() for c in row.strip("|").split("|")]
+                assert cells[1] == header_zh(name, col.name), (name, col.name)
+                assert cells[-1] == COLUMN_ZH[name][col.name], (name, col.name)
     for key in METADATA_KEYS:
         assert f"| `{key}` |" in doc
+    aliases = [s for s in sections if s.startswith(("Value aliases", "取值别名"))]
+    assert len(aliases) == 1, "no value-alias section"
+    rows = re.findall(r"^\| `([^`]+)` \| `([^`]+)` \| `([^`]+)` \|$", aliases[0], flags=re.M)
+    expected = [(col, alias, value) for col, m in VALUE_ALIASES.items() for alias, value in m.items()]
+    assert rows == expected
+    for text in TRUE_TEXTS | FALSE_TEXTS:
+        assert f"`{text}`" in aliases[0], text
+
+
+def test_columns_not_used_on_both_districts(ouhai, yunling, yunling_dir: Path) -> None:
+    from riskplan.schema import TABLES
+
+    assert (validate_dataset(ouhai)["level"] == "info").sum() == 0  # Ouhai has no extra column
+    for problems in (validate_dataset(yunling_dir), validate_dataset(yunling)):
+        infos = problems[problems["level"] == "info"]
+        # whatever Yunling carries beyond the schema (today business_types.roles) is one info
+        # per file and column, names a column the schema does not know, and fails nothing
+        assert not infos.duplicated(["file", "column"]).any()
+        assert infos["row"].isna().all()
+        for file, column in zip(infos["file"], infos["column"]):
+            assert column not in TABLES[Path(file).stem].column_names
+        extra = {(t, c) for t in TABLES for c in getattr(yunling, t).columns
+                 if c not in TABLES[t].column_names
+                 and c not in ("geometry", "coord_source", "has_location", "lon_gcj02",
+                               "lat_gcj02", "lon_bd09", "lat_bd09")}
+        assert {(Path(f).stem, c) for f, c in zip(infos["file"], infos["column"])} == extra
+        assert (problems["level"] == "error").sum() == 0

@@ -1,16 +1,23 @@
 """Annual quota and its integer allocation to strata (township x business type x food category).
 
 :func:`annual_quota` sizes the year's task, :func:`apportion` is the classic apportionment building
-block, and :func:`allocate` splits the quota into strata: coverage floors first (CP-SAT), the rest
-in proportion to risk, rounded by a controlled rounding (min-cost flow) that keeps every total
-within one of its fractional value.
+block, and :func:`allocate` splits the quota into strata: fixed numbers first (``allocation.fixed``),
+coverage floors (CP-SAT), the rest in proportion to risk, rounded by a controlled rounding
+(min-cost flow) that keeps every total within one of its fractional value.
 """
 
-from riskplan.allocation.allocate import Allocation, AllocationInputError, allocate
+from riskplan.allocation.allocate import Allocation, AllocationInputError, allocate_strata
 from riskplan.allocation.apportion import apportion
-from riskplan.allocation.quota import QuotaRules, annual_quota
+from riskplan.allocation.fixed import allocate
+from riskplan.allocation.quota import (
+    annual_quota,
+    programme_quota,
+    quota_for,
+    resolve_population,
+)
 from riskplan.allocation.rounding import controlled_round
-from riskplan.allocation.rules import KEY_PRODUCTS, AllocationRules
+from riskplan.settings.allocation import KEY_PRODUCTS, AllocationRules
+from riskplan.settings.quota import QuotaRules
 
 __all__ = [
     "KEY_PRODUCTS",
@@ -19,7 +26,11 @@ __all__ = [
     "AllocationRules",
     "QuotaRules",
     "allocate",
+    "allocate_strata",
     "annual_quota",
     "apportion",
     "controlled_round",
+    "programme_quota",
+    "quota_for",
+    "resolve_population",
 ]

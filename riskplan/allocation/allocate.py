@@ -17,6 +17,7 @@ Steps
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -31,14 +32,15 @@ from riskplan.allocation.floors import (
     upper_bounds,
 )
 from riskplan.allocation.rounding import controlled_round
-from riskplan.allocation.rules import AllocationRules
 from riskplan.errors import InfeasibleError, RiskplanError
-from riskplan.io import STRATUM_KEY
+from riskplan.roles import resolve_section, role_tables
+from riskplan.settings.allocation import AllocationRules
+from riskplan.tables import STRATUM_KEY
 
 KEY = list(STRATUM_KEY)
 REQUIRED = (*KEY, "stage", "weight")
 
-__all__ = ["Allocation", "AllocationRules", "allocate"]
+__all__ = ["Allocation", "AllocationRules", "allocate_strata"]
 
 
 class AllocationInputError(RiskplanError, ValueError):
@@ -99,6 +101,35 @@ class Allocation:
     def __len__(self) -> int:
         return len(self.table)
 
+    def __repr__(self) -> str:
+        planned = int((self.table["samples"] > 0).sum())
+        return (f"Allocation(total={self.total}, quota={self.quota}, strata={planned}/{len(self.table)}, "
+                f"floors={self.floor_total}, cost={self.cost:,.0f} yuan)")
+
+    def summary(self) -> str:
+        """The allocation in a few lines: totals, floors, coverage and cost."""
+        got = self.table[self.table["samples"] > 0]
+        unmet = int((~self.requirements["met_plan"].astype(bool)).sum()) if (
+            "met_plan" in self.requirements.columns) else 0
+        lines = [
+            f"allocation 分配: {self.total} samples (quota {self.quota}) over {len(got)} of "
+            f"{len(self.table)} strata",
+            f"  floors 保底: {self.floor_total} samples ({self.coverage_total} for coverage, "
+            f"{self.floor_method}{', proved minimal' if self.floors_optimal else ''}), "
+            f"risk-weighted 按风险: {self.total - self.floor_total}",
+            f"  coverage 覆盖: townships {got['township_code'].nunique()}/"
+            f"{self.table['township_code'].nunique()}, business types "
+            f"{got['business_type'].nunique()}/{self.table['business_type'].nunique()}, categories "
+            f"{got['category_code'].nunique()}/{self.table['category_code'].nunique()}"
+            + (f"; {unmet} coverage rule(s) not met" if unmet else ""),
+            f"  test fees 检验费: {self.cost:,.0f} yuan",
+        ]
+        if self.higher_level_total:
+            lines.append(f"  higher-level samples 上级任务: {self.higher_level_total}")
+        if self.budget_limited:
+            lines.append(f"  BUDGET LIMITED: {self.quota - self.total} samples below the quota")
+        return "\n".join(lines)
+
     def by(self, column: str | list[str]) -> pd.DataFrame:
         """Floor, risk part, samples and cost summed by ``column`` (e.g. ``"township_code"``)."""
         cols = ["floor", "risk_part", "samples", "fractional", "cost_yuan", "higher_level"]
@@ -158,7 +189,7 @@ def _groups(
     school = set(rules.school_business_types)
     groups: list[Group] = []
 
-    def add(rule: str, column: str, required_of) -> None:
+    def add(rule: str, column: str, required_of: Callable[[str], int]) -> None:
         codes, uniques = pd.factorize(strata[column], sort=True)
         hl = h.groupby(column)["samples"].sum() if len(h) else pd.Series(dtype=int)
         order = np.argsort(codes, kind="stable")
@@ -194,7 +225,7 @@ def _costs(strata: pd.DataFrame, categories: pd.DataFrame | None, rules: Allocat
     return c.to_numpy()
 
 
-def allocate(
+def allocate_strata(
     scores: pd.DataFrame,
     quota: int,
     rules: AllocationRules | None = None,
@@ -202,8 +233,11 @@ def allocate(
     categories: pd.DataFrame | None = None,
     higher_level: pd.DataFrame | None = None,
     count_higher_level: bool = False,
+    business_types: pd.DataFrame | None = None,
 ) -> Allocation:
-    """Allocate ``quota`` samples to the strata of ``scores``.
+    """Allocate ``quota`` samples to the strata of ``scores`` (without ``rules.fixed``).
+
+    :func:`riskplan.allocation.allocate` is this plus the fixed numbers of ``rules.fixed``.
 
     Parameters
     ----------
@@ -224,6 +258,9 @@ def allocate(
     count_higher_level
         Subtract the higher-level samples from ``quota`` (pass the gross quota then; do not also
         subtract them with :meth:`QuotaRules.quota`).
+    business_types
+        The business-type table: with it (and ``categories``) the rules may name roles
+        (``school canteen``, ``key product``); without it they must name codes.
 
     Returns
     -------
@@ -238,6 +275,8 @@ def allocate(
         For a malformed score or higher-level table.
     """
     rules = AllocationRules() if rules is None else rules
+    if business_types is not None or categories is not None:
+        rules = resolve_section("allocation", rules, role_tables(business_types, categories))
     if isinstance(quota, bool) or int(quota) != quota or quota < 0:
         raise AllocationInputError(f"quota must be a whole number >= 0, got {quota!r}")
     quota_gross = int(quota)
@@ -303,12 +342,12 @@ def allocate(
     col_bt, bt_keys = pd.factorize(pd.Series(col_keys).str.split("|").str[0])
     stage_of_bt = strata.drop_duplicates("business_type").set_index("business_type")["stage"]
     bt_stage, _ = pd.factorize(stage_of_bt.reindex(bt_keys).to_numpy())
-    nest = dict(row_parents=[row_town], col_parents=[col_bt, bt_stage])
     pref = weight / weight.max() if weight.size and weight.max() > 0 else None
     budget_limited = rest < quota_net - floor_total
     while True:
         frac = y + rest * share
-        samples = controlled_round(rows, cols, frac, up_preference=pref, **nest)
+        samples = controlled_round(rows, cols, frac, up_preference=pref, row_parents=[row_town],
+                                   col_parents=[col_bt, bt_stage])
         cost = float((samples * cost_per).sum())
         if budget is None or cost <= budget + 1e-9 or rest == 0:
             break

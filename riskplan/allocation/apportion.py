@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import heapq
 import math
-from typing import Literal
+from collections.abc import Sequence
+from typing import Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -45,8 +46,11 @@ from riskplan.errors import InfeasibleError
 Method = Literal["hamilton", "webster", "jefferson", "huntington_hill"]
 METHODS: tuple[str, ...] = ("hamilton", "webster", "jefferson", "huntington_hill")
 
+Bound: TypeAlias = int | Sequence[int] | np.ndarray | pd.Series
+"""A bound per item: one number for every item, or one value per item."""
 
-def _bounds(value, n: int, name: str, default: int | None) -> np.ndarray:
+
+def _bounds(value: Bound | None, n: int, name: str, default: int | None) -> np.ndarray:
     if value is None:
         if default is None:
             return np.full(n, 2**40, dtype=np.int64)
@@ -65,12 +69,12 @@ def _bounds(value, n: int, name: str, default: int | None) -> np.ndarray:
 
 
 def apportion(
-    weights,
+    weights: Sequence[float] | np.ndarray | pd.Series,
     total: int,
     method: Method = "hamilton",
-    minimum=0,
-    maximum=None,
-):
+    minimum: Bound = 0,
+    maximum: Bound | None = None,
+) -> np.ndarray | pd.Series:
     """Split the integer ``total`` among items in proportion to ``weights``.
 
     Parameters
@@ -104,7 +108,7 @@ def apportion(
     Ties go to the lower index. Items with zero weight get their minimum.
     """
     index = weights.index if isinstance(weights, pd.Series) else None
-    w = np.asarray(weights.to_numpy() if index is not None else weights, dtype=float)
+    w = np.asarray(weights.to_numpy() if isinstance(weights, pd.Series) else weights, dtype=float)
     if w.ndim != 1:
         raise ValueError("weights must be one-dimensional")
     if not np.all(np.isfinite(w)) or np.any(w < 0):

@@ -33,6 +33,7 @@ from ortools.sat.python import cp_model
 
 from riskplan.allocation.apportion import apportion
 from riskplan.errors import InfeasibleError
+from riskplan.interrupts import Interrupt, stoppable
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +65,7 @@ class Group:
 
     @property
     def need(self) -> int:
+        """Minimum samples this plan must put in the group: ``required`` less ``higher_level``, at least 0 [samples]."""
         return max(0, self.required - self.higher_level)
 
 
@@ -160,6 +162,26 @@ def greedy_covering(
     return y
 
 
+class _StopOnInterrupt(cp_model.CpSolverSolutionCallback):
+    """Ends the search at its next solution once Ctrl-C was pressed (the watcher usually has)."""
+
+    def __init__(self, interrupt: Interrupt) -> None:
+        super().__init__()
+        self.interrupt = interrupt
+
+    def on_solution_callback(self) -> None:
+        """Called by CP-SAT at each solution."""
+        if self.interrupt.requested:
+            self.stop_search()
+
+
+def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel) -> cp_model.CpSolverStatus:
+    """``solver.solve(model)`` that Ctrl-C stops at once and raises as KeyboardInterrupt."""
+    solver.parameters.catch_sigint_signal = False  # CP-SAT's own handler swallows Ctrl-C
+    with stoppable(solver.stop_search) as interrupt:
+        return solver.solve(model, _StopOnInterrupt(interrupt))
+
+
 def check_room(groups: list[Group], upper: np.ndarray) -> None:
     """Raise InfeasibleError for the first group whose strata cannot hold its need."""
     for g in groups:
@@ -247,10 +269,17 @@ def solve_covering(
         if hint is not None:
             for i, v in var.items():
                 model.add_hint(v, int(hint[i]))
-        status = solver.solve(model)
+        status = _solve(solver, model)
+        if status == cp_model.UNKNOWN:  # no solution in time (the greedy hint is one, so rare)
+            raise InfeasibleError(
+                f"the coverage floors were not placed within allocation.floor_time_limit_s = "
+                f"{time_limit_s:g} s; raise it / 覆盖底线未能在时限内求解，请增大 allocation.floor_time_limit_s"
+            )
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise InfeasibleError(
-                f"the coverage floors could not be placed (CP-SAT status {solver.status_name(status)})"
+                "the coverage rules cannot all be met at once (a township, stage, business type or "
+                "category has too few strata for its minimum); lower the allocation minimums / "
+                "覆盖规则无法同时满足，请降低 allocation 中的最低样品数"
             )
         optimal = status == cp_model.OPTIMAL
         best = int(round(solver.objective_value))
@@ -266,7 +295,7 @@ def solve_covering(
     model.maximize(cp_model.LinearExpr.weighted_sum([var[i] for i in keys], score))
     for i, v in var.items():
         model.add_hint(v, first[i])
-    status2 = solver.solve(model)
+    status2 = _solve(solver, model)
     if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value >= sum(
         s * first[i] for s, i in zip(score, keys)
     ):
@@ -274,8 +303,8 @@ def solve_covering(
             y[i] = solver.value(v)
         optimal = optimal and status2 == cp_model.OPTIMAL
     else:  # keep the first-stage solution
-        for i, v in first.items():
-            y[i] = v
+        for i, count in first.items():
+            y[i] = count
         optimal = False
     return y, optimal
 
@@ -333,8 +362,11 @@ def requirements_table(groups: list[Group], y: np.ndarray) -> pd.DataFrame:
 
 
 def upper_bounds(strata: pd.DataFrame, groups: list[Group]) -> np.ndarray:
-    """One floor sample per stratum, more only where a coverage group (township, stage, business
-    type, category) has fewer strata than its minimum."""
+    """Upper bound of each stratum's floor samples [samples].
+
+    One floor sample per stratum, more only where a coverage group (township, stage, business
+    type, category) has fewer strata than its minimum.
+    """
     u = np.ones(len(strata), dtype=np.int64)
     for g in groups:
         if not g.share and g.members.size and g.need > g.members.size:

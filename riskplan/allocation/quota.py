@@ -7,14 +7,14 @@ different :class:`QuotaRules`.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import numbers
 from fractions import Fraction
 from typing import Any
 
-from riskplan._settings import check
+from riskplan.dataset import Dataset
 from riskplan.errors import ConfigError
+from riskplan.settings.quota import QuotaRules
 
 
 def _exact(value: Any, name: str) -> Fraction:
@@ -74,93 +74,45 @@ def annual_quota(population: float, rate_per_1000: float = 1.0) -> int:
     return math.ceil(p * r / 1000)
 
 
-@dataclasses.dataclass(frozen=True)
-class QuotaRules:
-    """Settings of the annual quota (TOML section ``quota``).
 
-    Attributes
-    ----------
-    rate_per_1000
-        Samples per 1,000 residents per year [samples / 1000 persons], > 0. Default 1.0, the seed
-        plan's risk-monitoring volume (监测任务量达到1件/千人); 4.0 is the demonstration-city
-        supervision figure.
-    programme
-        Programme the plan serves (``risk_monitoring`` by default; e.g. ``supervision``).
-    programme_name_zh
-        Chinese name of the programme for reports (default 监测任务量).
-    population_year
-        Year of the population figure to use; None uses the one the dataset holds
-        (``dataset.toml`` ``population_year``). A different year needs ``population``.
-    population
-        Residents [persons] overriding the dataset's township sum, e.g. 1,001,600 for the end of
-        2023 (100.16万); None uses the dataset.
-    count_higher_level
-        Whether samples already taken in the district by higher-level programmes (national,
-        provincial, city tasks) count towards this quota (they always count towards coverage).
+def resolve_population(rules: QuotaRules, dataset: Dataset) -> int:
+    """Residents [persons] a plan is sized on: ``rules.population``, else the dataset's townships.
+
+    Raises
+    ------
+    ConfigError
+        When ``rules.population_year`` differs from the year the dataset's figures are for and no
+        ``population`` override is given.
     """
-
-    rate_per_1000: float = 1.0
-    programme: str = "risk_monitoring"
-    programme_name_zh: str = "监测任务量"
-    population_year: int | None = None
-    population: int | None = None
-    count_higher_level: bool = False
-
-    def __post_init__(self) -> None:
-        check(
-            math.isfinite(self.rate_per_1000) and self.rate_per_1000 > 0,
-            "quota.rate_per_1000",
-            f"must be a positive number, got {self.rate_per_1000!r}",
-        )
-        check(bool(self.programme.strip()), "quota.programme", "must not be empty")
-        check(
-            self.population is None or self.population > 0,
-            "quota.population",
-            f"must be a positive number of residents, got {self.population!r}",
-        )
-        check(
-            self.population_year is None or 1949 <= self.population_year <= 2100,
+    if rules.population is not None:
+        return int(rules.population)
+    data_year = None
+    meta = dataset.metadata or {}
+    if "population_year" in meta:
+        data_year = int(meta["population_year"])
+    if rules.population_year is not None and data_year is not None and (
+        rules.population_year != data_year
+    ):
+        raise ConfigError(
             "quota.population_year",
-            f"must be a plausible year, got {self.population_year!r}",
+            f"the dataset's populations are for {data_year}, not {rules.population_year}: "
+            "set quota.population to the residents of that year",
         )
+    return int(dataset.townships["population"].sum())
 
-    def resolve_population(self, dataset: Any) -> int:
-        """Residents [persons] this plan is sized on: the override, else the dataset's townships.
 
-        Raises
-        ------
-        ConfigError
-            When ``population_year`` differs from the year the dataset's figures are for and no
-            ``population`` override is given.
-        """
-        if self.population is not None:
-            return int(self.population)
-        data_year = None
-        meta = getattr(dataset, "metadata", None) or {}
-        if "population_year" in meta:
-            data_year = int(meta["population_year"])
-        if self.population_year is not None and data_year is not None and (
-            self.population_year != data_year
-        ):
-            raise ConfigError(
-                "quota.population_year",
-                f"the dataset's populations are for {data_year}, not {self.population_year}: "
-                "set quota.population to the residents of that year",
-            )
-        townships = dataset.townships if hasattr(dataset, "townships") else dataset
-        return int(townships["population"].sum())
+def programme_quota(rules: QuotaRules, population: int, higher_level_samples: int = 0) -> int:
+    """Samples a programme must take [samples].
 
-    def quota(self, population: int, higher_level_samples: int = 0) -> int:
-        """Samples this programme must take [samples].
+    ``annual_quota(population, rules.rate_per_1000)``, less ``higher_level_samples`` when
+    ``rules.count_higher_level`` is set (never below zero).
+    """
+    q = annual_quota(population, rules.rate_per_1000)
+    if rules.count_higher_level:
+        q = max(0, q - int(higher_level_samples))
+    return q
 
-        ``annual_quota(population, rate_per_1000)``, less ``higher_level_samples`` when
-        ``count_higher_level`` is set (never below zero).
-        """
-        q = annual_quota(population, self.rate_per_1000)
-        if self.count_higher_level:
-            q = max(0, q - int(higher_level_samples))
-        return q
 
-    def quota_for(self, dataset: Any, higher_level_samples: int = 0) -> int:
-        """The quota for a :class:`~riskplan.datasets.Dataset` (see :meth:`resolve_population`)."""
-        return self.quota(self.resolve_population(dataset), higher_level_samples)
+def quota_for(rules: QuotaRules, dataset: Dataset, higher_level_samples: int = 0) -> int:
+    """The quota [samples] of a dataset under ``rules`` (see :func:`resolve_population`)."""
+    return programme_quota(rules, resolve_population(rules, dataset), higher_level_samples)

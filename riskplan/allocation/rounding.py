@@ -29,6 +29,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from riskplan.errors import InfeasibleError
+from riskplan.interrupts import stoppable
 
 _SNAP = 1e-9  # values within this (relative) of an integer are that integer: float noise
 _COST_SCALE = 1_000_000
@@ -180,9 +181,16 @@ def controlled_round(
     smcf = min_cost_flow.SimpleMinCostFlow()
     arcs = smcf.add_arcs_with_capacity_and_unit_cost(t, h, np.concatenate(caps), np.concatenate(costs))
     smcf.set_nodes_supplies(np.arange(next_node, dtype=np.int64), supply)
-    status = smcf.solve()
-    if status != smcf.OPTIMAL:  # cannot happen for consistent nested margins
-        raise InfeasibleError(f"controlled rounding failed (min-cost flow status {status})")
+    with stoppable():  # quick: Ctrl-C during it is raised as soon as it returns
+        status = smcf.solve()
+    if status != smcf.OPTIMAL:  # consistent margins always round; only precision can break them
+        raise InfeasibleError(
+            f"the allocation of {total:,} samples over {x.size:,} cells could not be rounded to "
+            "whole samples keeping every total within one sample of its share: at this size the "
+            "shares lose precision (check quota.rate_per_1000 and quota.population) / "
+            f"{total:,} 份样品无法按比例取整（数值过大，精度不足）：请检查 quota.rate_per_1000 和 "
+            "quota.population"
+        )
     flows = smcf.flows(arcs)
     out = lo.copy()
     out[frac_cells] += flows[cell_first:]

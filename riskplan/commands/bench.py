@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from riskplan.errors import RiskplanError
+from riskplan.routing.vrptw import VrptwResult, instance_files, solve_instance, write_solution
 
 
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``bench`` subcommand to ``subparsers`` and return its parser."""
     p = subparsers.add_parser(
         "bench",
@@ -30,7 +30,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def format_row(r: Any) -> str:
+def format_row(r: VrptwResult) -> str:
     """One printed row of the benchmark table."""
     bks = f"{r.bks:10.1f}" if r.bks is not None else f"{'-':>10}"
     gap = f"{r.gap:7.2f}" if r.gap is not None else f"{'-':>7}"
@@ -43,8 +43,6 @@ HEADER = f"{'instance':<12}{'distance':>10}{'vehicles':>9}{'bks':>10}{'gap%':>7}
 
 def run(args: argparse.Namespace) -> int:
     """Solve, write the .sol files, print the table; 1 when a solution fails the re-check."""
-    from riskplan.routing.vrptw import instance_files, solve_instance, write_solution
-
     if args.time_limit <= 0:
         raise RiskplanError("--time-limit must be positive")
     files = instance_files(args.instances)

@@ -18,9 +18,15 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
+from riskplan.config import Config
+from riskplan.configure import check_config
+from riskplan.dataset import Dataset
+from riskplan.datasets import load_ouhai, read_dataset
 from riskplan.errors import ConfigError, RiskplanError
+from riskplan.export.atomic import check_output_folder
+from riskplan.export.plan_folder import write_plan
+from riskplan.pipeline import PlanResult, run_plan
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -40,8 +46,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--seed", type=int, help="seed of the random steps (default: `seed` of the config, 2026)")
     p.add_argument("--lang", choices=("zh", "en"), help="language of headers and labels (default: "
                    "export.lang of the config, zh)")
-    p.add_argument("--out", metavar="DIR", required=True, help="plan folder to write (replaced as a "
-                   "whole if it holds an earlier plan; must otherwise be new or empty)")
+    p.add_argument("--out", metavar="DIR", required=True, help="plan folder to write: new, empty, or "
+                   "an earlier plan folder holding only what its manifest.json lists (replaced as a "
+                   "whole, only once the new plan is complete); anything else is refused")
     p.set_defaults(func=run)
     return p
 
@@ -56,36 +63,15 @@ def parse_month(text: str, plan_year: int) -> int:
     return int(m.group(2))
 
 
-def _load(args: argparse.Namespace) -> Any:
+def _load(args: argparse.Namespace) -> Dataset:
     if args.data:
-        from riskplan.io import read_dataset
-
         return read_dataset(Path(args.data))
-    from riskplan.datasets import load_ouhai
-
     return load_ouhai()
 
 
-def summary(result: Any, dataset: Any, out: Path, seconds: float) -> str:
-    """The few lines printed at the end of a run."""
-    from riskplan.export.report import key_numbers
-
-    k = key_numbers(result, dataset)
-    lines = [
-        f"riskplan plan: {dataset.name}, {', '.join(k['months'])} (seed {result.seed})",
-        f"  annual quota 年度任务量: {k['quota']} samples, allocated {k['allocated']}",
-        f"  coverage 覆盖: townships {k['townships_covered']}/{k['townships']}, business types "
-        f"{k['business_types_covered']}/{k['business_types']}, categories "
-        f"{k['categories_covered']}/{k['categories']}",
-        f"  samples 样品: {k['scheduled']} scheduled, {k['samples']} selected, {k['shortfall']} short "
-        f"(see shortfall.csv)",
-        f"  visits 任务: {k['visits']} selected, {k['routed']} routed on {k['routes']} routes, "
-        f"{k['unassigned']} unassigned, {k['purchases']} purchase orders",
-    ]
-    for reason, n in k["unassigned_reasons"].items():
-        lines.append(f"    unassigned: {n} x {reason}")
-    if not k["reproducible"]:
-        lines.append("  note: routing used a wall-clock limit; routes may differ between runs")
+def summary(result: PlanResult, out: Path, seconds: float) -> str:
+    """The few lines printed at the end of a run: the plan's summary, where it went, how long."""
+    lines = [result.summary()]
     lines.append(f"  files 输出: {out}  (report: {out / ('report.' + result.config.export.report)})")
     lines.append(f"  time: {seconds:.1f} s")
     return "\n".join(lines)
@@ -93,14 +79,15 @@ def summary(result: Any, dataset: Any, out: Path, seconds: float) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``riskplan plan``. Every check happens before the plan folder is touched."""
-    from riskplan.config import load_config
-    from riskplan.export.atomic import check_output_folder
-    from riskplan.export.plan_folder import write_plan
-    from riskplan.pipeline import run_plan
-
     t0 = time.perf_counter()
     progress = not os.environ.get("TQDM_DISABLE") and sys.stderr.isatty()
-    config = load_config(args.config)
+    out = Path(args.out)
+    check_output_folder(out.absolute())
+    dataset = _load(args)
+    # every problem of the file and of its codes against the data, in one run
+    report = check_config(args.config, dataset) if args.config else check_config(Config(), dataset)
+    report.raise_errors()
+    config = report.config
     if args.seed is not None:
         if args.seed < 0:
             raise ConfigError("seed", f"--seed must be a non-negative integer, got {args.seed}")
@@ -109,13 +96,11 @@ def run(args: argparse.Namespace) -> int:
         import dataclasses
 
         config = config.replace(export=dataclasses.replace(config.export, lang=args.lang))
-    out = Path(args.out)
-    check_output_folder(out.absolute())
-    dataset = _load(args)
-    config.check_codes(dataset)
     if args.all_months:
         months: list[int] | None = list(range(1, 13))
     elif args.month:
+        if dataset.plan_year is None:
+            raise RiskplanError("--month needs the dataset's plan year (plan_year in dataset.toml)")
         months = [parse_month(args.month, int(dataset.plan_year))]
     else:
         months = None
@@ -125,5 +110,5 @@ def run(args: argparse.Namespace) -> int:
         ("all_months", args.all_months or None), ("seed", args.seed), ("lang", args.lang),
     ) if v is not None]  # --out left out: the manifest does not depend on where it is written
     write_plan(result, dataset, out, progress=progress, command=options)
-    print(summary(result, dataset, out, time.perf_counter() - t0))
+    print(summary(result, out, time.perf_counter() - t0))
     return 0

@@ -5,10 +5,12 @@ Modules, one idea each: :mod:`~riskplan.export.atomic` (atomic files and folders
 (Excel-safe CSV), :mod:`~riskplan.export.xlsx` (team workbooks), :mod:`~riskplan.export.geojson`
 (RFC 7946), :mod:`~riskplan.export.maps` (PNG route maps), :mod:`~riskplan.export.field`
 (field-team tables), :mod:`~riskplan.export.report` (summary report),
-:mod:`~riskplan.export.manifest` (hashes, configuration, versions) and
-:mod:`~riskplan.export.plan_folder` (write a whole plan folder, read it back).
+:mod:`~riskplan.export.manifest` (hashes, configuration, versions),
+:mod:`~riskplan.export.contract` (the plan folder's tables, columns and dtypes, declared once),
+:mod:`~riskplan.export.plan_folder` (write a whole plan folder) and
+:mod:`~riskplan.export.plan_reader` (read it back with the pipeline's dtypes).
 """
 
-from riskplan.export.settings import ExportSettings
+from riskplan.settings.export import ExportRules
 
-__all__ = ["ExportSettings"]
+__all__ = ["ExportRules"]

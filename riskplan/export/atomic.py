@@ -4,7 +4,10 @@ Single files are written to a temporary file in the same folder and moved into p
 :func:`os.replace` (atomic on POSIX and Windows). A whole plan folder is built in a temporary
 sibling folder by :func:`staged_folder` and renamed to its final name only when everything in it
 has been written; on any exception (``KeyboardInterrupt`` included) the temporary folder is
-removed and an existing output folder is left as it was.
+removed and an existing output folder is left as it was. An existing folder is replaced only when
+it is riskplan's own (:mod:`riskplan.export.ownership`). The swap itself holds Ctrl-C
+(:func:`riskplan.interrupts.deferred`): an interrupt during it puts the earlier folder back; once
+the new folder is in place, removing the earlier one is not interrupted (the work is done).
 """
 
 from __future__ import annotations
@@ -17,9 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from riskplan.errors import RiskplanError
+from riskplan.export.ownership import MANIFEST_NAME, FolderKind, replace_refusal
+from riskplan.interrupts import deferred
 
-PLAN_MARKER = "manifest.json"
-"""A folder holding this file is a plan folder and may be replaced by a new plan."""
+PLAN_MARKER = MANIFEST_NAME
+"""The file of a riskplan folder listing what it holds (see :mod:`riskplan.export.ownership`)."""
 
 
 def _umask() -> int:
@@ -50,30 +55,32 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
 
 
 def write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> Path:
-    """Write ``text`` to ``path`` atomically, with ``\\n`` line ends on every platform."""
+    r"""Write ``text`` to ``path`` atomically, with ``\n`` line ends on every platform."""
     return write_bytes(path, text.encode(encoding))
 
 
-def check_output_folder(out: Path) -> None:
-    """Raise RiskplanError unless ``out`` is absent, empty or an earlier plan folder."""
-    if out.exists() and not out.is_dir():
-        raise RiskplanError(f"output path {out} exists and is not a folder / 输出路径已存在且不是文件夹")
-    if out.is_dir() and any(out.iterdir()) and not (out / PLAN_MARKER).exists():
-        raise RiskplanError(
-            f"output folder {out} is not empty and is not a plan folder (no {PLAN_MARKER}); "
-            f"refusing to overwrite it / 输出文件夹非空且不是计划文件夹, 不覆盖"
-        )
+def check_output_folder(out: Path, kind: FolderKind = "plan") -> None:
+    """Raise RiskplanError unless ``out`` is absent, empty or an earlier riskplan folder of ``kind``.
+
+    See :func:`riskplan.export.ownership.replace_refusal` for the rule; the error says why.
+    """
+    refusal = replace_refusal(out, kind)
+    if refusal is not None:
+        raise RiskplanError(refusal)
 
 
 @contextlib.contextmanager
-def staged_folder(out: str | os.PathLike[str]) -> Iterator[Path]:
+def staged_folder(out: str | os.PathLike[str], kind: FolderKind = "plan") -> Iterator[Path]:
     """Build a folder in a temporary sibling and move it to ``out`` when the block succeeds.
 
     Parameters
     ----------
     out
-        Final folder. If it exists it must be empty or an earlier plan folder (holding
-        ``manifest.json``); it is replaced as a whole only after the new one is complete.
+        Final folder. If it exists it must be empty or an earlier riskplan folder of ``kind``
+        holding only what its ``manifest.json`` lists; it is replaced as a whole only after the
+        new one is complete.
+    kind
+        ``"plan"`` or ``"monitor"``: which kind of earlier folder may be replaced.
 
     Yields
     ------
@@ -83,28 +90,45 @@ def staged_folder(out: str | os.PathLike[str]) -> Iterator[Path]:
     Raises
     ------
     RiskplanError
-        If ``out`` is a file, or a non-empty folder that is not a plan folder.
+        If ``out`` is a file, or a non-empty folder that is not riskplan's (the reason is given).
     """
     out = Path(out).absolute()
-    check_output_folder(out)
+    check_output_folder(out, kind)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    tmp: Path | None = None
     try:
+        with deferred():  # no interrupt between creating the folder and knowing its name
+            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
         yield tmp
         # Give the staged folder the permissions a normal mkdir would (mkdtemp uses 0700).
         os.chmod(tmp, 0o777 & ~_umask())
+        check_output_folder(out, kind)  # nothing was added to it while the new one was built
+        _swap(tmp, out)
+    finally:
+        with deferred():
+            if tmp is not None and tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    """Move ``tmp`` to ``out``, replacing an earlier ``out``; all or nothing, even on Ctrl-C."""
+    old: Path | None = None
+    with deferred() as interrupt:
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
             os.rmdir(old)
             os.replace(out, old)
-            try:
-                os.replace(tmp, out)
-            except BaseException:
-                os.replace(old, out)
-                raise
-            shutil.rmtree(old, ignore_errors=True)
-        else:
+        try:
             os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        except BaseException:
+            if old is not None:
+                os.replace(old, out)
+            raise
+        if interrupt.requested:  # Ctrl-C during the swap: put the earlier folder back
+            os.replace(out, tmp)
+            if old is not None:
+                os.replace(old, out)
+            return  # deferred() raises KeyboardInterrupt; the caller removes tmp
+    if old is not None:
+        with deferred(reraise=False):  # the new folder is in place: too late to interrupt
+            shutil.rmtree(old, ignore_errors=True)

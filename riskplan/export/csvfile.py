@@ -77,7 +77,7 @@ def format_value(value: Any, *, id_column: bool = False, excel_ids: bool = True)
     if isinstance(value, (float, np.floating)):
         if math.isnan(value):
             return ""
-        if float(value).is_integer() and abs(value) < 1e15:
+        if float(value).is_integer() and abs(float(value)) < 1e15:
             text = str(int(value))
         else:
             text = f"{float(value):.10g}"
@@ -127,6 +127,8 @@ def read_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame()
     head, body = rows[0], rows[1:]
-    data = {h: [unguard_cell(r[i]) if i < len(r) else "" for r in body] for i, h in enumerate(head)}
+    # only a cell beginning with = or ' can carry a guard
+    data = {h: [(unguard_cell(r[i]) if r[i][:1] in ("=", "'") else r[i]) if i < len(r) else ""
+                for r in body] for i, h in enumerate(head)}
     return pd.DataFrame(data, columns=head, dtype=object).astype("string") if body else pd.DataFrame(
         columns=head, dtype="string")

@@ -14,59 +14,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-FIELD_COLUMNS: tuple[str, ...] = (
-    "date",
-    "station_id",
-    "team",
-    "stop_order",
-    "arrival_window",
-    "establishment_name",
-    "establishment_id",
-    "address",
-    "township_name",
-    "categories_to_sample",
-    "categories_to_sample_names",
-    "samples",
-    "units",
-    "cold_chain",
-    "lab_deadline",
-    "visit_id",
-    "licence_no",
-    "officers",
-)
-"""Columns of a field-team sheet, in order."""
+from riskplan.dataset import Dataset
+from riskplan.export import contract
+from riskplan.routing import REASONS
 
-PURCHASE_COLUMNS: tuple[str, ...] = (
-    "month",
-    "visit_id",
-    "establishment_id",
-    "establishment_name",
-    "address",
-    "township_code",
-    "business_type",
-    "categories_to_sample",
-    "categories_to_sample_names",
-    "samples",
-    "units",
-    "cold_chain",
-    "licence_no",
-)
+FIELD_COLUMNS: tuple[str, ...] = tuple(c for c, _ in contract.FIELD)
+"""Columns of a field-team sheet, in order (declared in :mod:`riskplan.export.contract`)."""
 
-UNASSIGNED_COLUMNS: tuple[str, ...] = (
-    "month",
-    "visit_id",
-    "reason",
-    "reason_text",
-    "establishment_id",
-    "establishment_name",
-    "address",
-    "township_code",
-    "business_type",
-    "categories_to_sample",
-    "samples",
-    "units",
-    "cold_chain",
-)
+PURCHASE_COLUMNS: tuple[str, ...] = contract.TABLES["purchases"].names
+"""Columns of the purchase orders, in order."""
+
+UNASSIGNED_COLUMNS: tuple[str, ...] = contract.TABLES["unassigned"].names
+"""Columns of the unassigned visits, in order."""
 
 
 def hhmm(value: Any) -> str:
@@ -117,7 +76,7 @@ def _township_names(townships: Any, lang: str) -> dict[str, str]:
 def field_table(
     stops: pd.DataFrame,
     visits: pd.DataFrame,
-    dataset: Any,
+    dataset: Dataset,
     lang: str = "zh",
     teams: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
@@ -176,7 +135,7 @@ def field_table(
     return df[list(FIELD_COLUMNS) + extra].reset_index(drop=True)
 
 
-def _visit_details(visits: pd.DataFrame, dataset: Any, lang: str) -> pd.DataFrame:
+def _visit_details(visits: pd.DataFrame, dataset: Dataset, lang: str) -> pd.DataFrame:
     df = visits.merge(_register(dataset.establishments), on="establishment_id", how="left")
     df["cold_chain"] = df["perishable"].fillna(False).astype(bool) if "perishable" in df else False
     df["categories_to_sample_names"] = _category_names(
@@ -185,7 +144,7 @@ def _visit_details(visits: pd.DataFrame, dataset: Any, lang: str) -> pd.DataFram
     return df
 
 
-def purchase_orders(visits: pd.DataFrame, dataset: Any, lang: str = "zh") -> pd.DataFrame:
+def purchase_orders(visits: pd.DataFrame, dataset: Dataset, lang: str = "zh") -> pd.DataFrame:
     """Purchase orders: the visits with ``mode == "purchase"`` (online sellers)."""
     buy = visits[visits["mode"].astype(str) == "purchase"]
     df = _visit_details(buy, dataset, lang)
@@ -196,13 +155,9 @@ def purchase_orders(visits: pd.DataFrame, dataset: Any, lang: str = "zh") -> pd.
 
 
 def unassigned_table(
-    unassigned: pd.DataFrame, visits: pd.DataFrame, dataset: Any, lang: str = "zh"
+    unassigned: pd.DataFrame, visits: pd.DataFrame, dataset: Dataset, lang: str = "zh"
 ) -> pd.DataFrame:
     """Unassigned visits with their reason and establishment details (:data:`UNASSIGNED_COLUMNS`)."""
-    try:
-        from riskplan.routing import REASONS
-    except ImportError:  # pragma: no cover
-        REASONS = {}
     un = unassigned[["visit_id", "reason"]].copy()
     un["reason_text"] = un["reason"].astype(str).map(lambda r: REASONS.get(r, r))
     df = un.merge(

@@ -84,8 +84,10 @@ def route_features(
     keys: tuple[str, ...] = ("station_id", "team", "date"),
     decimals: int = 6,
 ) -> list[dict[str, Any]]:
-    """LineString features, one per route: depot, stops in ``stop_order``, back to the depot, or
-    on to the route's lab when the stops carry ``lab_lon`` / ``lab_lat`` (routes with perishables).
+    """LineString features, one per route.
+
+    Each line runs from the depot through the stops in ``stop_order`` and back to the depot, or on
+    to the route's lab when the stops carry ``lab_lon`` / ``lab_lat`` (routes with perishables).
 
     Parameters
     ----------

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from riskplan._version import __version__
 from riskplan.export.atomic import write_text
 
 MANIFEST_NAME = "manifest.json"
@@ -73,9 +74,7 @@ def build_manifest(
     run_time: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """The manifest as a dict (see module docstring)."""
-    from riskplan import __version__
-
-    when = run_time or dt.datetime.now(dt.timezone.utc)
+    when = run_time or dt.datetime.now(dt.UTC)
     return {
         "riskplan_version": __version__,
         "python_version": platform.python_version(),

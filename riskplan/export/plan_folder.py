@@ -23,51 +23,39 @@ Layout (all text files UTF-8; CSV with BOM, headers in the chosen language)::
     report.md (or .html), report/*.png  summary report and its charts
 
 Every selected visit is in exactly one of stops.csv, unassigned.csv and purchases.csv.
-:func:`read_plan` reads a folder back with standard column names whatever language it was
-written in (for ``riskplan monitor`` and auditors).
+Every table's columns and their dtypes are declared once, in :mod:`riskplan.export.contract`:
+:func:`write_plan` writes each table through :func:`~riskplan.export.contract.conform` and
+:func:`read_plan` (:mod:`riskplan.export.plan_reader`, re-exported here) reads it back with the
+same columns and dtypes, whatever language the headers were written in (for ``riskplan
+monitor`` and auditors).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import json
 import os
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import tomli_w
+from tqdm import tqdm
 
-from riskplan.export import csvfile, field, geojson, manifest, maps, report, xlsx
+from riskplan.dataset import Dataset
+from riskplan.datasets import embedded_data_dir
+from riskplan.export import contract, csvfile, field, geojson, manifest, maps, report, xlsx
 from riskplan.export.atomic import staged_folder, write_bytes, write_text
-from riskplan.export.headers import Lang, to_standard
-from riskplan.io import as_bool
+from riskplan.export.headers import Lang
+from riskplan.export.plan_reader import TABLE_FILES, PlanFolder, read_plan, read_table
+from riskplan.routing.travel import travel_matrix_path
 
-TABLE_FILES: dict[str, str] = {
-    "risk_scores": "risk_scores.csv",
-    "allocation": "allocation.csv",
-    "schedule": "schedule.csv",
-    "visits": "visits.csv",
-    "stops": "stops.csv",
-    "routes": "routes.csv",
-    "unassigned": "unassigned.csv",
-    "purchases": "purchases.csv",
-    "shortfall": "shortfall.csv",
-    "teams": "teams.csv",
-}
-"""Table name -> file of a plan folder."""
+__all__ = ["TABLE_FILES", "PlanFolder", "plan_tables", "read_plan", "read_table", "team_label",
+           "write_plan"]
 
 STOP_PROPERTIES = ("station_id", "team", "date", "stop_order", "visit_id", "establishment_id",
                    "establishment_name", "arrival_window", "categories_to_sample", "units",
                    "cold_chain", "lab_deadline")
-
-_NUMERIC = {"samples", "units", "month", "floor", "risk_part", "stop_order", "n_establishments",
-            "n_samples", "n_fail", "weight", "fractional", "cost_yuan", "lon_wgs84", "lat_wgs84",
-            "distance_km", "duration_min", "n_stops"}
-_BOOL = {"perishable", "cold_chain", "has_location", "no_history", "vulnerable"}
 
 README = """riskplan plan folder / 抽检计划文件夹
 
@@ -109,14 +97,32 @@ def _yes_no(series: pd.Series, lang: Lang) -> pd.Series:
     return series.map(lambda v: yes if bool(v) else no)
 
 
-def _teams_table(teams: pd.DataFrame) -> pd.DataFrame:
-    t = teams.copy()
-    if "date" in t.columns:
-        t["date"] = pd.to_datetime(t["date"]).dt.strftime("%Y-%m-%d")
-    return t.rename(columns={"officer_ids": "officers"})
+def plan_tables(result: Any, dataset: Dataset, lang: Lang) -> dict[str, pd.DataFrame]:
+    """The tables of a plan folder (:data:`riskplan.export.contract.TABLES`) as built in memory.
+
+    ``risk_scores``, ``allocation``, ``schedule``, ``visits``, ``routes`` and ``shortfall`` are
+    the :class:`~riskplan.pipeline.PlanResult`'s own tables; ``stops``, ``unassigned`` and
+    ``purchases`` add the field-team columns (:mod:`riskplan.export.field`, names in ``lang``);
+    ``teams`` is the officer draw with ``officer_ids`` named ``officers``. Not yet conformed
+    (:func:`riskplan.export.contract.conform`): dtypes as the pipeline made them.
+    """
+    stops = (field.field_table(result.stops, result.visits, dataset, lang, teams=result.teams)
+             if len(result.stops) else pd.DataFrame(columns=contract.TABLES["stops"].names))
+    return {
+        "risk_scores": result.scores,
+        "allocation": result.allocation,
+        "schedule": result.schedule,
+        "visits": result.visits,
+        "stops": stops,
+        "routes": result.routes,
+        "unassigned": field.unassigned_table(result.unassigned, result.visits, dataset, lang),
+        "purchases": field.purchase_orders(result.visits, dataset, lang),
+        "shortfall": result.shortfall,
+        "teams": result.teams.rename(columns={"officer_ids": "officers"}),
+    }
 
 
-def _data_reference(dataset: Any) -> dict[str, Any]:
+def _data_reference(dataset: Dataset) -> dict[str, Any]:
     src = getattr(dataset, "source", None)
     src = Path(src).resolve() if src is not None else None  # the folder must be found from anywhere
     files = manifest.hash_inputs(src) if src is not None and src.is_dir() else {}
@@ -128,8 +134,6 @@ def _data_reference(dataset: Any) -> dict[str, Any]:
         "source": str(src) if src is not None else "",
     }
     try:
-        from riskplan.datasets import embedded_data_dir
-
         if src is not None and Path(src).resolve() == embedded_data_dir("ouhai").resolve():
             ref["embedded"] = "ouhai"
     except FileNotFoundError:  # pragma: no cover - no embedded data installed
@@ -139,8 +143,11 @@ def _data_reference(dataset: Any) -> dict[str, Any]:
 
 
 def _with_route_ends(stops: pd.DataFrame, routes: pd.DataFrame, labs: pd.DataFrame) -> pd.DataFrame:
-    """``stops`` with where its route ends: ``ends_at`` (``station`` or ``lab``) and, for routes
-    ending at a lab, that lab's ``lab_lon`` / ``lab_lat`` [degrees] (each route has its own lab)."""
+    """``stops`` with where its route ends.
+
+    Adds ``ends_at`` (``station`` or ``lab``) and, for routes ending at a lab, that lab's
+    ``lab_lon`` / ``lab_lat`` [degrees] (each route has its own lab).
+    """
     if not len(stops) or "ends_at" not in routes.columns:
         return stops
     key = ["_s", "_t", "_d"]
@@ -161,13 +168,13 @@ def _with_route_ends(stops: pd.DataFrame, routes: pd.DataFrame, labs: pd.DataFra
     return left.merge(ends.drop(columns="lab_id"), on=key, how="left").drop(columns=key)
 
 
-def _geo_depots(dataset: Any) -> dict[str, tuple[float, float]]:
+def _geo_depots(dataset: Dataset) -> dict[str, tuple[float, float]]:
     st = dataset.stations
     return {str(s): (float(lo), float(la)) for s, lo, la in
             zip(st["station_id"], st["lon_wgs84"], st["lat_wgs84"])}
 
 
-def _townships_by_station(dataset: Any) -> dict[str, Any]:
+def _townships_by_station(dataset: Dataset) -> dict[str, Any]:
     out = {}
     tw = dataset.townships
     for sid, codes in zip(dataset.stations["station_id"], dataset.stations["township_codes"]):
@@ -178,7 +185,7 @@ def _townships_by_station(dataset: Any) -> dict[str, Any]:
 
 def write_plan(
     result: Any,
-    dataset: Any,
+    dataset: Dataset,
     out: str | os.PathLike[str],
     *,
     lang: Lang | None = None,
@@ -207,8 +214,6 @@ def write_plan(
     Path
         The plan folder.
     """
-    from tqdm import tqdm
-
     cfg = result.config
     settings = cfg.export
     lang = lang or settings.lang
@@ -224,37 +229,25 @@ def write_plan(
         write_text(tmp / "README.txt", README)
         write_text(tmp / "config.toml", cfg.to_toml())
         data_ref = _data_reference(dataset)
-        from riskplan.pipeline import travel_matrix_path
-
         matrix = travel_matrix_path(dataset, cfg.routing.travel_matrix)
         if matrix is not None:  # a road-network matrix is an input too
             data_ref["files_sha256"][f"routing.travel_matrix:{matrix.resolve()}"] = manifest.sha256_file(matrix)
         write_text(tmp / "data_reference.toml", tomli_w.dumps(data_ref))
         steps.update()
 
-        stops = field.field_table(result.stops, result.visits, dataset, lang,
-                                  teams=result.teams) if len(result.stops) else (
-            pd.DataFrame(columns=[*field.FIELD_COLUMNS, "lon_wgs84", "lat_wgs84"]))
-        csv(result.scores, tmp / TABLE_FILES["risk_scores"])
-        csv(result.allocation, tmp / TABLE_FILES["allocation"])
-        csv(result.schedule, tmp / TABLE_FILES["schedule"])
-        csv(result.visits, tmp / TABLE_FILES["visits"])
-        csv(stops, tmp / TABLE_FILES["stops"])
-        csv(result.routes, tmp / TABLE_FILES["routes"])
-        csv(field.unassigned_table(result.unassigned, result.visits, dataset, lang),
-            tmp / TABLE_FILES["unassigned"])
-        csv(field.purchase_orders(result.visits, dataset, lang), tmp / TABLE_FILES["purchases"])
-        csv(result.shortfall, tmp / TABLE_FILES["shortfall"])
-        csv(_teams_table(result.teams), tmp / TABLE_FILES["teams"])
+        tables = plan_tables(result, dataset, lang)
+        for name, spec in contract.TABLES.items():
+            csv(contract.conform(spec, tables[name]), tmp / spec.file)
+        stops = tables["stops"]
         steps.update()
 
         # per team and day: CSV files, and one workbook per team with a sheet per day
-        sheet_cols = [c for c in field.FIELD_COLUMNS if c not in ("station_id", "team")]
+        sheet_cols = list(contract.TEAM_SHEET.names)
         for (sid, team), grp in stops.groupby(["station_id", "team"], sort=True):
             label = team_label(sid, team)
             sheets = {}
             for day, d in grp.groupby("date", sort=True):
-                sheet = d[sheet_cols].drop(columns=["date"]).copy()
+                sheet = d[sheet_cols].copy()
                 csv_sheet = sheet.assign(cold_chain=_yes_no(sheet["cold_chain"], lang))
                 csv(csv_sheet, tmp / "teams" / label / f"{day}.csv")
                 sheets[str(day)] = sheet
@@ -308,78 +301,3 @@ def write_plan(
         steps.update(2)
         steps.close()
     return Path(out)
-
-
-# --------------------------------------------------------------------------- reading
-@dataclasses.dataclass
-class PlanFolder:
-    """A plan folder read back (standard column names, IDs as text).
-
-    Attributes
-    ----------
-    path
-        The folder.
-    tables
-        Table name (:data:`TABLE_FILES` keys) -> DataFrame.
-    config
-        The configuration used (:class:`~riskplan.config.Config`).
-    manifest
-        The parsed ``manifest.json``.
-    data_reference
-        The parsed ``data_reference.toml``.
-    """
-
-    path: Path
-    tables: dict[str, pd.DataFrame]
-    config: Any
-    manifest: dict[str, Any]
-    data_reference: dict[str, Any]
-
-    def __getattr__(self, name: str) -> pd.DataFrame:
-        tables = self.__dict__.get("tables", {})
-        if name in tables:
-            return tables[name]
-        raise AttributeError(name)
-
-    def team_sheets(self) -> dict[str, pd.DataFrame]:
-        """``<team label>/<date>`` -> that team's day sheet (from ``teams/``)."""
-        out = {}
-        for p in sorted((self.path / "teams").glob("*/*.csv")):
-            out[f"{p.parent.name}/{p.stem}"] = read_table(p)
-        return out
-
-
-def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """Read one CSV of a plan folder: standard column names, IDs as text, numbers and booleans typed."""
-    df = csvfile.read_csv(path)
-    df.columns = to_standard(df.columns)
-    for c in df.columns:
-        if c in _NUMERIC:
-            df[c] = pd.to_numeric(df[c].replace("", None), errors="coerce")
-        elif c in _BOOL:
-            df[c] = as_bool(df[c].replace("", None))
-    return df
-
-
-def read_plan(path: str | os.PathLike[str]) -> PlanFolder:
-    """Read a plan folder written by ``riskplan plan`` (whatever its ``--lang``).
-
-    Raises
-    ------
-    RiskplanError
-        If the folder has no ``manifest.json`` (not a plan folder).
-    """
-    from riskplan.config import load_config
-    from riskplan.errors import RiskplanError
-
-    p = Path(path)
-    if not (p / manifest.MANIFEST_NAME).is_file():
-        raise RiskplanError(f"{p} is not a plan folder (no {manifest.MANIFEST_NAME}) / 不是计划文件夹")
-    tables = {name: read_table(p / f) for name, f in TABLE_FILES.items() if (p / f).is_file()}
-    return PlanFolder(
-        path=p,
-        tables=tables,
-        config=load_config(p / "config.toml"),
-        manifest=json.loads((p / manifest.MANIFEST_NAME).read_text(encoding="utf-8")),
-        data_reference=tomllib.loads((p / "data_reference.toml").read_text(encoding="utf-8")),
-    )

@@ -10,87 +10,19 @@ import matplotlib
 matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
 
+from riskplan.dataset import Dataset
 from riskplan.export.maps import figure_png  # noqa: E402
-from riskplan.plotting.fonts import label  # noqa: E402
+from riskplan.plotting.allocation import plot_allocation_by_township  # noqa: E402
+from riskplan.plotting.schedule import plot_schedule  # noqa: E402
 
 
-def key_numbers(result: Any, dataset: Any) -> dict[str, Any]:
-    """The headline figures of a :class:`~riskplan.pipeline.PlanResult`.
-
-    Returns
-    -------
-    dict
-        ``quota``, ``allocated``, coverage counts (``townships_covered`` / ``townships``, and the
-        same for business types and categories present), the planned months' ``visits``,
-        ``samples``, ``scheduled`` (samples the schedule asks for in those months), ``shortfall``
-        (scheduled samples no establishment could take, see ``shortfall.csv``), ``routed``,
-        ``unassigned``, ``purchases``, ``routes`` and ``unassigned_reasons``.
-    """
-    alloc = result.allocation
-    got = alloc[alloc["samples"] > 0]
-    visits = result.visits
-    reasons = result.unassigned["reason"].value_counts().sort_index() if len(result.unassigned) else pd.Series(dtype=int)
-    return {
-        "quota": int(result.quota),
-        "allocated": int(alloc["samples"].sum()),
-        "strata": int(len(alloc)),
-        "strata_covered": int(len(got)),
-        "townships": int(len(dataset.townships)),
-        "townships_covered": int(got["township_code"].nunique()),
-        "business_types": int(alloc["business_type"].nunique()),
-        "business_types_covered": int(got["business_type"].nunique()),
-        "categories": int(alloc["category_code"].nunique()),
-        "categories_covered": int(got["category_code"].nunique()),
-        "months": [f"{result.plan_year}-{m:02d}" for m in result.months],
-        "visits": int(len(visits)),
-        "samples": int(visits["samples"].sum()) if len(visits) else 0,
-        "scheduled": int(result.schedule.loc[result.schedule["month"].isin(result.months), "samples"].sum()),
-        "shortfall": int(result.shortfall["missing"].sum()) if len(result.shortfall) else 0,
-        "routed": int(result.n_routed),
-        "unassigned": int(len(result.unassigned)),
-        "purchases": int(len(result.purchases)),
-        "routes": int(len(result.routes)),
-        "unassigned_reasons": {str(k): int(v) for k, v in reasons.items()},
-        "reproducible": bool(result.reproducible),
-    }
+def key_numbers(result: Any, dataset: Dataset) -> dict[str, Any]:
+    """The headline figures of a plan (:meth:`riskplan.pipeline.PlanResult.key_numbers`)."""
+    return result.key_numbers()
 
 
-def plot_allocation_by_township(allocation: pd.DataFrame, townships: Any, ax: Axes | None = None) -> Axes:
-    """Bar chart of annual samples per township, split into floor and risk-weighted parts."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
-    names = dict(zip(townships["township_code"].astype(str),
-                     townships[label("name_zh", "name_en")].astype(str)))
-    cols = [c for c in ("floor", "risk_part") if c in allocation.columns] or ["samples"]
-    by = allocation.groupby("township_code")[cols].sum().sort_index()
-    bottom = None
-    for c, colour in zip(cols, ("#9ecae1", "#3182bd")):
-        ax.bar([names.get(str(k), str(k)) for k in by.index], by[c], bottom=bottom, color=colour,
-               label={"floor": label("保底", "floor"), "risk_part": label("按风险", "risk-weighted"),
-                      "samples": label("批次", "samples")}[c])
-        bottom = by[c] if bottom is None else bottom + by[c]
-    ax.set_ylabel(label("年度批次", "samples per year"))
-    ax.tick_params(axis="x", rotation=60, labelsize=7)
-    ax.legend(fontsize=8)
-    return ax
-
-
-def plot_schedule(schedule: pd.DataFrame, planned: list[int], ax: Axes | None = None) -> Axes:
-    """Bar chart of samples per month, the planned months highlighted."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3))
-    by = schedule.groupby("month")["samples"].sum().reindex(range(1, 13), fill_value=0)
-    colours = ["#e6550d" if m in planned else "#bdbdbd" for m in by.index]
-    ax.bar(by.index, by.values, color=colours)
-    ax.set_xticks(range(1, 13))
-    ax.set_xlabel(label("月份", "month"))
-    ax.set_ylabel(label("批次", "samples"))
-    return ax
-
-
-def charts(result: Any, dataset: Any, dpi: int = 90) -> dict[str, bytes]:
+def charts(result: Any, dataset: Dataset, dpi: int = 90) -> dict[str, bytes]:
     """PNG bytes of the report's charts, by file name."""
     out = {}
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -112,7 +44,7 @@ def _md_table(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def report_markdown(result: Any, dataset: Any, chart_files: list[str], data_label: str) -> str:
+def report_markdown(result: Any, dataset: Dataset, chart_files: list[str], data_label: str) -> str:
     """The report as Markdown (bilingual labels, figures from :func:`key_numbers`)."""
     k = key_numbers(result, dataset)
     routes = result.routes
@@ -194,6 +126,7 @@ def report_html(markdown: str) -> str:
         elif line:
             body.append(f"<p>{html.escape(line)}</p>")
     flush()
-    style = "body{font-family:sans-serif;max-width:60em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}"
+    style = ("body{font-family:sans-serif;max-width:60em}table{border-collapse:collapse}"
+             "td,th{border:1px solid #ccc;padding:2px 6px}")
     return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>riskplan report</title>'
             f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")

@@ -29,8 +29,8 @@ from riskplan.monitoring.planio import MonitorPlan, load_plan
 from riskplan.monitoring.progress import behind, monthly_progress, share_due
 from riskplan.monitoring.replan import Replan, replan
 from riskplan.monitoring.report import MonitorResult, monitor, write_outputs
-from riskplan.monitoring.rules import MonitoringRules
 from riskplan.monitoring.targets import computed_actuals, scorecard
+from riskplan.settings.monitoring import MonitoringRules
 
 __all__ = [
     "Coverage", "FollowUp", "IngestResult", "MonitorPlan", "MonitorResult", "MonitoringRules",

@@ -12,22 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from typing import Any
-
-from riskplan.io import STRATUM_KEY
 from riskplan.monitoring.bayes import bayes_alerts, prior_from_scores
 from riskplan.monitoring.charts import cusum, ewma, p_chart
-from riskplan.monitoring.rules import MonitoringRules
+from riskplan.settings.monitoring import LEVELS, MonitoringRules
+from riskplan.tables import STRATUM_KEY
 
 KEY = list(STRATUM_KEY)
-LEVELS: dict[str, list[str]] = {
-    "stratum": KEY,
-    "township_category": ["township_code", "category_code"],
-    "business_type_category": ["business_type", "category_code"],
-    "category": ["category_code"],
-    "township": ["township_code"],
-}
-"""Alert level name -> unit columns."""
 
 
 def period_counts(results: pd.DataFrame, keys: list[str] | None = None,
@@ -93,13 +83,16 @@ def stratum_charts(results: pd.DataFrame, prior: pd.DataFrame | None = None,
     return pd.concat(frames, ignore_index=True)
 
 
-def _unit(r: Any, keys: list[str]) -> dict:
+def _unit(r: pd.Series, keys: list[str]) -> dict[str, object]:
     return {k: (r[k] if k in keys else "*") for k in KEY}
 
 
 def alert_list(charts: pd.DataFrame, bayes: pd.DataFrame, level: str = "stratum") -> pd.DataFrame:
-    """One row per (unit, rule) that fired: ``level``, key columns (``*`` where the level does not
-    split by it), ``rule``, ``period``, ``value``, ``detail``."""
+    """One row per (unit, rule) that fired.
+
+    Columns: ``level``, the key columns (``*`` where the level does not split by it), ``rule``,
+    ``period``, ``value``, ``detail``.
+    """
     keys = LEVELS[level]
     rows = []
     for _, r in charts.iterrows():
@@ -144,7 +137,9 @@ def run_alerts(
         Long tables with a ``level`` column (``*`` in key columns a level does not split by).
     """
     rules = rules or MonitoringRules()
-    ch_l, b_l, a_l = [], [], []
+    ch_l: list[pd.DataFrame] = []
+    b_l: list[pd.DataFrame] = []
+    a_l: list[pd.DataFrame] = []
     for level in rules.alert_levels:
         keys = LEVELS[level]
         prior = prior_from_scores(scores, rules.prior_strength_cap, keys) if scores is not None else None

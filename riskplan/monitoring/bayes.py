@@ -17,7 +17,8 @@ import pandas as pd
 from scipy import stats
 
 from riskplan.errors import RiskplanError
-from riskplan.io import STRATUM_KEY
+from riskplan.risk import fit_beta_binomial
+from riskplan.tables import STRATUM_KEY
 
 KEY = list(STRATUM_KEY)
 
@@ -90,8 +91,6 @@ def prior_from_scores(
         a0, b0 = out["prior_alpha"].to_numpy(float), out["prior_beta"].to_numpy(float)
     else:
         out = scores.groupby(keys, as_index=False)[[y_col, n_col]].sum()
-        from riskplan.risk import fit_beta_binomial
-
         y, n = out[y_col].to_numpy(float), out[n_col].to_numpy(float)
         if (n > 0).sum() >= 2:
             fit = fit_beta_binomial(y, n, warn=False)

@@ -7,13 +7,15 @@ tests reproduce the book's worked examples.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
 
 from riskplan.errors import RiskplanError
 
-ArrayLike = Sequence[float] | np.ndarray | pd.Series
+ArrayLike: TypeAlias = Sequence[float] | np.ndarray | pd.Series
+"""Values per period: a list, an array, or a Series (whose index then labels the periods)."""
 
 
 def _index(x: ArrayLike) -> pd.Index:
@@ -151,8 +153,8 @@ def ewma(
     for i, xi in enumerate(xs):
         prev = lam * xi + (1 - lam) * prev
         z[i] = prev
-    i = np.arange(1, len(xs) + 1)
-    half = L * sigma * np.sqrt(lam / (2 - lam) * (1 - (1 - lam) ** (2 * i)))
+    period = np.arange(1, len(xs) + 1)
+    half = L * sigma * np.sqrt(lam / (2 - lam) * (1 - (1 - lam) ** (2 * period)))
     ucl, lcl = target + half, target - half
     return pd.DataFrame(
         {"x": xs, "statistic": z, "center": float(target), "ucl": ucl, "lcl": lcl,

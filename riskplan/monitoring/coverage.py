@@ -11,7 +11,7 @@ import dataclasses
 
 import pandas as pd
 
-from riskplan.io import STRATUM_KEY
+from riskplan.tables import STRATUM_KEY
 
 KEY = list(STRATUM_KEY)
 DIMENSIONS = ("stage", "business_type", "township_code", "category_code")

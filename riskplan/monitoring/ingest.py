@@ -10,15 +10,16 @@ and *reported* in :attr:`IngestResult.unmatched`; nothing is dropped.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
+import os
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from riskplan._problems import Problems
 from riskplan.errors import RiskplanError, ValidationError
-from riskplan.io import STRATUM_KEY
+from riskplan.io import read_table
+from riskplan.tables import STRATUM_KEY, DateLike
 
 KEY = list(STRATUM_KEY)
 REQUIRED = ["sample_id", "sample_date", "establishment_id", "category_code", "result"]
@@ -52,7 +53,7 @@ class IngestResult:
         return self.results[self.results["in_plan"]]
 
 
-def read_results(path: str | Path) -> pd.DataFrame:
+def read_results(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read a results file the way ``riskplan validate`` does (:func:`riskplan.io.read_table`).
 
     CSV in UTF-8, UTF-8 with BOM or GBK/GB18030, or XLSX; Chinese headers (样品编号, 抽样日期,
@@ -66,9 +67,6 @@ def read_results(path: str | Path) -> pd.DataFrame:
     ValidationError
         For an unreadable, empty or malformed file (every problem with file, row and column).
     """
-    from riskplan._problems import Problems
-    from riskplan.io import read_table
-
     path = Path(path)
     if not path.is_file():
         raise RiskplanError(f"results file not found: {path} / 结果文件不存在")
@@ -84,12 +82,12 @@ def read_results(path: str | Path) -> pd.DataFrame:
     return df
 
 
-def _problem(file, row, column, value, en, zh) -> dict:
+def _problem(file: str, row: int | str, column: str, value: object, en: str, zh: str) -> dict[str, object]:
     return {"file": file, "row": row, "column": column, "value": value,
             "message_en": en, "message_zh": zh}
 
 
-def _cell(value: Any) -> str:
+def _cell(value: object) -> str:
     """A reported value as text (dates as YYYY-MM-DD)."""
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
@@ -110,7 +108,7 @@ def validate_results(
     plan_strata: pd.DataFrame | None = None,
     plan_year: int | None = None,
     file: str = "results.csv",
-    as_of: Any = None,
+    as_of: DateLike | None = None,
 ) -> IngestResult:
     """Validate results and join each to its stratum.
 
@@ -247,10 +245,10 @@ def validate_results(
     else:
         off = pd.Series(False, index=df.index)
     if as_of is not None:
-        as_of = as_date(as_of)
-        after = (df["sample_date"] > as_of) & ~off
-        report(after, "sample_date", f"sample date after the assessment date {as_of.date()}",
-               f"抽样日期晚于评估日期 {as_of.date()}")
+        as_of_ts = as_date(as_of)
+        after = (df["sample_date"] > as_of_ts) & ~off
+        report(after, "sample_date", f"sample date after the assessment date {as_of_ts.date()}",
+               f"抽样日期晚于评估日期 {as_of_ts.date()}")
         in_plan &= ~after
     df["known"] = ~unknown_est & (~unknown_cat if categories is not None else True)
     df["in_plan"] = in_plan.astype(bool)
@@ -258,7 +256,7 @@ def validate_results(
     return IngestResult(df, pd.DataFrame(unmatched, columns=cols))
 
 
-def as_date(value: dt.date | str | pd.Timestamp) -> pd.Timestamp:
+def as_date(value: DateLike) -> pd.Timestamp:
     """A date-like value as a normalised Timestamp.
 
     Raises
@@ -275,7 +273,7 @@ def as_date(value: dt.date | str | pd.Timestamp) -> pd.Timestamp:
     return ts.normalize()
 
 
-def check_as_of(as_of: Any, plan_year: int | None) -> pd.Timestamp:
+def check_as_of(as_of: DateLike, plan_year: int | None) -> pd.Timestamp:
     """The assessment date as a Timestamp, checked to lie in the plan year.
 
     Raises

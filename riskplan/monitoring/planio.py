@@ -5,9 +5,11 @@ Named :class:`MonitorPlan` / :func:`load_plan` so as not to collide with the exp
 manifest), which this module wraps: monitoring needs a narrower, checked view that can also be
 built in memory from a ``PlanResult``.
 
-:func:`load_plan` wraps the export stage's reader (:func:`riskplan.export.plan_folder.read_plan`:
-standard column names whatever the folder's language, the configuration, the manifest and the
-data reference) and checks the two tables monitoring relies on (``allocation``, ``schedule``).
+:func:`load_plan` reads the folder through :func:`riskplan.export.plan_folder.read_plan` only:
+standard column names whatever the folder's language and the pipeline's dtypes (the plan
+folder's one contract, :mod:`riskplan.export.contract`), the configuration, the manifest and the
+data reference. It checks that the two tables monitoring relies on (``allocation``,
+``schedule``) are there with the columns it needs.
 """
 
 from __future__ import annotations
@@ -18,8 +20,12 @@ from typing import Any
 
 import pandas as pd
 
+from riskplan.config import Config
+from riskplan.dataset import Dataset
+from riskplan.datasets import load_ouhai, read_dataset
 from riskplan.errors import RiskplanError
-from riskplan.io import STRATUM_KEY
+from riskplan.export.plan_folder import read_plan
+from riskplan.tables import STRATUM_KEY
 
 KEY = list(STRATUM_KEY)
 
@@ -54,8 +60,6 @@ class MonitorPlan:
 
     def __post_init__(self) -> None:
         if self.config is None:
-            from riskplan.config import Config
-
             self.config = Config()
 
     @property
@@ -75,39 +79,6 @@ class MonitorPlan:
                    config=getattr(result, "config", None), scores=getattr(result, "scores", None))
 
 
-def _ints(df: pd.DataFrame, cols: list[str], name: str) -> pd.DataFrame:
-    missing = [c for c in KEY + cols if c not in df.columns]
-    if missing:
-        raise RiskplanError(f"plan folder: {name} lacks column(s) {', '.join(missing)}")
-    df = df.copy()
-    for c in KEY:
-        df[c] = df[c].astype(str).str.strip()
-    for c in cols:
-        v = pd.to_numeric(df[c], errors="coerce")
-        if v.isna().any():
-            row = int(v.isna().to_numpy().argmax()) + 1
-            raise RiskplanError(f"plan folder: {name} row {row}, column {c}: not a number")
-        df[c] = v.round().astype(int)
-    return df
-
-
-def _numeric_columns(df: pd.DataFrame) -> pd.DataFrame:
-    """Text columns that hold only numbers (or blanks) become numbers; codes stay text.
-
-    :func:`riskplan.export.plan_folder.read_table` types only a fixed set of columns
-    (``samples``, ``weight``, ...); the risk scores also carry ``prior_alpha``, ``prior_beta``,
-    ``rate_mean`` and the score components, which the alerts need as numbers.
-    """
-    df = df.copy()
-    for c in df.columns:
-        if c in KEY or c.endswith(("_id", "_code")) or df[c].dtype.kind in "biuf":
-            continue
-        v = pd.to_numeric(df[c].replace("", None), errors="coerce")
-        if v.notna().sum() == (df[c].astype(str).str.strip() != "").sum():
-            df[c] = v
-    return df
-
-
 def load_plan(folder: str | Path) -> MonitorPlan:
     """Read a plan folder into a :class:`MonitorPlan`.
 
@@ -116,35 +87,26 @@ def load_plan(folder: str | Path) -> MonitorPlan:
     RiskplanError
         When the folder is not a plan folder or lacks the allocation or schedule (no traceback).
     """
-    from riskplan.export.plan_folder import read_plan as read_export
-
     folder = Path(folder)
     if not folder.is_dir():
         raise RiskplanError(f"plan folder not found: {folder} / 计划文件夹不存在")
-    pf = read_export(folder)
-    for name in ("allocation", "schedule"):
-        if name not in pf.tables:
-            raise RiskplanError(f"plan folder {folder}: {name}.csv is missing")
-    allocation = _ints(pf.tables["allocation"], ["samples"], "allocation.csv")
+    pf = read_plan(folder)
+    allocation = pf.require("allocation", [*KEY, "samples"])
     if "stage" not in allocation.columns:
-        allocation["stage"] = ""
-    schedule = _ints(pf.tables["schedule"], ["month", "samples"], "schedule.csv")
+        allocation = allocation.assign(stage="")
+    schedule = pf.require("schedule", [*KEY, "month", "samples"])
     scores = pf.tables.get("risk_scores")
-    if scores is not None:
-        scores = _numeric_columns(scores)
     man = dict(pf.manifest)
     man["data_reference"] = dict(pf.data_reference)
     return MonitorPlan(allocation, schedule, pf.config, man, folder, scores)
 
 
-def dataset_for_plan(plan: MonitorPlan) -> Any:
+def dataset_for_plan(plan: MonitorPlan) -> Dataset:
     """Load the dataset a plan folder refers to (its ``data_reference.toml``).
 
     The embedded Ouhai data are used when the reference says ``embedded = "ouhai"`` or names no
     source folder.
     """
-    from riskplan.datasets import load_ouhai
-
     man = plan.manifest or {}
     ref = man.get("data_reference") or man.get("dataset") or {}
     if ref.get("embedded") == "ouhai" or not ref.get("source"):
@@ -153,6 +115,4 @@ def dataset_for_plan(plan: MonitorPlan) -> Any:
     if not p.is_dir():
         raise RiskplanError(f"the plan's dataset folder {p} (data_reference.toml) is not found; "
                             "give --data / 计划引用的数据文件夹不存在")
-    from riskplan.io import read_dataset
-
     return read_dataset(p)

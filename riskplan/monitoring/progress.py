@@ -14,8 +14,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from riskplan.io import STRATUM_KEY
-from riskplan.monitoring.rules import MonitoringRules
+from riskplan.settings.monitoring import MonitoringRules
+from riskplan.tables import STRATUM_KEY
 
 KEY = list(STRATUM_KEY)
 

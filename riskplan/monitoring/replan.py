@@ -18,14 +18,22 @@ weighs by the updated risk weight alone. The remainder is then spread over the r
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from riskplan.allocation import Allocation, allocate
+from riskplan.config import Config
+from riskplan.configure import prepare
+from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError
-from riskplan.io import STRATUM_KEY
+from riskplan.monitoring.ingest import check_as_of
 from riskplan.monitoring.planio import MonitorPlan
+from riskplan.pipeline import PlanResult
+from riskplan.risk import score
+from riskplan.schedule import ScheduleRules, monthly, school_day_months
+from riskplan.settings.risk import RiskRules
+from riskplan.tables import STRATUM_KEY, DateLike
 
 KEY = list(STRATUM_KEY)
 HISTORY_COLUMNS = ["sample_id", "sample_date", "establishment_id", "category_code", "result",
@@ -59,7 +67,7 @@ class Replan:
 
     table: pd.DataFrame
     schedule: pd.DataFrame
-    allocation: Any
+    allocation: Allocation | None
     scores: pd.DataFrame
     quota: int
     done: int
@@ -67,15 +75,30 @@ class Replan:
     months: list[int]
     as_of: pd.Timestamp
 
+    def __repr__(self) -> str:
+        return (f"Replan(as_of={self.as_of.date()}, done={self.done}, remaining={self.remaining}, "
+                f"months={self.months[0] if self.months else '-'}-{self.months[-1] if self.months else '-'})")
 
-def remaining_months(as_of: Any) -> list[int]:
+    def summary(self) -> str:
+        """The re-plan in a few lines: done, what is left and where it moved."""
+        moved = self.table.groupby("township_code")[["planned", "total"]].sum()
+        shift = int((moved["total"] - moved["planned"]).abs().sum() // 2)
+        when = (f"months {self.months[0]}-{self.months[-1]}" if self.months else "no months left")
+        return "\n".join([
+            f"re-plan 重新分配 as of {self.as_of.date()}: {self.done} done + {self.remaining} "
+            f"remaining = {self.done + self.remaining} (quota {self.quota}), {when}",
+            f"  {shift} samples moved between townships by the updated risk",
+        ])
+
+
+def remaining_months(as_of: DateLike) -> list[int]:
     """Months still to plan after ``as_of``: from the next month, or this one if it is not over."""
-    as_of = pd.Timestamp(as_of)
-    start = as_of.month + 1 if as_of.is_month_end else as_of.month
+    ts = pd.Timestamp(as_of)
+    start = ts.month + 1 if ts.is_month_end else ts.month
     return list(range(start, 13))
 
 
-def done_per_stratum(results: pd.DataFrame, as_of: Any) -> pd.DataFrame:
+def done_per_stratum(results: pd.DataFrame, as_of: DateLike) -> pd.DataFrame:
     """Samples done per stratum up to ``as_of`` (results that count against the plan)."""
     r = results[results["sample_date"] <= pd.Timestamp(as_of)]
     if "in_plan" in r.columns:
@@ -83,10 +106,10 @@ def done_per_stratum(results: pd.DataFrame, as_of: Any) -> pd.DataFrame:
     return r.groupby(KEY, as_index=False).size().rename(columns={"size": "samples"})
 
 
-def updated_scores(dataset: Any, results: pd.DataFrame, as_of: Any, risk_config: Any = None) -> pd.DataFrame:
+def updated_scores(
+    dataset: Dataset, results: pd.DataFrame, as_of: DateLike, risk_config: RiskRules | None = None
+) -> pd.DataFrame:
     """Risk scores with this year's results (known establishment and category) added to history."""
-    from riskplan.risk import score
-
     r = results[results["known"]] if "known" in results.columns else results
     r = r[r["sample_date"] <= pd.Timestamp(as_of)]
     hist = dataset.history
@@ -101,7 +124,9 @@ def updated_scores(dataset: Any, results: pd.DataFrame, as_of: Any, risk_config:
     return score(dataset, history=history, reference_date=pd.Timestamp(as_of), config=risk_config)
 
 
-def remainder_schedule_rules(rules: Any, months: list[int], quota: int, done: int) -> Any:
+def remainder_schedule_rules(
+    rules: ScheduleRules | None, months: list[int], quota: int, done: int
+) -> ScheduleRules:
     """The plan's :class:`~riskplan.schedule.ScheduleRules` restricted to the remaining months.
 
     Sampling starts at the first remaining month (and may run to December when the plan's
@@ -109,10 +134,6 @@ def remainder_schedule_rules(rules: Any, months: list[int], quota: int, done: in
     share of the remainder due by then is ``(target x quota - done) / (quota - done)``, clipped
     to [0, 1].
     """
-    import dataclasses as dc
-
-    from riskplan.schedule import ScheduleRules
-
     rules = rules or ScheduleRules()
     start = months[0]
     left = quota - done
@@ -127,27 +148,31 @@ def remainder_schedule_rules(rules: Any, months: list[int], quota: int, done: in
     closed = tuple(m for m in rules.closed_months if m >= start)
     if not [m for m in range(start, last + 1) if m not in closed]:
         closed = ()
-    return dc.replace(rules, first_month=start, last_month=last, closed_months=closed,
+    return dataclasses.replace(rules, first_month=start, last_month=last, closed_months=closed,
                       progress_months=tuple(pm), progress_targets=tuple(pt))
 
 
 def _schedule_remaining(
-    alloc_table: pd.DataFrame, months: list[int], config: Any, quota: int, done: int
+    alloc_table: pd.DataFrame, months: list[int], config: Config, quota: int, done: int,
+    plan_year: int | None,
 ) -> pd.DataFrame:
-    """Spread the remainder over ``months`` with :func:`riskplan.schedule.monthly`."""
-    from riskplan.schedule import monthly
+    """Spread the remainder over ``months`` with :func:`riskplan.schedule.monthly`.
 
-    rules = remainder_schedule_rules(getattr(config, "schedule", None), months, quota, done)
-    return monthly(alloc_table, rules)
+    As in the plan, business types visited only on school days keep to months with school days.
+    """
+    rules = remainder_schedule_rules(config.schedule, months, quota, done)
+    allowed = (school_day_months(config.routing.school_day_types, plan_year, config.calendar)
+               if rules.school_days_only and plan_year is not None else None)
+    return monthly(alloc_table, rules, months_allowed=allowed)
 
 
 def replan(
-    plan: MonitorPlan | Any,
+    plan: MonitorPlan | PlanResult,
     results: pd.DataFrame,
-    dataset: Any,
+    dataset: Dataset,
     *,
-    as_of: Any = None,
-    config: Any = None,
+    as_of: DateLike | None = None,
+    config: Config | None = None,
     mode: str | None = None,
 ) -> Replan:
     """Re-allocate the remaining quota over the remaining months from updated risk.
@@ -180,13 +205,11 @@ def replan(
     InfeasibleError
         When the coverage floors still to meet need more than what is left of the quota.
     """
-    from riskplan.allocation import allocate
-
     if not isinstance(plan, MonitorPlan):
         plan = MonitorPlan.from_plan_result(plan)
-    config = config or plan.config
-    from riskplan.monitoring.ingest import check_as_of
-
+    # the plan's rules on this dataset: roles resolved, exclusions applied (as the plan did)
+    ready = prepare(dataset, config or plan.config)
+    dataset, config = ready.dataset, ready.config
     as_of = check_as_of(as_of if as_of is not None else dataset.reference_date,
                         getattr(dataset, "plan_year", None))
     alloc0 = plan.allocation.table if hasattr(plan.allocation, "table") else plan.allocation
@@ -209,7 +232,8 @@ def replan(
             weights = scores
     if quota - n_done > 0:
         alloc = allocate(weights, quota, config.allocation, categories=dataset.categories,
-                         higher_level=done, count_higher_level=True)
+                         higher_level=done, count_higher_level=True,
+                         business_types=dataset.business_types)
         rem = alloc.table[KEY + ["stage", "samples", "weight"]].rename(
             columns={"samples": "remaining", "weight": "replan_weight"})
     else:  # nothing left to place (the plan is fulfilled): no allocation to make
@@ -227,7 +251,7 @@ def replan(
     months = remaining_months(as_of)
     if alloc is not None and months and int(table["remaining"].sum()) > 0:
         sched_in = alloc.table.copy()
-        schedule = _schedule_remaining(sched_in, months, config, quota, n_done)
+        schedule = _schedule_remaining(sched_in, months, config, quota, n_done, dataset.plan_year)
         schedule = schedule[schedule["samples"] > 0].reset_index(drop=True)
     else:
         schedule = pd.DataFrame({**{c: pd.Series(dtype=str) for c in KEY},

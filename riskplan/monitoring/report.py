@@ -18,21 +18,41 @@ headers in the plan's ``export.lang``; :func:`riskplan.export.plan_folder.read_t
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from riskplan._version import __version__
+from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError
-from riskplan.io import STRATUM_KEY
+from riskplan.export.atomic import staged_folder, write_text
+from riskplan.export.csvfile import write_csv
+from riskplan.export.headers import Lang
+from riskplan.export.manifest import hash_folder, write_manifest
 from riskplan.monitoring.alerts import run_alerts
 from riskplan.monitoring.coverage import Coverage, coverage
 from riskplan.monitoring.followup import FollowUp, followup
 from riskplan.monitoring.ingest import IngestResult, check_as_of, validate_results
 from riskplan.monitoring.planio import MonitorPlan
-from riskplan.monitoring.progress import behind, last_complete_month, monthly_progress, share_due
-from riskplan.monitoring.rules import MonitoringRules
-from riskplan.monitoring.targets import computed_actuals, load_targets, scorecard
+from riskplan.monitoring.progress import (
+    behind,
+    last_complete_month,
+    monthly_progress,
+    share_due,
+)
+from riskplan.monitoring.replan import Replan, replan
+from riskplan.monitoring.targets import NO_TARGETS, computed_actuals, scorecard
+from riskplan.plotting.fonts import font_note
+from riskplan.plotting.monitoring import (
+    plot_coverage,
+    plot_cusum,
+    plot_p_chart,
+    plot_progress,
+)
+from riskplan.risk import score
+from riskplan.settings.monitoring import MonitoringRules
+from riskplan.tables import STRATUM_KEY, DateLike
 
 KEY = list(STRATUM_KEY)
 
@@ -54,18 +74,50 @@ class MonitorResult:
     charts: pd.DataFrame
     bayes: pd.DataFrame
     alerts: pd.DataFrame
-    replan: Any
+    replan: Replan | None
     replan_error: str
     scorecard: pd.DataFrame
     rules: MonitoringRules
+
+    def __repr__(self) -> str:
+        d = self.behind_district.iloc[0]
+        return (f"MonitorResult(as_of={self.as_of.date()}, done={int(d['done'])}/{int(d['annual'])}, "
+                f"alerts={len(self.alerts)}, results={len(self.ingest.results)})")
+
+    def summary(self) -> str:
+        """The state of the year in a few lines (what ``riskplan monitor`` prints)."""
+        d = self.behind_district.iloc[0]
+        fu = self.followup.summary.iloc[0]
+        sc = self.scorecard["status"].value_counts() if len(self.scorecard) else pd.Series(dtype=int)
+        lines = [
+            f"riskplan monitor: as of {self.as_of.date()}",
+            f"  completion 完成: {int(d['done'])}/{int(d['annual'])} ({100 * d['completion']:.1f} %), "
+            f"due {int(d['due'])} by the quarterly target, short {int(d['gap_target'])}",
+            f"  results 结果: {len(self.ingest.results)} rows, {len(self.ingest.unmatched)} outside "
+            "the plan",
+            f"  follow-up 核查处置: {int(fu['done'])}/{int(fu['unqualified'])} done, "
+            f"{int(fu['overdue'])} overdue",
+            f"  alerts 预警: {len(self.alerts)} signals",
+            ("  targets 目标: " + ", ".join(f"{k} {v}" for k, v in sc.items()) if len(sc)
+             else f"  targets 目标: {NO_TARGETS}"),
+        ]
+        if self.replan is not None:
+            lines.append(f"  re-plan 重新分配: {self.replan.remaining} samples over months "
+                         f"{self.replan.months[0]}-{self.replan.months[-1]}" if self.replan.months
+                         else "  re-plan: no months left")
+        elif self.replan_error:
+            lines.append(f"  re-plan not done: {self.replan_error}")
+        if font_note():  # the report's charts: said once, here
+            lines.append(f"  note: {font_note()}")
+        return "\n".join(lines)
 
 
 def monitor(
     plan: MonitorPlan,
     results: pd.DataFrame,
-    dataset: Any,
+    dataset: Dataset,
     *,
-    as_of: Any = None,
+    as_of: DateLike | None = None,
     rules: MonitoringRules | None = None,
     targets: pd.DataFrame | None = None,
     file: str = "results.csv",
@@ -86,7 +138,8 @@ def monitor(
     rules
         Monitoring settings; default the plan configuration's ``monitoring`` section.
     targets
-        Creation targets; default the embedded ``creation_targets.csv``.
+        Creation targets; default the dataset's own (``dataset.creation_targets``): without
+        them the scorecard is empty.
     do_replan
         Also re-plan the remainder (the slowest step: re-scores risk and re-allocates).
 
@@ -120,14 +173,10 @@ def monitor(
     fu = followup(r, as_of, rules.followup_deadline_days)
     scores = plan.scores
     if scores is None:
-        from riskplan.risk import score
-
         scores = score(dataset, config=getattr(plan.config, "risk", None))
     charts, bayes, alerts = run_alerts(matched, scores, rules)
     rp, rp_err = None, ""
     if do_replan:
-        from riskplan.monitoring.replan import replan
-
         try:
             rp = replan(plan, r, dataset, as_of=as_of)
         except RiskplanError as exc:
@@ -145,25 +194,25 @@ def monitor(
         coverage_counts=cov_counts, population=int(dataset.townships["population"].sum()),
         risk_monitoring_samples=len(prog_rm), programme=plan.programme,
         township_completion=b_t[["township_code", "done", "annual"]])
-    tg = targets if targets is not None else load_targets()
+    tg = targets if targets is not None else getattr(dataset, "creation_targets", None)
     sc = scorecard(tg, getattr(dataset, "target_actuals", None), comp, as_of=as_of,
                    plan_year=dataset.plan_year, share_due=share_due(as_of, rules), rules=rules)
     return MonitorResult(as_of, plan, ing, prog, prog_t, b_d, b_t, b_s, cov, fu, charts, bayes,
                          alerts, rp, rp_err, sc, rules)
 
 
-def _csv(df: pd.DataFrame, path: Path, lang: str = "zh", excel_ids: bool = True,
+def _csv(df: pd.DataFrame, path: Path, lang: Lang = "zh", excel_ids: bool = True,
          index: bool = False) -> None:
     """Write through the export stage's CSV writer (BOM, formula guard, IDs kept text)."""
-    from riskplan.export.csvfile import write_csv
-
     write_csv(df.reset_index() if index else df, path, lang, excel_ids=excel_ids)
 
 
-def export_settings(plan: Any) -> tuple[str, bool]:
+def export_settings(plan: MonitorPlan) -> tuple[Lang, bool]:
     """Header language and ``csv_excel_text`` of the plan's ``export`` settings (zh, True)."""
     exp = getattr(getattr(plan, "config", None), "export", None)
-    return str(getattr(exp, "lang", "zh")), bool(getattr(exp, "csv_excel_text", True))
+    # the CSV writer writes Chinese headers for "zh" and English ones for anything else
+    lang: Lang = "zh" if str(getattr(exp, "lang", "zh")) == "zh" else "en"
+    return lang, bool(getattr(exp, "csv_excel_text", True))
 
 
 def _md_table(df: pd.DataFrame, max_rows: int = 20) -> str:
@@ -184,16 +233,19 @@ def _md_table(df: pd.DataFrame, max_rows: int = 20) -> str:
 
 
 def write_outputs(res: MonitorResult, out: str | Path, charts: bool = True,
-                  lang: str | None = None) -> list[Path]:
+                  lang: Lang | None = None) -> list[Path]:
     """Write the KPI tables, alert list, re-planned remainder and ``report.md`` into ``out``.
 
     CSVs go through :func:`riskplan.export.csvfile.write_csv` with headers in ``lang`` (default:
     the plan's ``export.lang``); read them back with :func:`riskplan.export.plan_folder.read_table`.
+    The folder is written as a whole, like a plan folder (built beside ``out``, then renamed; an
+    interrupted or failed run leaves ``out`` as it was), with a ``manifest.json`` of kind
+    ``monitor`` listing every file; an existing ``out`` is replaced only when it is an earlier
+    monitoring folder holding nothing else (:mod:`riskplan.export.ownership`).
     """
     out = Path(out)
     plan_lang, excel_ids = export_settings(res.plan)
     lang = lang or plan_lang
-    out.mkdir(parents=True, exist_ok=True)
     tables = {
         "progress_monthly.csv": res.progress, "progress_township.csv": res.progress_township,
         "behind_township.csv": res.behind_township, "behind_stratum.csv": res.behind_stratum,
@@ -205,19 +257,22 @@ def write_outputs(res: MonitorResult, out: str | Path, charts: bool = True,
     if res.replan is not None:
         tables["replan.csv"] = res.replan.table
         tables["replan_schedule.csv"] = res.replan.schedule
-    written = []
-    for name, df in tables.items():
-        _csv(df, out / name, lang, excel_ids)
-        written.append(out / name)
-    _csv(res.coverage.matrix, out / "coverage_matrix.csv", lang, excel_ids, index=True)
-    written.append(out / "coverage_matrix.csv")
-    pngs: dict[str, str] = {}
-    if charts:
-        pngs = _charts(res, out)
-        written += [out / p for p in pngs.values()]
-    (out / "report.md").write_text(_markdown(res, pngs), encoding="utf-8")
-    written.append(out / "report.md")
-    return written
+    names = [*tables, "coverage_matrix.csv"]
+    with staged_folder(out, "monitor") as tmp:
+        for name, df in tables.items():
+            _csv(df, tmp / name, lang, excel_ids)
+        _csv(res.coverage.matrix, tmp / "coverage_matrix.csv", lang, excel_ids, index=True)
+        pngs: dict[str, str] = _charts(res, tmp) if charts else {}
+        names += list(pngs.values())
+        write_text(tmp / "report.md", _markdown(res, pngs))
+        names.append("report.md")
+        write_manifest(tmp, {
+            "riskplan_version": __version__, "kind": "monitor",
+            "run_time": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+            "plan_folder": str(res.plan.path) if res.plan.path is not None else "",
+            "as_of": str(res.as_of.date()), "outputs_sha256": hash_folder(tmp),
+        })
+    return [out / n for n in names]
 
 
 def _charts(res: MonitorResult, out: Path) -> dict[str, str]:
@@ -225,8 +280,6 @@ def _charts(res: MonitorResult, out: Path) -> dict[str, str]:
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
-
-    from riskplan.monitoring.plot import plot_coverage, plot_cusum, plot_p_chart, plot_progress
 
     files = {}
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -309,5 +362,6 @@ def _markdown(res: MonitorResult, pngs: dict[str, str]) -> str:
         lines += [f"Not re-planned: {res.replan_error or 'skipped'}", ""]
     cols = ["target_id", "indicator_en", "scope", "target_to_date", "actual", "status", "gap",
             "credited_to", "source"]
-    lines += ["## Seed plan targets / 创建目标", "", _md_table(res.scorecard[cols], 60)]
+    lines += ["## Creation targets / 创建目标", ""]
+    lines += [_md_table(res.scorecard[cols], 60) if len(res.scorecard) else NO_TARGETS + "\n"]
     return "\n".join(lines)

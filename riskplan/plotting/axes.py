@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from matplotlib.axes import Axes
 
 
-def axes_or_new(ax: Any = None, figsize: tuple[float, float] = (7.0, 4.5)) -> Any:
+def axes_or_new(ax: Axes | None = None, figsize: tuple[float, float] = (7.0, 4.5)) -> Axes:
     """``ax`` itself, or the axes of a new figure of ``figsize`` [inches] when ``ax`` is None."""
     if ax is not None:
         return ax
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # pyplot (and its backend) only when a figure is made
 
     return plt.subplots(figsize=figsize)[1]

@@ -6,10 +6,14 @@ a CJK font is installed (see :mod:`riskplan.plotting.fonts`).
 
 from __future__ import annotations
 
-from typing import Any
+import math
 
+import geopandas as gpd
+import matplotlib as mpl
 import pandas as pd
+from matplotlib.axes import Axes
 
+from riskplan.plotting.axes import axes_or_new
 from riskplan.plotting.fonts import use_cjk_font
 
 STAGE_COLOURS: dict[str, str] = {
@@ -18,14 +22,6 @@ STAGE_COLOURS: dict[str, str] = {
     "catering": "#d95f02",
 }
 STAGE_NAMES_ZH: dict[str, str] = {"production": "生产", "distribution": "流通", "catering": "餐饮"}
-
-
-def _axes(ax: Any) -> Any:
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(8, 7))
-    return ax
 
 
 def _township_names(townships: pd.DataFrame, zh: bool) -> pd.Series:
@@ -38,8 +34,8 @@ def _township_names(townships: pd.DataFrame, zh: bool) -> pd.Series:
     return names
 
 
-def plot_townships(townships: Any, column: str | None = None, ax: Any = None,
-                   labels: bool = True, cmap: str = "YlOrRd", legend: bool = True) -> Any:
+def plot_townships(townships: gpd.GeoDataFrame, column: str | None = None, ax: Axes | None = None,
+                   labels: bool = True, cmap: str = "YlOrRd", legend: bool = True) -> Axes:
     """Draw township polygons, optionally coloured by a column, with their names.
 
     Parameters
@@ -60,7 +56,7 @@ def plot_townships(townships: Any, column: str | None = None, ax: Any = None,
     matplotlib.axes.Axes
     """
     zh = use_cjk_font()
-    ax = _axes(ax)
+    ax = axes_or_new(ax, (8, 7))
     gdf = townships[townships.geometry.notna()]
     if column is None:
         gdf.plot(ax=ax, facecolor="#f4f4f0", edgecolor="#555555", linewidth=0.8)
@@ -78,17 +74,15 @@ def plot_townships(townships: Any, column: str | None = None, ax: Any = None,
     return ax
 
 
-def _cos_lat(gdf: Any) -> float:
-    import math
-
+def _cos_lat(gdf: gpd.GeoDataFrame) -> float:
     if not len(gdf):
         return 1.0
     minx, miny, maxx, maxy = gdf.total_bounds
     return math.cos(math.radians((miny + maxy) / 2.0))
 
 
-def plot_establishments(establishments: pd.DataFrame, townships: Any, by: str = "stage",
-                        ax: Any = None, markersize: float = 3.0, labels: bool = False) -> Any:
+def plot_establishments(establishments: pd.DataFrame, townships: gpd.GeoDataFrame, by: str = "stage",
+                        ax: Axes | None = None, markersize: float = 3.0, labels: bool = False) -> Axes:
     """Draw establishments as points over the township outlines, coloured by a column.
 
     Parameters
@@ -116,8 +110,6 @@ def plot_establishments(establishments: pd.DataFrame, townships: Any, by: str = 
     has = establishments["lon_wgs84"].notna() & establishments["lat_wgs84"].notna()
     pts = establishments[has]
     groups = sorted(pts[by].dropna().astype(str).unique())
-    import matplotlib as mpl
-
     cycle = mpl.colormaps["tab20"]
     for i, g in enumerate(groups):
         sub = pts[pts[by].astype(str) == g]

@@ -1,19 +1,19 @@
-"""Back-test: do shrunk rates predict next year's unqualified rates better than raw rates?"""
+"""Back-test: whether shrunk rates predict next year's unqualified rates better than raw rates."""
 
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
-from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
-from riskplan.risk.config import RiskConfig
+from riskplan.dataset import Dataset
 from riskplan.risk.errors import RiskInputError
 from riskplan.risk.pooling import KEY
 from riskplan.risk.score import history_counts, score
+from riskplan.settings.risk import RiskRules
+from riskplan.synthetic import ouhai
 
 DEFAULT_CLIP = 1e-3
 """Predictions are clipped to [clip, 1 - clip] for the log-loss, so a raw 0/3 is not infinitely wrong."""
@@ -41,6 +41,21 @@ class BacktestResult:
     train_years: tuple[int, ...]
     test_year: int
 
+    def __repr__(self) -> str:
+        return (f"BacktestResult(train={list(self.train_years)}, test={self.test_year}, "
+                f"strata={len(self.strata)}, mse improvement={self.improvement():.1%})")
+
+    def summary(self) -> str:
+        """Raw against shrunk estimates in a few lines, on every error measure."""
+        lines = [f"back-test: fit on {', '.join(map(str, self.train_years))}, scored on "
+                 f"{self.test_year} ({len(self.strata)} strata)"]
+        for col in ("mse_observed", "logloss_observed", "mse_truth", "logloss_truth"):
+            if col in self.metrics.columns and self.metrics[col].notna().all():
+                m = self.metrics.set_index("estimator")[col]
+                lines.append(f"  {col}: raw {m['raw']:.5f}, shrunk {m['shrunk']:.5f} "
+                             f"({self.improvement(col):+.1%} better)")
+        return "\n".join(lines)
+
     def improvement(self, column: str = "mse_observed") -> float:
         """Relative reduction of an error by shrinkage: ``1 - shrunk / raw``."""
         m = self.metrics.set_index("estimator")[column]
@@ -55,28 +70,29 @@ def _errors(pred: np.ndarray, obs: np.ndarray, w: np.ndarray, clip: float) -> tu
 
 
 def backtest(
-    data: Any = None,
+    data: Dataset | SimpleNamespace | None = None,
     *,
     train_years: tuple[int, ...] = (2023, 2024),
     test_year: int = 2025,
     truth: pd.DataFrame | None = None,
-    config: RiskConfig | None = None,
+    config: RiskRules | None = None,
     clip: float = DEFAULT_CLIP,
-    **tables: Any,
+    **tables: pd.DataFrame | None,
 ) -> BacktestResult:
     """Fit on ``train_years``, predict ``test_year``; compare shrunk with raw rates.
 
     Parameters
     ----------
     data
-        A dataset (or namespace) with ``establishments``, ``history``, ``categories``,
+        A :class:`riskplan.dataset.Dataset` (or the namespace of
+        :func:`riskplan.synthetic.make_synthetic`) with ``establishments``, ``history``, ``categories``,
         ``business_types`` (and optionally ``complaints``); keywords in ``tables`` override them.
     train_years, test_year
         Calendar years to fit on and to score against. The fit's reference date is the last day
         of the last training year.
     truth
         Optional table with the key columns, ``year`` and ``true_rate`` (the generator's true
-        unqualified rates), e.g. ``hidden_truth()`` of ``data/build_ouhai.py``.
+        unqualified rates), e.g. :func:`load_hidden_truth` for the embedded Ouhai data.
     config
         Risk settings for the shrunk estimate (half-life, prior-size bounds).
     clip
@@ -88,7 +104,7 @@ def backtest(
         Compared on strata with samples in both the training years and the test year; errors
         are weighted by the test year's samples (weighted MSE; binomial log-loss per sample).
     """
-    def pick(name: str) -> Any:
+    def pick(name: str) -> pd.DataFrame | None:
         return tables[name] if tables.get(name) is not None else getattr(data, name, None)
 
     history = pick("history")
@@ -101,7 +117,7 @@ def backtest(
     if train.empty or test.empty:
         raise RiskInputError(f"backtest: no history in training years {train_years} or in test year {test_year}")
     ref = pd.Timestamp(f"{max(train_years)}-12-31")
-    cfg = config or RiskConfig()
+    cfg = config or RiskRules()
     sc = score(
         establishments=establishments, history=train, categories=pick("categories"),
         business_types=pick("business_types"), complaints=pick("complaints"), reference_date=ref, config=cfg,
@@ -130,20 +146,15 @@ def backtest(
     return BacktestResult(pd.DataFrame(rows), cmp, tuple(train_years), int(test_year))
 
 
-def load_hidden_truth(build_script: str | Path | None = None) -> pd.DataFrame:
-    """The true rates the Ouhai build script used: ``hidden_truth()`` of ``data/build_ouhai.py``.
+def load_hidden_truth() -> pd.DataFrame:
+    """The true unqualified rates the embedded Ouhai data were drawn from.
 
-    The script is imported from its file (not run); it is part of the source tree, not of the
-    installed package, so this works in a checkout only.
+    :func:`riskplan.synthetic.ouhai.hidden_truth`: recomputed from the embedded dataset's code
+    lists and the build's seed (never stored in a data file), so it works from a wheel as well.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Key columns, ``year`` (2023-2026) and ``true_rate`` [-], one row per stratum and year.
     """
-    path = Path(build_script) if build_script else Path(__file__).resolve().parents[2] / "data" / "build_ouhai.py"
-    if not path.is_file():
-        raise RiskInputError(f"build script not found: {path}")
-    spec = importlib.util.spec_from_file_location("_riskplan_build_ouhai", path)
-    if spec is None or spec.loader is None:
-        raise RiskInputError(f"cannot import {path}")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    if not hasattr(mod, "hidden_truth"):
-        raise RiskInputError(f"{path} has no hidden_truth()")
-    return mod.hidden_truth()
+    return ouhai.hidden_truth()

@@ -60,6 +60,20 @@ class BetaBinomialFit(NamedTuple):
     method: str
     loglik: float
 
+    def __repr__(self) -> str:
+        flags = "" if self.converged and not self.flat else (", flat" if self.flat else ", not converged")
+        return (f"BetaBinomialFit(alpha={self.alpha:.4g}, beta={self.beta:.4g}, mean={self.mean:.4g}, "
+                f"concentration={self.concentration:.4g}, n_groups={self.n_groups}, {self.method}{flags})")
+
+    def summary(self) -> str:
+        """The fitted prior in one line: mean, prior size and how the fit went."""
+        note = "converged" if self.converged else "did not converge"
+        if self.flat:
+            note += ", flat likelihood: prior size at its cap"
+        return (f"Beta({self.alpha:.3g}, {self.beta:.3g}) prior by {self.method} over "
+                f"{self.n_groups} groups: mean {self.mean:.4f}, worth {self.concentration:.1f} "
+                f"samples ({note})")
+
 
 def check_counts(y: ArrayLike, n: ArrayLike, name: str = "counts") -> tuple[np.ndarray, np.ndarray]:
     """Validate counts: same shape, finite, ``0 <= y <= n``; return float arrays.
@@ -184,7 +198,8 @@ def fit_beta_binomial(
 
     if ysum <= 0 or ysum >= nsum:
         mean = (ysum + 0.5) / (nsum + 1.0)
-        return result(mean, max_concentration, False, True, "every count is zero" if ysum <= 0 else "every sample failed")
+        reason = "every count is zero" if ysum <= 0 else "every sample failed"
+        return result(mean, max_concentration, False, True, reason)
 
     if method == "moments":
         mean, var = _moments(ya, na)
@@ -214,7 +229,8 @@ def fit_beta_binomial(
     pooled = ysum / nsum
     mean0, var0 = _moments(ya, na)
     conc0 = mean0 * (1 - mean0) / var0 - 1 if var0 > 0 else max_concentration
-    conc0 = float(np.clip(conc0 if np.isfinite(conc0) and conc0 > 0 else 10.0, min_concentration * 10, max_concentration / 10))
+    conc0 = conc0 if np.isfinite(conc0) and conc0 > 0 else 10.0
+    conc0 = float(np.clip(conc0, min_concentration * 10, max_concentration / 10))
     x0 = np.array([np.log(pooled / (1 - pooled)), np.log(conc0)])
     res = optimize.minimize(nll, x0, jac=True, method="L-BFGS-B", bounds=[(-30, 30), (lo, hi)])
     mu = float(1.0 / (1.0 + np.exp(-res.x[0])))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
 from riskplan.risk.errors import RiskInputError
+
+Stratum = str | Iterable[str] | Mapping[str, str]
+"""A stratum as ``"township|business_type|category"``, the three codes, or a mapping of the key columns."""
 
 
 def _name(row: pd.Series, prefix: str, code: str) -> str:
@@ -24,10 +26,11 @@ def _tw(r: pd.Series) -> str:
     return f" x township relative risk {float(rr):.2f}"
 
 
-def find_stratum(scores: pd.DataFrame, stratum: Any) -> pd.Series:
+def find_stratum(scores: pd.DataFrame, stratum: Stratum) -> pd.Series:
     """The row of ``scores`` for a stratum given as ``"twn|type|cat"``, a 3-tuple or a mapping."""
+    parts: list[object]
     if isinstance(stratum, str):
-        parts = stratum.split("|")
+        parts = list(stratum.split("|"))
     elif isinstance(stratum, Mapping):
         parts = [stratum.get(k) for k in ("township_code", "business_type", "category_code")]
     else:
@@ -42,7 +45,7 @@ def find_stratum(scores: pd.DataFrame, stratum: Any) -> pd.Series:
     return hit.iloc[0]
 
 
-def explain(scores: pd.DataFrame, stratum: Any) -> str:
+def explain(scores: pd.DataFrame, stratum: Stratum) -> str:
     """Why a stratum scores as it does, in words and numbers (English, with Chinese names).
 
     Parameters
@@ -87,20 +90,25 @@ def explain(scores: pd.DataFrame, stratum: Any) -> str:
     lines.append(f"- {level:.0%} credible interval {r['rate_lo']:.1%} .. {r['rate_hi']:.1%}.")
     lines.append(
         f"- Exposure: {int(r['n_establishments'])} establishment(s)"
-        + (f", volume index {r['volume_index']:.2f}" if vol_exp > 0 and abs(r["volume_index"] - 1) > 1e-9 else "")
+        + (f", volume index {r['volume_index']:.2f}"
+           if vol_exp > 0 and abs(r["volume_index"] - 1) > 1e-9 else "")
         + f" -> exposure factor {r['exposure']:.2f}."
     )
-    lines.append(f"- Hazard severity of the category {r['hazard_severity']:g} (of 5) -> factor {r['hazard_term']:.2f}.")
     lines.append(
-        f"- Complaints: {r['complaints']:.2f} in the window ({r['complaints_per_establishment']:.2f} per establishment, "
-        f"{r['complaint_index']:.2f} times the district's rate) -> x{r['complaint_factor']:.2f}."
+        f"- Hazard severity of the category {r['hazard_severity']:g} (of 5) -> factor {r['hazard_term']:.2f}."
+    )
+    lines.append(
+        f"- Complaints: {r['complaints']:.2f} in the window ({r['complaints_per_establishment']:.2f} per "
+        f"establishment, {r['complaint_index']:.2f} times the district's rate) -> x{r['complaint_factor']:.2f}."
     )
     lines.append(f"- Grade C/D share {r['share_grade_cd']:.0%} -> x{r['grade_factor']:.2f}.")
     if r["vulnerable"]:
-        lines.append(f"- Serves vulnerable consumers (school / kindergarten / elderly care) -> x{r['vulnerable_factor']:.2f}.")
+        lines.append("- Serves vulnerable consumers (school / kindergarten / elderly care) "
+                     f"-> x{r['vulnerable_factor']:.2f}.")
     lines.append(
         f"Weight {r['weight']:.4g} = rate {r['rate_term']:.4g} x exposure {r['exposure']:.3g} x hazard "
         f"{r['hazard_term']:.3g} x complaints {r['complaint_factor']:.3g} x grades {r['grade_factor']:.3g} x "
-        f"vulnerable {r['vulnerable_factor']:.3g}; rank {int(r['rank'])} of {n} ({r['weight_share']:.2%} of all weight)."
+        f"vulnerable {r['vulnerable_factor']:.3g}; rank {int(r['rank'])} of {n} "
+        f"({r['weight_share']:.2%} of all weight)."
     )
     return "\n".join(lines)

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from riskplan.io import STRATUM_KEY
 from riskplan.risk.betabinom import fit_concentration
+from riskplan.tables import STRATUM_KEY
 
 KEY: list[str] = list(STRATUM_KEY)
 

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
-from riskplan.risk.config import RiskConfig
+from riskplan.dataset import Dataset
 from riskplan.risk.errors import RiskInputError
 from riskplan.risk.exposure import complaints_per_stratum, strata_present, volume_index
-from riskplan.risk.inputs import as_bool, check_codes, explode_categories, require_columns
+from riskplan.risk.inputs import (
+    check_codes,
+    explode_categories,
+    require_columns,
+)
 from riskplan.risk.pooling import KEY, partial_pool
 from riskplan.risk.recency import half_life_weights
+from riskplan.roles import match_business_types
+from riskplan.settings.risk import RiskRules
 
 EST_COLUMNS = ("establishment_id", "township_code", "business_type", "categories")
 HIST_COLUMNS = ("establishment_id", "category_code", "result", "sample_date")
@@ -87,7 +93,9 @@ def _validate(
                 "business_type", "business_types")
     check_codes(history["category_code"], categories["category_code"], "history", "category_code", "categories")
     check_codes(history["establishment_id"], establishments["establishment_id"], "history",
-                "establishment_id", "establishments")
+                "establishment_id", "establishments",
+                hint="; to leave establishments, townships, business types or categories out of a "
+                "dataset, use riskplan.exclude(dataset, ...), which drops their history rows too")
     _, words = _result_words(history["result"])
     bad = [x for x in words if x not in ("pass", "fail")]
     if bad:
@@ -98,7 +106,7 @@ def _validate(
 
 
 def score(
-    data: Any = None,
+    data: Dataset | SimpleNamespace | None = None,
     *,
     establishments: pd.DataFrame | None = None,
     history: pd.DataFrame | None = None,
@@ -107,14 +115,15 @@ def score(
     complaints: pd.DataFrame | None = None,
     townships: pd.DataFrame | None = None,
     reference_date: dt.date | pd.Timestamp | None = None,
-    config: RiskConfig | None = None,
+    config: RiskRules | None = None,
 ) -> pd.DataFrame:
     """Risk weight of every stratum present, with every component visible.
 
     Parameters
     ----------
     data
-        A :class:`riskplan.datasets.Dataset` (or anything with the same table attributes);
+        A :class:`riskplan.dataset.Dataset` (or the namespace of
+        :func:`riskplan.synthetic.make_synthetic`, or anything with the same table attributes);
         tables passed as keywords override its tables.
     establishments, history, categories, business_types, complaints, townships
         The tables of ``docs/contracts.md``. ``complaints`` and ``townships`` (for names) are
@@ -123,7 +132,7 @@ def score(
         Date the recency weights and complaint window count back from; defaults to the
         dataset's ``reference_date``, else to the last sample date (never to today's date).
     config
-        Weights and parameters; defaults to ``RiskConfig()``.
+        Weights and parameters; defaults to ``RiskRules()``.
 
     Returns
     -------
@@ -146,25 +155,27 @@ def score(
     RiskInputError
         Missing tables or columns, unknown codes, results other than pass/fail.
     """
-    cfg = config or RiskConfig()
-    if not isinstance(cfg, RiskConfig):
-        raise RiskInputError(f"config must be a RiskConfig, got {type(cfg).__name__}")
+    cfg = config or RiskRules()
+    if not isinstance(cfg, RiskRules):
+        raise RiskInputError(f"config must be a RiskRules, got {type(cfg).__name__}")
 
-    def pick(given: Any, name: str) -> Any:
+    def pick(given: pd.DataFrame | None, name: str) -> pd.DataFrame | None:
         if given is not None:
             return given
         return getattr(data, name, None) if data is not None else None
 
-    establishments = pick(establishments, "establishments")
-    history = pick(history, "history")
-    categories = pick(categories, "categories")
-    business_types = pick(business_types, "business_types")
+    def need(given: pd.DataFrame | None, name: str) -> pd.DataFrame:
+        table = pick(given, name)
+        if table is None:
+            raise RiskInputError(f"table '{name}' is missing: pass a dataset or {name}=...")
+        return table
+
+    establishments = need(establishments, "establishments")
+    history = need(history, "history")
+    categories = need(categories, "categories")
+    business_types = need(business_types, "business_types")
     complaints = pick(complaints, "complaints")
     townships = pick(townships, "townships")
-    for name, t in (("establishments", establishments), ("history", history), ("categories", categories),
-                    ("business_types", business_types)):
-        if t is None:
-            raise RiskInputError(f"table '{name}' is missing: pass a dataset or {name}=...")
     _validate(establishments, history, categories, business_types)
     if reference_date is None:
         reference_date = getattr(data, "reference_date", None) if data is not None else None
@@ -199,8 +210,10 @@ def score(
     cat = categories.drop_duplicates("category_code").set_index("category_code")
     out["stage"] = bt["stage"].reindex(out["business_type"]).astype(str).to_numpy()
     out["stratum_id"] = out["township_code"] + "|" + out["business_type"] + "|" + out["category_code"]
-    for col, src, key in (("category_name_zh", cat, "category_code"), ("category_name_en", cat, "category_code"),
-                          ("business_type_name_zh", bt, "business_type"), ("business_type_name_en", bt, "business_type")):
+    for col, src, key in (("category_name_zh", cat, "category_code"),
+                          ("category_name_en", cat, "category_code"),
+                          ("business_type_name_zh", bt, "business_type"),
+                          ("business_type_name_en", bt, "business_type")):
         field = col.rsplit("_", 2)[-2] + "_" + col.rsplit("_", 1)[-1]  # name_zh / name_en
         out[col] = src[field].reindex(out[key]).to_numpy() if field in src else pd.NA
     if townships is not None and "township_code" in townships:
@@ -209,7 +222,8 @@ def score(
             f = f"name_{lang}"
             out[f"township_name_{lang}"] = tw[f].reindex(out["township_code"]).to_numpy() if f in tw else pd.NA
 
-    out["raw_rate"] = np.where(out["n_samples"] > 0, out["n_fail"] / out["n_samples"].where(out["n_samples"] > 0), np.nan)
+    sampled = out["n_samples"] > 0
+    out["raw_rate"] = np.where(sampled, out["n_fail"] / out["n_samples"].where(sampled), np.nan)
     out["no_history"] = out["n_samples"].to_numpy() == 0
 
     # components
@@ -229,7 +243,9 @@ def score(
     out["complaint_index"] = np.minimum(idx, cfg.complaint_index_cap)
     out["complaint_factor"] = 1.0 + cfg.complaint_weight * out["complaint_index"]
     out["grade_factor"] = 1.0 + cfg.grade_weight * out["share_grade_cd"]
-    vul = as_bool(bt["vulnerable"].reindex(out["business_type"]).fillna(False)) if "vulnerable" in bt else np.zeros(len(out), bool)
+    # roles or codes (riskplan.roles): `vulnerable = true` is the role "vulnerable consumers"
+    vulnerable_types = set(match_business_types(cfg.vulnerable_types, business_types).codes)
+    vul = out["business_type"].astype(str).isin(vulnerable_types).to_numpy()
     out["vulnerable"] = vul
     out["vulnerable_factor"] = 1.0 + cfg.vulnerable_weight * vul.astype(float)
     out["weight"] = (

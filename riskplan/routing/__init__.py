@@ -8,9 +8,10 @@ measures the same engine on VRPLIB/Solomon VRPTW instances.
 from __future__ import annotations
 
 from riskplan.routing.checker import check_plan
-from riskplan.routing.plan import REASONS, RoutePlan, plan_routes
-from riskplan.routing.rules import RoutingRules
+from riskplan.routing.plan import RoutePlan, plan_routes
+from riskplan.routing.reasons import REASONS
 from riskplan.routing.travel import haversine_km, read_travel_matrix
+from riskplan.settings.routing import RoutingRules
 
 __all__ = [
     "REASONS",

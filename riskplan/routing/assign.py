@@ -11,10 +11,12 @@ allowed day with the least work.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
+
+from riskplan.routing.prepare import Station
+from riskplan.settings.routing import RoutingRules
 
 
 def sweep_days(
@@ -132,7 +134,39 @@ def bearing(lon0: float, lat0: float, lon: np.ndarray, lat: np.ndarray) -> np.nd
     return np.arctan2(dy, dx)
 
 
-def retry_order(days: Sequence[dt.date], load: Sequence[float], home: int, tried: set[int], allowed: Sequence[int]) -> list[int]:
-    """Other days to offer a visit that did not fit, least-loaded first, then nearest in time."""
-    cand = [d for d in allowed if d not in tried]
-    return sorted(cand, key=lambda d: (load[d], abs(d - home), d))
+def assign_days(st: Station, allowed: Sequence[Sequence[int]], n_days: int, rules: RoutingRules) -> dict[int, int]:
+    """The working day each of the station's visits is planned on (before any day is routed).
+
+    Parameters
+    ----------
+    st
+        The station (its visits' locations, :attr:`~riskplan.routing.prepare.Station.workload`).
+    allowed
+        Per visit, the day indices it may go on (:func:`riskplan.routing.feasible.allowed_days`);
+        visits with none are left out.
+    n_days
+        Number of working days.
+    rules
+        Routing settings: with ``pack_days`` a field day takes ``teams x day_fill x
+        max_shift_minutes`` [min] of work, without it the visits spread over every working day.
+
+    Returns
+    -------
+    Visit (local index) -> day index, in visit order.
+    """
+    idx = np.array([i for i, a in enumerate(allowed) if a], dtype=int)
+    lon = st.visits["lon_wgs84"].to_numpy(float)[idx]
+    lat = st.visits["lat_wgs84"].to_numpy(float)[idx]
+    capacity = 0.0 if not rules.pack_days else st.teams * rules.day_fill * rules.max_shift_minutes
+    days = pack_days(
+        bearing(st.lon, st.lat, lon, lat), st.workload[idx].astype(float), [allowed[i] for i in idx], n_days, capacity,
+    )
+    return dict(zip(idx.tolist(), days))
+
+
+def visits_by_day(home: dict[int, int], n_days: int) -> list[list[int]]:
+    """Per day index, the visits planned on it (ascending), from visit -> day."""
+    members: list[list[int]] = [[] for _ in range(n_days)]
+    for i, d in sorted(home.items()):
+        members[d].append(i)
+    return members

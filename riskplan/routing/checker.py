@@ -14,17 +14,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskplan.routing.plan import (
-    RoutePlan,
+from riskplan.roles import resolve_section, role_tables
+from riskplan.routing.plan import RoutePlan
+from riskplan.routing.prepare import (
+    STATION_COLUMNS,
     area_types,
     choose_lab,
     prepare_visits,
-    station_of_township,
+    require_columns,
     working_days,
 )
-from riskplan.routing.rules import RoutingRules
 from riskplan.routing.travel import read_travel_matrix, travel_matrices
-from riskplan.routing.windows import parse_hhmm, visit_windows
+from riskplan.routing.windows import visit_windows
+from riskplan.settings.routing import RoutingRules
+from riskplan.tables import station_of_township
+from riskplan.timeofday import parse_hhmm
 
 VIOLATION_COLUMNS = ["check", "station_id", "team", "date", "visit_id", "message"]
 EPS = 1e-6  # [min]
@@ -40,10 +44,12 @@ def check_plan(
     establishments: pd.DataFrame | None = None,
     townships: pd.DataFrame | None = None,
     travel_matrix: pd.DataFrame | str | None = None,
+    business_types: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Re-simulate every route of ``plan`` and list what is wrong.
 
-    Parameters are those given to :func:`~riskplan.routing.plan.plan_routes`.
+    Parameters are those given to :func:`~riskplan.routing.plan.plan_routes` (with
+    ``business_types`` the rules may name roles).
 
     Returns
     -------
@@ -51,11 +57,13 @@ def check_plan(
     plan is fine.
     """
     rules = rules or RoutingRules()
+    if business_types is not None:  # rules may name roles: the table says which types have them
+        rules = resolve_section("routing", rules, role_tables(business_types))
     if isinstance(travel_matrix, str):
         travel_matrix = read_travel_matrix(travel_matrix)
     out: list[dict[str, Any]] = []
 
-    def bad(check: str, message: str, sid: str = "", team: Any = "", date: Any = "", vid: str = "") -> None:
+    def bad(check: str, message: str, sid: str = "", team: object = "", date: object = "", vid: str = "") -> None:
         out.append({"check": check, "station_id": sid, "team": team, "date": date, "visit_id": vid, "message": message})
 
     v = prepare_visits(visits, establishments).set_index("visit_id", drop=False)
@@ -74,6 +82,7 @@ def check_plan(
             bad("accounting", "purchase or unlocated visit was routed", vid=vid)
 
     cal = working_days(calendar).set_index("date")
+    require_columns(stations, STATION_COLUMNS, "stations")
     smap = station_of_township(stations)
     areas = area_types(townships)
     st_tab = stations.assign(station_id=stations["station_id"].astype(str)).set_index("station_id")
@@ -119,8 +128,9 @@ def check_plan(
         to_lab = rrow["ends_at"] == "lab"
         first_town = str(srow["township_codes"]).split(";")[0].strip()
         pts_id = [sid] + vr["establishment_id"].tolist() + [str(lab["lab_id"]) if to_lab else sid]
-        lon = np.r_[float(srow["lon_wgs84"]), vr["lon_wgs84"].to_numpy(float), float(lab["lon_wgs84"]) if to_lab else float(srow["lon_wgs84"])]
-        lat = np.r_[float(srow["lat_wgs84"]), vr["lat_wgs84"].to_numpy(float), float(lab["lat_wgs84"]) if to_lab else float(srow["lat_wgs84"])]
+        end = lab if to_lab else srow
+        lon = np.r_[float(srow["lon_wgs84"]), vr["lon_wgs84"].to_numpy(float), float(end["lon_wgs84"])]
+        lat = np.r_[float(srow["lat_wgs84"]), vr["lat_wgs84"].to_numpy(float), float(end["lat_wgs84"])]
         at = [areas.get(first_town, "urban")] + [areas.get(str(t), "urban") for t in vr["township_code"]]
         at.append("urban" if to_lab else areas.get(first_town, "urban"))
         _, mins = travel_matrices(pts_id, lon, lat, at, rules.detour_factor, rules.speeds, travel_matrix)

@@ -10,10 +10,15 @@ solution limit (deterministic) or a wall-clock limit (on request).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from riskplan.interrupts import Interrupt, stoppable
+
+T = TypeVar("T")
 
 _BOOL_TRUE = 3  # ortools.util.optional_boolean_pb2.BOOL_TRUE
 _BOOL_FALSE = 2  # ortools.util.optional_boolean_pb2.BOOL_FALSE
@@ -81,10 +86,12 @@ class RoutingProblem:
 
     @property
     def n_nodes(self) -> int:
+        """Nodes of the problem (depots and visits)."""
         return int(self.cost.shape[0])
 
     @property
     def n_vehicles(self) -> int:
+        """Vehicles (teams) of the problem."""
         return len(self.starts)
 
 
@@ -200,8 +207,9 @@ def build_model(problem: RoutingProblem) -> tuple[pywrapcp.RoutingIndexManager, 
         time_dim.CumulVar(routing.Start(v)).SetRange(int(lo), int(hi))
         lo, hi = problem.vehicle_end_window[v]
         time_dim.CumulVar(routing.End(v)).SetRange(int(lo), int(hi))
-        if problem.max_span is not None and problem.max_span[v] is not None:
-            time_dim.SetSpanUpperBoundForVehicle(int(problem.max_span[v]), v)
+        span = problem.max_span[v] if problem.max_span is not None else None
+        if span is not None:
+            time_dim.SetSpanUpperBoundForVehicle(int(span), v)
         # leave as late as possible (no idle wait at the first stop), arrive back as early as possible
         routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
@@ -260,6 +268,31 @@ def extract_solution(
     return RoutingSolution(routes, starts, ends, service, dropped, int(sol.ObjectiveValue()), strategy)
 
 
+def _cancel_on_interrupt(routing: pywrapcp.RoutingModel, interrupt: Interrupt) -> Callable[[], None]:
+    """At-solution callback ending the search once Ctrl-C was pressed.
+
+    The routing solver holds the GIL while it searches, so Python notices SIGINT only when the
+    solver calls back into Python: at each solution.
+    """
+
+    def at_solution() -> None:
+        if interrupt.requested:
+            routing.CancelSearch()
+
+    return at_solution
+
+
+def run_stoppable(routing: pywrapcp.RoutingModel, run: Callable[..., T], *args: Any) -> T:
+    """``run(*args)`` (one solve of ``routing``) so that Ctrl-C ends it and is raised afterwards.
+
+    Every OR-Tools solve of the package goes through this or :func:`solve`: an interrupted search
+    raises ``KeyboardInterrupt`` and its routes are never used (:func:`riskplan.interrupts.stoppable`).
+    """
+    with stoppable() as interrupt:
+        routing.AddAtSolutionCallback(_cancel_on_interrupt(routing, interrupt))
+        return run(*args)
+
+
 def solve(problem: RoutingProblem, budget: SearchBudget = SearchBudget()) -> RoutingSolution | None:
     """Solve ``problem``: first-solution chain, then the metaheuristic within ``budget``.
 
@@ -269,7 +302,9 @@ def solve(problem: RoutingProblem, budget: SearchBudget = SearchBudget()) -> Rou
         manager, routing = build_model(problem)
         if budget.branch_limit is not None:
             routing.AddSearchMonitor(routing.solver().BranchesLimit(int(budget.branch_limit)))
-        sol = routing.SolveWithParameters(_params(budget, strategy))
+        with stoppable() as interrupt:  # Ctrl-C: KeyboardInterrupt, never routes of a cut search
+            routing.AddAtSolutionCallback(_cancel_on_interrupt(routing, interrupt))
+            sol = routing.SolveWithParameters(_params(budget, strategy))
         if sol is not None:
             return extract_solution(problem, manager, routing, sol, strategy)
     return None

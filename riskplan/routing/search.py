@@ -18,7 +18,7 @@ import numpy as np
 from google.protobuf import text_format
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from riskplan.routing.model import RoutingProblem, RoutingSolution, build_model, extract_solution
+from riskplan.routing.model import RoutingProblem, RoutingSolution, build_model, extract_solution, run_stoppable
 
 _BOOL_TRUE = 3  # ortools.util.optional_boolean_pb2.BOOL_TRUE
 _BOOL_FALSE = 2  # ortools.util.optional_boolean_pb2.BOOL_FALSE
@@ -260,7 +260,8 @@ def solve_ils(
         # this run ends at its share of the budget; the last run takes what is left
         share_end = deadline - ils_limit * (len(settings.starts) - k - 1) / len(settings.starts)
         run_time = max(0.005, min(left, share_end - now))
-        sol = routing.SolveWithIteratedLocalSearch(ils_parameters(steered, settings, strategy, run_time))
+        params = ils_parameters(steered, settings, strategy, run_time)
+        sol = run_stoppable(routing, routing.SolveWithIteratedLocalSearch, params)
         k += 1
         if sol is not None:
             found = extract_solution(problem, manager, routing, sol, strategy)
@@ -310,5 +311,5 @@ def improve_gls(
     if start is None:
         return None
     p.time_limit.FromMilliseconds(max(1, int(round(1000 * (t_end - time.perf_counter())))))
-    sol = routing.SolveFromAssignmentWithParameters(start, p)
+    sol = run_stoppable(routing, routing.SolveFromAssignmentWithParameters, start, p)
     return None if sol is None else extract_solution(problem, manager, routing, sol, "GLS")

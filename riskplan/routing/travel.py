@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from riskplan.errors import RiskplanError
+from riskplan.errors import ConfigError, RiskplanError
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -26,6 +27,36 @@ def haversine_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     dlam = lam[:, None] - lam[None, :]
     a = np.sin(dphi / 2) ** 2 + np.cos(phi)[:, None] * np.cos(phi)[None, :] * np.sin(dlam / 2) ** 2
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def travel_matrix_path(dataset: Any, path: str) -> Path | None:
+    """The ``routing.travel_matrix`` file: a relative path is taken from the dataset's folder.
+
+    Parameters
+    ----------
+    dataset
+        The dataset (its ``source`` folder, None for data built in memory).
+    path
+        The configured path; empty when no matrix is used.
+
+    Returns
+    -------
+    Path or None
+        The file, None when ``path`` is empty.
+
+    Raises
+    ------
+    ConfigError
+        On ``routing.travel_matrix`` when the file does not exist.
+    """
+    if not path:
+        return None
+    p = Path(path)
+    if not p.is_absolute() and dataset.source is not None:
+        p = Path(dataset.source) / p
+    if not p.is_file():
+        raise ConfigError("routing.travel_matrix", f"file not found: {p}")
+    return p
 
 
 def read_travel_matrix(path: str | Path) -> pd.DataFrame:

@@ -1,80 +1,31 @@
 """Time windows of a visit: business-type rules intersected with the shop's opening hours.
 
-Times are minutes after midnight [min]. A window ``(open, close)`` means the whole visit (service)
-must happen inside it; :func:`start_windows` turns windows into the interval of allowed service
-*start* times for a given service duration.
+Times are minutes after midnight [min], parsed by :mod:`riskplan.timeofday`. A window
+``(open, close)`` means the whole visit (service) must happen inside it; :func:`start_windows` turns
+windows into the interval of allowed service *start* times for a given service duration.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from riskplan import io
-from riskplan.errors import RiskplanError
+from riskplan.timeofday import Window, merge_windows, parse_windows
 
-Window = tuple[int, int]
-
-
-
-def parse_hhmm(text: str) -> int:
-    """``"08:30"`` -> 510 [min after midnight]; ``"24:00"`` is allowed as the end of the day."""
-    try:
-        return io.time_to_minutes(text)
-    except ValueError as exc:
-        raise RiskplanError(str(exc)) from None
-
-
-def format_hhmm(minutes: float) -> str:
-    """510 -> ``"08:30"`` (rounded down to the minute)."""
-    m = int(minutes)
-    return f"{m // 60:02d}:{m % 60:02d}"
-
-
-def parse_windows(text: str | Iterable[str] | None) -> list[Window]:
-    """Parse ``"05:30-09:00;14:00-17:00"`` (or a sequence of such items) into sorted windows.
-
-    Empty text gives an empty list. ``23:59`` as an end is read as the end of the day (24:00).
-    """
-    if text is None:
-        return []
-    items = [text] if isinstance(text, str) else [str(t) for t in text]
-    out: list[Window] = []
-    for item in items:
-        try:
-            parsed = io.parse_windows(item)
-        except ValueError as exc:
-            raise RiskplanError(str(exc)) from None
-        out += parsed
-    checked: list[Window] = []
-    for a, b in out:
-        if b == 23 * 60 + 59:
-            b = 24 * 60
-        if b <= a:
-            raise RiskplanError(f"time window ends before it starts: {format_hhmm(a)}-{format_hhmm(b)}")
-        checked.append((a, b))
-    return merge(checked)
-
-
-def merge(windows: Iterable[Window]) -> list[Window]:
-    """Sort windows and merge those that overlap or touch."""
-    out: list[Window] = []
-    for a, b in sorted(windows):
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
+__all__ = ["intersect", "visit_windows", "start_windows"]
 
 
 def intersect(x: Iterable[Window], y: Iterable[Window]) -> list[Window]:
-    """Intersection of two window lists (each sorted, non-overlapping after :func:`merge`)."""
+    """Intersection of two window lists [min].
+
+    Each list is sorted and made non-overlapping with :func:`~riskplan.timeofday.merge_windows` first.
+    """
     out = []
-    for a, b in merge(x):
-        for c, d in merge(y):
+    for a, b in merge_windows(x):
+        for c, d in merge_windows(y):
             lo, hi = max(a, c), min(b, d)
             if hi > lo:
                 out.append((lo, hi))
-    return merge(out)
+    return merge_windows(out)
 
 
 def visit_windows(

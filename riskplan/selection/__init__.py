@@ -14,18 +14,11 @@ from riskplan.selection.pps import (
     pps_sample,
     systematic_sample,
 )
+from riskplan.selection.result import SAMPLE_COLUMNS, SHORTFALL_COLUMNS, VISIT_COLUMNS, Selection
 from riskplan.selection.roster import ROSTER_COLUMNS, draw_teams
 from riskplan.selection.rotation import rotation_table
-from riskplan.selection.rules import SelectionRules
-from riskplan.selection.select import (
-    SAMPLE_COLUMNS,
-    SHORTFALL_COLUMNS,
-    VISIT_COLUMNS,
-    Selection,
-    select,
-    select_dataset,
-    select_year,
-)
+from riskplan.selection.select import select, select_dataset, select_year
+from riskplan.settings.selection import SelectionRules
 
 __all__ = [
     "ROSTER_COLUMNS",

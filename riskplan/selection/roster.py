@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from riskplan.errors import InfeasibleError, RiskplanError
-from riskplan.selection.rules import SelectionRules
 from riskplan.selection.streams import keyed_rng
+from riskplan.settings.selection import SelectionRules
 
 ROSTER_COLUMNS: tuple[str, ...] = ("station_id", "date", "team", "officer_ids", "roster_size", "seed")
 """Columns of :func:`draw_teams`'s log."""

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from riskplan.errors import RiskplanError
-from riskplan.selection.rules import SelectionRules
+from riskplan.settings.selection import SelectionRules
 
 
 def month_index(year: int, month: int) -> int:

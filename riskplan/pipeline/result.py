@@ -1,0 +1,188 @@
+"""What a plan run returns: :class:`PlanResult`, every table of the run, and its headline figures."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pandas as pd
+
+from riskplan.allocation import Allocation
+from riskplan.config import Config
+from riskplan.dataset import Dataset
+from riskplan.plotting.fonts import font_note
+
+__all__ = ["PlanResult"]
+
+
+@dataclasses.dataclass
+class PlanResult:
+    """Every table of one plan run.
+
+    Attributes
+    ----------
+    months
+        The planned months (1-12) of ``plan_year``.
+    plan_year
+        The year planned.
+    seed
+        The seed used.
+    config
+        The configuration used, every role resolved to the dataset's codes.
+    scores
+        Risk scores, one row per stratum (``riskplan.risk.score``).
+    quota
+        Annual quota [samples].
+    allocation
+        One row per stratum with ``samples`` (``riskplan.allocation.allocate``).
+    schedule
+        ``township_code, business_type, category_code, month, samples`` for the whole year.
+    calendar
+        Work calendar of the planned months (``riskplan.calendar.work_calendar``).
+    visits
+        The selected visits of the planned months, with ``month``.
+    teams
+        The officers drawn per station, team and day, or an empty table.
+    stops
+        Routed stops of every planned month (``RoutePlan.stops``).
+    routes
+        One row per station, team and day (``RoutePlan.routes``).
+    unassigned
+        ``visit_id, reason`` of every visit with ``mode == "visit"`` that is not routed.
+    purchases
+        The visits with ``mode == "purchase"`` (online sellers).
+    shortfall
+        Strata whose monthly request selection could not meet in full, with ``month`` and
+        ``reason`` (``Selection.shortfall``).
+    allocation_result
+        The :class:`riskplan.allocation.Allocation` (quota, totals, coverage requirements).
+    dataset
+        The dataset the plan was made from.
+    reproducible
+        False if any routing run used a wall-clock limit (results may differ between runs).
+    timings
+        Seconds spent per stage [s].
+    warnings
+        Sentences to show once: rules that match nothing in the dataset, what was excluded.
+    """
+
+    months: list[int]
+    plan_year: int
+    seed: int
+    config: Config
+    scores: pd.DataFrame
+    quota: int
+    allocation: pd.DataFrame
+    schedule: pd.DataFrame
+    calendar: pd.DataFrame
+    visits: pd.DataFrame
+    teams: pd.DataFrame
+    stops: pd.DataFrame
+    routes: pd.DataFrame
+    unassigned: pd.DataFrame
+    purchases: pd.DataFrame
+    shortfall: pd.DataFrame
+    allocation_result: Allocation | None = None
+    dataset: Dataset | None = None
+    reproducible: bool = True
+    timings: dict[str, float] = dataclasses.field(default_factory=dict)
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+    def __repr__(self) -> str:
+        k = self.key_numbers()
+        return (f"{type(self).__name__}({', '.join(k['months'])}, quota={k['quota']}, "
+                f"visits={k['visits']}, routed={k['routed']}, routes={k['routes']}, "
+                f"unassigned={k['unassigned']}, seed={self.seed})")
+
+    def key_numbers(self) -> dict[str, Any]:
+        """The headline figures of the plan.
+
+        Returns
+        -------
+        dict
+            ``quota``, ``allocated``, coverage counts (``townships_covered`` / ``townships``, and
+            the same for business types and categories present), the planned months' ``visits``,
+            ``samples``, ``scheduled`` (samples the schedule asks for in those months),
+            ``shortfall`` (scheduled samples no establishment could take), ``routed``,
+            ``unassigned``, ``purchases``, ``routes``, ``unassigned_reasons`` and
+            ``reproducible``.
+        """
+        alloc = self.allocation
+        got = alloc[alloc["samples"] > 0]
+        visits = self.visits
+        reasons = (self.unassigned["reason"].value_counts().sort_index() if len(self.unassigned)
+                   else pd.Series(dtype=int))
+        n_townships = (len(self.dataset.townships) if self.dataset is not None
+                       else alloc["township_code"].nunique())
+        return {
+            "quota": int(self.quota),
+            "allocated": int(alloc["samples"].sum()),
+            "strata": int(len(alloc)),
+            "strata_covered": int(len(got)),
+            "townships": int(n_townships),
+            "townships_covered": int(got["township_code"].nunique()),
+            "business_types": int(alloc["business_type"].nunique()),
+            "business_types_covered": int(got["business_type"].nunique()),
+            "categories": int(alloc["category_code"].nunique()),
+            "categories_covered": int(got["category_code"].nunique()),
+            "months": [f"{self.plan_year}-{m:02d}" for m in self.months],
+            "visits": int(len(visits)),
+            "samples": int(visits["samples"].sum()) if len(visits) else 0,
+            "scheduled": int(self.schedule.loc[self.schedule["month"].isin(self.months),
+                                               "samples"].sum()),
+            "shortfall": int(self.shortfall["missing"].sum()) if len(self.shortfall) else 0,
+            "routed": int(self.n_routed),
+            "unassigned": int(len(self.unassigned)),
+            "purchases": int(len(self.purchases)),
+            "routes": int(len(self.routes)),
+            "unassigned_reasons": {str(k): int(v) for k, v in reasons.items()},
+            "reproducible": bool(self.reproducible),
+        }
+
+    def summary(self) -> str:
+        """The plan in a few lines (what ``riskplan plan`` prints before the files)."""
+        k = self.key_numbers()
+        name = self.dataset.name if self.dataset is not None else "plan"
+        lines = [
+            f"riskplan plan: {name}, {', '.join(k['months'])} (seed {self.seed})",
+            f"  annual quota 年度任务量: {k['quota']} samples, allocated {k['allocated']}",
+            f"  coverage 覆盖: townships {k['townships_covered']}/{k['townships']}, business types "
+            f"{k['business_types_covered']}/{k['business_types']}, categories "
+            f"{k['categories_covered']}/{k['categories']}",
+            f"  samples 样品: {k['scheduled']} scheduled, {k['samples']} selected, {k['shortfall']} "
+            "short (see shortfall.csv)",
+            f"  visits 任务: {k['visits']} selected, {k['routed']} routed on {k['routes']} routes, "
+            f"{k['unassigned']} unassigned, {k['purchases']} purchase orders",
+        ]
+        for reason, n in k["unassigned_reasons"].items():
+            lines.append(f"    unassigned: {n} x {reason}")
+        if not k["reproducible"]:
+            lines.append("  note: routing used a wall-clock limit; routes may differ between runs")
+        lines.extend(f"  warning: {w}" for w in self.warnings)
+        if font_note():  # the maps and charts of the plan folder: said once, here
+            lines.append(f"  note: {font_note()}")
+        return "\n".join(lines)
+
+    @property
+    def n_routed(self) -> int:
+        """Visits placed on a route."""
+        return int(self.stops["visit_id"].nunique()) if len(self.stops) else 0
+
+    def accounting(self) -> pd.DataFrame:
+        """Where each selected visit ended up: ``visit_id, establishment_id, month, outcome``.
+
+        ``outcome`` is ``routed``, ``unassigned`` or ``purchase``; a visit in none of them or in
+        two would show as ``missing`` or twice. :func:`run_plan` guarantees exactly one row per
+        visit.
+        """
+        parts = [
+            pd.DataFrame({"visit_id": self.stops["visit_id"], "outcome": "routed"}),
+            pd.DataFrame({"visit_id": self.unassigned["visit_id"], "outcome": "unassigned"}),
+            pd.DataFrame({"visit_id": self.purchases["visit_id"], "outcome": "purchase"}),
+        ]
+        where = pd.concat(parts, ignore_index=True)
+        out = self.visits[["visit_id", "establishment_id", "month"]].merge(
+            where, on="visit_id", how="outer"
+        )
+        out["outcome"] = out["outcome"].fillna("missing")
+        return out

@@ -1,0 +1,185 @@
+"""The chain: :func:`run_plan` runs the stages month after month and returns a :class:`PlanResult`.
+
+There is no module-level state: a city can run one district per worker.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from riskplan.config import Config
+from riskplan.configure import prepare
+from riskplan.dataset import Dataset
+from riskplan.errors import RiskplanError
+from riskplan.pipeline.result import PlanResult
+from riskplan.pipeline.stages import (
+    concat_months,
+    stage_allocation,
+    stage_calendar,
+    stage_quota,
+    stage_risk,
+    stage_routes,
+    stage_schedule,
+    stage_selection,
+    stage_teams,
+)
+
+__all__ = ["run_plan", "default_month", "default_months"]
+
+REASON_NOT_ROUTED = "not returned by routing / 路径规划未返回"
+REASON_NO_LOCATION = "no coordinates / 无坐标"
+
+
+def _timed(timings: dict[str, float], name: str, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    t0 = time.perf_counter()
+    out = fn(*args, **kw)
+    timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
+    return out
+
+
+def _complete_unassigned(visits: pd.DataFrame, stops: pd.DataFrame, unassigned: pd.DataFrame) -> pd.DataFrame:
+    """Add any field visit that routing neither routed nor reported (never lose a visit)."""
+    field = visits[visits["mode"].astype(str) != "purchase"]
+    seen = set(stops["visit_id"]) | set(unassigned["visit_id"])
+    missing = field[~field["visit_id"].isin(seen)]
+    if len(missing):
+        has_loc = missing["has_location"].astype(bool) if "has_location" in missing else True
+        reason = pd.Series(REASON_NOT_ROUTED, index=missing.index)
+        reason[~has_loc] = REASON_NO_LOCATION
+        extra = pd.DataFrame({"visit_id": missing["visit_id"], "reason": reason})
+        unassigned = concat_months([unassigned, extra])
+    return unassigned.reset_index(drop=True)
+
+
+def run_plan(
+    dataset: Dataset,
+    config: Config | None = None,
+    month: int | Iterable[int] | None = None,
+    seed: int | None = None,
+    progress: bool = False,
+) -> PlanResult:
+    """Run the whole pipeline for one or several months of the dataset's plan year.
+
+    Parameters
+    ----------
+    dataset
+        A :class:`~riskplan.datasets.Dataset` (validated).
+    config
+        The configuration; defaults to ``Config()``. Its roles are resolved against the
+        dataset (:func:`riskplan.configure.prepare`): the result's ``config`` names codes only.
+    month
+        Month (1-12) or months to select and route; None: the month after the dataset's
+        ``reference_date`` (never computed from today's date).
+    seed
+        Seed of the random steps; None uses ``config.seed``.
+    progress
+        Show tqdm progress bars on the long steps.
+
+    Returns
+    -------
+    PlanResult
+        Every table, and seconds per stage in ``timings``.
+    """
+    config = config or Config()
+    seed = config.seed if seed is None else int(seed)
+    year = plan_year_of(dataset)
+    months = default_months(dataset) if month is None else (
+        [int(month)] if isinstance(month, int) else sorted({int(m) for m in month})
+    )
+    if not months or any(not 1 <= m <= 12 for m in months):
+        raise RiskplanError(f"months must be 1-12, got {months}")
+    # roles applied, codes and roles checked (every error at once), rules resolved to codes,
+    # exclusions applied: the stages below see the dataset's codes only
+    ready = prepare(dataset, config)
+    dataset, config = ready.dataset, ready.config
+    t: dict[str, float] = {}
+    scores = _timed(t, "risk", stage_risk, dataset, config)
+    quota = _timed(t, "quota", stage_quota, dataset, config)
+    alloc_result = _timed(t, "allocation", stage_allocation, scores, quota, dataset, config)
+    alloc = alloc_result.table
+    sched = _timed(t, "schedule", stage_schedule, alloc_result, dataset, config)
+    cal = _timed(t, "calendar", stage_calendar, year, months, config)
+    visits_l, stops_l, routes_l, un_l, teams_l, short_l = [], [], [], [], [], []
+    reproducible = True
+    planned: pd.DataFrame | None = None
+    for m in tqdm(months, desc="months", unit="month", disable=not progress or len(months) == 1):
+        sel = _timed(t, "selection", stage_selection, dataset, sched, m, config, seed, planned)
+        v = sel.visits
+        short_l.append(sel.shortfall.assign(month=m))
+        planned = v if planned is None else concat_months([planned, v])
+        cal_m = cal[pd.to_datetime(cal["date"]).dt.month == m]
+        teams_l.append(_timed(t, "teams", stage_teams, dataset, cal_m, config, seed))
+        plan = _timed(t, "routes", stage_routes, dataset, v, cal_m, config, seed, progress)
+        reproducible = reproducible and bool(getattr(plan, "reproducible", True))
+        visits_l.append(v)
+        stops_l.append(plan.stops)
+        routes_l.append(plan.routes)
+        un = plan.unassigned
+        un = un[un["reason"].astype(str) != "purchase"] if len(un) else un
+        un_l.append(_complete_unassigned(v, plan.stops, un))
+    visits = concat_months(visits_l)
+    purchases = visits[visits["mode"].astype(str) == "purchase"].reset_index(drop=True)
+    return PlanResult(
+        months=months,
+        plan_year=year,
+        seed=seed,
+        config=config,
+        scores=scores,
+        quota=quota,
+        allocation=alloc,
+        allocation_result=alloc_result,
+        dataset=dataset,
+        schedule=sched,
+        calendar=cal,
+        visits=visits,
+        teams=concat_months(teams_l),
+        stops=concat_months(stops_l),
+        routes=concat_months(routes_l),
+        unassigned=concat_months(un_l),
+        purchases=purchases,
+        shortfall=concat_months(short_l),
+        reproducible=reproducible,
+        timings=t,
+        warnings=ready.warnings,
+    )
+
+
+def plan_year_of(dataset: Dataset) -> int:
+    """The dataset's plan year.
+
+    Raises
+    ------
+    RiskplanError
+        When the dataset has none (``dataset.toml`` gives ``plan_year``).
+    """
+    if dataset.plan_year is None:
+        raise RiskplanError("the dataset has no plan year (plan_year in dataset.toml)")
+    return int(dataset.plan_year)
+
+
+def default_month(dataset: Dataset) -> int:
+    """The month after the dataset's ``reference_date`` (2026-06-30 -> 7), within the plan year.
+
+    Raises
+    ------
+    RiskplanError
+        When the reference date is the end of the plan year or later (give ``--month``).
+    """
+    ref = pd.Timestamp(dataset.reference_date)
+    nxt = (ref + pd.offsets.MonthBegin(1)).normalize()
+    if nxt.year != plan_year_of(dataset):
+        raise RiskplanError(
+            f"the month after the reference date {ref.date()} is not in plan year "
+            f"{dataset.plan_year}: give --month"
+        )
+    return int(nxt.month)
+
+
+def default_months(dataset: Dataset) -> list[int]:
+    """``[default_month(dataset)]``."""
+    return [default_month(dataset)]

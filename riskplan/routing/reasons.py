@@ -1,0 +1,49 @@
+"""Why a visit is not routed: the reason codes and the rows of ``RoutePlan.unassigned``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+REASONS: dict[str, str] = {
+    "purchase": "sampled by online purchase, no visit / 网购抽样，无需上门",
+    "no_location": "establishment has no coordinates / 无坐标",
+    "no_station": "township not covered by any station / 所属街镇无监管所",
+    "no_school_day": "school canteen in a month without school days / 本月无上课日",
+    "window_outside_hours": "visit windows never meet the team's working hours / 可抽样时段不在工作时间内",
+    "too_far": "cannot be reached and returned from within a working day / 一天内无法往返",
+    "lab_deadline": "perishable samples cannot reach the lab before its cut-off / 易腐样品无法按时送检",
+    "day_full": "no working day of the month had room / 本月工作日已排满",
+}
+"""Reasons a visit is not routed (code -> English / Chinese explanation)."""
+
+UNASSIGNED_COLUMNS: list[str] = ["visit_id", "establishment_id", "station_id", "reason", "detail"]
+"""Columns of ``RoutePlan.unassigned``."""
+
+
+def unassigned_row(visit: pd.Series, station_id: str, reason: str, detail: str = "") -> dict[str, Any]:
+    """One row of ``RoutePlan.unassigned``.
+
+    Parameters
+    ----------
+    visit
+        The visit (a row of the prepared visits table: ``visit_id``, ``establishment_id``).
+    station_id
+        The station whose month it belonged to (empty when no station covers its township).
+    reason
+        A key of :data:`REASONS`.
+    detail
+        Explanation; empty: the text of :data:`REASONS` for ``reason``.
+
+    Returns
+    -------
+    ``visit_id, establishment_id, station_id, reason, detail``.
+    """
+    return {
+        "visit_id": visit["visit_id"],
+        "establishment_id": visit["establishment_id"],
+        "station_id": station_id,
+        "reason": reason,
+        "detail": detail or REASONS[reason],
+    }

@@ -1,0 +1,127 @@
+"""Conventions every table shares: the stratum key, ``;`` lists, booleans, the station of a township.
+
+These are the few rules of ``docs/contracts.md`` that code in every layer needs; they depend on
+pandas only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeAlias
+
+import numpy as np
+import pandas as pd
+
+from riskplan.errors import RiskplanError
+
+__all__ = [
+    "DateLike",
+    "STRATUM_KEY",
+    "TRUE_TEXTS",
+    "FALSE_TEXTS",
+    "stratum_id",
+    "split_list",
+    "as_bool",
+    "explode_categories",
+    "station_of_township",
+]
+
+DateLike: TypeAlias = dt.date | str | pd.Timestamp
+"""A date as ``datetime.date``, ``"YYYY-MM-DD"`` text or a pandas Timestamp."""
+
+STRATUM_KEY: tuple[str, str, str] = ("township_code", "business_type", "category_code")
+"""The columns that identify a stratum (see docs/contracts.md)."""
+
+TRUE_TEXTS: frozenset[str] = frozenset({"true", "1", "yes", "y", "t", "是", "真"})
+"""Texts read as true (after stripping and lower-casing)."""
+
+FALSE_TEXTS: frozenset[str] = frozenset({"false", "0", "no", "n", "f", "否", "假"})
+"""Texts read as false (after stripping and lower-casing)."""
+
+
+def stratum_id(df: pd.DataFrame) -> pd.Series:
+    """``"township_code|business_type|category_code"`` for every row of ``df``."""
+    town, btype, cat = (df[k].astype(str) for k in STRATUM_KEY)
+    return (town + "|" + btype + "|" + cat).rename("stratum_id")
+
+
+def split_list(series: pd.Series) -> pd.Series:
+    """Split a ``;``-separated list column into a Series of Python lists.
+
+    Empty cells give ``[]``; items are stripped and empty items dropped; a full-width ``；``
+    separates items too.
+    """
+
+    def split(v: Any) -> list[str]:
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            return []
+        return [p.strip() for p in str(v).replace("；", ";").split(";") if p.strip()]
+
+    return pd.Series([split(v) for v in series], index=series.index, dtype=object,
+                     name=series.name)
+
+
+def as_bool(series: pd.Series, missing: bool = False) -> pd.Series:
+    """Booleans from a column of booleans, numbers or text, as the readers parse them.
+
+    Text ``true``/``false``, ``1``/``0``, ``yes``/``no``, ``y``/``n``, ``t``/``f``, ``是``/``否``,
+    ``真``/``假`` (any case, surrounding spaces ignored); numbers are true when non-zero.
+
+    Parameters
+    ----------
+    series
+        The column.
+    missing
+        Value given to missing or empty cells.
+
+    Returns
+    -------
+    pandas.Series
+        ``bool`` dtype, same index and name.
+
+    Raises
+    ------
+    RiskplanError
+        For a value that is not a boolean, naming the column.
+    """
+
+    def one(v: Any) -> bool:
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            return missing
+        if isinstance(v, (bool, np.bool_)):
+            return bool(v)
+        if isinstance(v, (int, float, np.integer, np.floating)):
+            return bool(v != 0)
+        low = str(v).strip().lower()
+        if low == "":
+            return missing
+        if low in TRUE_TEXTS:
+            return True
+        if low in FALSE_TEXTS:
+            return False
+        raise RiskplanError(
+            f"column '{series.name}': {v!r} is not a boolean (true/false) / 不是布尔值（true/false）"
+        )
+
+    return pd.Series([one(v) for v in series], index=series.index, dtype=bool, name=series.name)
+
+
+def explode_categories(establishments: pd.DataFrame) -> pd.DataFrame:
+    """One row per (establishment, category handled), with a ``category_code`` column.
+
+    The other establishment columns are repeated; establishments with no category give no row.
+    """
+    out = establishments.assign(category_code=split_list(establishments["categories"]))
+    out = out.explode("category_code")
+    out = out[out["category_code"].notna()].reset_index(drop=True)
+    out["category_code"] = out["category_code"].astype(str)
+    return out
+
+
+def station_of_township(stations: pd.DataFrame) -> dict[str, str]:
+    """Township code -> ``station_id``, from the stations' ``township_codes`` (``;`` lists)."""
+    return {
+        code: str(sid)
+        for sid, codes in zip(stations["station_id"], split_list(stations["township_codes"]))
+        for code in codes
+    }
