@@ -66,11 +66,11 @@ class DecompositionSettings:
     part_visits: int = 120
     initial: str = "sectors"
     initial_share: float = 0.3
-    part_time: float = 3.0
+    part_time: float = 2.0
     idle_vehicles: int = 2
     above: int = DECOMPOSE_ABOVE
     rounds: int | None = None
-    part_search: str = "ils"
+    part_search: str = "gls"
 
 
 @dataclasses.dataclass
