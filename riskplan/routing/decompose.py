@@ -32,8 +32,10 @@ import numpy as np
 from riskplan.routing.model import RoutingProblem, RoutingSolution
 from riskplan.routing.search import SearchSettings, improve_gls, solution_cost, solve_ils
 
-#: Number of visits above which :func:`solve_decomposed` beats one model of the whole problem at
-#: the same budget (measured, see benchmarks/ROUTING.md).
+#: Number of visits above which the VRPTW engine decomposes. At 1,000 visits decomposition is far
+#: better than one model at the same budget, at 200 one model does well (benchmarks/ROUTING.md);
+#: the break-even in between is not measured yet (``vrptw_sets.py write-threshold`` draws the
+#: instances for it), so this is a placeholder between the two measured sizes.
 DECOMPOSE_ABOVE: int = 400
 
 
