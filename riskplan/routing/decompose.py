@@ -210,7 +210,9 @@ def _solve_part(
         objective=0,
         strategy="current",
     )
-    if search == "gls":
+    # guided local search polishes the part's routes; a part with unrouted visits is searched
+    # afresh (from its current routes the descent rarely finds room for them)
+    if search == "gls" and not mine.dropped:
         sol = improve_gls(sub, mine.routes, time_limit)
     else:
         sol = solve_ils(sub, time_limit, settings)

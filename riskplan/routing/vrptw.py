@@ -210,8 +210,12 @@ def solve_ortools_gls(
     return best_routes
 
 
-#: Share of the budget kept for reading the routes after the search stops.
+#: Share of the budget kept for reading the routes after the search stops (at least
+#: :data:`MIN_MARGIN`).
 TIME_MARGIN: float = 0.01
+
+#: Smallest time kept for reading the routes [s] (short budgets, a loaded machine).
+MIN_MARGIN: float = 0.1
 
 
 def _solve_ortools(
@@ -223,7 +227,7 @@ def _solve_ortools(
     """The riskplan engine: iterated local search, by parts above ``decomposition.above`` visits."""
     # OR-Tools checks its clock between moves and the routes are read after it stops: a small
     # share of the budget is kept for that, so that the whole call ends within ``time_limit``
-    t_end = time.perf_counter() + time_limit * (1.0 - TIME_MARGIN)
+    t_end = time.perf_counter() + time_limit - min(0.5 * time_limit, max(MIN_MARGIN, TIME_MARGIN * time_limit))
     problem = vrptw_problem(inst)
     settings = settings or SearchSettings()
     decomposition = decomposition or DecompositionSettings()
