@@ -8,6 +8,7 @@ from riskplan.settings.allocation import KEY_PRODUCTS, AllocationRules
 from riskplan.settings.calendar import CalendarRules
 from riskplan.settings.export import ExportRules
 from riskplan.settings.monitoring import LEVELS, MonitoringRules
+from riskplan.settings.province import ProvinceRules
 from riskplan.settings.quota import QuotaRules
 from riskplan.settings.risk import RiskRules
 from riskplan.settings.routing import RoutingRules
@@ -26,4 +27,5 @@ __all__ = [
     "MonitoringRules",
     "LEVELS",
     "ExportRules",
+    "ProvinceRules",
 ]

@@ -82,6 +82,12 @@ class RiskRules:
         Extra weight for business types serving vulnerable consumers (school, kindergarten and
         elderly-care canteens: ``business_types.vulnerable``) [-].
         Range: [0, 100].
+    category_priors
+        CSV of province-level category priors (``category_code, prior_mean, prior_size``): each
+        listed category's rate is shrunk towards the province's rate instead of the district
+        mean. Written by ``riskplan plan --data PROVINCE --province-priors`` as
+        ``OUT/category_priors.csv``; a relative path is taken from the dataset's folder. Empty:
+        district-only priors.
     """
 
     half_life_years: float = 2.0
@@ -100,6 +106,7 @@ class RiskRules:
     complaint_index_cap: float = 5.0
     grade_weight: float = 0.5
     vulnerable_weight: float = 0.5
+    category_priors: str = ""
 
     def __post_init__(self) -> None:
         check(self.half_life_years >= 0, "risk.half_life_years", "must be >= 0 (0 = no recency weighting)")
