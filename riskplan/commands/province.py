@@ -20,7 +20,8 @@ from riskplan.errors import RiskplanError
 from riskplan.province.sources import is_district_folder
 from riskplan.settings.province import ProvinceRules
 
-__all__ = ["OPTIONS", "add_arguments", "is_province", "rules", "run_plan"]
+__all__ = ["OPTIONS", "add_arguments", "is_province", "is_province_plan", "refuse_single", "rules",
+           "run_monitor", "run_plan"]
 
 OPTIONS = ("workers", "threads_per_worker", "memory_limit", "retries", "scheduler", "scheduler_file",
            "province_priors")
@@ -56,6 +57,15 @@ def is_province(data: Sequence[str] | None) -> bool:
     return len(data) > 1 or (Path(data[0]).is_dir() and not is_district_folder(Path(data[0])))
 
 
+def is_province_plan(plan: str) -> bool:
+    """True when ``--plan`` is a province's output folder (district plan folders, a summary)."""
+    p = Path(plan)
+    if not p.is_dir() or (p / "manifest.json").exists():
+        return False
+    return (p / "province" / "manifest.json").is_file() or any(
+        (sub / "manifest.json").is_file() for sub in p.iterdir() if sub.is_dir())
+
+
 def rules(args: argparse.Namespace) -> ProvinceRules:
     """The :class:`ProvinceRules` of the options given (defaults for the others)."""
     given = {k: getattr(args, k) for k in OPTIONS if getattr(args, k, None) not in (None, False)}
@@ -89,5 +99,29 @@ def run_plan(args: argparse.Namespace) -> int:
 
     result = plan_province(args.data, args.out, config=args.config, months=month, seed=args.seed,
                            lang=args.lang, rules=rules(args), progress=progress, command=command)
+    print(result.summary())
+    return 1 if result.failed else 0
+
+
+def run_monitor(args: argparse.Namespace) -> int:
+    """``riskplan monitor`` for a province; exit status 1 when a district's monitoring failed."""
+    if args.problems or args.targets:
+        raise RiskplanError("--problems and --targets are for a single plan folder: a province's "
+                            "summary has problems.csv, and each district's targets are its own")
+    as_of = None
+    if args.as_of:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.as_of.strip()):
+            raise RiskplanError(f"--as-of must be a date YYYY-MM-DD, got {args.as_of!r}")
+        as_of = args.as_of.strip()
+    command = ["monitor"] + [f"--{k.replace('_', '-')}={v}" for k, v in (
+        ("plan", args.plan), ("results", args.results), ("data", args.data), ("as_of", args.as_of),
+        ("no_replan", args.no_replan or None), ("no_charts", args.no_charts or None)) if v is not None]
+    progress = not os.environ.get("TQDM_DISABLE") and sys.stderr.isatty()
+    # heavy (dask.distributed): loaded only when a province is monitored
+    from riskplan.province.monitor import monitor_province
+
+    result = monitor_province(args.plan, args.out, results=args.results, data=args.data, as_of=as_of,
+                              do_replan=not args.no_replan, charts=not args.no_charts, rules=rules(args),
+                              progress=progress, command=command)
     print(result.summary())
     return 1 if result.failed else 0

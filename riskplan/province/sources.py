@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -64,7 +65,7 @@ def is_district_folder(folder: Path) -> bool:
     return folder.is_dir() and any((folder / m).is_file() for m in _MARKERS)
 
 
-def discover(paths: Sequence[str | Path]) -> list[District]:
+def discover(paths: Sequence[str | os.PathLike[str]]) -> list[District]:
     """The districts in ``paths``: each a district folder or a folder of district folders.
 
     Sub-folders whose name starts with ``.`` are skipped, so are sub-folders holding no dataset

@@ -36,12 +36,13 @@ from riskplan.export.atomic import staged_folder, write_bytes, write_text
 from riskplan.export.headers import Lang
 from riskplan.export.manifest import hash_folder, hash_inputs, sha256_file, write_manifest
 from riskplan.export.maps import figure_png
+from riskplan.export.ownership import FolderKind
 from riskplan.plotting.province import plot_samples_per_1000
 from riskplan.province.figures import ADDED
 from riskplan.province.folders import SUMMARY
 from riskplan.province.task import DistrictOutcome
 
-__all__ = ["FRONT", "districts_table", "tasks_table", "write_summary"]
+__all__ = ["FRONT", "districts_table", "problem_tables", "tasks_table", "write_summary"]
 
 FRONT: tuple[str, ...] = (
     "district", "status", "name", "district_code", "population", "samples_per_1000", "quota",
@@ -49,6 +50,10 @@ FRONT: tuple[str, ...] = (
     "business_types", "categories_covered", "categories", "field_days", "field_dates", "months",
 )
 """The first columns of ``districts.csv``; every other figure follows in the order it comes."""
+
+REPORT_COLUMNS: tuple[str, ...] = ("population", "samples_per_1000", "quota", "allocated", "delivered",
+                                   "cost_yuan", "field_days")
+"""Columns of the report's table (and totals)."""
 
 README = """riskplan province summary / 全省（市）抽检计划汇总
 
@@ -105,7 +110,8 @@ def tasks_table(outcomes: Sequence[DistrictOutcome]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _problems(outcomes: Sequence[DistrictOutcome]) -> dict[str, pd.DataFrame]:
+def problem_tables(outcomes: Sequence[DistrictOutcome]) -> dict[str, pd.DataFrame]:
+    """The problem table of each failed district (a one-row table when it has only a message)."""
     out = {}
     for o in outcomes:
         if o.status == "failed":
@@ -131,22 +137,18 @@ def _map(outcomes: Sequence[DistrictOutcome], table: pd.DataFrame, dpi: int) -> 
     return figure_png(fig, dpi)
 
 
-def _report(table: pd.DataFrame, outcomes: Sequence[DistrictOutcome], has_map: bool, months: str) -> str:
+def _report(table: pd.DataFrame, outcomes: Sequence[DistrictOutcome], has_map: bool, months: str,
+            title: str, columns: Sequence[str]) -> str:
     ok = table[table["status"] != "failed"]
     failed = [o for o in outcomes if o.status == "failed"]
 
     def total(col: str) -> str:
         return f"{pd.to_numeric(ok[col], errors='coerce').sum():,.0f}" if col in ok else "-"
 
-    lines = [
-        "# 全省抽检计划汇总 / Provincial sampling plan summary", "",
-        f"- districts 区县: {len(table)} ({(table['status'] == 'planned').sum()} planned, "
-        f"{(table['status'] == 'unchanged').sum()} unchanged, {len(failed)} failed)",
-        f"- months 月份: {months}",
-        f"- population 人口: {total('population')}; quota 任务量: {total('quota')}; allocated 分配: "
-        f"{total('allocated')}; delivered 可送检: {total('delivered')}",
-        f"- cost 费用: {total('cost_yuan')} CNY; field days 外勤组日: {total('field_days')}", "",
-    ]
+    counts = ", ".join(f"{(table['status'] == s).sum()} {s}" for s in dict.fromkeys(table["status"]))
+    lines = [f"# {title}", "", f"- districts 区县: {len(table)} ({counts})", f"- {months}"]  # "months: ..."
+    lines += [f"- {c}: {total(c)}" for c in columns if c in ok and c not in ("district", "status")]
+    lines.append("")
     if failed:
         lines += ["## Failed districts / 失败的区县", ""]
         lines += [f"- **{o.name}**: {o.message.splitlines()[0] if o.message else 'failed'} "
@@ -154,12 +156,10 @@ def _report(table: pd.DataFrame, outcomes: Sequence[DistrictOutcome], has_map: b
         lines.append("")
     if has_map:
         lines += ["![samples per 1,000 residents](samples_per_1000.png)", ""]
-    cols = [c for c in ("district", "status", "population", "samples_per_1000", "quota", "allocated",
-                        "delivered", "cost_yuan", "field_days") if c in table.columns]
+    cols = [c for c in ("district", "status", *columns) if c in table.columns]
     lines += ["## Districts / 各区县", "", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for rec in table[cols].itertuples(index=False):
         lines.append("| " + " | ".join("" if pd.isna(v) else str(v) for v in rec) + " |")
-    lines += ["", "Added columns / 补充列: " + "; ".join(f"`{k}`: {v}" for k, v in ADDED.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -175,6 +175,9 @@ def write_summary(
     extra: Mapping[str, Any],
     lang: Lang = "zh",
     dpi: int = 110,
+    kind: FolderKind = "province",
+    readme: str = README,
+    table: pd.DataFrame | None = None,
 ) -> Path:
     """Write ``out/province/`` (see the module docstring) and return its path.
 
@@ -191,7 +194,8 @@ def write_summary(
     folders
         District name -> its dataset folder (their files are hashed into the manifest).
     months
-        The months asked for (``--month``, ``all`` or the default), as text.
+        The months asked for (``--month``, ``all`` or the default), as text (for a monitoring
+        summary: the assessment date).
     command
         The command line.
     extra
@@ -200,12 +204,16 @@ def write_summary(
         Header language of the CSV files.
     dpi
         Resolution of the map [dots per inch].
+    kind, readme, table
+        For another summary of the same shape (a province's monitoring): the manifest's kind,
+        the README text and the districts table (default :func:`districts_table`); no map is
+        drawn unless the table has ``samples_per_1000``.
     """
-    table = districts_table(outcomes)
-    problems = _problems(outcomes)
+    table = districts_table(outcomes) if table is None else table
+    problems = problem_tables(outcomes)
     target = out / SUMMARY
-    with staged_folder(target, "province") as tmp:
-        write_text(tmp / "README.txt", README)
+    with staged_folder(target, kind) as tmp:
+        write_text(tmp / "README.txt", readme)
         csvfile.write_csv(table, tmp / "districts.csv", lang, excel_ids=True)
         csvfile.write_csv(tasks_table(outcomes), tmp / "tasks.csv", lang, excel_ids=True)
         if problems:
@@ -215,22 +223,30 @@ def write_summary(
                 csvfile.write_csv(p, tmp / "problems" / f"{name}.csv", lang)
         else:
             csvfile.write_csv(pd.DataFrame(columns=["district", *PROBLEM_COLUMNS]), tmp / "problems.csv", lang)
-        png = _map(outcomes, table, dpi)
+        png = _map(outcomes, table, dpi) if "samples_per_1000" in table.columns else None
         if png is not None:
             write_bytes(tmp / "samples_per_1000.png", png)
-        write_text(tmp / "report.md", _report(table, outcomes, png is not None, months))
-        write_text(tmp / "config.toml", config_toml)
+        if kind == "province":
+            title, cols = "全省抽检计划汇总 / Provincial sampling plan summary", REPORT_COLUMNS
+        else:
+            title, cols = "全省监测汇总 / Provincial monitoring summary", tuple(table.columns[2:12])
+        when = f"months 月份: {months}" if kind == "province" else f"as of 评估日期: {months}"
+        report = _report(table, outcomes, png is not None, when, title, cols)
+        if kind == "province":
+            report += "\nAdded columns / 补充列: " + "; ".join(f"`{k}`: {v}" for k, v in ADDED.items()) + "\n"
+        write_text(tmp / "report.md", report)
+        if config_toml:
+            write_text(tmp / "config.toml", config_toml)
         districts: dict[str, Any] = {}
         for o in outcomes:
-            plan_manifest = out / o.name / "manifest.json"
+            own_manifest = out / o.name / "manifest.json"
             districts[o.name] = {
                 "folder": str(folders[o.name]), "status": o.status, "message": o.message,
                 "inputs_sha256": hash_inputs(folders[o.name]) if folders[o.name].is_dir() else {},
-                "plan_manifest_sha256": (sha256_file(plan_manifest)
-                                         if o.ok and plan_manifest.is_file() else ""),
+                "manifest_sha256": sha256_file(own_manifest) if o.ok and own_manifest.is_file() else "",
             }
         manifest = {
-            "riskplan_version": __version__, "kind": "province", "python_version": platform.python_version(),
+            "riskplan_version": __version__, "kind": kind, "python_version": platform.python_version(),
             "run_time": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
             "command": list(command), "months": months, "config_sha256": dict(config_inputs),
             "districts": districts, **dict(extra), "outputs_sha256": hash_folder(tmp),

@@ -41,9 +41,9 @@ from riskplan.pipeline.run import default_months
 from riskplan.province.figures import district_figures
 
 __all__ = ["DistrictOutcome", "DistrictTask", "Status", "outline_of", "plan_district", "resolve_months",
-           "stale_reason"]
+           "stale_reason", "where_run"]
 
-Status = Literal["planned", "unchanged", "failed"]
+Status = Literal["planned", "unchanged", "monitored", "failed"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,7 +83,8 @@ class DistrictOutcome:
     name
         The district.
     status
-        ``planned``, ``unchanged`` (an earlier complete, identical plan folder kept) or ``failed``.
+        ``planned``, ``unchanged`` (an earlier complete, identical plan folder kept), ``monitored``
+        (a province's monitoring) or ``failed``.
     message
         Why it failed (empty otherwise).
     problems
@@ -193,7 +194,8 @@ def outline_of(dataset: Dataset | None, folder: Path) -> BaseGeometry | None:
         return None
 
 
-def _where() -> tuple[str, float]:
+def where_run() -> tuple[str, float]:
+    """``host:pid`` of this process and its peak resident memory so far [MB]."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
     return f"{socket.gethostname()}:{os.getpid()}", round(peak, 1)
 
@@ -240,7 +242,7 @@ def plan_district(task: DistrictTask) -> DistrictOutcome:
         problem = {"file": "", "row": "", "column": exc.key if isinstance(exc, ConfigError) else "",
                    "value": "", "message_en": str(exc), "message_zh": "", "level": "error"}
         return _failed(task, dataset, t0, str(exc), pd.DataFrame([problem]))
-    worker, peak = _where()
+    worker, peak = where_run()
     return DistrictOutcome(
         name=task.name, status=status, figures=figures, dataset_name=str(dataset.name),
         district_code=str(dataset.district_code), population=int(dataset.population),
@@ -250,7 +252,7 @@ def plan_district(task: DistrictTask) -> DistrictOutcome:
 
 def _failed(task: DistrictTask, dataset: Dataset | None, t0: float, message: str,
             problems: pd.DataFrame | None) -> DistrictOutcome:
-    worker, peak = _where()
+    worker, peak = where_run()
     return DistrictOutcome(
         name=task.name, status="failed", message=message, problems=problems,
         dataset_name=str(dataset.name) if dataset is not None else "",
