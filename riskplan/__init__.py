@@ -9,6 +9,7 @@ The front door, ``import riskplan as rp``::
     plan.write("out/plan")                 # the plan folder for the field teams
     folder = rp.read_plan("out/plan")      # its tables back, with the pipeline's column types
     result = rp.monitor(plan, ds.results)  # progress, coverage, alerts, re-plan
+    prov = rp.plan_province("province/", "out/province")  # every district on Dask, a summary
 
 Every stage can also be called on its own from its subpackage (``riskplan.risk.score``,
 ``riskplan.allocation.allocate``, ...); ``docs/architecture.md`` shows the layers.
@@ -35,6 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from riskplan.export.plan_folder import PlanFolder, read_plan
     from riskplan.monitoring import MonitorResult
     from riskplan.pipeline import PlanResult
+    from riskplan.province import ProvinceMonitorResult, ProvinceResult, monitor_province, plan_province
     from riskplan.risk import BacktestResult, BetaBinomialFit
     from riskplan.routing import RoutePlan
     from riskplan.selection import Selection
@@ -43,6 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
         CalendarRules,
         ExportRules,
         MonitoringRules,
+        ProvinceRules,
         QuotaRules,
         RiskRules,
         RoutingRules,
@@ -61,11 +64,14 @@ _SOURCE: dict[str, str] = {
     **dict.fromkeys(("PlanFolder", "read_plan"), "riskplan.export.plan_folder"),
     "MonitorResult": "riskplan.monitoring",
     "PlanResult": "riskplan.pipeline",
+    **dict.fromkeys(("ProvinceMonitorResult", "ProvinceResult", "monitor_province", "plan_province"),
+                    "riskplan.province"),
     **dict.fromkeys(("BacktestResult", "BetaBinomialFit"), "riskplan.risk"),
     "RoutePlan": "riskplan.routing",
     "Selection": "riskplan.selection",
     **dict.fromkeys(("AllocationRules", "CalendarRules", "ExportRules", "MonitoringRules",
-                     "QuotaRules", "RiskRules", "RoutingRules", "ScheduleRules", "SelectionRules"),
+                     "ProvinceRules", "QuotaRules", "RiskRules", "RoutingRules", "ScheduleRules",
+                     "SelectionRules"),
                     "riskplan.settings"),
 }
 """Front-door name -> the module that defines it."""
@@ -117,6 +123,12 @@ __all__ = [
     # monitoring
     "monitor",
     "MonitorResult",
+    # many districts (Dask)
+    "plan_province",
+    "monitor_province",
+    "ProvinceRules",
+    "ProvinceResult",
+    "ProvinceMonitorResult",
     # errors
     "RiskplanError",
     "ValidationError",

@@ -20,7 +20,7 @@ from distributed import Client, LocalCluster
 from riskplan.errors import RiskplanError
 from riskplan.settings.province import ProvinceRules
 
-__all__ = ["available_cores", "open_client", "worker_count"]
+__all__ = ["available_cores", "client_for", "open_client", "worker_count"]
 
 
 def available_cores() -> int:
@@ -67,7 +67,7 @@ def open_client(rules: ProvinceRules, districts: int) -> Iterator[Client]:
     memory = 0 if memory == "0" else memory
     cluster = LocalCluster(
         n_workers=worker_count(rules, districts), threads_per_worker=rules.threads_per_worker,
-        processes=True, memory_limit=memory, dashboard_address=None,
+        processes=True, memory_limit=memory, dashboard_address=":0",
         silence_logs=logging.ERROR,  # the run prints its own progress; worker chatter is noise
     )
     try:
@@ -75,3 +75,13 @@ def open_client(rules: ProvinceRules, districts: int) -> Iterator[Client]:
             yield client
     finally:
         cluster.close()
+
+
+@contextlib.contextmanager
+def client_for(client: Client | None, rules: ProvinceRules, districts: int) -> Iterator[Client]:
+    """``client`` when one is given (left open), else :func:`open_client` for the run."""
+    if client is not None:
+        yield client
+        return
+    with open_client(rules, districts) as own:
+        yield own

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from distributed import as_completed
+from distributed import Client, as_completed
 from tqdm import tqdm
 
 from riskplan.datasets import read_dataset
@@ -31,7 +31,7 @@ from riskplan.export.ownership import manifest_kind
 from riskplan.monitoring import load_plan, monitor, read_results, write_outputs
 from riskplan.monitoring.planio import dataset_for_plan
 from riskplan.monitoring.report import MonitorResult
-from riskplan.province.cluster import open_client
+from riskplan.province.cluster import client_for
 from riskplan.province.figures import flatten
 from riskplan.province.folders import SUMMARY, out_refusal, sweep
 from riskplan.province.summary import write_summary
@@ -201,10 +201,14 @@ def monitor_province(
     do_replan: bool = True,
     charts: bool = True,
     rules: ProvinceRules | None = None,
+    client: Client | None = None,
     progress: bool = False,
     command: Sequence[str] = (),
 ) -> ProvinceMonitorResult:
     """Monitor every district of a province's plan on a Dask cluster (see the module docstring).
+
+    ``client`` runs the tasks on an existing :class:`distributed.Client` (else a cluster is
+    opened from ``rules``, as :func:`riskplan.province.plan_province` does).
 
     Raises
     ------
@@ -243,7 +247,7 @@ def monitor_province(
     bar = tqdm(total=len(plans), initial=len(outcomes), desc="districts 区县", unit="district",
                disable=not progress, file=sys.stderr)
     try:
-        with open_client(rules, max(len(tasks), 1)) as cl:
+        with client_for(client, rules, max(len(tasks), 1)) as cl:
             futures = {cl.submit(monitor_district, t, key=f"riskplan-monitor-{t.name}-{time.time_ns()}",
                                  pure=False, retries=rules.retries): t.name for t in tasks}
             try:

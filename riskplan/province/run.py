@@ -20,8 +20,7 @@ import dataclasses
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from riskplan.config import Config
 from riskplan.errors import ConfigError, RiskplanError
 from riskplan.export.headers import Lang
 from riskplan.export.manifest import sha256_file
-from riskplan.province.cluster import open_client
+from riskplan.province.cluster import client_for
 from riskplan.province.folders import PRIORS_FILE, SUMMARY, out_refusal, sweep
 from riskplan.province.priors import district_counts, fit_and_write
 from riskplan.province.sources import District, discover, district_config, read_toml
@@ -126,15 +125,6 @@ def province_config(config: str | os.PathLike[str] | Config | None) -> tuple[dic
     return data, {str(path.absolute()): sha256_file(path)}
 
 
-@contextmanager
-def _client(client: Client | None, rules: ProvinceRules, n: int) -> Iterator[Client]:
-    if client is not None:
-        yield client
-        return
-    with open_client(rules, n) as own:
-        yield own
-
-
 def plan_province(
     data: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     out: str | os.PathLike[str],
@@ -215,7 +205,7 @@ def plan_province(
     priors_summary: dict[str, Any] = {}
     workers = 0
     try:
-        with _client(client, rules, len(configs)) as cl:
+        with client_for(client, rules, len(configs)) as cl:
             workers = len(cl.scheduler_info().get("workers", {}))
             if rules.province_priors and configs:
                 priors, priors_summary = _fit_priors(cl, districts, configs, out, base)
