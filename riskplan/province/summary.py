@@ -104,7 +104,8 @@ def tasks_table(outcomes: Sequence[DistrictOutcome]) -> pd.DataFrame:
     rows = []
     for o in outcomes:
         row: dict[str, Any] = {"district": o.name, "status": o.status, "seconds": round(o.seconds, 2),
-                               "worker": o.worker, "peak_rss_mb": o.peak_rss_mb}
+                               "cpu_seconds": round(o.cpu_seconds, 2), "worker": o.worker,
+                               "peak_rss_mb": o.peak_rss_mb}
         row.update({f"seconds_{k}": round(v, 3) for k, v in o.timings.items()})
         rows.append(row)
     return pd.DataFrame(rows)

@@ -98,6 +98,9 @@ class DistrictOutcome:
         The district's outline (WGS-84), or None.
     seconds
         Wall time of the task [s].
+    cpu_seconds
+        CPU time of the worker process during the task [s] (with one thread per worker, the
+        district's own; unlike the wall time it does not grow when the machine is shared).
     timings
         Seconds per pipeline stage [s] and ``load`` and ``export`` (empty when not planned).
     worker
@@ -116,6 +119,7 @@ class DistrictOutcome:
     population: int | None = None
     outline: BaseGeometry | None = None
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
     worker: str = ""
     peak_rss_mb: float = 0.0
@@ -214,7 +218,7 @@ def plan_district(task: DistrictTask) -> DistrictOutcome:
     Exception
         Anything unexpected (an OSError of a full disk, a bug): Dask retries the task.
     """
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     folder, out = Path(task.folder), Path(task.out)
     dataset: Dataset | None = None
     timings: dict[str, float] = {}
@@ -246,8 +250,8 @@ def plan_district(task: DistrictTask) -> DistrictOutcome:
     return DistrictOutcome(
         name=task.name, status=status, figures=figures, dataset_name=str(dataset.name),
         district_code=str(dataset.district_code), population=int(dataset.population),
-        outline=outline_of(dataset, folder), seconds=time.perf_counter() - t0, timings=timings,
-        worker=worker, peak_rss_mb=peak)
+        outline=outline_of(dataset, folder), seconds=time.perf_counter() - t0,
+        cpu_seconds=time.process_time() - c0, timings=timings, worker=worker, peak_rss_mb=peak)
 
 
 def _failed(task: DistrictTask, dataset: Dataset | None, t0: float, message: str,
