@@ -97,8 +97,14 @@ def run_plan(args: argparse.Namespace) -> int:
     # heavy (dask.distributed): loaded only when a province is planned, not at every start-up
     from riskplan.province.run import plan_province
 
-    result = plan_province(args.data, args.out, config=args.config, months=month, seed=args.seed,
-                           lang=args.lang, rules=rules(args), progress=progress, command=command)
+    try:
+        result = plan_province(args.data, args.out, config=args.config, months=month, seed=args.seed,
+                               lang=args.lang, rules=rules(args), progress=progress, command=command)
+    except KeyboardInterrupt:
+        print("riskplan plan: the districts finished before the interrupt are kept whole, nothing "
+              "half-written is left; run the same command again to resume / 已完成的区县保留，"
+              "重新运行同一命令即可继续", file=sys.stderr)
+        raise
     print(result.summary())
     return 1 if result.failed else 0
 
