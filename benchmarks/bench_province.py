@@ -43,11 +43,11 @@ def _build_one(n: int, seed: int, k: int, lo: int, hi: int, out: str) -> str:
     from riskplan.synthetic.ouhai import read_reference
     from riskplan.synthetic.province import district_metadata, province_specs
 
+    if (Path(out) / f"d{k + 1:03d}" / "dataset.toml").is_file():  # the folder names of province_specs
+        return f"d{k + 1:03d} kept"
     ref = read_reference(ROOT / "data" / "reference")
     d = province_specs(n, seed, ref.food_categories, ref.business_types, population=(lo, hi))[k]
     folder = Path(out) / d.folder
-    if (folder / "dataset.toml").is_file():
-        return f"{d.folder} kept"
     t0 = time.perf_counter()
     built = build_district(d.spec)
     tmp = Path(out) / f".{d.folder}.building"

@@ -201,7 +201,9 @@ def test_a_rerun_resumes_and_province_priors_reach_the_plan(planned, province, c
     out, _, _ = planned
     data, config = province
     before = {n: (out / n / "manifest.json").read_bytes() for n in ("d001", "yunling")}
-    again = plan_province(data, out, config=config, months="2026-07", client=cluster)
+    # an existing cluster by address, as `--scheduler tcp://host:port` does
+    again = plan_province(data, out, config=config, months="2026-07",
+                          rules=ProvinceRules(scheduler=cluster.scheduler.address))
     assert {o.name: o.status for o in again.outcomes} == {"broken": "failed", "d001": "unchanged",
                                                           "yunling": "unchanged"}
     assert {n: (out / n / "manifest.json").read_bytes() for n in before} == before
@@ -226,11 +228,13 @@ def test_a_rerun_resumes_and_province_priors_reach_the_plan(planned, province, c
 
 
 def test_monitoring_takes_the_same_shape(planned, province, cluster, tmp_path):
-    from riskplan.province import monitor_province
+    from riskplan.province import ProvinceRules, monitor_province
 
     out, _, _ = planned
     mon = tmp_path / "mon"
-    res = monitor_province(out, mon, client=cluster, do_replan=False, charts=False)
+    cluster.write_scheduler_file(str(tmp_path / "scheduler.json"))  # as `--scheduler-file PATH` reads
+    res = monitor_province(out, mon, rules=ProvinceRules(scheduler_file=str(tmp_path / "scheduler.json")),
+                           do_replan=False, charts=False)
     assert {o.name: o.status for o in res.outcomes} == {"d001": "monitored", "yunling": "monitored"}
     table = read_csv(mon / "province" / "districts.csv").set_index("district")
     yl_results = len(pd.read_csv(province[0] / "yunling" / "results.csv"))
