@@ -20,6 +20,7 @@ import threading
 import time
 from pathlib import Path
 
+import distributed
 import pandas as pd
 import pytest
 
@@ -29,8 +30,6 @@ from riskplan.export.manifest import sha256_file
 from riskplan.synthetic import build_district, write_district
 from riskplan.synthetic.ouhai import read_reference
 from riskplan.synthetic.province import district_metadata, province_specs
-
-distributed = pytest.importorskip("distributed")
 
 ROOT = Path(__file__).resolve().parent.parent
 DISTRICTS = ROOT / "tests" / "districts"
@@ -145,6 +144,8 @@ def test_summary_holds_the_figures_of_each_plan_folder(planned):
     unrouted = set(plan.unassigned["visit_id"])
     assert row["delivered"] == int(plan.visits.loc[~plan.visits["visit_id"].isin(unrouted), "samples"].sum())
     assert row["population"] == 180_437
+    for what in ("townships", "business_types", "categories"):  # coverage: covered of present
+        assert row[f"{what}_covered"] == k[f"{what}_covered"] and 0 < row[f"{what}_covered"] <= row[what]
     assert row["samples_per_1000"] == pytest.approx(1000 * k["allocated"] / 180_437, abs=1e-3)
     for key in k:  # every key figure is a column (new ones too)
         assert key in result.table.columns or any(c.startswith(key + ".") for c in result.table.columns)
@@ -153,6 +154,8 @@ def test_summary_holds_the_figures_of_each_plan_folder(planned):
     assert man["kind"] == "province" and man["districts"]["broken"]["status"] == "failed"
     assert man["districts"]["yunling"]["inputs_sha256"]["config.toml"] == sha256_file(
         DISTRICTS / "yunling_config.toml")
+    for table in (DISTRICTS / "yunling").glob("*.csv"):  # every input file of every district
+        assert man["districts"]["yunling"]["inputs_sha256"][table.name] == sha256_file(table), table.name
     assert set(man["outputs_sha256"]) >= {"districts.csv", "tasks.csv", "problems.csv", "report.md",
                                           "samples_per_1000.png", "config.toml", "problems/broken.csv"}
 
@@ -195,19 +198,32 @@ def test_a_district_folder_is_what_planning_it_alone_gives(planned, province, tm
         assert (out / "yunling" / rel).read_bytes() == (alone / rel).read_bytes(), rel
 
 
-def test_a_rerun_resumes_and_province_priors_reach_the_plan(planned, province, cluster):
+def test_a_rerun_resumes_and_province_priors_reach_the_plan(planned, province, cluster, capsys):
     from riskplan.province import ProvinceRules, plan_province
 
     out, _, _ = planned
     data, config = province
     before = {n: (out / n / "manifest.json").read_bytes() for n in ("d001", "yunling")}
-    # an existing cluster by address, as `--scheduler tcp://host:port` does
-    again = plan_province(data, out, config=config, months="2026-07",
+    # an existing cluster by address, as `--scheduler tcp://host:port` does; a progress bar counts districts
+    again = plan_province(data, out, config=config, months="2026-07", progress=True,
                           rules=ProvinceRules(scheduler=cluster.scheduler.address))
     assert {o.name: o.status for o in again.outcomes} == {"broken": "failed", "d001": "unchanged",
                                                           "yunling": "unchanged"}
     assert {n: (out / n / "manifest.json").read_bytes() for n in before} == before
     assert list(again.table["quota"].iloc[1:]) == list(planned[1].table["quota"].iloc[1:])
+    bar = capsys.readouterr().err
+    assert "districts 区县" in bar and "3/3" in bar
+    # from the command line: a folder missing a file is planned again (to the same bytes), the rest kept
+    (out / "d001" / "routes.csv").unlink()
+    assert main(["plan", "--data", str(data), "--config", str(config), "--month", "2026-07", "--scheduler",
+                 cluster.scheduler.address, "--out", str(out)]) == 1  # 1: a district failed
+    printed = capsys.readouterr().out
+    assert "1 planned" in printed and "1 unchanged" in printed and "FAILED 失败 broken" in printed
+    table = read_csv(out / "province" / "districts.csv")
+    assert dict(zip(table["district"], table["status"])) == {"broken": "failed", "d001": "planned",
+                                                             "yunling": "unchanged"}
+    outputs = __import__("json").loads(before["d001"])["outputs_sha256"]
+    assert __import__("json").loads((out / "d001" / "manifest.json").read_text())["outputs_sha256"] == outputs
 
     withp = plan_province(data, out, config=config, months="2026-07", client=cluster,
                           rules=ProvinceRules(province_priors=True))
@@ -262,6 +278,7 @@ def test_refusals_before_any_work(province, tmp_path, capsys):
     shutil.copytree(data / "d001", twin / "d001")
     assert main(["plan", "--data", str(data), str(twin), "--out", str(tmp_path / "y")]) == 2
     assert "two districts named 'd001'" in capsys.readouterr().err
+    assert main(["validate", str(data / "d001")]) == 0  # the synthetic districts are valid input
     bad = tmp_path / "bad.toml"
     bad.write_text("[routing]\nsolution_limt = 3\n", encoding="utf-8")
     assert main(["plan", "--data", str(data), "--config", str(bad), "--out", str(tmp_path / "z")]) == 2
