@@ -3,8 +3,9 @@
 The front door, ``import riskplan as rp``::
 
     ds = rp.load_ouhai()                   # or rp.read_dataset("my_district/")
+    config = rp.config_for(ds)             # a configuration fitting the data (riskplan init)
     problems = rp.validate(ds)             # every problem as a table (empty: none)
-    plan = rp.plan(ds, months="2026-07")   # the whole pipeline -> Plan
+    plan = rp.plan(ds, config, months="2026-07")  # the whole pipeline -> Plan
     print(plan.summary())
     plan.write("out/plan")                 # the plan folder for the field teams
     folder = rp.read_plan("out/plan")      # its tables back, with the pipeline's column types
@@ -28,16 +29,18 @@ from riskplan._version import __version__
 # line like any other ("interrupted", exit 130), not shown as a traceback from inside an import.
 if TYPE_CHECKING:  # pragma: no cover
     from riskplan.allocation import Allocation
-    from riskplan.api import Plan, monitor, plan, validate
+    from riskplan.api import Plan, config_for, hidden_truth, load_dataset, monitor, plan, validate
     from riskplan.config import Config, load_config
+    from riskplan.configure import check_config, init_config
     from riskplan.dataset import Dataset
     from riskplan.datasets import load_ouhai, read_dataset
-    from riskplan.errors import ConfigError, InfeasibleError, RiskplanError, ValidationError
+    from riskplan.errors import ConfigCheckError, ConfigError, InfeasibleError, RiskplanError, ValidationError
     from riskplan.export.plan_folder import PlanFolder, read_plan
     from riskplan.monitoring import MonitorResult
     from riskplan.pipeline import PlanResult
     from riskplan.province import ProvinceMonitorResult, ProvinceResult, monitor_province, plan_province
     from riskplan.risk import BacktestResult, BetaBinomialFit
+    from riskplan.roles import business_types_with, categories_with, establishments_with
     from riskplan.routing import RoutePlan
     from riskplan.selection import Selection
     from riskplan.settings import (
@@ -48,31 +51,44 @@ if TYPE_CHECKING:  # pragma: no cover
         ProvinceRules,
         QuotaRules,
         RiskRules,
+        RoleRules,
         RoutingRules,
         ScheduleRules,
         SelectionRules,
     )
+    from riskplan.subset import exclude
 
 _SOURCE: dict[str, str] = {
-    "Allocation": "riskplan.allocation",
-    **dict.fromkeys(("Plan", "monitor", "plan", "validate"), "riskplan.api"),
-    **dict.fromkeys(("Config", "load_config"), "riskplan.config"),
+    # data
     "Dataset": "riskplan.dataset",
     **dict.fromkeys(("load_ouhai", "read_dataset"), "riskplan.datasets"),
-    **dict.fromkeys(("ConfigError", "InfeasibleError", "RiskplanError", "ValidationError"),
-                    "riskplan.errors"),
-    **dict.fromkeys(("PlanFolder", "read_plan"), "riskplan.export.plan_folder"),
-    "MonitorResult": "riskplan.monitoring",
-    "PlanResult": "riskplan.pipeline",
-    **dict.fromkeys(("ProvinceMonitorResult", "ProvinceResult", "monitor_province", "plan_province"),
-                    "riskplan.province"),
-    **dict.fromkeys(("BacktestResult", "BetaBinomialFit"), "riskplan.risk"),
-    "RoutePlan": "riskplan.routing",
-    "Selection": "riskplan.selection",
-    **dict.fromkeys(("AllocationRules", "CalendarRules", "ExportRules", "MonitoringRules",
-                     "ProvinceRules", "QuotaRules", "RiskRules", "RoutingRules", "ScheduleRules",
-                     "SelectionRules"),
+    **dict.fromkeys(("load_dataset", "validate", "hidden_truth", "config_for", "plan", "Plan", "monitor"),
+                    "riskplan.api"),
+    "exclude": "riskplan.subset",
+    # roles
+    **dict.fromkeys(("business_types_with", "categories_with", "establishments_with"), "riskplan.roles"),
+    # configuration
+    **dict.fromkeys(("Config", "load_config"), "riskplan.config"),
+    **dict.fromkeys(("check_config", "init_config"), "riskplan.configure"),
+    **dict.fromkeys(("RoleRules", "QuotaRules", "RiskRules", "AllocationRules", "ScheduleRules",
+                     "CalendarRules", "SelectionRules", "RoutingRules", "MonitoringRules", "ExportRules"),
                     "riskplan.settings"),
+    # planning
+    "PlanResult": "riskplan.pipeline",
+    **dict.fromkeys(("PlanFolder", "read_plan"), "riskplan.export.plan_folder"),
+    "Allocation": "riskplan.allocation",
+    "Selection": "riskplan.selection",
+    "RoutePlan": "riskplan.routing",
+    **dict.fromkeys(("BetaBinomialFit", "BacktestResult"), "riskplan.risk"),
+    # monitoring
+    "MonitorResult": "riskplan.monitoring",
+    # many districts (Dask)
+    **dict.fromkeys(("plan_province", "monitor_province", "ProvinceResult", "ProvinceMonitorResult"),
+                    "riskplan.province"),
+    "ProvinceRules": "riskplan.settings",
+    # errors
+    **dict.fromkeys(("RiskplanError", "ValidationError", "ConfigError", "ConfigCheckError", "InfeasibleError"),
+                    "riskplan.errors"),
 }
 """Front-door name -> the module that defines it."""
 
@@ -96,10 +112,21 @@ __all__ = [
     "Dataset",
     "load_ouhai",
     "read_dataset",
+    "load_dataset",
     "validate",
+    "exclude",
+    "hidden_truth",
+    # roles
+    "business_types_with",
+    "categories_with",
+    "establishments_with",
     # configuration
     "Config",
     "load_config",
+    "check_config",
+    "init_config",
+    "config_for",
+    "RoleRules",
     "QuotaRules",
     "RiskRules",
     "AllocationRules",
@@ -133,5 +160,6 @@ __all__ = [
     "RiskplanError",
     "ValidationError",
     "ConfigError",
+    "ConfigCheckError",
     "InfeasibleError",
 ]

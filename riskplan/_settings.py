@@ -135,6 +135,21 @@ def section_from_dict(cls: type[T], data: Mapping[str, Any], prefix: str = "") -
         raise ConfigError(prefix or cls.__name__, str(exc)) from None
 
 
+def convert_key(cls: type, key: str, value: Any, prefix: str = "") -> Any:
+    """``value`` converted to the type of field ``key`` of ``cls`` (no range checks).
+
+    Raises
+    ------
+    ConfigError
+        For an unknown key or a value of the wrong type, naming the full key.
+    """
+    full = f"{prefix}.{key}" if prefix else key
+    names = {f.name for f in dataclasses.fields(cls) if f.init}
+    if key not in names:
+        raise ConfigError(full, f"unknown key (known keys here: {', '.join(sorted(names))})")
+    return _convert(value, get_type_hints(cls)[key], full)
+
+
 def section_to_dict(obj: DataclassInstance) -> dict[str, Any]:
     """Plain-TOML-able dict of a settings dataclass (tuples become lists, None values are left out)."""
 

@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from riskplan.config import Config
+from riskplan.configure import init_config
 from riskplan.dataset import Dataset
-from riskplan.datasets import load_ouhai, read_dataset
+from riskplan.datasets import embedded_data_dir, load_ouhai, read_dataset
 from riskplan.errors import RiskplanError
 from riskplan.export.atomic import check_output_folder
 from riskplan.export.plan_folder import read_plan, write_plan
@@ -23,10 +24,16 @@ from riskplan.monitoring import MonitorPlan, MonitorResult, load_plan, read_resu
 from riskplan.monitoring import monitor as monitor_plan
 from riskplan.monitoring.planio import dataset_for_plan
 from riskplan.pipeline import PlanResult, run_plan
+from riskplan.risk.backtest import load_hidden_truth
 from riskplan.tables import DateLike
 from riskplan.validation import validate_dataset
 
-__all__ = ["Plan", "plan", "validate", "read_plan", "monitor", "load_ouhai", "read_dataset"]
+__all__ = ["Plan", "plan", "validate", "read_plan", "monitor", "load_ouhai", "read_dataset",
+           "load_dataset", "config_for", "hidden_truth", "DATA_ENV"]
+
+DATA_ENV = "RISKPLAN_DATA"
+"""Environment variable naming a dataset folder: overrides the folder :func:`load_dataset` is
+given (CI runs every notebook on a second district this way)."""
 
 MonthSpec = int | str | Iterable[int | str] | None
 """Months to plan: None (the month after the reference date), 1-12, ``"YYYY-MM"``, ``"all"``,
@@ -116,13 +123,12 @@ def plan(dataset: Dataset, config: Config | None = None, *, months: MonthSpec = 
 
     Raises
     ------
-    ConfigError
-        When the configuration names a code the dataset does not have.
+    ConfigCheckError
+        Listing every code, role or name of the configuration the dataset does not have.
     RiskplanError
         For months outside the plan year.
     """
     config = config or Config()
-    config.check_codes(dataset)
     result = run_plan(dataset, config, _months(months, int(dataset.plan_year or 0)), seed,
                       progress=progress)
     return Plan(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)})
@@ -175,3 +181,44 @@ def monitor(plan: Plan | PlanResult | MonitorPlan | str | os.PathLike[str],
     else:
         table, file = read_results(results), Path(results).name
     return monitor_plan(mplan, table, dataset, as_of=as_of, file=file, do_replan=do_replan)
+
+
+def load_dataset(data_dir: str | os.PathLike[str] | None = None) -> Dataset:
+    """The dataset a notebook works on: a folder, or the embedded Ouhai data.
+
+    Parameters
+    ----------
+    data_dir
+        A dataset folder; empty or None for the embedded Ouhai data. The environment variable
+        ``RISKPLAN_DATA``, when set, overrides it.
+
+    Returns
+    -------
+    Dataset
+        Read and validated (:func:`read_dataset` / :func:`load_ouhai`).
+    """
+    folder = os.environ.get(DATA_ENV, "").strip() or (str(data_dir).strip() if data_dir else "")
+    return read_dataset(Path(folder)) if folder else load_ouhai()
+
+
+def config_for(dataset: Dataset) -> Config:
+    """A configuration fitting ``dataset``, as ``riskplan init`` makes it.
+
+    :func:`riskplan.configure.init_config` also gives the commented TOML and the guesses.
+    """
+    return init_config(dataset).config
+
+
+def hidden_truth(dataset: Dataset) -> pd.DataFrame | None:
+    """The true unqualified rates ``dataset`` was drawn from, when known; else None.
+
+    Only the embedded Ouhai data have one riskplan can reproduce (its generator's hidden truth):
+    for any other dataset the back-test against the truth is skipped.
+    """
+    try:
+        embedded = embedded_data_dir("ouhai").resolve()
+    except FileNotFoundError:  # pragma: no cover - an install without the embedded data
+        return None
+    if dataset.source is None or Path(dataset.source).resolve() != embedded:
+        return None
+    return load_hidden_truth()

@@ -19,7 +19,7 @@ from types import ModuleType
 from riskplan._version import __version__
 from riskplan.errors import RiskplanError
 
-COMMANDS: tuple[str, ...] = ("validate", "template", "plan", "config", "monitor", "bench")
+COMMANDS: tuple[str, ...] = ("validate", "template", "init", "plan", "config", "monitor", "bench")
 """Subcommand names (module names in riskplan.commands), in the order ``riskplan --help`` lists them."""
 
 

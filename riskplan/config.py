@@ -6,8 +6,10 @@ and top-level keys (``seed``). Every table is optional: what is missing keeps it
 default, so ``riskplan config --show`` prints the complete default configuration and an empty
 file is a valid configuration. Reading is strict: an unknown key, a value of the wrong type or out
 of range raises :class:`~riskplan.errors.ConfigError` naming the key (``risk.half_life_years``).
-Codes (food categories, business types, townships) can only be checked against a dataset, by
-:meth:`Config.check_codes`.
+Rules about kinds of places and foods name roles (``school canteen``, ``wet market``, ``key
+product``) or codes; they can only be checked against a dataset (:meth:`Config.check_codes`, every
+problem at once) and are turned into the dataset's codes by :meth:`Config.resolve` (see
+:mod:`riskplan.roles`).
 """
 
 from __future__ import annotations
@@ -17,15 +19,17 @@ import os
 import re
 import textwrap
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import tomli_w
 
 from riskplan._settings import attribute_docs, check, section_from_dict, section_to_dict
 from riskplan.dataset import Dataset
-from riskplan.errors import ConfigError
+from riskplan.errors import ConfigCheckError, ConfigError
+from riskplan.roles import check_rules, findings_frame, resolve_rules, with_roles
 from riskplan.settings import (
     AllocationRules,
     CalendarRules,
@@ -33,12 +37,14 @@ from riskplan.settings import (
     MonitoringRules,
     QuotaRules,
     RiskRules,
+    RoleRules,
     RoutingRules,
     ScheduleRules,
     SelectionRules,
 )
 
 SECTIONS: dict[str, type] = {
+    "roles": RoleRules,
     "quota": QuotaRules,
     "risk": RiskRules,
     "allocation": AllocationRules,
@@ -95,11 +101,14 @@ class Config:
         Seed of every random step (establishment selection, the team draw) [-]; ``--seed``
         overrides it.
         Range: [0, 2**63 - 1].
+    roles
+        Roles given to some business types and categories, replacing the data's.
     quota, risk, allocation, schedule, calendar, selection, routing, monitoring, export
         The stage sections (see each class for its keys and defaults).
     """
 
     seed: int = DEFAULT_SEED
+    roles: RoleRules = dataclasses.field(default_factory=RoleRules)
     quota: QuotaRules = dataclasses.field(default_factory=QuotaRules)
     risk: RiskRules = dataclasses.field(default_factory=RiskRules)
     allocation: AllocationRules = dataclasses.field(default_factory=AllocationRules)
@@ -152,91 +161,39 @@ class Config:
         """A copy with some fields replaced (``config.replace(seed=7)``)."""
         return dataclasses.replace(self, **changes)
 
-    # ---------------------------------------------------------------- codes
-    def check_codes(self, dataset: Dataset) -> None:
-        """Check that every category, business-type and township code in the config exists.
+    # ---------------------------------------------------------------- codes and roles
+    def check_codes(self, dataset: Dataset) -> pd.DataFrame:
+        """Check every code, role and name the configuration gives against ``dataset``.
 
-        A string is taken as a code when it sits under a key naming a code family
-        (``...categor...``, ``...business_type...``, ``...township...``), or anywhere when it has
-        the shape of one family's codes (``C31``, ``C-SCHOOL``, ``330304001``: letters and digits
-        as in the dataset). Dict keys and values, and list items are all checked.
+        Returns
+        -------
+        pandas.DataFrame
+            The warnings and notes (rules that match nothing in the dataset): ``key, value,
+            level, problem, dataset_has, close_match`` (see :func:`riskplan.roles.check_rules`).
 
         Raises
         ------
-        ConfigError
-            Naming the first key holding an unknown code, e.g. ``allocation.key_products[2]``.
+        ConfigCheckError
+            Listing every unknown code, role or name at once (key, value, what the dataset has,
+            the closest match).
         """
-        families = _code_families(dataset)
-        shapes: dict[str, set[str]] = {}
-        for fam, codes in families.items():
-            for c in codes:
-                shapes.setdefault(_shape(c), set()).add(fam)
-        doc = self.to_dict()
-        for section in ("seed", *SECTIONS):
-            for key, text, named in _strings(doc[section], section, None):
-                if named and not _CODE_LIKE.fullmatch(text):
-                    named = None  # e.g. a mode such as "all" under a key naming categories
-                fams = [named] if named else sorted(shapes.get(_shape(text), ()))
-                if not fams:
-                    continue
-                if not any(text in families[f] for f in fams):
-                    what = " or ".join(_FAMILY_TEXT[f] for f in fams)
-                    raise ConfigError(key, f"unknown {what} {text!r}: not in the dataset")
+        ds = with_roles(dataset, self.roles.business_types, self.roles.categories)
+        problems = findings_frame(check_rules(self.to_dict(), ds))
+        if (problems["level"] == "error").any():
+            name = (getattr(dataset, "name", "") or str(getattr(dataset, "source", "") or "")
+                    or "the dataset")
+            raise ConfigCheckError(problems, f"the configuration, against {name}")
+        return problems
 
+    def resolve(self, dataset: Dataset) -> Config:
+        """The configuration with every role and name replaced by the dataset's codes.
 
-_FAMILY_TEXT = {
-    "category": "food category code",
-    "business_type": "business type code",
-    "township": "township code",
-}
-_CODE_LIKE = re.compile(r"[A-Z0-9][A-Z0-9_\-]*")
-_FAMILY_KEYS = (("categor", "category"), ("business_type", "business_type"),
-                ("business", "business_type"), ("township", "township"))
-
-
-def _code_families(dataset: Dataset) -> dict[str, set[str]]:
-    return {
-        "category": set(map(str, dataset.categories["category_code"])),
-        "business_type": set(map(str, dataset.business_types["business_type"])),
-        "township": set(map(str, dataset.townships["township_code"])),
-    }
-
-
-def _shape(text: str) -> str:
-    """First character kept, then letter runs as ``A`` and digit runs as ``9:<length>``.
-
-    ``C31`` -> ``C9:2``, ``C-SCHOOL`` -> ``C-A``, ``330304001`` -> ``39:8``; text with lower-case
-    letters or other characters has no shape (``""``). Keeping the first character stops other
-    identifiers of the same form (target ``T15``) from being taken for codes.
-    """
-    if not re.fullmatch(r"[A-Z0-9][A-Z0-9\-_]*", text):
-        return ""
-    rest = re.sub(r"[A-Z]+", "A", re.sub(r"[0-9]+", lambda m: f"9:{len(m.group())}", text[1:]))
-    return text[0] + rest
-
-
-def _family_of(key: str) -> str | None:
-    low = key.lower()
-    for needle, fam in _FAMILY_KEYS:
-        if needle in low:
-            return fam
-    return None
-
-
-def _strings(value: Any, key: str, family: str | None) -> Iterator[tuple[str, str, str | None]]:
-    """(full key, string, family named by the key or None) for every string in ``value``."""
-    if isinstance(value, Mapping):
-        for k, v in value.items():
-            sub = f"{key}.{k}"
-            fam = _family_of(str(k)) or family
-            # a dict key is a code when the dict's own name names a family
-            yield sub, str(k), family
-            yield from _strings(v, sub, fam)
-    elif isinstance(value, (list, tuple)):
-        for i, v in enumerate(value):
-            yield from _strings(v, f"{key}[{i}]", family)
-    elif isinstance(value, str):
-        yield key, value, family
+        The configuration's ``[roles]`` replace the data's first. Check it first
+        (:meth:`check_codes`): names that match nothing are dropped. The local seasons of the
+        categories table are added (``schedule.local_seasons``).
+        """
+        ds = with_roles(dataset, self.roles.business_types, self.roles.categories)
+        return Config.from_dict(resolve_rules(self.to_dict(), ds))
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:

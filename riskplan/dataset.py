@@ -1,9 +1,9 @@
 """The district dataset: one container for every table of one district.
 
 A :class:`Dataset` holds the tables of ``docs/contracts.md`` (townships, establishments, stations,
-officers, labs, history, results, complaints, categories, business types, target actuals) and where
-they came from. :func:`riskplan.datasets.read_dataset` reads a folder into one; every pipeline stage
-takes its inputs from it.
+officers, labs, history, results, complaints, categories, business types, creation targets,
+target actuals) and where they came from. :func:`riskplan.datasets.read_dataset` reads a
+folder into one; every pipeline stage takes its inputs from it.
 """
 
 from __future__ import annotations
@@ -39,8 +39,12 @@ class Dataset:
         Where teams start, who is on each station's roster, where samples go.
     history, results
         Past sampling results, and the current plan year's results so far.
-    complaints, categories, business_types, target_actuals
-        See ``docs/contracts.md``.
+    complaints, categories, business_types
+        See ``docs/contracts.md``; the ``roles`` columns of business types and categories say
+        which rules apply to them (:mod:`riskplan.roles`).
+    creation_targets, target_actuals
+        The district's own creation targets and their actual values (both optional: empty
+        without them, and then ``riskplan monitor`` makes no scorecard).
     name
         Human-readable name of the district.
     district_code
@@ -70,6 +74,7 @@ class Dataset:
     categories: pd.DataFrame
     business_types: pd.DataFrame
     target_actuals: pd.DataFrame
+    creation_targets: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     name: str = ""
     district_code: str = ""
     reference_date: dt.date | None = None

@@ -57,3 +57,32 @@ class ConfigError(RiskplanError):
 
 class InfeasibleError(RiskplanError):
     """A plan cannot satisfy its rules, e.g. coverage floors need more samples than the quota."""
+
+
+class ConfigCheckError(ConfigError):
+    """A configuration has problems, all found at once.
+
+    Parameters
+    ----------
+    problems
+        One row per problem: ``key``, ``value``, ``level`` (``error``, ``warning``, ``info``),
+        ``problem``, ``dataset_has``, ``close_match``; the message lists the errors.
+    where
+        What was checked, e.g. ``"my.toml against tests/districts/yunling"``.
+    """
+
+    def __init__(self, problems: pd.DataFrame, where: str = "the configuration") -> None:
+        self.problems = problems
+        errors = problems[problems["level"] == "error"] if len(problems) else problems
+        self.key = str(errors["key"].iloc[0]) if len(errors) else ""
+        n = len(errors)
+        lines = [f"{n} problem(s) in {where} / 配置有 {n} 处错误:"]
+        for rec in errors.itertuples(index=False):
+            value = f" = {rec.value}" if rec.value != "" else ""
+            text = f"  key '{rec.key}'{value}: {rec.problem}"
+            if rec.dataset_has:
+                text += f" (dataset has {rec.dataset_has})"
+            if rec.close_match:
+                text += f"; did you mean {rec.close_match!r}?"
+            lines.append(text)
+        RiskplanError.__init__(self, "\n".join(lines))

@@ -303,6 +303,12 @@ TABLES: dict[str, Table] = {
                 Column("cost_yuan", "float", "typical test fee per sample", unit="CNY", min=0.0),
                 Column("units_per_sample", "int", "units bought per sample (test + 2 kept)",
                        unit="units", min=1),
+                Column("roles", "list", "`;`-separated roles the rules use (`key product`, "
+                       "`spring festival food`, `zongzi`, `mooncake`, `summer drink`, "
+                       "`summer seafood`; see docs/roles.md)", required=False, nullable=True),
+                Column("local_seasons", "str", "`;`-separated local seasons `label:months`, e.g. "
+                       "`杨梅 bayberry:6` or `野生菌 wild mushrooms:6-9`", required=False,
+                       nullable=True),
             ),
             "food categories that can be sampled",
             key="category_code",
@@ -314,22 +320,52 @@ TABLES: dict[str, Table] = {
                 Column("stage", "str", "supply-chain stage", allowed=STAGES),
                 Column("name_zh", "str", "Chinese name"),
                 Column("name_en", "str", "English name"),
-                Column("vulnerable", "bool", "serves vulnerable consumers (schools, elderly care)"),
+                Column("vulnerable", "bool", "serves vulnerable consumers (schools, elderly care); "
+                       "`true` adds the role `vulnerable consumers`", required=False, nullable=True),
+                Column("roles", "list", "`;`-separated roles the rules use (`school canteen`, "
+                       "`kindergarten canteen`, `elderly canteen`, `wet market`, `wholesale market`, "
+                       "`online seller`, `central kitchen`, `street vendor`, ...; see docs/roles.md)",
+                       required=False, nullable=True),
                 Column("note", "str", "remarks", required=False, nullable=True),
             ),
             "business types (业态) and their stage",
             key="business_type",
         ),
         Table(
+            "creation_targets",
+            (
+                Column("target_id", "id", "target ID, e.g. `T19` (also read from a column `id`)"),
+                Column("indicator_zh", "str", "what is measured (Chinese)"),
+                Column("indicator_en", "str", "what is measured (English)", required=False,
+                       nullable=True),
+                Column("comparator", "str", "how the actual value must compare with the target",
+                       allowed=(">=", "<=", ">", "<")),
+                Column("target", "float", "the target value, in `unit`"),
+                Column("unit", "str", "unit of target and actual, e.g. `%`", required=False,
+                       nullable=True),
+                Column("deadline", "date", "date by which it must be met (empty: standing target)",
+                       required=False, nullable=True),
+                Column("lead_department", "str", "department answering for it", required=False,
+                       nullable=True),
+                Column("seed_section", "str", "section of the plan document it comes from",
+                       required=False, nullable=True),
+            ),
+            "the district's quantitative creation targets (scored by `riskplan monitor`; "
+            "without this table there is no scorecard)",
+            key="target_id",
+            optional=True,
+        ),
+        Table(
             "target_actuals",
             (
-                Column("target_id", "id", "target of the seed plan (see creation targets)"),
+                Column("target_id", "id", "target (must exist in creation_targets)"),
                 Column("scope", "str", "`district`, a township code or a department"),
                 Column("actual", "float", "actual value reached"),
                 Column("as_of", "date", "date the value refers to"),
                 Column("note", "str", "remarks", required=False, nullable=True),
             ),
-            "example actual values for the seed plan's targets",
+            "actual values of the district's creation targets (typed in; riskplan computes some "
+            "itself)",
             optional=True,
         ),
     )

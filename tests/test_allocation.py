@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from riskplan._settings import section_from_dict
 from riskplan.allocation import AllocationRules, QuotaRules, allocate, controlled_round, quota_for
-from riskplan.errors import ConfigError, InfeasibleError
+from riskplan.config import Config
+from riskplan.errors import ConfigCheckError, ConfigError, InfeasibleError
 
 KEY = ["township_code", "business_type", "category_code"]
 BT_STAGE = {"P-FACTORY": "production", "D-WETMARKET": "distribution", "D-SUPERMARKET": "distribution",
@@ -141,17 +142,18 @@ def test_all_zero_weights_fall_back_to_establishments():
     assert a.total == 150
 
 
-def test_rules_from_toml_and_codes():
+def test_rules_from_toml_and_codes(ouhai):
     r = section_from_dict(AllocationRules, {"township_min": 3, "key_categories": ["C36"],
                                             "budget_yuan": 500000}, prefix="allocation")
-    assert r.township_min == 3 and "C36" in r.key_category_codes and "C35" in r.key_category_codes
-    r.check_codes(CATS + ["C36"], list(BT_STAGE))
-    with pytest.raises(ConfigError) as exc:
-        AllocationRules(key_categories=("C99",)).check_codes(CATS, list(BT_STAGE))
-    assert exc.value.key == "allocation.key_categories"
-    with pytest.raises(ConfigError) as exc:
-        AllocationRules(key_products={"x": "C98"}).check_codes(CATS)
-    assert exc.value.key == "allocation.key_products.x"
+    assert r.township_min == 3 and r.key_category_codes == ("C36",)
+    # by default the key products are the categories with the role "key product"
+    assert Config().resolve(ouhai).allocation.key_category_codes == ("C33", "C34", "C35", "C37")
+    Config(allocation=r).check_codes(ouhai)
+    bad = Config(allocation=AllocationRules(key_categories=("C99",), key_products={"x": "C98"}))
+    with pytest.raises(ConfigCheckError) as exc:
+        bad.check_codes(ouhai)
+    errors = exc.value.problems.query("level == 'error'")
+    assert list(errors["key"]) == ["allocation.key_categories[0]", "allocation.key_products.x"]
     with pytest.raises(ConfigError) as exc:
         section_from_dict(AllocationRules, {"key_min_share": 1.5}, prefix="allocation")
     assert exc.value.key == "allocation.key_min_share"
@@ -244,12 +246,15 @@ def test_controlled_rounding_rejects_fractional_total():
 def test_ouhai_allocation(ouhai):
     from riskplan.risk import score
 
-    rules = AllocationRules()
-    rules.check_codes(ouhai.categories["category_code"], ouhai.business_types["business_type"],
-                      ouhai.townships["township_code"])
+    rules = Config().resolve(ouhai).allocation  # roles -> Ouhai's codes
+    assert rules.school_business_types == ("C-SCHOOL",)
     s = score(ouhai)
     quota = quota_for(QuotaRules(), ouhai)
     a = allocate(s, quota, rules, categories=ouhai.categories)
+    # the same with the roles resolved by allocate itself from the tables
+    b = allocate(s, quota, AllocationRules(), categories=ouhai.categories,
+                 business_types=ouhai.business_types)
+    pd.testing.assert_frame_equal(a.table, b.table)
     check_invariants(a, s, 964, rules)
     assert a.floors_optimal
     assert set(a.table["township_code"]) == set(ouhai.townships["township_code"])

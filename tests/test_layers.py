@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # 2 data: the registry, the container, reading, validation, loaders, synthetic districts
     ("riskplan.schema",),
     ("riskplan.dataset",),
+    ("riskplan.roles", "riskplan.subset"),
     ("riskplan.io",),
     ("riskplan.templates",),
     ("riskplan.validation",),
@@ -43,6 +44,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("riskplan.plotting",),
     # 6 configuration
     ("riskplan.config",),
+    ("riskplan.configure",),
     # 7 pipeline
     ("riskplan.pipeline",),
     # 8 plan folder

@@ -64,7 +64,7 @@ def test_monitor_command_writes_everything(plan_dir, ouhai, tmp_path, capsys):
     assert {("330304002", "C35"), ("330304011", "C34")} <= hot
     sc = read_out(out / "targets_scorecard.csv")
     assert set(sc.loc[sc["source"] == "computed", "target_id"]) == {"T19", "T22", "T23", "T24"}
-    assert "Seed plan targets" in (out / "report.md").read_text(encoding="utf-8")
+    assert "Creation targets" in (out / "report.md").read_text(encoding="utf-8")
 
 
 def test_monitor_reports_unknown_results(plan_dir, ouhai, tmp_path):

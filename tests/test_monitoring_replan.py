@@ -1,12 +1,11 @@
 """Re-plan of the remainder: exact totals, done stays done, the allocation's guarantees reused."""
 
-from types import SimpleNamespace
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from riskplan.allocation import AllocationRules, allocate
+from riskplan.config import Config
 from riskplan.monitoring import MonitorPlan, replan, validate_results
 from riskplan.monitoring.replan import remainder_schedule_rules, remaining_months
 from riskplan.risk import score
@@ -22,7 +21,7 @@ def district():
     ds.plan_year = 2026
     ds.reference_date = pd.Timestamp("2026-06-30").date()
     rules = AllocationRules(key_min_share=0.0, school_min_share=0.05)
-    config = SimpleNamespace(allocation=rules, schedule=ScheduleRules(), risk=None)
+    config = Config(allocation=rules)
     scores = score(ds)
     alloc = allocate(scores, 120, rules, categories=ds.categories)
     sched = monthly(alloc, config.schedule)

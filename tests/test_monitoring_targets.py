@@ -3,8 +3,9 @@
 import pandas as pd
 import pytest
 
+from riskplan.datasets import embedded_data_dir
 from riskplan.monitoring import MonitoringRules, computed_actuals, scorecard
-from riskplan.monitoring.targets import load_targets
+from riskplan.monitoring.targets import SCORECARD_COLUMNS, load_targets
 
 TARGETS = pd.DataFrame([
     # id, comparator, target, unit, deadline, lead
@@ -78,7 +79,14 @@ def test_t19_only_for_the_risk_monitoring_programme():
     assert comp["target_id"].tolist() == ["T22"]
 
 
-def test_embedded_targets_file():
-    t = load_targets()
-    assert len(t) == 25 and t["id"].iloc[0] == "T01"
+def test_embedded_targets_file(ouhai):
+    t = load_targets(embedded_data_dir("ouhai") / "creation_targets.csv")
+    assert len(t) == 25 and t["target_id"].iloc[0] == "T01"
     assert set(t["comparator"]) <= {">=", "<="}
+    # the same table is part of the dataset: the scorecard reads it from there
+    pd.testing.assert_frame_equal(t.reset_index(drop=True), ouhai.creation_targets.reset_index(drop=True))
+
+
+def test_a_dataset_without_targets_gets_no_scorecard() -> None:
+    sc = scorecard(None, None, None, as_of="2026-06-30")
+    assert sc.empty and list(sc.columns) == list(SCORECARD_COLUMNS)

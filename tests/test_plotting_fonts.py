@@ -95,3 +95,45 @@ def test_map_saves_png_offline(tmp_path: Path, mini_ds) -> None:
     assert out.stat().st_size > 1000
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["A (1)", "B (1)", "C (1)", "D (1)"]  # the 5th has no coordinates
+
+
+_STALE_CACHE = r"""
+import json, pathlib, re
+from matplotlib import font_manager as fm
+import matplotlib
+cache = next(pathlib.Path(matplotlib.get_cachedir()).glob("fontlist-v*.json"))
+data = json.loads(cache.read_text())
+data["ttflist"] = [f for f in data["ttflist"] if not re.search("cjk", f["fname"], re.I)]
+cache.write_text(json.dumps(data))
+"""
+
+_FIND = r"""
+from riskplan.plotting import fonts
+print("cache:", fonts._preferred())
+print("found:", fonts.find_cjk_font())
+print("note:", repr(fonts.font_note()))
+"""
+
+
+def test_a_font_missing_from_matplotlibs_cache_is_found(tmp_path: Path) -> None:
+    """A CJK font installed after matplotlib built its font list (a stale cache) is still found."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path), "MPLBACKEND": "Agg"}
+    env.pop(fonts.NO_FONT_ENV, None)
+    subprocess.run([sys.executable, "-c", _STALE_CACHE], env=env, check=True, capture_output=True)
+    out = subprocess.run([sys.executable, "-c", _FIND], env=env, check=True, capture_output=True,
+                         text=True).stdout
+    assert "cache: None" in out  # the cache knows no CJK font ...
+    assert "found: Noto Sans CJK SC" in out  # ... the system's font files are searched once
+    assert "note: ''" in out
+
+
+def test_without_a_cjk_font_the_note_says_how_to_get_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(fonts.NO_FONT_ENV, "1")
+    note = fonts.font_note()
+    assert "labels are in English" in note and "fonts-noto-cjk" in note
+    monkeypatch.delenv(fonts.NO_FONT_ENV)
+    assert fonts.font_note() == ""

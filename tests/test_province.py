@@ -341,3 +341,17 @@ def test_ctrl_c_leaves_completed_districts_complete(province, tmp_path):
         files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
         assert files == set(man["outputs_sha256"]) | {"manifest.json"}
     assert (out / done / "manifest.json").is_file()
+
+
+def test_a_wrong_code_in_a_districts_configuration_fails_that_district(tmp_path):
+    """Checked on the worker against the district's own data: every wrong code is a problem row."""
+    from riskplan.config import load_config
+    from riskplan.province.task import DistrictTask, plan_district
+
+    cfg = load_config(DISTRICTS / "yunling_config.toml").to_dict()
+    cfg["allocation"]["key_categories"] = ["F99"]  # Yunling has F01-F12
+    outcome = plan_district(DistrictTask("yunling", str(DISTRICTS / "yunling"), str(tmp_path / "yunling"), cfg))
+    assert outcome.status == "failed" and outcome.problems is not None
+    row = outcome.problems.iloc[0]
+    assert (row["column"], row["value"], row["file"]) == ("allocation.key_categories[0]", "F99", "config.toml")
+    assert not (tmp_path / "yunling").exists()

@@ -8,8 +8,10 @@ import pytest
 
 from riskplan._settings import section_from_dict
 from riskplan.errors import ConfigError, RiskplanError
+from riskplan.roles import resolve_section, role_tables
 from riskplan.routing import RoutingRules, check_plan, plan_routes
 from riskplan.routing.windows import intersect, start_windows
+from riskplan.synthetic.catalogue import BUSINESS_ROLES
 from riskplan.timeofday import parse_windows
 
 # ----------------------------------------------------------------------------- fixtures
@@ -77,11 +79,18 @@ def _world(n: int = 12, seed: int = 1, teams: int = 2):
     return visits, est, stations, labs, townships, calendar
 
 
+# the national business types' roles (as in Ouhai's table): the default rules, which name roles,
+# resolved to the codes these tests use
+BUSINESS_TYPES = pd.DataFrame({"business_type": list(BUSINESS_ROLES), "roles": list(BUSINESS_ROLES.values())})
+RULES = resolve_section("routing", RoutingRules(), role_tables(BUSINESS_TYPES))
+
+
 def _plan_and_check(visits, est, stations, labs, townships, calendar, rules=None, **kw):
+    rules = rules or RULES
     plan = plan_routes(visits, stations, labs, calendar, rules, establishments=est, townships=townships, **kw)
     viol = check_plan(
         plan, visits, stations, labs, calendar, rules, establishments=est, townships=townships,
-        travel_matrix=kw.get("travel_matrix"),
+        travel_matrix=kw.get("travel_matrix"), business_types=kw.get("business_types"),
     )
     assert viol.empty, viol.to_string()
     # exact accounting: every visit once, in stops or unassigned
@@ -145,6 +154,12 @@ def test_school_canteen_without_school_days_is_reported(world):
     plan = _plan_and_check(visits, est, stations, labs, townships, calendar)
     day = plan.stops.set_index("visit_id").loc["V001", "date"]
     assert day.day <= 3
+    # the default rules name the role: given the business types, routing resolves it itself
+    bt = pd.DataFrame({"business_type": ["C-SCHOOL"], "roles": ["school canteen"]})
+    plan = _plan_and_check(visits, est, stations, labs, townships, cal, RoutingRules(), business_types=bt)
+    assert plan.unassigned.set_index("visit_id").loc["V001", "reason"] == "no_school_day"
+    plan = _plan_and_check(visits, est, stations, labs, townships, cal, RoutingRules())
+    assert "V001" not in set(plan.unassigned["visit_id"])  # without the table the role matches nothing
 
 
 def test_impossible_window_and_accounting(world):
@@ -280,7 +295,6 @@ def test_pack_days_fills_field_days_and_respects_allowed_days():
 
 def test_the_ouhai_plan_passes_the_independent_checker(ouhai):
     """The default plan for the embedded data, re-simulated route by route (issue 5)."""
-    from riskplan.config import Config
     from riskplan.pipeline import run_plan
     from riskplan.routing import check_plan
     from riskplan.routing.plan import RoutePlan
@@ -288,7 +302,8 @@ def test_the_ouhai_plan_passes_the_independent_checker(ouhai):
     result = run_plan(ouhai, month=7)
     field = result.visits[result.visits["mode"] != "purchase"].reset_index(drop=True)
     plan = RoutePlan(result.stops, result.routes, result.unassigned, True, {})
-    problems = check_plan(plan, field, ouhai.stations, ouhai.labs, result.calendar, Config().routing,
+    assert result.config.routing.school_day_types == ("C-SCHOOL",)  # the plan's rules name codes
+    problems = check_plan(plan, field, ouhai.stations, ouhai.labs, result.calendar, result.config.routing,
                           establishments=ouhai.establishments, townships=ouhai.townships)
     assert len(problems) == 0, problems.head().to_string()
     assert len(result.stops) > 0.8 * len(field)  # most field visits are routed
@@ -322,7 +337,7 @@ def test_route_day_accounts_for_every_visit_it_is_given(world):
     visits, est, stations, labs, townships, calendar = world
     visits.loc[1, "business_type"] = "C-SCHOOL"
     est.loc[1, "business_type"] = "C-SCHOOL"
-    rules = RoutingRules()
+    rules = RULES
     v = prepare_visits(visits, est)
     st = prepare_station(stations.iloc[0].to_dict(), v, labs, rules, {}, None)
     days = working_days(calendar)

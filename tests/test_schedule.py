@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riskplan._settings import section_from_dict
-from riskplan.errors import ConfigError, InfeasibleError
+from riskplan.config import Config
+from riskplan.errors import ConfigCheckError, ConfigError, InfeasibleError
 from riskplan.schedule import (
     ScheduleInputError,
     ScheduleRules,
@@ -63,9 +64,10 @@ def test_defaults_hold():
     assert sum(s.attrs["monthly_totals"].values()) == t["samples"].sum()
 
 
-def test_seasons_named_products_within_a_category():
+def test_seasons_named_products_within_a_category(ouhai):
     t = pd.DataFrame({"township_code": ["t"], "business_type": ["B"], "category_code": ["C24"], "samples": [110]})
-    s = monthly(t, ScheduleRules(progress_targets=(0.0, 0.0, 0.0)))
+    # the default seasons name category roles: Ouhai's categories table says C24 has both
+    s = monthly(t, ScheduleRules(progress_targets=(0.0, 0.0, 0.0)), categories=ouhai.categories)
     per = s.set_index("month")["samples"]
     # zongzi (May-Jun) and mooncakes (Aug-Sep) are both pastries: those months weigh 3x
     assert per[[5, 6, 8, 9]].min() > per[[1, 2, 3, 4, 7, 10, 11]].max()
@@ -97,7 +99,7 @@ def test_unmeetable_progress_raises():
         monthly(t, ScheduleRules(closed_months=(1, 2, 3)))
 
 
-def test_rules_from_toml_and_errors():
+def test_rules_from_toml_and_errors(ouhai):
     r = section_from_dict(ScheduleRules, {"last_month": 12, "closed_months": [2],
                                           "season_categories": {"x": "C01"}, "season_months": {"x": [3]}},
                           prefix="schedule")
@@ -109,9 +111,12 @@ def test_rules_from_toml_and_errors():
         with pytest.raises(ConfigError) as exc:
             section_from_dict(ScheduleRules, bad, prefix="schedule")
         assert exc.value.key == key
-    with pytest.raises(ConfigError) as exc:
-        ScheduleRules().check_codes(["C01"])
-    assert exc.value.key.startswith("schedule.season_categories.")
+    # a season naming a code, a role or a name the dataset does not have is a configuration error
+    with pytest.raises(ConfigCheckError) as exc:
+        Config(schedule=ScheduleRules(season_categories={"x": "C99;zongzi"}, season_months={"x": (3,)},
+                                      season_labels={})).check_codes(ouhai)
+    errors = exc.value.problems.query("level == 'error'")
+    assert list(errors["key"]) == ["schedule.season_categories.x"] and list(errors["value"]) == ["C99"]
 
 
 @settings(max_examples=40, deadline=None)
@@ -143,11 +148,15 @@ def test_ouhai_schedule(ouhai):
     from riskplan.allocation import AllocationRules, allocate
     from riskplan.risk import score
 
-    ScheduleRules().check_codes(ouhai.categories["category_code"])
-    a = allocate(score(ouhai), 964, AllocationRules(), categories=ouhai.categories)
-    rules = ScheduleRules()
+    a = allocate(score(ouhai), 964, AllocationRules(), categories=ouhai.categories,
+                 business_types=ouhai.business_types)
+    rules = Config().resolve(ouhai).schedule  # roles and the local seasons -> Ouhai's codes
+    assert rules.season_categories["spring_festival"] == "C04;C13;C15;C17;C18"
+    assert rules.season_categories["bayberry"] == "C36" and rules.season_months["bayberry"] == (6,)
     s = monthly(a, rules)
     check(s, a.table, rules)
+    # the same with the roles resolved by monthly itself from the categories table
+    pd.testing.assert_frame_equal(s, monthly(a, ScheduleRules(), categories=ouhai.categories))
 
 
 def test_settings_round_trip_through_toml():
@@ -224,15 +233,16 @@ def test_bad_allocation_table_raises_clear_error(change, match):
 
 def test_ouhai_selection_not_blocked_by_the_schedule(ouhai):
     """Over the default schedule, no stratum is short because it has more months than shops."""
-    from riskplan.allocation import AllocationRules, allocate
+    from riskplan.allocation import allocate
     from riskplan.risk import score
-    from riskplan.selection import SelectionRules, select_year
+    from riskplan.selection import select_year
 
-    a = allocate(score(ouhai), 964, AllocationRules(), categories=ouhai.categories)
-    s = monthly(a)
+    cfg = Config().resolve(ouhai)  # the roles in the default rules -> Ouhai's codes
+    a = allocate(score(ouhai), 964, cfg.allocation, categories=ouhai.categories)
+    s = monthly(a, cfg.schedule)
     check_months_within_establishments(s, a.table)
     history = pd.concat([ouhai.history, ouhai.results], ignore_index=True)
-    out = select_year(s, ouhai.establishments, history, ouhai.plan_year, SelectionRules(), 0,
+    out = select_year(s, ouhai.establishments, history, ouhai.plan_year, cfg.selection, 0,
                       categories=ouhai.categories, stations=ouhai.stations)
     short = pd.concat([x.shortfall for x in out.values()], ignore_index=True)
     n_months = s.groupby(KEY)["month"].nunique()

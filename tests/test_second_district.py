@@ -117,7 +117,7 @@ def test_register_shape(yunling) -> None:
     assert 140 <= len(est) <= 160
     assert set(est["stage"]) == {"production", "distribution", "catering"}
     assert len(bt) >= 10 and set(est["business_type"]) == set(bt["business_type"])
-    assert "roles" in bt.columns  # ignored by today's reader, read by a later issue
+    assert "roles" in bt.columns  # read by riskplan.roles (tests/test_district_rules.py)
     allowed = {"school canteen", "kindergarten canteen", "elderly canteen", "wet market",
                "wholesale market", "online seller", "central kitchen", "street vendor"}
     roles = {r for cell in bt["roles"].dropna() for r in cell.split(";")}

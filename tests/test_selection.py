@@ -25,6 +25,12 @@ KEY = ["township_code", "business_type", "category_code"]
 T1, T2 = "330304001", "330304002"
 
 
+# the default rules name roles (online seller, wet market); these tables have no business-type
+# table to resolve them, so the rules name the codes, as a configuration may
+CODES = SelectionRules(purchase_business_types=("D-ONLINE",),
+                       rotation_by_business_type={"D-WETMARKET": 1, "D-WHOLESALE": 1})
+
+
 def make_establishments() -> pd.DataFrame:
     """Two townships; restaurants (C31, C34), wet-market stalls (C20, C21), online sellers (C05)."""
     rows = []
@@ -89,7 +95,7 @@ def run(month=7, seed=1, rules=None, **kw):
     kw.setdefault("year", 2026)
     kw.setdefault("categories", make_categories())
     kw.setdefault("stations", make_stations())
-    return select(make_schedule(), make_establishments(), make_history(), month, rules or SelectionRules(),
+    return select(make_schedule(), make_establishments(), make_history(), month, rules or CODES,
                   seed, **kw)
 
 
@@ -273,7 +279,7 @@ def test_rotation_window_by_grade():
 def test_markets_have_their_own_short_window():
     est = make_establishments()
     hist = pd.DataFrame({"establishment_id": ["OH-M0000", "OH-E0002"], "sample_date": ["2026-06-15"] * 2})
-    rot = rotation_table(est, hist, 2026, 7, SelectionRules()).set_index("establishment_id")
+    rot = rotation_table(est, hist, 2026, 7, CODES).set_index("establishment_id")
     assert rot.loc["OH-M0000", "window_months"] == 1 and rot.loc["OH-M0000", "eligible"]
     assert rot.loc["OH-E0002", "window_months"] == 4 and not rot.loc["OH-E0002", "eligible"]
     strict = SelectionRules(rotation_by_business_type={})
@@ -320,7 +326,7 @@ def test_planned_visits_count_for_rotation():
 
 
 def test_select_year_chains_months_and_respects_windows():
-    out = select_year(make_schedule(), make_establishments(), make_history(), 2026, SelectionRules(), 4,
+    out = select_year(make_schedule(), make_establishments(), make_history(), 2026, CODES, 4,
                       categories=make_categories(), stations=make_stations())
     assert sorted(out) == [7, 8]
     both = set(out[7].visits["establishment_id"]) & set(out[8].visits["establishment_id"])

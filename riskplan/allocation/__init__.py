@@ -1,13 +1,14 @@
 """Annual quota and its integer allocation to strata (township x business type x food category).
 
 :func:`annual_quota` sizes the year's task, :func:`apportion` is the classic apportionment building
-block, and :func:`allocate` splits the quota into strata: coverage floors first (CP-SAT), the rest
-in proportion to risk, rounded by a controlled rounding (min-cost flow) that keeps every total
-within one of its fractional value.
+block, and :func:`allocate` splits the quota into strata: fixed numbers first (``allocation.fixed``),
+coverage floors (CP-SAT), the rest in proportion to risk, rounded by a controlled rounding
+(min-cost flow) that keeps every total within one of its fractional value.
 """
 
-from riskplan.allocation.allocate import Allocation, AllocationInputError, allocate
+from riskplan.allocation.allocate import Allocation, AllocationInputError, allocate_strata
 from riskplan.allocation.apportion import apportion
+from riskplan.allocation.fixed import allocate
 from riskplan.allocation.quota import (
     annual_quota,
     programme_quota,
@@ -25,6 +26,7 @@ __all__ = [
     "AllocationRules",
     "QuotaRules",
     "allocate",
+    "allocate_strata",
     "annual_quota",
     "apportion",
     "controlled_round",

@@ -33,13 +33,14 @@ from riskplan.allocation.floors import (
 )
 from riskplan.allocation.rounding import controlled_round
 from riskplan.errors import InfeasibleError, RiskplanError
+from riskplan.roles import resolve_section, role_tables
 from riskplan.settings.allocation import AllocationRules
 from riskplan.tables import STRATUM_KEY
 
 KEY = list(STRATUM_KEY)
 REQUIRED = (*KEY, "stage", "weight")
 
-__all__ = ["Allocation", "AllocationRules", "allocate"]
+__all__ = ["Allocation", "AllocationRules", "allocate_strata"]
 
 
 class AllocationInputError(RiskplanError, ValueError):
@@ -224,7 +225,7 @@ def _costs(strata: pd.DataFrame, categories: pd.DataFrame | None, rules: Allocat
     return c.to_numpy()
 
 
-def allocate(
+def allocate_strata(
     scores: pd.DataFrame,
     quota: int,
     rules: AllocationRules | None = None,
@@ -232,8 +233,11 @@ def allocate(
     categories: pd.DataFrame | None = None,
     higher_level: pd.DataFrame | None = None,
     count_higher_level: bool = False,
+    business_types: pd.DataFrame | None = None,
 ) -> Allocation:
-    """Allocate ``quota`` samples to the strata of ``scores``.
+    """Allocate ``quota`` samples to the strata of ``scores`` (without ``rules.fixed``).
+
+    :func:`riskplan.allocation.allocate` is this plus the fixed numbers of ``rules.fixed``.
 
     Parameters
     ----------
@@ -254,6 +258,9 @@ def allocate(
     count_higher_level
         Subtract the higher-level samples from ``quota`` (pass the gross quota then; do not also
         subtract them with :meth:`QuotaRules.quota`).
+    business_types
+        The business-type table: with it (and ``categories``) the rules may name roles
+        (``school canteen``, ``key product``); without it they must name codes.
 
     Returns
     -------
@@ -268,6 +275,8 @@ def allocate(
         For a malformed score or higher-level table.
     """
     rules = AllocationRules() if rules is None else rules
+    if business_types is not None or categories is not None:
+        rules = resolve_section("allocation", rules, role_tables(business_types, categories))
     if isinstance(quota, bool) or int(quota) != quota or quota < 0:
         raise AllocationInputError(f"quota must be a whole number >= 0, got {quota!r}")
     quota_gross = int(quota)

@@ -57,7 +57,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--data", metavar="DIR", help="dataset folder (default: the one the plan refers to)")
     p.add_argument("--as-of", metavar="YYYY-MM-DD",
                    help="date of the assessment (default: the dataset's reference date)")
-    p.add_argument("--targets", metavar="FILE", help="creation targets CSV (default: the embedded one)")
+    p.add_argument("--targets", metavar="FILE", help="creation targets CSV or XLSX (default: "
+                   "the dataset's creation_targets; without them, no scorecard)")
     p.add_argument("--no-replan", action="store_true", help="skip the re-plan of the remainder")
     p.add_argument("--no-charts", action="store_true", help="write no PNG charts")
     province.add_arguments(p, priors=False)

@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 
 from riskplan.commands import province
-from riskplan.config import load_config
+from riskplan.config import Config
+from riskplan.configure import check_config
 from riskplan.dataset import Dataset
 from riskplan.datasets import load_ouhai, read_dataset
 from riskplan.errors import ConfigError, RiskplanError
@@ -91,7 +92,13 @@ def run(args: argparse.Namespace) -> int:
     args.data = args.data[0] if args.data else None
     t0 = time.perf_counter()
     progress = not os.environ.get("TQDM_DISABLE") and sys.stderr.isatty()
-    config = load_config(args.config)
+    out = Path(args.out)
+    check_output_folder(out.absolute())
+    dataset = _load(args)
+    # every problem of the file and of its codes against the data, in one run
+    report = check_config(args.config, dataset) if args.config else check_config(Config(), dataset)
+    report.raise_errors()
+    config = report.config
     if args.seed is not None:
         if args.seed < 0:
             raise ConfigError("seed", f"--seed must be a non-negative integer, got {args.seed}")
@@ -100,10 +107,6 @@ def run(args: argparse.Namespace) -> int:
         import dataclasses
 
         config = config.replace(export=dataclasses.replace(config.export, lang=args.lang))
-    out = Path(args.out)
-    check_output_folder(out.absolute())
-    dataset = _load(args)
-    config.check_codes(dataset)
     if args.all_months:
         months: list[int] | None = list(range(1, 13))
     elif args.month:

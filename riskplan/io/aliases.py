@@ -85,7 +85,14 @@ COLUMN_ALIASES: dict[str, str | tuple[str, ...]] = {
     "类别组": "group", "33大类": "classic_33_category", "危害程度": "hazard_severity",
     "易腐": "perishable", "冷链": "perishable", "检验费用": "cost_yuan", "检测费": "cost_yuan",
     "每批样品数量": "units_per_sample", "抽样数量": "units_per_sample",
-    "脆弱人群": "vulnerable", "备注": "note",
+    "脆弱人群": "vulnerable", "备注": "note", "角色": "roles", "规则角色": "roles",
+    "适用角色": "roles", "本地时令": "local_seasons", "时令": "local_seasons",
+    "本地时令食品": "local_seasons",
+    # creation targets
+    "id": "target_id", "指标": "indicator_zh", "指标名称": "indicator_zh",
+    "指标英文": "indicator_en", "比较": "comparator", "比较符": "comparator",
+    "目标值": "target", "单位": "unit", "期限": "deadline", "完成期限": "deadline",
+    "牵头部门": "lead_department", "责任部门": "lead_department", "出处": "seed_section",
     # target actuals
     "指标编号": "target_id", "范围": "scope", "实际值": "actual", "截至日期": "as_of",
 }

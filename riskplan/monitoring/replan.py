@@ -24,13 +24,14 @@ import pandas as pd
 
 from riskplan.allocation import Allocation, allocate
 from riskplan.config import Config
+from riskplan.configure import prepare
 from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError
 from riskplan.monitoring.ingest import check_as_of
 from riskplan.monitoring.planio import MonitorPlan
 from riskplan.pipeline import PlanResult
 from riskplan.risk import score
-from riskplan.schedule import ScheduleRules, monthly
+from riskplan.schedule import ScheduleRules, monthly, school_day_months
 from riskplan.settings.risk import RiskRules
 from riskplan.tables import STRATUM_KEY, DateLike
 
@@ -152,11 +153,17 @@ def remainder_schedule_rules(
 
 
 def _schedule_remaining(
-    alloc_table: pd.DataFrame, months: list[int], config: Config | None, quota: int, done: int
+    alloc_table: pd.DataFrame, months: list[int], config: Config, quota: int, done: int,
+    plan_year: int | None,
 ) -> pd.DataFrame:
-    """Spread the remainder over ``months`` with :func:`riskplan.schedule.monthly`."""
-    rules = remainder_schedule_rules(getattr(config, "schedule", None), months, quota, done)
-    return monthly(alloc_table, rules)
+    """Spread the remainder over ``months`` with :func:`riskplan.schedule.monthly`.
+
+    As in the plan, business types visited only on school days keep to months with school days.
+    """
+    rules = remainder_schedule_rules(config.schedule, months, quota, done)
+    allowed = (school_day_months(config.routing.school_day_types, plan_year, config.calendar)
+               if rules.school_days_only and plan_year is not None else None)
+    return monthly(alloc_table, rules, months_allowed=allowed)
 
 
 def replan(
@@ -200,7 +207,9 @@ def replan(
     """
     if not isinstance(plan, MonitorPlan):
         plan = MonitorPlan.from_plan_result(plan)
-    config = config or plan.config
+    # the plan's rules on this dataset: roles resolved, exclusions applied (as the plan did)
+    ready = prepare(dataset, config or plan.config)
+    dataset, config = ready.dataset, ready.config
     as_of = check_as_of(as_of if as_of is not None else dataset.reference_date,
                         getattr(dataset, "plan_year", None))
     alloc0 = plan.allocation.table if hasattr(plan.allocation, "table") else plan.allocation
@@ -223,7 +232,8 @@ def replan(
             weights = scores
     if quota - n_done > 0:
         alloc = allocate(weights, quota, config.allocation, categories=dataset.categories,
-                         higher_level=done, count_higher_level=True)
+                         higher_level=done, count_higher_level=True,
+                         business_types=dataset.business_types)
         rem = alloc.table[KEY + ["stage", "samples", "weight"]].rename(
             columns={"samples": "remaining", "weight": "replan_weight"})
     else:  # nothing left to place (the plan is fulfilled): no allocation to make
@@ -241,7 +251,7 @@ def replan(
     months = remaining_months(as_of)
     if alloc is not None and months and int(table["remaining"].sum()) > 0:
         sched_in = alloc.table.copy()
-        schedule = _schedule_remaining(sched_in, months, config, quota, n_done)
+        schedule = _schedule_remaining(sched_in, months, config, quota, n_done, dataset.plan_year)
         schedule = schedule[schedule["samples"] > 0].reset_index(drop=True)
     else:
         schedule = pd.DataFrame({**{c: pd.Series(dtype=str) for c in KEY},

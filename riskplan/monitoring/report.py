@@ -42,7 +42,8 @@ from riskplan.monitoring.progress import (
     share_due,
 )
 from riskplan.monitoring.replan import Replan, replan
-from riskplan.monitoring.targets import computed_actuals, load_targets, scorecard
+from riskplan.monitoring.targets import NO_TARGETS, computed_actuals, scorecard
+from riskplan.plotting.fonts import font_note
 from riskplan.plotting.monitoring import (
     plot_coverage,
     plot_cusum,
@@ -97,7 +98,8 @@ class MonitorResult:
             f"  follow-up 核查处置: {int(fu['done'])}/{int(fu['unqualified'])} done, "
             f"{int(fu['overdue'])} overdue",
             f"  alerts 预警: {len(self.alerts)} signals",
-            "  targets 目标: " + ", ".join(f"{k} {v}" for k, v in sc.items()),
+            ("  targets 目标: " + ", ".join(f"{k} {v}" for k, v in sc.items()) if len(sc)
+             else f"  targets 目标: {NO_TARGETS}"),
         ]
         if self.replan is not None:
             lines.append(f"  re-plan 重新分配: {self.replan.remaining} samples over months "
@@ -105,6 +107,8 @@ class MonitorResult:
                          else "  re-plan: no months left")
         elif self.replan_error:
             lines.append(f"  re-plan not done: {self.replan_error}")
+        if font_note():  # the report's charts: said once, here
+            lines.append(f"  note: {font_note()}")
         return "\n".join(lines)
 
 
@@ -134,7 +138,8 @@ def monitor(
     rules
         Monitoring settings; default the plan configuration's ``monitoring`` section.
     targets
-        Creation targets; default the embedded ``creation_targets.csv``.
+        Creation targets; default the dataset's own (``dataset.creation_targets``): without
+        them the scorecard is empty.
     do_replan
         Also re-plan the remainder (the slowest step: re-scores risk and re-allocates).
 
@@ -189,7 +194,7 @@ def monitor(
         coverage_counts=cov_counts, population=int(dataset.townships["population"].sum()),
         risk_monitoring_samples=len(prog_rm), programme=plan.programme,
         township_completion=b_t[["township_code", "done", "annual"]])
-    tg = targets if targets is not None else load_targets()
+    tg = targets if targets is not None else getattr(dataset, "creation_targets", None)
     sc = scorecard(tg, getattr(dataset, "target_actuals", None), comp, as_of=as_of,
                    plan_year=dataset.plan_year, share_due=share_due(as_of, rules), rules=rules)
     return MonitorResult(as_of, plan, ing, prog, prog_t, b_d, b_t, b_s, cov, fu, charts, bayes,
@@ -357,5 +362,6 @@ def _markdown(res: MonitorResult, pngs: dict[str, str]) -> str:
         lines += [f"Not re-planned: {res.replan_error or 'skipped'}", ""]
     cols = ["target_id", "indicator_en", "scope", "target_to_date", "actual", "status", "gap",
             "credited_to", "source"]
-    lines += ["## Seed plan targets / 创建目标", "", _md_table(res.scorecard[cols], 60)]
+    lines += ["## Creation targets / 创建目标", ""]
+    lines += [_md_table(res.scorecard[cols], 60) if len(res.scorecard) else NO_TARGETS + "\n"]
     return "\n".join(lines)

@@ -1,4 +1,8 @@
-"""Scorecard of the seed plan's quantitative creation targets (``creation_targets.csv``).
+"""Scorecard of the district's quantitative creation targets (``creation_targets.csv``).
+
+The targets and their typed-in actual values are tables of the dataset (``creation_targets``,
+``target_actuals``); a district without targets gets no scorecard (an empty table, said once),
+never another district's.
 
 Each target row (``id``, ``comparator`` ``>=``/``<=``, ``target``, ``unit``, ``deadline``,
 ``lead_department``) is scored against its actual value(s): typed in (``target_actuals``: one row
@@ -36,19 +40,47 @@ from pathlib import Path
 
 import pandas as pd
 
-from riskplan.datasets import embedded_data_dir
+from riskplan.io import read_table
 from riskplan.settings.monitoring import MonitoringRules
 from riskplan.tables import DateLike
 
 COMPUTED_IDS = ("T19", "T22", "T23", "T24")
 
 
-def load_targets(path: str | Path | None = None) -> pd.DataFrame:
-    """The creation targets table (default: the embedded ``creation_targets.csv``)."""
-    if path is None:
-        path = embedded_data_dir("ouhai") / "creation_targets.csv"
-    t = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+NO_TARGETS = ("no creation targets in the dataset (creation_targets.csv): no scorecard / "
+              "数据中没有创建目标表，不评分")
+"""What a district without creation targets is told, once."""
+
+SCORECARD_COLUMNS: tuple[str, ...] = (
+    "target_id", "indicator_zh", "indicator_en", "scope", "comparator", "target", "target_to_date",
+    "unit", "actual", "reported_actual", "source", "status", "gap", "deadline", "kind",
+    "lead_department", "credited_to", "note")
+"""Columns of :func:`scorecard` (also of the empty scorecard of a district without targets)."""
+
+
+def load_targets(path: str | Path) -> pd.DataFrame:
+    """A creation targets file (CSV in UTF-8/GBK or XLSX; columns of ``creation_targets``).
+
+    Raises
+    ------
+    ValidationError
+        For a malformed file (the problems name row and column).
+    """
+    return read_table(Path(path), "creation_targets")
+
+
+def _targets_frame(targets: pd.DataFrame) -> pd.DataFrame:
+    """Targets as the scorecard reads them: ``id``, numeric ``target``, text ``deadline``."""
+    t = targets.rename(columns={"target_id": "id"}) if "id" not in targets.columns else targets.copy()
     t["target"] = pd.to_numeric(t["target"])
+    dl = t["deadline"] if "deadline" in t.columns else pd.Series("", index=t.index)
+    if pd.api.types.is_datetime64_any_dtype(dl):
+        dl = dl.dt.strftime("%Y-%m-%d")
+    t["deadline"] = dl.fillna("").astype(str).replace({"NaT": "", "nan": "", "<NA>": ""})
+    for c in ("indicator_zh", "indicator_en", "unit", "lead_department", "comparator"):
+        if c not in t.columns:
+            t[c] = ""
+        t[c] = t[c].fillna("").astype(str)
     return t
 
 
@@ -120,7 +152,7 @@ def _short(comparator: str, actual: float, target: float) -> float:
 
 
 def scorecard(
-    targets: pd.DataFrame,
+    targets: pd.DataFrame | None,
     actuals: pd.DataFrame | None = None,
     computed: pd.DataFrame | None = None,
     *,
@@ -134,8 +166,9 @@ def scorecard(
     Parameters
     ----------
     targets
-        ``creation_targets.csv`` (``id, indicator_zh, indicator_en, comparator, target, unit,
-        deadline, lead_department``).
+        The district's creation targets (``dataset.creation_targets``: ``target_id`` (or ``id``),
+        ``indicator_zh, indicator_en, comparator, target, unit, deadline, lead_department``);
+        None or empty gives an empty scorecard.
     actuals
         Typed values ``target_id, scope, actual, as_of, note`` (the dataset's
         ``target_actuals``), or None.
@@ -155,6 +188,9 @@ def scorecard(
     lead_department, credited_to, note``; targets without any actual get one ``no_data`` row.
     """
     rules = rules or MonitoringRules()
+    if targets is None or len(targets) == 0:
+        return pd.DataFrame(columns=list(SCORECARD_COLUMNS))
+    targets = _targets_frame(targets)
     as_of = pd.Timestamp(as_of).normalize()
     year = plan_year or as_of.year
     typed = (actuals.copy() if actuals is not None

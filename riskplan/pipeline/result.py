@@ -10,6 +10,7 @@ import pandas as pd
 from riskplan.allocation import Allocation
 from riskplan.config import Config
 from riskplan.dataset import Dataset
+from riskplan.plotting.fonts import font_note
 
 __all__ = ["PlanResult"]
 
@@ -27,7 +28,7 @@ class PlanResult:
     seed
         The seed used.
     config
-        The configuration used.
+        The configuration used, every role resolved to the dataset's codes.
     scores
         Risk scores, one row per stratum (``riskplan.risk.score``).
     quota
@@ -61,6 +62,8 @@ class PlanResult:
         False if any routing run used a wall-clock limit (results may differ between runs).
     timings
         Seconds spent per stage [s].
+    warnings
+        Sentences to show once: rules that match nothing in the dataset, what was excluded.
     """
 
     months: list[int]
@@ -83,6 +86,7 @@ class PlanResult:
     dataset: Dataset | None = None
     reproducible: bool = True
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
     def __repr__(self) -> str:
         k = self.key_numbers()
@@ -154,6 +158,9 @@ class PlanResult:
             lines.append(f"    unassigned: {n} x {reason}")
         if not k["reproducible"]:
             lines.append("  note: routing used a wall-clock limit; routes may differ between runs")
+        lines.extend(f"  warning: {w}" for w in self.warnings)
+        if font_note():  # the maps and charts of the plan folder: said once, here
+            lines.append(f"  note: {font_note()}")
         return "\n".join(lines)
 
     @property

@@ -13,6 +13,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from riskplan.config import Config
+from riskplan.configure import prepare
 from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError
 from riskplan.pipeline.result import PlanResult
@@ -69,7 +70,8 @@ def run_plan(
     dataset
         A :class:`~riskplan.datasets.Dataset` (validated).
     config
-        The configuration; defaults to ``Config()``.
+        The configuration; defaults to ``Config()``. Its roles are resolved against the
+        dataset (:func:`riskplan.configure.prepare`): the result's ``config`` names codes only.
     month
         Month (1-12) or months to select and route; None: the month after the dataset's
         ``reference_date`` (never computed from today's date).
@@ -91,7 +93,10 @@ def run_plan(
     )
     if not months or any(not 1 <= m <= 12 for m in months):
         raise RiskplanError(f"months must be 1-12, got {months}")
-    config.check_codes(dataset)
+    # roles applied, codes and roles checked (every error at once), rules resolved to codes,
+    # exclusions applied: the stages below see the dataset's codes only
+    ready = prepare(dataset, config)
+    dataset, config = ready.dataset, ready.config
     t: dict[str, float] = {}
     scores = _timed(t, "risk", stage_risk, dataset, config)
     quota = _timed(t, "quota", stage_quota, dataset, config)
@@ -140,6 +145,7 @@ def run_plan(
         shortfall=concat_months(short_l),
         reproducible=reproducible,
         timings=t,
+        warnings=ready.warnings,
     )
 
 

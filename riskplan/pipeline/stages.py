@@ -19,7 +19,7 @@ from riskplan.risk import score
 from riskplan.risk.priors import category_priors_path, read_category_priors
 from riskplan.routing import plan_routes
 from riskplan.routing.travel import travel_matrix_path
-from riskplan.schedule import monthly
+from riskplan.schedule import monthly, school_day_months
 from riskplan.selection import draw_teams, select_dataset
 
 __all__ = ["STAGES", "stage_risk", "stage_quota", "stage_allocation", "stage_schedule", "stage_calendar",
@@ -52,12 +52,20 @@ def stage_quota(dataset: Dataset, config: Config) -> int:
 
 def stage_allocation(scores: pd.DataFrame, quota: int, dataset: Dataset, config: Config) -> Any:
     """Integer allocation of the quota to strata (``riskplan.allocation.allocate`` -> Allocation)."""
-    return allocate(scores, quota, config.allocation, categories=dataset.categories)
+    return allocate(scores, quota, config.allocation, categories=dataset.categories,
+                    business_types=dataset.business_types)
 
 
 def stage_schedule(allocation: pd.DataFrame, dataset: Dataset, config: Config) -> pd.DataFrame:
-    """Monthly schedule of the year (``riskplan.schedule.monthly``)."""
-    return monthly(allocation, config.schedule)
+    """Monthly schedule of the year (``riskplan.schedule.monthly``).
+
+    Business types visited only on school days (``routing.school_day_types``, codes of a resolved
+    configuration) are scheduled only in months with school days of the plan year.
+    """
+    allowed = (school_day_months(config.routing.school_day_types, int(dataset.plan_year),
+                                 config.calendar)
+               if config.schedule.school_days_only and dataset.plan_year is not None else None)
+    return monthly(allocation, config.schedule, months_allowed=allowed)
 
 
 def stage_calendar(year: int, months: Iterable[int], config: Config) -> pd.DataFrame:
@@ -93,6 +101,7 @@ def stage_routes(
         establishments=dataset.establishments, townships=dataset.townships,
         travel_matrix=travel_matrix_path(dataset, rules.travel_matrix), seed=seed,
         time_limit=rules.time_limit_s or None, progress=progress,
+        business_types=dataset.business_types,
     )
 
 

@@ -4,7 +4,7 @@
 labels without warnings; :mod:`riskplan.plotting.maps` draws townships and establishments.
 """
 
-from riskplan.plotting.fonts import label, use_cjk_font
+from riskplan.plotting.fonts import font_note, label, use_cjk_font
 from riskplan.plotting.maps import plot_establishments, plot_townships
 
-__all__ = ["label", "use_cjk_font", "plot_establishments", "plot_townships"]
+__all__ = ["label", "use_cjk_font", "font_note", "plot_establishments", "plot_townships"]

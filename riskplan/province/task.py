@@ -32,7 +32,7 @@ from riskplan._version import __version__
 from riskplan.config import Config
 from riskplan.dataset import Dataset
 from riskplan.datasets import read_dataset
-from riskplan.errors import ConfigError, RiskplanError, ValidationError
+from riskplan.errors import ConfigCheckError, ConfigError, RiskplanError, ValidationError
 from riskplan.export.manifest import MANIFEST_NAME, sha256_file
 from riskplan.export.ownership import manifest_kind, unlisted_entries
 from riskplan.export.plan_folder import plan_inputs, write_plan
@@ -242,6 +242,12 @@ def plan_district(task: DistrictTask) -> DistrictOutcome:
     except ValidationError as exc:
         lines = str(exc).splitlines()
         return _failed(task, dataset, t0, " ".join(s.strip() for s in lines[:2]), exc.problems)
+    except ConfigCheckError as exc:  # every wrong code of the merged configuration, one row each
+        errors = exc.problems[exc.problems["level"] == "error"]
+        rows = pd.DataFrame({"file": "config.toml", "row": "", "column": errors["key"].astype(str),
+                             "value": errors["value"].astype(str), "message_en": errors["problem"].astype(str),
+                             "message_zh": "配置有误", "level": "error"})
+        return _failed(task, dataset, t0, str(exc).splitlines()[0], rows)
     except RiskplanError as exc:
         problem = {"file": "", "row": "", "column": exc.key if isinstance(exc, ConfigError) else "",
                    "value": "", "message_en": str(exc), "message_zh": "", "level": "error"}

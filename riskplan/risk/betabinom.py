@@ -60,6 +60,11 @@ class BetaBinomialFit(NamedTuple):
     method: str
     loglik: float
 
+    def __repr__(self) -> str:
+        flags = "" if self.converged and not self.flat else (", flat" if self.flat else ", not converged")
+        return (f"BetaBinomialFit(alpha={self.alpha:.4g}, beta={self.beta:.4g}, mean={self.mean:.4g}, "
+                f"concentration={self.concentration:.4g}, n_groups={self.n_groups}, {self.method}{flags})")
+
     def summary(self) -> str:
         """The fitted prior in one line: mean, prior size and how the fit went."""
         note = "converged" if self.converged else "did not converge"

@@ -23,15 +23,17 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], table: str) -> Non
         )
 
 
-def check_codes(values: pd.Series, known: Iterable[str], table: str, column: str, against: str) -> None:
-    """Raise RiskInputError if ``values`` holds codes that are not in ``known``."""
+def check_codes(values: pd.Series, known: Iterable[str], table: str, column: str, against: str,
+                hint: str = "") -> None:
+    """Raise RiskInputError if ``values`` holds codes that are not in ``known`` (``hint`` appended)."""
     known_set = set(map(str, known))
     uniq = pd.unique(values.dropna()).astype(str)
     bad = [v for v in uniq if v not in known_set]
     if bad:
         shown = ", ".join(sorted(bad)[:8])
         more = f" and {len(bad) - 8} more" if len(bad) > 8 else ""
-        raise RiskInputError(f"table '{table}', column '{column}': unknown code(s) {shown}{more} (not in {against})")
+        raise RiskInputError(f"table '{table}', column '{column}': unknown code(s) {shown}{more} "
+                             f"(not in {against}){hint}")
 
 
 def as_bool(values: pd.Series) -> np.ndarray:

@@ -13,13 +13,13 @@ from riskplan.dataset import Dataset
 from riskplan.risk.errors import RiskInputError
 from riskplan.risk.exposure import complaints_per_stratum, strata_present, volume_index
 from riskplan.risk.inputs import (
-    as_bool,
     check_codes,
     explode_categories,
     require_columns,
 )
 from riskplan.risk.pooling import KEY, partial_pool
 from riskplan.risk.recency import half_life_weights
+from riskplan.roles import match_business_types
 from riskplan.settings.risk import RiskRules
 
 EST_COLUMNS = ("establishment_id", "township_code", "business_type", "categories")
@@ -93,7 +93,9 @@ def _validate(
                 "business_type", "business_types")
     check_codes(history["category_code"], categories["category_code"], "history", "category_code", "categories")
     check_codes(history["establishment_id"], establishments["establishment_id"], "history",
-                "establishment_id", "establishments")
+                "establishment_id", "establishments",
+                hint="; to leave establishments, townships, business types or categories out of a "
+                "dataset, use riskplan.exclude(dataset, ...), which drops their history rows too")
     _, words = _result_words(history["result"])
     bad = [x for x in words if x not in ("pass", "fail")]
     if bad:
@@ -245,10 +247,9 @@ def score(
     out["complaint_index"] = np.minimum(idx, cfg.complaint_index_cap)
     out["complaint_factor"] = 1.0 + cfg.complaint_weight * out["complaint_index"]
     out["grade_factor"] = 1.0 + cfg.grade_weight * out["share_grade_cd"]
-    if "vulnerable" in bt:
-        vul = as_bool(bt["vulnerable"].reindex(out["business_type"]).fillna(False))
-    else:
-        vul = np.zeros(len(out), bool)
+    # roles or codes (riskplan.roles): `vulnerable = true` is the role "vulnerable consumers"
+    vulnerable_types = set(match_business_types(cfg.vulnerable_types, business_types).codes)
+    vul = out["business_type"].astype(str).isin(vulnerable_types).to_numpy()
     out["vulnerable"] = vul
     out["vulnerable_factor"] = 1.0 + cfg.vulnerable_weight * vul.astype(float)
     out["weight"] = (

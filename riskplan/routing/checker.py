@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskplan.roles import resolve_section, role_tables
 from riskplan.routing.plan import RoutePlan
 from riskplan.routing.prepare import (
     STATION_COLUMNS,
@@ -43,10 +44,12 @@ def check_plan(
     establishments: pd.DataFrame | None = None,
     townships: pd.DataFrame | None = None,
     travel_matrix: pd.DataFrame | str | None = None,
+    business_types: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Re-simulate every route of ``plan`` and list what is wrong.
 
-    Parameters are those given to :func:`~riskplan.routing.plan.plan_routes`.
+    Parameters are those given to :func:`~riskplan.routing.plan.plan_routes` (with
+    ``business_types`` the rules may name roles).
 
     Returns
     -------
@@ -54,6 +57,8 @@ def check_plan(
     plan is fine.
     """
     rules = rules or RoutingRules()
+    if business_types is not None:  # rules may name roles: the table says which types have them
+        rules = resolve_section("routing", rules, role_tables(business_types))
     if isinstance(travel_matrix, str):
         travel_matrix = read_travel_matrix(travel_matrix)
     out: list[dict[str, Any]] = []

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from riskplan.roles import resolve_section, role_tables
 from riskplan.routing.assign import assign_days, visits_by_day
 from riskplan.routing.day import ROUTE_COLUMNS, STOP_COLUMNS, SolvedDay, route_day, search_budget
 from riskplan.routing.fallback import offer_elsewhere
@@ -195,6 +196,7 @@ def plan_routes(
     seed: int = 0,
     time_limit: float | None = None,
     progress: bool = True,
+    business_types: pd.DataFrame | None = None,
 ) -> RoutePlan:
     """Plan a month's inspection routes for every station, team and working day.
 
@@ -227,6 +229,9 @@ def plan_routes(
         solution limit is lifted.
     progress
         Show a progress bar over stations and days (tqdm; ``TQDM_DISABLE=1`` silences it).
+    business_types
+        The business-type table: with it the rules may name roles (``school canteen``, ``wet
+        market``); without it they must name codes.
 
     Returns
     -------
@@ -234,6 +239,8 @@ def plan_routes(
     """
     t0 = time.perf_counter()
     rules = rules or RoutingRules()
+    if business_types is not None:  # rules may name roles: the table says which types have them
+        rules = resolve_section("routing", rules, role_tables(business_types))
     if isinstance(travel_matrix, (str, Path)):
         travel_matrix = read_travel_matrix(travel_matrix)
     v = prepare_visits(visits, establishments)

@@ -10,7 +10,9 @@
 3. Controlled rounding (min-cost flow) of that table: every stratum's months sum exactly to its
    annual number and every month's total equals its integer target, so the progress targets hold
    exactly; each township's monthly totals are within one of their fitted values.
-4. (``months_within_establishments``) A stratum with k establishments keeps at most k distinct
+4. (``school_days_only``) A stratum whose business type is visited only on school days keeps no
+   sample in a month without school days (:mod:`riskplan.schedule.allowed`).
+5. (``months_within_establishments``) A stratum with k establishments keeps at most k distinct
    months: its earliest month and its k - 1 busiest others; the samples of a dropped month move
    to the nearest earlier kept month. Samples only move earlier, so the cumulative share at each
    progress month can only rise and no closed month or month after ``last_month`` is used.
@@ -19,6 +21,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -27,6 +30,8 @@ from riskplan.allocation.allocate import Allocation
 from riskplan.allocation.apportion import apportion
 from riskplan.allocation.rounding import controlled_round
 from riskplan.errors import InfeasibleError, RiskplanError
+from riskplan.roles import resolve_section, role_tables
+from riskplan.schedule.allowed import keep_to_months
 from riskplan.settings.schedule import ScheduleRules
 from riskplan.tables import STRATUM_KEY
 
@@ -168,7 +173,9 @@ def _ipf(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, iters: int = 500,
     return x
 
 
-def monthly(allocation: Allocation | pd.DataFrame, rules: ScheduleRules | None = None) -> pd.DataFrame:
+def monthly(allocation: Allocation | pd.DataFrame, rules: ScheduleRules | None = None,
+            months_allowed: Mapping[str, np.ndarray] | None = None,
+            categories: pd.DataFrame | None = None) -> pd.DataFrame:
     """Split every stratum's annual samples into months.
 
     Parameters
@@ -179,6 +186,14 @@ def monthly(allocation: Allocation | pd.DataFrame, rules: ScheduleRules | None =
         :attr:`ScheduleRules.months_within_establishments`). Row order does not matter.
     rules
         Schedule rules; default :class:`ScheduleRules()`.
+    months_allowed
+        Business type -> capacity per month (12 numbers, e.g. school days; 0 = cannot be
+        sampled then), applied when ``rules.school_days_only``
+        (:func:`riskplan.schedule.allowed.school_day_months`). Default: every month allowed.
+    categories
+        The categories table: with it the seasons may name category roles and names (``spring
+        festival food``, ``糕点``) and its local seasons are added (``rules.local_seasons``);
+        without it they must name codes.
 
     Returns
     -------
@@ -197,6 +212,8 @@ def monthly(allocation: Allocation | pd.DataFrame, rules: ScheduleRules | None =
         >= 0.
     """
     rules = ScheduleRules() if rules is None else rules
+    if categories is not None:  # seasons may name roles: the table says which categories
+        rules = resolve_section("schedule", rules, role_tables(categories=categories))
     table = _checked_table(allocation)
     cols = [*KEY, "samples"] + (["n_establishments"] if "n_establishments" in table.columns else [])
     # one canonical row order: the rounding breaks ties by arc order
@@ -221,6 +238,8 @@ def monthly(allocation: Allocation | pd.DataFrame, rules: ScheduleRules | None =
         raise InfeasibleError(f"internal error: monthly totals {month_totals.tolist()} != {targets.tolist()}")
     counts = np.zeros((len(t), 12), dtype=np.int64)
     counts[r, c] = np.round(vals).astype(np.int64)
+    if rules.school_days_only and months_allowed:
+        counts = keep_to_months(counts, t["business_type"], months_allowed, rules)
     if rules.months_within_establishments and "n_establishments" in t.columns:
         limit = t["n_establishments"].fillna(12).clip(upper=12).to_numpy(dtype=float).astype(np.int64)
         counts = consolidate_months(counts, limit)

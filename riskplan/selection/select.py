@@ -24,6 +24,7 @@ import pandas as pd
 
 from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError
+from riskplan.roles import resolve_section
 from riskplan.selection.candidates import parse_month, prepare, require_columns
 from riskplan.selection.draw import category_info, select_month, stations_by_township
 from riskplan.selection.result import KEY, Selection
@@ -157,6 +158,8 @@ def select_dataset(dataset: Dataset, schedule: pd.DataFrame, month: int | str, r
     parts = [t for t in (getattr(dataset, "history", None), getattr(dataset, "results", None))
              if t is not None and len(t)]
     history = pd.concat(parts, ignore_index=True) if parts else None
+    # rules may name roles (online sellers, markets): the dataset says which business types
+    rules = resolve_section("selection", rules or SelectionRules(), dataset)
     return select(schedule, dataset.establishments, history, month, rules, seed,
                   year=dataset.plan_year, planned=planned, categories=dataset.categories,
                   stations=dataset.stations)

@@ -5,12 +5,13 @@ can import them; :class:`riskplan.config.Config` assembles them.
 """
 
 from riskplan.settings.allocation import KEY_PRODUCTS, AllocationRules
-from riskplan.settings.calendar import CalendarRules
+from riskplan.settings.calendar import CalendarRules, default_school_terms
 from riskplan.settings.export import ExportRules
 from riskplan.settings.monitoring import LEVELS, MonitoringRules
 from riskplan.settings.province import ProvinceRules
 from riskplan.settings.quota import QuotaRules
 from riskplan.settings.risk import RiskRules
+from riskplan.settings.roles import RoleRules
 from riskplan.settings.routing import RoutingRules
 from riskplan.settings.schedule import ScheduleRules
 from riskplan.settings.selection import SelectionRules
@@ -22,10 +23,12 @@ __all__ = [
     "KEY_PRODUCTS",
     "ScheduleRules",
     "CalendarRules",
+    "default_school_terms",
     "SelectionRules",
     "RoutingRules",
     "MonitoringRules",
     "LEVELS",
     "ExportRules",
     "ProvinceRules",
+    "RoleRules",
 ]

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable
 
 from riskplan._settings import check, check_range
-from riskplan.errors import ConfigError
 
 #: Products targeted by the 2021-2024 national action against banned drugs and residues in edible
-#: agricultural products (食用农产品"治违禁 控药残 促提升"三年行动), as a local example list, mapped to
-#: the category that samples them. The seed speaks of 17 products; the national list could not be
-#: confirmed, so this is configurable data (shared reference README).
+#: agricultural products (食用农产品"治违禁 控药残 促提升"三年行动), as an example list mapped to the
+#: category role ``key product``'s categories in Ouhai (meat C33, vegetables C34, aquatic products
+#: C35, eggs C37). The seed speaks of 17 products; the national list could not be confirmed. It is
+#: not a default any more: the categories with role ``key product`` are the key products.
 KEY_PRODUCTS: dict[str, str] = {
     "豇豆 cowpea": "C34",
     "韭菜 Chinese chives": "C34",
@@ -34,6 +33,9 @@ KEY_PRODUCTS: dict[str, str] = {
     "滩涂贝类 tidal-flat shellfish": "C35",
     "黄鳝 swamp eel": "C35",
 }
+
+LEAVE_OUT_KINDS: tuple[str, ...] = ("townships", "business_types", "categories")
+"""Keys of ``allocation.exclude`` and ``allocation.fixed``."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,19 +60,35 @@ class AllocationRules:
         Minimum samples in every food category present in the district. Default 1.
         Range: [0, 1000].
     key_categories
-        Category codes whose samples count as key agricultural products (besides those of
-        ``key_products``). Default empty.
+        Categories whose samples count as key agricultural products: category roles, codes or
+        names (``name_zh``, ``name_en``, ``classic_33_category``). Default ``("key product",)``:
+        the categories the data give that role (Ouhai: meat, vegetables, aquatic products, eggs).
     key_products
-        Key products (name -> category code that samples them); default the national action's
-        list (:data:`KEY_PRODUCTS`: C33 meat, C34 vegetables, C35 aquatic products, C37 eggs).
+        Further key products: product name -> the category (code, role or name) that samples
+        it, e.g. ``"野生菌 wild mushrooms" = "F07"``. Default none (:data:`KEY_PRODUCTS` is an
+        example list).
     key_min_share
         Minimum share of the quota for key agricultural products, in [0, 1]. Default 0.25.
         Range: [0, 1].
     school_business_types
-        Business types counted as school canteens. Default ``("C-SCHOOL",)``.
+        Business types counted as school canteens: roles or codes. Default ``("school canteen",
+        "kindergarten canteen")``.
     school_min_share
         Minimum share of the quota for school canteens, in [0, 1]. Default 0.05.
         Range: [0, 1].
+    exclude
+        What this plan leaves out: ``townships`` (codes), ``business_types`` (codes or roles),
+        ``categories`` (codes, roles or names), e.g. ``townships = ["330304108"]``. Excluded
+        townships, business types and categories get no sample; their establishments, history
+        rows, complaints and residents leave the plan (the quota is computed from the residents
+        of the townships planned). Default: nothing.
+    fixed
+        Exact numbers of samples for some ``townships``, ``business_types`` or ``categories``
+        (a role counts its business types or categories together), e.g. ``business_types =
+        {"online seller" = 10}``: the group gets exactly that many samples, split by risk, and
+        the rest of the quota goes to the others. Groups of one kind are disjoint; where a
+        township and a business type share strata, the township's number is placed first and
+        the business type's number counts what it already got there. Default: none.
     budget_yuan
         Optional cap on the plan's test fees [CNY]; None for no cap. When the quota costs more,
         the risk part is cut until the plan fits (``Allocation.budget_limited``).
@@ -94,11 +112,13 @@ class AllocationRules:
     stage_min: int = 1
     business_type_min: int = 1
     category_min: int = 1
-    key_categories: tuple[str, ...] = ()
-    key_products: dict[str, str] = dataclasses.field(default_factory=lambda: dict(KEY_PRODUCTS))
+    key_categories: tuple[str, ...] = ("key product",)
+    key_products: dict[str, str] = dataclasses.field(default_factory=dict)
     key_min_share: float = 0.25
-    school_business_types: tuple[str, ...] = ("C-SCHOOL",)
+    school_business_types: tuple[str, ...] = ("school canteen", "kindergarten canteen")
     school_min_share: float = 0.05
+    exclude: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    fixed: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
     budget_yuan: float | None = None
     default_cost_yuan: float = 0.0
     exact_limit: int = 5_000
@@ -123,6 +143,13 @@ class AllocationRules:
             "allocation.budget_yuan",
             f"must be a positive amount of yuan, got {self.budget_yuan}",
         )
+        for name in ("exclude", "fixed"):
+            for kind in getattr(self, name):
+                check(kind in LEAVE_OUT_KINDS, f"allocation.{name}.{kind}",
+                      f"unknown kind (known: {', '.join(LEAVE_OUT_KINDS)})")
+        for kind, groups in self.fixed.items():
+            for code, n in groups.items():
+                check(n >= 0, f"allocation.fixed.{kind}.{code}", f"must be >= 0 samples, got {n}")
         check(self.default_cost_yuan >= 0, "allocation.default_cost_yuan", "must be >= 0")
         check(self.exact_limit >= 1, "allocation.exact_limit", "must be >= 1")
         check(self.floor_time_limit_s > 0, "allocation.floor_time_limit_s", "must be > 0")
@@ -143,41 +170,3 @@ class AllocationRules:
     def key_category_codes(self) -> tuple[str, ...]:
         """Sorted category codes of the key agricultural products (listed and via products)."""
         return tuple(sorted(set(self.key_categories) | set(self.key_products.values())))
-
-    def check_codes(
-        self,
-        categories: Iterable[str] | None = None,
-        business_types: Iterable[str] | None = None,
-        townships: Iterable[str] | None = None,
-    ) -> None:
-        """Check that every code in the rules exists in the dataset.
-
-        Parameters
-        ----------
-        categories, business_types, townships
-            Known category codes, business-type codes and township codes (e.g. the columns of
-            the dataset's tables); None skips that check.
-
-        Raises
-        ------
-        ConfigError
-            Naming the key that holds an unknown code.
-        """
-        if categories is not None:
-            known = {str(c) for c in categories}
-            for c in self.key_categories:
-                if c not in known:
-                    raise ConfigError("allocation.key_categories", f"unknown category code {c!r}")
-            for name, c in self.key_products.items():
-                if c not in known:
-                    raise ConfigError(f"allocation.key_products.{name}", f"unknown category code {c!r}")
-        if business_types is not None:
-            known = {str(b) for b in business_types}
-            for b in self.school_business_types:
-                if b not in known:
-                    raise ConfigError("allocation.school_business_types", f"unknown business type {b!r}")
-        if townships is not None:
-            known = {str(t) for t in townships}
-            for t in self.township_min_overrides:
-                if t not in known:
-                    raise ConfigError(f"allocation.township_min_overrides.{t}", f"unknown township code {t!r}")

@@ -8,7 +8,7 @@ from typing import Literal
 
 from riskplan._settings import check, check_range
 
-__all__ = ["CalendarRules"]
+__all__ = ["CalendarRules", "default_school_terms"]
 
 
 def _iso(text: str, key: str) -> dt.date:
@@ -19,6 +19,20 @@ def _iso(text: str, key: str) -> dt.date:
         raise  # pragma: no cover - check raised
 
 
+def default_school_terms(year: int) -> tuple[tuple[str, str], ...]:
+    """Approximate school terms around plan year ``year`` (the defaults' dates moved to it).
+
+    The autumn term before (September 1 to about January 23), the spring term (about February 23
+    to July 3) and the autumn term after: the defaults of :class:`CalendarRules` for 2026. Real
+    terms depend on the province and on the Spring Festival; check them.
+    """
+    return (
+        (f"{year - 1}-09-01", f"{year}-01-23"),
+        (f"{year}-02-23", f"{year}-07-03"),
+        (f"{year}-09-01", f"{year + 1}-01-22"),
+    )
+
+
 @dataclasses.dataclass(frozen=True)
 class CalendarRules:
     """Settings of the work calendar (TOML section ``calendar``).
@@ -26,9 +40,11 @@ class CalendarRules:
     Attributes
     ----------
     school_terms
-        School terms as ``(first day, last day)`` ISO dates, inclusive. The defaults are
-        approximate Zhejiang terms (autumn 2025, spring 2026, autumn 2026); replace them with the
-        provincial education department's calendar for the plan year.
+        School terms as ``(first day, last day)`` ISO dates, inclusive: school canteens are
+        visited, and scheduled, only on school days. The defaults are approximate Zhejiang
+        terms (autumn 2025, spring 2026, autumn 2026); replace them with the provincial
+        education department's calendar for the plan year (``riskplan init`` writes
+        :func:`default_school_terms` of the dataset's plan year, to be checked).
     market_weekdays
         Weekdays (0 = Monday ... 6 = Sunday) that are market days (early start allowed); empty:
         no market days.
@@ -44,11 +60,7 @@ class CalendarRules:
     """
 
     school_terms: tuple[tuple[str, str], ...] = dataclasses.field(
-        default_factory=lambda: (
-            ("2025-09-01", "2026-01-23"),
-            ("2026-02-23", "2026-07-03"),
-            ("2026-09-01", "2027-01-22"),
-        )
+        default_factory=lambda: default_school_terms(2026)
     )
     market_weekdays: tuple[int, ...] = ()
     out_of_range: Literal["raise", "weekdays"] = "raise"

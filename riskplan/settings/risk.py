@@ -17,7 +17,7 @@ class RiskRules:
         weight = rate_term * exposure_term * hazard_term
                  * (1 + complaint_weight * complaint_index)
                  * (1 + grade_weight * share_grade_cd)
-                 * (1 + vulnerable_weight * vulnerable)
+                 * (1 + vulnerable_weight * vulnerable)   # vulnerable: business type in vulnerable_types
 
     with ``rate_term = rate ** rate_exponent`` (``rate`` the posterior mean, or the upper end of the
     credible interval when ``rate_basis = "upper"``), ``exposure_term = n_establishments **
@@ -79,9 +79,12 @@ class RiskRules:
         Weight of the share of grade C or D establishments in the stratum [-].
         Range: [0, 100].
     vulnerable_weight
-        Extra weight for business types serving vulnerable consumers (school, kindergarten and
-        elderly-care canteens: ``business_types.vulnerable``) [-].
+        Extra weight for business types serving vulnerable consumers (``vulnerable_types``) [-].
         Range: [0, 100].
+    vulnerable_types
+        Business types serving vulnerable consumers: roles or codes. Default the roles
+        ``vulnerable consumers`` (``business_types.vulnerable = true``), school canteen,
+        kindergarten canteen and elderly canteen.
     category_priors
         CSV of province-level category priors (``category_code, prior_mean, prior_size``): each
         listed category's rate is shrunk towards the province's rate instead of the district
@@ -106,6 +109,8 @@ class RiskRules:
     complaint_index_cap: float = 5.0
     grade_weight: float = 0.5
     vulnerable_weight: float = 0.5
+    vulnerable_types: tuple[str, ...] = ("vulnerable consumers", "school canteen", "kindergarten canteen",
+                                         "elderly canteen")
     category_priors: str = ""
 
     def __post_init__(self) -> None:

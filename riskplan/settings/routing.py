@@ -10,24 +10,23 @@ from riskplan.timeofday import parse_hhmm, parse_windows
 
 
 def _default_windows() -> dict[str, tuple[str, ...]]:
+    # keyed by business-type role (riskplan.roles); a configuration may add codes
     return {
         # wholesale markets trade overnight: sample at dawn
-        "D-WHOLESALE": ("04:30-07:30",),
+        "wholesale market": ("04:30-07:30",),
         # wet markets are busiest, and freshest, early in the morning
-        "D-WETMARKET": ("05:30-10:00",),
-        "D-SUPERMARKET": ("08:30-17:30",),
-        "D-GROCERY": ("08:30-17:30",),
+        "wet market": ("05:30-10:00",),
+        "shop": ("08:30-17:30",),
         # restaurants and eateries: outside the meal peaks (11:30-13:00, after 17:30)
-        "C-RESTAURANT": ("09:00-11:30", "13:00-17:30"),
-        "C-SMALL": ("09:00-11:30", "13:00-17:30"),
-        "C-TAKEAWAY": ("09:00-11:30", "13:00-17:30"),
-        "C-VENDOR": ("08:30-10:30", "14:00-17:00"),
-        # canteens: before and after the lunch service
-        "C-SCHOOL": ("08:30-10:30", "13:00-15:30"),
-        "C-CANTEEN": ("08:30-11:00", "13:30-16:30"),
-        "C-SITE": ("08:30-10:30", "13:30-16:30"),
-        "C-ELDERLY": ("08:30-10:30", "14:00-16:30"),
-        "C-CENTRAL": ("08:30-10:30", "13:30-16:30"),
+        "restaurant": ("09:00-11:30", "13:00-17:30"),
+        "street vendor": ("08:30-10:30", "14:00-17:00"),
+        # canteens: before and after the lunch service (kindergartens: after the nap)
+        "school canteen": ("08:30-10:30", "13:00-15:30"),
+        "kindergarten canteen": ("08:30-10:30", "14:30-16:00"),
+        "work canteen": ("08:30-11:00", "13:30-16:30"),
+        "site canteen": ("08:30-10:30", "13:30-16:30"),
+        "elderly canteen": ("08:30-10:30", "14:00-16:30"),
+        "central kitchen": ("08:30-10:30", "13:30-16:30"),
         "default": ("08:30-17:30",),
     }
 
@@ -43,14 +42,16 @@ class RoutingRules:
     Attributes
     ----------
     windows
-        Business type -> visit windows ``"HH:MM-HH:MM"`` (several per day allowed), intersected with
-        each shop's opening hours; key ``default`` for types not listed.
+        Business-type role or code -> visit windows ``"HH:MM-HH:MM"`` (several per day allowed),
+        intersected with each shop's opening hours. A business type takes its code's entry, else
+        that of the first of its roles that has one, else ``default``.
     day_start, day_end
         Team working hours ``HH:MM``.
     early_start
         Earliest start ``HH:MM`` on market days and on days with a visit of ``early_start_types``.
     early_start_types
-        Business types whose visits allow the early start (wholesale and wet markets).
+        Business types whose visits allow the early start: roles or codes (default wholesale
+        and wet markets).
     max_shift_minutes
         Longest working day, start to end of the route [min].
         Range: [1, 1440].
@@ -73,7 +74,8 @@ class RoutingRules:
         All samples (perishable or not) one team takes in a day [samples].
         Range: [1, 1000].
     school_day_types
-        Business types visited only on school days.
+        Business types visited only on school days (``calendar.school_terms``): roles or codes
+        (default school and kindergarten canteens).
     lab_id
         Lab receiving the samples; empty: the lab nearest to each station.
     pack_days
@@ -110,7 +112,7 @@ class RoutingRules:
     day_start: str = "08:30"
     day_end: str = "17:30"
     early_start: str = "05:30"
-    early_start_types: tuple[str, ...] = ("D-WHOLESALE", "D-WETMARKET")
+    early_start_types: tuple[str, ...] = ("wholesale market", "wet market")
     max_shift_minutes: int = 540
     service_base_minutes: float = 15.0
     service_per_sample_minutes: float = 20.0
@@ -118,7 +120,7 @@ class RoutingRules:
     speeds: dict[str, float] = dataclasses.field(default_factory=_default_speeds)
     cold_box_samples: int = 12
     max_samples_per_team_day: int = 20
-    school_day_types: tuple[str, ...] = ("C-SCHOOL",)
+    school_day_types: tuple[str, ...] = ("school canteen", "kindergarten canteen")
     lab_id: str = ""
     pack_days: bool = True
     day_fill: float = 0.7

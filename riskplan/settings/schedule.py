@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 
 from riskplan._settings import check, check_range
-from riskplan.errors import ConfigError
 
 
 def _seasons() -> dict[str, str]:
+    # national festival foods, by category role: a dataset says which of its categories they are
     return {
-        "spring_festival": "C04;C13;C15;C17;C18",
-        "zongzi": "C24",
-        "mooncake": "C24",
-        "summer_drinks": "C06;C10",
-        "summer_seafood": "C35",
-        "bayberry": "C36",
-        "ouhai_mandarin": "C36",
+        "spring_festival": "spring festival food",
+        "zongzi": "zongzi",
+        "mooncake": "mooncake",
+        "summer_drinks": "summer drink",
+        "summer_seafood": "summer seafood",
     }
 
 
@@ -28,8 +25,6 @@ def _season_months() -> dict[str, tuple[int, ...]]:
         "mooncake": (8, 9),
         "summer_drinks": (6, 7, 8),
         "summer_seafood": (6, 7, 8),
-        "bayberry": (6,),
-        "ouhai_mandarin": (11, 12),
     }
 
 
@@ -40,8 +35,6 @@ def _season_labels() -> dict[str, str]:
         "mooncake": "月饼 mooncakes",
         "summer_drinks": "夏季饮品 summer drinks",
         "summer_seafood": "夏季水产品 summer seafood",
-        "bayberry": "杨梅 bayberry",
-        "ouhai_mandarin": "瓯柑 Ouhai mandarin",
     }
 
 
@@ -52,9 +45,14 @@ class ScheduleRules:
     Attributes
     ----------
     season_categories
-        Seasonal focus: name -> category codes (``;`` list) the season applies to. A season
-        names a product within a category where needed: zongzi (May-Jun) and mooncakes (Aug-Sep)
-        are both pastries (C24).
+        Seasonal focus: name -> the categories (``;`` list of category roles, codes or names)
+        the season applies to. The defaults are the national festival foods by role (spring
+        festival food, zongzi, mooncake, summer drink, summer seafood); zongzi (May-Jun) and
+        mooncakes (Aug-Sep) may both be pastries.
+    local_seasons
+        Also use the local seasons the categories table declares (``local_seasons`` column,
+        e.g. ``杨梅 bayberry:6``); a season of the same name here replaces the table's. Default
+        True.
     season_months
         Season name -> months (1-12) of focus.
         Range: [1, 12] (each value).
@@ -88,9 +86,17 @@ class ScheduleRules:
         earlier month); each dropped month's samples move to the nearest earlier kept month.
         Moving samples earlier never lowers the cumulative share at a progress month, so the
         progress targets, closed months and ``last_month`` still hold. Default True.
+    school_days_only
+        Samples of the business types visited only on school days (``routing.school_day_types``)
+        are scheduled only in months with school days (``calendar.school_terms``): a month's
+        samples of such a stratum move to the month of the same progress period with the most
+        school days, else to the nearest earlier month with school days. Default False, so
+        that a configuration written before this setting plans as it did; ``riskplan init``
+        writes true for a new district.
     """
 
     season_categories: dict[str, str] = dataclasses.field(default_factory=_seasons)
+    local_seasons: bool = True
     season_months: dict[str, tuple[int, ...]] = dataclasses.field(default_factory=_season_months)
     season_labels: dict[str, str] = dataclasses.field(default_factory=_season_labels)
     season_weight: float = 3.0
@@ -100,6 +106,7 @@ class ScheduleRules:
     progress_months: tuple[int, ...] = (3, 6, 9)
     progress_targets: tuple[float, ...] = (0.25, 0.50, 0.75)
     months_within_establishments: bool = True
+    school_days_only: bool = False
 
     def __post_init__(self) -> None:
         check(self.season_weight > 0, "schedule.season_weight", "must be > 0")
@@ -145,11 +152,3 @@ class ScheduleRules:
     def seasons_of(self, category_code: str) -> list[str]:
         """Names of the seasons that apply to ``category_code``."""
         return [n for n, cats in self.season_categories.items() if category_code in cats.split(";")]
-
-    def check_codes(self, categories: Iterable[str]) -> None:
-        """Raise ConfigError naming the key if a season names an unknown category code."""
-        known = {str(c) for c in categories}
-        for name, cats in self.season_categories.items():
-            for c in cats.split(";"):
-                if c not in known:
-                    raise ConfigError(f"schedule.season_categories.{name}", f"unknown category code {c!r}")

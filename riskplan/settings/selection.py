@@ -39,9 +39,10 @@ class SelectionRules:
         0 disables rotation for that grade.
         Range: [0, 60] (each value).
     rotation_by_business_type
-        Windows [months] that replace the grade's for whole business types. By default wet and
-        wholesale markets have 1 month (they can be sampled every month): a market hosts many
-        stalls and each visit samples other stalls.
+        Windows [months] that replace the grade's for whole business types, keyed by role or
+        code (a code's entry wins over its roles'). By default wet and wholesale markets have 1
+        month (they can be sampled every month): a market hosts many stalls and each visit
+        samples other stalls.
         Range: [0, 60] (each value).
     relax_rotation
         When a stratum's eligible establishments (with combining) cannot take all its samples,
@@ -56,8 +57,9 @@ class SelectionRules:
         ``combine_samples`` off this is effectively 1.
         Range: [1, 20].
     purchase_business_types
-        Business types sampled by purchase (online sellers): selected like any shop, but they
-        produce purchase orders (``mode = "purchase"``), not route visits.
+        Business types sampled by purchase, roles or codes (default the role ``online seller``):
+        selected like any shop, but they produce purchase orders (``mode = "purchase"``), not
+        route visits.
     default_units_per_sample
         Units bought per sample when no ``categories`` table (``units_per_sample``) is given.
         Range: [1, 100].
@@ -75,12 +77,12 @@ class SelectionRules:
         default_factory=lambda: {"A": 12, "B": 6, "C": 4, "D": 3}
     )
     rotation_by_business_type: dict[str, int] = dataclasses.field(
-        default_factory=lambda: {"D-WETMARKET": 1, "D-WHOLESALE": 1}
+        default_factory=lambda: {"wet market": 1, "wholesale market": 1}
     )
     relax_rotation: bool = False
     combine_samples: bool = True
     max_samples_per_category: int = 2
-    purchase_business_types: tuple[str, ...] = ("D-ONLINE",)
+    purchase_business_types: tuple[str, ...] = ("online seller",)
     default_units_per_sample: int = 3
     officers_per_team: int = 2
 

@@ -1,7 +1,7 @@
 """The category and business-type tables of a district, from the national code lists.
 
 The code lists themselves are real (national sampling rules); the columns added here (hazard
-severity, cold chain, test fee, units per sample, vulnerable consumers) are assumptions of the
+severity, cold chain, test fee, units per sample, vulnerable consumers, roles) are assumptions of the
 riskplan team, the same for every district.
 """
 
@@ -52,6 +52,24 @@ UNITS: Mapping[str, int] = MappingProxyType({"C06": 6, "C10": 6, "C12": 6, "C13"
 VULNERABLE: frozenset[str] = frozenset({"C-SCHOOL", "C-ELDERLY"})
 """Business types serving vulnerable consumers (school and elderly-care canteens)."""
 
+BUSINESS_ROLES: Mapping[str, str] = MappingProxyType({
+    "D-WHOLESALE": "wholesale market", "D-WETMARKET": "wet market", "D-SUPERMARKET": "shop",
+    "D-GROCERY": "shop", "D-ONLINE": "online seller", "C-RESTAURANT": "restaurant",
+    "C-SMALL": "restaurant", "C-SCHOOL": "school canteen;kindergarten canteen",
+    "C-CANTEEN": "work canteen", "C-SITE": "site canteen", "C-ELDERLY": "elderly canteen",
+    "C-CENTRAL": "central kitchen", "C-TAKEAWAY": "restaurant", "C-VENDOR": "street vendor",
+})
+"""Roles of the national business types (``business_types.roles``, see :mod:`riskplan.roles`)."""
+
+CATEGORY_ROLES: Mapping[str, str] = MappingProxyType({
+    "C04": "spring festival food", "C06": "summer drink", "C10": "summer drink",
+    "C13": "spring festival food", "C15": "spring festival food", "C17": "spring festival food",
+    "C18": "spring festival food", "C24": "zongzi;mooncake", "C33": "key product",
+    "C34": "key product", "C35": "key product;summer seafood", "C37": "key product",
+})
+"""Roles of the national food categories (``categories.roles``): the key agricultural products
+of the national action and the festival foods."""
+
 
 def _check_known(codes: pd.Series, known: Mapping[str, int], what: str) -> None:
     unknown = sorted(set(codes) - set(known))
@@ -59,13 +77,17 @@ def _check_known(codes: pd.Series, known: Mapping[str, int], what: str) -> None:
         raise ValueError(f"food_categories: no {what} for category codes {unknown}")
 
 
-def categories_table(food_categories: pd.DataFrame) -> pd.DataFrame:
+def categories_table(food_categories: pd.DataFrame,
+                     local_seasons: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The ``categories.csv`` table (all cells text) from the national category list.
 
     Parameters
     ----------
     food_categories
         Columns ``code``, ``name_zh``, ``name_en``, ``group``, ``classic_33_category``.
+    local_seasons
+        Category code -> its ``local_seasons`` cell (the district's own seasonal products,
+        e.g. ``杨梅 bayberry:6``); none by default.
 
     Returns
     -------
@@ -73,6 +95,7 @@ def categories_table(food_categories: pd.DataFrame) -> pd.DataFrame:
         Columns of ``categories.csv`` (docs/contracts.md), one row per category, input order.
     """
     ref = food_categories
+    local_seasons = local_seasons or {}
     _check_known(ref["code"], SEVERITY, "hazard severity")
     _check_known(ref["code"], COST_YUAN, "test fee")
     return pd.DataFrame({
@@ -85,6 +108,8 @@ def categories_table(food_categories: pd.DataFrame) -> pd.DataFrame:
         "perishable": [text_bool(c in PERISHABLE) for c in ref["code"]],
         "cost_yuan": [f"{COST_YUAN[c]:.1f}" for c in ref["code"]],
         "units_per_sample": [str(UNITS.get(c, 3)) for c in ref["code"]],
+        "roles": [CATEGORY_ROLES.get(c, "") for c in ref["code"]],
+        "local_seasons": [local_seasons.get(c, "") for c in ref["code"]],
     })
 
 
@@ -108,5 +133,6 @@ def business_types_table(business_types: pd.DataFrame) -> pd.DataFrame:
         "name_zh": ref["name_zh"],
         "name_en": ref["name_en"],
         "vulnerable": [text_bool(c in VULNERABLE) for c in ref["code"]],
+        "roles": [BUSINESS_ROLES.get(c, "") for c in ref["code"]],
         "note": ref["note"],
     })

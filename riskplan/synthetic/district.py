@@ -90,7 +90,7 @@ def build_district(spec: DistrictSpec, targets: TargetExamples | None = None) ->
         When the spec cannot give a consistent dataset, e.g. a category handled nowhere.
     """
     towns = build_townships(spec)
-    cats = categories_table(spec.food_categories)
+    cats = categories_table(spec.food_categories, spec.local_seasons)
     btypes = business_types_table(spec.business_types)
     est = build_establishments(spec, towns.table, towns.polygons, btypes)
     handled = set(";".join(est["categories"]).split(";"))

@@ -61,6 +61,10 @@ TYPE_COUNTS = (
 """Establishments per business type in the district."""
 WHOLESALE_TOWNSHIPS = ("330304005", "330304002")  # Louqiao, Wutian
 
+LOCAL_SEASONS = {"C36": "杨梅 bayberry:6;瓯柑 Ouhai mandarin:11-12"}
+"""Ouhai's own seasonal products (``categories.local_seasons``): bayberries in June and the
+Ouhai mandarin (瓯柑) in November-December, both fresh fruit."""
+
 STATIONS = (
     Station("ST01", "瓯海区市场监管局景山新桥市场监管所", ("330304001", "330304006")),
     Station("ST02", "瓯海区市场监管局梧田市场监管所", ("330304002", "330304007")),
@@ -163,7 +167,7 @@ def ouhai_spec(reference: Reference, outline: BaseGeometry) -> DistrictSpec:
         business_types=reference.business_types, volumes=_volumes(), seed=SEED,
         reference_date=REFERENCE_DATE, plan_year=PLAN_YEAR, history_years=HISTORY_YEARS,
         id_prefix="OH", utm_crs=UTM, wholesale_townships=WHOLESALE_TOWNSHIPS,
-        hot_spots=HOT_SPOTS, hot_spot_from=HOT_SPOT_FROM,
+        hot_spots=HOT_SPOTS, hot_spot_from=HOT_SPOT_FROM, local_seasons=LOCAL_SEASONS,
     )
 
 

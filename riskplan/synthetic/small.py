@@ -56,6 +56,7 @@ def make_synthetic(
         "name_zh": ["生产企业", "农贸市场", "餐馆", "学校食堂"],
         "name_en": ["Factory", "Market", "Restaurant", "School canteen"],
         "vulnerable": [False, False, False, True],
+        "roles": ["", "wet market", "restaurant", "school canteen"],
     })
     if n_extra_business_types:
         extra = pd.DataFrame({
@@ -64,6 +65,7 @@ def make_synthetic(
             "name_zh": [f"类型{i}" for i in range(n_extra_business_types)],
             "name_en": [f"Type {i}" for i in range(n_extra_business_types)],
             "vulnerable": False,
+            "roles": "",
         })
         business_types = pd.concat([business_types, extra], ignore_index=True)
     bts = business_types["business_type"].to_numpy()

@@ -191,6 +191,9 @@ class DistrictSpec:
         Raised unqualified rates injected into the plan year's results from that date.
     density_class
         Relative population density by area type (see :data:`DENSITY_CLASS`).
+    local_seasons
+        Category code -> its ``local_seasons`` cell (``label:months`` items): the district's own
+        seasonal products. Default none.
     """
 
     code: str
@@ -216,6 +219,7 @@ class DistrictSpec:
     hot_spot_from: dt.date | None = None
     density_class: Mapping[str, float] = dataclasses.field(
         default_factory=lambda: dict(DENSITY_CLASS))
+    local_seasons: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name, frame, cols in (

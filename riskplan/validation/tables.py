@@ -14,6 +14,7 @@ from riskplan.schema import TABLES
 from riskplan.tables import split_list
 from riskplan.timeofday import parse_hhmm, split_windows
 from riskplan.validation.report import Reporter
+from riskplan.validation.roles import check_roles, check_targets
 
 __all__ = ["check_tables"]
 
@@ -32,6 +33,8 @@ def check_tables(ds: Dataset, rep: Reporter) -> None:
     for name in ("history", "results"):
         _check_samples(name, t, codes, ds, rep)
     _check_complaints(t, codes, ds, rep)
+    check_roles(ds, rep)
+    check_targets(ds, rep)
 
 
 def _codes(t: dict[str, pd.DataFrame]) -> dict[str, set[str]]:

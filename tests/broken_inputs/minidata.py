@@ -120,6 +120,10 @@ TABLES: dict[str, list[dict[str, str]]] = {
         dict(business_type="C-SCHOOL", stage="catering", name_zh="学校食堂",
              name_en="School canteen", vulnerable="true", note="school days only"),
     ],
+    "creation_targets": [
+        dict(target_id="T01", indicator_zh="抽检量", indicator_en="samples per 1,000 residents",
+             comparator=">=", target="4", unit="per 1000", deadline="", lead_department="市场监管局"),
+    ],
     "target_actuals": [
         dict(target_id="T01", scope="district", actual="4.2", as_of="2026-06-30", note="例"),
     ],
