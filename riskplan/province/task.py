@@ -30,6 +30,7 @@ from shapely.geometry.base import BaseGeometry
 
 from riskplan._version import __version__
 from riskplan.config import Config
+from riskplan.configure import prepare
 from riskplan.dataset import Dataset
 from riskplan.datasets import read_dataset
 from riskplan.errors import ConfigCheckError, ConfigError, RiskplanError, ValidationError
@@ -158,7 +159,8 @@ def stale_reason(out: Path, dataset: Dataset, config: Config, months: list[int])
 
     Complete: its manifest is a plan's and every file it lists is there with the same SHA-256,
     and nothing else is. Current: the same riskplan version, inputs (every file's hash),
-    configuration, seed and months.
+    configuration, seed and months. ``config`` is the configuration as the pipeline resolves it
+    for ``dataset`` (:func:`riskplan.configure.prepare`), which is what the folder records.
     """
     man_path = out / MANIFEST_NAME
     if not man_path.is_file():
@@ -226,9 +228,11 @@ def plan_district(task: DistrictTask) -> DistrictOutcome:
         dataset = read_dataset(folder)
         timings["load"] = time.perf_counter() - t0
         config = Config.from_dict(task.config)
-        config.check_codes(dataset)
+        # every code checked (all errors at once); the plan folder records the configuration as the
+        # pipeline resolved it (roles turned into the dataset's codes), so a rerun compares with that
+        ready = prepare(dataset, config)
         months = resolve_months(task.months, dataset)
-        reason = stale_reason(out, dataset, config, months)
+        reason = stale_reason(out, dataset, ready.config, months)
         if reason is None:
             status: Status = "unchanged"
         else:
