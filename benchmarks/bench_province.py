@@ -105,14 +105,16 @@ def run_province(data: Path, workers: int, months: str, only: list[str] | None =
         res = plan_province(src, Path(tmp) / "out", months=months, rules=ProvinceRules(workers=workers))
         wall = time.perf_counter() - t0
     per_worker: dict[str, float] = {}
+    busy: dict[str, float] = {}  # CPU seconds of each worker's tasks
     for o in res.outcomes:
         per_worker[o.worker] = max(per_worker.get(o.worker, 0.0), o.peak_rss_mb)
+        busy[o.worker] = busy.get(o.worker, 0.0) + o.cpu_seconds
     secs = [o.seconds for o in res.outcomes if o.ok]
     cpu = [o.cpu_seconds for o in res.outcomes if o.ok]
     return {"wall": wall, "task_sum": sum(secs), "task_mean": sum(secs) / max(len(secs), 1),
             "cpu_sum": sum(cpu), "cpu_mean": sum(cpu) / max(len(cpu), 1),
             "cpu": {o.name: o.cpu_seconds for o in res.outcomes},
-            "peak": per_worker, "failed": res.failed, "n": len(res.outcomes),
+            "peak": per_worker, "busy": busy, "failed": res.failed, "n": len(res.outcomes),
             "tasks": {o.name: o.seconds for o in res.outcomes}, "timings": [o.timings for o in res.outcomes]}
 
 
@@ -175,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  wall {r['wall']:.0f} s, sum of task times {r['task_sum']:.0f} s, mean per district "
                   f"{r['task_mean']:.1f} s (CPU {r['cpu_mean']:.1f} s), failed {r['failed']}")
             print("  peak memory per worker [MB]: " + ", ".join(f"{v:.0f}" for v in sorted(r["peak"].values())))
+            # what the split of the tasks allows when each worker has a core of its own (load aside)
+            print("  CPU per worker [s]: " + ", ".join(f"{v:.0f}" for v in sorted(r["busy"].values()))
+                  + f"; CPU-bound speed-up of this split {r['cpu_sum'] / max(r['busy'].values()):.2f}")
             if args.subset:
                 print(f"  extrapolated to {len(names)} districts: {r['wall'] * scale / 60:.0f} min")
         if 1 in runs and 2 in runs:

@@ -228,11 +228,11 @@ def plan_district(task: DistrictTask) -> DistrictOutcome:
         dataset = read_dataset(folder)
         timings["load"] = time.perf_counter() - t0
         config = Config.from_dict(task.config)
-        # every code checked (all errors at once); the plan folder records the configuration as the
-        # pipeline resolved it (roles turned into the dataset's codes), so a rerun compares with that
-        ready = prepare(dataset, config)
         months = resolve_months(task.months, dataset)
-        reason = stale_reason(out, dataset, ready.config, months)
+        # the plan folder records the configuration as the pipeline resolves it (roles turned into
+        # the dataset's codes; every code checked, all errors at once): a rerun compares with that
+        reason = (stale_reason(out, dataset, prepare(dataset, config).config, months)
+                  if (out / MANIFEST_NAME).is_file() else "no earlier plan folder")
         if reason is None:
             status: Status = "unchanged"
         else:
