@@ -168,6 +168,7 @@ def test_a_killed_worker_loses_nothing(planned):
     assert outcome.status == "planned"
     assert not outcome.worker.endswith(f":{pid}")  # retried on a live worker
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")]  # the parent swept
+    assert any(s.startswith(f"removed .{name}.tmp-") for s in result.swept), result.swept  # the dead one's
     man = __import__("json").loads((out / name / "manifest.json").read_text(encoding="utf-8"))
     files = {p.relative_to(out / name).as_posix() for p in (out / name).rglob("*") if p.is_file()}
     assert files == set(man["outputs_sha256"]) | {"manifest.json"}
