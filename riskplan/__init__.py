@@ -10,6 +10,7 @@ The front door, ``import riskplan as rp``::
     plan.write("out/plan")                 # the plan folder for the field teams
     folder = rp.read_plan("out/plan")      # its tables back, with the pipeline's column types
     result = rp.monitor(plan, ds.results)  # progress, coverage, alerts, re-plan
+    prov = rp.plan_province("province/", "out/province")  # every district on Dask, a summary
 
 Every stage can also be called on its own from its subpackage (``riskplan.risk.score``,
 ``riskplan.allocation.allocate``, ...); ``docs/architecture.md`` shows the layers.
@@ -37,6 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from riskplan.export.plan_folder import PlanFolder, read_plan
     from riskplan.monitoring import MonitorResult
     from riskplan.pipeline import PlanResult
+    from riskplan.province import ProvinceMonitorResult, ProvinceResult, monitor_province, plan_province
     from riskplan.risk import BacktestResult, BetaBinomialFit
     from riskplan.roles import business_types_with, categories_with, establishments_with
     from riskplan.routing import RoutePlan
@@ -46,6 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
         CalendarRules,
         ExportRules,
         MonitoringRules,
+        ProvinceRules,
         QuotaRules,
         RiskRules,
         RoleRules,
@@ -79,6 +82,10 @@ _SOURCE: dict[str, str] = {
     **dict.fromkeys(("BetaBinomialFit", "BacktestResult"), "riskplan.risk"),
     # monitoring
     "MonitorResult": "riskplan.monitoring",
+    # many districts (Dask)
+    **dict.fromkeys(("plan_province", "monitor_province", "ProvinceResult", "ProvinceMonitorResult"),
+                    "riskplan.province"),
+    "ProvinceRules": "riskplan.settings",
     # errors
     **dict.fromkeys(("RiskplanError", "ValidationError", "ConfigError", "ConfigCheckError", "InfeasibleError"),
                     "riskplan.errors"),
@@ -143,6 +150,12 @@ __all__ = [
     # monitoring
     "monitor",
     "MonitorResult",
+    # many districts (Dask)
+    "plan_province",
+    "monitor_province",
+    "ProvinceRules",
+    "ProvinceResult",
+    "ProvinceMonitorResult",
     # errors
     "RiskplanError",
     "ValidationError",

@@ -11,6 +11,11 @@ nothing but what its manifest.json lists). Results that cannot be used (a duplic
 an unknown result value, a missing column, an unreadable file) are refused: every problem is
 printed, nothing is written to ``--out``, and the exit status is 2; ``--problems FILE`` also
 writes them to FILE (CSV, UTF-8 with BOM), as ``riskplan validate --out`` does.
+
+With a province's output folder as ``--plan`` (``riskplan plan --data PROVINCE --out OUT``),
+every district is monitored as one task on a Dask cluster into ``OUT_MON/<district>/``, with a
+provincial summary: each district's results are its dataset's own ``results`` table, or
+``--results DIR/<district>.csv`` (see :mod:`riskplan.province.monitor`).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import time
 from pathlib import Path
 
 from riskplan._problems import Problems
+from riskplan.commands import province
 from riskplan.datasets import read_dataset
 from riskplan.errors import RiskplanError, ValidationError
 from riskplan.export.atomic import check_output_folder
@@ -38,8 +44,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description="\n\n".join(__doc__.split("\n\n")[1:3]) if __doc__ else None,
     )
     p.add_argument("--plan", metavar="DIR", required=True, help="plan folder written by `riskplan plan`")
-    p.add_argument("--results", metavar="FILE", required=True,
-                   help="results so far (CSV in UTF-8/GBK, or XLSX; columns of history.csv)")
+    p.add_argument("--results", metavar="FILE",
+                   help="results so far (CSV in UTF-8/GBK, or XLSX; columns of history.csv); for a "
+                   "province: a folder with one file per district named after its folder (default: "
+                   "each district's own results table)")
     p.add_argument("--out", metavar="DIR", required=True,
                    help="folder to write the tables and report into (new, empty, or an earlier "
                    "monitoring folder, replaced as a whole); untouched when the results are refused")
@@ -53,6 +61,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    "the dataset's creation_targets; without them, no scorecard)")
     p.add_argument("--no-replan", action="store_true", help="skip the re-plan of the remainder")
     p.add_argument("--no-charts", action="store_true", help="write no PNG charts")
+    province.add_arguments(p, priors=False)
     p.set_defaults(func=run)
     return p
 
@@ -61,6 +70,12 @@ def run(args: argparse.Namespace) -> int:
     """Run ``riskplan monitor``."""
     import pandas as pd
 
+    if province.is_province_plan(args.plan):
+        return province.run_monitor(args)
+    province.refuse_single(args)
+    if not args.results:
+        raise RiskplanError("--results FILE is needed for a single plan folder (a province's plan "
+                            "takes each district's own results table)")
     t0 = time.perf_counter()
     plan = load_plan(args.plan)
     if args.data:

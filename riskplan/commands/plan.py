@@ -8,6 +8,10 @@ draws the teams, routes them, and writes the plan folder (see :mod:`riskplan.exp
 The default month is the month after the dataset's ``reference_date`` (2026-07 for Ouhai, whose
 data are frozen on 2026-06-30); it is never computed from today's date. ``--all-months`` plans
 every month of the plan year. A bad configuration or month fails before anything is written.
+
+With a folder of district folders (or several folders) as ``--data``, every district is planned
+as one task on a Dask cluster into ``OUT/<district>/``, with a provincial summary in
+``OUT/province/`` (see :mod:`riskplan.commands.province` and ``docs/province.md``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import sys
 import time
 from pathlib import Path
 
+from riskplan.commands import province
 from riskplan.config import Config
 from riskplan.configure import check_config
 from riskplan.dataset import Dataset
@@ -36,7 +41,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="risk scores, quota, allocation, schedule, selection, routes and field-team files",
         description=__doc__.split("\n\n")[1] if __doc__ else None,
     )
-    p.add_argument("--data", metavar="DIR", help="dataset folder (default: the embedded Ouhai data)")
+    p.add_argument("--data", metavar="DIR", nargs="+", help="dataset folder (default: the embedded Ouhai "
+                   "data); a folder of district folders, or several folders, plans each district")
     p.add_argument("--config", metavar="FILE.toml", help="configuration file (default: built-in "
                    "defaults, printed by `riskplan config --show`)")
     when = p.add_mutually_exclusive_group()
@@ -49,6 +55,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--out", metavar="DIR", required=True, help="plan folder to write: new, empty, or "
                    "an earlier plan folder holding only what its manifest.json lists (replaced as a "
                    "whole, only once the new plan is complete); anything else is refused")
+    province.add_arguments(p)
     p.set_defaults(func=run)
     return p
 
@@ -79,6 +86,10 @@ def summary(result: PlanResult, out: Path, seconds: float) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``riskplan plan``. Every check happens before the plan folder is touched."""
+    if province.is_province(args.data):
+        return province.run_plan(args)
+    province.refuse_single(args)
+    args.data = args.data[0] if args.data else None
     t0 = time.perf_counter()
     progress = not os.environ.get("TQDM_DISABLE") and sys.stderr.isatty()
     out = Path(args.out)

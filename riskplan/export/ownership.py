@@ -6,8 +6,8 @@ written as a whole and replace an earlier one as a whole. Before anything is rep
 
 - its ``manifest.json`` is riskplan's (a JSON object with ``riskplan_version`` and
   ``outputs_sha256``, the hashes of every file written) and of the same kind (``kind`` is
-  ``"monitor"`` for a monitoring folder, ``"template"`` for blank templates; a plan's manifest
-  has none, or ``"plan"``);
+  ``"monitor"`` for a monitoring folder, ``"template"`` for blank templates, ``"province"`` and
+  ``"province_monitor"`` for a province's summaries; a plan's manifest has none, or ``"plan"``);
 - every file in it, at any depth, hidden ones included, is ``manifest.json`` or listed in
   ``outputs_sha256``, and every sub-folder holds such a file.
 
@@ -27,11 +27,14 @@ __all__ = ["MANIFEST_NAME", "FolderKind", "manifest_kind", "replace_refusal", "u
 MANIFEST_NAME = "manifest.json"
 """The file that makes a folder riskplan's, listing every other file riskplan wrote there."""
 
-FolderKind = Literal["plan", "monitor", "template"]
+FolderKind = Literal["plan", "monitor", "template", "province", "province_monitor"]
 
 _KIND_TEXT = {"plan": "a plan folder (riskplan plan)", "monitor": "a monitoring folder (riskplan monitor)",
-              "template": "a template folder (riskplan template)"}
-_KIND_ZH = {"plan": "计划文件夹", "monitor": "监测结果文件夹", "template": "填报模板文件夹"}
+              "template": "a template folder (riskplan template)",
+              "province": "a provincial plan summary (riskplan plan --data PROVINCE)",
+              "province_monitor": "a provincial monitoring summary (riskplan monitor --plan PROVINCE)"}
+_KIND_ZH = {"plan": "计划文件夹", "monitor": "监测结果文件夹", "template": "填报模板文件夹",
+            "province": "全省计划汇总文件夹", "province_monitor": "全省监测汇总文件夹"}
 _SHOWN = 5  # unlisted files named in a refusal
 
 
@@ -45,7 +48,7 @@ def manifest_kind(manifest: Any) -> FolderKind | None:
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in outputs.items()):
         return None
     kind = manifest.get("kind", "plan")
-    return kind if kind in ("plan", "monitor", "template") else None
+    return kind if kind in _KIND_TEXT else None
 
 
 def unlisted_entries(folder: Path, listed: set[str]) -> list[str]:

@@ -50,10 +50,11 @@ from riskplan.export import contract, csvfile, field, geojson, manifest, maps, r
 from riskplan.export.atomic import staged_folder, write_bytes, write_text
 from riskplan.export.headers import Lang
 from riskplan.export.plan_reader import TABLE_FILES, PlanFolder, read_plan, read_table
+from riskplan.risk.priors import category_priors_path
 from riskplan.routing.travel import travel_matrix_path
 
-__all__ = ["TABLE_FILES", "PlanFolder", "plan_tables", "read_plan", "read_table", "team_label",
-           "write_plan"]
+__all__ = ["TABLE_FILES", "PlanFolder", "plan_inputs", "plan_tables", "read_plan", "read_table",
+           "setting_files", "team_label", "write_plan"]
 
 STOP_PROPERTIES = ("station_id", "team", "date", "stop_order", "visit_id", "establishment_id",
                    "establishment_name", "arrival_window", "categories_to_sample", "units",
@@ -149,6 +150,30 @@ def _data_reference(dataset: Dataset) -> dict[str, Any]:
     return ref
 
 
+def setting_files(dataset: Dataset, config: Any) -> dict[str, str]:
+    """Files named by the configuration that are inputs too: ``setting:path`` -> SHA-256.
+
+    A road-network travel-time matrix (``routing.travel_matrix``) and province category priors
+    (``risk.category_priors``), each with its resolved path.
+    """
+    out: dict[str, str] = {}
+    for key, path in (("routing.travel_matrix", travel_matrix_path(dataset, config.routing.travel_matrix)),
+                      ("risk.category_priors", category_priors_path(dataset, config.risk.category_priors))):
+        if path is not None:
+            out[f"{key}:{path.resolve()}"] = manifest.sha256_file(path)
+    return out
+
+
+def plan_inputs(dataset: Dataset, config: Any) -> dict[str, str]:
+    """What a plan folder's manifest records as ``inputs_sha256`` for this dataset and config.
+
+    The dataset folder's files (:func:`riskplan.export.manifest.hash_inputs`) and the files the
+    configuration names (:func:`setting_files`); a rerun whose inputs hash the same may keep an
+    earlier plan folder.
+    """
+    return {**_data_reference(dataset)["files_sha256"], **setting_files(dataset, config)}
+
+
 def _with_route_ends(stops: pd.DataFrame, routes: pd.DataFrame, labs: pd.DataFrame) -> pd.DataFrame:
     """``stops`` with where its route ends.
 
@@ -236,9 +261,7 @@ def write_plan(
         write_text(tmp / "README.txt", README)
         write_text(tmp / "config.toml", cfg.to_toml())
         data_ref = _data_reference(dataset)
-        matrix = travel_matrix_path(dataset, cfg.routing.travel_matrix)
-        if matrix is not None:  # a road-network matrix is an input too
-            data_ref["files_sha256"][f"routing.travel_matrix:{matrix.resolve()}"] = manifest.sha256_file(matrix)
+        data_ref["files_sha256"].update(setting_files(dataset, cfg))  # a matrix, priors: inputs too
         write_text(tmp / "data_reference.toml", tomli_w.dumps(data_ref))
         steps.update()
 

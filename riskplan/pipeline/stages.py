@@ -18,6 +18,7 @@ from riskplan.config import Config
 from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError
 from riskplan.risk import score
+from riskplan.risk.priors import category_priors_path, read_category_priors
 from riskplan.routing import plan_routes
 from riskplan.routing.travel import travel_matrix_path
 from riskplan.routing.windows import intersect, visit_windows
@@ -44,8 +45,10 @@ STAGES: tuple[str, ...] = (
 
 
 def stage_risk(dataset: Dataset, config: Config) -> pd.DataFrame:
-    """Risk scores per stratum (``riskplan.risk.score``)."""
-    return score(dataset, config=config.risk)
+    """Risk scores per stratum (``riskplan.risk.score``), with ``risk.category_priors`` if set."""
+    path = category_priors_path(dataset, config.risk.category_priors)
+    priors = read_category_priors(path) if path is not None else None
+    return score(dataset, config=config.risk, category_priors=priors)
 
 
 def stage_quota(dataset: Dataset, config: Config) -> int:

@@ -26,7 +26,8 @@ class BacktestResult:
     Attributes
     ----------
     metrics
-        One row per estimator (``raw``, ``shrunk``) with ``mse_observed`` and ``logloss_observed``
+        One row per estimator (``raw``, ``shrunk``, and ``province`` when province category priors
+        were given) with ``mse_observed`` and ``logloss_observed``
         (against the test year's observed rates, weighted by its samples) and ``mse_truth``,
         ``logloss_truth`` (against the true rates, same weights; NaN without a truth table).
     strata
@@ -77,6 +78,7 @@ def backtest(
     truth: pd.DataFrame | None = None,
     config: RiskRules | None = None,
     clip: float = DEFAULT_CLIP,
+    category_priors: pd.DataFrame | None = None,
     **tables: pd.DataFrame | None,
 ) -> BacktestResult:
     """Fit on ``train_years``, predict ``test_year``; compare shrunk with raw rates.
@@ -97,6 +99,9 @@ def backtest(
         Risk settings for the shrunk estimate (half-life, prior-size bounds).
     clip
         Predictions are clipped to ``[clip, 1 - clip]`` inside the log-loss.
+    category_priors
+        Province-level category priors (:mod:`riskplan.risk.priors`, fitted on the training years
+        only): adds the estimator ``province``, the shrunk rates with those priors.
 
     Returns
     -------
@@ -118,12 +123,19 @@ def backtest(
         raise RiskInputError(f"backtest: no history in training years {train_years} or in test year {test_year}")
     ref = pd.Timestamp(f"{max(train_years)}-12-31")
     cfg = config or RiskRules()
-    sc = score(
-        establishments=establishments, history=train, categories=pick("categories"),
-        business_types=pick("business_types"), complaints=pick("complaints"), reference_date=ref, config=cfg,
-    )
+    def fit(priors: pd.DataFrame | None) -> pd.DataFrame:
+        return score(establishments=establishments, history=train, categories=pick("categories"),
+                     business_types=pick("business_types"), complaints=pick("complaints"), reference_date=ref,
+                     config=cfg, category_priors=priors)
+
+    sc = fit(None)
+    estimators = ["raw", "shrunk"]
+    if category_priors is not None:
+        sc = sc.merge(fit(category_priors)[[*KEY, "rate_mean"]].rename(columns={"rate_mean": "province"}),
+                      on=KEY, how="left")
+        estimators.append("province")
     obs = history_counts(test, establishments, ref, 0.0).rename(columns={"n_samples": "n_test", "n_fail": "y_test"})
-    cmp = sc[[*KEY, "n_samples", "n_fail", "raw_rate", "rate_mean"]].rename(
+    cmp = sc[[*KEY, "n_samples", "n_fail", "raw_rate", "rate_mean", *estimators[2:]]].rename(
         columns={"n_samples": "n_train", "n_fail": "y_train", "raw_rate": "raw", "rate_mean": "shrunk"})
     cmp = cmp.merge(obs[[*KEY, "n_test", "y_test"]], on=KEY, how="inner")
     cmp = cmp[(cmp["n_train"] > 0) & (cmp["n_test"] > 0)].reset_index(drop=True)
@@ -135,7 +147,7 @@ def backtest(
         cmp["true_rate"] = np.nan
     w = cmp["n_test"].to_numpy(dtype=float)
     rows = []
-    for est in ("raw", "shrunk"):
+    for est in estimators:
         pred = cmp[est].to_numpy(dtype=float)
         mse_o, ll_o = _errors(pred, cmp["observed"].to_numpy(dtype=float), w, clip)
         tr = cmp["true_rate"].to_numpy(dtype=float)

@@ -55,6 +55,7 @@ def partial_pool(
     max_prior_size: float = 100.0,
     main_effects: bool = True,
     effect_prior_failures: float = 10.0,
+    category_prior: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Posterior unqualified rate of every stratum, borrowing strength from its groups.
 
@@ -76,6 +77,11 @@ def partial_pool(
         is its category's rate and a stratum's prior its cell's rate.
     effect_prior_failures
         Shrinkage of those relative risks towards 1, as a number of expected failures [samples].
+    category_prior
+        Province-level priors (:func:`riskplan.risk.priors.read_category_priors`: ``category_code,
+        prior_mean, prior_size``): a category listed there is shrunk towards the province's
+        rate with that prior size instead of towards the district mean; None (default), or a
+        category not listed, keeps the district-only prior.
 
     Returns
     -------
@@ -97,6 +103,13 @@ def partial_pool(
     cy = np.bincount(cat_idx, weights=yy, minlength=cat_codes.size)
     cn = np.bincount(cat_idx, weights=nn, minlength=cat_codes.size)
     mu_c, conc_c, flat_c = _level(cy, cn, np.full(cat_codes.size, mu0), min_prior_size, max_prior_size)
+    from_province = np.zeros(cat_codes.size, dtype=bool)
+    if category_prior is not None and len(category_prior):
+        prior = category_prior.drop_duplicates("category_code").set_index("category_code")
+        p_mean = prior["prior_mean"].reindex(cat_codes).to_numpy(dtype=float)
+        p_size = prior["prior_size"].reindex(cat_codes).to_numpy(dtype=float)
+        from_province = np.isfinite(p_mean) & np.isfinite(p_size)
+        mu_c = np.where(from_province, (cy + p_size * p_mean) / (cn + p_size), mu_c)
 
     cell_key = out["category_code"].astype(str) + "|" + out["business_type"].astype(str)
     cell_codes, cell_idx = np.unique(cell_key.to_numpy(dtype=str), return_inverse=True)
@@ -147,5 +160,7 @@ def partial_pool(
         "flat_cell": bool(flat_b),
         "flat_stratum": bool(flat_s),
         "credible_level": float(credible_level),
+        "category_prior": "province" if from_province.any() else "district",
+        "categories_from_province": int(from_province.sum()),
     }
     return out, summary

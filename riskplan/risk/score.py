@@ -116,6 +116,7 @@ def score(
     townships: pd.DataFrame | None = None,
     reference_date: dt.date | pd.Timestamp | None = None,
     config: RiskRules | None = None,
+    category_priors: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Risk weight of every stratum present, with every component visible.
 
@@ -133,6 +134,9 @@ def score(
         dataset's ``reference_date``, else to the last sample date (never to today's date).
     config
         Weights and parameters; defaults to ``RiskRules()``.
+    category_priors
+        Province-level category priors (:mod:`riskplan.risk.priors`) the category rates are
+        shrunk towards instead of the district mean; None: district-only priors.
 
     Returns
     -------
@@ -201,7 +205,7 @@ def score(
     pooled, summary = partial_pool(
         allstrata, credible_level=cfg.credible_level, min_prior_size=cfg.min_prior_size,
         max_prior_size=cfg.max_prior_size, main_effects=cfg.main_effects,
-        effect_prior_failures=cfg.effect_prior_failures,
+        effect_prior_failures=cfg.effect_prior_failures, category_prior=category_priors,
     )
     out = present.merge(pooled, on=KEY, how="left")
     summary["history_strata_not_present"] = int(len(allstrata) - len(out))

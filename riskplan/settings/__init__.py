@@ -8,6 +8,7 @@ from riskplan.settings.allocation import KEY_PRODUCTS, AllocationRules
 from riskplan.settings.calendar import CalendarRules, default_school_terms
 from riskplan.settings.export import ExportRules
 from riskplan.settings.monitoring import LEVELS, MonitoringRules
+from riskplan.settings.province import ProvinceRules
 from riskplan.settings.quota import QuotaRules
 from riskplan.settings.risk import RiskRules
 from riskplan.settings.roles import RoleRules
@@ -28,5 +29,6 @@ __all__ = [
     "MonitoringRules",
     "LEVELS",
     "ExportRules",
+    "ProvinceRules",
     "RoleRules",
 ]

@@ -85,6 +85,12 @@ class RiskRules:
         Business types serving vulnerable consumers: roles or codes. Default the roles
         ``vulnerable consumers`` (``business_types.vulnerable = true``), school canteen,
         kindergarten canteen and elderly canteen.
+    category_priors
+        CSV of province-level category priors (``category_code, prior_mean, prior_size``): each
+        listed category's rate is shrunk towards the province's rate instead of the district
+        mean. Written by ``riskplan plan --data PROVINCE --province-priors`` as
+        ``OUT/category_priors.csv``; a relative path is taken from the dataset's folder. Empty:
+        district-only priors.
     """
 
     half_life_years: float = 2.0
@@ -105,6 +111,7 @@ class RiskRules:
     vulnerable_weight: float = 0.5
     vulnerable_types: tuple[str, ...] = ("vulnerable consumers", "school canteen", "kindergarten canteen",
                                          "elderly canteen")
+    category_priors: str = ""
 
     def __post_init__(self) -> None:
         check(self.half_life_years >= 0, "risk.half_life_years", "must be >= 0 (0 = no recency weighting)")
