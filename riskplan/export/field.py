@@ -54,6 +54,26 @@ def arrival_window(arrival: Any, start: Any) -> str:
     return a if not b or b == a else f"{a}-{b}"
 
 
+def routes_table(routes: pd.DataFrame) -> pd.DataFrame:
+    """``RoutePlan.routes`` as written to ``routes.csv``: ``start``, ``end`` and ``lab_arrival`` as ``HH:MM``.
+
+    ``lab_arrival`` is empty for a route that ends at its station.
+    """
+    out = routes.copy()
+    for c in ("start", "end", "lab_arrival"):
+        if c in out.columns:
+            out[c] = out[c].map(hhmm).astype(object)
+    return out
+
+
+def lab_days_table(lab_days: pd.DataFrame, labs: pd.DataFrame) -> pd.DataFrame:
+    """``RoutePlan.lab_days`` as written to ``lab_days.csv``: with the lab's name (``lab_name``)."""
+    names = dict(zip(labs["lab_id"].astype(str), labs["name"].astype(str))) if "name" in labs else {}
+    out = lab_days.copy()
+    out["lab_name"] = out["lab_id"].astype(str).map(names).fillna("").astype(object)
+    return out
+
+
 def _category_names(codes: pd.Series, categories: pd.DataFrame, lang: str) -> pd.Series:
     col = "name_zh" if lang == "zh" else "name_en"
     names = dict(zip(categories["category_code"].astype(str), categories[col].astype(str)))
