@@ -62,6 +62,10 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
                        perishable="true", cost_yuan=500, units_per_sample=3),
     "business_types": dict(business_type="C-REST", stage="catering", name_zh="餐馆（示例）",
                            name_en="Restaurant", vulnerable="false", note=""),
+    "creation_targets": dict(target_id="T01", indicator_zh="示例：风险监测抽样量（批次/千人）",
+                             indicator_en="Example: risk-monitoring samples per 1,000 residents",
+                             comparator=">=", target=1.0, unit="批次/千人", deadline="2026-12-31",
+                             lead_department="区市场监管局", seed_section="示例"),
     "target_actuals": dict(target_id="T01", scope="district", actual=4.2, as_of="2026-06-30",
                            note="示例"),
 }

@@ -21,6 +21,7 @@ TABLE_ZH: dict[str, tuple[str, str]] = {
     "complaints": ("投诉举报", "消费者投诉举报"),
     "categories": ("食品类别", "可抽检的食品类别"),
     "business_types": ("业态", "业态及其所属环节"),
+    "creation_targets": ("创建指标", "创建方案的量化指标（riskplan monitor 据此评分；可不提供）"),
     "target_actuals": ("创建指标实际值", "创建方案量化指标的实际完成值"),
 }
 """Table name -> (Chinese title, what one row is)."""
@@ -113,6 +114,9 @@ COLUMN_ZH: dict[str, dict[str, str]] = {
         "perishable": "是否易腐（需冷链并当天送检）",
         "cost_yuan": "每批次的典型检验费用",
         "units_per_sample": "每批次购样件数（检验 + 2 份备样）",
+        "roles": "规则用到的角色，多个用 ; 分隔，如 key product（重点品种）、spring festival food"
+                 "（春节食品）；见 docs/roles.md",
+        "local_seasons": "本地时令食品，多个用 ; 分隔，格式 名称:月份，如 杨梅 bayberry:6、野生菌:6-9",
     },
     "business_types": {
         "business_type": "业态代码，唯一，如 C-SCHOOL",
@@ -120,7 +124,20 @@ COLUMN_ZH: dict[str, dict[str, str]] = {
         "name_zh": "中文名称",
         "name_en": "英文名称",
         "vulnerable": "是否服务敏感人群（学校、养老机构食堂等）",
+        "roles": "规则用到的角色，多个用 ; 分隔，如 school canteen（学校食堂）、wet market"
+                 "（农贸市场）；见 docs/roles.md",
         "note": "备注",
+    },
+    "creation_targets": {
+        "target_id": "指标编号，唯一，如 T19",
+        "indicator_zh": "指标内容（中文）",
+        "indicator_en": "指标内容（英文）",
+        "comparator": "实际值与目标值的比较方式",
+        "target": "目标值（单位见“单位”列）",
+        "unit": "目标值与实际值的单位，如 %",
+        "deadline": "完成期限（空为长期指标）",
+        "lead_department": "牵头部门",
+        "seed_section": "出自创建方案的哪一部分",
     },
     "target_actuals": {
         "target_id": "创建方案指标编号（见创建指标表）",
@@ -157,6 +174,7 @@ UNIT_ZH: dict[str, str] = {
 """Unit of a column (:attr:`riskplan.schema.Column.unit`) -> Chinese."""
 
 VALUE_ZH: dict[str, dict[str, str]] = {
+    "comparator": {">=": "不低于", "<=": "不高于", ">": "高于", "<": "低于"},
     "kind": {"subdistrict": "街道", "town": "镇（乡）"},
     "population_source": {"census": "人口普查", "estimate": "估算"},
     "area_type": {"urban": "城区", "rural": "农村", "mountain": "山区"},
