@@ -129,17 +129,20 @@ VISITS = _cols("""
 """``Selection.visits`` of the planned months."""
 
 FIELD = _cols("""
-    date:str station_id:str team:int stop_order:int arrival_window:str establishment_name:str
+    date:str station_id:str team:int stop_order:int arrival:str window:str establishment_name:str
     establishment_id:str address:str township_name:str categories_to_sample:str
     categories_to_sample_names:str samples:int units:int cold_chain:bool lab_deadline:str
-    visit_id:str licence_no:str officers:str
+    visit_id:str licence_no:str officers:str officer_names:str station_name:str amap_url:str
+    baidu_url:str
 """)
-"""A field team's stop (``riskplan.export.field.field_table``); ``date`` stays ``YYYY-MM-DD`` text."""
+"""A field team's stop (``riskplan.export.field.field_table``); ``date`` stays ``YYYY-MM-DD`` text,
+``arrival`` is the planned arrival (``HH:MM``), ``window`` the hours the place may be sampled
+(``HH:MM-HH:MM;...``), ``amap_url``/``baidu_url`` navigation links (:mod:`riskplan.export.navigation`)."""
 
 ROUTES = _cols("""
-    station_id:str team:int date:datetime n_stops:int samples:int perishable_samples:int
-    held_samples:int km:float travel_minutes:float start:str end:str minutes:int ends_at:str
-    lab_id:str lab_arrival:str lab_date:datetime
+    station_id:str team:int date:datetime n_stops:int samples:int perishable_samples:int km:float
+    travel_minutes:float start:str end:str minutes:int ends_at:str lab_id:str lab_arrival:str
+    lab_date:datetime held_samples:int
 """)
 """``RoutePlan.routes`` as written (:func:`riskplan.export.field.routes_table`): ``start``, ``end``
 and ``lab_arrival`` as ``HH:MM`` (``lab_arrival`` empty when the route ends at its station),

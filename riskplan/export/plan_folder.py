@@ -54,7 +54,7 @@ __all__ = ["TABLE_FILES", "PlanFolder", "plan_tables", "read_plan", "read_table"
            "write_plan"]
 
 STOP_PROPERTIES = ("station_id", "team", "date", "stop_order", "visit_id", "establishment_id",
-                   "establishment_name", "arrival_window", "categories_to_sample", "units",
+                   "establishment_name", "arrival", "categories_to_sample", "units",
                    "cold_chain", "lab_deadline")
 
 README = """riskplan plan folder / 抽检计划文件夹
