@@ -208,9 +208,10 @@ def test_xlsx_ids_are_text(small_plans) -> None:
     assert books
     wb = openpyxl.load_workbook(books[0])
     ws = wb.worksheets[0]
-    header = [c.value for c in ws[1]]
-    col = header.index("主体编号") + 1
-    for row in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+    header = [c.value for c in ws[8]]  # below the title block
+    assert ws.print_title_rows == "$8:$8" and ws.page_setup.orientation == "landscape"
+    col = header.index("任务编号") + 1
+    for row in ws.iter_rows(min_row=9, min_col=col, max_col=col):
         assert row[0].data_type == "s" and row[0].number_format == "@"
     for wsx in wb.worksheets:
         for row in wsx.iter_rows(values_only=True):

@@ -44,7 +44,7 @@ from tqdm import tqdm
 
 from riskplan.dataset import Dataset
 from riskplan.datasets import embedded_data_dir
-from riskplan.export import contract, csvfile, field, geojson, manifest, maps, report, xlsx
+from riskplan.export import contract, csvfile, field, geojson, manifest, maps, report, team_sheet
 from riskplan.export.atomic import staged_folder, write_bytes, write_text
 from riskplan.export.headers import Lang
 from riskplan.export.plan_reader import TABLE_FILES, PlanFolder, read_plan, read_table
@@ -244,6 +244,7 @@ def write_plan(
 
         # per team and day: CSV files, and one workbook per team with a sheet per day
         sheet_cols = list(contract.TEAM_SHEET.names)
+        titles = team_sheet.day_infos(stops, result.routes, dataset.labs, lang) if len(stops) else {}
         for (sid, team), grp in stops.groupby(["station_id", "team"], sort=True):
             label = team_label(sid, team)
             sheets = {}
@@ -253,8 +254,10 @@ def write_plan(
                 csv(csv_sheet, tmp / "teams" / label / f"{day}.csv")
                 sheets[str(day)] = sheet
             if settings.xlsx:
-                xlsx.write_workbook(tmp / "teams" / f"{label}.xlsx", sheets, lang, when=when,
-                                    title=f"{label} {result.plan_year}-{first:02d}")
+                infos = {day: info for (s, t, day), info in titles.items() if (s, t) == (str(sid), str(team))}
+                printed = {day: grp[grp["date"] == day] for day in sheets}
+                team_sheet.write_team_workbook(tmp / "teams" / f"{label}.xlsx", printed, infos, lang, when=when,
+                                               title=f"{label} {result.plan_year}-{first:02d}")
         steps.update()
 
         with_ends = _with_route_ends(stops, result.routes, dataset.labs)
