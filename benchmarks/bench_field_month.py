@@ -17,6 +17,11 @@ prints per run:
 Usage::
 
     .venv/bin/python -m benchmarks.bench_field_month [--runs ouhai-july,ouhai-year,yunling-july,yunling-year]
+
+Before issue 13 (no capacity in the labs table; count days over 40 a day)::
+
+    cd /tmp/base && PYTHONPATH=/tmp/base .venv/bin/python /path/to/benchmarks/bench_field_month.py \
+        --runs ouhai-july --capacity 40
 """
 
 from __future__ import annotations
@@ -72,7 +77,8 @@ def lab_days(routes, calendar, labs, stations):  # type: ignore[no-untyped-def]
     return df.groupby(["lab_id", "date"], as_index=False)["samples"].sum()
 
 
-def measure(name: str, data: Path | None, config: Path | None, months: list[int] | None) -> dict:
+def measure(name: str, data: Path | None, config: Path | None, months: list[int] | None,
+            capacity: int = 0) -> dict:
     import pandas as pd
 
     from riskplan.config import Config, load_config
@@ -107,9 +113,6 @@ def measure(name: str, data: Path | None, config: Path | None, months: list[int]
         un = pd.concat([un.reindex(columns=["visit_id", "establishment_id", "station_id", "reason", "detail"]),
                         purchase], ignore_index=True)
         plan = RoutePlan(stops[s_in].reset_index(drop=True), routes[in_m].reset_index(drop=True), un, True, {})
-        kw = {}
-        if "lab_capacity" in check_plan.__code__.co_varnames:  # the new checker also checks the lab
-            kw["lab_booked"] = None
         viol = check_plan(plan, vm, ds.stations, ds.labs, cal, result.config.routing,
                           establishments=ds.establishments, townships=ds.townships,
                           business_types=ds.business_types)
@@ -119,13 +122,12 @@ def measure(name: str, data: Path | None, config: Path | None, months: list[int]
     per_month_dates = days.groupby("month")["date"].nunique()
     routes_per_date = days.groupby("date").size()
     lab = lab_days(routes, result.calendar, ds.labs, ds.stations)
-    cap = None
-    if "capacity_per_day" in ds.labs.columns:
-        caps = pd.to_numeric(ds.labs.set_index(ds.labs["lab_id"].astype(str))["capacity_per_day"], errors="coerce")
-        cap = caps
-    over = 0
-    if cap is not None:
-        over = int(sum(1 for r in lab.itertuples() if pd.notna(cap.get(r.lab_id)) and r.samples > cap[r.lab_id]))
+    ids = ds.labs["lab_id"].astype(str)
+    if "capacity_per_day" in ds.labs.columns:  # a code base before issue 13 has no capacity: use --capacity
+        cap = pd.to_numeric(ds.labs["capacity_per_day"], errors="coerce").set_axis(ids)
+    else:
+        cap = pd.Series(float(capacity) if capacity else float("nan"), index=ids)
+    over = int(sum(1 for r in lab.itertuples() if pd.notna(cap.get(r.lab_id)) and r.samples > cap[r.lab_id]))
     busiest = lab.sort_values(["samples", "date"], ascending=[False, True]).iloc[0] if len(lab) else None
     per_team = int(result.config.selection.officers_per_team)
     team_h = float(routes["minutes"].sum()) / 60 if len(routes) else 0.0
@@ -154,11 +156,14 @@ RUNS = {
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", default=",".join(RUNS), help="comma-separated: " + ", ".join(RUNS))
+    ap.add_argument("--capacity", type=int, default=0,
+                    help="lab capacity [samples/day] to count days over when the labs table has none "
+                         "(measuring the code before issue 13)")
     args = ap.parse_args(argv)
     rows = []
     for name in [r.strip() for r in args.runs.split(",") if r.strip()]:
         data, config, months = RUNS[name]
-        r = measure(name, data, config, months)
+        r = measure(name, data, config, months, args.capacity)
         rows.append(r)
         print(
             f"{r['name']:<13} visits {r['visits']:4d} routed {r['routed']:4d} unassigned {r['unassigned']:3d} "

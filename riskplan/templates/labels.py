@@ -170,6 +170,7 @@ UNIT_ZH: dict[str, str] = {
     "HH:MM": "时:分",
     "CNY": "元",
     "units": "件",
+    "samples": "批次",
 }
 """Unit of a column (:attr:`riskplan.schema.Column.unit`) -> Chinese."""
 
