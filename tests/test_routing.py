@@ -290,6 +290,21 @@ def test_lab_capacity_and_working_days_hold_and_the_checker_sees_them():
     assert over["message"].str.contains("L1").all()
 
 
+def test_with_two_labs_the_full_one_sends_samples_to_the_other():
+    """The nearer lab takes 2 samples a day: the month uses the second lab for the rest."""
+    visits, est, stations, labs, townships, calendar = _world(n=30, teams=2)
+    far = labs.assign(lab_id="L2", name="远端检测中心", lon_wgs84=120.70, lat_wgs84=28.05)
+    labs = pd.concat([labs.assign(capacity_per_day=2), far.assign(capacity_per_day=40)], ignore_index=True)
+    plan = plan_routes(visits, stations, labs, calendar, RULES, establishments=est, townships=townships,
+                       progress=False)
+    days = plan.lab_days
+    assert (days.loc[days["lab_id"] == "L1", "samples"] <= 2).all()
+    assert set(plan.routes["lab_id"]) == {"L1", "L2"} and plan.totals()["lab_days_over"] == 0
+    assert len(plan.stops) >= 20
+    assert check_plan(plan, visits, stations, labs, calendar, RULES, establishments=est,
+                      townships=townships).empty
+
+
 def test_month_is_spread_over_its_working_days_within_the_week_limit():
     visits, est, stations, labs, townships, calendar = _world(n=30, teams=2)
     dates = pd.date_range("2026-07-01", "2026-07-31")

@@ -12,6 +12,7 @@ Layout (all text files UTF-8; CSV with BOM, headers in the chosen language)::
     visits.csv              the planned month(s)' selected visits
     stops.csv               every routed stop with the field-team columns
     routes.csv              one row per station, team and day
+    lab_days.csv            samples reaching each lab on each day, beside its capacity
     unassigned.csv          visits that could not be routed, with the reason
     purchases.csv           purchase orders for online sellers
     shortfall.csv           strata whose monthly request selection could not meet in full
@@ -68,6 +69,7 @@ schedule.csv           月度安排 / monthly schedule
 visits.csv             本期抽检任务 / visits selected for the planned month(s)
 stops.csv              全部路线点位 / every routed stop
 routes.csv             各组每日路线 / one row per station, team and day
+lab_days.csv           检验机构每日收样量 / samples per lab and day, beside its capacity
 unassigned.csv         未排入路线的任务及原因 / visits not routed, with the reason
 purchases.csv          网络购样订单 / purchase orders for online sellers
 shortfall.csv          本月未能足额抽取的层及原因 / strata whose monthly samples could not all be drawn

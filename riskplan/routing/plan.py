@@ -55,7 +55,7 @@ from riskplan.routing.travel import read_travel_matrix
 from riskplan.settings.routing import RoutingRules
 from riskplan.tables import station_of_township
 
-__all__ = ["RoutePlan", "plan_routes", "booked_loads", "large_station_months"]
+__all__ = ["RoutePlan", "plan_routes", "booked_loads"]
 
 
 def booked_loads(lab_booked: pd.DataFrame | None) -> dict[LabKey, int]:
@@ -67,21 +67,6 @@ def booked_loads(lab_booked: pd.DataFrame | None) -> dict[LabKey, int]:
                             lab_booked["samples"]):
         out[(lab, pd.Timestamp(date))] += int(n)
     return dict(out)
-
-
-def large_station_months(month: Month) -> list[str]:
-    """Stations whose month has more visits than ``routing.large_month_visits`` (0: none).
-
-    The hook for a month-scale routing solver (a decomposition for 500-1,000 visit problems):
-    such a station's month would be routed by it instead of by the month assignment and one model
-    per station-day. Not wired yet: the stations are listed in ``RoutePlan.parameters`` and routed
-    the usual way.
-    """
-    limit = month.rules.large_month_visits
-    if not limit:
-        return []
-    counts = pd.Series(month.home).value_counts()
-    return sorted(month.stations[int(s)].station_id for s, n in counts.items() if n > limit)
 
 
 def _lab_days(month: Month, routes: pd.DataFrame, booked: dict[LabKey, int]) -> pd.DataFrame:
@@ -217,7 +202,7 @@ def plan_routes(
     booked = booked_loads(lab_booked)
     month = build_month(v[routable].reset_index(drop=True), days, later, st_info, lab_list, rules,
                         area_types(townships), travel_matrix, categories)
-    params: dict[str, Any] = {"large_month_stations": large_station_months(month)}
+    params: dict[str, Any] = {}
     solved: list[SolvedDay] = []
     if month.n_visits and len(days):
         solved, left, route_params = _route_month(month, booked, seed, time_limit, progress)

@@ -77,7 +77,8 @@ class RoutingRules:
         Business types visited only on school days (``calendar.school_terms``): roles or codes
         (default school and kindergarten canteens).
     lab_id
-        Lab receiving the samples; empty: the lab nearest to each station.
+        Lab receiving the samples; empty: every lab of the table, the month assignment choosing
+        each team-day's lab with the labs' capacities in mind, not only by distance.
     pack_days
         Each team-day a team goes out costs the month assignment a fixed outing (about an hour), so
         visits gather on fuller field days; False drops that cost (more, shorter field days).
@@ -109,10 +110,6 @@ class RoutingRules:
         Search effort of the month assignment (CP-SAT deterministic time per month model, about
         seconds on a quiet core); the search is single-threaded and reproducible.
         Range: [0.1, 600].
-    large_month_visits
-        Visits of one station in one month from which a month-scale routing solver would take
-        over the station's month (a hook for large districts, not wired yet); 0: never.
-        Range: [0, 1e6].
     drop_penalty
         Cost of leaving a visit out of a day [s of travel]; kept far above any route cost.
         Range: [1e6, 1e12].
@@ -153,7 +150,6 @@ class RoutingRules:
     min_gap_days: int = 1
     overnight_hold_hours: dict[str, float] = dataclasses.field(default_factory=dict)
     assign_effort: float = 2.0
-    large_month_visits: int = 0
     drop_penalty: int = 10_000_000
     solution_limit: int = 100
     first_solution: tuple[str, ...] = (
@@ -217,7 +213,6 @@ class RoutingRules:
         check_range(self.min_gap_days, "routing.min_gap_days", "[1, 10]")
         check_range(self.overnight_hold_hours, "routing.overnight_hold_hours", "(0, 168]")
         check_range(self.assign_effort, "routing.assign_effort", "[0.1, 600]")
-        check_range(self.large_month_visits, "routing.large_month_visits", "[0, 1e6]")
 
     def hold_hours(self, categories: list[str]) -> float:
         """The longest overnight hold [h] allowed for a visit sampling ``categories`` (0: none).
