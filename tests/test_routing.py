@@ -338,6 +338,7 @@ def test_lab_working_days_are_parsed_with_a_clear_error():
 
 def test_the_ouhai_plan_passes_the_independent_checker(ouhai):
     """The default plan for the embedded data, re-simulated route by route (issue 5)."""
+    from riskplan.calendar import work_calendar
     from riskplan.pipeline import run_plan
     from riskplan.routing import check_plan
     from riskplan.routing.plan import RoutePlan
@@ -346,11 +347,17 @@ def test_the_ouhai_plan_passes_the_independent_checker(ouhai):
     field = result.visits[result.visits["mode"] != "purchase"].reset_index(drop=True)
     plan = RoutePlan(result.stops, result.routes, result.unassigned, True, {})
     assert result.config.routing.school_day_types == ("C-SCHOOL",)  # the plan's rules name codes
+    august = work_calendar(2026, 8, result.config.calendar)
     problems = check_plan(plan, field, ouhai.stations, ouhai.labs, result.calendar, result.config.routing,
-                          establishments=ouhai.establishments, townships=ouhai.townships)
+                          establishments=ouhai.establishments, townships=ouhai.townships,
+                          later_calendar=august)
     assert len(problems) == 0, problems.head().to_string()
     assert len(result.stops) > 0.8 * len(field)  # most field visits are routed
-    assert result.routes["n_stops"].mean() >= 3  # field days are packed, not one visit a day
+    # the month is spread: every station on several dates, the district on most working days,
+    # never more than the lab's 40 samples on a day
+    dates = pd.to_datetime(result.routes["date"])
+    assert dates.nunique() >= 12 and result.routes.groupby("date").size().max() <= 4
+    assert result.lab_days["samples"].max() <= 40 and (result.lab_days["capacity"] == 40).all()
 
 
 def test_route_plan_repr_totals_and_summary(world):

@@ -276,7 +276,9 @@ def write_plan(
         if settings.maps and len(stops):
             maps.write_station_day_maps(tmp / "maps", with_ends, _geo_depots(dataset),
                                         _townships_by_station(dataset),
-                                        dpi=settings.map_dpi, progress=progress)
+                                        dpi=settings.map_dpi, progress=progress,
+                                        station_names=dict(zip(dataset.stations["station_id"].astype(str),
+                                                               dataset.stations["name"].astype(str))))
         steps.update()
 
         label = str(data_ref.get("embedded") or data_ref["source"])
