@@ -20,7 +20,8 @@ Objective (minutes): a visit left out 100,000; with the nearest other station's 
 overnight 200; each team-day out 60 (``pack_days``); the angular spread of a team-day's visits
 around its station as the extra driving it means; each team's second and later field day in
 one week 30; and the district's team-days on each date, convexly (10 per pair of team-days on
-one date), so that stations do not all pick the same dates.
+one date), so that stations do not all pick the same dates; with several labs, the round trip
+from the station to the team-day's lab (so the nearer lab is chosen unless its capacity is used).
 
 Single-threaded with a deterministic time budget (``assign_effort``): the same input gives the same
 assignment on any machine.
@@ -48,6 +49,7 @@ WEIGHTS: dict[str, float] = {
     "outing": 60.0,
     "second_day_in_week": 30.0,
     "same_date": 10.0,
+    "lab_drive": 1.0,
 }
 """Objective weights [min] (see the module docstring)."""
 
@@ -251,6 +253,9 @@ def assign_month(
         td["dest"] = dest
         if n_labs > 1:
             m.add(sum(dest) == u)
+            for lab, v in enumerate(dest):  # the nearer lab, unless capacity says otherwise
+                drive = float(month.minutes[s, month.lab_node(lab)] + month.minutes[month.lab_node(lab), s])
+                cost.append((v, drive * WEIGHTS["lab_drive"]))
         for lab in range(n_labs):
             if not month.takes(lab, d):
                 m.add_bool_or([to_lab.Not(), dest[lab].Not()])
