@@ -58,7 +58,7 @@ def lab_days_table(lab_days: pd.DataFrame, labs: pd.DataFrame) -> pd.DataFrame:
     names = dict(zip(labs["lab_id"].astype(str), labs["name"].astype(str))) if "name" in labs else {}
     out = lab_days.copy()
     out["lab_name"] = out["lab_id"].astype(str).map(names).fillna("").astype(object)
-    return out
+    return out[list(contract.TABLES["lab_days"].names)]
 
 
 def _category_names(codes: pd.Series, categories: pd.DataFrame, lang: str) -> pd.Series:
