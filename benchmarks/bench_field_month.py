@@ -81,6 +81,7 @@ def measure(name: str, data: Path | None, config: Path | None, months: list[int]
             capacity: int = 0) -> dict:
     import pandas as pd
 
+    from riskplan.calendar import work_calendar
     from riskplan.config import Config, load_config
     from riskplan.datasets import load_ouhai, read_dataset
     from riskplan.export.plan_folder import write_plan
@@ -113,9 +114,18 @@ def measure(name: str, data: Path | None, config: Path | None, months: list[int]
         un = pd.concat([un.reindex(columns=["visit_id", "establishment_id", "station_id", "reason", "detail"]),
                         purchase], ignore_index=True)
         plan = RoutePlan(stops[s_in].reset_index(drop=True), routes[in_m].reset_index(drop=True), un, True, {})
+        kw = {}
+        if "later_calendar" in check_plan.__code__.co_varnames:  # the checker of issue 13
+            spill = routes[(pd.to_datetime(routes["date"]).dt.month == m - 1)
+                           & (pd.to_datetime(routes["lab_date"]).dt.month == m)]
+            kw["lab_booked"] = spill.groupby(["lab_id", "lab_date"], as_index=False)["samples"].sum().rename(
+                columns={"lab_date": "date"})
+            kw["later_calendar"] = work_calendar(result.plan_year, m + 1, result.config.calendar) if m < 12 else None
         viol = check_plan(plan, vm, ds.stations, ds.labs, cal, result.config.routing,
                           establishments=ds.establishments, townships=ds.townships,
-                          business_types=ds.business_types)
+                          business_types=ds.business_types, **kw)
+        if len(viol):
+            print(viol.to_string(), flush=True)
         violations += len(viol)
     days = routes.assign(month=pd.to_datetime(routes["date"]).dt.month)
     per_station = days.groupby(["month", "station_id"])["date"].nunique()
