@@ -1,6 +1,8 @@
 """Run every speed benchmark in turn and print their figures: ``python -m benchmarks``.
 
-The routing quality benchmark (``benchmarks/bench_routing.py``) reads the VRPTW instances in
+The monitoring benchmark (``benchmarks/bench_monitoring.py``, false alarms and power of the
+alerts) runs with 50 simulated years (a few minutes; 100 for the figures in issue 14). The routing
+quality benchmark (``benchmarks/bench_routing.py``) reads the VRPTW instances in
 ``../shared/bench/vrptw`` and takes minutes; it runs last, and only when that folder exists.
 """
 
@@ -29,6 +31,9 @@ def main() -> int:
     for name in SPEED:
         print(f"\n=== {name} ===", flush=True)
         failed += _run(name) != 0
+    print("\n=== bench_monitoring (false alarms and power of the alerts, 50 simulated years) ===",
+          flush=True)
+    failed += _run("bench_monitoring", "--sims", "50") != 0
     shared = HERE.parent.parent / "shared" / "bench" / "vrptw"
     if shared.is_dir():
         print("\n=== bench_routing (VRPTW quality, ../shared/bench/vrptw) ===", flush=True)

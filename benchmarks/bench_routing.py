@@ -1,10 +1,12 @@
 """Routing quality benchmark: OR-Tools engine vs PyVRP on VRPLIB VRPTW instances.
 
-Reads the instances from ``../shared/bench/vrptw`` by default (this benchmark says so: it is the
-only place the project reads that folder), solves each with both solvers at the same time limit
-(the two solvers run side by side in two processes, never more), writes the ``.sol`` files under
-``--out`` and prints one row per instance with distance, vehicles and gap to the best-known
-distance, the mean gaps, and the peak memory.
+Reads the instances from ``../shared/bench/vrptw`` by default (the benchmarks are the only place
+the project reads that folder; ``--instances benchmarks/vrptw/valid-100`` reads a generated set,
+see ``benchmarks/vrptw_sets.py``), solves each with every solver at the same wall-clock limit,
+one solver after the other (the machine is shared: never two solvers at once), writes the
+``.sol`` files under ``--out`` and prints one row per instance with distance, vehicles and gap to
+the best-known (or reference) distance, the mean gaps, and the peak memory. Search settings and
+what they measured: ``benchmarks/ROUTING.md``.
 
 Usage::
 
@@ -42,9 +44,10 @@ def main() -> None:
     ap.add_argument("--solvers", default="ortools,pyvrp")
     args = ap.parse_args()
     solvers = [s.strip() for s in args.solvers.split(",") if s.strip()]
-    with ProcessPoolExecutor(max_workers=min(2, len(solvers))) as ex:
-        futs = {s: ex.submit(_run, s, str(args.instances), args.time_limit, str(args.out)) for s in solvers}
-        results = {s: f.result() for s, f in futs.items()}
+    results = {}
+    for s in solvers:  # one process per solver, for its own peak memory; one at a time
+        with ProcessPoolExecutor(max_workers=1) as ex:
+            results[s] = ex.submit(_run, s, str(args.instances), args.time_limit, str(args.out)).result()
     peaks = {s: rows.pop()[1] for s, rows in results.items()}
     print(f"VRPTW, DIMACS convention, {args.time_limit:g} s per instance, instances {args.instances}")
     head = f"{'instance':<10}{'bks':>9}"

@@ -131,6 +131,7 @@ STAGES: tuple[str, ...] = ("production", "distribution", "catering")
 GRADES: tuple[str, ...] = ("A", "B", "C", "D")
 RESULTS: tuple[str, ...] = ("pass", "fail")
 FOLLOWUP_STATUSES: tuple[str, ...] = ("done", "pending", "not_required")
+RETEST_OUTCOMES: tuple[str, ...] = ("requested", "upheld", "overturned")
 COORD_DATUMS: tuple[str, ...] = ("wgs84", "gcj02", "bd09")
 """Coordinate datums accepted in input files; ``coord_source`` records which one a row came in."""
 
@@ -174,6 +175,19 @@ def _sample_columns() -> tuple[Column, ...]:
                required=False, nullable=True),
         Column("programme", "str", "sampling programme, e.g. `risk_monitoring`, `supervision`, "
                "`national`", required=False, nullable=True),
+        # stages of handling an unqualified result (issue 14; riskplan.monitoring.followup)
+        Column("result_received_date", "date", "date the result reached the bureau (检验结论送达日期); "
+               "the follow-up clock starts here; empty: sample date + lab turnaround, marked "
+               "estimated", required=False, nullable=True),
+        Column("notified_date", "date", "date the sampled business was served the unqualified "
+               "result (告知日期)", required=False, nullable=True),
+        Column("retest", "str", "re-test (复检): `requested` (outcome pending), `upheld` (still "
+               "unqualified), `overturned` (qualified: no follow-up, no case); empty: none",
+               required=False, nullable=True, allowed=RETEST_OUTCOMES),
+        Column("case_filed_date", "date", "date an investigation case was filed (立案日期)",
+               required=False, nullable=True),
+        Column("case_closed_date", "date", "date the case was closed (结案日期)", required=False,
+               nullable=True),
     )
 
 

@@ -41,6 +41,17 @@ def edit(table: str, row: int, **cells: str) -> Mutator:
     return mutate
 
 
+def edit_new(table: str, row: int, **cells: str) -> Mutator:
+    """Like :func:`edit`, for optional columns the mini table does not have (empty elsewhere)."""
+
+    def mutate(folder: Path) -> None:
+        rows = [{**r, **dict.fromkeys(cells, "")} for r in rows_of(table)]
+        rows[row - 1].update(cells)
+        write_table(folder, table, rows)
+
+    return mutate
+
+
 def drop_column(table: str, column: str) -> Mutator:
     def mutate(folder: Path) -> None:
         rows = rows_of(table)
@@ -253,6 +264,18 @@ CASES: dict[str, tuple[Mutator, tuple[str, int | None, str, str]]] = {
                                ("results.csv", 1, "followup_status", "needs follow-up")),
     "follow-up date not done": (edit("history", 4, followup_date="2025-10-01"),
                                 ("history.csv", 4, "followup_date", "not done")),
+    "result received before sampling": (
+        edit_new("history", 2, result_received_date="2024-07-01"),
+        ("history.csv", 2, "result_received_date", "received before the sample date")),
+    "follow-up before the result arrived": (
+        edit_new("history", 2, result_received_date="2024-08-05"),
+        ("history.csv", 2, "followup_date", "before the result was received")),
+    "case closed never filed": (edit_new("history", 2, case_closed_date="2024-09-01"),
+                                ("history.csv", 2, "case_closed_date", "never filed")),
+    "retest unknown": (edit_new("history", 2, retest="maybe"),
+                       ("history.csv", 2, "retest", "must be one of requested, upheld")),
+    "pass with a case": (edit_new("history", 1, case_filed_date="2024-03-20"),
+                         ("history.csv", 1, "case_filed_date", "no follow-up stage")),
     "bad date": (edit("history", 3, sample_date="2025-13-01"),
                  ("history.csv", 3, "sample_date", "not a date")),
     "date after reference": (edit("complaints", 2, date="2026-08-01"),

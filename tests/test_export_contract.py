@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 from test_cli_plan import INJECTED_NAME, make_small_district
 
+from riskplan.allocation.deliverable import MOVE_COLUMNS
 from riskplan.config import Config
 from riskplan.datasets import read_dataset
 from riskplan.errors import RiskplanError
@@ -27,6 +28,7 @@ from riskplan.export.headers import headers
 from riskplan.export.plan_folder import plan_tables, read_plan, read_table, write_plan
 from riskplan.monitoring import load_plan
 from riskplan.pipeline import run_plan
+from riskplan.pipeline.carry import PLACEMENT_COLUMNS
 from riskplan.routing.day import ROUTE_COLUMNS
 from riskplan.selection import SHORTFALL_COLUMNS, VISIT_COLUMNS
 from riskplan.selection.roster import ROSTER_COLUMNS
@@ -49,9 +51,11 @@ def test_contract_columns_are_the_stages_columns() -> None:
     assert list(contract.TEAM_SHEET.names) == names["stops"][3:-2]
     assert list(contract.TABLES) == ["risk_scores", "allocation", "schedule", "visits", "stops",
                                      "routes", "lab_days", "unassigned", "purchases", "shortfall",
-                                     "teams"]
+                                     "moves", "placements", "teams"]
+    assert names["moves"] == list(MOVE_COLUMNS)
+    assert names["placements"] == list(PLACEMENT_COLUMNS)
     assert names["lab_days"] == ["lab_id", "lab_name", "date", "samples", "perishable_samples", "booked",
-                                 "capacity"]
+                                 "capacity_per_day"]
 
 
 @pytest.mark.parametrize("table", ["stops", "routes", "lab_days", "unassigned", "purchases", "teams"])
@@ -190,7 +194,7 @@ def _check_round_trip(result, dataset, folder: Path, lang: str) -> dict[str, pd.
     assert plan.routes["start"].str.fullmatch(r"\d\d:\d\d").all()
     minutes = plan.routes["start"].map(lambda t: int(t[:2]) * 60 + int(t[3:]))
     assert minutes.tolist() == result.routes["start"].round().astype(int).tolist()
-    assert (plan.lab_days["samples"] <= plan.lab_days["capacity"].fillna(np.inf)).all()
+    assert (plan.lab_days["samples"] <= plan.lab_days["capacity_per_day"].fillna(np.inf)).all()
     # the team sheets are the stops, one file per team and day
     stops = made["stops"]
     sheets = plan.team_sheets()
@@ -215,11 +219,15 @@ def test_round_trip_ouhai(ouhai, ouhai_plan, tmp_path) -> None:
     text = (tmp_path / "zh" / "allocation.csv").read_text(encoding="utf-8-sig")
     assert text.startswith("乡镇街道代码") and '"=""330304001"""' in text  # guarded IDs, read as text
     assert en["allocation"]["township_code"].str.fullmatch(r"330304\d{3}").all()
-    for name in ("risk_scores", "allocation", "schedule", "visits", "routes", "shortfall", "teams"):
+    for name in ("risk_scores", "allocation", "schedule", "visits", "routes", "shortfall", "moves",
+                 "placements", "teams"):
         pd.testing.assert_frame_equal(en[name], zh[name], check_exact=True)
     assert int(zh["allocation"]["samples"].sum()) == 964
-    # the sum that came out as the text '1111123111111' when missing was read as text
-    assert zh["shortfall"]["missing"].sum() == en["shortfall"]["missing"].sum() == 4
+    # the sum that came out as the text '1111123111111' when missing was read as text; July's
+    # shortfall is substituted now (placements), the allocation's moves are whole numbers too
+    assert zh["shortfall"]["missing"].sum() == en["shortfall"]["missing"].sum() == 0
+    assert zh["moves"]["samples"].sum() == en["moves"]["samples"].sum() == 3
+    assert zh["allocation"]["moved"].sum() == 0 and zh["allocation"]["capacity"].dtype == "int64"
 
 
 @pytest.mark.slow

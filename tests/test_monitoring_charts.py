@@ -5,7 +5,7 @@ import pytest
 from scipy import stats
 
 from riskplan.errors import RiskplanError
-from riskplan.monitoring.bayes import bayes_alerts, posterior_exceedance, predictive_tail
+from riskplan.monitoring.bayes import posterior_exceedance, predictive_tail
 from riskplan.monitoring.charts import cusum, ewma, p_chart
 
 # Montgomery, Introduction to Statistical Quality Control, Example 7.1 (Table 7.1):
@@ -91,23 +91,3 @@ def test_predictive_tail_beta_binomial():
     assert predictive_tail(0, 5, 1, 9) == 1.0
     # the beta-binomial tail is heavier than the binomial with the same mean
     assert predictive_tail(3, 10, 1, 9) > stats.binom.sf(2, 10, 0.1)
-
-
-def test_bayes_alerts_flags_the_bad_stratum():
-    import pandas as pd
-
-    key = dict(township_code="T1", business_type="B", category_code="C01")
-    other = dict(township_code="T2", business_type="B", category_code="C01")
-    counts = pd.DataFrame([
-        {**key, "period": 1, "sampled": 10, "unqualified": 0},
-        {**key, "period": 2, "sampled": 10, "unqualified": 6},
-        {**other, "period": 1, "sampled": 10, "unqualified": 0},
-        {**other, "period": 2, "sampled": 10, "unqualified": 0},
-    ])
-    prior = pd.DataFrame([{**key, "prior_alpha": 1.0, "prior_beta": 39.0},
-                          {**other, "prior_alpha": 1.0, "prior_beta": 39.0}])
-    b = bayes_alerts(counts, prior, threshold=0.05, level=0.9, p_value=0.01).set_index("township_code")
-    assert b.loc["T1", "alert"] and b.loc["T1", "tail_alert"] and b.loc["T1", "exceed_alert"]
-    assert not b.loc["T2", "alert"]
-    # tail computed from the posterior before period 2: Beta(1, 49)
-    assert b.loc["T1", "tail_p"] == pytest.approx(stats.betabinom.sf(5, 10, 1, 49))

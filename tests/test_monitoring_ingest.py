@@ -58,6 +58,12 @@ def test_clean_results_join_their_stratum():
     ({"followup_status": ["not_required", "done", "not_required"]}, 2, "followup_date", "no date"),
     ({"followup_status": ["not_required", "done", "not_required"],
       "followup_date": ["", "2026-01-01", ""]}, 2, "followup_date", "before the sample date"),
+    ({"result_received_date": ["", "2026-02-31", ""]}, 2, "result_received_date", "not a date"),
+    ({"result_received_date": ["", "2026-02-01", ""]}, 2, "result_received_date",
+     "received before the sample date"),
+    ({"retest": ["", "perhaps", ""]}, 2, "retest", "requested, upheld, overturned"),
+    ({"case_closed_date": ["", "2026-04-01", ""]}, 2, "case_closed_date", "never filed"),
+    ({"case_filed_date": ["2026-02-01", "", ""]}, 1, "case_filed_date", "no follow-up stage"),
     ({"establishment_id": ["E1", "", "E3"]}, 2, "establishment_id", "empty value"),
 ])
 def test_malformed_rows_raise_with_row_and_column(over, row, column, text):
@@ -173,3 +179,18 @@ def test_as_of_outside_the_plan_year_is_rejected(as_of):
     assert check_as_of("2026-12-31", 2026) == pd.Timestamp("2026-12-31")
     with pytest.raises(RiskplanError, match="not a date"):
         check_as_of("2026-13-01", 2026)
+
+
+def test_stage_columns_read_from_chinese_headers(tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text("样品编号,抽样日期,主体编号,食品类别代码,检验结论,核查处置状态,核查处置日期,"
+                 "检验结论送达日期,告知日期,复检,立案日期,结案日期\n"
+                 "S1,2026-01-05,E1,C31,合格,无需处置,,2026-01-30,,,,\n"
+                 "S2,2026-02-10,E2,C34,不合格,已完成,2026-04-20,2026-03-06,2026-03-09,复检维持,"
+                 "2026-03-20,2026-04-20\n", encoding="utf-8-sig")
+    ing = validate_results(read_results(f), EST, CATS, PLAN, 2026)
+    r = ing.results.set_index("sample_id")
+    assert r.loc["S2", "result_received_date"] == pd.Timestamp("2026-03-06")
+    assert r.loc["S2", "retest"] == "upheld"
+    assert r.loc["S2", "case_closed_date"] == pd.Timestamp("2026-04-20")
+    assert pd.isna(r.loc["S1", "notified_date"]) and r.loc["S1", "retest"] == ""

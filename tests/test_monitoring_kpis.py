@@ -1,5 +1,6 @@
 """Progress against the quarterly targets, coverage and follow-up on small hand-made tables."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -98,9 +99,11 @@ def test_coverage_lists_what_is_uncovered():
 
 
 def test_followup_overdue_and_rates():
+    # receipt dates given: the clock runs 30 days (a short deadline, for the test) from receipt
     r = pd.DataFrame({
         "sample_id": ["A", "B", "C", "D", "E"],
         "sample_date": pd.to_datetime(["2026-01-01", "2026-01-01", "2026-05-01", "2026-06-20", "2026-06-01"]),
+        "result_received_date": pd.to_datetime(["2026-01-01", "2026-01-01", "2026-05-01", "2026-06-20", None]),
         "result": ["fail", "fail", "fail", "fail", "pass"],
         "followup_status": ["done", "done", "pending", "pending", "not_required"],
         "followup_date": pd.to_datetime(["2026-01-20", "2026-03-01", None, None, None]),
@@ -108,7 +111,7 @@ def test_followup_overdue_and_rates():
     fu = followup(r, pd.Timestamp("2026-06-30"), deadline_days=30)
     s = fu.summary.iloc[0]
     assert (s["unqualified"], s["done"], s["pending"], s["due"], s["overdue"]) == (4, 2, 2, 3, 2)
-    assert s["completion_rate"] == 0.5
+    assert s["completion_rate"] == 0.5 and s["received_estimated"] == 0
     assert s["completion_rate_due"] == pytest.approx(2 / 3)  # D is still inside its deadline
     assert fu.overdue["sample_id"].tolist() == ["C", "B"]  # C 30 days over, B 29 (done late)
     assert fu.overdue["days_overdue"].tolist() == [30, 29]
@@ -117,11 +120,64 @@ def test_followup_overdue_and_rates():
     assert followup(r, pd.Timestamp("2026-06-30"), deadline_days=90).summary["overdue"].item() == 0
 
 
+def test_followup_clock_starts_at_receipt():
+    # sampled 2026-03-02, no receipt date: the result is taken to arrive 28 days later
+    # (2026-03-30, estimated) and is due 90 days after that; on 2026-04-10 it is not overdue
+    r = pd.DataFrame({"sample_id": ["A", "B"], "sample_date": pd.to_datetime(["2026-03-02"] * 2),
+                      "result": ["fail", "fail"], "followup_status": ["pending", "done"],
+                      "followup_date": pd.to_datetime([None, "2026-03-20"])})
+    fu = followup(r, pd.Timestamp("2026-04-10"))
+    c = fu.cases.set_index("sample_id")
+    assert c.loc["A", "result_received_date"] == pd.Timestamp("2026-03-30")
+    assert c.loc["A", "received_estimated"] and c.loc["A", "due_date"] == pd.Timestamp("2026-06-28")
+    assert not c["overdue"].any()
+    # a follow-up done on 2026-03-20 means the result was there by then: the estimate gives way
+    assert c.loc["B", "result_received_date"] == pd.Timestamp("2026-03-20")
+    late = followup(r, pd.Timestamp("2026-06-29")).summary.iloc[0]
+    assert (late["overdue"], late["due"], late["done_on_time"]) == (1, 2, 1)
+    # under the old rule (30 days from sampling) A was overdue on 2026-04-10
+    early = followup(r.assign(result_received_date=r["sample_date"]), pd.Timestamp("2026-04-10"), 30)
+    assert early.summary["overdue"].item() == 1
+
+
+def test_followup_stages_and_case_targets():
+    d = pd.to_datetime
+    r = pd.DataFrame({
+        "sample_id": ["A", "B", "C", "D", "E"],
+        "sample_date": d(["2026-01-05"] * 5),
+        "result": ["fail"] * 5,
+        "result_received_date": d(["2026-01-20"] * 5),
+        "notified_date": d(["2026-01-22", "2026-01-22", "2026-01-22", "2026-01-22", None]),
+        "retest": ["", "overturned", "upheld", "", ""],
+        "case_filed_date": d(["2026-02-01", None, "2026-03-01", None, None]),
+        "case_closed_date": d(["2026-03-15", None, None, None, None]),
+        "followup_status": ["done", "done", "pending", "pending", "pending"],
+        "followup_date": d(["2026-03-15", "2026-02-10", None, None, None]),
+    })
+    fu = followup(r, pd.Timestamp("2026-06-30"))
+    st = fu.cases.set_index("sample_id")["stage"].to_dict()
+    assert st == {"A": "done", "B": "done", "C": "case_filed", "D": "notified", "E": "received"}
+    s = fu.summary.iloc[0]
+    # B was overturned on re-test: no follow-up due, no case called for
+    assert (s["overturned"], s["due"], s["overdue"]) == (1, 4, 3)
+    assert s["completion_rate_due"] == pytest.approx(1 / 4)                 # T23: A of A, C, D, E
+    assert (s["cases_called"], s["cases_filed"], s["cases_closed"]) == (4, 2, 1)
+    assert s["case_filing_rate"] == pytest.approx(2 / 4)                    # T12
+    assert s["case_closing_rate"] == pytest.approx(1 / 2)                   # T13
+    # stage dates after the assessment date have not happened yet
+    early = followup(r, pd.Timestamp("2026-02-15")).cases.set_index("sample_id")["stage"]
+    assert early.to_dict() == {"A": "case_filed", "B": "done", "C": "retest_upheld",
+                               "D": "notified", "E": "received"}
+    # without any case date the case targets are not computed
+    none = followup(r.drop(columns=["case_filed_date", "case_closed_date"]), pd.Timestamp("2026-06-30"))
+    assert not none.summary["has_case_data"].item() and np.isnan(none.summary["case_filing_rate"].item())
+
+
 def test_rules_defaults_and_errors():
     from riskplan._settings import section_from_dict
 
     r = MonitoringRules()
-    assert r.quarterly_targets == (0.25, 0.5, 0.75, 1.0) and r.followup_deadline_days == 30
+    assert r.quarterly_targets == (0.25, 0.5, 0.75, 1.0) and r.followup_deadline_days == 90
     assert section_from_dict(MonitoringRules, {"followup_deadline_days": 15}, "monitoring").followup_deadline_days == 15
     with pytest.raises(ConfigError, match="monitoring.quarterly_targets"):
         section_from_dict(MonitoringRules, {"quarterly_targets": [0.5, 0.25, 0.75, 1.0]}, "monitoring")

@@ -235,7 +235,8 @@ def test_fixed_lists_in_the_register(templates: Path) -> None:
     history = openpyxl.load_workbook(templates / "xlsx" / "history.xlsx").worksheets[0]
     formulas = [dv.formula1 for dv in _validations(history).values() if dv.type == "list"]
     assert formulas == ["codes_establishment_id", "codes_category_code", '"pass,fail,合格,不合格"',
-                        '"done,pending,not_required,已完成,已处置,处置中,待处置,无需处置"']
+                        '"done,pending,not_required,已完成,已处置,处置中,待处置,无需处置"',
+                        '"requested,upheld,overturned,已申请复检,复检中,复检维持,复检不合格,复检合格,复检撤销"']
     cats = openpyxl.load_workbook(templates / "xlsx" / "categories.xlsx").worksheets[0]
     assert '"true,false,是,否"' in [dv.formula1 for dv in _validations(cats).values()]
 

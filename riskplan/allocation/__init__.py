@@ -8,6 +8,7 @@ coverage floors (CP-SAT), the rest in proportion to risk, rounded by a controlle
 
 from riskplan.allocation.allocate import Allocation, AllocationInputError, allocate_strata
 from riskplan.allocation.apportion import apportion
+from riskplan.allocation.deliverable import fit_to_supply
 from riskplan.allocation.fixed import allocate
 from riskplan.allocation.quota import (
     annual_quota,
@@ -16,6 +17,7 @@ from riskplan.allocation.quota import (
     resolve_population,
 )
 from riskplan.allocation.rounding import controlled_round
+from riskplan.allocation.supply import Supply, district_supply
 from riskplan.settings.allocation import KEY_PRODUCTS, AllocationRules
 from riskplan.settings.quota import QuotaRules
 
@@ -25,11 +27,14 @@ __all__ = [
     "AllocationInputError",
     "AllocationRules",
     "QuotaRules",
+    "Supply",
     "allocate",
     "allocate_strata",
     "annual_quota",
     "apportion",
     "controlled_round",
+    "district_supply",
+    "fit_to_supply",
     "programme_quota",
     "quota_for",
     "resolve_population",

@@ -83,6 +83,10 @@ class Allocation:
         optimal among minimal placements).
     rules
         The rules used.
+    moves
+        Samples moved because a stratum's establishments cannot supply them in the plan year
+        (:func:`riskplan.allocation.fit_to_supply`): ``from_stratum, to_stratum, samples,
+        reason``; empty when nothing moved or the supply was not checked.
     """
 
     table: pd.DataFrame
@@ -97,6 +101,9 @@ class Allocation:
     floors_optimal: bool
     floor_method: str
     rules: AllocationRules
+    moves: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(
+        {"from_stratum": pd.Series(dtype="str"), "to_stratum": pd.Series(dtype="str"),
+         "samples": pd.Series(dtype="int64"), "reason": pd.Series(dtype="str")}))
 
     def __len__(self) -> int:
         return len(self.table)
@@ -126,6 +133,10 @@ class Allocation:
         ]
         if self.higher_level_total:
             lines.append(f"  higher-level samples 上级任务: {self.higher_level_total}")
+        if len(self.moves):
+            lines.append(f"  moved 调剂: {int(self.moves['samples'].sum())} samples out of "
+                         f"{self.moves['from_stratum'].nunique()} strata their establishments cannot "
+                         "supply in the year")
         if self.budget_limited:
             lines.append(f"  BUDGET LIMITED: {self.quota - self.total} samples below the quota")
         return "\n".join(lines)

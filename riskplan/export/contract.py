@@ -110,7 +110,7 @@ RISK_SCORES = KEY + _cols("""
 _ALLOCATION_FRONT = KEY + _cols("""
     stage:str n_establishments:int weight:float higher_level:int floor:int risk_part:int
     samples:int fractional:float cost_per_sample_yuan:float cost_yuan:float key_product:bool
-    school:bool
+    school:bool capacity:int moved:int
 """)
 ALLOCATION = _ALLOCATION_FRONT + tuple(
     c for c in RISK_SCORES if c[0] not in dict(_ALLOCATION_FRONT)
@@ -149,10 +149,11 @@ and ``lab_arrival`` as ``HH:MM`` (``lab_arrival`` empty when the route ends at i
 ``minutes`` and ``travel_minutes`` [min], ``km`` [km], ``lab_date`` the day its samples reach the lab."""
 
 LAB_DAYS = _cols("""
-    lab_id:str lab_name:str date:datetime samples:int perishable_samples:int booked:int capacity:float
+    lab_id:str lab_name:str date:datetime samples:int perishable_samples:int booked:int
+    capacity_per_day:float
 """)
 """``RoutePlan.lab_days`` of every planned month, with the lab's name: samples reaching each lab on
-each day, ``booked`` by a month planned earlier, ``capacity`` [samples] (NaN: no limit)."""
+each day, ``booked`` by a month planned earlier, ``capacity_per_day`` [samples] (NaN: no limit)."""
 
 UNASSIGNED = _cols("""
     month:int visit_id:str reason:str reason_text:str establishment_id:str establishment_name:str
@@ -173,6 +174,14 @@ SHORTFALL = KEY + _cols("""
 """)
 """``Selection.shortfall`` of each planned month, with ``month``."""
 
+MOVES = _cols("from_stratum:str to_stratum:str samples:int reason:str")
+"""``Allocation.moves``: samples a stratum's establishments cannot supply, moved to another."""
+
+PLACEMENTS = _cols("""
+    kind:str from_month:int to_month:int from_stratum:str to_stratum:str samples:int reason:str
+""")
+"""``PlanResult.placements``: samples the selection carried to a later month or substituted."""
+
 TEAMS = _cols("station_id:str date:datetime team:int officers:str roster_size:int seed:int")
 """``riskplan.selection.draw_teams``, ``officer_ids`` written as ``officers``."""
 
@@ -189,6 +198,8 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("unassigned", "unassigned.csv", UNASSIGNED),
         TableSpec("purchases", "purchases.csv", PURCHASES),
         TableSpec("shortfall", "shortfall.csv", SHORTFALL),
+        TableSpec("moves", "moves.csv", MOVES),
+        TableSpec("placements", "placements.csv", PLACEMENTS),
         TableSpec("teams", "teams.csv", TEAMS),
     )
 }

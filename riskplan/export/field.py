@@ -54,9 +54,12 @@ def routes_table(routes: pd.DataFrame) -> pd.DataFrame:
 
 
 def lab_days_table(lab_days: pd.DataFrame, labs: pd.DataFrame) -> pd.DataFrame:
-    """``RoutePlan.lab_days`` as written to ``lab_days.csv``: with the lab's name (``lab_name``)."""
+    """``RoutePlan.lab_days`` as written to ``lab_days.csv``.
+
+    With the lab's name (``lab_name``); ``capacity`` is named ``capacity_per_day`` as in the labs table.
+    """
     names = dict(zip(labs["lab_id"].astype(str), labs["name"].astype(str))) if "name" in labs else {}
-    out = lab_days.copy()
+    out = lab_days.rename(columns={"capacity": "capacity_per_day"})
     out["lab_name"] = out["lab_id"].astype(str).map(names).fillna("").astype(object)
     return out[list(contract.TABLES["lab_days"].names)]
 

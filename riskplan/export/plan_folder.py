@@ -16,6 +16,8 @@ Layout (all text files UTF-8; CSV with BOM, headers in the chosen language)::
     unassigned.csv          visits that could not be routed, with the reason
     purchases.csv           purchase orders for online sellers
     shortfall.csv           strata whose monthly request selection could not meet in full
+    moves.csv               samples the allocation moved: a stratum cannot supply them in the year
+    placements.csv          samples the selection carried to a later month or substituted
     teams.csv               the officers drawn ("double random") per station, team and day
     teams/<station>-<team>/<date>.csv   one file per team and day
     teams/<station>-<team>.xlsx         one workbook per team, a sheet per day
@@ -72,7 +74,9 @@ routes.csv             各组每日路线 / one row per station, team and day
 lab_days.csv           检验机构每日收样量 / samples per lab and day, beside its capacity
 unassigned.csv         未排入路线的任务及原因 / visits not routed, with the reason
 purchases.csv          网络购样订单 / purchase orders for online sellers
-shortfall.csv          本月未能足额抽取的层及原因 / strata whose monthly samples could not all be drawn
+shortfall.csv          全年无法落实的样品及原因 / samples no establishment can take in the plan year
+moves.csv              分配调剂 (层内主体全年可抽能力不足) / allocation moves: a stratum cannot supply them
+placements.csv         顺延或替代抽样 / samples carried to a later month or substituted
 teams.csv              双随机抽取的执法人员 / officers drawn per station, team and day
 teams/                 各组每日任务单 (CSV) 与工作簿 (XLSX) / per team and day (CSV), per team (XLSX)
 routes.geojson         路线 (WGS-84) / routes, RFC 7946
@@ -121,6 +125,9 @@ def plan_tables(result: Any, dataset: Dataset, lang: Lang) -> dict[str, pd.DataF
         "unassigned": field.unassigned_table(result.unassigned, result.visits, dataset, lang),
         "purchases": field.purchase_orders(result.visits, dataset, lang),
         "shortfall": result.shortfall,
+        "moves": (result.allocation_result.moves if result.allocation_result is not None
+                  else pd.DataFrame(columns=contract.TABLES["moves"].names)),
+        "placements": result.placements,
         "teams": result.teams.rename(columns={"officer_ids": "officers"}),
     }
 

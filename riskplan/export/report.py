@@ -77,6 +77,11 @@ def report_markdown(result: Any, dataset: Dataset, chart_files: list[str], data_
         f"| 已排路线 / visits routed | {k['routed']} on {k['routes']} routes |",
         f"| 未排入 / unassigned | {k['unassigned']} |",
         f"| 网购 / purchase orders | {k['purchases']} |",
+        f"| 落实样品 / samples delivered | {k['delivered']} = {k['samples_routed']} routed + "
+        f"{k['samples_bought']} bought (of {k['scheduled']} scheduled) |",
+        f"| 未落实样品 / samples short, unassigned | {k['samples_short']}, {k['samples_unassigned']} |",
+        f"| 调剂、顺延、替代 / moved, carried, substituted | {k['moved']}, {k['carried']}, "
+        f"{k['substituted']} |",
         f"| 可复现 / reproducible | {'yes' if k['reproducible'] else 'no (wall-clock routing limit)'} |",
         "",
     ]
@@ -86,12 +91,33 @@ def report_markdown(result: Any, dataset: Dataset, chart_files: list[str], data_
     if k["shortfall"]:
         short = result.shortfall.groupby("reason", as_index=False)["missing"].sum()
         lines += ["## 抽样缺口 / Samples no establishment could take", "", _md_table(short), ""]
+    by_town = delivery_by_township(result)
+    if len(by_town):
+        lines += ["## 各乡镇落实 / Delivered / allocated by township", "", _md_table(by_town), ""]
     if len(per_station):
         lines += ["## 各所站 / By station", "", _md_table(per_station), ""]
     lines += ["## 图表 / Charts", ""]
     lines += [f"![{name}](report/{name})" for name in chart_files]
     lines += ["", "Files: see README.txt; inputs, configuration and hashes: manifest.json.", ""]
     return "\n".join(lines)
+
+
+def delivery_by_township(result: Any) -> pd.DataFrame:
+    """Per township: samples allocated (year), scheduled, delivered (routed + bought) in the months."""
+    alloc = result.allocation.groupby("township_code")["samples"].sum()
+    sched = result.schedule[result.schedule["month"].isin(result.months)]
+    sched = sched.groupby("township_code")["samples"].sum()
+    v = result.visits
+    if len(v):
+        routed = set(result.stops["visit_id"]) if len(result.stops) else set()
+        ok = v["visit_id"].isin(routed) | (v["mode"].astype(str) == "purchase")
+        got = v[ok].groupby("township_code")["samples"].sum()
+    else:
+        got = pd.Series(dtype=int)
+    out = pd.DataFrame({"allocated": alloc}).join(sched.rename("scheduled")).join(got.rename("delivered"))
+    out = out.fillna(0).astype(int).reset_index()
+    out["delivered / allocated"] = [f"{d} / {a}" for d, a in zip(out["delivered"], out["allocated"])]
+    return out
 
 
 def report_html(markdown: str) -> str:

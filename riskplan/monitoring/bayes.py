@@ -1,13 +1,15 @@
-"""Bayesian alerts on unqualified rates: posterior exceedance and predictive tail.
+"""Bayesian pieces: the history prior, posterior exceedance, predictive tail, known risks.
 
 A stratum's unqualified rate ``p`` has a beta prior (from the risk scores: history shrunk towards
 its group, see :func:`prior_from_scores`); this year's results update it to
 ``Beta(alpha + fails, beta + passes)``.
 
-* **Exceedance alert**: ``P(p > threshold | data) > level``.
-* **Predictive-tail alert**: a period's count ``x`` out of ``n`` is compared with the beta-binomial
-  predictive of the posterior *before* that period; the alert fires when ``P(X >= x)`` is below a
-  p-value, i.e. the count is surprisingly high given everything known before.
+* :func:`predictive_tail`: ``P(X >= x)`` of the beta-binomial predictive, how surprising a count
+  is given the prior (the ``news`` alerts of :mod:`riskplan.monitoring.alerts` use it, pooled
+  over a unit's strata).
+* :func:`posterior_exceedance`: ``P(p > threshold | data)``; on history alone it lists the
+  **known high-risk strata** (:func:`known_high_risk`). That is what history says, which the
+  allocation already uses: a standing table, never an alert.
 """
 
 from __future__ import annotations
@@ -107,62 +109,61 @@ def prior_from_scores(
     return res
 
 
-def bayes_alerts(
-    counts: pd.DataFrame,
-    prior: pd.DataFrame,
+def known_high_risk(
+    scores: pd.DataFrame,
     threshold: float = 0.05,
     level: float = 0.90,
-    p_value: float = 0.01,
-    keys: list[str] | None = None,
+    allocation: pd.DataFrame | None = None,
+    results: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Per-unit (default: per-stratum) Bayesian alerts for the latest period.
+    """The strata that history says are risky: a standing table, not an alert.
+
+    A stratum is listed when ``P(rate > threshold | history) > level`` under its posterior from
+    history (the risk stage's group prior updated with the stratum's own past results, not
+    capped). The allocation already leans on these strata (their risk weight); this year's
+    results are shown beside them, but they do not decide the listing.
 
     Parameters
     ----------
-    counts
-        One row per (stratum, period): key columns, ``period`` (sortable), ``sampled``,
-        ``unqualified`` [samples].
-    prior
-        Key columns, ``prior_alpha``, ``prior_beta`` (see :func:`prior_from_scores`); strata
-        missing there get a flat Beta(1, 1) prior.
+    scores
+        Risk scores (key columns, ``n_fail``/``n_samples`` or their recency-weighted ``_w``
+        versions, ``prior_alpha``/``prior_beta``).
     threshold, level
-        Exceedance alert: flag when ``P(rate > threshold) > level``.
-    p_value
-        Predictive-tail alert: flag when the latest period's ``P(X >= x) < p_value``.
-    keys
-        Unit columns (default the stratum key).
+        Rate of concern [fraction] and the probability it is exceeded [-].
+    allocation
+        Key columns and ``samples`` planned (optional, adds ``planned``).
+    results
+        This year's results (key columns, ``result``; optional, adds ``sampled``,
+        ``unqualified``).
 
     Returns
     -------
-    One row per stratum with data: key columns, ``sampled``, ``unqualified`` (year to date),
-    ``post_alpha``, ``post_beta``, ``post_mean``, ``p_exceed``, ``exceed_alert``, ``last_period``,
-    ``last_sampled``, ``last_unqualified``, ``tail_p``, ``tail_alert``, ``alert`` (either).
+    One row per listed stratum, riskiest first: key columns, ``history_samples``,
+    ``history_unqualified``, ``rate_mean``, ``rate_lo``, ``rate_hi`` (90 % interval),
+    ``p_exceed``, and ``planned``, ``weight_share``, ``sampled``, ``unqualified`` when known.
     """
-    keys = KEY if keys is None else list(keys)
-    if counts.empty:
-        return pd.DataFrame(columns=keys + ["sampled", "unqualified", "p_exceed", "alert"])
-    c = counts.sort_values(keys + ["period"])
-    g = c.groupby(keys, sort=True)
-    tot = g[["sampled", "unqualified"]].sum().reset_index()
-    last_period = g["period"].max().rename("last_period").reset_index()
-    last = c.merge(last_period, on=keys)
-    last = last[last["period"] == last["last_period"]]
-    last = last.rename(columns={"sampled": "last_sampled", "unqualified": "last_unqualified"})
-    out = tot.merge(last[keys + ["last_period", "last_sampled", "last_unqualified"]], on=keys)
-    out = out.merge(prior[keys + ["prior_alpha", "prior_beta"]], on=keys, how="left")
-    out["prior_alpha"] = out["prior_alpha"].fillna(1.0)
-    out["prior_beta"] = out["prior_beta"].fillna(1.0)
-    n, f = out["sampled"].to_numpy(float), out["unqualified"].to_numpy(float)
-    out["post_alpha"] = out["prior_alpha"] + f
-    out["post_beta"] = out["prior_beta"] + n - f
-    out["post_mean"] = out["post_alpha"] / (out["post_alpha"] + out["post_beta"])
-    out["p_exceed"] = posterior_exceedance(f, n, out["prior_alpha"], out["prior_beta"], threshold)
-    out["exceed_alert"] = out["p_exceed"] > level
-    # predictive for the last period from the posterior of everything before it
-    ln, lf = out["last_sampled"].to_numpy(float), out["last_unqualified"].to_numpy(float)
-    a_before = out["post_alpha"] - lf
-    b_before = out["post_beta"] - (ln - lf)
-    out["tail_p"] = predictive_tail(lf, ln, a_before, b_before)
-    out["tail_alert"] = out["tail_p"] < p_value
-    out["alert"] = out["exceed_alert"] | out["tail_alert"]
-    return out
+    post = prior_from_scores(scores, cap=np.inf)
+    a, b = post["prior_alpha"].to_numpy(float), post["prior_beta"].to_numpy(float)
+    out = post[KEY].copy()
+    y, n = ("n_fail_w", "n_samples_w") if "n_fail_w" in scores else ("n_fail", "n_samples")
+    hist = scores[KEY + [n, y]].rename(columns={n: "history_samples", y: "history_unqualified"})
+    out = out.merge(hist, on=KEY, how="left")
+    out["rate_mean"] = a / (a + b)
+    out["rate_lo"] = stats.beta.ppf(0.05, a, b)
+    out["rate_hi"] = stats.beta.ppf(0.95, a, b)
+    out["p_exceed"] = stats.beta.sf(threshold, a, b)
+    out = out[out["p_exceed"] > level]
+    if "weight_share" in scores:
+        out = out.merge(scores[KEY + ["weight_share"]], on=KEY, how="left")
+    if allocation is not None:
+        out = out.merge(allocation[KEY + ["samples"]].rename(columns={"samples": "planned"}),
+                        on=KEY, how="left")
+        out["planned"] = out["planned"].fillna(0).astype(int)
+    if results is not None:
+        done = results.assign(unqualified=(results["result"] == "fail").astype(int)).groupby(
+            KEY).agg(sampled=("result", "size"), unqualified=("unqualified", "sum")).reset_index()
+        out = out.merge(done, on=KEY, how="left")
+        for c in ("sampled", "unqualified"):
+            out[c] = out[c].fillna(0).astype(int)
+    return out.sort_values(["p_exceed", "rate_mean"], ascending=False,
+                           kind="stable").reset_index(drop=True)

@@ -19,11 +19,16 @@ import pandas as pd
 from riskplan._problems import Problems
 from riskplan.errors import RiskplanError, ValidationError
 from riskplan.io import read_table
+from riskplan.io.aliases import VALUE_ALIASES
+from riskplan.schema import RETEST_OUTCOMES
 from riskplan.tables import STRATUM_KEY, DateLike
+from riskplan.validation.stages import stage_problems
 
 KEY = list(STRATUM_KEY)
 REQUIRED = ["sample_id", "sample_date", "establishment_id", "category_code", "result"]
-OPTIONAL = ["hazard", "followup_status", "followup_date", "programme"]
+OPTIONAL = ["hazard", "followup_status", "followup_date", "programme", "result_received_date",
+            "notified_date", "retest", "case_filed_date", "case_closed_date"]
+STAGE_DATES = ["result_received_date", "notified_date", "case_filed_date", "case_closed_date"]
 FOLLOWUP = {"done", "pending", "not_required"}
 _BOOL_RESULT = {"pass": "pass", "fail": "fail", "合格": "pass", "不合格": "fail"}
 
@@ -148,7 +153,7 @@ def validate_results(
             df[c] = ""
     df.insert(0, "row", np.arange(1, len(df) + 1))
     for c in ["sample_id", "establishment_id", "category_code", "result", "hazard",
-              "followup_status", "programme"]:
+              "followup_status", "programme", "retest"]:
         df[c] = df[c].astype("string").fillna("").str.strip()
     rows = df["row"].to_numpy()
 
@@ -179,6 +184,19 @@ def validate_results(
         problems.append(_problem(file, rows[i], "followup_date", raw_fd.iloc[i],
                                  "not a date (YYYY-MM-DD)", "日期格式错误 (YYYY-MM-DD)"))
     df["sample_date"], df["followup_date"] = sd, fd
+    for c in STAGE_DATES:
+        raw = df[c].astype("string").fillna("").str.strip()
+        typed = _dates(df[c])
+        for i in np.flatnonzero((typed.isna() & (raw != "") & (raw != "NaT")).to_numpy()):
+            problems.append(_problem(file, rows[i], c, raw.iloc[i], "not a date (YYYY-MM-DD)",
+                                     "日期格式错误 (YYYY-MM-DD)"))
+        df[c] = typed
+    rt = df["retest"].map(lambda v: VALUE_ALIASES["retest"].get(v, v.lower()))
+    for i in np.flatnonzero((~rt.isin(("", *RETEST_OUTCOMES))).to_numpy()):
+        problems.append(_problem(file, rows[i], "retest", df["retest"].iloc[i],
+                                 f"must be empty or one of {', '.join(RETEST_OUTCOMES)}",
+                                 "复检须为空或 requested(复检中)/upheld(维持)/overturned(复检合格)"))
+    df["retest"] = rt.astype("string")
 
     fs = df["followup_status"].str.lower()
     fs = fs.where(fs != "", pd.Series(np.where(df["result"] == "pass", "not_required", "pending"),
@@ -201,6 +219,8 @@ def validate_results(
     for i in np.flatnonzero(bad.to_numpy()):
         problems.append(_problem(file, rows[i], "followup_date", str(fd.iloc[i].date()),
                                  "follow-up before the sample date", "核查处置日期早于抽样日期"))
+    for pos, col, value, en, zh in stage_problems(df.assign(result=df["result"].astype(str))):
+        problems.append(_problem(file, rows[pos], col, value, en, zh))
     if problems:
         raise ValidationError(pd.DataFrame(problems).sort_values(["row"], kind="stable",
                                                                  key=lambda s: pd.to_numeric(s, errors="coerce")))

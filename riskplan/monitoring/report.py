@@ -7,8 +7,11 @@ headers in the plan's ``export.lang``; :func:`riskplan.export.plan_folder.read_t
 * ``progress_monthly.csv`` (district by month), ``progress_township.csv``, ``behind_township.csv``,
   ``behind_stratum.csv`` (what is behind the quarterly target and by how much);
 * ``coverage_summary.csv``, ``coverage_uncovered.csv``, ``coverage_matrix.csv``;
-* ``followup_summary.csv``, ``followup_overdue.csv``;
-* ``alerts.csv`` (every rule that fired), ``bayes.csv``, ``charts.csv``;
+* ``followup_summary.csv``, ``followup_overdue.csv``, ``followup_cases.csv`` (every unqualified
+  result: receipt date, given or estimated, stage, deadline);
+* ``alerts.csv`` (every alarm), ``bayes.csv`` (each chart unit's year so far), ``charts.csv``
+  (each unit and period), ``chart_units.csv`` (the units, their strata count and calibration),
+  ``known_high_risk.csv`` (what history says is risky: not alerts);
 * ``replan.csv`` (per stratum: planned, done, remaining, total) and ``replan_schedule.csv``;
 * ``targets_scorecard.csv``;
 * ``unmatched_results.csv`` (results outside the plan, reported, not dropped);
@@ -31,6 +34,7 @@ from riskplan.export.csvfile import write_csv
 from riskplan.export.headers import Lang
 from riskplan.export.manifest import hash_folder, write_manifest
 from riskplan.monitoring.alerts import run_alerts
+from riskplan.monitoring.bayes import known_high_risk
 from riskplan.monitoring.coverage import Coverage, coverage
 from riskplan.monitoring.followup import FollowUp, followup
 from riskplan.monitoring.ingest import IngestResult, check_as_of, validate_results
@@ -45,9 +49,9 @@ from riskplan.monitoring.replan import Replan, replan
 from riskplan.monitoring.targets import NO_TARGETS, computed_actuals, scorecard
 from riskplan.plotting.fonts import font_note
 from riskplan.plotting.monitoring import (
+    plot_bernoulli_cusum,
+    plot_count_chart,
     plot_coverage,
-    plot_cusum,
-    plot_p_chart,
     plot_progress,
 )
 from riskplan.risk import score
@@ -78,6 +82,8 @@ class MonitorResult:
     replan_error: str
     scorecard: pd.DataFrame
     rules: MonitoringRules
+    chart_units: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    known_risk: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     def __repr__(self) -> str:
         d = self.behind_district.iloc[0]
@@ -96,8 +102,11 @@ class MonitorResult:
             f"  results 结果: {len(self.ingest.results)} rows, {len(self.ingest.unmatched)} outside "
             "the plan",
             f"  follow-up 核查处置: {int(fu['done'])}/{int(fu['unqualified'])} done, "
-            f"{int(fu['overdue'])} overdue",
-            f"  alerts 预警: {len(self.alerts)} signals",
+            f"{int(fu['overdue'])} overdue ({int(fu['deadline_days'])} days from receipt; "
+            f"{int(fu['received_estimated'])} receipt dates estimated)",
+            f"  alerts 预警: {len(self.alerts)} alarms in {self.alerts['unit'].nunique() if len(self.alerts) else 0} "
+            f"of {len(self.chart_units)} chart units (budget {self.rules.alarm_budget_per_month:g} "
+            f"false alarms a month); {len(self.known_risk)} known high-risk strata",
             ("  targets 目标: " + ", ".join(f"{k} {v}" for k, v in sc.items()) if len(sc)
              else f"  targets 目标: {NO_TARGETS}"),
         ]
@@ -170,11 +179,13 @@ def monitor(
     b_t = behind(plan.schedule, matched, as_of, rules, "township")
     b_s = behind(plan.schedule, matched, as_of, rules, "stratum")
     cov = coverage(alloc, matched)
-    fu = followup(r, as_of, rules.followup_deadline_days)
+    fu = followup(r, as_of, rules.followup_deadline_days, rules.lab_turnaround_days)
     scores = plan.scores
     if scores is None:
         scores = score(dataset, config=getattr(plan.config, "risk", None))
-    charts, bayes, alerts = run_alerts(matched, scores, rules)
+    al = run_alerts(matched, scores, rules, plan_strata=alloc, schedule=plan.schedule)
+    known = known_high_risk(scores, rules.exceedance_threshold, rules.exceedance_level, alloc,
+                            matched)
     rp, rp_err = None, ""
     if do_replan:
         try:
@@ -188,17 +199,20 @@ def monitor(
     prog_rm = matched
     if "programme" in matched.columns:
         prog_rm = matched[matched["programme"].isin(["risk_monitoring", ""])]
+    fs = fu.summary.iloc[0]
     comp = computed_actuals(
         as_of=as_of, plan_done=len(matched), plan_quota=int(alloc["samples"].sum()),
-        followup_rate=float(fu.summary["completion_rate_due"].iloc[0]),
+        followup_rate=float(fs["completion_rate_due"]),
+        case_filing_rate=float(fs["case_filing_rate"]),
+        case_closing_rate=float(fs["case_closing_rate"]),
         coverage_counts=cov_counts, population=int(dataset.townships["population"].sum()),
         risk_monitoring_samples=len(prog_rm), programme=plan.programme,
         township_completion=b_t[["township_code", "done", "annual"]])
     tg = targets if targets is not None else getattr(dataset, "creation_targets", None)
     sc = scorecard(tg, getattr(dataset, "target_actuals", None), comp, as_of=as_of,
                    plan_year=dataset.plan_year, share_due=share_due(as_of, rules), rules=rules)
-    return MonitorResult(as_of, plan, ing, prog, prog_t, b_d, b_t, b_s, cov, fu, charts, bayes,
-                         alerts, rp, rp_err, sc, rules)
+    return MonitorResult(as_of, plan, ing, prog, prog_t, b_d, b_t, b_s, cov, fu, al.charts,
+                         al.bayes, al.alerts, rp, rp_err, sc, rules, al.design.units, known)
 
 
 def _csv(df: pd.DataFrame, path: Path, lang: Lang = "zh", excel_ids: bool = True,
@@ -251,7 +265,9 @@ def write_outputs(res: MonitorResult, out: str | Path, charts: bool = True,
         "behind_township.csv": res.behind_township, "behind_stratum.csv": res.behind_stratum,
         "coverage_summary.csv": res.coverage.summary, "coverage_uncovered.csv": res.coverage.uncovered,
         "followup_summary.csv": res.followup.summary, "followup_overdue.csv": res.followup.overdue,
+        "followup_cases.csv": res.followup.cases,
         "alerts.csv": res.alerts, "bayes.csv": res.bayes, "charts.csv": res.charts,
+        "chart_units.csv": res.chart_units, "known_high_risk.csv": res.known_risk,
         "targets_scorecard.csv": res.scorecard, "unmatched_results.csv": res.ingest.unmatched,
     }
     if res.replan is not None:
@@ -294,22 +310,16 @@ def _charts(res: MonitorResult, out: Path) -> dict[str, str]:
     fig.savefig(out / "coverage.png", dpi=100)
     plt.close(fig)
     files["coverage"] = "coverage.png"
-    unit = ["level"] + KEY
-    fired = res.alerts[res.alerts["rule"].isin(["p_chart", "cusum", "ewma"])] if len(res.alerts) else res.alerts
-    # coarser units first: they have more samples per month and show the hot spots best
-    order = {"township_category": 0, "business_type_category": 1, "category": 2, "township": 3, "stratum": 4}
-    if len(fired):
-        fired = fired.assign(_o=fired["level"].map(order).fillna(9)).sort_values("_o", kind="stable")
-    flagged = fired[unit].drop_duplicates().head(4) if len(fired) else pd.DataFrame()
-    for i, key in enumerate(flagged.itertuples(index=False)):
-        ch = res.charts
-        sel = ch[(ch[unit] == pd.Series(key._asdict())).all(axis=1)] if len(ch) else ch
+    # one figure per alerted unit (at most 4): its counts against the exact limits and its CUSUM
+    units = list(dict.fromkeys(res.alerts["unit"])) if len(res.alerts) else []
+    for i, unit in enumerate(units[:4]):
+        sel = res.charts[res.charts["unit"] == unit]
         if sel.empty:
             continue
         fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
-        name = "|".join(key[1:])
-        plot_p_chart(sel, title=f"p-chart {name}", ax=axes[0])
-        plot_cusum(sel, res.rules.cusum_h, title="CUSUM (standardised)", ax=axes[1])
+        name = unit.split(":", 1)[1]
+        plot_count_chart(sel, title=f"{name}: exact limits", ax=axes[0])
+        plot_bernoulli_cusum(sel, title="Bernoulli CUSUM", ax=axes[1])
         fig.tight_layout()
         fn = f"alert_{i + 1}.png"
         fig.savefig(out / fn, dpi=100)
@@ -332,9 +342,13 @@ def _markdown(res: MonitorResult, pngs: dict[str, str]) -> str:
         f"counted against the plan, {len(res.ingest.unmatched)} reported outside it "
         f"(`unmatched_results.csv`)",
         f"- Follow-up / 核查处置: {int(fu['done'])} of {int(fu['unqualified'])} done, "
-        f"{int(fu['overdue'])} overdue (deadline {int(fu['deadline_days'])} days)",
-        f"- Alerts / 预警: {len(res.alerts)} signals in "
-        f"{len(res.alerts[['level'] + KEY].drop_duplicates()) if len(res.alerts) else 0} units",
+        f"{int(fu['overdue'])} overdue (deadline {int(fu['deadline_days'])} days from receipt of "
+        f"the result; {int(fu['received_estimated'])} receipt dates estimated as sample date + "
+        f"{int(fu['lab_turnaround_days'])} days)",
+        f"- Alerts / 预警: {len(res.alerts)} alarms in "
+        f"{res.alerts['unit'].nunique() if len(res.alerts) else 0} of {len(res.chart_units)} "
+        f"chart units; alarm budget {res.rules.alarm_budget_per_month:g} false alarms a month "
+        f"for the district",
         "",
     ]
     if "progress" in pngs:
@@ -347,10 +361,19 @@ def _markdown(res: MonitorResult, pngs: dict[str, str]) -> str:
         lines += [f"![coverage]({pngs['coverage']})", ""]
     lines += ["## Overdue follow-ups / 逾期核查处置", "",
               _md_table(res.followup.overdue.drop(columns=["due", "done_on_time"], errors="ignore"))]
-    lines += ["## Alerts / 预警", "", _md_table(res.alerts, 40)]
+    alert_cols = ["unit", "rule", "period", "observed", "expected", "value", "threshold", "strata"]
+    lines += ["## Alerts / 预警", "",
+              "An alert means this year's results are surprising given history (exact limits, "
+              "Bernoulli CUSUM, news); a unit without an unqualified result never alerts. / "
+              "预警表示本年度结果相对历史出乎意料。", "",
+              _md_table(res.alerts[alert_cols] if len(res.alerts) else res.alerts, 40)]
     for k, v in pngs.items():
         if k.startswith("alert"):
             lines += [f"![{k}]({v})", ""]
+    risk_cols = [c for c in KEY + ["history_samples", "rate_mean", "p_exceed", "planned",
+                                   "sampled", "unqualified"] if c in res.known_risk.columns]
+    lines += ["## Known high-risk strata / 已知高风险层 (history, not alerts)", "",
+              _md_table(res.known_risk[risk_cols] if len(res.known_risk) else res.known_risk, 20)]
     lines += ["## Re-plan of the remainder / 剩余任务重新分配", ""]
     if res.replan is not None:
         rp = res.replan

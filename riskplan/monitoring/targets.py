@@ -12,8 +12,10 @@ targets riskplan's own data answer, computed (:func:`computed_actuals`):
 * ``T19`` risk-monitoring samples per 1,000 residents (only when the plan is the
   ``risk_monitoring`` programme),
 * ``T22`` plan completion (samples done / annual plan, %),
-* ``T23`` follow-up completion of unqualified samples (%),
-* ``T24`` coverage of every stage and business type in the plan (%).
+* ``T23`` follow-up completion of unqualified samples (%), the clock starting at receipt,
+* ``T24`` coverage of every stage and business type in the plan (%),
+* ``T12`` case filing rate and ``T13`` case closing rate (%), only when the results record case
+  dates (:mod:`riskplan.monitoring.followup`).
 
 A computed value replaces a typed one of the same target and scope (the typed one is kept in
 ``reported_actual``). Year-to-date flows (``MonitoringRules.year_to_date_targets``: T15 training
@@ -44,7 +46,7 @@ from riskplan.io import read_table
 from riskplan.settings.monitoring import MonitoringRules
 from riskplan.tables import DateLike
 
-COMPUTED_IDS = ("T19", "T22", "T23", "T24")
+COMPUTED_IDS = ("T12", "T13", "T19", "T22", "T23", "T24")
 
 
 NO_TARGETS = ("no creation targets in the dataset (creation_targets.csv): no scorecard / "
@@ -95,6 +97,8 @@ def computed_actuals(
     risk_monitoring_samples: int | None = None,
     programme: str = "risk_monitoring",
     township_completion: pd.DataFrame | None = None,
+    case_filing_rate: float | None = None,
+    case_closing_rate: float | None = None,
 ) -> pd.DataFrame:
     """Actual values of the targets riskplan can answer itself.
 
@@ -116,6 +120,9 @@ def computed_actuals(
         The plan's programme; T19 is computed only for ``risk_monitoring``.
     township_completion
         Optional ``township_code, done, annual``: adds T22 rows per township.
+    case_filing_rate, case_closing_rate
+        T12 and T13 [fraction] (``FollowUp.summary``), or None / NaN when the data hold no case
+        dates.
 
     Returns
     -------
@@ -136,7 +143,14 @@ def computed_actuals(
                              f"{r.done} of {r.annual} planned samples done (year to date)"))
     if followup_rate is not None and not math.isnan(followup_rate):
         rows.append(("T23", "district", 100 * followup_rate,
-                     "follow-ups done / unqualified samples done or past their deadline"))
+                     "follow-ups done / unqualified results done or past their deadline "
+                     "(counted from receipt of the result)"))
+    if case_filing_rate is not None and not math.isnan(case_filing_rate):
+        rows.append(("T12", "district", 100 * case_filing_rate,
+                     "cases filed / unqualified results calling for one (not overturned on "
+                     "re-test; filed or past the follow-up deadline)"))
+    if case_closing_rate is not None and not math.isnan(case_closing_rate):
+        rows.append(("T13", "district", 100 * case_closing_rate, "cases closed / cases filed"))
     if coverage_counts is not None and coverage_counts[1] > 0:
         cov, pres = coverage_counts
         rows.append(("T24", "district", 100 * cov / pres,

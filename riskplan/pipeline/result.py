@@ -10,6 +10,7 @@ import pandas as pd
 from riskplan.allocation import Allocation
 from riskplan.config import Config
 from riskplan.dataset import Dataset
+from riskplan.pipeline.carry import empty_placements
 from riskplan.plotting.fonts import font_note
 from riskplan.routing.result import LAB_DAY_COLUMNS
 
@@ -55,6 +56,9 @@ class PlanResult:
     shortfall
         Strata whose monthly request selection could not meet in full, with ``month`` and
         ``reason`` (``Selection.shortfall``).
+    placements
+        Samples a month's selection could not place and that were carried to a later month or
+        substituted into another stratum, with the reason (:mod:`riskplan.pipeline.carry`).
     allocation_result
         The :class:`riskplan.allocation.Allocation` (quota, totals, coverage requirements).
     dataset
@@ -86,6 +90,7 @@ class PlanResult:
     unassigned: pd.DataFrame
     purchases: pd.DataFrame
     shortfall: pd.DataFrame
+    placements: pd.DataFrame = dataclasses.field(default_factory=empty_placements)
     allocation_result: Allocation | None = None
     dataset: Dataset | None = None
     reproducible: bool = True
@@ -141,6 +146,7 @@ class PlanResult:
             "purchases": int(len(self.purchases)),
             "routes": int(len(self.routes)),
             "unassigned_reasons": {str(k): int(v) for k, v in reasons.items()},
+            **self.delivery(),
             "reproducible": bool(self.reproducible),
         }
 
@@ -156,6 +162,10 @@ class PlanResult:
             f"{k['categories_covered']}/{k['categories']}",
             f"  samples 样品: {k['scheduled']} scheduled, {k['samples']} selected, {k['shortfall']} "
             "short (see shortfall.csv)",
+            f"  delivery 落实: {k['delivered']} delivered = {k['samples_routed']} routed + "
+            f"{k['samples_bought']} bought; {k['samples_short']} short, {k['samples_unassigned']} "
+            f"unassigned (carried {k['carried']}, substituted {k['substituted']}, moved by the "
+            f"allocation {k['moved']})",
             f"  visits 任务: {k['visits']} selected, {k['routed']} routed on {k['routes']} routes, "
             f"{k['unassigned']} unassigned, {k['purchases']} purchase orders",
         ]
@@ -167,6 +177,41 @@ class PlanResult:
         if font_note():  # the maps and charts of the plan folder: said once, here
             lines.append(f"  note: {font_note()}")
         return "\n".join(lines)
+
+    def delivery(self) -> dict[str, int]:
+        """Where every sample of the planned months ends [samples].
+
+        Returns
+        -------
+        dict
+            ``scheduled`` = ``samples_routed`` (on a team's day) + ``samples_bought`` (purchase
+            orders) + ``samples_short`` (no establishment in the plan year, ``shortfall``) +
+            ``samples_unassigned`` (selected, not routed, ``unassigned``), each sample in exactly
+            one; ``delivered`` = routed + bought. Flags counted beside them: ``carried`` and
+            ``substituted`` (samples moved by the selection, ``placements``) and ``moved``
+            (samples the allocation moved to strata that can supply them).
+        """
+        v = self.visits
+        routed_ids = set(self.stops["visit_id"]) if len(self.stops) else set()
+        buy = v["mode"].astype(str) == "purchase" if len(v) else pd.Series(dtype=bool)
+        on_route = v["visit_id"].isin(routed_ids) & ~buy if len(v) else pd.Series(dtype=bool)
+
+        def n(mask: pd.Series) -> int:
+            return int(v.loc[mask, "samples"].sum()) if len(v) else 0
+
+        p = self.placements
+        moves = self.allocation_result.moves if self.allocation_result is not None else None
+        out = {
+            "samples_routed": n(on_route),
+            "samples_bought": n(buy),
+            "samples_short": int(self.shortfall["missing"].sum()) if len(self.shortfall) else 0,
+            "samples_unassigned": n(~on_route & ~buy) if len(v) else 0,
+            "carried": int(p.loc[p["kind"] == "carried", "samples"].sum()) if len(p) else 0,
+            "substituted": int(p.loc[p["kind"] == "substituted", "samples"].sum()) if len(p) else 0,
+            "moved": int(moves["samples"].sum()) if moves is not None and len(moves) else 0,
+        }
+        out["delivered"] = out["samples_routed"] + out["samples_bought"]
+        return out
 
     @property
     def n_routed(self) -> int:

@@ -16,9 +16,12 @@ from riskplan.config import Config
 from riskplan.configure import prepare
 from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError
+from riskplan.pipeline.carry import PLACEMENT_COLUMNS, empty_placements, substitutes
 from riskplan.pipeline.result import PlanResult
 from riskplan.pipeline.stages import (
     concat_months,
+    per_visit_limit,
+    school_months,
     stage_allocation,
     stage_calendar,
     stage_quota,
@@ -26,12 +29,15 @@ from riskplan.pipeline.stages import (
     stage_routes,
     stage_schedule,
     stage_selection,
+    stage_supply,
     stage_teams,
 )
 from riskplan.routing.result import LAB_DAY_COLUMNS
+from riskplan.tables import STRATUM_KEY, stratum_id
 
 __all__ = ["run_plan", "default_month", "default_months"]
 
+KEY = list(STRATUM_KEY)
 REASON_NOT_ROUTED = "not returned by routing / 路径规划未返回"
 REASON_NO_LOCATION = "no coordinates / 无坐标"
 
@@ -55,6 +61,25 @@ def _complete_unassigned(visits: pd.DataFrame, stops: pd.DataFrame, unassigned: 
         extra = pd.DataFrame({"visit_id": missing["visit_id"], "reason": reason})
         unassigned = concat_months([unassigned, extra])
     return unassigned.reset_index(drop=True)
+
+
+def _history(dataset: Dataset) -> pd.DataFrame | None:
+    """Past samples and this year's results, as the selection counts them for rotation."""
+    parts = [x for x in (dataset.history, dataset.results) if x is not None and len(x)]
+    return pd.concat(parts, ignore_index=True) if parts else None
+
+
+def _month_schedule(sched: pd.DataFrame, month: int, adjust: dict[tuple[str, str, str], int]) -> pd.DataFrame:
+    """The month's schedule rows (key, ``month``, ``samples``), with ``adjust`` added per stratum."""
+    rows = sched[sched["month"].astype(int) == month]
+    if not adjust:
+        return rows
+    base = rows.assign(**{k: rows[k].astype(str) for k in KEY}).groupby(KEY)["samples"].sum()
+    for key, n in adjust.items():
+        base[key] = int(base.get(key, 0)) + int(n)
+    out = base[base > 0].rename("samples").reset_index()
+    out["month"] = int(month)
+    return out[[*KEY, "month", "samples"]]
 
 
 def run_plan(
@@ -101,25 +126,66 @@ def run_plan(
     t: dict[str, float] = {}
     scores = _timed(t, "risk", stage_risk, dataset, config)
     quota = _timed(t, "quota", stage_quota, dataset, config)
-    alloc_result = _timed(t, "allocation", stage_allocation, scores, quota, dataset, config)
+    supply = _timed(t, "supply", stage_supply, dataset, config)
+    alloc_result = _timed(t, "allocation", stage_allocation, scores, quota, dataset, config, supply)
     alloc = alloc_result.table
-    sched = _timed(t, "schedule", stage_schedule, alloc_result, dataset, config)
+    sched = _timed(t, "schedule", stage_schedule, alloc_result, dataset, config, supply)
     cal = _timed(t, "calendar", stage_calendar, year, months, config)
     visits_l, stops_l, routes_l, un_l, teams_l, short_l, lab_l = [], [], [], [], [], [], []
     reproducible = True
     planned: pd.DataFrame | None = None
     previous: tuple[int, pd.DataFrame] | None = None  # the month routed just before, its lab days
-    for m in tqdm(months, desc="months", unit="month", disable=not progress or len(months) == 1):
-        sel = _timed(t, "selection", stage_selection, dataset, sched, m, config, seed, planned)
+    history = _history(dataset)
+    allowed = school_months(dataset, config)
+    limit = per_visit_limit(dataset.establishments, config)
+    open_months = set(config.schedule.open_months)
+    carry_in: dict[int, dict[tuple[str, str, str], int]] = {}
+    placed_l: list[tuple] = []
+    for i, m in enumerate(tqdm(months, desc="months", unit="month",
+                               disable=not progress or len(months) == 1)):
+        sched_m = _month_schedule(sched, m, carry_in.pop(m, {}))
+        sel = _timed(t, "selection", stage_selection, dataset, sched_m, m, config, seed, planned,
+                     limit)
+        short = sel.shortfall
+        later = [n for n in months[i + 1:] if n in open_months]
+        carried: set[str] = set()
+        if len(short) and later:  # carried to the next month of this run its type can be sampled in
+            stay = []
+            for j, rec in enumerate(short.itertuples(index=False)):
+                key = (str(rec.township_code), str(rec.business_type), str(rec.category_code))
+                days = (allowed or {}).get(key[1])
+                to = next((n for n in later if days is None or float(days[n - 1]) > 0), None)
+                if to is None:
+                    stay.append(j)
+                    continue
+                into = carry_in.setdefault(to, {})
+                into[key] = into.get(key, 0) + int(rec.missing)
+                carried.add("|".join(key))
+                placed_l.append(("carried", m, to, "|".join(key), "|".join(key), int(rec.missing),
+                                 f"{rec.reason} / 顺延"))
+            short = short.iloc[stay]
+        if len(short):  # substituted into the nearest strata with room this month
+            add, rows = _timed(t, "selection", substitutes, short, sched_m, dataset.establishments,
+                               history, planned, year, m, config.selection, scores, allowed)
+            if add:
+                for r in rows:
+                    a, b, c = str(r[3]).split("|")
+                    add[(a, b, c)] = add.get((a, b, c), 0) - int(r[5])
+                sched_m = _month_schedule(sched_m, m, add)
+                sel = _timed(t, "selection", stage_selection, dataset, sched_m, m, config, seed, planned,
+                     limit)
+                placed_l.extend(rows)
+                short = sel.shortfall  # its carried strata draw as before: their shortfall moved on
+                short = short[~stratum_id(short).isin(carried)] if carried else short
         v = sel.visits
-        short_l.append(sel.shortfall.assign(month=m))
+        short_l.append(short.assign(month=m))
         planned = v if planned is None else concat_months([planned, v])
         cal_m = cal[pd.to_datetime(cal["date"]).dt.month == m]
         teams_l.append(_timed(t, "teams", stage_teams, dataset, cal_m, config, seed))
-        later = stage_calendar(year, [m + 1], config) if m < 12 else None
+        next_cal = stage_calendar(year, [m + 1], config) if m < 12 else None
         booked = _spill_over(previous, m)
         plan = _timed(t, "routes", stage_routes, dataset, v, cal_m, config, seed, progress,
-                      later_calendar=later, lab_booked=booked)
+                      later_calendar=next_cal, lab_booked=booked)
         previous = (m, plan.lab_days)
         lab_l.append(plan.lab_days)
         reproducible = reproducible and bool(getattr(plan, "reproducible", True))
@@ -150,6 +216,8 @@ def run_plan(
         unassigned=concat_months(un_l),
         purchases=purchases,
         shortfall=concat_months(short_l),
+        placements=(pd.DataFrame(placed_l, columns=list(PLACEMENT_COLUMNS)).astype(
+            empty_placements().dtypes.to_dict()) if placed_l else empty_placements()),
         reproducible=reproducible,
         timings=t,
         warnings=ready.warnings,

@@ -9,24 +9,30 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from riskplan.allocation import allocate, quota_for
+from riskplan.allocation import Supply, allocate, district_supply, fit_to_supply, quota_for
 from riskplan.calendar import work_calendar
 from riskplan.config import Config
 from riskplan.dataset import Dataset
+from riskplan.errors import RiskplanError
 from riskplan.risk import score
 from riskplan.routing import plan_routes
 from riskplan.routing.travel import travel_matrix_path
+from riskplan.routing.windows import intersect, visit_windows
 from riskplan.schedule import monthly, school_day_months
 from riskplan.selection import draw_teams, select_dataset
+from riskplan.timeofday import parse_hhmm
 
-__all__ = ["STAGES", "stage_risk", "stage_quota", "stage_allocation", "stage_schedule", "stage_calendar",
-           "stage_selection", "stage_teams", "stage_routes", "concat_months"]
+__all__ = ["STAGES", "per_visit_limit", "school_months", "stage_risk", "stage_quota", "stage_supply",
+           "stage_allocation", "stage_schedule", "stage_calendar", "stage_selection", "stage_teams",
+           "stage_routes", "concat_months"]
 
 STAGES: tuple[str, ...] = (
     "risk",
     "quota",
+    "supply",
     "allocation",
     "schedule",
     "calendar",
@@ -47,22 +53,89 @@ def stage_quota(dataset: Dataset, config: Config) -> int:
     return int(quota_for(config.quota, dataset))
 
 
-def stage_allocation(scores: pd.DataFrame, quota: int, dataset: Dataset, config: Config) -> Any:
-    """Integer allocation of the quota to strata (``riskplan.allocation.allocate`` -> Allocation)."""
-    return allocate(scores, quota, config.allocation, categories=dataset.categories,
-                    business_types=dataset.business_types)
+def school_months(dataset: Dataset, config: Config) -> dict[str, Any] | None:
+    """Business type -> school days per month (12 numbers) of the school-day-only types, or None.
+
+    The types are ``routing.school_day_types``; None unless ``schedule.school_days_only``.
+    """
+    if not config.schedule.school_days_only or dataset.plan_year is None:
+        return None
+    return school_day_months(config.routing.school_day_types, int(dataset.plan_year), config.calendar)
 
 
-def stage_schedule(allocation: pd.DataFrame, dataset: Dataset, config: Config) -> pd.DataFrame:
+def stage_supply(dataset: Dataset, config: Config) -> Supply:
+    """What the establishments can supply in the plan year (``riskplan.allocation.district_supply``).
+
+    History is ``dataset.history`` plus ``dataset.results``, as the selection counts it.
+    """
+    parts = [t for t in (dataset.history, dataset.results) if t is not None and len(t)]
+    history = pd.concat(parts, ignore_index=True) if parts else None
+    year = dataset.plan_year
+    if year is None:
+        raise RiskplanError("the dataset has no plan year (plan_year in dataset.toml)")
+    return district_supply(dataset.establishments, history, int(year), config.selection,
+                           config.schedule, school_months(dataset, config),
+                           per_visit_limit(dataset.establishments, config))
+
+
+MOST_SAMPLES_PER_VISIT = 50
+"""Samples counted at most for one visit by :func:`per_visit_limit` (more than any visit takes)."""
+
+
+def per_visit_limit(establishments: pd.DataFrame, config: Config) -> np.ndarray:
+    """Most samples one visit of each establishment can take within working hours.
+
+    A visit of ``s`` samples lasts ``routing.service_minutes(s)``; it must fit in one of the
+    establishment's visit windows (business-type rule windows x opening hours) within the working
+    day (from ``early_start`` for the early-start types, else ``day_start``, to ``day_end``).
+    Establishments sampled by purchase have no limit (:data:`MOST_SAMPLES_PER_VISIT`).
+    """
+    rules = config.routing
+    most = MOST_SAMPLES_PER_VISIT
+    end = parse_hhmm(rules.day_end)
+    buy = set(config.selection.purchase_business_types)
+    early = set(rules.early_start_types)
+    hours = "opening_hours" in establishments.columns
+    out = np.zeros(len(establishments), dtype=np.int64)
+    for i, (bt, oh) in enumerate(zip(establishments["business_type"].astype(str),
+                                     establishments["opening_hours"] if hours else [None] * len(out))):
+        if bt in buy:
+            out[i] = most
+            continue
+        start = parse_hhmm(rules.early_start if bt in early else rules.day_start)
+        oh = oh if isinstance(oh, str) else None
+        wins = intersect(visit_windows(bt, oh, rules.windows), [(start, end)])
+        longest = max((b - a for a, b in wins), default=0)
+        per = float(rules.service_per_sample_minutes)
+        room = longest - float(rules.service_base_minutes)
+        fit = most if per <= 0 and room >= 0 else int(max(room, -1.0) // per) if per > 0 else 0
+        out[i] = min(max(fit, 0), most)
+    return out
+
+
+def stage_allocation(scores: pd.DataFrame, quota: int, dataset: Dataset, config: Config,
+                     supply: Supply | None = None) -> Any:
+    """Integer allocation of the quota to strata (``riskplan.allocation.allocate`` -> Allocation).
+
+    With ``supply``, the allocation is then fitted to it (``riskplan.allocation.fit_to_supply``):
+    no stratum is asked for more than its establishments can give, and every move is recorded.
+    """
+    alloc = allocate(scores, quota, config.allocation, categories=dataset.categories,
+                     business_types=dataset.business_types)
+    return alloc if supply is None else fit_to_supply(alloc, supply)
+
+
+def stage_schedule(allocation: pd.DataFrame, dataset: Dataset, config: Config,
+                   supply: Supply | None = None) -> pd.DataFrame:
     """Monthly schedule of the year (``riskplan.schedule.monthly``).
 
     Business types visited only on school days (``routing.school_day_types``, codes of a resolved
     configuration) are scheduled only in months with school days of the plan year.
+    With ``supply``, each stratum's samples are kept to months its establishments can be sampled
+    in (``riskplan.schedule.eligible``).
     """
-    allowed = (school_day_months(config.routing.school_day_types, int(dataset.plan_year),
-                                 config.calendar)
-               if config.schedule.school_days_only and dataset.plan_year is not None else None)
-    return monthly(allocation, config.schedule, months_allowed=allowed)
+    return monthly(allocation, config.schedule, months_allowed=school_months(dataset, config),
+                   supply=supply)
 
 
 def stage_calendar(year: int, months: Iterable[int], config: Config) -> pd.DataFrame:
@@ -72,10 +145,14 @@ def stage_calendar(year: int, months: Iterable[int], config: Config) -> pd.DataF
 
 def stage_selection(
     dataset: Dataset, schedule: pd.DataFrame, month: int, config: Config, seed: int,
-    planned: pd.DataFrame | None = None,
+    planned: pd.DataFrame | None = None, limit: np.ndarray | None = None,
 ) -> Any:
-    """Visits of one month (``riskplan.selection.select_dataset`` -> Selection)."""
-    return select_dataset(dataset, schedule, month, config.selection, seed, planned=planned)
+    """Visits of one month (``riskplan.selection.select_dataset`` -> Selection).
+
+    ``limit``: most samples one visit of each establishment can take (:func:`per_visit_limit`).
+    """
+    return select_dataset(dataset, schedule, month, config.selection, seed, planned=planned,
+                          per_visit_limit=limit)
 
 
 def stage_teams(dataset: Dataset, calendar: pd.DataFrame, config: Config, seed: int) -> pd.DataFrame:

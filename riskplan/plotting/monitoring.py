@@ -126,3 +126,55 @@ def plot_ewma(chart: pd.DataFrame, title: str = "", ax: Axes | None = None) -> A
     ax.set_title(title)
     ax.legend()
     return ax
+
+
+def plot_count_chart(chart: pd.DataFrame, title: str = "", ax: Axes | None = None) -> Axes:
+    """Unqualified count per period against its exact upper control limit.
+
+    Parameters
+    ----------
+    chart
+        One unit's rows of ``Alerts.charts`` (``period``, ``unqualified``, ``expected``,
+        ``ucl_count``, ``sampled``, ``limits_signal``); a period whose limit is above its sample
+        count cannot signal and shows no limit.
+    """
+    ax = axes_or_new(ax, (7, 4))
+    x = chart["period"].to_numpy()
+    ax.bar(x, chart["sampled"], color="0.85", label=label("抽检批次", "samples"))
+    ax.plot(x, chart["unqualified"], "o-", color="tab:blue", label=label("不合格", "unqualified"))
+    ax.plot(x, chart["expected"], color="0.4", ls=":", label=label("预期", "expected"))
+    reach = (chart["ucl_count"] <= chart["sampled"]).to_numpy()
+    ax.plot(x[reach], chart["ucl_count"].to_numpy()[reach], "_", color="tab:red", ms=18, mew=2,
+            label=label("控制上限", "upper limit (exact)"))
+    flag = chart["limits_signal"].to_numpy(bool)
+    ax.plot(x[flag], chart["unqualified"].to_numpy()[flag], "o", mfc="none", mec="tab:red", ms=12)
+    ax.set_xlabel(label("期", "period"))
+    _integer_x(ax)
+    ax.set_ylabel(label("批次", "samples"))
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_bernoulli_cusum(chart: pd.DataFrame, title: str = "", ax: Axes | None = None) -> Axes:
+    """The Bernoulli CUSUM of one unit: its highest value in each period, and ``h``.
+
+    Parameters
+    ----------
+    chart
+        One unit's rows of ``Alerts.charts`` (``period``, ``cusum_max``, ``cusum``, ``cusum_h``,
+        ``cusum_signal``).
+    """
+    ax = axes_or_new(ax, (7, 4))
+    x = chart["period"].to_numpy()
+    ax.plot(x, chart["cusum_max"], "o-", color="tab:blue", label=label("期内最大值", "highest in period"))
+    ax.plot(x, chart["cusum"], "s", color="tab:blue", mfc="none", label=label("期末值", "end of period"))
+    ax.axhline(float(chart["cusum_h"].iloc[0]), color="tab:red", ls="--", label="h")
+    flag = chart["cusum_signal"].to_numpy(bool)
+    ax.plot(x[flag], chart["cusum_max"].to_numpy()[flag], "o", mfc="none", mec="tab:red", ms=12)
+    ax.set_xlabel(label("期", "period"))
+    _integer_x(ax)
+    ax.set_ylim(bottom=0)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax

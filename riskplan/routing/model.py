@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from riskplan.interrupts import Interrupt, stoppable
+
+T = TypeVar("T")
 
 _BOOL_TRUE = 3  # ortools.util.optional_boolean_pb2.BOOL_TRUE
 _BOOL_FALSE = 2  # ortools.util.optional_boolean_pb2.BOOL_FALSE
@@ -60,6 +63,9 @@ class RoutingProblem:
         Per-vehicle upper bound on end time minus start time (None: none).
     span_cost
         Cost per time unit of each vehicle's span, added to the arc costs.
+    vehicle_fixed_cost
+        Cost of each vehicle used, added to the arc costs (0: none). The VRPTW search uses it
+        to steer towards fewer routes (:mod:`riskplan.routing.search`).
     """
 
     cost: np.ndarray
@@ -76,6 +82,7 @@ class RoutingProblem:
     exclusive_pairs: list[tuple[int, int]] = dataclasses.field(default_factory=list)
     max_span: list[int | None] | None = None
     span_cost: int = 0
+    vehicle_fixed_cost: int = 0
 
     @property
     def n_nodes(self) -> int:
@@ -208,6 +215,8 @@ def build_model(problem: RoutingProblem) -> tuple[pywrapcp.RoutingIndexManager, 
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
     if problem.span_cost:
         time_dim.SetSpanCostCoefficientForAllVehicles(int(problem.span_cost))
+    if problem.vehicle_fixed_cost:
+        routing.SetFixedCostOfAllVehicles(int(problem.vehicle_fixed_cost))
     for name, (demand, capacity) in problem.loads.items():
         cb = routing.RegisterUnaryTransitVector([int(d) for d in demand])
         routing.AddDimensionWithVehicleCapacity(cb, 0, [int(c) for c in capacity], True, name)
@@ -227,13 +236,14 @@ def build_model(problem: RoutingProblem) -> tuple[pywrapcp.RoutingIndexManager, 
     return manager, routing
 
 
-def _extract(
+def extract_solution(
     problem: RoutingProblem,
     manager: pywrapcp.RoutingIndexManager,
     routing: pywrapcp.RoutingModel,
     sol: pywrapcp.Assignment,
     strategy: str,
 ) -> RoutingSolution:
+    """The :class:`RoutingSolution` of an OR-Tools assignment ``sol`` of ``build_model(problem)``."""
     time_dim = routing.GetDimensionOrDie("time")
     routes: list[list[int]] = []
     starts: list[int] = []
@@ -272,6 +282,17 @@ def _cancel_on_interrupt(routing: pywrapcp.RoutingModel, interrupt: Interrupt) -
     return at_solution
 
 
+def run_stoppable(routing: pywrapcp.RoutingModel, run: Callable[..., T], *args: Any) -> T:
+    """``run(*args)`` (one solve of ``routing``) so that Ctrl-C ends it and is raised afterwards.
+
+    Every OR-Tools solve of the package goes through this or :func:`solve`: an interrupted search
+    raises ``KeyboardInterrupt`` and its routes are never used (:func:`riskplan.interrupts.stoppable`).
+    """
+    with stoppable() as interrupt:
+        routing.AddAtSolutionCallback(_cancel_on_interrupt(routing, interrupt))
+        return run(*args)
+
+
 def solve(problem: RoutingProblem, budget: SearchBudget = SearchBudget()) -> RoutingSolution | None:
     """Solve ``problem``: first-solution chain, then the metaheuristic within ``budget``.
 
@@ -285,7 +306,7 @@ def solve(problem: RoutingProblem, budget: SearchBudget = SearchBudget()) -> Rou
             routing.AddAtSolutionCallback(_cancel_on_interrupt(routing, interrupt))
             sol = routing.SolveWithParameters(_params(budget, strategy))
         if sol is not None:
-            return _extract(problem, manager, routing, sol, strategy)
+            return extract_solution(problem, manager, routing, sol, strategy)
     return None
 
 

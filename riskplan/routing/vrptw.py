@@ -21,7 +21,9 @@ from typing import Any, Literal
 import numpy as np
 
 from riskplan.errors import RiskplanError
-from riskplan.routing.model import RoutingProblem, SearchBudget, _params, build_model
+from riskplan.routing.decompose import DecompositionSettings, solve_decomposed
+from riskplan.routing.model import RoutingProblem, SearchBudget, _params, build_model, run_stoppable
+from riskplan.routing.search import SearchSettings, solve_ils
 
 Solver = Literal["ortools", "ortools-gls", "pyvrp"]
 
@@ -197,7 +199,8 @@ def solve_ortools_gls(
             operators=operators,
         )
         manager, routing = build_model(problem)
-        sol = routing.SolveWithParameters(_params(budget, strategy))
+        params = _params(budget, strategy)
+        sol = run_stoppable(routing, routing.SolveWithParameters, params)
         if sol is None or sol.ObjectiveValue() >= best_cost:
             continue
         best_cost = sol.ObjectiveValue()
@@ -207,124 +210,35 @@ def solve_ortools_gls(
     return best_routes
 
 
-#: Iterated local search of the benchmark (OR-Tools' own ruin and recreate,
-#: ``RoutingModel.SolveWithIteratedLocalSearch``): SISR ruin (strings cut out of neighbouring
-#: routes), local cheapest insertion to recreate, greedy descent to improve, simulated annealing
-#: with automatic temperatures to accept. Text format of ``IteratedLocalSearchParameters``.
-ORTOOLS_ILS: str = """
-perturbation_strategy: RUIN_AND_RECREATE
-ruin_recreate_parameters {
-  ruin_strategies { sisr { max_removed_sequence_size: 10 avg_num_removed_visits: 10 bypass_factor: 0.01 } }
-  recreate_strategy { heuristic: LOCAL_CHEAPEST_INSERTION }
-}
-improve_perturbed_solution: true
-reference_solution_acceptance_strategy {
-  simulated_annealing { cooling_schedule_strategy: EXPONENTIAL automatic_temperatures: true }
-}
-best_solution_acceptance_strategy { greedy_descent {} }
-"""
+#: Share of the budget kept for reading the routes after the search stops (at least
+#: :data:`MIN_MARGIN`).
+TIME_MARGIN: float = 0.01
 
-#: Local search operators switched off inside the iterated local search: the insertion-based LNS
-#: operators (the ruin and recreate step does that job) and a few slow neighbourhoods; more
-#: iterations per second measured better than richer descents.
-ILS_OPERATORS_OFF: tuple[str, ...] = (
-    "use_global_cheapest_insertion_path_lns",
-    "use_local_cheapest_insertion_path_lns",
-    "use_relocate_path_global_cheapest_insertion_insert_unperformed",
-    "use_global_cheapest_insertion_visit_types_lns",
-    "use_local_cheapest_insertion_visit_types_lns",
-    "use_cross",
-    "use_relocate_expensive_chain",
-    "use_lin_kernighan",
-)
-
-
-def _ils_params(strategy: str, time_limit: float, ils: str, operators_off: tuple[str, ...]) -> Any:
-    """Search parameters of one iterated-local-search run (greedy descent as the improvement)."""
-    from google.protobuf import text_format
-
-    budget = SearchBudget(
-        first_solution=(strategy,),
-        metaheuristic="GREEDY_DESCENT",
-        solution_limit=None,
-        time_limit=time_limit,
-        operators=tuple((name, False) for name in operators_off),
-    )
-    p = _params(budget, strategy)
-    p.use_iterated_local_search = True
-    # merged onto OR-Tools' defaults (route selection neighbours etc.)
-    text_format.Merge(ils, p.iterated_local_search_parameters)
-    return p
-
-
-#: Runs of the iterated local search: (first-solution strategy, share of the time budget). Each run
-#: starts afresh; the shortest solution is kept. The search rarely removes a route, so the vehicle
-#: count of the first solution matters (savings finds the 3 routes of C201, parallel cheapest
-#: insertion 4). Measured at 30 s on the development set: two runs of 15 s 0.57 %, three of 10 s
-#: (adding local cheapest insertion) 0.60 %, four of 7.5 s 0.82 %, one of 30 s 1.88 %.
-ILS_STARTS: tuple[tuple[str, float], ...] = (
-    ("SAVINGS", 0.5),
-    ("PARALLEL_CHEAPEST_INSERTION", 0.5),
-)
-
-#: First-solution strategies tried with the time left when no run of :data:`ILS_STARTS` found a
-#: solution.
-ILS_FALLBACK: tuple[str, ...] = ("LOCAL_CHEAPEST_INSERTION", "SEQUENTIAL_CHEAPEST_INSERTION")
+#: Smallest time kept for reading the routes [s] (short budgets, a loaded machine).
+MIN_MARGIN: float = 0.1
 
 
 def _solve_ortools(
     inst: dict,
     time_limit: float,
-    seed: int = 0,
-    starts: tuple[tuple[str, float], ...] = ILS_STARTS,
-    ils: str = ORTOOLS_ILS,
-    operators_off: tuple[str, ...] = ILS_OPERATORS_OFF,
+    settings: SearchSettings | None = None,
+    decomposition: DecompositionSettings | None = None,
 ) -> list[list[int]]:
-    """OR-Tools iterated local search (ruin and recreate) from several first solutions.
-
-    The budget is split over ``starts``; time a run leaves unused goes to the next one. The
-    shortest solution is kept. OR-Tools' ruin and recreate draws from its own fixed-seed
-    generator: the runs are reproducible apart from where the wall clock cuts them.
-    """
+    """The riskplan engine: iterated local search, by parts above ``decomposition.above`` visits."""
+    # OR-Tools checks its clock between moves and the routes are read after it stops: a small
+    # share of the budget is kept for that, so that the whole call ends within ``time_limit``
+    t_end = time.perf_counter() + time_limit - min(0.5 * time_limit, max(MIN_MARGIN, TIME_MARGIN * time_limit))
     problem = vrptw_problem(inst)
-    dist = np.asarray(problem.cost)
-    t_end = time.perf_counter() + time_limit
-    total_share = sum(sh for _, sh in starts)
-    best: list[list[int]] | None = None
-    best_cost = math.inf
-    done_share = 0.0
-    for k, (strategy, share) in enumerate(starts):
-        now = time.perf_counter()
-        left = t_end - now
-        if left <= 0.01:
-            break
-        done_share += share
-        last = k == len(starts) - 1
-        # this run ends at its cumulative share of the budget
-        run_end = t_end if last else t_end - time_limit * (1.0 - done_share / total_share)
-        run_time = max(0.01, min(left, run_end - now))
-        manager, routing = build_model(problem)
-        sol = routing.SolveWithIteratedLocalSearch(
-            _ils_params(strategy, run_time, ils, operators_off)
-        )
-        if sol is None:
-            continue
-        routes = _routes_of(routing, manager, sol, problem.n_vehicles)
-        cost = sum(int(dist[[0, *r], [*r, 0]].sum()) for r in routes)
-        if cost < best_cost:
-            best, best_cost = routes, cost
-    for strategy in () if best is not None else ILS_FALLBACK:
-        left = t_end - time.perf_counter()
-        manager, routing = build_model(problem)
-        sol = routing.SolveWithIteratedLocalSearch(
-            _ils_params(strategy, max(0.01, left), ils, operators_off)
-        )
-        if sol is not None:
-            best = _routes_of(routing, manager, sol, problem.n_vehicles)
-            break
-    if best is None:
+    settings = settings or SearchSettings()
+    decomposition = decomposition or DecompositionSettings()
+    if problem.n_nodes - 1 > decomposition.above:
+        coords = np.asarray(inst["node_coord"], dtype=float)
+        sol = solve_decomposed(problem, coords, t_end - time.perf_counter(), settings, decomposition)
+    else:
+        sol = solve_ils(problem, t_end - time.perf_counter(), settings)
+    if sol is None or sol.dropped:
         raise RiskplanError(f"OR-Tools found no solution for {inst.get('name', '?')}")
-    return best
+    return [r for r in sol.routes if r]
 
 
 def _solve_pyvrp(path: Path, time_limit: float, seed: int = 0) -> list[list[int]]:
@@ -341,7 +255,12 @@ def _solve_pyvrp(path: Path, time_limit: float, seed: int = 0) -> list[list[int]
 
 
 def solve_instance(
-    path: str | Path, time_limit: float = 30.0, solver: Solver = "ortools", seed: int = 0
+    path: str | Path,
+    time_limit: float = 30.0,
+    solver: Solver = "ortools",
+    seed: int = 0,
+    settings: SearchSettings | None = None,
+    decomposition: DecompositionSettings | None = None,
 ) -> VrptwResult:
     """Solve one VRPLIB VRPTW instance.
 
@@ -358,6 +277,10 @@ def solve_instance(
         extra).
     seed
         Seed of the PyVRP run (OR-Tools' search is deterministic apart from the clock).
+    settings
+        Search settings of the ``ortools`` solver (None: the defaults).
+    decomposition
+        When and how the ``ortools`` solver cuts a large instance (None: the defaults).
     """
     import vrplib
 
@@ -369,7 +292,7 @@ def solve_instance(
     inst.setdefault("name", path.stem)
     t0 = time.perf_counter()
     if solver == "ortools":
-        routes = _solve_ortools(inst, time_limit, seed)
+        routes = _solve_ortools(inst, time_limit, settings, decomposition)
     elif solver == "ortools-gls":
         routes = solve_ortools_gls(inst, time_limit, seed)
     elif solver == "pyvrp":
@@ -386,14 +309,20 @@ def solve_instance(
     return VrptwResult(path.stem, distance, len(routes), routes, seconds, bks, gap, feasible)
 
 
-def write_solution(result: VrptwResult, out_dir: str | Path) -> Path:
-    """Write ``result`` as a VRPLIB ``.sol`` file named after the instance in ``out_dir``."""
+def write_solution(result: VrptwResult, out_dir: str | Path, comment: str | None = None) -> Path:
+    """Write ``result`` as a VRPLIB ``.sol`` file named after the instance in ``out_dir``.
+
+    ``comment`` (how the solution was found) goes to a ``Reference`` line after the cost.
+    """
     import vrplib
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{result.name}.sol"
-    vrplib.write_solution(str(target), result.routes, {"Cost": round(result.distance, 1)})
+    data: dict[str, object] = {"Cost": round(result.distance, 1)}
+    if comment:
+        data["Reference"] = comment
+    vrplib.write_solution(str(target), result.routes, data)
     return target
 
 

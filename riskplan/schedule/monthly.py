@@ -16,6 +16,9 @@
    months: its earliest month and its k - 1 busiest others; the samples of a dropped month move
    to the nearest earlier kept month. Samples only move earlier, so the cumulative share at each
    progress month can only rise and no closed month or month after ``last_month`` is used.
+6. (given the district's supply) A stratum's samples move out of months in which its
+   establishments cannot be sampled (rotation windows from the history and from its own earlier
+   months, school terms, closed months): :mod:`riskplan.schedule.eligible`.
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ import pandas as pd
 from riskplan.allocation.allocate import Allocation
 from riskplan.allocation.apportion import apportion
 from riskplan.allocation.rounding import controlled_round
+from riskplan.allocation.supply import Supply
 from riskplan.errors import InfeasibleError, RiskplanError
 from riskplan.roles import resolve_section, role_tables
 from riskplan.schedule.allowed import keep_to_months
+from riskplan.schedule.eligible import fit_to_eligibility
 from riskplan.settings.schedule import ScheduleRules
 from riskplan.tables import STRATUM_KEY
 
@@ -175,7 +180,7 @@ def _ipf(seed: np.ndarray, rows: np.ndarray, cols: np.ndarray, iters: int = 500,
 
 def monthly(allocation: Allocation | pd.DataFrame, rules: ScheduleRules | None = None,
             months_allowed: Mapping[str, np.ndarray] | None = None,
-            categories: pd.DataFrame | None = None) -> pd.DataFrame:
+            categories: pd.DataFrame | None = None, supply: Supply | None = None) -> pd.DataFrame:
     """Split every stratum's annual samples into months.
 
     Parameters
@@ -194,6 +199,10 @@ def monthly(allocation: Allocation | pd.DataFrame, rules: ScheduleRules | None =
         The categories table: with it the seasons may name category roles and names (``spring
         festival food``, ``糕点``) and its local seasons are added (``rules.local_seasons``);
         without it they must name codes.
+    supply
+        What the establishments can supply (:func:`riskplan.allocation.district_supply`): with
+        it, each stratum's samples are kept to months its establishments can be sampled in
+        (``df.attrs["moved_to_eligible_months"]`` counts the samples moved).
 
     Returns
     -------
@@ -243,6 +252,9 @@ def monthly(allocation: Allocation | pd.DataFrame, rules: ScheduleRules | None =
     if rules.months_within_establishments and "n_establishments" in t.columns:
         limit = t["n_establishments"].fillna(12).clip(upper=12).to_numpy(dtype=float).astype(np.int64)
         counts = consolidate_months(counts, limit)
+    moved = 0
+    if supply is not None:
+        counts, moved = fit_to_eligibility(counts, t[KEY], supply)
     r, c = np.nonzero(counts)
     out = t.loc[r, KEY].reset_index(drop=True)
     out["month"] = (c + 1).astype(int)
@@ -261,6 +273,7 @@ def monthly(allocation: Allocation | pd.DataFrame, rules: ScheduleRules | None =
     out["in_season"] = out["focus"] != ""
     out = out.sort_values([*KEY, "month"], kind="stable").reset_index(drop=True)
     out.attrs["monthly_totals"] = {m + 1: int(v) for m, v in enumerate(counts.sum(axis=0))}
+    out.attrs["moved_to_eligible_months"] = moved
     return out
 
 

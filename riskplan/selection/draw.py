@@ -134,6 +134,7 @@ def select_month(
     seed: int,
     cat_info: dict[str, tuple[bool, int]] | None,
     station_of: dict[str, str] | None,
+    per_visit_limit: np.ndarray | None = None,
 ) -> Selection:
     """Draw one month: every stratum of the schedule's month, then the visits merged per shop.
 
@@ -156,6 +157,10 @@ def select_month(
         ``{category_code: (perishable, units_per_sample)}``; None: not perishable, default units.
     station_of
         ``{township_code: station_id}``; None: ``station_id`` left empty.
+    per_visit_limit
+        Most samples one visit of each establishment (register position) can take, over all
+        its strata (e.g. what its visit windows allow); None: no limit. Samples drawn beyond it
+        (strata in key order keep theirs first) go to the shortfall with that reason.
 
     Returns
     -------
@@ -171,6 +176,7 @@ def select_month(
     empty = (np.array([], dtype=int), np.array([], dtype=float))
     sample_rows: list[tuple] = []
     short_rows: list[tuple] = []
+    sizes: dict[tuple[str, str, str], tuple[int, int, int]] = {}
     columns = [sched[k].to_numpy(dtype=object).tolist() for k in KEY]
     for t, b, c, n in zip(*columns, sched["samples"].to_numpy(dtype=int).tolist()):
         key = (t, b, c)
@@ -180,8 +186,11 @@ def select_month(
         counts, probs, phase, missing, reason = draw_stratum(pos, size, el, int(n), rules, rng)
         for p, k in counts.items():
             sample_rows.append((t, b, c, p, k, probs[p], phase[p]))
+        sizes[key] = (int(n), int(pos.size), int(el.sum()))
         if missing:
             short_rows.append((t, b, c, int(n), int(n) - missing, missing, pos.size, int(el.sum()), reason))
+    if per_visit_limit is not None:
+        sample_rows, short_rows = _within_visit_limit(sample_rows, short_rows, sizes, per_visit_limit)
 
     samples = pd.DataFrame(sample_rows, columns=["township_code", "business_type", "category_code", "pos",
                                                  "samples", "inclusion_probability", "phase"])
@@ -198,6 +207,40 @@ def select_month(
         for col in KEY:
             df[col] = df[col].astype("string")
     return Selection(visits, samples, shortfall, year, month, int(seed), rules.method)
+
+
+REASON_VISIT_FULL = "visit windows too short for more samples at the establishments drawn"
+
+
+def _within_visit_limit(
+    sample_rows: list[tuple], short_rows: list[tuple],
+    sizes: dict[tuple[str, str, str], tuple[int, int, int]], limit: np.ndarray,
+) -> tuple[list[tuple], list[tuple]]:
+    """Cut the samples an establishment's one visit cannot take; report them as short."""
+    total: dict[int, int] = {}
+    kept: list[tuple] = []
+    cut: dict[tuple[str, str, str], int] = {}
+    for row in sample_rows:
+        t, b, c, p, k = row[:5]
+        take = min(int(k), max(int(limit[p]) - total.get(p, 0), 0))
+        if take < k:
+            cut[(t, b, c)] = cut.get((t, b, c), 0) + int(k) - take
+        if take > 0:
+            kept.append((t, b, c, p, take, *row[5:]))
+            total[p] = total.get(p, 0) + take
+    if not cut:
+        return sample_rows, short_rows
+    short = {(r[0], r[1], r[2]): list(r) for r in short_rows}
+    for key, n in cut.items():
+        if key in short:
+            r = short[key]
+            r[4] -= n
+            r[5] += n
+            r[8] = f"{r[8]}; {REASON_VISIT_FULL}"
+        else:
+            req, n_all, n_el = sizes[key]
+            short[key] = [*key, req, req - n, n, n_all, n_el, REASON_VISIT_FULL]
+    return kept, [tuple(short[k]) for k in sorted(short)]
 
 
 def merge_visits(

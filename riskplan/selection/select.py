@@ -54,6 +54,7 @@ def select(
     planned: pd.DataFrame | None = None,
     categories: pd.DataFrame | None = None,
     stations: pd.DataFrame | None = None,
+    per_visit_limit: np.ndarray | None = None,
 ) -> Selection:
     """Draw the establishments to sample in one month.
 
@@ -87,6 +88,9 @@ def select(
     stations
         Stations table (``station_id, township_codes``) to fill ``station_id``; without it the
         column is empty.
+    per_visit_limit
+        Most samples one visit of each establishment (rows of ``establishments``) can take over
+        all its strata; None: no limit (see :func:`~riskplan.selection.draw.select_month`).
 
     Returns
     -------
@@ -108,6 +112,7 @@ def select(
         schedule, prep, hist_pos, hist_mi, year_, month_, rules, seed,
         category_info(categories, rules),
         stations_by_township(stations) if stations is not None else None,
+        per_visit_limit,
     )
 
 
@@ -150,7 +155,8 @@ def select_year(
 
 
 def select_dataset(dataset: Dataset, schedule: pd.DataFrame, month: int | str, rules: SelectionRules | None = None,
-                   seed: int = 0, planned: pd.DataFrame | None = None) -> Selection:
+                   seed: int = 0, planned: pd.DataFrame | None = None,
+                   per_visit_limit: np.ndarray | None = None) -> Selection:
     """:func:`select` with every table taken from a :class:`~riskplan.dataset.Dataset`.
 
     History is ``dataset.history`` plus ``dataset.results``; the year is ``dataset.plan_year``.
@@ -162,4 +168,4 @@ def select_dataset(dataset: Dataset, schedule: pd.DataFrame, month: int | str, r
     rules = resolve_section("selection", rules or SelectionRules(), dataset)
     return select(schedule, dataset.establishments, history, month, rules, seed,
                   year=dataset.plan_year, planned=planned, categories=dataset.categories,
-                  stations=dataset.stations)
+                  stations=dataset.stations, per_visit_limit=per_visit_limit)

@@ -17,6 +17,9 @@ LEVELS: dict[str, list[str]] = {
 }
 """Alert level name -> unit columns."""
 
+ALERT_METHODS: tuple[str, ...] = ("limits", "cusum", "news")
+"""What may raise an alert on a chart unit (see ``MonitoringRules.alert_methods``)."""
+
 
 @dataclasses.dataclass(frozen=True)
 class MonitoringRules:
@@ -29,29 +32,51 @@ class MonitoringRules:
         (0.25, 0.50, 0.75, 1.00): "at least a quarter of the task each quarter".
         Range: [0, 1] (each value).
     followup_deadline_days
-        Days allowed between an unqualified sample and its completed follow-up (核查处置) [d].
+        Days allowed from the receipt of an unqualified result (``result_received_date``) to the
+        completed follow-up (核查处置) [d]. Default 90: our reading of the SAMR Measures for the
+        Administration of Food Safety Sampling Inspection (《食品安全抽样检验管理办法》, SAMR
+        Order No. 15 of 2019), which ask the market-supervision department to complete the
+        verification and disposal within 90 days of receiving the unqualified result; the text
+        could not be checked offline when this default was set, so check it against the version
+        in force (and any provincial rule) and set the value here.
         Range: [0, 365].
-    p_chart_sigma
-        Width of the p-chart limits [sigma units], 3 by Shewhart's convention.
-        Range: (0, 10].
-    cusum_k, cusum_h
-        Reference value and decision interval of the tabular CUSUM [sigma units].
-        Ranges: cusum_k [0, 10]; cusum_h (0, 100].
-    ewma_lambda, ewma_L
-        Smoothing constant [-] and limit width [sigma units] of the EWMA chart.
-        Ranges: ewma_lambda (0, 1]; ewma_L (0, 10].
+    lab_turnaround_days
+        Days from sample to the result reaching the bureau, used when a result has no
+        ``result_received_date`` (the date is then marked as estimated) [d]. Default 28: about
+        the 20 working days the Measures allow a laboratory for its report (our reading).
+        Range: [0, 365].
+    p_chart_sigma, cusum_k, cusum_h, ewma_lambda, ewma_L, predictive_p_value
+        Retired (issue 14), ignored: still read so that older configuration files stay valid.
+        The district's alerts are exact (see ``alert_methods``); the textbook charts
+        ``riskplan.monitoring.p_chart``, ``cusum``, ``ewma`` take their settings as arguments.
+        Ranges: p_chart_sigma (0, 10]; cusum_k [0, 10]; cusum_h (0, 100]; ewma_lambda (0, 1];
+        ewma_L (0, 10]; predictive_p_value (0, 1).
     period
         Length of a chart period: ``"month"`` or ``"quarter"``.
-    exceedance_threshold
-        Unqualified rate above which a stratum is of concern [fraction].
+    alert_methods
+        What may raise an alert on a chart unit: ``limits`` (the period's count reaches its exact
+        beta-binomial upper control limit), ``cusum`` (the Bernoulli CUSUM of the unit's samples
+        in date order reaches its decision interval) and ``news`` (this year's count so far is
+        improbably high under the predictive distribution given history). They share the
+        alarm budget.
+    alarm_budget_per_month
+        Family-wise alarm budget: the expected number of false alarms in the whole district, per
+        month on average, when nothing has changed, all chart units and methods together
+        [alarms/month]. It is spent exactly (``riskplan.monitoring.budget``): the largest
+        false-alarm probability per period (limits, news; the CUSUM gets an in-control ARL of
+        samples per period / that probability) whose exactly computed expected false alarms
+        over a year stay within 12 x the budget. Default 0.1: about one false alarm a year in
+        the whole district.
         Range: (0, 1).
-    exceedance_level
-        Posterior probability P(rate > threshold) above which a stratum is flagged [-].
+    unit_alarm_cap_per_year
+        Upper bound on one unit's expected false alarms in a year [alarms/unit/year]; a unit
+        that would pass it gets a smaller false-alarm probability of its own. Default 0.02: no
+        unit should false-alarm in more than about one year in fifty.
         Range: (0, 1).
-    predictive_p_value
-        A period's unqualified count is flagged when its beta-binomial predictive upper tail
-        probability P(X >= x) is below this [-].
-        Range: (0, 1).
+    cusum_rate_ratio
+        The rise the CUSUM is tuned to detect fastest: ``p1 = ratio x p0`` [-]. Default 3: a
+        three-fold rise of the unqualified rate.
+        Range: (1, 100].
     prior_strength_cap
         Upper bound on the prior's alpha + beta when it comes from the risk scores, so this
         year's results can move it [pseudo-samples].
@@ -61,13 +86,21 @@ class MonitoringRules:
         more than this share of the target [fraction]; see ``riskplan.monitoring.targets``.
         Range: [0, 1).
     min_samples_for_chart
-        Strata with fewer samples than this in the year are not charted [samples].
-        Range: [0, 10000].
+        Smallest yearly sample size of a chart unit below the top level [samples] (default 12,
+        one a month). A stratum's size is its planned samples, or its samples so far if more.
+        Range: [1, 10000].
     alert_levels
-        Units the charts and Bayesian alerts run on: ``stratum`` (township x business type x
-        category), ``township_category``, ``business_type_category``, ``category``, ``township``.
-        A hot spot spread over a township's shops shows at ``township_category`` long before
-        any single stratum has enough samples.
+        The aggregation hierarchy, finest first, each level coarser than the one before
+        (default ``stratum`` -> ``township_category`` -> ``category``; also
+        ``business_type_category`` and ``township``). Rule: at the last level every group with
+        samples is charted; at a finer level a group is charted when its yearly samples reach
+        ``min_samples_for_chart``. Every sample is charted at the top level, and also in each
+        finer unit with data enough; a stratum too thin for its own chart is watched through
+        the units above it.
+    exceedance_threshold, exceedance_level
+        The known high-risk strata table (not an alert): a stratum is listed when, given its
+        history, ``P(rate > exceedance_threshold) > exceedance_level`` [fraction, -].
+        Ranges: exceedance_threshold (0, 1); exceedance_level (0, 1).
     replan_mode
         How :func:`riskplan.monitoring.replan` weighs the strata for the remainder:
         ``"catch_up"`` (default): by each stratum's shortfall against its risk-proportional share
@@ -83,7 +116,8 @@ class MonitoringRules:
     """
 
     quarterly_targets: tuple[float, ...] = field(default_factory=lambda: (0.25, 0.50, 0.75, 1.00))
-    followup_deadline_days: int = 30
+    followup_deadline_days: int = 90
+    lab_turnaround_days: int = 28
     p_chart_sigma: float = 3.0
     cusum_k: float = 0.5
     cusum_h: float = 5.0
@@ -95,7 +129,11 @@ class MonitoringRules:
     predictive_p_value: float = 0.01
     prior_strength_cap: float = 50.0
     at_risk_margin: float = 0.10
-    min_samples_for_chart: int = 5
+    min_samples_for_chart: int = 12
+    alert_methods: tuple[str, ...] = field(default_factory=lambda: ("limits", "cusum", "news"))
+    alarm_budget_per_month: float = 0.1
+    unit_alarm_cap_per_year: float = 0.02
+    cusum_rate_ratio: float = 3.0
     alert_levels: tuple[str, ...] = field(
         default_factory=lambda: ("stratum", "township_category", "category"))
     replan_mode: str = "catch_up"
@@ -124,10 +162,27 @@ class MonitoringRules:
             check(lv in LEVELS, "monitoring.alert_levels", f"unknown level {lv!r} (known: {', '.join(LEVELS)})")
         check(self.replan_mode in ("catch_up", "proportional"), "monitoring.replan_mode",
               "must be 'catch_up' or 'proportional'")
-        check(self.min_samples_for_chart >= 0, "monitoring.min_samples_for_chart", "must be >= 0")
+        check(self.min_samples_for_chart >= 1, "monitoring.min_samples_for_chart", "must be >= 1")
+        check(self.lab_turnaround_days >= 0, "monitoring.lab_turnaround_days", "must be >= 0")
+        check(len(self.alert_methods) > 0 and set(self.alert_methods) <= set(ALERT_METHODS),
+              "monitoring.alert_methods", f"one or more of {', '.join(ALERT_METHODS)}")
+        check(len(set(self.alert_methods)) == len(self.alert_methods), "monitoring.alert_methods",
+              "each method once")
+        check(0 < self.alarm_budget_per_month < 1, "monitoring.alarm_budget_per_month",
+              "must be in (0, 1)")
+        check(0 < self.unit_alarm_cap_per_year < 1, "monitoring.unit_alarm_cap_per_year",
+              "must be in (0, 1)")
+        check(self.cusum_rate_ratio > 1, "monitoring.cusum_rate_ratio", "must be > 1")
+        check(len(self.alert_levels) > 0, "monitoring.alert_levels", "needs at least one level")
+        for fine, coarse in zip(self.alert_levels, self.alert_levels[1:]):
+            check(fine in LEVELS and coarse in LEVELS
+                  and set(LEVELS[coarse]) < set(LEVELS[fine]), "monitoring.alert_levels",
+                  f"each level must be coarser than the one before ({coarse!r} does not group "
+                  f"{fine!r})")
         # the documented ranges (Range: in the Attributes above)
         check_range(self.quarterly_targets, "monitoring.quarterly_targets", "[0, 1]")
         check_range(self.followup_deadline_days, "monitoring.followup_deadline_days", "[0, 365]")
+        check_range(self.lab_turnaround_days, "monitoring.lab_turnaround_days", "[0, 365]")
         check_range(self.p_chart_sigma, "monitoring.p_chart_sigma", "(0, 10]")
         check_range(self.cusum_k, "monitoring.cusum_k", "[0, 10]")
         check_range(self.cusum_h, "monitoring.cusum_h", "(0, 100]")
@@ -138,4 +193,7 @@ class MonitoringRules:
         check_range(self.predictive_p_value, "monitoring.predictive_p_value", "(0, 1)")
         check_range(self.prior_strength_cap, "monitoring.prior_strength_cap", "(0, 1e6]")
         check_range(self.at_risk_margin, "monitoring.at_risk_margin", "[0, 1)")
-        check_range(self.min_samples_for_chart, "monitoring.min_samples_for_chart", "[0, 10000]")
+        check_range(self.min_samples_for_chart, "monitoring.min_samples_for_chart", "[1, 10000]")
+        check_range(self.alarm_budget_per_month, "monitoring.alarm_budget_per_month", "(0, 1)")
+        check_range(self.unit_alarm_cap_per_year, "monitoring.unit_alarm_cap_per_year", "(0, 1)")
+        check_range(self.cusum_rate_ratio, "monitoring.cusum_rate_ratio", "(1, 100]")

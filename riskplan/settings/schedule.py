@@ -90,9 +90,10 @@ class ScheduleRules:
         Samples of the business types visited only on school days (``routing.school_day_types``)
         are scheduled only in months with school days (``calendar.school_terms``): a month's
         samples of such a stratum move to the month of the same progress period with the most
-        school days, else to the nearest earlier month with school days. Default False, so
-        that a configuration written before this setting plans as it did; ``riskplan init``
-        writes true for a new district.
+        school days, else to the nearest earlier month with school days. The same months bound
+        what those establishments can supply in the year (:mod:`riskplan.allocation.supply`).
+        Default True (routing visits them only on school days, so a sample scheduled outside
+        term could not be taken); false lets them be sampled in any month.
     """
 
     season_categories: dict[str, str] = dataclasses.field(default_factory=_seasons)
@@ -106,7 +107,7 @@ class ScheduleRules:
     progress_months: tuple[int, ...] = (3, 6, 9)
     progress_targets: tuple[float, ...] = (0.25, 0.50, 0.75)
     months_within_establishments: bool = True
-    school_days_only: bool = False
+    school_days_only: bool = True
 
     def __post_init__(self) -> None:
         check(self.season_weight > 0, "schedule.season_weight", "must be > 0")

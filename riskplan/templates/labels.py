@@ -44,6 +44,13 @@ _SAMPLE = {
     "followup_date": "核查处置完成日期（仅已完成时填写）",
     "programme": "任务类别，如 risk_monitoring（风险监测）、supervision（监督抽检）、"
                  "national（国抽）",
+    "result_received_date": "检验结论送达本局的日期；核查处置期限自此起算；"
+                            "留空时按抽样日期加检验周期估算并标注",
+    "notified_date": "向被抽样单位送达不合格检验结论的日期",
+    "retest": "复检：requested（已申请，结果未出）、upheld（复检维持不合格）、"
+              "overturned（复检合格，无需处置、不立案）；留空为未复检",
+    "case_filed_date": "立案日期",
+    "case_closed_date": "结案日期",
 }
 
 COLUMN_ZH: dict[str, dict[str, str]] = {
@@ -184,6 +191,7 @@ VALUE_ZH: dict[str, dict[str, str]] = {
     "coord_datum": {"wgs84": "GPS", "gcj02": "高德、腾讯地图", "bd09": "百度地图"},
     "result": {"pass": "合格", "fail": "不合格"},
     "followup_status": {"done": "已完成", "pending": "处置中", "not_required": "无需处置"},
+    "retest": {"requested": "复检中", "upheld": "复检维持", "overturned": "复检合格"},
     "group": {"processed": "加工食品", "catering": "餐饮食品", "agricultural": "食用农产品"},
 }
 """Column name -> allowed value -> its meaning in Chinese."""

@@ -15,6 +15,7 @@ from riskplan.tables import parse_weekdays, split_list
 from riskplan.timeofday import parse_hhmm, split_windows
 from riskplan.validation.report import Reporter
 from riskplan.validation.roles import check_roles, check_targets
+from riskplan.validation.stages import stage_problems
 
 __all__ = ["check_tables"]
 
@@ -32,6 +33,8 @@ def check_tables(ds: Dataset, rep: Reporter) -> None:
     _check_labs(t, rep)
     for name in ("history", "results"):
         _check_samples(name, t, codes, ds, rep)
+        for pos, col, value, en, zh in stage_problems(t[name]) if len(t[name]) else []:
+            rep(name, pos, col, value, en, zh)
     _check_complaints(t, codes, ds, rep)
     check_roles(ds, rep)
     check_targets(ds, rep)

@@ -289,6 +289,52 @@ def draw_samples(est: pd.DataFrame, truth: pd.DataFrame, n: int, start: dt.date,
     return pd.DataFrame(out)
 
 
+def add_stages(results: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """The optional follow-up stage columns (issue 14) on the plan year's results.
+
+    Every result gets the date it reached the bureau (7-35 days after sampling, never after the
+    follow-up or the reference date); an unqualified one may also have the business notified
+    (2-6 days later), a re-test (one in six: upheld, overturned or still pending), a case filed
+    (10-30 days after receipt, unless overturned; by the follow-up's completion when it is done)
+    and closed (20-60 days later), each only when it happened by the reference date. Drawn from
+    its own stream, so the other columns and files stay as they were.
+    """
+    out = results.copy()
+    cols = {c: [] for c in ("result_received_date", "notified_date", "retest", "case_filed_date",
+                            "case_closed_date")}
+
+    def by_ref(d: dt.date | None) -> str:
+        return d.isoformat() if d is not None and d <= REFERENCE_DATE else ""
+
+    for r in out.itertuples(index=False):
+        sampled = dt.date.fromisoformat(r.sample_date)
+        received = sampled + dt.timedelta(days=int(rng.integers(7, 36)))
+        if r.followup_date:
+            received = min(received, dt.date.fromisoformat(r.followup_date))
+        received = min(received, REFERENCE_DATE)
+        cols["result_received_date"].append(received.isoformat())
+        notified = retest = filed = closed = None
+        if r.result == "fail":
+            notified = received + dt.timedelta(days=int(rng.integers(2, 7)))
+            if rng.random() < 1 / 6:
+                retest = str(rng.choice(["upheld", "overturned", "requested"], p=[0.5, 0.3, 0.2]))
+            if retest != "overturned":
+                filed = received + dt.timedelta(days=int(rng.integers(10, 31)))
+                closed = filed + dt.timedelta(days=int(rng.integers(20, 61)))
+            if r.followup_date:  # a completed follow-up has served the notice and filed its case
+                done = dt.date.fromisoformat(r.followup_date)
+                notified = min(notified, done)
+                filed = min(filed, done) if filed else None
+        cols["notified_date"].append(by_ref(notified))
+        cols["retest"].append(retest or "")
+        filed_text = by_ref(filed)
+        cols["case_filed_date"].append(filed_text)
+        cols["case_closed_date"].append(by_ref(closed) if filed_text else "")
+    for c, v in cols.items():
+        out[c] = v
+    return out
+
+
 def build_history(est: pd.DataFrame, truth: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Samples 2023-2025 (about 200 a year), numbered per year."""
     progs = {"supervision": 0.6, "risk_monitoring": 0.3, "national": 0.1}
@@ -408,6 +454,7 @@ def build(out: Path, truth_path: Path) -> None:
     results = draw_samples(est, truth, 68, dt.date(2026, 1, 1), REFERENCE_DATE, "YL-JC",
                            {"risk_monitoring": 1.0}, rng)
     complaints = build_complaints(est, rng)
+    results = add_stages(results, np.random.default_rng([SEED, 14]))
 
     write_metadata(out / "dataset.toml")
     write_csv(town, out / "townships.csv")

@@ -1,0 +1,423 @@
+"""Month-scale routing problems (500 visits and more) solved by geographic decomposition.
+
+One OR-Tools model of a month of visits is slow to improve: every descent of the iterated local
+search scans all visits, so in a minute the search barely leaves its first local optimum (21.5 %
+above the best-known distance on a 1,000-customer instance). :func:`solve_decomposed` splits the
+problem instead:
+
+1. a first solution: the visits are cut into sectors by polar angle around the depot (the
+   centroid of the vehicles' start nodes), each sector solved on its own with a share of the
+   vehicles (or, with ``initial="whole"``, one search of the whole problem);
+2. rounds of improvement: the routes are ordered by the polar angle of their barycentre and
+   grouped into parts of about ``part_visits`` visits; each part (its routes, its vehicles, a
+   few idle vehicles, nearby dropped visits) is a small problem re-optimised on its own, and
+   its routes are replaced when they got cheaper. Every round starts the grouping half a part
+   further round, so that the seams between parts move and routes on both sides of a seam are
+   re-optimised together.
+
+The function works on any :class:`~riskplan.routing.model.RoutingProblem` (several windows per
+visit, optional visits with penalties, allowed vehicles, vehicles with their own start and end
+nodes, exclusive vehicle pairs), so the month assignment of the inspection routes can call it
+when a station's month is above :data:`DECOMPOSE_ABOVE` visits.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import time
+
+import numpy as np
+
+from riskplan.routing.model import RoutingProblem, RoutingSolution
+from riskplan.routing.search import SearchSettings, improve_gls, solution_cost, solve_ils
+
+#: Number of visits above which the VRPTW engine decomposes. At 1,000 visits decomposition is far
+#: better than one model at the same budget, at 200 one model does well (benchmarks/ROUTING.md);
+#: the break-even in between is not measured yet (``vrptw_sets.py write-threshold`` draws the
+#: instances for it), so this is a placeholder between the two measured sizes.
+DECOMPOSE_ABOVE: int = 400
+
+
+@dataclasses.dataclass(frozen=True)
+class DecompositionSettings:
+    """How a large problem is cut and re-optimised.
+
+    Attributes
+    ----------
+    part_visits
+        Target number of visits per part.
+    initial
+        ``sectors`` (a first solution per sector of visits) or ``whole`` (one search of the
+        whole problem).
+    initial_share
+        Share of the budget spent on the first solution.
+    part_time
+        Budget of one part's re-optimisation [s]; the rounds go on until the budget is spent.
+    idle_vehicles
+        Unused vehicles lent to each part (so that a part may open a route).
+    above
+        Number of visits above which the VRPTW benchmark decomposes.
+    rounds
+        Most rounds of improvement (None: until the budget is spent).
+    part_search
+        How a part is re-optimised: ``ils`` (iterated local search afresh; kept when cheaper)
+        or ``gls`` (guided local search from the part's current routes).
+    """
+
+    part_visits: int = 120
+    initial: str = "sectors"
+    initial_share: float = 0.3
+    part_time: float = 2.0
+    idle_vehicles: int = 2
+    above: int = DECOMPOSE_ABOVE
+    rounds: int | None = None
+    part_search: str = "gls"
+
+
+@dataclasses.dataclass
+class _Part:
+    vehicles: list[int]
+    visits: list[int]
+
+
+def _may_serve(problem: RoutingProblem, visit: int, vehicles: list[int]) -> bool:
+    """Whether one of ``vehicles`` may serve ``visit``."""
+    allowed = None if problem.allowed_vehicles is None else problem.allowed_vehicles[visit]
+    return allowed is None or bool(set(allowed) & set(vehicles))
+
+
+def _special(problem: RoutingProblem) -> set[int]:
+    return set(problem.starts) | set(problem.ends)
+
+
+def _pair_of(problem: RoutingProblem) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for a, b in problem.exclusive_pairs:
+        out[a], out[b] = b, a
+    return out
+
+
+def subproblem(
+    problem: RoutingProblem, vehicles: list[int], visits: list[int], mandatory_penalty: int | None = None
+) -> tuple[RoutingProblem, list[int]]:
+    """The problem restricted to ``vehicles`` and ``visits``; also its node -> original node map.
+
+    A visit whose allowed vehicles are all outside ``vehicles`` must not be passed. With
+    ``mandatory_penalty``, mandatory visits may be dropped at that cost (a part then always has
+    a solution; the caller keeps the penalty far above any detour).
+    """
+    vset = {v: k for k, v in enumerate(vehicles)}
+    terminals = sorted({problem.starts[v] for v in vehicles} | {problem.ends[v] for v in vehicles})
+    nodes = terminals + sorted(visits)
+    idx = {node: k for k, node in enumerate(nodes)}
+    sub_ix = np.ix_(nodes, nodes)
+    loads = {
+        name: ([int(demand[i]) for i in nodes], [int(cap[v]) for v in vehicles])
+        for name, (demand, cap) in problem.loads.items()
+    }
+    allowed = None
+    if problem.allowed_vehicles is not None:
+        allowed = []
+        for i in nodes:
+            a = problem.allowed_vehicles[i]
+            allowed.append(None if a is None else [vset[v] for v in a if v in vset])
+    sub = RoutingProblem(
+        cost=np.asarray(problem.cost)[sub_ix],
+        time=np.asarray(problem.time)[sub_ix],
+        windows=[problem.windows[i] for i in nodes],
+        horizon=problem.horizon,
+        starts=[idx[problem.starts[v]] for v in vehicles],
+        ends=[idx[problem.ends[v]] for v in vehicles],
+        vehicle_start_window=[problem.vehicle_start_window[v] for v in vehicles],
+        vehicle_end_window=[problem.vehicle_end_window[v] for v in vehicles],
+        loads=loads,
+        penalty=_penalties(problem, nodes, mandatory_penalty),
+        allowed_vehicles=allowed,
+        exclusive_pairs=[(vset[a], vset[b]) for a, b in problem.exclusive_pairs if a in vset and b in vset],
+        max_span=None if problem.max_span is None else [problem.max_span[v] for v in vehicles],
+        span_cost=problem.span_cost,
+        vehicle_fixed_cost=problem.vehicle_fixed_cost,
+    )
+    return sub, nodes
+
+
+def _penalties(problem: RoutingProblem, nodes: list[int], mandatory: int | None) -> list[int | None] | None:
+    if mandatory is None:
+        return None if problem.penalty is None else [problem.penalty[i] for i in nodes]
+    pen = problem.penalty or [None] * problem.n_nodes
+    return [mandatory if pen[i] is None else pen[i] for i in nodes]
+
+
+def mandatory_penalty(problem: RoutingProblem) -> int:
+    """Cost of dropping a mandatory visit inside a part.
+
+    Ten times the dearest arc, so that any feasible insertion is cheaper.
+    """
+    return 10 * int(np.asarray(problem.cost).max()) + 1
+
+
+def _angles(points: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    d = points - centre
+    return np.arctan2(d[:, 1], d[:, 0])
+
+
+def _merge(
+    problem: RoutingProblem, current: RoutingSolution, part: _Part, sub_sol: RoutingSolution, nodes: list[int]
+) -> None:
+    """Write the routes of ``sub_sol`` (a solution of the part's subproblem) into ``current``."""
+    part_visits = set(part.visits)
+    for k, v in enumerate(part.vehicles):
+        current.routes[v] = [nodes[i] for i in sub_sol.routes[k]]
+        current.start_time[v] = sub_sol.start_time[k]
+        current.end_time[v] = sub_sol.end_time[k]
+    for i, t in sub_sol.service_start.items():
+        current.service_start[nodes[i]] = t
+    dropped = set(current.dropped) - part_visits
+    dropped |= {nodes[i] for i in sub_sol.dropped}
+    for i in dropped:
+        current.service_start.pop(i, None)
+    current.dropped = sorted(dropped)
+
+
+def _empty_solution(problem: RoutingProblem) -> RoutingSolution:
+    special = _special(problem)
+    return RoutingSolution(
+        routes=[[] for _ in range(problem.n_vehicles)],
+        start_time=[lo for lo, _ in problem.vehicle_start_window],
+        end_time=[lo for lo, _ in problem.vehicle_end_window],
+        service_start={},
+        dropped=[i for i in range(problem.n_nodes) if i not in special],
+        objective=0,
+        strategy="decomposed",
+    )
+
+
+def _solve_part(
+    problem: RoutingProblem, current: RoutingSolution, part: _Part, time_limit: float,
+    settings: SearchSettings, search: str = "ils",
+) -> tuple[RoutingSolution, list[int]] | None:
+    """Re-optimise the part alone; its new solution when cheaper than its current routes."""
+    sub, nodes = subproblem(problem, part.vehicles, part.visits, mandatory_penalty(problem))
+    idx = {node: k for k, node in enumerate(nodes)}
+    visits = set(part.visits)
+    mine = RoutingSolution(
+        routes=[[idx[i] for i in current.routes[v]] for v in part.vehicles],
+        start_time=[current.start_time[v] for v in part.vehicles],
+        end_time=[current.end_time[v] for v in part.vehicles],
+        service_start={},
+        dropped=[idx[i] for i in current.dropped if i in visits],
+        objective=0,
+        strategy="current",
+    )
+    # guided local search polishes the part's routes; a part with unrouted visits is searched
+    # afresh (from its current routes the descent rarely finds room for them)
+    if search == "gls" and not mine.dropped:
+        sol = improve_gls(sub, mine.routes, time_limit)
+    else:
+        sol = solve_ils(sub, time_limit, settings)
+    if sol is None or solution_cost(sub, sol) >= solution_cost(sub, mine):
+        return None
+    return sol, nodes
+
+
+def _sectors(problem: RoutingProblem, coords: np.ndarray, centre: np.ndarray, n_parts: int,
+             offset: float) -> list[list[int]]:
+    """Visits cut into ``n_parts`` sectors of equal size by polar angle (rotated by ``offset``)."""
+    special = _special(problem)
+    visits = np.array([i for i in range(problem.n_nodes) if i not in special])
+    ang = (_angles(coords[visits], centre) - offset) % (2 * np.pi)
+    order = visits[np.argsort(ang, kind="stable")]
+    return [list(map(int, chunk)) for chunk in np.array_split(order, n_parts) if len(chunk)]
+
+
+def _initial_by_sectors(
+    problem: RoutingProblem, coords: np.ndarray, centre: np.ndarray, n_parts: int, deadline: float,
+    hard_deadline: float, settings: SearchSettings,
+) -> RoutingSolution:
+    """First solution: each sector solved alone with vehicles in proportion to its visits.
+
+    The sectors share the time up to ``deadline``; every sector gets at least a moment (up to
+    ``hard_deadline``) so that every visit is routed even when the first solution overruns.
+    """
+    current = _empty_solution(problem)
+    sectors = _sectors(problem, coords, centre, n_parts, 0.0)
+    pair = _pair_of(problem)
+    # vehicles dealt round-robin, in proportion to the sectors' visits: each sector gets a mix of
+    # the vehicles (of every day and team in a month's problem), partners kept together
+    n_visits = sum(len(v) for v in sectors)
+    want = [problem.n_vehicles * len(v) / n_visits for v in sectors]
+    dealt: list[list[int]] = [[] for _ in sectors]
+    seen: set[int] = set()
+    for v in range(problem.n_vehicles):
+        if v in seen:
+            continue
+        k = max(range(len(sectors)), key=lambda j: (want[j] - len(dealt[j]), -j))
+        group = [v] + ([pair[v]] if v in pair else [])
+        dealt[k].extend(group)
+        seen.update(group)
+    carry: list[int] = []
+    for k, visits in enumerate(sectors):
+        now = time.perf_counter()
+        share = max(deadline - now, 0.0) / (len(sectors) - k)
+        floor = min(0.3, max(hard_deadline - now, 0.0) / (len(sectors) - k))
+        vehicles = dealt[k] + carry
+        ok = [i for i in visits if _may_serve(problem, i, vehicles)]
+        res = _solve_part(problem, current, _Part(vehicles, ok), max(share, floor, 0.01), settings)
+        if res is None:  # no solution in this sector: its visits stay dropped, vehicles go on
+            carry = vehicles
+            continue
+        sub_sol, nodes = res
+        _merge(problem, current, _Part(vehicles, ok), sub_sol, nodes)
+        carry = []  # idle vehicles stay idle: the improvement rounds lend them to the parts
+    return current
+
+
+def _parts(problem: RoutingProblem, current: RoutingSolution, coords: np.ndarray, centre: np.ndarray,
+           part_visits: int, shift: float, idle: int) -> list[_Part]:
+    """Group the routes by the polar angle of their barycentre into parts of ~``part_visits``."""
+    used = [v for v, r in enumerate(current.routes) if r]
+    if not used:
+        return []
+    bary = np.array([coords[current.routes[v]].mean(axis=0) for v in used])
+    ang = _angles(bary, centre) % (2 * np.pi)
+    order = [used[k] for k in np.argsort(ang, kind="stable")]
+    sizes = np.array([len(current.routes[v]) for v in order], dtype=float)
+    total = float(sizes.sum())
+    n_parts = max(1, round(total / part_visits))
+    per_part = total / n_parts
+    # each route goes to the part holding its middle visit; the cut points turn by ``shift``
+    middle = np.cumsum(sizes) - sizes / 2
+    which = np.floor((middle / per_part + shift) % n_parts).astype(int)
+    groups = [[v for v, w in zip(order, which) if w == k] for k in range(n_parts)]
+    groups = [g for g in groups if g]
+    pair = _pair_of(problem)
+    # an exclusive partner (idle, since its vehicle is used) travels with its vehicle
+    members = [g + [pair[v] for v in g if v in pair] for g in groups]
+    taken = {v for m in members for v in m}
+    idle_pool = [v for v in range(problem.n_vehicles) if not current.routes[v] and v not in taken]
+    parts = []
+    for g, vehicles in zip(groups, members):
+        for _ in range(idle):
+            if not idle_pool:
+                break
+            v = idle_pool.pop(0)
+            vehicles.append(v)
+            if v in pair and pair[v] in idle_pool:
+                idle_pool.remove(pair[v])
+                vehicles.append(pair[v])
+        parts.append(_Part(vehicles, [i for v in g for i in current.routes[v]]))
+    # dropped visits join the part whose routes pass nearest
+    if current.dropped:
+        bary_part = np.array([coords[p.visits].mean(axis=0) for p in parts])
+        for i in current.dropped:
+            for k in np.argsort(((bary_part - coords[i]) ** 2).sum(axis=1)):
+                if _may_serve(problem, i, parts[k].vehicles):
+                    parts[k].visits.append(i)
+                    break
+    return parts
+
+
+def solve_decomposed(
+    problem: RoutingProblem,
+    coords: np.ndarray,
+    time_limit: float,
+    settings: SearchSettings | None = None,
+    decomposition: DecompositionSettings | None = None,
+) -> RoutingSolution | None:
+    """Solve a large routing problem by parts within a wall-clock budget.
+
+    Parameters
+    ----------
+    problem
+        The problem (any size; below about ``2 * part_visits`` visits there is one part).
+    coords
+        (n_nodes, 2) planar coordinates of the nodes [any length unit], used only to group
+        visits and routes by direction from the depot.
+    time_limit
+        Wall-clock budget [s].
+    settings
+        Search settings of every part's iterated local search (None: the defaults).
+    decomposition
+        How the problem is cut (None: the defaults).
+
+    Returns
+    -------
+    RoutingSolution or None
+        The routes of every vehicle, with ``strategy="decomposed"``; None when no visit could be
+        routed although all are mandatory. Mandatory visits left unrouted are in ``dropped``:
+        the caller checks it.
+    """
+    deadline = time.perf_counter() + time_limit
+    settings = settings or SearchSettings()
+    decomposition = decomposition or DecompositionSettings()
+    coords = _checked_coords(problem, coords)
+    centre = coords[sorted(set(problem.starts))].mean(axis=0)
+    n_visits = problem.n_nodes - len(_special(problem))
+    n_parts = max(1, round(n_visits / decomposition.part_visits))
+    if n_parts == 1:
+        return solve_ils(problem, time_limit, settings)
+    first_deadline = time.perf_counter() + decomposition.initial_share * time_limit
+    current = None
+    if decomposition.initial == "whole":
+        current = solve_ils(problem, first_deadline - time.perf_counter(), settings)
+    if current is None:
+        current = _initial_by_sectors(problem, coords, centre, n_parts, first_deadline, deadline, settings)
+    return improve_by_parts(problem, current, coords, deadline - time.perf_counter(), settings, decomposition)
+
+
+def _checked_coords(problem: RoutingProblem, coords: np.ndarray) -> np.ndarray:
+    coords = np.asarray(coords, dtype=float)
+    if coords.shape != (problem.n_nodes, 2):
+        raise ValueError(f"coords must have shape ({problem.n_nodes}, 2), not {coords.shape}")
+    return coords
+
+
+def improve_by_parts(
+    problem: RoutingProblem,
+    solution: RoutingSolution,
+    coords: np.ndarray,
+    time_limit: float,
+    settings: SearchSettings | None = None,
+    decomposition: DecompositionSettings | None = None,
+) -> RoutingSolution:
+    """Re-optimise ``solution`` part by part (rounds of :func:`solve_decomposed`, step 2).
+
+    A part's routes are replaced only by cheaper ones: the cost never increases. ``solution``
+    is not modified; the improved copy (``strategy="decomposed"``) is returned.
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    solution
+        A solution of ``problem`` (routes of every vehicle; the dropped visits).
+    coords
+        (n_nodes, 2) planar coordinates of the nodes [any length unit].
+    time_limit
+        Wall-clock budget [s].
+    settings, decomposition
+        As for :func:`solve_decomposed`.
+    """
+    deadline = time.perf_counter() + time_limit
+    settings = settings or SearchSettings()
+    decomposition = decomposition or DecompositionSettings()
+    coords = _checked_coords(problem, coords)
+    centre = coords[sorted(set(problem.starts))].mean(axis=0)
+    current = copy.deepcopy(solution)
+    current.strategy = "decomposed"
+    rnd = 0
+    while deadline - time.perf_counter() > 0.2 and (decomposition.rounds is None or rnd < decomposition.rounds):
+        parts = _parts(problem, current, coords, centre, decomposition.part_visits, 0.5 * rnd,
+                       decomposition.idle_vehicles)
+        for part in parts:
+            left = deadline - time.perf_counter()
+            if left <= 0.2:
+                break
+            res = _solve_part(problem, current, part, min(decomposition.part_time, left), settings,
+                              decomposition.part_search)
+            if res is not None:
+                _merge(problem, current, part, *res)
+        rnd += 1
+    current.objective = solution_cost(problem, current)
+    return current

@@ -1,0 +1,315 @@
+"""Search settings of the OR-Tools engine for time-limited solves: iterated local search.
+
+OR-Tools' iterated local search (``RoutingModel.SolveWithIteratedLocalSearch``) repeats: cut
+strings of visits out of neighbouring routes (SISR ruin), re-insert them (cheapest insertion),
+descend with the local search operators, accept the result by simulated annealing. This module
+holds the settings of that search (:class:`SearchSettings`), turns them into OR-Tools parameters
+adapted to the instance (:func:`ils_parameters`), and runs a portfolio of first solutions within a
+wall-clock budget (:func:`solve_ils`). The choices and their measurements are in
+``benchmarks/ROUTING.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+from google.protobuf import text_format
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from riskplan.routing.model import RoutingProblem, RoutingSolution, build_model, extract_solution, run_stoppable
+
+_BOOL_TRUE = 3  # ortools.util.optional_boolean_pb2.BOOL_TRUE
+_BOOL_FALSE = 2  # ortools.util.optional_boolean_pb2.BOOL_FALSE
+
+#: Local search operators switched off inside the iterated local search: the insertion-based LNS
+#: operators (the ruin and recreate step does that job) and a few slow neighbourhoods; more
+#: iterations per second measured better than richer descents. ``use_cross`` (exchange of route
+#: ends) stays on: 0.77-0.81 % against 1.14 % without it on tune-100 (benchmarks/ROUTING.md).
+ILS_OPERATORS_OFF: tuple[str, ...] = (
+    "use_global_cheapest_insertion_path_lns",
+    "use_local_cheapest_insertion_path_lns",
+    "use_relocate_path_global_cheapest_insertion_insert_unperformed",
+    "use_global_cheapest_insertion_visit_types_lns",
+    "use_local_cheapest_insertion_visit_types_lns",
+    "use_relocate_expensive_chain",
+    "use_lin_kernighan",
+)
+
+#: First-solution strategies tried with the time left when no start of the portfolio found a
+#: solution (only possible when every visit is mandatory and the windows are tight).
+FALLBACK_STARTS: tuple[str, ...] = ("LOCAL_CHEAPEST_INSERTION", "SEQUENTIAL_CHEAPEST_INSERTION")
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchSettings:
+    """Settings of the time-limited iterated local search.
+
+    Attributes
+    ----------
+    starts
+        First-solution strategies of the portfolio: the budget is split evenly over them (time a
+        run leaves unused goes to the next), each run searches afresh, the best solution is kept.
+    ruin_visits
+        Average number of visits removed by one SISR ruin.
+    ruin_sequence
+        Longest string of consecutive visits removed from one route.
+    bypass
+        SISR bypass factor: chance of keeping a visit inside a removed string.
+    random_walk
+        When positive, a second ruin (a random walk of this many visits through neighbouring
+        routes) alternates with SISR.
+    recreate
+        First-solution heuristic that re-inserts the removed visits (``LOCAL_CHEAPEST_INSERTION``:
+        one visit after the other at its cheapest place; ``PARALLEL_CHEAPEST_INSERTION``: the
+        cheapest insertion over all visits first, slower).
+    insertion_order
+        Order in which local cheapest insertion re-inserts the removed visits
+        (``InsertionSortingProperty`` names without the ``SORTING_PROPERTY_`` prefix, e.g.
+        ``RANDOM``; empty: OR-Tools' default).
+    temperature
+        Initial simulated-annealing temperature as a share of the mean arc cost (OR-Tools'
+        automatic choice: 0.1); it falls exponentially to a hundredth of that.
+    neighbors
+        Nearest neighbours per visit considered by the local search operators and the insertion
+        heuristics (0: all). Large instances need a bound: every descent then costs
+        O(visits x neighbours) instead of O(visits^2).
+    operators_off
+        Local search operators switched off (``local_search_operators`` field names).
+    operators_on
+        Local search operators switched on (off by default in OR-Tools).
+    fleet_cost
+        Fixed cost per vehicle used during the search, as a share of the mean distance from the
+        depot to a visit (there and back); 0 minimises distance only. Fewer routes are then
+        preferred unless they cost more distance than this.
+    solution_limit
+        Solutions each run may visit (None: no limit). With a limit and an ample time limit the
+        search is deterministic (tests).
+    polish
+        Share of the budget left, after the iterated local search, to a guided local search
+        from its best solution (0: none).
+    """
+
+    starts: tuple[str, ...] = ("SAVINGS", "PARALLEL_CHEAPEST_INSERTION")
+    ruin_visits: int = 10
+    ruin_sequence: int = 10
+    bypass: float = 0.01
+    random_walk: int = 0
+    recreate: str = "LOCAL_CHEAPEST_INSERTION"
+    insertion_order: tuple[str, ...] = ()
+    temperature: float = 0.1
+    neighbors: int = 0
+    operators_off: tuple[str, ...] = ILS_OPERATORS_OFF
+    operators_on: tuple[str, ...] = ()
+    fleet_cost: float = 0.0
+    solution_limit: int | None = None
+    polish: float = 0.0
+
+
+def mean_arc_cost(problem: RoutingProblem) -> float:
+    """Mean cost of an arc between two distinct nodes (the scale of the temperatures)."""
+    c = np.asarray(problem.cost, dtype=float)
+    n = c.shape[0]
+    return float((c.sum() - np.trace(c)) / max(1, n * (n - 1)))
+
+
+def ils_parameters(
+    problem: RoutingProblem, settings: SearchSettings, strategy: str, time_limit: float
+) -> pywrapcp.DefaultRoutingSearchParameters:
+    """OR-Tools search parameters of one iterated-local-search run of ``problem``.
+
+    Parameters
+    ----------
+    problem
+        The problem (its size and mean arc cost scale the neighbourhoods and temperatures).
+    settings
+        The search settings.
+    strategy
+        First-solution strategy (``routing_enums_pb2.FirstSolutionStrategy`` name).
+    time_limit
+        Wall-clock limit of the run [s].
+    """
+    p = pywrapcp.DefaultRoutingSearchParameters()
+    p.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, strategy)
+    p.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+    p.time_limit.FromMilliseconds(max(1, int(round(time_limit * 1000))))
+    if settings.solution_limit is not None:
+        p.solution_limit = int(settings.solution_limit)
+    for name in settings.operators_off:
+        setattr(p.local_search_operators, name, _BOOL_FALSE)
+    for name in settings.operators_on:
+        setattr(p.local_search_operators, name, _BOOL_TRUE)
+    n = problem.n_nodes
+    if settings.neighbors and settings.neighbors < n:
+        ratio = settings.neighbors / n
+        p.ls_operator_neighbors_ratio = ratio
+        p.ls_operator_min_neighbors = settings.neighbors
+        p.savings_parameters.neighbors_ratio = ratio
+        p.global_cheapest_insertion_first_solution_parameters.neighbors_ratio = ratio
+        p.global_cheapest_insertion_first_solution_parameters.min_neighbors = settings.neighbors
+        p.global_cheapest_insertion_ls_operator_parameters.neighbors_ratio = ratio
+        p.global_cheapest_insertion_ls_operator_parameters.min_neighbors = settings.neighbors
+    p.use_iterated_local_search = True
+    t0 = settings.temperature * mean_arc_cost(problem)
+    ruins = (
+        f"ruin_strategies {{ sisr {{ max_removed_sequence_size: {settings.ruin_sequence} "
+        f"avg_num_removed_visits: {settings.ruin_visits} bypass_factor: {settings.bypass} }} }}"
+    )
+    if settings.random_walk > 0:
+        ruins += (f" ruin_strategies {{ random_walk {{ num_removed_visits: {settings.random_walk} }} }}"
+                  " ruin_composition_strategy: RUN_ONE_RANDOMLY")
+    recreate_params = ""
+    if settings.insertion_order:
+        props = " ".join(f"insertion_sorting_properties: SORTING_PROPERTY_{o}" for o in settings.insertion_order)
+        recreate_params = f"parameters {{ local_cheapest_insertion {{ {props} }} }}"
+    ils = f"""
+perturbation_strategy: RUIN_AND_RECREATE
+ruin_recreate_parameters {{
+  {ruins}
+  recreate_strategy {{ heuristic: {settings.recreate} {recreate_params} }}
+}}
+improve_perturbed_solution: true
+reference_solution_acceptance_strategy {{
+  simulated_annealing {{ cooling_schedule_strategy: EXPONENTIAL automatic_temperatures: false
+    initial_temperature: {t0:.6g} final_temperature: {t0 / 100.0:.6g} }}
+}}
+best_solution_acceptance_strategy {{ greedy_descent {{}} }}
+"""
+    # merged onto OR-Tools' defaults (route selection neighbours etc.)
+    text_format.Merge(ils, p.iterated_local_search_parameters)
+    return p
+
+
+def solution_cost(problem: RoutingProblem, sol: RoutingSolution) -> int:
+    """Cost of ``sol`` in ``problem``'s terms: arcs, spans and penalties of dropped visits.
+
+    Computed from the routes, so that searches steered by other costs (a fleet cost) compare on
+    the problem's own objective.
+    """
+    cost = np.asarray(problem.cost)
+    total = 0
+    for v, route in enumerate(sol.routes):
+        if not route:
+            continue
+        path = [problem.starts[v], *route, problem.ends[v]]
+        total += int(cost[path[:-1], path[1:]].sum())
+        total += problem.span_cost * (sol.end_time[v] - sol.start_time[v])
+        total += problem.vehicle_fixed_cost
+    if problem.penalty is not None:
+        total += sum(int(problem.penalty[i] or 0) for i in sol.dropped)
+    return total
+
+
+def fleet_cost(problem: RoutingProblem, share: float) -> int:
+    """Fixed cost per vehicle of ``share`` times the mean round trip from the starts to a visit."""
+    if share <= 0:
+        return 0
+    cost = np.asarray(problem.cost, dtype=float)
+    special = sorted(set(problem.starts) | set(problem.ends))
+    visits = np.setdiff1d(np.arange(problem.n_nodes), special)
+    if len(visits) == 0:
+        return 0
+    starts, ends = np.asarray(problem.starts), np.asarray(problem.ends)
+    trip = cost[np.ix_(starts, visits)].mean() + cost[np.ix_(visits, ends)].mean()
+    return int(round(share * trip))
+
+
+def solve_ils(
+    problem: RoutingProblem, time_limit: float, settings: SearchSettings | None = None
+) -> RoutingSolution | None:
+    """Iterated local search from each start of ``settings.starts``; the cheapest solution.
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    time_limit
+        Wall-clock budget of the whole call [s], model building included.
+    settings
+        Search settings (None: the defaults).
+
+    Returns
+    -------
+    RoutingSolution or None
+        None when no first-solution strategy found a solution (only possible when some visit is
+        mandatory). OR-Tools' ruin and recreate draws from its own fixed-seed generator: runs are
+        reproducible apart from where the wall clock cuts them.
+    """
+    final_deadline = time.perf_counter() + time_limit
+    settings = settings or SearchSettings()
+    # the iterated local search ends early when a guided-local-search polish follows
+    ils_limit = time_limit * (1.0 - settings.polish)
+    deadline = time.perf_counter() + ils_limit
+    steered = problem
+    if settings.fleet_cost > 0:
+        steered = dataclasses.replace(
+            problem, vehicle_fixed_cost=problem.vehicle_fixed_cost + fleet_cost(problem, settings.fleet_cost)
+        )
+    best: RoutingSolution | None = None
+    best_cost = 0
+    starts = list(settings.starts)
+    k = 0
+    while k < len(starts):
+        strategy = starts[k]
+        manager, routing = build_model(steered)
+        now = time.perf_counter()
+        left = deadline - now
+        if left <= 0.005:
+            break
+        # this run ends at its share of the budget; the last run takes what is left
+        share_end = deadline - ils_limit * (len(settings.starts) - k - 1) / len(settings.starts)
+        run_time = max(0.005, min(left, share_end - now))
+        params = ils_parameters(steered, settings, strategy, run_time)
+        sol = run_stoppable(routing, routing.SolveWithIteratedLocalSearch, params)
+        k += 1
+        if sol is not None:
+            found = extract_solution(problem, manager, routing, sol, strategy)
+            cost = solution_cost(problem, found)
+            if best is None or cost < best_cost:
+                best, best_cost = found, cost
+        if k == len(starts) and best is None:
+            starts.extend(s for s in FALLBACK_STARTS if s not in starts)
+    if best is not None and settings.polish > 0 and final_deadline - time.perf_counter() > 0.05:
+        polished = improve_gls(problem, best.routes, final_deadline - time.perf_counter())
+        if polished is not None and solution_cost(problem, polished) < best_cost:
+            best = polished
+    return best
+
+
+def improve_gls(
+    problem: RoutingProblem, routes: list[list[int]], time_limit: float, gls_lambda: float = 0.5
+) -> RoutingSolution | None:
+    """Guided local search from given routes (a warm start; iterated local search cannot).
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    routes
+        Per vehicle, its visits in order (``[]`` for an idle vehicle); visits on no route are
+        inactive (dropped) in the start solution.
+    time_limit
+        Wall-clock limit [s].
+    gls_lambda
+        Guided local search lambda coefficient.
+
+    Returns
+    -------
+    RoutingSolution or None
+        The best solution visited, never worse than the start; None when the routes are not a
+        solution of ``problem``.
+    """
+    t_end = time.perf_counter() + time_limit
+    manager, routing = build_model(problem)
+    p = pywrapcp.DefaultRoutingSearchParameters()
+    p.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    p.guided_local_search_lambda_coefficient = gls_lambda
+    p.time_limit.FromMilliseconds(max(1, int(round(1000 * time_limit))))
+    routing.CloseModelWithParameters(p)
+    start = routing.ReadAssignmentFromRoutes([[manager.NodeToIndex(i) for i in r] for r in routes], True)
+    if start is None:
+        return None
+    p.time_limit.FromMilliseconds(max(1, int(round(1000 * (t_end - time.perf_counter())))))
+    sol = run_stoppable(routing, routing.SolveFromAssignmentWithParameters, start, p)
+    return None if sol is None else extract_solution(problem, manager, routing, sol, "GLS")

@@ -1,0 +1,101 @@
+"""Tests of the time-limited search settings of the routing engine (riskplan.routing.search)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+
+import pytest
+from interrupt_driver import hook_for
+
+from riskplan.routing.instances import InstanceSpec, generate_instance, write_vrplib
+from riskplan.routing.search import (
+    SearchSettings,
+    fleet_cost,
+    ils_parameters,
+    improve_gls,
+    mean_arc_cost,
+    solution_cost,
+    solve_ils,
+)
+from riskplan.routing.vrptw import check_routes, solve_instance, vrptw_problem
+
+INST = generate_instance(InstanceSpec("RC", False, 60, 0.75, 0.1, seed=11))
+
+
+def test_parameters_follow_the_settings():
+    problem = vrptw_problem(INST)
+    s = SearchSettings(ruin_visits=7, ruin_sequence=4, random_walk=5, temperature=0.2,
+                       operators_on=("use_cross_exchange",), insertion_order=("RANDOM",), neighbors=20)
+    p = ils_parameters(problem, s, "SAVINGS", 2.5)
+    assert p.time_limit.seconds == 2 and p.time_limit.nanos == 500_000_000
+    assert p.use_iterated_local_search
+    rr = p.iterated_local_search_parameters.ruin_recreate_parameters
+    assert rr.ruin_strategies[0].sisr.avg_num_removed_visits == 7
+    assert rr.ruin_strategies[0].sisr.max_removed_sequence_size == 4
+    assert rr.ruin_strategies[1].random_walk.num_removed_visits == 5
+    assert list(rr.recreate_strategy.parameters.local_cheapest_insertion.insertion_sorting_properties) == [8]
+    sa = p.iterated_local_search_parameters.reference_solution_acceptance_strategy.simulated_annealing
+    assert sa.initial_temperature == pytest.approx(0.2 * mean_arc_cost(problem), rel=1e-5)
+    assert sa.final_temperature == pytest.approx(sa.initial_temperature / 100, rel=1e-5)
+    assert p.local_search_operators.use_cross_exchange == 3  # BOOL_TRUE
+    assert p.local_search_operators.use_lin_kernighan == 2  # BOOL_FALSE, off by default here
+    assert p.ls_operator_min_neighbors == 20
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [SearchSettings(), SearchSettings(polish=0.3), SearchSettings(fleet_cost=0.5),
+     SearchSettings(starts=("SAVINGS",), insertion_order=("RANDOM",))],
+    ids=["default", "polish", "fleet", "one-start"],
+)
+def test_feasible_within_the_time_limit(settings: SearchSettings):
+    problem = vrptw_problem(INST)
+    t0 = time.perf_counter()
+    sol = solve_ils(problem, 1.0, settings)
+    elapsed = time.perf_counter() - t0
+    assert sol is not None and sol.dropped == []
+    ok, dist = check_routes(INST, [r for r in sol.routes if r])
+    assert ok
+    assert solution_cost(problem, sol) == round(10 * dist)  # tenths, no fleet cost counted
+    assert elapsed <= 1.0 + 0.5
+
+
+def test_fleet_cost_scale():
+    problem = vrptw_problem(INST)
+    assert fleet_cost(problem, 0.0) == 0
+    one = fleet_cost(problem, 1.0)
+    assert one > 0 and fleet_cost(problem, 0.5) == pytest.approx(one / 2, abs=1)
+
+
+def test_solve_instance_respects_the_budget(tmp_path):
+    path = write_vrplib(INST, tmp_path / f"{INST['name']}.vrp")
+    r = solve_instance(path, time_limit=2.0)
+    # the engine keeps 0.1 s for reading the routes; 0.1 s more for a loaded machine's scheduler
+    assert r.feasible and r.seconds <= 2.0 + 0.1
+
+
+
+def _interrupted_at(nth: int, run) -> float:  # type: ignore[no-untyped-def]
+    """Seconds until ``run()`` raised KeyboardInterrupt for a SIGINT at its nth solution."""
+    t0 = time.perf_counter()
+    sys.setprofile(hook_for(f"call:_cancel_on_interrupt.<locals>.at_solution#{nth}"))
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run()
+    finally:
+        sys.setprofile(None)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    return time.perf_counter() - t0
+
+
+def test_ctrl_c_raises_instead_of_returning_routes():
+    problem = vrptw_problem(INST)
+    # OR-Tools' iterated local search (9.15) cancels its inner descent but runs its outer loop to
+    # the run's time limit: the interrupt is raised when that run ends, its routes never returned
+    assert _interrupted_at(5, lambda: solve_ils(problem, 2.0, SearchSettings(starts=("SAVINGS", "SAVINGS")))) < 1.8
+    start = solve_ils(problem, 0.5, SearchSettings(starts=("SAVINGS",)))
+    assert start is not None
+    # guided local search stops at the solution where Ctrl-C came
+    assert _interrupted_at(2, lambda: improve_gls(problem, start.routes, 20.0)) < 10.0
