@@ -277,6 +277,13 @@ TABLES: dict[str, Table] = {
                 Column("intake_open", "time", "sample intake opens", unit="HH:MM"),
                 Column("intake_cutoff", "time", "perishable samples must arrive before",
                        unit="HH:MM"),
+                Column("address", "str", "street address (printed on the team sheets)",
+                       required=False, nullable=True),
+                Column("capacity_per_day", "int", "samples the lab takes in on one working day; empty: "
+                       "no limit", unit="samples", required=False, nullable=True, min=1),
+                Column("working_days", "list", "`;`-separated weekdays the lab takes samples on "
+                       "(`mon` ... `sun`, `1`-`7`, `周一` ... `周日`), on the district's working days "
+                       "only; empty: every working day", required=False, nullable=True),
             ),
             "testing laboratories samples are delivered to",
             key="lab_id",

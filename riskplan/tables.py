@@ -24,6 +24,8 @@ __all__ = [
     "as_bool",
     "explode_categories",
     "station_of_township",
+    "WEEKDAYS",
+    "parse_weekdays",
 ]
 
 DateLike: TypeAlias = dt.date | str | pd.Timestamp
@@ -125,3 +127,45 @@ def station_of_township(stations: pd.DataFrame) -> dict[str, str]:
         for sid, codes in zip(stations["station_id"], split_list(stations["township_codes"]))
         for code in codes
     }
+
+
+WEEKDAYS: dict[str, int] = {
+    **{n: i for i, n in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
+    **{n: i for i, n in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                                   "sunday"))},
+    **{str(i + 1): i for i in range(7)},
+    **{f"周{c}": i for i, c in enumerate("一二三四五六日")},
+    "周天": 6, "星期日": 6, "星期天": 6,
+    **{f"星期{c}": i for i, c in enumerate("一二三四五六")},
+}
+"""Weekday names accepted in a ``;`` list of weekdays (0 = Monday): ``mon``, ``monday``, ``1`` (ISO
+Monday = 1), ``周一``, ``星期一``; case-insensitive."""
+
+
+def parse_weekdays(text: Any) -> frozenset[int] | None:
+    """The weekdays (0 = Monday) of a ``;`` list such as ``mon;tue;wed;thu;fri``.
+
+    Parameters
+    ----------
+    text
+        The list (``;`` or ``,`` separated, see :data:`WEEKDAYS`); empty or missing: None.
+
+    Returns
+    -------
+    frozenset of int or None
+        None when ``text`` is empty (no restriction).
+
+    Raises
+    ------
+    ValueError
+        Naming the first item that is not a weekday.
+    """
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return None
+    items = [p.strip().lower() for p in str(text).replace("；", ";").replace(",", ";").split(";") if p.strip()]
+    if not items:
+        return None
+    bad = [p for p in items if p not in WEEKDAYS]
+    if bad:
+        raise ValueError(f"{bad[0]!r} is not a weekday (mon ... sun, 1-7, 周一 ... 周日)")
+    return frozenset(WEEKDAYS[p] for p in items)

@@ -138,7 +138,8 @@ def test_outputs_are_complete(small_plans) -> None:
     out = small_plans[0]
     names = set(_files(out))
     for f in ("README.txt", "config.toml", "data_reference.toml", "manifest.json", "allocation.csv",
-              "schedule.csv", "visits.csv", "stops.csv", "routes.csv", "unassigned.csv", "purchases.csv",
+              "schedule.csv", "visits.csv", "stops.csv", "routes.csv", "lab_days.csv", "unassigned.csv",
+              "purchases.csv",
               "routes.geojson", "stops.geojson", "report.md"):
         assert f in names, f
     assert any(n.startswith("teams/") and n.endswith(".xlsx") for n in names)
@@ -208,9 +209,10 @@ def test_xlsx_ids_are_text(small_plans) -> None:
     assert books
     wb = openpyxl.load_workbook(books[0])
     ws = wb.worksheets[0]
-    header = [c.value for c in ws[1]]
-    col = header.index("主体编号") + 1
-    for row in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+    header = [c.value for c in ws[8]]  # below the title block
+    assert ws.print_title_rows == "$8:$8" and ws.page_setup.orientation == "landscape"
+    col = header.index("任务编号") + 1
+    for row in ws.iter_rows(min_row=9, min_col=col, max_col=col):
         assert row[0].data_type == "s" and row[0].number_format == "@"
     for wsx in wb.worksheets:
         for row in wsx.iter_rows(values_only=True):

@@ -34,8 +34,9 @@ from riskplan.selection import SHORTFALL_COLUMNS, VISIT_COLUMNS
 from riskplan.selection.roster import ROSTER_COLUMNS
 
 PIPELINE_TABLES = {"risk_scores": "scores", "allocation": "allocation", "schedule": "schedule",
-                   "visits": "visits", "routes": "routes", "shortfall": "shortfall"}
-"""Folder tables that are the PlanResult's own tables (attribute names)."""
+                   "visits": "visits", "shortfall": "shortfall"}
+"""Folder tables that are the PlanResult's own tables (attribute names); ``routes`` is written
+with its times as ``HH:MM``."""
 
 
 # --------------------------------------------------------------------------- the contract itself
@@ -49,10 +50,21 @@ def test_contract_columns_are_the_stages_columns() -> None:
     assert names["stops"][-2:] == ["lon_wgs84", "lat_wgs84"]
     assert list(contract.TEAM_SHEET.names) == names["stops"][3:-2]
     assert list(contract.TABLES) == ["risk_scores", "allocation", "schedule", "visits", "stops",
-                                     "routes", "unassigned", "purchases", "shortfall", "moves",
-                                     "placements", "teams"]
+                                     "routes", "lab_days", "unassigned", "purchases", "shortfall",
+                                     "moves", "placements", "teams"]
     assert names["moves"] == list(MOVE_COLUMNS)
     assert names["placements"] == list(PLACEMENT_COLUMNS)
+    assert names["lab_days"] == ["lab_id", "lab_name", "date", "samples", "perishable_samples", "booked",
+                                 "capacity_per_day"]
+
+
+@pytest.mark.parametrize("table", ["stops", "routes", "lab_days", "unassigned", "purchases", "teams"])
+def test_field_files_have_headers_in_one_language(table) -> None:
+    """Every column of the files people read has a Chinese and an English header."""
+    names = contract.TABLES[table].names
+    zh, en = headers(names, "zh"), headers(names, "en")
+    assert not [c for c, h in zip(names, zh) if h == c], table
+    assert not [c for c, h in zip(names, en) if h == c], table
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -178,6 +190,11 @@ def _check_round_trip(result, dataset, folder: Path, lang: str) -> dict[str, pd.
         assert_same_table(plan.tables[name], made[name], name)
     assert plan.shortfall["missing"].sum() == result.shortfall["missing"].sum()
     assert plan.routes["km"].sum() == pytest.approx(result.routes["km"].sum())
+    # times as HH:MM, the same minutes as the routes made
+    assert plan.routes["start"].str.fullmatch(r"\d\d:\d\d").all()
+    minutes = plan.routes["start"].map(lambda t: int(t[:2]) * 60 + int(t[3:]))
+    assert minutes.tolist() == result.routes["start"].round().astype(int).tolist()
+    assert (plan.lab_days["samples"] <= plan.lab_days["capacity_per_day"].fillna(np.inf)).all()
     # the team sheets are the stops, one file per team and day
     stops = made["stops"]
     sheets = plan.team_sheets()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -76,9 +78,62 @@ def test_to_standard_maps_both_languages() -> None:
     assert to_standard(["主体编号", "Arrival window", "unknown"]) == ["establishment_id", "arrival_window", "unknown"]
 
 
-def test_arrival_window_runs_from_planned_arrival_to_planned_start() -> None:
-    from riskplan.export.field import arrival_window
+def test_times_are_hhmm() -> None:
+    from riskplan.export.field import hhmm
 
-    assert arrival_window(857, 895) == "14:17-14:55"  # waits for the shop's window to open
-    assert arrival_window(600, 600) == "10:00"  # starts on arrival
-    assert arrival_window(float("nan"), 600) == ""
+    assert hhmm(857) == "14:17" and hhmm(600.4) == "10:00" and hhmm(float("nan")) == ""
+
+
+# The published WGS-84 -> GCJ-02 transformation (Krasovsky 1940 ellipsoid, a = 6378245 m,
+# ee = 0.00669342162296594323) and GCJ-02 -> BD-09 (x_pi = pi * 3000 / 180), written out here
+# independently of prcoords.
+def _gcj02(lon: float, lat: float) -> tuple[float, float]:
+    a, ee = 6378245.0, 0.00669342162296594323
+    x, y = lon - 105.0, lat - 35.0
+    dlat = (-100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
+            + (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+            + (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+            + (160.0 * math.sin(y / 12.0 * math.pi) + 320 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0)
+    dlon = (300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
+            + (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+            + (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+            + (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0)
+    rad = lat / 180.0 * math.pi
+    magic = 1 - ee * math.sin(rad) ** 2
+    dlat = (dlat * 180.0) / ((a * (1 - ee)) / (magic * math.sqrt(magic)) * math.pi)
+    dlon = (dlon * 180.0) / (a / math.sqrt(magic) * math.cos(rad) * math.pi)
+    return lon + dlon, lat + dlat
+
+
+def _bd09(lon: float, lat: float) -> tuple[float, float]:
+    x_pi = math.pi * 3000.0 / 180.0
+    z = math.sqrt(lon * lon + lat * lat) + 0.00002 * math.sin(lat * x_pi)
+    theta = math.atan2(lat, lon) + 0.000003 * math.cos(lon * x_pi)
+    return z * math.cos(theta) + 0.0065, z * math.sin(theta) + 0.006
+
+
+@pytest.mark.parametrize("lon, lat", [(120.6345, 28.0012), (100.388963, 25.531949), (116.397, 39.909)])
+def test_navigation_links_convert_to_the_apps_datums(lon, lat) -> None:
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    from riskplan.export.navigation import amap_url, baidu_url
+
+    name = "瓯海 A&B 店 #1"
+    amap = urlsplit(amap_url(lon, lat, name))
+    assert (amap.scheme, amap.netloc, amap.path) == ("https", "uri.amap.com", "/navigation")
+    q = parse_qs(amap.query)
+    assert q["mode"] == ["car"] and q["coordinate"] == ["gaode"] and q["callnative"] == ["1"]
+    x, y, label = q["to"][0].split(",", 2)
+    gx, gy = _gcj02(lon, lat)
+    assert abs(float(x) - gx) < 2e-6 and abs(float(y) - gy) < 2e-6 and label == name
+    assert abs(gx - lon) > 1e-4  # the offset is real: hundreds of metres
+    baidu = baidu_url(lon, lat, name)
+    assert baidu.startswith("https://api.map.baidu.com/direction?destination=latlng:")
+    q = parse_qs(urlsplit(baidu).query)
+    assert q["coord_type"] == ["bd09ll"] and q["mode"] == ["driving"] and q["output"] == ["html"]
+    latlng, label = q["destination"][0].split("|")
+    by, bx = (float(v) for v in latlng.removeprefix("latlng:").split(","))
+    ex, ey = _bd09(*_gcj02(lon, lat))
+    assert abs(bx - ex) < 2e-6 and abs(by - ey) < 2e-6 and unquote(label) == f"name:{name}"
+    assert "%E7%93%AF" in baidu and " " not in baidu  # names percent-encoded
+    assert amap_url(float("nan"), lat, name) == "" == baidu_url(lon, float("nan"), name)

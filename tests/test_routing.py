@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -261,40 +263,86 @@ def test_checker_catches_a_broken_plan(world):
     assert {"accounting", "window", "time"} <= set(viol["check"])
 
 
-def test_field_days_are_as_few_as_the_work_needs_and_spread_evenly():
-    from riskplan.routing.assign import field_days
+def test_lab_capacity_and_working_days_hold_and_the_checker_sees_them():
+    """30 visits, a lab taking 6 samples a day on Monday, Wednesday and Friday only."""
+    visits, est, stations, labs, townships, calendar = _world(n=30, teams=2)
+    calendar = pd.concat([calendar, calendar.assign(date=calendar["date"] + pd.Timedelta(days=14))],
+                         ignore_index=True)  # 2026-07-01 .. 07-10 and 07-15 .. 07-24
+    labs = labs.assign(capacity_per_day=6, working_days="mon;wed;fri")
+    plan = plan_routes(visits, stations, labs, calendar, RULES, establishments=est, townships=townships,
+                       progress=False)
+    assert len(plan.stops) + len(plan.unassigned) == 30 and len(plan.stops) >= 20
+    days = plan.lab_days
+    assert (days["samples"] <= 6).all() and plan.totals()["lab_days_over"] == 0
+    assert set(pd.to_datetime(days["date"]).dt.day_name()) <= {"Monday", "Wednesday", "Friday"}
+    # every route says the day its samples reach the lab; perishables the day they are taken
+    lab_routes = plan.routes[plan.routes["ends_at"] == "lab"]
+    assert (pd.to_datetime(lab_routes["lab_date"]) == pd.to_datetime(lab_routes["date"])).all()
+    per = plan.routes.groupby(pd.to_datetime(plan.routes["lab_date"]))["samples"].sum()
+    assert per.to_dict() == dict(zip(pd.to_datetime(days["date"]), days["samples"]))
+    viol = check_plan(plan, visits, stations, labs, calendar, RULES, establishments=est, townships=townships)
+    assert viol.empty, viol.to_string()
+    # the same routes against a lab that takes only 3 a day: the checker names the lab days over
+    small = check_plan(plan, visits, stations, labs.assign(capacity_per_day=3), calendar, RULES,
+                       establishments=est, townships=townships)
+    over = small[small["check"] == "lab_capacity"]
+    assert len(over) == int((days["samples"] > 3).sum()) > 0
+    assert over["message"].str.contains("L1").all()
 
-    # 1,000 min of work, 378 min a field day -> 3 days, centred in thirds of a 22-day month
-    assert field_days(22, 1000.0, 378.0) == [3, 11, 18]
-    assert field_days(22, 10.0, 378.0) == [11]
-    assert field_days(5, 10_000.0, 378.0) == [0, 1, 2, 3, 4]  # never more days than there are
-    assert field_days(4, 10.0, 0.0) == [0, 1, 2, 3]  # no capacity: every working day
-    assert field_days(0, 10.0, 378.0) == []
+
+def test_with_two_labs_the_full_one_sends_samples_to_the_other():
+    """The nearer lab takes 2 samples a day: the month uses the second lab for the rest."""
+    visits, est, stations, labs, townships, calendar = _world(n=30, teams=2)
+    far = labs.assign(lab_id="L2", name="远端检测中心", lon_wgs84=120.70, lat_wgs84=28.05)
+    labs = pd.concat([labs.assign(capacity_per_day=2), far.assign(capacity_per_day=40)], ignore_index=True)
+    plan = plan_routes(visits, stations, labs, calendar, RULES, establishments=est, townships=townships,
+                       progress=False)
+    days = plan.lab_days
+    assert (days.loc[days["lab_id"] == "L1", "samples"] <= 2).all()
+    assert "L2" in set(plan.routes["lab_id"]) and plan.totals()["lab_days_over"] == 0
+    assert len(plan.stops) >= 20
+    # without the limit the nearer lab takes everything
+    free = plan_routes(visits, stations, labs.assign(capacity_per_day=np.nan), calendar, RULES,
+                       establishments=est, townships=townships, progress=False)
+    assert set(free.routes["lab_id"]) == {"L1"}
+    assert check_plan(plan, visits, stations, labs, calendar, RULES, establishments=est,
+                      townships=townships).empty
 
 
-def test_pack_days_fills_field_days_and_respects_allowed_days():
-    import numpy as np
+def test_month_is_spread_over_its_working_days_within_the_week_limit():
+    visits, est, stations, labs, townships, calendar = _world(n=30, teams=2)
+    dates = pd.date_range("2026-07-01", "2026-07-31")
+    calendar = pd.DataFrame({"date": dates, "workday": dates.day_of_week < 5, "school_day": False,
+                             "market_day": False})
+    rules = dataclasses.replace(RULES, field_days_per_week=2, min_gap_days=2)
+    plan = plan_routes(visits, stations, labs, calendar, rules, establishments=est, townships=townships,
+                       progress=False)
+    assert plan.unassigned.empty
+    r = plan.routes.assign(date=pd.to_datetime(plan.routes["date"]))
+    r["week"] = r["date"].dt.isocalendar().week
+    assert r.groupby(["team", "week"]).size().max() <= 2
+    workdays = list(pd.to_datetime(calendar.loc[calendar["workday"], "date"]))
+    for _, g in r.groupby("team"):
+        idx = sorted(workdays.index(d) for d in g["date"])
+        assert all(b - a >= 2 for a, b in zip(idx, idx[1:]))
+    # spread: the field days cover at least three of the month's five weeks
+    assert r["week"].nunique() >= 3
+    assert check_plan(plan, visits, stations, labs, calendar, rules, establishments=est,
+                      townships=townships).empty
 
-    from riskplan.routing.assign import pack_days
 
-    n = 12
-    bearing = np.linspace(-3.0, 3.0, n)
-    workload = np.full(n, 60.0)
-    allowed = [list(range(20))] * (n - 1) + [[19]]  # the last visit may only go on day 19
-    days = pack_days(bearing, workload, allowed, 20, capacity=300.0)
-    assert len(days) == n
-    used = sorted(set(days))
-    # 720 min at 300 min a day -> 3 field days, plus day 19 for the restricted visit
-    assert len(set(days[:-1])) == 3 and days[-1] == 19
-    assert all(d in a for d, a in zip(days, allowed))
-    assert len(used) <= 4
-    # without packing the visits are spread thin: about one a day
-    spread = pack_days(bearing, workload, allowed, 20, capacity=0.0)
-    assert len(set(spread)) >= n - 2
+def test_lab_working_days_are_parsed_with_a_clear_error():
+    from riskplan.tables import parse_weekdays
+
+    assert parse_weekdays("周一;周三") == frozenset({0, 2}) and parse_weekdays("") is None
+    assert parse_weekdays("1, 7") == frozenset({0, 6})
+    with pytest.raises(ValueError, match="'tues' is not a weekday"):
+        parse_weekdays("mon;tues")
 
 
 def test_the_ouhai_plan_passes_the_independent_checker(ouhai):
     """The default plan for the embedded data, re-simulated route by route (issue 5)."""
+    from riskplan.calendar import work_calendar
     from riskplan.pipeline import run_plan
     from riskplan.routing import check_plan
     from riskplan.routing.plan import RoutePlan
@@ -303,11 +351,17 @@ def test_the_ouhai_plan_passes_the_independent_checker(ouhai):
     field = result.visits[result.visits["mode"] != "purchase"].reset_index(drop=True)
     plan = RoutePlan(result.stops, result.routes, result.unassigned, True, {})
     assert result.config.routing.school_day_types == ("C-SCHOOL",)  # the plan's rules name codes
+    august = work_calendar(2026, 8, result.config.calendar)
     problems = check_plan(plan, field, ouhai.stations, ouhai.labs, result.calendar, result.config.routing,
-                          establishments=ouhai.establishments, townships=ouhai.townships)
+                          establishments=ouhai.establishments, townships=ouhai.townships,
+                          later_calendar=august)
     assert len(problems) == 0, problems.head().to_string()
     assert len(result.stops) > 0.8 * len(field)  # most field visits are routed
-    assert result.routes["n_stops"].mean() >= 3  # field days are packed, not one visit a day
+    # the month is spread: every station on several dates, the district on most working days,
+    # never more than the lab's 40 samples on a day
+    dates = pd.to_datetime(result.routes["date"])
+    assert dates.nunique() >= 12 and result.routes.groupby("date").size().max() <= 4
+    assert result.lab_days["samples"].max() <= 40 and (result.lab_days["capacity"] == 40).all()
 
 
 def test_route_plan_repr_totals_and_summary(world):
@@ -328,27 +382,3 @@ def test_route_plan_repr_totals_and_summary(world):
     assert lines[3] == f"{2 * team_h:,.1f} officer-hours in the field ({team_h:,.1f} team-hours x 2 officers)"
     three = plan.summary(officers_per_team=3).splitlines()[3]
     assert three == f"{3 * team_h:,.1f} officer-hours in the field ({team_h:,.1f} team-hours x 3 officers)"
-
-
-def test_route_day_accounts_for_every_visit_it_is_given(world):
-    from riskplan.routing.day import route_day, search_budget
-    from riskplan.routing.prepare import prepare_station, prepare_visits, working_days
-
-    visits, est, stations, labs, townships, calendar = world
-    visits.loc[1, "business_type"] = "C-SCHOOL"
-    est.loc[1, "business_type"] = "C-SCHOOL"
-    rules = RULES
-    v = prepare_visits(visits, est)
-    st = prepare_station(stations.iloc[0].to_dict(), v, labs, rules, {}, None)
-    days = working_days(calendar)
-    assert str(days["date"].iat[3].date()) == "2026-07-06"  # a working day without school
-    members = list(range(len(v)))
-    day = route_day(st, members, 3, days, rules, search_budget(rules, None))
-    assert day.solved and day.date == pd.Timestamp("2026-07-06")
-    assert day.dropped[1] == "no_school_day"
-    assert set(day.dropped.values()) <= {"no_school_day", "day_full"}
-    # every visit given is either kept (and routed exactly once) or dropped with a reason
-    assert sorted(day.kept + list(day.dropped)) == members
-    routed = [v.index[v["visit_id"] == s["visit_id"]][0] for s in day.stops]
-    assert sorted(routed) == sorted(day.kept)
-    assert sum(r["n_stops"] for r in day.routes) == len(day.stops)

@@ -22,6 +22,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from riskplan.calendar import work_calendar
 from riskplan.cli import main
 from riskplan.pipeline import PlanResult, run_plan
 from riskplan.routing import check_plan
@@ -190,10 +191,16 @@ def _check_routes(result: PlanResult, dataset, config) -> pd.DataFrame:
                          result.routes[pd.to_datetime(result.routes["date"]).dt.month == m],
                          result.unassigned[result.unassigned["visit_id"].isin(ids)], True, {})
         cal = result.calendar[pd.to_datetime(result.calendar["date"]).dt.month == m]
+        later = work_calendar(result.plan_year, m + 1, config.calendar) if m < 12 else None
+        # samples the month before sends to the lab on this month's days count against its capacity
+        r = result.routes
+        spill = r[(pd.to_datetime(r["date"]).dt.month == m - 1) & (pd.to_datetime(r["lab_date"]).dt.month == m)]
+        booked = spill.groupby(["lab_id", "lab_date"], as_index=False)["samples"].sum().rename(
+            columns={"lab_date": "date"})
         found.append(check_plan(plan, visits.reset_index(drop=True), dataset.stations,
                                 dataset.labs, cal, config.routing,
                                 establishments=dataset.establishments,
-                                townships=dataset.townships))
+                                townships=dataset.townships, later_calendar=later, lab_booked=booked))
     return pd.concat(found, ignore_index=True)
 
 
@@ -223,6 +230,12 @@ def test_all_months_plan(year, yunling, yunling_config) -> None:
     assert year.months == list(range(1, 13))
     _check_plan(year, yunling, yunling_config)
     assert set(year.visits["month"]) <= set(range(1, 12))  # sampling is done by November
+    # the city's lab: 12 samples a day, Monday to Thursday; every lab day within it, over the year
+    lab = year.lab_days
+    assert len(lab) and (lab["samples"] <= 12).all() and (lab["capacity"] == 12).all()
+    assert set(pd.to_datetime(lab["date"]).dt.day_name()) <= {"Monday", "Tuesday", "Wednesday", "Thursday"}
+    assert int(lab["samples"].sum()) == int(year.routes["samples"].sum())  # every sample on a lab day
+    assert (pd.to_datetime(year.routes["lab_date"]) >= pd.to_datetime(year.routes["date"])).all()
     school = year.stops[year.stops["business_type"].isin(["SC-SCHOOL", "SC-KINDER"])]
     days = set(pd.to_datetime(year.calendar.loc[year.calendar["school_day"], "date"]))
     assert len(school) and pd.to_datetime(school["date"]).isin(days).all()

@@ -129,18 +129,31 @@ VISITS = _cols("""
 """``Selection.visits`` of the planned months."""
 
 FIELD = _cols("""
-    date:str station_id:str team:int stop_order:int arrival_window:str establishment_name:str
+    date:str station_id:str team:int stop_order:int arrival:str window:str establishment_name:str
     establishment_id:str address:str township_name:str categories_to_sample:str
     categories_to_sample_names:str samples:int units:int cold_chain:bool lab_deadline:str
-    visit_id:str licence_no:str officers:str
+    visit_id:str licence_no:str officers:str officer_names:str station_name:str amap_url:str
+    baidu_url:str
 """)
-"""A field team's stop (``riskplan.export.field.field_table``); ``date`` stays ``YYYY-MM-DD`` text."""
+"""A field team's stop (``riskplan.export.field.field_table``); ``date`` stays ``YYYY-MM-DD`` text,
+``arrival`` is the planned arrival (``HH:MM``), ``window`` the hours the place may be sampled
+(``HH:MM-HH:MM;...``), ``amap_url``/``baidu_url`` navigation links (:mod:`riskplan.export.navigation`)."""
 
 ROUTES = _cols("""
     station_id:str team:int date:datetime n_stops:int samples:int perishable_samples:int km:float
-    travel_minutes:float start:int end:int minutes:int ends_at:str lab_id:str lab_arrival:float
+    travel_minutes:float start:str end:str minutes:int ends_at:str lab_id:str lab_arrival:str
+    lab_date:datetime held_samples:int
 """)
-"""``RoutePlan.routes``: times in minutes after midnight [min], ``km`` [km]."""
+"""``RoutePlan.routes`` as written (:func:`riskplan.export.field.routes_table`): ``start``, ``end``
+and ``lab_arrival`` as ``HH:MM`` (``lab_arrival`` empty when the route ends at its station),
+``minutes`` and ``travel_minutes`` [min], ``km`` [km], ``lab_date`` the day its samples reach the lab."""
+
+LAB_DAYS = _cols("""
+    lab_id:str lab_name:str date:datetime samples:int perishable_samples:int booked:int
+    capacity_per_day:float
+""")
+"""``RoutePlan.lab_days`` of every planned month, with the lab's name: samples reaching each lab on
+each day, ``booked`` by a month planned earlier, ``capacity_per_day`` [samples] (NaN: no limit)."""
 
 UNASSIGNED = _cols("""
     month:int visit_id:str reason:str reason_text:str establishment_id:str establishment_name:str
@@ -181,6 +194,7 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("visits", "visits.csv", VISITS),
         TableSpec("stops", "stops.csv", FIELD + _cols("lon_wgs84:float lat_wgs84:float")),
         TableSpec("routes", "routes.csv", ROUTES),
+        TableSpec("lab_days", "lab_days.csv", LAB_DAYS),
         TableSpec("unassigned", "unassigned.csv", UNASSIGNED),
         TableSpec("purchases", "purchases.csv", PURCHASES),
         TableSpec("shortfall", "shortfall.csv", SHORTFALL),

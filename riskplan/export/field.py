@@ -16,6 +16,7 @@ import pandas as pd
 
 from riskplan.dataset import Dataset
 from riskplan.export import contract
+from riskplan.export.navigation import amap_url, baidu_url
 from riskplan.routing import REASONS
 
 FIELD_COLUMNS: tuple[str, ...] = tuple(c for c, _ in contract.FIELD)
@@ -40,18 +41,27 @@ def hhmm(value: Any) -> str:
     return f"{m // 60:02d}:{m % 60:02d}"
 
 
-def arrival_window(arrival: Any, start: Any) -> str:
-    """``HH:MM-HH:MM``: from the planned arrival to the planned start of sampling.
+def routes_table(routes: pd.DataFrame) -> pd.DataFrame:
+    """``RoutePlan.routes`` as written to ``routes.csv``: ``start``, ``end`` and ``lab_arrival`` as ``HH:MM``.
 
-    Both ends come from the solved route, so a team that arrives anywhere in this window and
-    starts sampling by its end keeps every later stop of the route, and the lab deadline, on
-    plan. (The shop's own opening window may be wider, but a later start there could make a later
-    stop or the lab late.) One time is shown when the team starts on arrival.
+    ``lab_arrival`` is empty for a route that ends at its station.
     """
-    a, b = hhmm(arrival), hhmm(start)
-    if not a:
-        return ""
-    return a if not b or b == a else f"{a}-{b}"
+    out = routes.copy()
+    for c in ("start", "end", "lab_arrival"):
+        if c in out.columns:
+            out[c] = out[c].map(hhmm).astype(object)
+    return out
+
+
+def lab_days_table(lab_days: pd.DataFrame, labs: pd.DataFrame) -> pd.DataFrame:
+    """``RoutePlan.lab_days`` as written to ``lab_days.csv``.
+
+    With the lab's name (``lab_name``); ``capacity`` is named ``capacity_per_day`` as in the labs table.
+    """
+    names = dict(zip(labs["lab_id"].astype(str), labs["name"].astype(str))) if "name" in labs else {}
+    out = lab_days.rename(columns={"capacity": "capacity_per_day"})
+    out["lab_name"] = out["lab_id"].astype(str).map(names).fillna("").astype(object)
+    return out[list(contract.TABLES["lab_days"].names)]
 
 
 def _category_names(codes: pd.Series, categories: pd.DataFrame, lang: str) -> pd.Series:
@@ -86,9 +96,8 @@ def field_table(
     ----------
     stops
         ``RoutePlan.stops``: ``station_id, team, date, stop_order, visit_id, establishment_id,
-        arrival, start, end, lab_deadline`` (times as minutes after midnight or ``HH:MM``).
-        Optional ``window_end`` (latest arrival) makes the arrival window ``arrival-window_end``;
-        otherwise the window is ``arrival-start`` (arrival to start of service).
+        arrival, lab_deadline`` (times as minutes after midnight or ``HH:MM``) and ``window`` (the
+        hours the place may be sampled), with ``lon_wgs84, lat_wgs84`` for the navigation links.
     visits
         The month's visits (``visit_id``, ``categories_to_sample``, ``samples``, ``units``,
         ``perishable``, ``township_code``).
@@ -113,8 +122,9 @@ def field_table(
     reg = _register(dataset.establishments)
     reg = reg[[c for c in reg.columns if c == "establishment_id" or c not in df.columns]]
     df = df.merge(reg, on="establishment_id", how="left")
-    start_col = "start_service" if "start_service" in df.columns else "start"
-    df["arrival_window"] = [arrival_window(a, s) for a, s in zip(df["arrival"], df[start_col])]
+    df["arrival"] = df["arrival"].map(hhmm).astype(object)
+    if "window" not in df.columns:
+        df["window"] = ""
     df["lab_deadline"] = df["lab_deadline"].map(hhmm) if "lab_deadline" in df else ""
     df["cold_chain"] = df["perishable"].fillna(False).astype(bool)
     df.loc[~df["cold_chain"], "lab_deadline"] = ""
@@ -127,6 +137,16 @@ def field_table(
         t["team"] = t["team"].astype(df["team"].dtype)
         df = df.merge(t.rename(columns={"officer_ids": "officers"}), on=["station_id", "team", "date"],
                       how="left", validate="m:1")
+        names = dict(zip(dataset.officers["officer_id"].astype(str), dataset.officers["name"].astype(str)))
+        df["officer_names"] = df["officers"].fillna("").astype(str).map(
+            lambda s: ";".join(names.get(o, o) for o in s.split(";") if o))
+    st_names = dict(zip(dataset.stations["station_id"].astype(str), dataset.stations["name"].astype(str)))
+    df["station_name"] = df["station_id"].astype(str).map(st_names).fillna("").astype(object)
+    lon = pd.to_numeric(df["lon_wgs84"], errors="coerce") if "lon_wgs84" in df else pd.Series(np.nan, df.index)
+    lat = pd.to_numeric(df["lat_wgs84"], errors="coerce") if "lat_wgs84" in df else pd.Series(np.nan, df.index)
+    label = df["establishment_name"].fillna("").astype(str) if "establishment_name" in df else ""
+    df["amap_url"] = [amap_url(x, y, n) for x, y, n in zip(lon, lat, label)]
+    df["baidu_url"] = [baidu_url(x, y, n) for x, y, n in zip(lon, lat, label)]
     df = df.sort_values(["date", "station_id", "team", "stop_order"], kind="stable")
     for c in FIELD_COLUMNS:
         if c not in df.columns:

@@ -55,6 +55,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "stop_order": ("顺序", "Stop"),
     "arrival": ("预计到达", "Arrival"),
     "arrival_window": ("到达时段", "Arrival window"),
+    "officer_names": ("执法人员姓名", "Officer names"),
+    "amap_url": ("高德导航", "AMap navigation"),
+    "baidu_url": ("百度导航", "Baidu navigation"),
     "start": ("开始", "Start"),
     "end": ("结束", "End"),
     "lab_deadline": ("送检截止", "Lab deadline"),
@@ -88,6 +91,18 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "platform": ("平台", "Platform"),
     "order_by": ("下单截止", "Order by"),
     "quota": ("任务量", "Quota"),
+    "perishable_samples": ("冷链批次", "Cold-chain samples"),
+    "held_samples": ("留存过夜批次", "Samples held overnight"),
+    "km": ("里程(km)", "Distance [km]"),
+    "travel_minutes": ("行车(分钟)", "Driving [min]"),
+    "minutes": ("用时(分钟)", "Duration [min]"),
+    "ends_at": ("终点", "Ends at"),
+    "lab_arrival": ("送达检验机构", "Lab arrival"),
+    "lab_date": ("送检日期", "Lab date"),
+    "booked": ("此前已排批次", "Booked earlier"),
+    "capacity_per_day": ("日收样能力", "Capacity per day"),
+    "roster_size": ("在册人数", "Roster size"),
+    "seed": ("随机种子", "Seed"),
 }
 
 TEXT_SUFFIXES: tuple[str, ...] = ("_id", "_code", "_no", "_codes")

@@ -1,5 +1,10 @@
 """PNG route maps, one per station and day, drawn offline with matplotlib (Agg).
 
+Sized to print on A4 landscape (11.7 x 8.3 in at ``export.map_dpi``), titled with the station's
+name and the date, the station's townships outlined and named, each team's route in its own
+colour with numbered stops (numbers moved apart where stops crowd, with a leader line), the
+station and the lab marked, and a legend.
+
 PNG files are reproducible: the ``Software`` metadata entry (which carries the matplotlib
 version) is dropped and the Agg renderer is deterministic for the same data, so the same plan
 gives byte-identical images.
@@ -30,10 +35,53 @@ PNG_METADATA: dict[str, Any] = {"Software": None}
 
 TEAM_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
 
+A4_LANDSCAPE = (11.69, 8.27)
+"""Figure size of a map [in]: A4 landscape."""
+
+LABEL_GAP = 22.0
+"""Smallest distance between two stop numbers on a map [px at 100 dpi]."""
+
 
 def _draw_background(ax: Axes, townships: Any) -> None:
     if townships is not None and len(townships):
-        townships.plot(ax=ax, color="#f2f2f2", edgecolor="#999999", linewidth=0.6)
+        townships.plot(ax=ax, color="#f2f2f2", edgecolor="#999999", linewidth=0.8)
+        names = townships["name_zh"] if "name_zh" in townships.columns else None
+        if names is not None:
+            en = townships["name_en"] if "name_en" in townships.columns else names
+            for geom, zh, e in zip(townships.geometry, names, en):
+                if geom is None or geom.is_empty:
+                    continue
+                pt = geom.representative_point()
+                ax.annotate(label(str(zh), str(e)), (pt.x, pt.y), ha="center", va="center", fontsize=9,
+                            color="#777777", zorder=1)
+
+
+def spread_labels(points: list[tuple[float, float]], gap: float) -> list[tuple[float, float]]:
+    """Label positions near ``points`` (display units) such that no two are closer than ``gap``.
+
+    Each label stays on its point when it can; otherwise it is moved out along eight directions
+    at growing distances until it is ``gap`` away from every label placed before it (greedy, in
+    the order given, so the result is deterministic).
+    """
+    placed: list[tuple[float, float]] = []
+    dirs = [(1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0), (1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)]
+
+    def free(x: float, y: float) -> bool:
+        return all((x - a) ** 2 + (y - b) ** 2 >= gap * gap for a, b in placed)
+
+    for x, y in points:
+        spot = (x, y)
+        if not free(x, y):
+            for ring in range(1, 40):
+                r = gap * ring
+                options = [(x + dx * r / (2 ** 0.5 if dx and dy else 1), y + dy * r / (2 ** 0.5 if dx and dy else 1))
+                           for dx, dy in dirs]
+                found = next((o for o in options if free(*o)), None)
+                if found is not None:
+                    spot = found
+                    break
+        placed.append(spot)
+    return placed
 
 
 def _labs_of(stops: pd.DataFrame) -> list[tuple[float, float]]:
@@ -56,6 +104,7 @@ def _draw_routes(
     """
     artists: list[Any] = []
     located = stops.dropna(subset=["lon_wgs84", "lat_wgs84"])
+    numbers: list[tuple[float, float, str, str]] = []
     for i, (team, grp) in enumerate(located.sort_values(["team", "stop_order"]).groupby("team")):
         colour = TEAM_COLOURS[i % len(TEAM_COLOURS)]
         xs, ys = list(grp["lon_wgs84"]), list(grp["lat_wgs84"])
@@ -65,22 +114,37 @@ def _draw_routes(
         end = route_end if route_end is not None else depot
         if end is not None:  # back to the station, or on to the lab with perishable samples
             xs, ys = [*xs, end[0]], [*ys, end[1]]
-        artists += ax.plot(xs, ys, "-", color=colour, linewidth=1.2,
-                           label=label(f"{team}组", f"team {team}"))
-        artists.append(ax.scatter(grp["lon_wgs84"], grp["lat_wgs84"], s=18, color=colour, zorder=3))
-        for x, y, n in zip(grp["lon_wgs84"], grp["lat_wgs84"], grp["stop_order"]):
-            artists.append(ax.annotate(str(int(n)), (x, y), xytext=(3, 3),
-                                       textcoords="offset points", fontsize=7))
+        n = len(grp)
+        artists += ax.plot(xs, ys, "-", color=colour, linewidth=2.0, alpha=0.85, zorder=2,
+                           label=label(f"第{team}组（{n} 个点位）", f"team {team} ({n} stop{'s' * (n != 1)})"))
+        numbers += [(x, y, str(int(k)), colour) for x, y, k in zip(grp["lon_wgs84"], grp["lat_wgs84"],
+                                                                    grp["stop_order"])]
+    # stop numbers in coloured discs, moved apart where stops crowd (a leader line to the stop)
+    ax.apply_aspect()  # the final axes box, so data -> pixel is what will be drawn
+    fig = ax.get_figure()
+    scale = (fig.dpi / 100.0) if fig is not None else 1.0
+    px = [tuple(ax.transData.transform((x, y))) for x, y, _, _ in numbers]
+    spots = spread_labels([(float(a), float(b)) for a, b in px], LABEL_GAP * scale)
+    inv = ax.transData.inverted()
+    for (x, y, text, colour), (a, b), spot in zip(numbers, px, spots):
+        lx, ly = inv.transform(spot)
+        moved = (spot[0] - a) ** 2 + (spot[1] - b) ** 2 > 1.0
+        artists.append(ax.annotate(
+            text, (x, y), xytext=(lx, ly), textcoords="data", ha="center", va="center", fontsize=8,
+            color="white", fontweight="bold", zorder=5,
+            bbox=dict(boxstyle="circle,pad=0.25", fc=colour, ec="white", lw=0.8),
+            arrowprops=dict(arrowstyle="-", color=colour, lw=0.8) if moved else None))
+        artists.append(ax.scatter([x], [y], s=14, color=colour, zorder=4))
     if depot is not None:
-        artists.append(ax.scatter([depot[0]], [depot[1]], marker="*", s=160, color="black",
+        artists.append(ax.scatter([depot[0]], [depot[1]], marker="*", s=260, color="black",
                                   zorder=4, label=label("所站", "station")))
     labs = _labs_of(located)
     if labs:
         artists.append(ax.scatter([x for x, _ in labs], [y for _, y in labs], marker="s", s=60,
                                   color="#555555", zorder=4, label=label("检验机构", "lab")))
-    artists.append(ax.set_title(title, fontsize=9))
+    artists.append(ax.set_title(title, fontsize=14))
     if ax.get_legend_handles_labels()[0]:
-        artists.append(ax.legend(fontsize=7, loc="upper right"))
+        artists.append(ax.legend(fontsize=10, loc="upper right", framealpha=0.9))
     return artists
 
 
@@ -108,7 +172,7 @@ def plot_station_day(
         Axes to draw on; a new figure when None.
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 6))
+        _, ax = plt.subplots(figsize=A4_LANDSCAPE)
     _draw_background(ax, townships)
     _draw_routes(ax, stops, depot, title)
     ax.set_aspect("equal", adjustable="datalim")
@@ -130,6 +194,7 @@ def write_station_day_maps(
     townships_by_station: Mapping[str, Any] | None = None,
     dpi: int = 100,
     progress: bool = False,
+    station_names: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Write ``<station_id>_<date>.png`` for every station and day that has stops.
 
@@ -147,6 +212,8 @@ def write_station_day_maps(
         Resolution [dots per inch].
     progress
         Show a tqdm progress bar.
+    station_names
+        ``station_id`` -> name, for the titles (the ID alone when missing).
     """
     from tqdm import tqdm
 
@@ -159,8 +226,8 @@ def write_station_day_maps(
         # one figure per station: the township background and the extent are drawn once and
         # each day's routes are added and removed again (much faster than a figure per map)
         depot = depots.get(str(station))
-        fig = plt.figure(figsize=(6, 6))
-        ax = fig.add_axes((0.02, 0.02, 0.96, 0.92))
+        fig = plt.figure(figsize=A4_LANDSCAPE, dpi=dpi)
+        ax = fig.add_axes((0.02, 0.02, 0.96, 0.91))
         ax.set_axis_off()
         tw = (townships_by_station or {}).get(str(station))
         _draw_background(ax, tw)
@@ -177,7 +244,11 @@ def write_station_day_maps(
         ax.set_aspect("equal", adjustable="box")
         for date, grp in st_stops.groupby("date", sort=True):
             day = pd.Timestamp(date).strftime("%Y-%m-%d")
-            artists = _draw_routes(ax, grp, depot, f"{station}  {day}")
+            when = pd.Timestamp(date)
+            name = (station_names or {}).get(str(station), "")
+            weekday = label(f"周{'一二三四五六日'[when.day_of_week]}", when.strftime("%a"))
+            title = f"{name} ({station})  {day} {weekday}" if name else f"{station}  {day} {weekday}"
+            artists = _draw_routes(ax, grp, depot, title)
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=dpi, metadata=PNG_METADATA)
             written.append(write_bytes(folder / f"{station}_{day}.png", buf.getvalue()))

@@ -12,6 +12,7 @@ Layout (all text files UTF-8; CSV with BOM, headers in the chosen language)::
     visits.csv              the planned month(s)' selected visits
     stops.csv               every routed stop with the field-team columns
     routes.csv              one row per station, team and day
+    lab_days.csv            samples reaching each lab on each day, beside its capacity
     unassigned.csv          visits that could not be routed, with the reason
     purchases.csv           purchase orders for online sellers
     shortfall.csv           strata whose monthly request selection could not meet in full
@@ -46,7 +47,7 @@ from tqdm import tqdm
 
 from riskplan.dataset import Dataset
 from riskplan.datasets import embedded_data_dir
-from riskplan.export import contract, csvfile, field, geojson, manifest, maps, report, xlsx
+from riskplan.export import contract, csvfile, field, geojson, manifest, maps, report, team_sheet
 from riskplan.export.atomic import staged_folder, write_bytes, write_text
 from riskplan.export.headers import Lang
 from riskplan.export.plan_reader import TABLE_FILES, PlanFolder, read_plan, read_table
@@ -57,7 +58,7 @@ __all__ = ["TABLE_FILES", "PlanFolder", "plan_inputs", "plan_tables", "read_plan
            "setting_files", "team_label", "write_plan"]
 
 STOP_PROPERTIES = ("station_id", "team", "date", "stop_order", "visit_id", "establishment_id",
-                   "establishment_name", "arrival_window", "categories_to_sample", "units",
+                   "establishment_name", "arrival", "categories_to_sample", "units",
                    "cold_chain", "lab_deadline")
 
 README = """riskplan plan folder / 抽检计划文件夹
@@ -71,6 +72,7 @@ schedule.csv           月度安排 / monthly schedule
 visits.csv             本期抽检任务 / visits selected for the planned month(s)
 stops.csv              全部路线点位 / every routed stop
 routes.csv             各组每日路线 / one row per station, team and day
+lab_days.csv           检验机构每日收样量 / samples per lab and day, beside its capacity
 unassigned.csv         未排入路线的任务及原因 / visits not routed, with the reason
 purchases.csv          网络购样订单 / purchase orders for online sellers
 shortfall.csv          全年无法落实的样品及原因 / samples no establishment can take in the plan year
@@ -119,7 +121,8 @@ def plan_tables(result: Any, dataset: Dataset, lang: Lang) -> dict[str, pd.DataF
         "schedule": result.schedule,
         "visits": result.visits,
         "stops": stops,
-        "routes": result.routes,
+        "routes": field.routes_table(result.routes),
+        "lab_days": field.lab_days_table(result.lab_days, dataset.labs),
         "unassigned": field.unassigned_table(result.unassigned, result.visits, dataset, lang),
         "purchases": field.purchase_orders(result.visits, dataset, lang),
         "shortfall": result.shortfall,
@@ -273,6 +276,7 @@ def write_plan(
 
         # per team and day: CSV files, and one workbook per team with a sheet per day
         sheet_cols = list(contract.TEAM_SHEET.names)
+        titles = team_sheet.day_infos(stops, result.routes, dataset.labs, lang) if len(stops) else {}
         for (sid, team), grp in stops.groupby(["station_id", "team"], sort=True):
             label = team_label(sid, team)
             sheets = {}
@@ -282,8 +286,10 @@ def write_plan(
                 csv(csv_sheet, tmp / "teams" / label / f"{day}.csv")
                 sheets[str(day)] = sheet
             if settings.xlsx:
-                xlsx.write_workbook(tmp / "teams" / f"{label}.xlsx", sheets, lang, when=when,
-                                    title=f"{label} {result.plan_year}-{first:02d}")
+                infos = {day: info for (s, t, day), info in titles.items() if (s, t) == (str(sid), str(team))}
+                printed = {day: grp[grp["date"] == day] for day in sheets}
+                team_sheet.write_team_workbook(tmp / "teams" / f"{label}.xlsx", printed, infos, lang, when=when,
+                                               title=f"{label} {result.plan_year}-{first:02d}")
         steps.update()
 
         with_ends = _with_route_ends(stops, result.routes, dataset.labs)
@@ -300,7 +306,9 @@ def write_plan(
         if settings.maps and len(stops):
             maps.write_station_day_maps(tmp / "maps", with_ends, _geo_depots(dataset),
                                         _townships_by_station(dataset),
-                                        dpi=settings.map_dpi, progress=progress)
+                                        dpi=settings.map_dpi, progress=progress,
+                                        station_names=dict(zip(dataset.stations["station_id"].astype(str),
+                                                               dataset.stations["name"].astype(str))))
         steps.update()
 
         label = str(data_ref.get("embedded") or data_ref["source"])

@@ -71,6 +71,8 @@ COLUMN_ALIASES: dict[str, str | tuple[str, ...]] = {
     "小组数": "teams", "执法人员编号": "officer_id", "人员编号": "officer_id",
     "检验机构编号": "lab_id", "实验室编号": "lab_id", "收样开始": "intake_open",
     "收样截止": "intake_cutoff", "收样截止时间": "intake_cutoff",
+    "日收样能力": "capacity_per_day", "每日收样量": "capacity_per_day", "日检测能力": "capacity_per_day",
+    "收样日": "working_days", "收样工作日": "working_days",
     # history, results
     "抽样单编号": "sample_id", "样品编号": "sample_id", "抽样编号": "sample_id",
     "抽样日期": "sample_date", "检验结论": "result", "判定结果": "result", "结果": "result",

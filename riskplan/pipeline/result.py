@@ -12,6 +12,7 @@ from riskplan.config import Config
 from riskplan.dataset import Dataset
 from riskplan.pipeline.carry import empty_placements
 from riskplan.plotting.fonts import font_note
+from riskplan.routing.result import LAB_DAY_COLUMNS
 
 __all__ = ["PlanResult"]
 
@@ -68,6 +69,9 @@ class PlanResult:
         Seconds spent per stage [s].
     warnings
         Sentences to show once: rules that match nothing in the dataset, what was excluded.
+    lab_days
+        Samples reaching each lab on each day (``RoutePlan.lab_days`` of every planned month:
+        ``lab_id, date, samples, perishable_samples, booked, capacity``).
     """
 
     months: list[int]
@@ -92,6 +96,7 @@ class PlanResult:
     reproducible: bool = True
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
     warnings: list[str] = dataclasses.field(default_factory=list)
+    lab_days: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=LAB_DAY_COLUMNS))
 
     def __repr__(self) -> str:
         k = self.key_numbers()

@@ -32,6 +32,7 @@ from riskplan.pipeline.stages import (
     stage_supply,
     stage_teams,
 )
+from riskplan.routing.result import LAB_DAY_COLUMNS
 from riskplan.tables import STRATUM_KEY, stratum_id
 
 __all__ = ["run_plan", "default_month", "default_months"]
@@ -130,9 +131,10 @@ def run_plan(
     alloc = alloc_result.table
     sched = _timed(t, "schedule", stage_schedule, alloc_result, dataset, config, supply)
     cal = _timed(t, "calendar", stage_calendar, year, months, config)
-    visits_l, stops_l, routes_l, un_l, teams_l, short_l = [], [], [], [], [], []
+    visits_l, stops_l, routes_l, un_l, teams_l, short_l, lab_l = [], [], [], [], [], [], []
     reproducible = True
     planned: pd.DataFrame | None = None
+    previous: tuple[int, pd.DataFrame] | None = None  # the month routed just before, its lab days
     history = _history(dataset)
     allowed = school_months(dataset, config)
     limit = per_visit_limit(dataset.establishments, config)
@@ -180,7 +182,12 @@ def run_plan(
         planned = v if planned is None else concat_months([planned, v])
         cal_m = cal[pd.to_datetime(cal["date"]).dt.month == m]
         teams_l.append(_timed(t, "teams", stage_teams, dataset, cal_m, config, seed))
-        plan = _timed(t, "routes", stage_routes, dataset, v, cal_m, config, seed, progress)
+        next_cal = stage_calendar(year, [m + 1], config) if m < 12 else None
+        booked = _spill_over(previous, m)
+        plan = _timed(t, "routes", stage_routes, dataset, v, cal_m, config, seed, progress,
+                      later_calendar=next_cal, lab_booked=booked)
+        previous = (m, plan.lab_days)
+        lab_l.append(plan.lab_days)
         reproducible = reproducible and bool(getattr(plan, "reproducible", True))
         visits_l.append(v)
         stops_l.append(plan.stops)
@@ -214,7 +221,36 @@ def run_plan(
         reproducible=reproducible,
         timings=t,
         warnings=ready.warnings,
+        lab_days=_merge_lab_days(lab_l),
     )
+
+
+def _spill_over(previous: tuple[int, pd.DataFrame] | None, month: int) -> pd.DataFrame | None:
+    """Samples the month before ``month`` (when it was routed in this run) sends to a lab in ``month``.
+
+    Samples kept at the station after a month's last working day reach the lab on the next
+    month's first working day: that lab day's capacity is partly booked already.
+    """
+    if previous is None or previous[0] != month - 1 or not len(previous[1]):
+        return None
+    days = previous[1]
+    late = days[pd.to_datetime(days["date"]).dt.month == month]
+    return late[["lab_id", "date", "samples"]].reset_index(drop=True) if len(late) else None
+
+
+def _merge_lab_days(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """One row per lab and day over the months: samples of a day two months share are added up."""
+    tables = [x for x in tables if len(x)]
+    if not tables:
+        return pd.DataFrame(columns=LAB_DAY_COLUMNS)
+    both = pd.concat(tables, ignore_index=True)
+    both["date"] = pd.to_datetime(both["date"])
+    out = both.groupby(["lab_id", "date"], sort=True, as_index=False).agg(
+        samples=("samples", "sum"), perishable_samples=("perishable_samples", "sum"),
+        capacity=("capacity", "first"))
+    # "booked" of a month is what an earlier month of this run sends: already in "samples" here
+    out["booked"] = 0
+    return out[LAB_DAY_COLUMNS].reset_index(drop=True)
 
 
 def plan_year_of(dataset: Dataset) -> int:

@@ -165,11 +165,15 @@ def stage_teams(dataset: Dataset, calendar: pd.DataFrame, config: Config, seed: 
 
 def stage_routes(
     dataset: Dataset, visits: pd.DataFrame, calendar: pd.DataFrame, config: Config, seed: int,
-    progress: bool = False,
+    progress: bool = False, later_calendar: pd.DataFrame | None = None,
+    lab_booked: pd.DataFrame | None = None,
 ) -> Any:
     """Routes of one month's field visits (``riskplan.routing.plan_routes`` -> ``RoutePlan``).
 
     Purchase orders (``mode == "purchase"``) are not passed to routing: they are not visits.
+    ``later_calendar`` (the next month's calendar) says when samples kept overnight after the
+    month's last working day reach the lab; ``lab_booked`` (``lab_id, date, samples``) holds what
+    an earlier month already sends to a lab on this month's days.
     """
     field = visits[visits["mode"].astype(str) != "purchase"].reset_index(drop=True)
     rules = config.routing
@@ -178,7 +182,8 @@ def stage_routes(
         establishments=dataset.establishments, townships=dataset.townships,
         travel_matrix=travel_matrix_path(dataset, rules.travel_matrix), seed=seed,
         time_limit=rules.time_limit_s or None, progress=progress,
-        business_types=dataset.business_types,
+        business_types=dataset.business_types, categories=dataset.categories,
+        later_calendar=later_calendar, lab_booked=lab_booked,
     )
 
 

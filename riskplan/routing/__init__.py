@@ -8,8 +8,9 @@ measures the same engine on VRPLIB/Solomon VRPTW instances.
 from __future__ import annotations
 
 from riskplan.routing.checker import check_plan
-from riskplan.routing.plan import RoutePlan, plan_routes
+from riskplan.routing.plan import plan_routes
 from riskplan.routing.reasons import REASONS
+from riskplan.routing.result import RoutePlan
 from riskplan.routing.travel import haversine_km, read_travel_matrix
 from riskplan.settings.routing import RoutingRules
 

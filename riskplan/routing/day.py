@@ -1,8 +1,10 @@
 """One station-day routed by one OR-Tools model: :func:`route_day` -> :class:`SolvedDay`.
 
-The vehicles are the station's teams. When a visit of the day is perishable, each team gets two
-mutually exclusive vehicles, one ending at the station and one at the lab before the intake
-cut-off, and perishable visits may only ride the lab vehicles. Every visit is optional with a drop
+The vehicles are the station's teams that the month assignment sends out that day
+(:class:`~riskplan.routing.month.TeamDay`), each ending where the assignment says: at its lab before
+the intake cut-off when it carries perishable samples, else back at the station. A visit may ride
+any team of the same kind (same end, same lab), so the route may balance the day between them
+without changing on which day any sample reaches which lab. Every visit is optional with a drop
 penalty far above any route cost, so the model always has a solution and what it leaves out is
 counted (:attr:`SolvedDay.dropped`).
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,7 +21,8 @@ import pandas as pd
 
 from riskplan.routing.feasible import day_hours
 from riskplan.routing.model import RoutingProblem, RoutingSolution, SearchBudget, solve
-from riskplan.routing.prepare import Station
+from riskplan.routing.month import TeamDay
+from riskplan.routing.network import Month
 from riskplan.routing.windows import intersect, start_windows
 from riskplan.settings.routing import RoutingRules
 from riskplan.timeofday import Window, format_hhmm
@@ -27,13 +30,14 @@ from riskplan.timeofday import Window, format_hhmm
 STOP_COLUMNS: list[str] = [
     "station_id", "team", "date", "stop_order", "visit_id", "establishment_id", "name", "business_type",
     "township_code", "lon_wgs84", "lat_wgs84", "arrival", "start_service", "end_service", "window",
-    "lab_deadline", "perishable", "samples", "km_from_previous", "minutes_from_previous",
+    "lab_deadline", "perishable", "samples", "km_from_previous", "minutes_from_previous", "lab_id", "lab_date",
+    "held_overnight", "navigate_by_address", "other_station",
 ]
 """Columns of ``RoutePlan.stops`` (the keys of :attr:`SolvedDay.stops`)."""
 
 ROUTE_COLUMNS: list[str] = [
     "station_id", "team", "date", "n_stops", "samples", "perishable_samples", "km", "travel_minutes",
-    "start", "end", "minutes", "ends_at", "lab_id", "lab_arrival",
+    "start", "end", "minutes", "ends_at", "lab_id", "lab_arrival", "lab_date", "held_samples",
 ]
 """Columns of ``RoutePlan.routes`` (the keys of :attr:`SolvedDay.routes`)."""
 
@@ -62,234 +66,224 @@ class SolvedDay:
 
     Attributes
     ----------
-    day
-        Index of the day among the working days.
-    date
-        The day.
-    hours
-        The teams' working hours that day ``(start, end)`` [min after midnight].
-    kept
-        Visits (local indices into the station's visits) the day holds: those it was given minus
-        :attr:`dropped`, in the order given.
+    station, day
+        Station and working-day indices.
+    team_days
+        The team-days routed, each with the visits it holds after the solve (a visit may have
+        moved to another team of the same kind).
     dropped
-        Visits the day could not take -> reason code: ``window_outside_hours`` or
-        ``no_school_day`` (not possible that day at all), ``day_full`` (left out by the solver).
+        Visits the model left out.
     stops
         Rows of ``RoutePlan.stops`` (:data:`STOP_COLUMNS`), by team and stop order.
     routes
         Rows of ``RoutePlan.routes`` (:data:`ROUTE_COLUMNS`), one per team with a stop.
-    solved
-        A model was solved (False when no visit was left to route).
     """
 
+    station: int
     day: int
-    date: pd.Timestamp
-    hours: tuple[int, int]
-    kept: list[int]
-    dropped: dict[int, str]
+    team_days: tuple[TeamDay, ...]
+    dropped: tuple[int, ...]
     stops: list[dict[str, Any]]
     routes: list[dict[str, Any]]
-    solved: bool
+
+    @property
+    def visits(self) -> list[int]:
+        """Every visit the day holds (routed)."""
+        return sorted(i for t in self.team_days for i in (*t.visits, *t.held))
 
 
-@dataclasses.dataclass(frozen=True)
-class _DayModel:
-    """The day model's node and vehicle layout, to read its solution back."""
-
-    off: int  # visit nodes start here: node 0 the station, node 1 the lab when any visit is perishable
-    usable: list[int]  # node off + k is visit usable[k]
-    ends: list[int]  # end node of each vehicle (0 station, 1 lab)
-    team_of_vehicle: list[int]  # 1-based team of each vehicle
+def station_day_hours(month: Month, day: int, visits: Collection[int]) -> tuple[int, int]:
+    """The teams' hours at a station on ``day`` [min]: the early start when a market visit is planned."""
+    row = month.days.iloc[day]
+    has_early = any(bool(month.early[i]) for i in visits)
+    return day_hours(month.rules, bool(row["market_day"]), has_early)
 
 
 def _problem(
-    st: Station, usable: list[int], wins: list[list[Window]], hours: tuple[int, int],
-    rules: RoutingRules, placed: Collection[int],
-) -> tuple[RoutingProblem, _DayModel]:
-    """The OR-Tools problem of the ``usable`` visits (start windows ``wins``) on a day with ``hours``."""
+    month: Month, s: int, team_days: Sequence[TeamDay], usable: list[int], wins: list[list[Window]],
+    hours: tuple[int, int], placed: Collection[int],
+) -> tuple[RoutingProblem, list[int]]:
+    """The OR-Tools problem; node 0 the station, then one node per lab used, then ``usable``."""
+    rules = month.rules
     lb, ub = hours
-    perish = st.visits["perishable"].to_numpy(bool)
-    any_perishable = bool(perish[usable].any())
-    # node 0 the station, node 1 the lab (only when some visit is perishable), then the visits
-    head = [0, 1] if any_perishable else [0]
-    off = len(head)
-    nodes = head + [v + 2 for v in usable]
-    minutes = st.minutes[np.ix_(nodes, nodes)]
-    service = np.array([0] * off + [int(st.service[v]) for v in usable])
-    # integer transit times: travel rounded up, plus the service at the origin
-    t_int = np.ceil(minutes - 1e-9).astype(np.int64) + service[:, None]
+    labs_used = sorted({t.lab for t in team_days if t.to_lab})
+    lab_pos = {lab: 1 + k for k, lab in enumerate(labs_used)}
+    off = 1 + len(labs_used)
+    nodes = [s] + [month.lab_node(lab) for lab in labs_used] + [month.visit_node(i) for i in usable]
+    minutes = month.minutes[np.ix_(nodes, nodes)]
+    service = np.array([0] * off + [int(month.service[i]) for i in usable])
+    t_int = np.ceil(minutes - 1e-9).astype(np.int64) + service[:, None]  # travel rounded up + service
     np.fill_diagonal(t_int, 0)
     cost = np.rint(minutes * 60).astype(np.int64)  # travel seconds
-    n_veh_per_team = 2 if any_perishable else 1
-    starts: list[int] = []
-    ends: list[int] = []
-    sw_v: list[tuple[int, int]] = []
-    ew_v: list[tuple[int, int]] = []
-    pairs: list[tuple[int, int]] = []
-    lab_end = (st.lab_open, min(ub, st.lab_cutoff))
-    for _ in range(st.teams):
-        base = len(starts)
-        starts.append(0)
-        ends.append(0)
-        sw_v.append((lb, ub))
-        ew_v.append((lb, ub))
-        if any_perishable:
-            starts.append(0)
-            ends.append(1)
-            sw_v.append((lb, ub))
-            ew_v.append(lab_end)
-            pairs.append((base, base + 1))
-    lab_vehicles = [i for i, e in enumerate(ends) if e == 1]
-    samples = [0] * off + [int(st.visits["samples"].iat[v]) for v in usable]
-    cold = [0] * off + [int(st.visits["samples"].iat[v]) if perish[v] else 0 for v in usable]
-    nv = len(starts)
-    # perishable samples ride only on vehicles that end at the lab; depots and the rest are free
+    kind = [(t.to_lab, t.lab) for t in team_days]
+    ends = [lab_pos[t.lab] if t.to_lab else 0 for t in team_days]
+    end_windows = [(month.labs[t.lab].open, min(ub, month.labs[t.lab].cutoff)) if t.to_lab else (lb, ub)
+                   for t in team_days]
+    team_of = {i: k for k, t in enumerate(team_days) for i in (*t.visits, *t.held)}
     allowed: list[list[int] | None] = [None] * off
-    allowed += [lab_vehicles if perish[v] else None for v in usable]
+    allowed += [[v for v in range(len(team_days)) if kind[v] == kind[team_of[i]]] for i in usable]
+    per = month.perishable
+    samples = [0] * off + [int(month.samples[i]) for i in usable]
+    cold = [0] * off + [int(month.samples[i]) if per[i] else 0 for i in usable]
+    nv = len(team_days)
     problem = RoutingProblem(
         cost=cost,
         time=t_int,
         windows=[[]] * off + wins,
         horizon=24 * 60,
-        starts=starts,
+        starts=[0] * nv,
         ends=ends,
-        vehicle_start_window=sw_v,
-        vehicle_end_window=ew_v,
+        vehicle_start_window=[(lb, ub)] * nv,
+        vehicle_end_window=end_windows,
         loads={
             "samples": (samples, [rules.max_samples_per_team_day] * nv),
             "cold": (cold, [rules.cold_box_samples] * nv),
         },
-        # a visit kept from an earlier solve of this day costs twice as much to drop again
-        penalty=[None] * off + [rules.drop_penalty * (2 if v in placed else 1) for v in usable],
+        # a visit kept from an earlier solve of this day costs ten times as much to drop again
+        penalty=[None] * off + [rules.drop_penalty * (10 if i in placed else 1) for i in usable],
         allowed_vehicles=allowed,
-        exclusive_pairs=pairs,
         max_span=[rules.max_shift_minutes] * nv,
     )
-    layout = _DayModel(off, usable, ends, [i // n_veh_per_team + 1 for i in range(nv)])
-    return problem, layout
+    return problem, nodes
 
 
 def _rows(
-    st: Station, sol: RoutingSolution, layout: _DayModel, date: pd.Timestamp,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Stop rows and route rows of a solved day, with exact (unrounded) distances and times."""
-    km, minutes, sv = st.km, st.minutes, st.visits
-    sid = st.station_id
-    visit_of_node = {k + layout.off: v for k, v in enumerate(layout.usable)}
+    month: Month, s: int, day: int, team_days: Sequence[TeamDay], sol: RoutingSolution, nodes: list[int],
+    off: int, usable: list[int],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[TeamDay]]:
+    """Stop rows, route rows and the team-days as solved, with exact (unrounded) distances and times."""
+    km, minutes, sv = month.km, month.minutes, month.visits
+    st = month.stations[s]
+    date = month.date(day)
+    held_set = {i for t in team_days for i in t.held}
     stops: list[dict[str, Any]] = []
     routes: list[dict[str, Any]] = []
+    solved: list[TeamDay] = []
     for veh, route in enumerate(sol.routes):
+        td = team_days[veh]
         if not route:
             continue
-        team = layout.team_of_vehicle[veh]
-        end_node = layout.ends[veh]
-        to_lab = end_node == 1
-        prev_node, prev_end = 0, sol.start_time[veh]
+        lab = month.labs[td.lab]
+        lab_date = date if td.to_lab else month.delivery_date(td.lab, day)
+        end_node = month.lab_node(td.lab) if td.to_lab else s
+        prev, prev_end = s, sol.start_time[veh]
         km_total = travel_total = 0.0
-        n_samples = n_perish = 0
+        n_samples = n_perish = n_held = 0
+        mine: list[int] = []
         for k, node in enumerate(route, start=1):
-            i = visit_of_node[node]
-            # station-matrix nodes: 0 the station, 2 + i visit i
-            g_prev, g = (0 if prev_node == 0 else visit_of_node[prev_node] + 2), i + 2
-            leg_km, leg_min = float(km[g_prev, g]), float(minutes[g_prev, g])
+            i = usable[node - off]
+            g = nodes[node]
+            leg_km, leg_min = float(km[prev, g]), float(minutes[prev, g])
             rec = sv.iloc[i]
             start = sol.service_start[node]
+            held = i in held_set
             stops.append({
-                "station_id": sid, "team": team, "date": date, "stop_order": k,
+                "station_id": st.station_id, "team": td.team, "date": date, "stop_order": k,
                 "visit_id": rec["visit_id"], "establishment_id": rec["establishment_id"],
                 "name": rec["name"], "business_type": rec["business_type"],
                 "township_code": rec["township_code"],
                 "lon_wgs84": rec["lon_wgs84"], "lat_wgs84": rec["lat_wgs84"],
                 "arrival": int(prev_end + math.ceil(leg_min - 1e-9)),
-                "start_service": int(start), "end_service": int(start + st.service[i]),
-                "window": ";".join(f"{format_hhmm(a)}-{format_hhmm(b)}" for a, b in st.windows[i]),
-                "lab_deadline": format_hhmm(st.lab_cutoff) if to_lab else "",
+                "start_service": int(start), "end_service": int(start + month.service[i]),
+                "window": ";".join(f"{format_hhmm(a)}-{format_hhmm(b)}" for a, b in month.windows[i]),
+                "lab_deadline": format_hhmm(lab.cutoff) if td.to_lab else "",
                 "perishable": bool(rec["perishable"]), "samples": int(rec["samples"]),
                 "km_from_previous": round(leg_km, 2), "minutes_from_previous": round(leg_min, 1),
+                "lab_id": lab.lab_id, "lab_date": lab_date, "held_overnight": held,
+                "navigate_by_address": bool(rec["navigate_by_address"]),
+                "other_station": s != int(month.home[i]),
             })
             km_total += leg_km
             travel_total += leg_min
             n_samples += int(rec["samples"])
             n_perish += int(rec["samples"]) if rec["perishable"] else 0
-            prev_node, prev_end = node, start + st.service[i]
-        g_last = visit_of_node[prev_node] + 2
-        km_total += float(km[g_last, end_node])
-        travel_total += float(minutes[g_last, end_node])
+            n_held += int(rec["samples"]) if held else 0
+            prev, prev_end = g, start + month.service[i]
+            mine.append(i)
+        km_total += float(km[prev, end_node])
+        travel_total += float(minutes[prev, end_node])
         routes.append({
-            "station_id": sid, "team": team, "date": date, "n_stops": len(route),
+            "station_id": st.station_id, "team": td.team, "date": date, "n_stops": len(route),
             "samples": n_samples, "perishable_samples": n_perish, "km": round(km_total, 2),
             "travel_minutes": round(travel_total, 1), "start": int(sol.start_time[veh]),
             "end": int(sol.end_time[veh]), "minutes": int(sol.end_time[veh] - sol.start_time[veh]),
-            "ends_at": "lab" if to_lab else "station",
-            "lab_id": str(st.lab["lab_id"]) if to_lab else "",
-            "lab_arrival": float(sol.end_time[veh]) if to_lab else np.nan,
+            "ends_at": "lab" if td.to_lab else "station", "lab_id": lab.lab_id,
+            "lab_arrival": float(sol.end_time[veh]) if td.to_lab else np.nan,
+            "lab_date": lab_date, "held_samples": n_held,
         })
-    return stops, routes
+        solved.append(dataclasses.replace(
+            td, visits=tuple(sorted(i for i in mine if i not in held_set)),
+            held=tuple(sorted(i for i in mine if i in held_set))))
+    return stops, routes, solved
 
 
 def route_day(
-    st: Station,
-    members: list[int],
+    month: Month,
+    s: int,
     day: int,
-    days: pd.DataFrame,
-    rules: RoutingRules,
+    team_days: Sequence[TeamDay],
     budget: SearchBudget,
     placed: Collection[int] = frozenset(),
 ) -> SolvedDay:
-    """Route the visits ``members`` of station ``st`` on working day ``day``.
+    """Route the team-days ``team_days`` of station ``s`` on working day ``day``.
 
     Parameters
     ----------
-    st
-        The station.
-    members
-        Local indices of the visits planned on the day.
-    day
-        Index of the day in ``days``.
-    days
-        Working days (:func:`riskplan.routing.prepare.working_days`): ``date, school_day,
-        market_day``.
-    rules
-        Routing settings.
+    month
+        The month.
+    s, day
+        Station and working-day indices.
+    team_days
+        The station's team-days that day (:class:`~riskplan.routing.month.TeamDay`).
     budget
         Solver budget (:func:`search_budget`).
     placed
-        Visits the day held before (a re-solve with visits offered from other days): dropping
-        one of them costs twice the drop penalty.
+        Visits the day held before (a re-solve with a visit offered from elsewhere): dropping one
+        of them costs ten times the drop penalty.
 
     Returns
     -------
     SolvedDay
     """
-    row = days.iloc[day]
-    date = days["date"].iat[day]
-    has_early = bool(st.early[members].any()) if members else False
-    hours = day_hours(rules, bool(row["market_day"]), has_early)
+    team_days = sorted(team_days, key=lambda t: t.team)
+    members = sorted(i for t in team_days for i in (*t.visits, *t.held))
+    hours = station_day_hours(month, day, members)
     usable: list[int] = []
-    dropped: dict[int, str] = {}
     wins: list[list[Window]] = []
-    for v in members:
-        sw = start_windows(intersect(st.windows[v], [hours]), int(st.service[v]))
-        if not sw:
-            dropped[v] = "window_outside_hours"
-        elif st.school[v] and not bool(row["school_day"]):
-            dropped[v] = "no_school_day"
-        else:
-            usable.append(v)
+    dropped: list[int] = []
+    for i in members:
+        sw = start_windows(intersect(month.windows[i], [hours]), int(month.service[i]))
+        if sw:
+            usable.append(i)
             wins.append(sw)
-    sol: RoutingSolution | None = None
-    stops: list[dict[str, Any]] = []
-    routes: list[dict[str, Any]] = []
-    if usable:
-        problem, layout = _problem(st, usable, wins, hours, rules, placed)
-        if len(usable) <= 2 and budget.time_limit is None:
-            # nothing for a metaheuristic to improve on: a descent ends by itself
-            budget = dataclasses.replace(budget, metaheuristic="GREEDY_DESCENT")
-        sol = solve(problem, budget)
-        if sol is None:  # cannot happen with every visit optional, kept for safety
-            dropped.update({v: "day_full" for v in usable})
         else:
-            dropped.update({usable[n - layout.off]: "day_full" for n in sol.dropped if n >= layout.off})
-            stops, routes = _rows(st, sol, layout, date)
-    kept = [v for v in members if v not in dropped]
-    return SolvedDay(day, date, hours, kept, dropped, stops, routes, sol is not None)
+            dropped.append(i)
+    if not usable:
+        return SolvedDay(s, day, (), tuple(dropped), [], [])
+    problem, nodes = _problem(month, s, team_days, usable, wins, hours, placed)
+    if len(usable) <= 2 and budget.time_limit is None:
+        # nothing for a metaheuristic to improve on: a descent ends by itself
+        budget = dataclasses.replace(budget, metaheuristic="GREEDY_DESCENT")
+    sol = solve(problem, budget)
+    if sol is None:  # cannot happen with every visit optional, kept for safety
+        return SolvedDay(s, day, (), tuple(sorted(dropped + usable)), [], [])
+    off = len(nodes) - len(usable)
+    dropped += [usable[n - off] for n in sol.dropped if n >= off]
+    stops, routes, solved = _rows(month, s, day, team_days, sol, nodes, off, usable)
+    return SolvedDay(s, day, tuple(solved), tuple(sorted(dropped)), stops, routes)
+
+
+def stop_frame(days: Sequence[SolvedDay]) -> pd.DataFrame:
+    """``RoutePlan.stops`` of solved days, sorted by station, date, team and stop order."""
+    stops = pd.DataFrame([r for d in days for r in d.stops], columns=STOP_COLUMNS)
+    if len(stops):
+        stops = stops.sort_values(["station_id", "date", "team", "stop_order"], kind="stable").reset_index(drop=True)
+    return stops
+
+
+def route_frame(days: Sequence[SolvedDay]) -> pd.DataFrame:
+    """``RoutePlan.routes`` of solved days, sorted by station, date and team."""
+    routes = pd.DataFrame([r for d in days for r in d.routes], columns=ROUTE_COLUMNS)
+    if len(routes):
+        routes = routes.sort_values(["station_id", "date", "team"], kind="stable").reset_index(drop=True)
+    return routes

@@ -1,127 +1,178 @@
-"""Visits a day could not take, offered to other days before they are reported.
+"""Visits no route took, offered to other team-days before they are reported.
 
-After every day of a station's month has been routed once, the visits left out are offered, in
-rounds (``RoutingRules.retry_days``), to another day each: one they may go on and were not offered
-to yet, least loaded first, then nearest in time to where they were. Each day that receives offers
-is solved again with its earlier visits weighted to stay. Whatever is still left after the last
-round is reported as ``day_full``.
+After every station-day has been routed, a visit left out (by the month assignment or by its day's
+route) is offered, one team-day at a time, to: the other days and teams of its own station, then
+the teams of the station nearest to it by travel time (:func:`candidates`). A team-day takes it
+when the visit alone fits there (:mod:`riskplan.routing.feasible`), its route's end allows it (a
+perishable sample needs a route to the lab, or an overnight hold where allowed), the team's week
+and gap rules allow a new field day, the lab day it reaches has room, and the day's re-solved route
+keeps every visit it held. Whatever is still left is reported with the reason of
+:func:`riskplan.routing.feasible.reason_of`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Mapping
 
 import pandas as pd
 
 from riskplan.routing.day import SolvedDay, route_day
+from riskplan.routing.feasible import Fit, candidate_stations
 from riskplan.routing.model import SearchBudget
-from riskplan.routing.prepare import Station
-from riskplan.settings.routing import RoutingRules
+from riskplan.routing.month import TeamDay, workload
+from riskplan.routing.network import Month
+
+LabKey = tuple[str, pd.Timestamp]
 
 
-@dataclasses.dataclass(frozen=True)
-class Fallback:
-    """The station's month after the offers.
+def lab_loads(month: Month, team_days: list[TeamDay]) -> dict[LabKey, int]:
+    """Samples delivered per ``(lab_id, date)`` by these team-days.
 
-    Attributes
-    ----------
-    days
-        The final :class:`~riskplan.routing.day.SolvedDay` of every working day, by day index.
-    unplaced
-        Visits (local indices) no day took, sorted: reported as ``day_full``.
-    solver_calls
-        Day models solved during the offers.
+    A route ending at the lab delivers its samples that day; the samples of any other route
+    (held perishables included) reach the lab at its next intake day.
     """
+    out: dict[LabKey, int] = defaultdict(int)
+    for t in team_days:
+        lab = month.labs[t.lab]
+        n = sum(int(month.samples[i]) for i in t.visits)
+        held = sum(int(month.samples[i]) for i in t.held)
+        if t.to_lab:
+            out[(lab.lab_id, month.date(t.day))] += n
+            if held:
+                out[(lab.lab_id, month.delivery_date(t.lab, t.day))] += held
+        else:
+            out[(lab.lab_id, month.delivery_date(t.lab, t.day))] += n + held
+    return out
 
-    days: list[SolvedDay]
-    unplaced: list[int]
-    solver_calls: int
+
+def _room(month: Month, lab: int, date: pd.Timestamp, samples: int, loads: Mapping[LabKey, int],
+          booked: Mapping[LabKey, int]) -> bool:
+    cap = month.labs[lab].capacity
+    key = (month.labs[lab].lab_id, date)
+    return cap is None or loads.get(key, 0) + booked.get(key, 0) + samples <= cap
 
 
-def retry_order(load: Sequence[float], home: int, tried: set[int], allowed: Sequence[int]) -> list[int]:
-    """Days to offer a visit that did not fit: least loaded first, then nearest in time.
+def _team_free(month: Month, used_days: set[int], day: int) -> bool:
+    """A team out on ``used_days`` may also go out on ``day`` (week limit and gap)."""
+    rules = month.rules
+    if any(0 < abs(day - d) < rules.min_gap_days for d in used_days):
+        return False
+    week = tuple(month.date(day).isocalendar())[:2]
+    same_week = sum(1 for d in used_days if tuple(month.date(d).isocalendar())[:2] == week)
+    return same_week < rules.field_days_per_week
 
-    Parameters
-    ----------
-    load
-        Planned workload of each day [min].
-    home
-        The day the visit was last planned on.
-    tried
-        Days it was already planned on or offered to.
-    allowed
-        Days it may go on.
 
-    Returns
-    -------
-    The allowed days not tried yet, best first.
+def candidates(
+    month: Month, i: int, solved: Mapping[tuple[int, int], SolvedDay], current: int,
+) -> list[tuple[int, int, int]]:
+    """Team-days ``(station, team, day)`` to offer visit ``i``, best first.
+
+    Its own station first (team-days already out before new ones, the less loaded first, then the
+    nearest in time to ``current``, the day it was planned on), then the nearest other station.
     """
-    cand = [d for d in allowed if d not in tried]
-    return sorted(cand, key=lambda d: (load[d], abs(d - home), d))
+    out: list[tuple[int, int, int]] = []
+    for s in candidate_stations(month, i):
+        ranked = []
+        for d in range(len(month.days)):
+            day = solved.get((s, d))
+            by_team = {t.team: t for t in day.team_days} if day else {}
+            for k in range(1, month.stations[s].teams + 1):
+                t = by_team.get(k)
+                load = sum(workload(month, j, s) for j in (*t.visits, *t.held)) if t else 0
+                ranked.append((t is None, load, abs(d - current), d, k))
+        out += [(s, k, d) for _, _, _, d, k in sorted(ranked)]
+    return out
+
+
+def _joined(month: Month, i: int, t: TeamDay | None, s: int, k: int, d: int, f: Fit,
+            loads: Mapping[LabKey, int], booked: Mapping[LabKey, int]) -> TeamDay | None:
+    """Team-day ``t`` (or a new one) with visit ``i`` added, or None when its route end or lab day do not allow it."""
+    n = int(month.samples[i])
+    per = bool(month.perishable[i])
+    if t is not None:
+        if t.to_lab and f.lab_ok[t.lab] and _room(month, t.lab, month.date(d), n, loads, booked):
+            return dataclasses.replace(t, visits=tuple(sorted((*t.visits, i))))
+        if not t.to_lab and not per and f.station_ok and _room(
+                month, t.lab, month.delivery_date(t.lab, d), n, loads, booked):
+            return dataclasses.replace(t, visits=tuple(sorted((*t.visits, i))))
+        if not t.to_lab and per and f.hold_ok[t.lab] and _room(
+                month, t.lab, month.delivery_date(t.lab, d), n, loads, booked):
+            return dataclasses.replace(t, held=tuple(sorted((*t.held, i))))
+        return None
+    for lab in range(len(month.labs)):
+        if f.lab_ok[lab] and per and _room(month, lab, month.date(d), n, loads, booked):
+            return TeamDay(s, k, d, True, lab, (i,), ())
+    for lab in range(len(month.labs)):
+        nxt = month.delivery_date(lab, d)
+        if not per and f.station_ok and _room(month, lab, nxt, n, loads, booked):
+            return TeamDay(s, k, d, False, lab, (i,), ())
+        if per and f.hold_ok[lab] and _room(month, lab, nxt, n, loads, booked):
+            return TeamDay(s, k, d, False, lab, (), (i,))
+    for lab in range(len(month.labs)):
+        if not per and f.lab_ok[lab] and _room(month, lab, month.date(d), n, loads, booked):
+            return TeamDay(s, k, d, True, lab, (i,), ())
+    return None
 
 
 def offer_elsewhere(
-    st: Station,
-    days: pd.DataFrame,
-    solved: Sequence[SolvedDay],
-    home: Mapping[int, int],
-    allowed: Sequence[Sequence[int]],
-    pending: Sequence[int],
-    rules: RoutingRules,
+    month: Month,
+    solved: dict[tuple[int, int], SolvedDay],
+    pending: list[tuple[int, int]],
+    fits: Mapping[tuple[int, int, int], Fit],
+    booked: Mapping[LabKey, int],
     budget: SearchBudget,
-) -> Fallback:
-    """Offer the visits ``pending`` to other days, re-solving the days that receive some.
+) -> tuple[list[int], int]:
+    """Offer each visit of ``pending`` to other team-days (see the module docstring); ``solved`` is updated.
 
     Parameters
     ----------
-    st
-        The station.
-    days
-        Working days (:func:`riskplan.routing.prepare.working_days`).
+    month
+        The month.
     solved
-        The first solve of every working day, by day index.
-    home
-        Visit -> the day it was assigned to, for every assigned visit.
-    allowed
-        Per visit, the days it may go on (:func:`riskplan.routing.feasible.allowed_days`).
+        ``(station, day) -> SolvedDay`` of every routed station-day; days that take a visit are
+        replaced by their re-solve.
     pending
-        Visits the days left out.
-    rules
-        Routing settings (``retry_days``).
+        ``(visit, day it was planned on)`` of the visits no route took (day -1: none).
+    fits
+        ``(visit, station, day) -> Fit``.
+    booked
+        Samples already booked per ``(lab_id, date)``.
     budget
         Solver budget of a day model.
 
     Returns
     -------
-    Fallback
+    The visits still left out (sorted), and the number of day models solved.
     """
-    out = list(solved)
-    home = dict(home)
-    tried = {i: {d} for i, d in home.items()}
-    pending = list(pending)
     calls = 0
-    for _ in range(rules.retry_days):
-        if not pending:
-            break
-        load = [float(st.workload[out[d].kept].sum()) for d in range(len(days))]
-        offers: dict[int, list[int]] = {}
-        still: list[int] = []
-        for i in sorted(pending):
-            cand = retry_order(load, home[i], tried[i], allowed[i])
-            if not cand:
-                still.append(i)
+    left: list[int] = []
+    for i, current in sorted(pending):
+        placed = False
+        for s, k, d in candidates(month, i, solved, max(current, 0))[: month.rules.retry_days]:
+            f = fits.get((i, s, d))
+            if f is None or not f.ok:
                 continue
-            d = cand[0]
-            tried[i].add(d)
-            offers.setdefault(d, []).append(i)
-            load[d] += float(st.workload[i])
-        pending = still
-        for d, new in sorted(offers.items()):
-            placed = set(out[d].kept)
-            out[d] = route_day(st, sorted(out[d].kept + new), d, days, rules, budget, placed)
-            calls += out[d].solved
-            for i in out[d].dropped:
-                home[i] = d
-            pending += list(out[d].dropped)
-    return Fallback(out, sorted(pending), calls)
+            day = solved.get((s, d))
+            teams = list(day.team_days) if day else []
+            t = next((x for x in teams if x.team == k), None)
+            if t is None:
+                used = {dd for (ss, dd), sd in solved.items() if ss == s for x in sd.team_days if x.team == k}
+                if not _team_free(month, used, d):
+                    continue
+            loads = lab_loads(month, [x for sd in solved.values() for x in sd.team_days])
+            new = _joined(month, i, t, s, k, d, f, loads, booked)
+            if new is None:
+                continue
+            teams = [x for x in teams if x.team != k] + [new]
+            before = set(day.visits) if day else set()
+            trial = route_day(month, s, d, teams, budget, placed=before)
+            calls += 1
+            if i in trial.visits and before <= set(trial.visits):
+                solved[(s, d)] = trial
+                placed = True
+                break
+        if not placed:
+            left.append(i)
+    return sorted(left), calls

@@ -1,21 +1,45 @@
-"""Which working days could take each visit, judged for the visit alone.
+"""What a visit could do alone: on which days, with which station's teams, ending where.
 
-A visit may go on a day when it is not a school canteen on a day without school, its windows meet
-the team's hours that day, and a team can drive out, do it and get back (to the station, or to the
-lab before the intake cut-off with a perishable sample) within the day and the longest shift. A
-visit no day can take is reported with the most frequent reason.
+:func:`assess` tests one visit alone on one working day with a team of one station against each
+constraint, in the documented order of :data:`CHECKS`, and says how far it got and which route
+ends it allows (back at the station, at a lab before the cut-off, held overnight in the station's
+cold storage). :func:`reason_of` turns the tests of a visit that no day took into its reason: the
+first constraint, in that order, that no day and no team can meet; a visit that could be done alone
+but found no room among the others gets ``day_full``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from riskplan.routing.prepare import Station
+from riskplan.routing.network import Month
 from riskplan.routing.windows import intersect, start_windows
 from riskplan.settings.routing import RoutingRules
 from riskplan.timeofday import parse_hhmm
+
+CHECKS: tuple[str, ...] = (
+    "no_school_day",
+    "window_outside_hours",
+    "too_far",
+    "lab_deadline",
+    "team_capacity",
+    "lab_full",
+)
+"""The constraints a visit alone is tested against, in this order; each is also the reason code of a
+visit for which it is the first that no day and no team can meet (``riskplan.routing.REASONS``).
+
+1. ``no_school_day``: a school canteen, on a day without school;
+2. ``window_outside_hours``: its windows leave no room for the visit within the team's hours;
+3. ``too_far``: a team cannot get there, do it and get back within the day and the longest shift;
+4. ``lab_deadline``: perishable samples, and no lab reachable before its cut-off that day (nor an
+   overnight hold allowed);
+5. ``team_capacity``: more samples than one team takes in a day, or than its cold box holds;
+6. ``lab_full``: every lab day it could reach is already full.
+"""
 
 
 def day_hours(rules: RoutingRules, market_day: bool, has_early: bool) -> tuple[int, int]:
@@ -39,92 +63,142 @@ def day_hours(rules: RoutingRules, market_day: bool, has_early: bool) -> tuple[i
     return lb, parse_hhmm(rules.day_end)
 
 
-def single_visit_reason(st: Station, v: int, lb: int, ub: int, rules: RoutingRules) -> str | None:
-    """Why visit ``v`` alone cannot be done on a day with hours ``[lb, ub]`` [min after midnight].
+@dataclasses.dataclass(frozen=True)
+class Fit:
+    """One visit alone on one working day with a team of one station.
+
+    Attributes
+    ----------
+    passed
+        How many of :data:`CHECKS` it passed in order (``len(CHECKS)``: all: it can be done).
+    station_ok
+        It can be done with the route ending back at the station.
+    lab_ok
+        Per lab: it can be done with the route ending at that lab before its cut-off (the lab
+        takes samples that day).
+    hold_ok
+        Per lab: a perishable visit may be done, held overnight in the station's cold storage and
+        delivered at that lab's next intake within ``routing.overnight_hold_hours``.
+    hull
+        Earliest start and latest end of the visit that day [min after midnight].
+    """
+
+    passed: int
+    station_ok: bool
+    lab_ok: tuple[bool, ...]
+    hold_ok: tuple[bool, ...]
+    hull: tuple[int, int]
+
+    @property
+    def ok(self) -> bool:
+        """The visit alone can be done that day with that station's team."""
+        return self.passed == len(CHECKS)
+
+
+def _lab_room(month: Month, lab: int, when: pd.Timestamp, samples: int,
+              booked: Mapping[tuple[str, pd.Timestamp], int]) -> bool:
+    cap = month.labs[lab].capacity
+    return cap is None or samples <= cap - int(booked.get((month.labs[lab].lab_id, when), 0))
+
+
+def assess(
+    month: Month, i: int, s: int, d: int, booked: Mapping[tuple[str, pd.Timestamp], int] | None = None,
+) -> Fit:
+    """Test visit ``i`` alone on working day ``d`` with a team of station ``s``.
 
     Parameters
     ----------
-    st
-        The station.
-    v
-        Local index of the visit in ``st.visits``.
-    lb, ub
-        Working hours of the day [min after midnight].
-    rules
-        Routing settings (``max_shift_minutes``).
+    month
+        The month.
+    i, s, d
+        Visit, station and working-day indices.
+    booked
+        Samples already booked per ``(lab_id, date)`` (delivered from an earlier month).
 
     Returns
     -------
-    ``window_outside_hours``, ``too_far`` or ``lab_deadline``; None when it can be done.
+    Fit
     """
-    node = v + 2
-    t_in = math.ceil(st.minutes[0, node])
-    sw = start_windows(intersect(st.windows[v], [(lb, ub)]), int(st.service[v]))
+    rules = month.rules
+    booked = booked or {}
+    n_labs = len(month.labs)
+    none = (False,) * n_labs
+    row = month.days.iloc[d]
+    lb, ub = day_hours(rules, bool(row["market_day"]), bool(month.early[i]))
+    sw = start_windows(intersect(month.windows[i], [(lb, ub)]), int(month.service[i]))
+    hull = (sw[0][0], sw[-1][1] + int(month.service[i])) if sw else (lb, lb)
+    if month.school[i] and not bool(row["school_day"]):
+        return Fit(0, False, none, none, hull)
     if not sw:
-        return "window_outside_hours"
+        return Fit(1, False, none, none, hull)
+    node = month.visit_node(i)
+    t_in = math.ceil(month.minutes[s, node] - 1e-9)
     arrive = lb + t_in
     start = next((max(a, arrive) for a, b in sw if b >= arrive), None)
     if start is None:
-        return "too_far"
-    end = start + int(st.service[v])
-    if bool(st.visits["perishable"].iat[v]):
-        back = end + math.ceil(st.minutes[node, 1])
-        back = max(back, st.lab_open)
-        if back > min(ub, st.lab_cutoff):
-            return "lab_deadline"
-    else:
-        back = end + math.ceil(st.minutes[node, 0])
-        if back > ub:
-            return "too_far"
-    if back - (start - t_in) > rules.max_shift_minutes:
-        return "too_far"
-    return None
+        return Fit(2, False, none, none, hull)
+    end = start + int(month.service[i])
+    leave = start - t_in
+    back = end + math.ceil(month.minutes[node, s] - 1e-9)
+    station_ok = back <= ub and back - leave <= rules.max_shift_minutes
+    lab_ok = []
+    for k, lab in enumerate(month.labs):
+        at_lab = max(end + math.ceil(month.minutes[node, month.lab_node(k)] - 1e-9), lab.open)
+        lab_ok.append(month.takes(k, d) and at_lab <= min(ub, lab.cutoff)
+                      and at_lab - leave <= rules.max_shift_minutes)
+    if not station_ok and not any(lab_ok):
+        return Fit(2, False, none, none, hull)
+    perishable = bool(month.perishable[i])
+    hold_ok = [False] * n_labs
+    if perishable and station_ok and month.hold_hours[i] > 0:
+        taken = month.date(d) + pd.Timedelta(minutes=end)  # the earliest end: the longest hold
+        for k, lab in enumerate(month.labs):
+            delivered = month.delivery_date(k, d) + pd.Timedelta(minutes=lab.open)
+            hold_ok[k] = (delivered - taken) / pd.Timedelta(hours=1) <= month.hold_hours[i]
+    if perishable:
+        station_ok = False  # a perishable sample goes to the lab the same day, or is held
+        if not any(lab_ok) and not any(hold_ok):
+            return Fit(3, False, none, none, hull)
+    samples = int(month.samples[i])
+    if samples > rules.max_samples_per_team_day or (perishable and samples > rules.cold_box_samples):
+        return Fit(4, station_ok, tuple(lab_ok), tuple(hold_ok), hull)
+    date = month.date(d)
+    room = [ok and _lab_room(month, k, date, samples, booked) for k, ok in enumerate(lab_ok)]
+    room_hold = [ok and _lab_room(month, k, month.delivery_date(k, d), samples, booked)
+                 for k, ok in enumerate(hold_ok)]
+    room_station = station_ok and any(_lab_room(month, k, month.delivery_date(k, d), samples, booked)
+                                      for k in range(n_labs))
+    if not (any(room) or any(room_hold) or room_station):
+        return Fit(5, station_ok, tuple(lab_ok), tuple(hold_ok), hull)
+    return Fit(len(CHECKS), room_station, tuple(room), tuple(room_hold), hull)
 
 
-def allowed_days(st: Station, days: pd.DataFrame, rules: RoutingRules) -> tuple[list[list[int]], dict[int, str]]:
-    """The days each of the station's visits may be planned on, and why not for those with none.
+def candidate_stations(month: Month, i: int) -> list[int]:
+    """Stations whose teams may take visit ``i``: its own, then the other station nearest to it."""
+    near = int(month.nearest[i])
+    return [int(month.home[i])] + ([near] if near >= 0 else [])
 
-    Parameters
-    ----------
-    st
-        The station.
-    days
-        Working days (:func:`riskplan.routing.prepare.working_days`), index ``0..n-1``.
-    rules
-        Routing settings.
 
-    Returns
-    -------
-    allowed
-        Per visit, the day indices it may go on (empty: none).
-    reasons
-        Visit -> reason code (:data:`~riskplan.routing.reasons.REASONS`) for the visits with no
-        day: ``day_full`` when there is no working day at all, ``no_school_day`` for a school
-        canteen in a month without school days, else the most frequent reason over the days.
+def assess_month(
+    month: Month, booked: Mapping[tuple[str, pd.Timestamp], int] | None = None,
+) -> dict[tuple[int, int, int], Fit]:
+    """:func:`assess` of every visit, day and candidate station: ``(visit, station, day) -> Fit``."""
+    out: dict[tuple[int, int, int], Fit] = {}
+    for i in range(month.n_visits):
+        for s in candidate_stations(month, i):
+            for d in range(len(month.days)):
+                out[(i, s, d)] = assess(month, i, s, d, booked)
+    return out
+
+
+def reason_of(fits: Sequence[Fit], n_days: int) -> str:
+    """The reason code of a visit no route took, from its :class:`Fit` on every day and station.
+
+    The first check of :data:`CHECKS` that no day and no station can pass; ``day_full`` when it
+    could be done alone (it found no room among the other visits), also when the month has no
+    working day at all.
     """
-    allowed: list[list[int]] = []
-    unfit: dict[int, str] = {}
-    for i in range(len(st.visits)):
-        days_ok: list[int] = []
-        reasons: list[str] = []
-        for d, day in days.iterrows():
-            if st.school[i] and not bool(day["school_day"]):
-                reasons.append("no_school_day")
-                continue
-            lb, ub = day_hours(rules, bool(day["market_day"]), bool(st.early[i]))
-            why = single_visit_reason(st, i, lb, ub, rules)
-            if why is None:
-                days_ok.append(int(d))
-            else:
-                reasons.append(why)
-        if not days_ok:
-            if not len(days):
-                unfit[i] = "day_full"
-            elif st.school[i] and not days["school_day"].any():
-                unfit[i] = "no_school_day"
-            else:
-                rs = [r for r in reasons if r != "no_school_day"]
-                # the most frequent reason; ties go to the first in name order (set order varies per run)
-                unfit[i] = max(sorted(set(rs)), key=rs.count) if rs else "no_school_day"
-        allowed.append(days_ok)
-    return allowed, unfit
+    if n_days == 0 or not fits:
+        return "day_full"
+    best = max(f.passed for f in fits)
+    return "day_full" if best >= len(CHECKS) else CHECKS[best]

@@ -2,186 +2,121 @@
 
 :func:`plan_routes` chains the steps, one module each:
 
-1. :mod:`~riskplan.routing.prepare`: visits with coordinates and opening hours, working days, and
-   per station its lab, travel matrices, service times and visit windows; visits that need no
-   route or cannot have one are reported at once;
-2. :mod:`~riskplan.routing.feasible` and :mod:`~riskplan.routing.assign`: the days each visit
-   could go on alone, then each station's month spread over few, full field days;
-3. :mod:`~riskplan.routing.day`: every station-day is one OR-Tools model whose vehicles are the
-   station's teams (a team carrying perishable samples ends its route at the lab before the
-   intake cut-off) -> :class:`~riskplan.routing.day.SolvedDay`;
-4. :mod:`~riskplan.routing.fallback`: visits a day cannot take are offered to other days, and
-   whatever remains is reported;
-5. the :class:`RoutePlan` tables are assembled here. Every visit is either routed or in
-   ``RoutePlan.unassigned`` with a reason; nothing is lost silently.
+1. :mod:`~riskplan.routing.prepare`: visits with coordinates (a visit without any is placed at its
+   township's centre and flagged "navigate by address"), working days, stations and labs; visits
+   that need no route or cannot have one are reported at once;
+2. :mod:`~riskplan.routing.network`: one travel network of the district's stations, labs and
+   the month's visits (:class:`~riskplan.routing.network.Month`);
+3. :mod:`~riskplan.routing.feasible`: what each visit could do alone, on each day, with its own
+   station's teams or the nearest other station's;
+4. :mod:`~riskplan.routing.month`: one CP-SAT model assigns the whole month's visits to team-days
+   (hours, samples, cold box, lab capacity per day, field days per week and the gap between them,
+   field days spread over the dates);
+5. :mod:`~riskplan.routing.day`: every station-day is one OR-Tools model whose vehicles are the
+   teams sent out that day;
+6. :mod:`~riskplan.routing.fallback`: visits no route took are offered to the other days and teams
+   of their station, then to the nearest station's teams; the rest are reported with the first
+   constraint they cannot meet alone (:func:`~riskplan.routing.feasible.reason_of`).
+
+Every visit is either routed or in ``RoutePlan.unassigned`` with a reason; nothing is lost
+silently, and no lab day goes over its capacity.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
-from collections.abc import Callable
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
 from riskplan.roles import resolve_section, role_tables
-from riskplan.routing.assign import assign_days, visits_by_day
-from riskplan.routing.day import ROUTE_COLUMNS, STOP_COLUMNS, SolvedDay, route_day, search_budget
-from riskplan.routing.fallback import offer_elsewhere
-from riskplan.routing.feasible import allowed_days
-from riskplan.routing.model import SearchBudget
+from riskplan.routing.day import SolvedDay, route_day, route_frame, search_budget, stop_frame
+from riskplan.routing.fallback import LabKey, offer_elsewhere
+from riskplan.routing.feasible import assess, assess_month, candidate_stations, reason_of
+from riskplan.routing.month import assign_month
+from riskplan.routing.network import Month, build_month
 from riskplan.routing.prepare import (
-    STATION_COLUMNS,
-    Station,
     area_types,
-    prepare_station,
+    lab_infos,
+    later_working_days,
     prepare_visits,
-    require_columns,
+    station_infos,
     triage,
     working_days,
 )
 from riskplan.routing.reasons import UNASSIGNED_COLUMNS, unassigned_row
+from riskplan.routing.result import LAB_DAY_COLUMNS, RoutePlan
 from riskplan.routing.travel import read_travel_matrix
 from riskplan.settings.routing import RoutingRules
 from riskplan.tables import station_of_township
 
-
-@dataclasses.dataclass(repr=False)
-class RoutePlan:
-    """The month's routes.
-
-    Attributes
-    ----------
-    stops
-        One row per routed visit: ``station_id, team (int, 1-based), date, stop_order (1-based),
-        visit_id, establishment_id, name, business_type, township_code, lon_wgs84, lat_wgs84,
-        arrival, start_service, end_service`` [min after midnight], ``window`` (the visit's windows
-        ``HH:MM-HH:MM;...``), ``lab_deadline`` (``HH:MM`` when the route carries perishables, else
-        empty), ``perishable``, ``samples``, ``km_from_previous`` [km], ``minutes_from_previous`` [min].
-    routes
-        One row per station, team and day with at least one stop: ``n_stops, samples,
-        perishable_samples, km, travel_minutes, start, end, minutes`` (end - start) [min],
-        ``ends_at`` (``station`` or ``lab``), ``lab_id``, ``lab_arrival`` [min] (NaN at a station).
-    unassigned
-        ``visit_id, establishment_id, station_id, reason, detail``; reasons in
-        :data:`~riskplan.routing.reasons.REASONS`.
-    reproducible
-        False when a wall-clock time limit was used.
-    parameters
-        Settings, seed, time limit, solver calls and seconds.
-    """
-
-    stops: pd.DataFrame
-    routes: pd.DataFrame
-    unassigned: pd.DataFrame
-    reproducible: bool
-    parameters: dict[str, Any]
-
-    def _count(self, what: str) -> int:
-        """Distinct months (``"months"``), days or stations among the routes."""
-        if not len(self.routes):
-            return 0
-        if what == "stations":
-            return int(self.routes["station_id"].nunique())
-        dates = pd.to_datetime(self.routes["date"])
-        return int((dates.dt.to_period("M") if what == "months" else dates.dt.normalize()).nunique())
-
-    def __repr__(self) -> str:
-        return (
-            f"RoutePlan(months={self._count('months')}, stations={self._count('stations')}, "
-            f"routes={len(self.routes)}, stops={len(self.stops)}, unassigned={len(self.unassigned)})"
-        )
-
-    def totals(self) -> dict[str, Any]:
-        """Counts: visits ``routed``, ``unassigned`` and ``by_reason``, ``routes``, ``km`` driven [km]."""
-        return {
-            "routed": int(len(self.stops)),
-            "unassigned": int(len(self.unassigned)),
-            "by_reason": self.unassigned["reason"].value_counts().to_dict(),
-            "routes": int(len(self.routes)),
-            "km": float(self.routes["km"].sum()) if len(self.routes) else 0.0,
-        }
-
-    def summary(self, officers_per_team: int = 2) -> str:
-        """The plan in a few lines: visits routed, not routed by reason, distance, officer time.
-
-        Parameters
-        ----------
-        officers_per_team
-            Officers in a team (``selection.officers_per_team``, 2 by default): officer-hours are
-            the teams' hours in the field (route start to end) times this.
-
-        Returns
-        -------
-        Four lines of text.
-        """
-        t = self.totals()
-        routes = self.routes
-        travel_h = float(routes["travel_minutes"].sum()) / 60 if len(routes) else 0.0
-        team_h = float(routes["minutes"].sum()) / 60 if len(routes) else 0.0
-        by_reason = sorted(t["by_reason"].items(), key=lambda kv: (-kv[1], str(kv[0])))
-        not_routed = (
-            f"{_n(t['unassigned'], 'visit')} not routed: " + ", ".join(f"{r} {n}" for r, n in by_reason)
-            if t["unassigned"] else "every visit routed"
-        )
-        return "\n".join([
-            f"{_n(t['routed'], 'visit')} routed on {_n(t['routes'], 'route')} "
-            f"({_n(self._count('stations'), 'station')}, {_n(self._count('days'), 'field day')})",
-            not_routed,
-            f"{t['km']:,.1f} km driven, {travel_h:,.1f} h of driving",
-            f"{team_h * officers_per_team:,.1f} officer-hours in the field "
-            f"({team_h:,.1f} team-hours x {officers_per_team} officers)",
-        ])
+__all__ = ["RoutePlan", "plan_routes", "booked_loads"]
 
 
-def _n(count: int, noun: str) -> str:
-    """``3 visits``, ``1 visit``."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+def booked_loads(lab_booked: pd.DataFrame | None) -> dict[LabKey, int]:
+    """``(lab_id, date) -> samples`` of a table ``lab_id, date, samples`` (None: nothing booked)."""
+    if lab_booked is None or not len(lab_booked):
+        return {}
+    out: dict[LabKey, int] = defaultdict(int)
+    for lab, date, n in zip(lab_booked["lab_id"].astype(str), pd.to_datetime(lab_booked["date"]),
+                            lab_booked["samples"]):
+        out[(lab, pd.Timestamp(date))] += int(n)
+    return dict(out)
 
 
-def _route_station(
-    st: Station, days: pd.DataFrame, rules: RoutingRules, budget: SearchBudget, tick: Callable[[], object],
-) -> tuple[list[SolvedDay], list[dict[str, Any]], int]:
-    """One station's month: days per visit, the assignment, one model per day, the fallback.
-
-    Returns the final solved days, the rows of ``RoutePlan.unassigned`` for the station's visits
-    that no day took, and the number of day models solved. ``tick`` is called once per day.
-    """
-    allowed, unfit = allowed_days(st, days, rules)
-    unassigned = [unassigned_row(st.visits.iloc[i], st.station_id, reason) for i, reason in unfit.items()]
-    home = assign_days(st, allowed, len(days), rules)
-    solved: list[SolvedDay] = []
-    pending: list[int] = []
-    for d, members in enumerate(visits_by_day(home, len(days))):
-        solved.append(route_day(st, members, d, days, rules, budget))
-        pending += list(solved[-1].dropped)
-        tick()
-    fb = offer_elsewhere(st, days, solved, home, allowed, pending, rules, budget)
-    unassigned += [unassigned_row(st.visits.iloc[i], st.station_id, "day_full") for i in fb.unplaced]
-    return fb.days, unassigned, sum(s.solved for s in solved) + fb.solver_calls
+def _lab_days(month: Month, routes: pd.DataFrame, booked: dict[LabKey, int]) -> pd.DataFrame:
+    """``RoutePlan.lab_days``: samples per lab and day, from the routes, beside what was booked."""
+    rows: dict[LabKey, list[int]] = defaultdict(lambda: [0, 0])
+    for r in routes.itertuples(index=False):
+        key = (str(r.lab_id), pd.Timestamp(r.lab_date))
+        rows[key][0] += int(r.samples)
+        rows[key][1] += int(r.perishable_samples) - int(r.held_samples)
+    for key in booked:
+        rows.setdefault(key, [0, 0])
+    cap = {lab.lab_id: (np.nan if lab.capacity is None else float(lab.capacity)) for lab in month.labs}
+    out = pd.DataFrame(
+        [(lab, date, n, p, int(booked.get((lab, date), 0)), cap.get(lab, np.nan))
+         for (lab, date), (n, p) in sorted(rows.items())],
+        columns=LAB_DAY_COLUMNS,
+    )
+    out["date"] = pd.to_datetime(out["date"])
+    return out
 
 
-def assemble(
-    days: list[SolvedDay], unassigned: list[dict[str, Any]], reproducible: bool, parameters: dict[str, Any],
-) -> RoutePlan:
-    """The :class:`RoutePlan` of the solved station-days and the unassigned rows.
-
-    Stops are sorted by station, date, team and stop order, routes by station, date and team,
-    unassigned visits by ``visit_id``.
-    """
-    stops = pd.DataFrame([r for d in days for r in d.stops], columns=STOP_COLUMNS)
-    if len(stops):
-        stops = stops.sort_values(["station_id", "date", "team", "stop_order"], kind="stable").reset_index(drop=True)
-    routes = pd.DataFrame([r for d in days for r in d.routes], columns=ROUTE_COLUMNS)
-    if len(routes):
-        routes = routes.sort_values(["station_id", "date", "team"], kind="stable").reset_index(drop=True)
-    un = pd.DataFrame(unassigned, columns=UNASSIGNED_COLUMNS)
-    un = un.sort_values("visit_id", kind="stable").reset_index(drop=True)
-    return RoutePlan(stops, routes, un, reproducible, parameters)
+def _route_month(month: Month, booked: dict[LabKey, int], seed: int, time_limit: float | None,
+                 progress: bool) -> tuple[list[SolvedDay], list[int], dict[str, Any]]:
+    """Assign, route every station-day, offer what is left elsewhere."""
+    rules = month.rules
+    budget = search_budget(rules, time_limit)
+    fits = assess_month(month, booked)
+    assignment = assign_month(month, fits, booked, seed)
+    by_day: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    for (s, _, d), t in assignment.team_days.items():
+        by_day[(s, d)].append(t)
+    quiet = os.environ.get("TQDM_DISABLE", "").strip().lower() not in ("", "0", "false")
+    bar = tqdm(total=len(by_day), desc="routes", unit="day", disable=True if (quiet or not progress) else None,
+               leave=False)
+    solved: dict[tuple[int, int], SolvedDay] = {}
+    pending: list[tuple[int, int]] = [(i, -1) for i in assignment.unplaced]
+    for (s, d), tds in sorted(by_day.items()):
+        solved[(s, d)] = route_day(month, s, d, tds, budget)
+        pending += [(i, d) for i in solved[(s, d)].dropped]
+        bar.update(1)
+    bar.close()
+    left, calls = offer_elsewhere(month, solved, pending, fits, booked, budget)
+    params = {
+        "assignment": {"status": assignment.status, "objective": round(assignment.objective, 1),
+                       "seconds": round(assignment.seconds, 3), "booleans": assignment.size,
+                       "unplaced": len(assignment.unplaced)},
+        "dropped_by_routes": len(pending) - len(assignment.unplaced),
+        "solver_calls": len(by_day) + calls,
+    }
+    return [solved[k] for k in sorted(solved)], left, params
 
 
 def plan_routes(
@@ -197,6 +132,9 @@ def plan_routes(
     time_limit: float | None = None,
     progress: bool = True,
     business_types: pd.DataFrame | None = None,
+    categories: pd.DataFrame | None = None,
+    later_calendar: pd.DataFrame | None = None,
+    lab_booked: pd.DataFrame | None = None,
 ) -> RoutePlan:
     """Plan a month's inspection routes for every station, team and working day.
 
@@ -204,34 +142,45 @@ def plan_routes(
     ----------
     visits
         The month's visits (``riskplan.selection.select``): ``visit_id, establishment_id,
-        business_type, samples, perishable, mode`` and, unless ``establishments`` is given,
-        ``township_code, lon_wgs84, lat_wgs84, opening_hours``.
+        business_type, samples, perishable, mode`` (and ``categories_to_sample``) and, unless
+        ``establishments`` is given, ``township_code, lon_wgs84, lat_wgs84, opening_hours``.
     stations
-        ``station_id, township_codes, lon_wgs84, lat_wgs84, teams``.
+        ``station_id, township_codes, lon_wgs84, lat_wgs84, teams`` (and ``name``).
     labs
-        ``lab_id, lon_wgs84, lat_wgs84, intake_cutoff`` (and ``intake_open``).
+        ``lab_id, lon_wgs84, lat_wgs84, intake_cutoff`` and optionally ``intake_open``, ``name``,
+        ``address``, ``capacity_per_day`` [samples], ``working_days`` (weekdays it takes samples).
     calendar
         The month's days: ``date, workday`` and optionally ``school_day, market_day``
         (``riskplan.calendar.work_calendar``).
     rules
         Routing settings (default :class:`RoutingRules`).
     establishments
-        Establishments table to take coordinates, opening hours and township from.
+        Establishments table to take coordinates, opening hours, names, addresses and township from.
     townships
-        Townships with ``area_type`` (sets travel speeds); None: every place is ``urban``.
+        Townships with ``area_type`` (sets travel speeds) and their centres (a visit without
+        coordinates is placed there); None: every place is ``urban``.
     travel_matrix
         A user travel-time matrix (path to a CSV or the table of
         :func:`riskplan.routing.travel.read_travel_matrix`) overriding estimated times.
     seed
-        Recorded for reproducibility; the search itself is deterministic.
+        Seed of the month assignment's search (single-threaded and deterministic).
     time_limit
         Wall-clock limit per day model [s]; when given the plan is marked not reproducible and the
         solution limit is lifted.
     progress
-        Show a progress bar over stations and days (tqdm; ``TQDM_DISABLE=1`` silences it).
+        Show a progress bar over station-days (tqdm; ``TQDM_DISABLE=1`` silences it).
     business_types
         The business-type table: with it the rules may name roles (``school canteen``, ``wet
         market``); without it they must name codes.
+    categories
+        The categories table: which categories are perishable (for overnight holds).
+    later_calendar
+        The days after the month (``date, workday``, e.g. the next month's calendar): samples kept
+        at the station after the month's last working day reach the lab on its first working
+        day there. None: the weekdays after the month.
+    lab_booked
+        Samples already due at a lab on a day (``lab_id, date, samples``, e.g. the previous month's
+        ``RoutePlan.lab_days`` after its last day), counted against the lab's capacity.
 
     Returns
     -------
@@ -243,39 +192,35 @@ def plan_routes(
         rules = resolve_section("routing", rules, role_tables(business_types))
     if isinstance(travel_matrix, (str, Path)):
         travel_matrix = read_travel_matrix(travel_matrix)
-    v = prepare_visits(visits, establishments)
-    require_columns(stations, STATION_COLUMNS, "stations")
-    station_map = station_of_township(stations)
-    cal = working_days(calendar)
-    areas = area_types(townships)
-    budget = search_budget(rules, time_limit)
-    v["station_id"] = v["township_code"].map(station_map).fillna("")
+    v = prepare_visits(visits, establishments, townships)
+    st_info = station_infos(stations)
+    lab_list = lab_infos(labs, rules.lab_id)
+    v["station_id"] = v["township_code"].map(station_of_township(stations)).fillna("")
     routable, unassigned = triage(v)
+    days = working_days(calendar)
+    later = later_working_days(days, later_calendar)
+    booked = booked_loads(lab_booked)
+    month = build_month(v[routable].reset_index(drop=True), days, later, st_info, lab_list, rules,
+                        area_types(townships), travel_matrix, categories)
+    params: dict[str, Any] = {}
+    solved: list[SolvedDay] = []
+    if month.n_visits and len(days):
+        solved, left, route_params = _route_month(month, booked, seed, time_limit, progress)
+        params.update(route_params)
+    else:
+        left = list(range(month.n_visits))
+    if left:
+        fits_left = {i: [f for s in candidate_stations(month, i) for d in range(len(days))
+                         for f in [assess(month, i, s, d, booked)]] for i in left}
+        for i in left:
+            rec = month.visits.iloc[i]
+            unassigned.append(unassigned_row(rec, str(rec["station_id"]), reason_of(fits_left[i], len(days))))
+    routes = route_frame(solved)
+    un = pd.DataFrame(unassigned, columns=UNASSIGNED_COLUMNS).sort_values("visit_id", kind="stable")
+    params.update({
+        "rules": rules.to_dict(), "seed": seed, "time_limit": time_limit,
+        "seconds": time.perf_counter() - t0, "travel_matrix": travel_matrix is not None,
+    })
+    return RoutePlan(stop_frame(solved), routes, un.reset_index(drop=True), time_limit is None, params,
+                     _lab_days(month, routes, booked))
 
-    st_tab = stations.copy()
-    st_tab["station_id"] = st_tab["station_id"].astype(str)
-    total_steps = int(st_tab["station_id"].isin(v.loc[routable, "station_id"]).sum()) * max(len(cal), 1)
-    quiet = os.environ.get("TQDM_DISABLE", "").strip().lower() not in ("", "0", "false")
-    bar = tqdm(total=total_steps, desc="routes", unit="day", disable=True if (quiet or not progress) else None,
-               leave=False)
-    days: list[SolvedDay] = []
-    n_calls = 0
-    for srow in st_tab.itertuples(index=False):
-        sv = v[routable & (v["station_id"] == srow.station_id)].reset_index(drop=True)
-        if sv.empty:
-            continue
-        st = prepare_station(srow._asdict(), sv, labs, rules, areas, travel_matrix)
-        st_days, st_unassigned, calls = _route_station(st, cal, rules, budget, lambda: bar.update(1))
-        days += st_days
-        unassigned += st_unassigned
-        n_calls += calls
-    bar.close()
-    params = {
-        "rules": rules.to_dict(),
-        "seed": seed,
-        "time_limit": time_limit,
-        "solver_calls": n_calls,
-        "seconds": time.perf_counter() - t0,
-        "travel_matrix": travel_matrix is not None,
-    }
-    return assemble(days, unassigned, time_limit is None, params)

@@ -1,16 +1,16 @@
-"""Routing inputs made ready: the visits, the working days, and one :class:`Station` per station.
+"""Routing inputs made ready: the visits, the working days, the stations, the labs.
 
 The first step of :func:`riskplan.routing.plan_routes`. Visits get the establishment columns routing
-needs (coordinates, opening hours, township); visits that need no route or cannot have one are
-reported (:func:`triage`); each station's routable visits become a :class:`Station` holding
-everything the later steps read: the lab its perishable samples go to, travel matrices between
-station, lab and visits, service times, visit windows and day restrictions.
+needs (coordinates, opening hours, township); a visit whose establishment has no coordinates is
+placed at its township's centre and flagged ``navigate_by_address``; visits that need no route or
+cannot have one are reported (:func:`triage`). The stations, the labs (:class:`LabInfo`: intake
+hours, daily capacity, the weekdays it takes samples) and every routable visit of the month become
+the nodes of one travel network (:mod:`riskplan.routing.network`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -18,11 +18,8 @@ import pandas as pd
 
 from riskplan.errors import RiskplanError
 from riskplan.routing.reasons import unassigned_row
-from riskplan.routing.travel import travel_matrices
-from riskplan.routing.windows import visit_windows
-from riskplan.settings.routing import RoutingRules
-from riskplan.tables import as_bool
-from riskplan.timeofday import Window, parse_hhmm
+from riskplan.tables import as_bool, parse_weekdays
+from riskplan.timeofday import parse_hhmm
 
 VISIT_COLUMNS: tuple[str, ...] = ("visit_id", "establishment_id", "business_type", "samples", "perishable", "mode")
 """Columns the visits table must have."""
@@ -31,7 +28,8 @@ STATION_COLUMNS: tuple[str, ...] = ("station_id", "township_codes", "lon_wgs84",
 """Columns the stations table must have."""
 
 LAB_COLUMNS: tuple[str, ...] = ("lab_id", "lon_wgs84", "lat_wgs84", "intake_cutoff")
-"""Columns the labs table must have (``intake_open`` is optional)."""
+"""Columns the labs table must have (``intake_open``, ``name``, ``address``, ``capacity_per_day`` and
+``working_days`` are optional)."""
 
 
 def require_columns(df: pd.DataFrame, cols: tuple[str, ...], what: str) -> None:
@@ -51,7 +49,38 @@ def require_columns(df: pd.DataFrame, cols: tuple[str, ...], what: str) -> None:
         raise RiskplanError(f"{what} table lacks column(s): {', '.join(missing)}")
 
 
-def prepare_visits(visits: pd.DataFrame, establishments: pd.DataFrame | None) -> pd.DataFrame:
+def township_centres(townships: pd.DataFrame | None) -> dict[str, tuple[float, float]]:
+    """Township code -> its centre (lon, lat) [deg]: the centroid columns, else the polygon's centroid.
+
+    Parameters
+    ----------
+    townships
+        ``township_code`` and ``centroid_lon_wgs84``/``centroid_lat_wgs84`` or a ``geometry``
+        (WGS-84); None gives an empty mapping.
+    """
+    if townships is None or "township_code" not in getattr(townships, "columns", []):
+        return {}
+    out: dict[str, tuple[float, float]] = {}
+    lon = pd.to_numeric(townships.get("centroid_lon_wgs84", pd.Series(np.nan, index=townships.index)),
+                        errors="coerce")
+    lat = pd.to_numeric(townships.get("centroid_lat_wgs84", pd.Series(np.nan, index=townships.index)),
+                        errors="coerce")
+    geoms = townships["geometry"] if "geometry" in townships.columns else [None] * len(townships)
+    for code, x, y, g in zip(townships["township_code"].astype(str), lon, lat, geoms):
+        if pd.notna(x) and pd.notna(y):
+            out[code] = (float(x), float(y))
+        elif g is not None and hasattr(g, "is_empty") and not g.is_empty:
+            # a representative point lies inside the polygon even for a concave township
+            p = g.representative_point()
+            out[code] = (float(p.x), float(p.y))
+    return out
+
+
+def prepare_visits(
+    visits: pd.DataFrame,
+    establishments: pd.DataFrame | None,
+    townships: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Visits with the establishment columns routing needs (coordinates, opening hours, township).
 
     Parameters
@@ -60,18 +89,22 @@ def prepare_visits(visits: pd.DataFrame, establishments: pd.DataFrame | None) ->
         ``visit_id, establishment_id, business_type, samples, perishable, mode`` and, unless
         ``establishments`` is given, ``township_code, lon_wgs84, lat_wgs84``.
     establishments
-        Table to take ``lon_wgs84, lat_wgs84, opening_hours, township_code, name, has_location``
-        from when the visits lack them (or hold only missing values).
+        Table to take ``lon_wgs84, lat_wgs84, opening_hours, township_code, name, address,
+        has_location`` from when the visits lack them (or hold only missing values).
+    townships
+        Townships with their centres (:func:`township_centres`): a visit without coordinates is
+        placed at its township's centre and flagged ``navigate_by_address``.
 
     Returns
     -------
     A copy with text IDs, numeric coordinates [deg], ``has_location`` (bool, False without
-    coordinates), ``perishable`` (bool), ``samples`` (int, missing: 1), ``opening_hours`` and
-    ``name`` (text), on a fresh 0..n-1 index.
+    coordinates of its own), ``navigate_by_address`` (bool: placed at its township's centre),
+    ``perishable`` (bool), ``samples`` (int, missing: 1), ``opening_hours``, ``name``,
+    ``address`` and ``categories_to_sample`` (text), on a fresh 0..n-1 index.
     """
     require_columns(visits, VISIT_COLUMNS, "visits")
     v = visits.copy()
-    need = ["lon_wgs84", "lat_wgs84", "opening_hours", "township_code", "name"]
+    need = ["lon_wgs84", "lat_wgs84", "opening_hours", "township_code", "name", "address"]
     if establishments is not None:
         require_columns(establishments, ("establishment_id",), "establishments")
         est = establishments.drop_duplicates("establishment_id").set_index("establishment_id")
@@ -82,7 +115,7 @@ def prepare_visits(visits: pd.DataFrame, establishments: pd.DataFrame | None) ->
         if c not in v.columns:
             if c in ("lon_wgs84", "lat_wgs84", "township_code"):
                 raise RiskplanError(f"visits lack '{c}': pass establishments= to plan_routes")
-            v[c] = "" if c != "lon_wgs84" else np.nan
+            v[c] = ""
     v["visit_id"] = v["visit_id"].astype(str)
     v["establishment_id"] = v["establishment_id"].astype(str)
     v["township_code"] = v["township_code"].astype(str)
@@ -90,10 +123,18 @@ def prepare_visits(visits: pd.DataFrame, establishments: pd.DataFrame | None) ->
     v["lat_wgs84"] = pd.to_numeric(v["lat_wgs84"], errors="coerce")
     located = v["lon_wgs84"].notna() & v["lat_wgs84"].notna()
     v["has_location"] = (as_bool(v["has_location"]) & located) if "has_location" in v.columns else located
+    centres = township_centres(townships)
+    place = ~v["has_location"] & v["township_code"].isin(list(centres))
+    v["navigate_by_address"] = place.to_numpy(dtype=bool)
+    if place.any():
+        v.loc[place, "lon_wgs84"] = [centres[t][0] for t in v.loc[place, "township_code"]]
+        v.loc[place, "lat_wgs84"] = [centres[t][1] for t in v.loc[place, "township_code"]]
     v["perishable"] = as_bool(v["perishable"])
     v["samples"] = pd.to_numeric(v["samples"], errors="coerce").fillna(1).astype(int)
-    v["opening_hours"] = v["opening_hours"].fillna("").astype(str)
-    v["name"] = v["name"].fillna("").astype(str)
+    for c in ("opening_hours", "name", "address"):
+        v[c] = v[c].fillna("").astype(str)
+    cats = v["categories_to_sample"] if "categories_to_sample" in v.columns else v.get("category_code", "")
+    v["categories_to_sample"] = pd.Series(cats, index=v.index).fillna("").astype(str)
     dup = v["visit_id"].duplicated()
     if dup.any():
         raise RiskplanError(f"duplicate visit_id: {', '.join(v.loc[dup, 'visit_id'].head(5))}")
@@ -121,18 +162,27 @@ def working_days(calendar: pd.DataFrame) -> pd.DataFrame:
     return cal[["date", "school_day", "market_day"]]
 
 
-def choose_lab(labs: pd.DataFrame, lon: float, lat: float, lab_id: str = "") -> pd.Series:
-    """The lab named ``lab_id``, or the one nearest to (``lon``, ``lat``) [deg] when it is empty."""
-    require_columns(labs, LAB_COLUMNS, "labs")
-    if len(labs) == 0:
-        raise RiskplanError("labs table is empty")
-    if lab_id:
-        hit = labs[labs["lab_id"].astype(str) == lab_id]
-        if hit.empty:
-            raise RiskplanError(f"routing.lab_id {lab_id!r} is not in the labs table")
-        return hit.iloc[0]
-    d = (labs["lon_wgs84"].astype(float) - lon) ** 2 + (labs["lat_wgs84"].astype(float) - lat) ** 2
-    return labs.iloc[int(np.argmin(d.to_numpy()))]
+def later_working_days(days: pd.DataFrame, later: pd.DataFrame | None, n: int = 15) -> list[pd.Timestamp]:
+    """Working days after the planned period, where samples kept overnight may be delivered.
+
+    Parameters
+    ----------
+    days
+        The period's working days (:func:`working_days`).
+    later
+        A calendar of the days that follow (``date, workday``, e.g. the next month's), or None:
+        the weekdays after the period.
+    n
+        How many days to return.
+    """
+    last = pd.Timestamp(days["date"].max()) if len(days) else None
+    if later is not None and len(later):
+        out = [pd.Timestamp(d) for d in working_days(later)["date"]]
+        out = [d for d in out if last is None or d > last]
+        if out:
+            return out[:n]
+    start = (last or pd.Timestamp("1970-01-01")) + pd.Timedelta(days=1)
+    return [pd.Timestamp(d) for d in pd.bdate_range(start, periods=n)]
 
 
 def area_types(townships: pd.DataFrame | None) -> dict[str, str]:
@@ -156,14 +206,15 @@ def triage(visits: pd.DataFrame) -> tuple[np.ndarray, list[dict[str, Any]]]:
         Boolean mask over ``visits``.
     unassigned
         Rows of ``RoutePlan.unassigned`` for the others: ``purchase`` (not a visit),
-        ``no_location``, ``no_station``.
+        ``no_location`` (no coordinates and no township centre to place it at), ``no_station``.
     """
     routable = np.zeros(len(visits), dtype=bool)
     out: list[dict[str, Any]] = []
-    for i, row in visits.iterrows():
+    for i, (_, row) in enumerate(visits.iterrows()):
+        placed = bool(row["has_location"]) or bool(row["navigate_by_address"])
         if str(row["mode"]) != "visit":
             out.append(unassigned_row(row, row["station_id"], "purchase"))
-        elif not row["has_location"]:
+        elif not placed:
             out.append(unassigned_row(row, row["station_id"], "no_location"))
         elif not row["station_id"]:
             detail = f"township {row['township_code']} is in no station's township_codes"
@@ -173,123 +224,109 @@ def triage(visits: pd.DataFrame) -> tuple[np.ndarray, list[dict[str, Any]]]:
     return routable, out
 
 
-@dataclasses.dataclass(frozen=True, eq=False)  # numpy fields: compare by identity
-class Station:
-    """One station's month, ready to be assigned to days and routed.
-
-    Travel matrices have node 0 = the station, node 1 = the lab, node ``2 + i`` = visit ``i``.
+@dataclasses.dataclass(frozen=True)
+class LabInfo:
+    """A lab as routing sees it.
 
     Attributes
     ----------
-    station_id
-        The station.
-    teams
-        Teams that go out on a working day (each can drive one route a day).
+    lab_id, name, address
+        The lab.
     lon, lat
-        Station location [deg, WGS-84].
-    lab
-        The lab row (:func:`choose_lab`) perishable samples are delivered to.
-    lab_open, lab_cutoff
-        Lab intake opening and cut-off [min after midnight].
-    visits
-        The station's routable visits, local index ``0..m-1``.
-    km
-        ``(m + 2, m + 2)`` road distances [km].
-    minutes
-        ``(m + 2, m + 2)`` travel times [min], exact (not rounded).
-    service
-        Service time of each visit [min].
-    windows
-        Per visit, the windows in which the whole visit may take place [min after midnight].
-    early
-        Per visit, whether its business type allows the early start (markets).
-    school
-        Per visit, whether it may only take place on a school day.
-    workload
-        Per visit, service plus the round trip from the station, rounded up [min]: what the
-        visit costs a team's day, used to size and balance days.
+        Location [deg, WGS-84].
+    open, cutoff
+        Intake opening and cut-off [min after midnight]; perishable samples arrive before the cut-off.
+    capacity
+        Samples it takes in on one day (None: no limit).
+    weekdays
+        Weekdays (0 = Monday) it takes samples on, None: every working day.
     """
 
+    lab_id: str
+    name: str
+    address: str
+    lon: float
+    lat: float
+    open: int
+    cutoff: int
+    capacity: int | None
+    weekdays: frozenset[int] | None
+
+    def takes(self, date: pd.Timestamp) -> bool:
+        """The lab takes samples on ``date`` (a working day)."""
+        return self.weekdays is None or pd.Timestamp(date).weekday() in self.weekdays
+
+
+def _text(row: pd.Series, col: str) -> str:
+    v = row.get(col, "")
+    return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v).strip()
+
+
+def lab_infos(labs: pd.DataFrame, lab_id: str = "") -> list[LabInfo]:
+    """The labs routing may deliver to: ``lab_id`` alone when given, else every lab of the table.
+
+    Raises
+    ------
+    RiskplanError
+        When the table is empty or lacks a column, ``lab_id`` is not in it, or a capacity or
+        weekday list cannot be read (naming the lab and column).
+    """
+    require_columns(labs, LAB_COLUMNS, "labs")
+    if len(labs) == 0:
+        raise RiskplanError("labs table is empty")
+    tab = labs.assign(lab_id=labs["lab_id"].astype(str))
+    if lab_id:
+        tab = tab[tab["lab_id"] == lab_id]
+        if tab.empty:
+            raise RiskplanError(f"routing.lab_id {lab_id!r} is not in the labs table")
+    out = []
+    for _, row in tab.iterrows():
+        lid = str(row["lab_id"])
+        cap_text = _text(row, "capacity_per_day")
+        try:
+            cap = int(float(cap_text)) if cap_text else None
+            weekdays = parse_weekdays(_text(row, "working_days"))
+        except ValueError as exc:
+            raise RiskplanError(f"labs: lab {lid}: capacity_per_day / working_days: {exc}") from None
+        if cap is not None and cap < 1:
+            raise RiskplanError(f"labs: lab {lid}: capacity_per_day must be at least 1, got {cap}")
+        opening = _text(row, "intake_open")
+        out.append(LabInfo(
+            lab_id=lid, name=_text(row, "name"), address=_text(row, "address"),
+            lon=float(row["lon_wgs84"]), lat=float(row["lat_wgs84"]),
+            open=parse_hhmm(opening) if opening else 0, cutoff=parse_hhmm(str(row["intake_cutoff"])),
+            capacity=cap, weekdays=weekdays,
+        ))
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class StationInfo:
+    """A station as routing sees it: ``station_id``, ``name``, ``teams``, location [deg], first township."""
+
     station_id: str
+    name: str
     teams: int
     lon: float
     lat: float
-    lab: pd.Series
-    lab_open: int
-    lab_cutoff: int
-    visits: pd.DataFrame
-    km: np.ndarray
-    minutes: np.ndarray
-    service: np.ndarray
-    windows: list[list[Window]]
-    early: np.ndarray
-    school: np.ndarray
-    workload: np.ndarray
+    township: str
 
 
-def prepare_station(
-    station: Mapping[str, Any],
-    visits: pd.DataFrame,
-    labs: pd.DataFrame,
-    rules: RoutingRules,
-    areas: Mapping[str, str],
-    travel_matrix: pd.DataFrame | None,
-) -> Station:
-    """Everything routing needs about one station's month of visits.
+def station_infos(stations: pd.DataFrame) -> list[StationInfo]:
+    """Every station of the table (:data:`STATION_COLUMNS`), in table order.
 
-    Parameters
-    ----------
-    station
-        One row of the stations table (:data:`STATION_COLUMNS`).
-    visits
-        The station's routable visits (prepared, at least one), on a 0..m-1 index.
-    labs
-        Labs table (:data:`LAB_COLUMNS`); the lab is ``rules.lab_id`` or the nearest one.
-    rules
-        Routing settings (windows, service times, speeds, detour factor, day restrictions).
-    areas
-        Township code -> area type (:func:`area_types`); unknown townships are ``urban``. The
-        station takes the area type of the first township it covers, the lab ``urban``.
-    travel_matrix
-        User travel times (:func:`riskplan.routing.travel.read_travel_matrix`) overriding the
-        great-circle estimate pair by pair, or None.
-
-    Returns
-    -------
-    Station
+    Raises
+    ------
+    RiskplanError
+        For a station without a team.
     """
-    sid = str(station["station_id"])
-    teams = int(station["teams"])
-    if teams < 1:
-        raise RiskplanError(f"station {sid} has no team (teams = {teams})")
-    slon, slat = float(station["lon_wgs84"]), float(station["lat_wgs84"])
-    lab = choose_lab(labs, slon, slat, rules.lab_id)
-    first_town = str(station["township_codes"]).split(";")[0].strip()
-    ids = [sid, str(lab["lab_id"])] + visits["establishment_id"].tolist()
-    lon = np.r_[slon, float(lab["lon_wgs84"]), visits["lon_wgs84"].to_numpy(float)]
-    lat = np.r_[slat, float(lab["lat_wgs84"]), visits["lat_wgs84"].to_numpy(float)]
-    at = [areas.get(first_town, "urban"), "urban"] + [areas.get(t, "urban") for t in visits["township_code"]]
-    km, minutes = travel_matrices(ids, lon, lat, at, rules.detour_factor, rules.speeds, travel_matrix)
-    service = np.array([rules.service_minutes(s) for s in visits["samples"]], dtype=int)
-    windows = [
-        visit_windows(bt, oh, rules.windows)
-        for bt, oh in zip(visits["business_type"].astype(str), visits["opening_hours"])
-    ]
-    has_open = "intake_open" in lab.index and str(lab["intake_open"]) not in ("", "nan")
-    return Station(
-        station_id=sid,
-        teams=teams,
-        lon=slon,
-        lat=slat,
-        lab=lab,
-        lab_open=parse_hhmm(str(lab["intake_open"])) if has_open else 0,
-        lab_cutoff=parse_hhmm(str(lab["intake_cutoff"])),
-        visits=visits,
-        km=km,
-        minutes=minutes,
-        service=service,
-        windows=windows,
-        early=visits["business_type"].isin(rules.early_start_types).to_numpy(),
-        school=visits["business_type"].isin(rules.school_day_types).to_numpy(),
-        workload=service + np.ceil(minutes[0, 2:] + minutes[2:, 0]),
-    )
+    require_columns(stations, STATION_COLUMNS, "stations")
+    out = []
+    for _, row in stations.iterrows():
+        sid = str(row["station_id"])
+        teams = int(row["teams"])
+        if teams < 1:
+            raise RiskplanError(f"station {sid} has no team (teams = {teams})")
+        out.append(StationInfo(sid, _text(row, "name"), teams, float(row["lon_wgs84"]), float(row["lat_wgs84"]),
+                               str(row["township_codes"]).split(";")[0].strip()))
+    return out

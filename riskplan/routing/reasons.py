@@ -8,15 +8,18 @@ import pandas as pd
 
 REASONS: dict[str, str] = {
     "purchase": "sampled by online purchase, no visit / 网购抽样，无需上门",
-    "no_location": "establishment has no coordinates / 无坐标",
+    "no_location": "establishment has no coordinates and its township no centre / 无坐标且所属街镇无中心点",
     "no_station": "township not covered by any station / 所属街镇无监管所",
     "no_school_day": "school canteen in a month without school days / 本月无上课日",
     "window_outside_hours": "visit windows never meet the team's working hours / 可抽样时段不在工作时间内",
     "too_far": "cannot be reached and returned from within a working day / 一天内无法往返",
     "lab_deadline": "perishable samples cannot reach the lab before its cut-off / 易腐样品无法按时送检",
-    "day_full": "no working day of the month had room / 本月工作日已排满",
+    "team_capacity": "more samples than one team takes in a day or its cold box holds / 超出单组每日样品量或冷藏箱容量",
+    "lab_full": "every lab day it could reach is full / 可送达的检验机构收样日均已满",
+    "day_full": "fits alone, but no team-day of the month had room among the other visits / 本月各组工作日已排满",
 }
-"""Reasons a visit is not routed (code -> English / Chinese explanation)."""
+"""Reasons a visit is not routed (code -> English / Chinese explanation). Routing reports the first
+constraint, in the order of :data:`riskplan.routing.feasible.CHECKS`, that the visit cannot meet alone."""
 
 UNASSIGNED_COLUMNS: list[str] = ["visit_id", "establishment_id", "station_id", "reason", "detail"]
 """Columns of ``RoutePlan.unassigned``."""

@@ -25,7 +25,7 @@ class ExportRules:
     maps
         Write a PNG route map per station and day.
     map_dpi
-        Resolution of the PNG maps [dots per inch].
+        Resolution of the PNG maps [dots per inch]; the maps are A4 landscape (150: print quality).
         Range: [20, 600].
     geojson
         Write routes and stops as GeoJSON (RFC 7946).
@@ -40,7 +40,7 @@ class ExportRules:
     csv_excel_text: bool = True
     xlsx: bool = True
     maps: bool = True
-    map_dpi: int = 90
+    map_dpi: int = 150
     geojson: bool = True
     coordinate_decimals: int = 6
     report: Literal["md", "html"] = "md"

@@ -77,18 +77,39 @@ class RoutingRules:
         Business types visited only on school days (``calendar.school_terms``): roles or codes
         (default school and kindergarten canteens).
     lab_id
-        Lab receiving the samples; empty: the lab nearest to each station.
+        Lab receiving the samples; empty: every lab of the table, the month assignment choosing
+        each team-day's lab with the labs' capacities in mind, not only by distance.
     pack_days
-        Plan the month's visits on as few field days as their work needs (each station's teams
-        filled to ``day_fill``), spread evenly over the month; False spreads them over every
-        working day (often one visit a day).
+        Each team-day a team goes out costs the month assignment a fixed outing (about an hour), so
+        visits gather on fuller field days; False drops that cost (more, shorter field days).
     day_fill
-        Share of a team-day's working minutes planned when packing visits into field days [-];
-        the rest is slack for detours and for visits that did not fit elsewhere.
+        Share of a team-day's working minutes the month assignment plans, counting each visit
+        as its service plus the round trip from the station [-]; the rest is slack for the
+        route's real order and for visits moved in later.
         Range: [0.1, 1].
     retry_days
-        How many other days a visit that did not fit is offered to before it is reported.
+        How many other team-days (other days and teams of its station, then the nearest
+        station's teams) a visit the day's route could not take is offered to before it is
+        reported; 31: all of them.
         Range: [0, 31].
+    field_days_per_week
+        Most field days a team goes out in one calendar week (Monday-Sunday).
+        Range: [1, 7].
+    min_gap_days
+        Smallest gap between two field days of one team, in working days: 1 allows consecutive
+        working days, 2 leaves at least one working day between them.
+        Range: [1, 10].
+    overnight_hold_hours
+        Category code (or ``"*"`` for every category) -> the longest a perishable sample of it may
+        be held in the station's cold storage [h], from the end of the visit to the next working
+        day's lab intake. A perishable visit that cannot reach the lab before the cut-off the
+        same day may then be held overnight when every perishable category it samples is listed
+        and the longest possible hold is within the limit. Empty (default): never held.
+        Range: (0, 168] (each value).
+    assign_effort
+        Search effort of the month assignment (CP-SAT deterministic time per month model, about
+        seconds on a quiet core); the search is single-threaded and reproducible.
+        Range: [0.1, 600].
     drop_penalty
         Cost of leaving a visit out of a day [s of travel]; kept far above any route cost.
         Range: [1e6, 1e12].
@@ -124,7 +145,11 @@ class RoutingRules:
     lab_id: str = ""
     pack_days: bool = True
     day_fill: float = 0.7
-    retry_days: int = 3
+    retry_days: int = 31
+    field_days_per_week: int = 3
+    min_gap_days: int = 1
+    overnight_hold_hours: dict[str, float] = dataclasses.field(default_factory=dict)
+    assign_effort: float = 2.0
     drop_penalty: int = 10_000_000
     solution_limit: int = 100
     first_solution: tuple[str, ...] = (
@@ -184,6 +209,18 @@ class RoutingRules:
         check_range(self.drop_penalty, "routing.drop_penalty", "[1e6, 1e12]")
         check_range(self.solution_limit, "routing.solution_limit", "[1, 1e6]")
         check_range(self.time_limit_s, "routing.time_limit_s", "[0, 3600]")
+        check_range(self.field_days_per_week, "routing.field_days_per_week", "[1, 7]")
+        check_range(self.min_gap_days, "routing.min_gap_days", "[1, 10]")
+        check_range(self.overnight_hold_hours, "routing.overnight_hold_hours", "(0, 168]")
+        check_range(self.assign_effort, "routing.assign_effort", "[0.1, 600]")
+
+    def hold_hours(self, categories: list[str]) -> float:
+        """The longest overnight hold [h] allowed for a visit sampling ``categories`` (0: none).
+
+        Every category must be allowed (by its code or ``"*"``); the smallest limit applies.
+        """
+        hours = [self.overnight_hold_hours.get(c, self.overnight_hold_hours.get("*", 0.0)) for c in categories]
+        return float(min(hours)) if hours and all(h > 0 for h in hours) else 0.0
 
     def service_minutes(self, samples: int) -> int:
         """Service time of a visit taking ``samples`` samples [min], rounded up."""

@@ -74,8 +74,12 @@ STATIONS = (
     Station("ST06", "瓯海区市场监管局丽岙市场监管所", ("330304011",)),
     Station("ST07", "瓯海区市场监管局仙岩市场监管所", ("330304012",)),
 )
-# synthetic location inside Ouhai, close to the Ouhai/Lucheng border (Jingshan)
-LABS = (Lab("LAB01", "温州市食品检验检测研究院", 120.6345, 28.0012, "08:30", "16:30"),)
+# synthetic location inside Ouhai, close to the Ouhai/Lucheng border (Jingshan), and a synthetic
+# address. Capacity: 40 samples a working day, sized so that both programmes of the seed plan fit
+# (risk monitoring at 1 per 1,000 residents and supervision sampling at 4 per 1,000: about 5,000
+# samples a year over about 230 working days, 22 a day on average) with room for busy days.
+LABS = (Lab("LAB01", "温州市食品检验检测研究院", 120.6345, 28.0012, "08:30", "16:30",
+            address="浙江省温州市瓯海区景山街道景山路1号", capacity_per_day=40),)
 
 NAMING = Naming(
     province_zh="浙江省", city_zh="温州市", city_short_zh="温州", district_zh="瓯海区",

@@ -82,7 +82,11 @@ class Station:
 
 @dataclasses.dataclass(frozen=True)
 class Lab:
-    """A testing laboratory: location (WGS-84 [deg]) and intake hours (``HH:MM``)."""
+    """A testing laboratory.
+
+    Location (WGS-84 [deg]), intake hours (``HH:MM``), address, the samples it takes in a
+    working day (0: no limit) and the weekdays it takes them (empty: every working day).
+    """
 
     lab_id: str
     name: str
@@ -90,6 +94,9 @@ class Lab:
     lat_wgs84: float
     intake_open: str
     intake_cutoff: str
+    address: str = ""
+    capacity_per_day: int = 0
+    working_days: str = ""
 
 
 class HotSpot(NamedTuple):

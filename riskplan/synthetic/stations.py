@@ -92,4 +92,6 @@ def build_labs(spec: DistrictSpec) -> pd.DataFrame:
         "lab_id": lab.lab_id, "name": lab.name,
         "lon_wgs84": f"{lab.lon_wgs84:.6f}", "lat_wgs84": f"{lab.lat_wgs84:.6f}",
         "intake_open": lab.intake_open, "intake_cutoff": lab.intake_cutoff,
+        "address": lab.address, "capacity_per_day": lab.capacity_per_day or "",
+        "working_days": lab.working_days,
     } for lab in spec.labs])

@@ -97,6 +97,9 @@ COLUMN_ZH: dict[str, dict[str, str]] = {
         **_COORD,
         "intake_open": "开始收样时间",
         "intake_cutoff": "收样截止时间（易腐样品须在此前送达）",
+        "address": "检验机构地址（印在任务单上）",
+        "capacity_per_day": "每个工作日最多接收的样品批次；留空表示不限",
+        "working_days": "收样的星期，多个用 ; 分隔（mon…sun、1-7 或 周一…周日），仅限辖区工作日；留空表示每个工作日",
     },
     "history": dict(_SAMPLE),
     "results": dict(_SAMPLE),
@@ -174,6 +177,7 @@ UNIT_ZH: dict[str, str] = {
     "HH:MM": "时:分",
     "CNY": "元",
     "units": "件",
+    "samples": "批次",
 }
 """Unit of a column (:attr:`riskplan.schema.Column.unit`) -> Chinese."""
 

@@ -21,7 +21,8 @@ DISTRICT_TOLERANCE_KM: float = 1.0
 """Establishments may lie this far outside the district outline [km] (the outline is generalised)."""
 
 FACILITY_TOLERANCE_KM: float = 30.0
-"""Stations and labs may lie this far outside the district outline [km] (e.g. a city lab)."""
+"""Stations may lie this far outside the district outline [km]; a lab further out is a warning
+(a county often sends its samples to the city's lab, 40-80 km away)."""
 
 TOWNSHIP_TOLERANCE_KM: float = 1.0
 """An establishment further than this outside its township's polygon gets a warning [km]."""
@@ -96,8 +97,15 @@ def check_geography(ds: Dataset, rep: Reporter) -> None:
         idx = np.flatnonzero(in_china)
         for pos, d in zip(idx[dist_km > tol], dist_km[dist_km > tol]):
             col = f"lon_{src.iloc[pos]}"
+            value = f"{lon[pos]:.6f}, {lat[pos]:.6f}"
+            if name == "labs":  # a county often sends its samples to the city's lab: the routes drive there
+                rep(name, int(pos), col, value,
+                    f"lab lies {d:.1f} km outside the district: the routes include the drive there; "
+                    "check its coordinates",
+                    f"检验机构位于辖区外 {d:.1f} 公里：路线已计入往返车程，请核对坐标", "warning")
+                continue
             what = "the district" if name == "establishments" else f"{tol:g} km of the district"
-            rep(name, int(pos), col, f"{lon[pos]:.6f}, {lat[pos]:.6f}",
+            rep(name, int(pos), col, value,
                 f"coordinates outside {what} ({d:.1f} km from its outline)",
                 f"坐标超出辖区范围（距边界 {d:.1f} 公里）")
         if name == "establishments" and "geometry" in town.columns and len(town):

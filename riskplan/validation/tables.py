@@ -11,7 +11,7 @@ import pandas as pd
 
 from riskplan.dataset import Dataset
 from riskplan.schema import TABLES
-from riskplan.tables import split_list
+from riskplan.tables import parse_weekdays, split_list
 from riskplan.timeofday import parse_hhmm, split_windows
 from riskplan.validation.report import Reporter
 from riskplan.validation.roles import check_roles, check_targets
@@ -199,6 +199,13 @@ def _check_labs(t: dict[str, pd.DataFrame], rep: Reporter) -> None:
                         f"收样截止时间必须晚于收样开始时间（{a}）")
             except ValueError:
                 pass
+    if "working_days" in labs.columns:
+        for pos, text in enumerate(labs["working_days"]):
+            try:
+                parse_weekdays(text)
+            except ValueError as exc:
+                rep("labs", pos, "working_days", text, str(exc),
+                    "不是星期（mon…sun、1-7 或 周一…周日，多个用 ; 分隔）")
 
 
 def _check_samples(name: str, t: dict[str, pd.DataFrame], codes: dict[str, set[str]], ds: Dataset,

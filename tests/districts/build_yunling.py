@@ -470,7 +470,8 @@ def build(out: Path, truth_path: Path) -> None:
                             for s in STATIONS]), out / "stations.csv")
     write_csv(pd.DataFrame(OFFICERS, columns=["officer_id", "name", "station_id"]),
               out / "officers.csv")
-    write_csv(pd.DataFrame([_placed(LAB, ["lab_id", "name"], ["intake_open", "intake_cutoff"])]),
+    write_csv(pd.DataFrame([_placed(LAB, ["lab_id", "name"], ["intake_open", "intake_cutoff", "address",
+                                                      "capacity_per_day", "working_days"])]),
               out / "labs.csv")
     zh = history.rename(columns={
         "sample_id": "抽样单编号", "sample_date": "抽样日期", "establishment_id": "主体编号",

@@ -180,8 +180,11 @@ OFFICERS: list[tuple[str, str, str]] = [
 ]
 
 LAB: dict[str, Any] = {"lab_id": "LAB-DX", "name": "澜峰市食品检验检测中心", "at": (24_000.0, -2_000.0),
-                       "intake_open": "09:00", "intake_cutoff": "16:00"}
-"""The prefecture city's lab, a few km east of the county outline (within the 30 km allowed)."""
+                       "intake_open": "09:00", "intake_cutoff": "16:00",
+                       "address": "澜峰市东城区检测路8号", "capacity_per_day": 12,
+                       "working_days": "周一;周二;周三;周四"}
+"""The prefecture city's lab, a few km east of the county outline: it takes 12 of the county's
+samples a day, Monday to Thursday only (Friday is for its own city's samples)."""
 
 
 def categories_for(bt: str, rng: np.random.Generator) -> list[str]:

@@ -1,0 +1,388 @@
+"""The month assignment: every visit to a team-day, in one CP-SAT model for the whole district.
+
+One lab's capacity is shared by every station's teams, so the month is decided at once (measured:
+the former sweep, station by station, put up to 53 samples of nine routes on one lab day). A
+boolean says visit ``i`` goes with team ``k`` of station ``s`` on working day ``d`` (normally, or
+held overnight for a perishable visit that cannot reach the lab that day, where allowed); each
+team-day says whether its route ends at a lab (it carries perishable samples) and which lab
+receives its samples.
+
+Hard constraints: a visit on at most one team-day, and only where it fits alone
+(:mod:`riskplan.routing.feasible`); per team-day the planned work (service plus round trip from
+the station) within ``day_fill`` of the shift, and within the time to the lab's cut-off when the
+route ends there, the samples within ``max_samples_per_team_day`` and the cold box, and the visits
+that share a short window within it; per team at most ``field_days_per_week`` field days a week
+and ``min_gap_days`` between them; per lab and day the samples delivered within its capacity
+(perishables and everything on a route ending at the lab that day, the rest at the next working
+day's intake on which the lab takes samples).
+
+Objective (minutes): a visit left out 100,000; with the nearest other station's team 1,000; held
+overnight 200; each team-day out 60 (``pack_days``); the angular spread of a team-day's visits
+around its station as the extra driving it means; each team's second and later field day in
+one week 30; and the district's team-days on each date, convexly (10 per pair of team-days on
+one date), so that stations do not all pick the same dates; with several labs, the round trip
+from the station to the team-day's lab (so the nearer lab is chosen unless its capacity is used).
+
+Single-threaded with a deterministic time budget (``assign_effort``): the same input gives the same
+assignment on any machine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from riskplan.interrupts import Interrupt, stoppable
+from riskplan.routing.feasible import Fit, candidate_stations, day_hours
+from riskplan.routing.network import Month
+
+WEIGHTS: dict[str, float] = {
+    "unplaced": 100_000.0,
+    "other_station": 1_000.0,
+    "hold": 200.0,
+    "outing": 60.0,
+    "second_day_in_week": 30.0,
+    "same_date": 10.0,
+    "lab_drive": 1.0,
+}
+"""Objective weights [min] (see the module docstring)."""
+
+TIGHT_WINDOW = 240
+"""Windows up to this long [min] get a constraint that the visits sharing them fit inside."""
+
+SCALE = 10
+"""Objective units per minute (CP-SAT needs integers)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TeamDay:
+    """One team's day as the month assignment planned it.
+
+    Attributes
+    ----------
+    station, team, day
+        Station index, team (1-based) and working-day index.
+    to_lab
+        The route ends at the lab (it carries perishable samples).
+    lab
+        Index of the lab its samples go to (the same day when ``to_lab``, else at the next
+        working day's intake).
+    visits
+        Visits (indices) done normally.
+    held
+        Perishable visits held overnight in the station's cold storage.
+    """
+
+    station: int
+    team: int
+    day: int
+    to_lab: bool
+    lab: int
+    visits: tuple[int, ...]
+    held: tuple[int, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Assignment:
+    """The month assignment.
+
+    Attributes
+    ----------
+    team_days
+        ``(station, team, day) -> TeamDay`` for every team-day with a visit.
+    unplaced
+        Visits on no team-day (sorted).
+    status
+        CP-SAT status name (``OPTIMAL``, ``FEASIBLE``).
+    objective
+        Objective value [min].
+    seconds
+        Wall-clock time of the solve [s].
+    size
+        Booleans of the model.
+    """
+
+    team_days: dict[tuple[int, int, int], TeamDay]
+    unplaced: list[int]
+    status: str
+    objective: float
+    seconds: float
+    size: int
+
+
+class _StopOnInterrupt(cp_model.CpSolverSolutionCallback):
+    """Ends the search at its next solution once Ctrl-C was pressed (the watcher usually has)."""
+
+    def __init__(self, interrupt: Interrupt) -> None:
+        super().__init__()
+        self.interrupt = interrupt
+
+    def on_solution_callback(self) -> None:
+        """Called by CP-SAT at each solution."""
+        if self.interrupt.requested:
+            self.stop_search()
+
+
+def workload(month: Month, i: int, s: int) -> int:
+    """Planned work of visit ``i`` for a team of station ``s``: service plus the round trip [min]."""
+    node = month.visit_node(i)
+    return int(month.service[i] + np.ceil(month.minutes[s, node] + month.minutes[node, s]))
+
+
+def bearings(month: Month, s: int, visits: list[int]) -> dict[int, int]:
+    """Bearing of each visit seen from station ``s`` [tenths of a degree, 0-3599], cut at the widest gap.
+
+    The sweep starts after the widest empty sector around the station, so visits on either side
+    of the cut are far apart on this scale, as they are on the ground.
+    """
+    if not visits:
+        return {}
+    st = month.stations[s]
+    lon = month.visits["lon_wgs84"].to_numpy(float)[visits]
+    lat = month.visits["lat_wgs84"].to_numpy(float)[visits]
+    ang = np.degrees(np.arctan2(lat - st.lat, (lon - st.lon) * np.cos(np.radians(st.lat)))) % 360.0
+    order = np.sort(ang)
+    gaps = np.diff(np.r_[order, order[0] + 360.0])
+    cut = order[(int(np.argmax(gaps)) + 1) % len(order)]
+    return {v: int(round(((a - cut) % 360.0) * 10)) % 3600 for v, a in zip(visits, ang)}
+
+
+def assign_month(
+    month: Month,
+    fits: Mapping[tuple[int, int, int], Fit],
+    booked: Mapping[tuple[str, pd.Timestamp], int] | None = None,
+    seed: int = 0,
+) -> Assignment:
+    """Assign the month's visits to team-days (see the module docstring).
+
+    Parameters
+    ----------
+    month
+        The month.
+    fits
+        :func:`riskplan.routing.feasible.assess_month`: ``(visit, station, day) -> Fit``.
+    booked
+        Samples already booked per ``(lab_id, date)``, counted against the lab's capacity.
+    seed
+        CP-SAT's random seed (the search is single-threaded and deterministic).
+
+    Returns
+    -------
+    Assignment
+    """
+    rules = month.rules
+    booked = booked or {}
+    n_days, n_labs = len(month.days), len(month.labs)
+    m = cp_model.CpModel()
+    cost: list[tuple[cp_model.LinearExprT, float]] = []
+
+    # options: only the visit's own station, unless no day there fits it alone
+    options: dict[int, list[tuple[int, int, Fit]]] = {}
+    for i in range(month.n_visits):
+        own = [(s, d, f) for s in candidate_stations(month, i)[:1] for d in range(n_days)
+               if (f := fits[(i, s, d)]).ok]
+        if not own:
+            own = [(s, d, f) for s in candidate_stations(month, i)[1:] for d in range(n_days)
+                   if (f := fits[(i, s, d)]).ok]
+        options[i] = own
+
+    td_vars: dict[tuple[int, int, int], dict[str, object]] = {}
+
+    def team_day(s: int, k: int, d: int) -> dict[str, object]:
+        key = (s, k, d)
+        if key not in td_vars:
+            td_vars[key] = {"u": m.new_bool_var(f"u{s}_{k}_{d}"), "x": [], "h": []}
+        return td_vars[key]
+
+    x_of: dict[int, list[tuple[cp_model.IntVar, tuple[int, int, int], bool]]] = defaultdict(list)
+    for i, opts in options.items():
+        per = bool(month.perishable[i])
+        for s, d, f in opts:
+            for k in range(1, month.stations[s].teams + 1):
+                td = team_day(s, k, d)
+                away = WEIGHTS["other_station"] if s != int(month.home[i]) else 0.0
+                if (not per) or any(f.lab_ok):
+                    x = m.new_bool_var(f"x{i}_{s}_{k}_{d}")
+                    td["x"].append((i, x, f))  # type: ignore[attr-defined]
+                    x_of[i].append((x, (s, k, d), False))
+                    cost.append((x, away))
+                if per and any(f.hold_ok):
+                    h = m.new_bool_var(f"h{i}_{s}_{k}_{d}")
+                    td["h"].append((i, h, f))  # type: ignore[attr-defined]
+                    x_of[i].append((h, (s, k, d), True))
+                    cost.append((h, WEIGHTS["hold"] + away))
+    unplaced: dict[int, cp_model.IntVar] = {}
+    for i in range(month.n_visits):
+        un = m.new_bool_var(f"un{i}")
+        unplaced[i] = un
+        m.add_exactly_one([v for v, _, _ in x_of[i]] + [un])
+        cost.append((un, WEIGHTS["unplaced"]))
+
+    # lab loads: (lab index, date) -> terms
+    loads: dict[tuple[int, pd.Timestamp], list[cp_model.LinearExprT]] = defaultdict(list)
+    fill = rules.day_fill * rules.max_shift_minutes
+    per_date: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    per_team: dict[tuple[int, int], dict[int, cp_model.IntVar]] = defaultdict(dict)
+    for (s, k, d), td in sorted(td_vars.items()):
+        u: cp_model.IntVar = td["u"]  # type: ignore[assignment]
+        xs: list[tuple[int, cp_model.IntVar, Fit]] = td["x"]  # type: ignore[assignment]
+        hs: list[tuple[int, cp_model.IntVar, Fit]] = td["h"]  # type: ignore[assignment]
+        every = [v for _, v, _ in xs] + [v for _, v, _ in hs]
+        for v in every:
+            m.add_implication(v, u)
+        m.add_bool_or(every).only_enforce_if(u)
+        per_date[d].append(u)
+        per_team[(s, k)][d] = u
+        if rules.pack_days:
+            cost.append((u, WEIGHTS["outing"]))
+        # where the route ends and which lab gets the samples
+        per_x = [v for i, v, _ in xs if month.perishable[i]]
+        to_lab = m.new_bool_var(f"e{s}_{k}_{d}")
+        m.add_implication(to_lab, u)
+        if per_x:
+            m.add_bool_or(per_x).only_enforce_if(to_lab)
+        else:
+            m.add(to_lab == 0)
+        dest = [u] if n_labs == 1 else [m.new_bool_var(f"l{s}_{k}_{d}_{lab}") for lab in range(n_labs)]
+        td["dest"] = dest
+        if n_labs > 1:
+            m.add(sum(dest) == u)
+            for lab, v in enumerate(dest):  # the nearer lab, unless capacity says otherwise
+                drive = float(month.minutes[s, month.lab_node(lab)] + month.minutes[month.lab_node(lab), s])
+                cost.append((v, drive * WEIGHTS["lab_drive"]))
+        for lab in range(n_labs):
+            if not month.takes(lab, d):
+                m.add_bool_or([to_lab.Not(), dest[lab].Not()])
+        for i, v, f in xs:
+            if month.perishable[i]:
+                m.add_implication(v, to_lab)
+            elif not f.station_ok:
+                m.add_implication(v, to_lab)
+            for lab in range(n_labs):
+                if not f.lab_ok[lab]:
+                    if month.perishable[i]:
+                        m.add_bool_or([v.Not(), dest[lab].Not()])
+                    else:
+                        m.add_bool_or([v.Not(), to_lab.Not(), dest[lab].Not()])
+        for _i, v, f in hs:
+            m.add_implication(v, to_lab.Not())
+            for lab in range(n_labs):
+                if not f.hold_ok[lab]:
+                    m.add_bool_or([v.Not(), dest[lab].Not()])
+        # a team's day: work, samples, cold box, short windows, the lab's cut-off
+        work = {i: workload(month, i, s) for i, _, _ in xs + hs}
+        both = xs + hs
+        m.add(sum(work[i] * v for i, v, _ in both) <= int(fill))
+        m.add(sum(int(month.samples[i]) * v for i, v, _ in both) <= rules.max_samples_per_team_day)
+        m.add(sum(int(month.samples[i]) * v for i, v, _ in both if month.perishable[i]) <= rules.cold_box_samples)
+        hulls = sorted({f.hull for _, _, f in both if f.hull[1] - f.hull[0] <= TIGHT_WINDOW})
+        for a, b in hulls:
+            inside = [(i, v) for i, v, f in both if a <= f.hull[0] and f.hull[1] <= b]
+            if sum(int(month.service[i]) for i, _ in inside) > b - a:
+                m.add(sum(int(month.service[i]) * v for i, v in inside) <= b - a)
+        row = month.days.iloc[d]
+        lb, _ = day_hours(rules, bool(row["market_day"]), False)
+        for lab in range(n_labs):
+            room = int(rules.day_fill * max(month.labs[lab].cutoff - lb, 0))
+            m.add(sum(work[i] * v for i, v, _ in xs) <= room).only_enforce_if([to_lab, dest[lab]])
+        # samples to the lab: the same day at a lab-ending route, else the next working day
+        top = rules.max_samples_per_team_day
+        total = sum(int(month.samples[i]) * v for i, v, _ in xs)
+        held = sum(int(month.samples[i]) * v for i, v, _ in hs)
+        for lab in range(n_labs):
+            to_this = m.new_int_var(0, top, f"t{s}_{k}_{d}_{lab}")
+            same = m.new_int_var(0, top, f"s{s}_{k}_{d}_{lab}")
+            held_here = m.new_int_var(0, top, f"hl{s}_{k}_{d}_{lab}")
+            m.add(to_this == total).only_enforce_if(dest[lab])
+            m.add(to_this == 0).only_enforce_if(dest[lab].Not())
+            m.add(held_here == held).only_enforce_if(dest[lab])
+            m.add(held_here == 0).only_enforce_if(dest[lab].Not())
+            m.add(same == to_this).only_enforce_if(to_lab)
+            m.add(same == 0).only_enforce_if(to_lab.Not())
+            loads[(lab, month.date(d))].append(same)
+            loads[(lab, month.delivery_date(lab, d))].append(to_this - same + held_here)
+        # compactness: the angular spread of the day's visits around the station
+        ang = bearings(month, s, sorted({i for i, _, _ in both}))
+        lo = m.new_int_var(0, 3599, f"lo{s}_{k}_{d}")
+        hi = m.new_int_var(0, 3599, f"hi{s}_{k}_{d}")
+        for i, v, _ in both:
+            m.add(lo <= ang[i]).only_enforce_if(v)
+            m.add(hi >= ang[i]).only_enforce_if(v)
+        span = m.new_int_var(0, 3599, f"sp{s}_{k}_{d}")
+        m.add(span == hi - lo).only_enforce_if(u)
+        m.add(span == 0).only_enforce_if(u.Not())
+        radius = float(np.median(month.minutes[s, [month.visit_node(i) for i in ang]])) if ang else 0.0
+        cost.append((span, radius * 2 * np.pi / 3600.0))
+
+    for (lab, date), terms in loads.items():
+        cap = month.labs[lab].capacity
+        if cap is not None:
+            m.add(sum(terms) <= max(cap - int(booked.get((month.labs[lab].lab_id, date), 0)), 0))
+
+    # a team's field days: per week, the gap between them, the second day in a week costs
+    weeks = [tuple(month.date(d).isocalendar())[:2] for d in range(n_days)]
+    for (s, k), days_u in sorted(per_team.items()):
+        by_week: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
+        for d, u in days_u.items():
+            by_week[weeks[d]].append(u)
+        for w, us in sorted(by_week.items()):
+            if len(us) > rules.field_days_per_week:
+                m.add(sum(us) <= rules.field_days_per_week)
+            if len(us) > 1:
+                extra = m.new_int_var(0, len(us), f"w{s}_{k}_{w[0]}_{w[1]}")
+                m.add(extra >= sum(us) - 1)
+                cost.append((extra, WEIGHTS["second_day_in_week"]))
+        ds = sorted(days_u)
+        for a_i, a in enumerate(ds):
+            for b in ds[a_i + 1:]:
+                if b - a >= rules.min_gap_days:
+                    break
+                m.add_bool_or([days_u[a].Not(), days_u[b].Not()])
+    # teams of a station are alike: the first team has the most field days
+    for s, st in enumerate(month.stations):
+        for k in range(1, st.teams):
+            first, second = per_team.get((s, k), {}), per_team.get((s, k + 1), {})
+            if first or second:
+                m.add(sum(first.values()) >= sum(second.values()))
+    # stations do not all pick the same dates: team-days on one date cost convexly
+    for d, us in sorted(per_date.items()):
+        for j in range(1, len(us)):
+            over = m.new_int_var(0, len(us), f"p{d}_{j}")
+            m.add(over >= sum(us) - j)
+            cost.append((over, WEIGHTS["same_date"]))
+
+    m.minimize(sum(int(round(w * SCALE)) * v for v, w in cost if round(w * SCALE)))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = int(seed) % (2**31)
+    solver.parameters.max_deterministic_time = float(rules.assign_effort)
+    solver.parameters.catch_sigint_signal = False  # CP-SAT's own handler swallows Ctrl-C
+    t0 = time.perf_counter()
+    with stoppable(solver.stop_search) as interrupt:
+        status = solver.solve(m, _StopOnInterrupt(interrupt))
+    seconds = time.perf_counter() - t0
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Assignment({}, list(range(month.n_visits)), solver.status_name(status), float("nan"), seconds,
+                          len(m.proto.variables))
+    out: dict[tuple[int, int, int], TeamDay] = {}
+    for (s, k, d), td in sorted(td_vars.items()):
+        if not solver.boolean_value(td["u"]):  # type: ignore[arg-type]
+            continue
+        done = [i for i, v, _ in td["x"] if solver.boolean_value(v)]  # type: ignore[attr-defined]
+        kept = [i for i, v, _ in td["h"] if solver.boolean_value(v)]  # type: ignore[attr-defined]
+        if not done and not kept:
+            continue
+        ends_at_lab = any(bool(month.perishable[i]) for i in done)
+        chosen: list[cp_model.IntVar] = td["dest"]  # type: ignore[assignment]
+        lab = next((lab for lab, v in enumerate(chosen) if solver.boolean_value(v)), 0)
+        out[(s, k, d)] = TeamDay(s, k, d, ends_at_lab, lab, tuple(sorted(done)), tuple(sorted(kept)))
+    left = sorted(i for i, un in unplaced.items() if solver.boolean_value(un))
+    return Assignment(out, left, solver.status_name(status), solver.objective_value / SCALE, seconds,
+                      len(m.proto.variables))
+
