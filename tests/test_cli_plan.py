@@ -274,7 +274,7 @@ def test_embedded_default_run_subprocess(tmp_path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "2026-07" in proc.stdout and str(out) in proc.stdout
     plan = read_plan(out)
-    assert int(plan.allocation["samples"].sum()) == 964
+    assert int(plan.allocation["samples"].sum()) == 1002
     placed = pd.concat([plan.stops["visit_id"], plan.unassigned["visit_id"], plan.purchases["visit_id"]])
     assert placed.is_unique and set(placed) == set(plan.visits["visit_id"])
     assert plan.manifest["dataset"].get("embedded") == "ouhai"
