@@ -255,7 +255,8 @@ def test_ouhai_allocation(ouhai):
     b = allocate(s, quota, AllocationRules(), categories=ouhai.categories,
                  business_types=ouhai.business_types)
     pd.testing.assert_frame_equal(a.table, b.table)
-    check_invariants(a, s, 964, rules)
+    check_invariants(a, s, quota, rules)
+    assert quota == 1002  # population.csv: end of 2023
     assert a.floors_optimal
     assert set(a.table["township_code"]) == set(ouhai.townships["township_code"])
     assert a.cost > 0
