@@ -19,6 +19,7 @@ import os
 import re
 import textwrap
 import tomllib
+import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -72,18 +73,51 @@ def _with_key_comments(text: str, width: int = 100) -> str:
         if doc:
             out.extend("# " + ln for ln in textwrap.wrap(doc, width - 2))
 
+    done: set[str] = set()
+
+    def unset(name: str) -> None:
+        # TOML has no null: a setting without a default is shown commented out, once per section
+        if name in done or name not in SECTIONS:
+            return
+        done.add(name)
+        blank = bool(out) and out[-1] == ""
+        if blank:
+            out.pop()
+        for key, placeholder in _unset_keys(name):
+            comment(docs[name].get(key))
+            out.append(f"# {key} = {placeholder}  (unset: no default)")
+        if blank:
+            out.append("")
+
+    section = ""
     for line in text.splitlines():
         header = re.match(r"^\[([^\]]+)\]$", line)
         key = re.match(r"^([A-Za-z_]\w*) = ", line)
         if header:
+            unset(section)
             parts = header.group(1).split(".")
+            section = parts[0]
             if len(parts) == 2:  # a dict-valued key written as a sub-table
                 comment(docs.get(parts[0], {}).get(parts[1]))
             table = parts[0] if len(parts) == 1 else None
         elif key and table is not None:
             comment(docs.get(table, {}).get(key.group(1)))
         out.append(line)
+    unset(section)
     return "\n".join(out) + "\n"
+
+
+def _unset_keys(section: str) -> list[tuple[str, str]]:
+    """(key, placeholder) of each setting of ``section`` whose default is None."""
+    cls = SECTIONS[section]
+    hints = typing.get_type_hints(cls)
+    names = {int: "<integer>", float: "<number>", str: "<text>", bool: "<true or false>"}
+    keys = []
+    for f in dataclasses.fields(cls):
+        if f.default is None:
+            args = [a for a in typing.get_args(hints[f.name]) if a is not type(None)]
+            keys.append((f.name, names.get(args[0], "<value>") if len(args) == 1 else "<value>"))
+    return keys
 
 
 def section_class(name: str) -> type:

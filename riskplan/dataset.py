@@ -45,6 +45,10 @@ class Dataset:
     creation_targets, target_actuals
         The district's own creation targets and their actual values (both optional: empty
         without them, and then ``riskplan monitor`` makes no scorecard).
+    population
+        District residents by year (``population.csv``: ``year``, ``residents`` [persons],
+        ``source``); optional, empty without it. The quota uses it (see
+        :func:`riskplan.allocation.quota.resolve_population`).
     name
         Human-readable name of the district.
     district_code
@@ -75,6 +79,7 @@ class Dataset:
     business_types: pd.DataFrame
     target_actuals: pd.DataFrame
     creation_targets: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    population: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     name: str = ""
     district_code: str = ""
     reference_date: dt.date | None = None
@@ -85,8 +90,8 @@ class Dataset:
     district: gpd.GeoDataFrame | None = None
 
     @property
-    def population(self) -> int:
-        """Total residents of the district [persons]."""
+    def residents(self) -> int:
+        """Total residents of the district's townships [persons] (``townships.population``)."""
         return int(self.townships["population"].sum())
 
     def __repr__(self) -> str:  # a short summary instead of pages of tables

@@ -389,6 +389,21 @@ TABLES: dict[str, Table] = {
             "itself)",
             optional=True,
         ),
+        Table(
+            "population",
+            (
+                Column("year", "int", "year the figure is for (census year or year-end)",
+                       min=1949, max=2100),
+                Column("residents", "int", "residents of the whole district", unit="persons",
+                       min=0, min_exclusive=True),
+                Column("source", "str", "where the figure was published", required=False,
+                       nullable=True),
+            ),
+            "district population by year; the quota uses the latest year before the plan year "
+            "(configuration `quota.population_year` / `quota.population` may name another)",
+            key="year",
+            optional=True,
+        ),
     )
 }
 """Every input table, by name, in reading order."""

@@ -93,6 +93,9 @@ def exclude(dataset: Dataset, *, townships: Iterable[str] = (), business_types: 
         st["township_codes"] = split_list(st["township_codes"]).map(
             lambda xs: ";".join(c for c in xs if c not in towns)).astype("str")
         t["stations"] = st
+        # district-wide figures no longer describe what is left: the quota falls back to
+        # the remaining townships' populations
+        t["population"] = t["population"].iloc[0:0]
         ta = t["target_actuals"]
         if len(ta):
             t["target_actuals"] = ta[~ta["scope"].astype(str).isin(towns)]

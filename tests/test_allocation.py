@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -128,10 +130,15 @@ def test_higher_level_samples_count_for_coverage_and_quota():
 def test_budget_cap():
     s = synthetic_scores()
     a = allocate(s, 300, categories=CATEGORIES)
-    capped = AllocationRules(budget_yuan=0.8 * a.cost)
+    capped = AllocationRules(budget_yuan=0.8 * a.cost, allow_below_quota=True)
     b = allocate(s, 300, capped, categories=CATEGORIES)
     assert b.cost <= capped.budget_yuan and b.budget_limited and b.total < 300
     assert b.requirements["met_plan"].all()
+    # not allowed (the default): the missing yuan and samples are named
+    with pytest.raises(InfeasibleError) as exc:
+        allocate(s, 300, dataclasses.replace(capped, allow_below_quota=False), categories=CATEGORIES)
+    assert (f"is {a.cost - 0.8 * a.cost:,.0f} yuan short of the {a.cost:,.0f} yuan the quota of 300 "
+            f"samples costs: it pays for {b.total} samples, {300 - b.total} below the quota") in str(exc.value)
     with pytest.raises(InfeasibleError, match="budget"):
         allocate(s, 300, AllocationRules(budget_yuan=1000.0), categories=CATEGORIES)
 
@@ -255,7 +262,8 @@ def test_ouhai_allocation(ouhai):
     b = allocate(s, quota, AllocationRules(), categories=ouhai.categories,
                  business_types=ouhai.business_types)
     pd.testing.assert_frame_equal(a.table, b.table)
-    check_invariants(a, s, 964, rules)
+    check_invariants(a, s, quota, rules)
+    assert quota == 1002  # population.csv: end of 2023
     assert a.floors_optimal
     assert set(a.table["township_code"]) == set(ouhai.townships["township_code"])
     assert a.cost > 0

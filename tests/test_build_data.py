@@ -272,7 +272,7 @@ def test_loads_through_package():
     from riskplan.datasets import load_ouhai
 
     ds = load_ouhai()
-    assert len(ds.townships) == 13 and ds.population == 963_238
+    assert len(ds.townships) == 13 and ds.residents == 963_238
     assert len(ds.establishments) == len(_csv("establishments.csv"))
     assert (~ds.establishments["has_location"]).sum() == (_csv("establishments.csv")[
         "lon_wgs84"] == "").sum()
@@ -329,7 +329,7 @@ def test_the_generator_builds_an_invented_district(tmp_path):
     write_district(district, DatasetMeta("Shancheng (invented)", ("townships",),
                                          {"townships": "invented"}), tmp_path)
     ds = read_dataset(tmp_path)  # validates: raises on any problem
-    assert ds.population == 150_000
+    assert ds.residents == 150_000
     assert len(ds.townships) == 4 and ds.district_code == "339901"
     pop = dict(zip(ds.townships["township_code"], ds.townships["population"], strict=True))
     assert pop["339901003"] == 31_000  # the census figure is kept

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -246,6 +247,54 @@ def test_config_show_round_trips(tmp_path, capsys) -> None:
     assert main(["config", "--check", str(tmp_path / "c.toml")]) == 0
 
 
+def test_config_show_lists_settings_without_a_default(capsys) -> None:
+    """quota.population, quota.population_year and allocation.budget_yuan have no default (TOML
+    has no null): shown commented out, in their own section, with their documentation."""
+    assert main(["config", "--show"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for section, key, placeholder in (("quota", "population", "<integer>"),
+                                      ("quota", "population_year", "<integer>"),
+                                      ("allocation", "budget_yuan", "<number>")):
+        at = lines.index(f"# {key} = {placeholder}  (unset: no default)")
+        headers = [ln for ln in lines[:at] if ln.startswith("[")]
+        assert headers[-1] == f"[{section}]", (key, headers[-1])
+        assert lines[at - 1].startswith("# ") and "or unset." in lines[at - 1]  # its Range line
+    assert "allow_below_quota = false" in lines
+
+
+def test_a_budget_below_the_quota_is_an_error_unless_allowed(small, small_plans, tmp_path,
+                                                             capsys) -> None:
+    """The missing yuan and samples are named; allowed, the plan says it is below the quota."""
+    man = json.loads((small_plans[0] / "manifest.json").read_text(encoding="utf-8"))
+    full, quota = man["key_numbers"]["test_fees_yuan"], man["key_numbers"]["quota"]
+    alloc = read_plan(small_plans[0]).allocation
+    floors = float((alloc["floor"] * alloc["cost_per_sample_yuan"]).sum())
+    budget = round(floors + 0.5 * (full - floors))
+    cfg = tmp_path / "budget.toml"
+    cfg.write_text(f"[allocation]\nbudget_yuan = {budget}\n", encoding="utf-8")
+    out = tmp_path / "refused"
+    assert main(["plan", "--data", str(small), "--config", str(cfg), "--out", str(out)]) != 0
+    err = capsys.readouterr().err
+    # the quota's cost is that of the risk allocation before it is fitted to what the
+    # establishments can supply (the written plan's fees may differ by the samples moved)
+    m = re.search(rf"budget of {budget:,.0f} yuan \(allocation.budget_yuan\) is ([\d,]+) yuan short "
+                  rf"of the ([\d,]+) yuan the quota of {quota} samples costs: it pays for (\d+) "
+                  r"samples, (\d+) below the quota", err)
+    assert m, err
+    short, cost, paid, below = (int(g.replace(",", "")) for g in m.groups())
+    assert short == cost - budget and abs(cost - full) <= 0.01 * full and paid + below == quota
+    assert "below the quota" in err and "allow_below_quota" in err and not out.exists()
+    cfg.write_text(f"[allocation]\nbudget_yuan = {budget}\nallow_below_quota = true\n", encoding="utf-8")
+    out = tmp_path / "allowed"
+    assert main(["plan", "--data", str(small), "--config", str(cfg), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    k = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["key_numbers"]
+    assert k["test_fees_yuan"] <= budget and 0 < k["below_quota"] == quota - k["allocated"]
+    assert f"BELOW QUOTA 低于任务量: {k['below_quota']} samples of the mandated {quota}" in printed
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert f"**低于任务量 / BELOW QUOTA: {k['below_quota']} of the mandated {quota} samples" in report
+
+
 def test_interrupted_run_writes_nothing(small, tmp_path, monkeypatch) -> None:
     """Ctrl-C while the maps are drawn: no output folder, no temporary folder left behind."""
     from riskplan.export import maps
@@ -276,7 +325,7 @@ def test_embedded_default_run_subprocess(tmp_path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "2026-07" in proc.stdout and str(out) in proc.stdout
     plan = read_plan(out)
-    assert int(plan.allocation["samples"].sum()) == 964
+    assert int(plan.allocation["samples"].sum()) == 1002
     placed = pd.concat([plan.stops["visit_id"], plan.unassigned["visit_id"], plan.purchases["visit_id"]])
     assert placed.is_unique and set(placed) == set(plan.visits["visit_id"])
     assert plan.manifest["dataset"].get("embedded") == "ouhai"
@@ -309,3 +358,19 @@ def test_a_travel_time_matrix_from_the_config_is_used_and_hashed(small, tmp_path
     assert main(["plan", "--data", str(data), "--config", str(cfg), "--out", str(tmp_path / "o2")]) == 2
     assert "routing.travel_matrix" in capsys.readouterr().err
     assert not (tmp_path / "o2").exists()
+
+
+def test_test_fees_in_summary_report_and_manifest(small, small_plans, capsys) -> None:
+    """The year's test fees [yuan]: allocation x each category's cost, in all three places."""
+    out = small_plans[0]
+    alloc = read_plan(out).allocation
+    cats = pd.read_csv(small / "categories.csv", dtype={"category_code": str})
+    cost = dict(zip(cats["category_code"], cats["cost_yuan"].astype(float)))
+    expected = float((alloc["samples"] * alloc["category_code"].map(cost)).sum())
+    assert expected > 0
+    man = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert man["key_numbers"]["test_fees_yuan"] == pytest.approx(expected)
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert f"| 检验费（全年） / test fees (year) [yuan] | {expected:,.0f} |" in report
+    assert main(["plan", "--data", str(small), "--seed", "11", "--out", str(out.parent / "c")]) == 0
+    assert f"test fees 检验费 (year): {expected:,.0f} yuan" in capsys.readouterr().out

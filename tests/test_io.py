@@ -336,7 +336,7 @@ def test_times_and_windows() -> None:
 
 def test_embedded_dataset_loads(ouhai) -> None:
     assert len(ouhai.townships) == 13
-    assert ouhai.population == 963_238
+    assert ouhai.residents == 963_238
     assert ouhai.townships.crs.to_epsg() == 4326
     assert ouhai.establishments["establishment_id"].is_unique
     assert pd.api.types.is_string_dtype(ouhai.townships["township_code"])

@@ -143,7 +143,7 @@ def test_dataset_loads_from_the_unpacked_wheel(wheel: Path, tmp_path: Path) -> N
         "assert folder.resolve() == root / 'riskplan' / '_data' / 'ouhai', folder\n"
         "ds = d.load_ouhai()\n"
         "assert ds.source.resolve() == folder.resolve()\n"
-        "print(len(ds.townships), ds.population, folder)\n"
+        "print(len(ds.townships), ds.residents, folder)\n"
     )
     out = subprocess.run([sys.executable, "-c", code, str(site)], capture_output=True, text=True,
                          cwd=tmp_path)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import types
 from decimal import Decimal
 from fractions import Fraction
 
 import pandas as pd
 import pytest
+from broken_inputs.minidata import write_mini
 
 from riskplan._settings import section_from_dict
-from riskplan.allocation import QuotaRules, annual_quota, programme_quota, quota_for
-from riskplan.errors import ConfigError
+from riskplan.allocation import QuotaRules, annual_quota, programme_quota, quota_for, resolve_population
+from riskplan.datasets import read_dataset
+from riskplan.errors import ConfigError, ValidationError
 
 
 @pytest.mark.parametrize(
@@ -64,7 +67,9 @@ def test_quota_rules_errors_name_the_key(data, key):
 
 
 def _fake_dataset(pops, year=2020):
-    return types.SimpleNamespace(townships=pd.DataFrame({"population": pops}), metadata={"population_year": year})
+    return types.SimpleNamespace(townships=pd.DataFrame({"population": pops}), residents=sum(pops),
+                                 population=pd.DataFrame(), plan_year=2026,
+                                 metadata={"population_year": year})
 
 
 def test_population_year_and_override():
@@ -81,6 +86,53 @@ def test_higher_level_counts_towards_quota_only_when_configured():
 
 
 def test_ouhai_default_quota(ouhai):
-    assert ouhai.population == 963_238
-    assert quota_for(QuotaRules(), ouhai) == 964
-    assert quota_for(QuotaRules(rate_per_1000=4.0), ouhai) == 3853
+    """population.csv: the latest year before the plan year (end of 2023) sizes the plan."""
+    assert ouhai.residents == 963_238
+    assert resolve_population(QuotaRules(), ouhai) == 1_001_600
+    assert quota_for(QuotaRules(), ouhai) == 1002
+    assert quota_for(QuotaRules(population_year=2020), ouhai) == 964
+    assert quota_for(QuotaRules(population_year=2023), ouhai) == 1002
+    assert quota_for(QuotaRules(population=700_000, population_year=2021), ouhai) == 700
+    assert quota_for(QuotaRules(rate_per_1000=4.0), ouhai) == 4007
+    assert quota_for(QuotaRules(rate_per_1000=4.0, population_year=2020), ouhai) == 3853
+    with pytest.raises(ConfigError, match="no population figure for 2021: the dataset has 2020, 2023"):
+        quota_for(QuotaRules(population_year=2021), ouhai)
+
+
+def test_population_table_latest_year_before_plan_year(ouhai):
+    ds = copy.copy(ouhai)
+    ds.population = pd.DataFrame({"year": [2019, 2026, 2025], "residents": [900_000, 2_000_000, 950_001],
+                                  "source": ["a", "b", "c"]})
+    assert quota_for(QuotaRules(), ds) == 951  # 2025; the plan year 2026 itself is not "before"
+    assert quota_for(QuotaRules(population_year=2026), ds) == 2000
+    assert quota_for(QuotaRules(population_year=2020), ds) == 964  # the townships' year
+    ds.population = pd.DataFrame({"year": [2027], "residents": [2_000_000], "source": [""]})
+    assert quota_for(QuotaRules(), ds) == 964  # nothing before the plan year: the townships
+
+
+def test_without_population_table_keeps_the_townships_sum(tmp_path):
+    folder = write_mini(tmp_path / "m")
+    assert not (folder / "population.csv").exists()
+    ds = read_dataset(folder)
+    assert len(ds.population) == 0 and list(ds.population.columns) == ["year", "residents", "source"]
+    assert resolve_population(QuotaRules(), ds) == ds.residents
+
+
+@pytest.mark.parametrize(("rows", "row", "column", "what"), [
+    ([("2020", "abc", "")], 1, "residents", "whole number"),
+    ([("2020", "1000", ""), ("2020", "2000", "")], 2, "year", "duplicate"),
+    ([("1800", "1000", "")], 1, "year", "1949"),
+    ([("2020", "-5", "")], 1, "residents", "> 0"),
+])
+def test_bad_population_row_names_file_row_column(tmp_path, rows, row, column, what):
+    folder = write_mini(tmp_path / "m")
+    body = "year,residents,source\n" + "".join(",".join(r) + "\n" for r in rows)
+    (folder / "population.csv").write_text(body, encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        read_dataset(folder)
+    problems = info.value.problems
+    hit = problems[(problems["file"] == "population.csv") & (problems["row"] == row)
+                   & (problems["column"] == column)]
+    assert len(hit) == 1, problems.to_string()
+    assert what in hit["message_en"].iloc[0]
+    assert "population.csv" in str(info.value)

@@ -103,7 +103,7 @@ def test_geography_is_western_yunnan(yunling) -> None:
         for h in town.geometry.iloc[i + 1:]:
             assert g.intersection(h).area < 1e-10
     assert sorted(town["area_type"]) == ["mountain", "mountain", "rural", "urban"]
-    assert 175_000 <= yunling.population <= 185_000
+    assert 175_000 <= yunling.residents <= 185_000
     est = yunling.establishments
     assert (est.loc[est["has_location"], "coord_source"] == "gcj02").all()
     assert (~est["has_location"]).sum() == 4
@@ -206,7 +206,7 @@ def _check_routes(result: PlanResult, dataset, config) -> pd.DataFrame:
 
 def _check_plan(result: PlanResult, dataset, config) -> None:
     rate = Fraction(repr(config.quota.rate_per_1000))
-    assert result.quota == math.ceil(dataset.population * rate / 1000) == 217
+    assert result.quota == math.ceil(dataset.residents * rate / 1000) == 217
     assert int(result.allocation["samples"].sum()) == result.quota
     assert int(result.schedule["samples"].sum()) == result.quota
     acc = result.accounting()

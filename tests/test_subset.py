@@ -26,7 +26,7 @@ def test_exclude_a_township_handles_every_table(yunling) -> None:
     assert not gone & set(ds.history["establishment_id"]) and not gone & set(ds.results["establishment_id"])
     assert SONGLIN not in set(ds.complaints["township_code"])
     assert all(SONGLIN not in codes for codes in split_list(ds.stations["township_codes"]))
-    assert ds.population == yunling.population - 25_654
+    assert ds.residents == yunling.residents - 25_654
     dropped = ds.metadata["excluded"]["rows_dropped"]
     assert dropped["establishments"] == 18 and dropped["townships"] == 1
     assert dropped["history"] == len(yunling.history) - len(ds.history) > 0

@@ -355,6 +355,12 @@ def allocate_strata(
     bt_stage, _ = pd.factorize(stage_of_bt.reindex(bt_keys).to_numpy())
     pref = weight / weight.max() if weight.size and weight.max() > 0 else None
     budget_limited = rest < quota_net - floor_total
+    full_cost = None
+    if budget_limited:  # what the whole quota would cost, for the error or the summary
+        full = controlled_round(rows, cols, y + (quota_net - floor_total) * share,
+                                up_preference=pref, row_parents=[row_town],
+                                col_parents=[col_bt, bt_stage])
+        full_cost = float((full * cost_per).sum())
     while True:
         frac = y + rest * share
         samples = controlled_round(rows, cols, frac, up_preference=pref, row_parents=[row_town],
@@ -365,6 +371,21 @@ def allocate_strata(
         over = cost - budget
         rest = max(0, rest - max(1, int(np.ceil(over / max(cost_per.max(), 1e-9)))))
         budget_limited = True
+    if budget_limited and budget is not None and not rules.allow_below_quota:
+        if full_cost is None:
+            full = controlled_round(rows, cols, y + (quota_net - floor_total) * share,
+                                    up_preference=pref, row_parents=[row_town],
+                                    col_parents=[col_bt, bt_stage])
+            full_cost = float((full * cost_per).sum())
+        short = quota_net - int(samples.sum())
+        raise InfeasibleError(
+            f"the budget of {budget:,.0f} yuan (allocation.budget_yuan) is {full_cost - budget:,.0f} "
+            f"yuan short of the {full_cost:,.0f} yuan the quota of {quota_net} samples costs: it "
+            f"pays for {int(samples.sum())} samples, {short} below the quota; raise the budget or "
+            "set allocation.allow_below_quota = true / "
+            f"预算 {budget:,.0f} 元比任务量 {quota_net} 份所需检验费 {full_cost:,.0f} 元少 "
+            f"{full_cost - budget:,.0f} 元，只够 {int(samples.sum())} 份，比任务量少 {short} 份"
+        )
 
     table = strata.copy()
     hl = table[KEY].merge(higher, on=KEY, how="left")["samples"].fillna(0).astype(int).to_numpy()

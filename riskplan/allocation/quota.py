@@ -76,29 +76,48 @@ def annual_quota(population: float, rate_per_1000: float = 1.0) -> int:
 
 
 def resolve_population(rules: QuotaRules, dataset: Dataset) -> int:
-    """Residents [persons] a plan is sized on: ``rules.population``, else the dataset's townships.
+    """Residents [persons] a plan is sized on.
+
+    In order: ``rules.population``; the ``population.csv`` row of ``rules.population_year``;
+    without a year, the latest ``population.csv`` year before the plan year; else the sum of the
+    townships' populations (the year of ``dataset.toml`` ``population_year``).
 
     Raises
     ------
     ConfigError
-        When ``rules.population_year`` differs from the year the dataset's figures are for and no
-        ``population`` override is given.
+        When ``rules.population_year`` is neither a year of ``population.csv`` nor the year of
+        the townships' figures, and no ``population`` override is given.
     """
     if rules.population is not None:
         return int(rules.population)
-    data_year = None
     meta = dataset.metadata or {}
-    if "population_year" in meta:
-        data_year = int(meta["population_year"])
-    if rules.population_year is not None and data_year is not None and (
-        rules.population_year != data_year
-    ):
+    data_year = int(meta["population_year"]) if "population_year" in meta else None
+    table = population_by_year(dataset)
+    if rules.population_year is not None:
+        if rules.population_year in table:
+            return table[rules.population_year]
+        if data_year is None or rules.population_year == data_year:
+            return dataset.residents
+        years = sorted({*table, data_year})
         raise ConfigError(
             "quota.population_year",
-            f"the dataset's populations are for {data_year}, not {rules.population_year}: "
-            "set quota.population to the residents of that year",
+            f"no population figure for {rules.population_year}: the dataset has "
+            f"{', '.join(map(str, years))} (population.csv, townships.csv); add the year to "
+            "population.csv or set quota.population to the residents of that year",
         )
-    return int(dataset.townships["population"].sum())
+    before = [y for y in table if dataset.plan_year is None or y < dataset.plan_year]
+    if before:
+        return table[max(before)]
+    return dataset.residents
+
+
+def population_by_year(dataset: Dataset) -> dict[int, int]:
+    """``population.csv`` as year -> residents [persons] (empty without the table)."""
+    df = dataset.population
+    if len(df) == 0 or not {"year", "residents"} <= set(df.columns):
+        return {}
+    ok = df["year"].notna() & df["residents"].notna()
+    return {int(y): int(r) for y, r in zip(df.loc[ok, "year"], df.loc[ok, "residents"])}
 
 
 def programme_quota(rules: QuotaRules, population: int, higher_level_samples: int = 0) -> int:

@@ -47,6 +47,7 @@ def _md_table(df: pd.DataFrame) -> str:
 def report_markdown(result: Any, dataset: Dataset, chart_files: list[str], data_label: str) -> str:
     """The report as Markdown (bilingual labels, figures from :func:`key_numbers`)."""
     k = key_numbers(result, dataset)
+    fees = "unknown" if k["test_fees_yuan"] is None else f"{k['test_fees_yuan']:,.0f}"
     routes = result.routes
     per_station = (
         result.stops.groupby("station_id").agg(stops=("visit_id", "size")).reset_index()
@@ -61,12 +62,17 @@ def report_markdown(result: Any, dataset: Dataset, chart_files: list[str], data_
         f"- 数据 / data: {data_label} (reference date {dataset.reference_date}, plan year {result.plan_year})",
         f"- 月份 / months: {', '.join(k['months'])}; seed {result.seed}",
         "",
+        *([f"**低于任务量 / BELOW QUOTA: {k['below_quota']} of the mandated {k['quota']} samples "
+           "are not planned: the budget (allocation.budget_yuan) does not pay for them "
+           "(allocation.allow_below_quota = true).**", ""] if k["below_quota"] else []),
         "## 关键数字 / Key numbers",
         "",
         "| 指标 / figure | 数值 / value |",
         "|---|---|",
         f"| 年度任务量 / annual quota | {k['quota']} |",
         f"| 已分配 / allocated | {k['allocated']} |",
+        f"| 低于任务量 / below quota (budget) | {k['below_quota']} |",
+        f"| 检验费（全年） / test fees (year) [yuan] | {fees} |",
         f"| 覆盖乡镇街道 / townships covered | {k['townships_covered']} / {k['townships']} |",
         f"| 覆盖业态 / business types covered | {k['business_types_covered']} / {k['business_types']} |",
         f"| 覆盖食品类别 / categories covered | {k['categories_covered']} / {k['categories']} |",

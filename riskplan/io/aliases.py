@@ -100,6 +100,9 @@ COLUMN_ALIASES: dict[str, str | tuple[str, ...]] = {
     "牵头部门": "lead_department", "责任部门": "lead_department", "出处": "seed_section",
     # target actuals
     "指标编号": "target_id", "范围": "scope", "实际值": "actual", "截至日期": "as_of",
+    # population by year
+    "年份": "year", "年度": "year", "常住人口数": "residents", "全区人口": "residents",
+    "数据来源": "source", "来源": "source",
 }
 """Source column name (normalised: stripped, lower case, spaces and hyphens as ``_``, full-width
 brackets as ASCII) -> standard name, or a tuple of candidates of which the first one that belongs

@@ -114,7 +114,9 @@ class PlanResult:
             the same for business types and categories present), the planned months' ``visits``,
             ``samples``, ``scheduled`` (samples the schedule asks for in those months),
             ``shortfall`` (scheduled samples no establishment could take), ``routed``,
-            ``unassigned``, ``purchases``, ``routes``, ``unassigned_reasons`` and
+            ``unassigned``, ``purchases``, ``routes``, ``unassigned_reasons``,
+            ``test_fees_yuan`` (the year's allocation at each category's test fee [CNY]),
+            ``below_quota`` (samples the budget left out, ``allocation.allow_below_quota``) and
             ``reproducible``.
         """
         alloc = self.allocation
@@ -147,6 +149,9 @@ class PlanResult:
             "routes": int(len(self.routes)),
             "unassigned_reasons": {str(k): int(v) for k, v in reasons.items()},
             **self.delivery(),
+            "test_fees_yuan": (round(float(alloc["cost_yuan"].sum()), 2)
+                               if "cost_yuan" in alloc.columns else None),
+            "below_quota": max(0, int(self.quota) - int(alloc["samples"].sum())),
             "reproducible": bool(self.reproducible),
         }
 
@@ -157,6 +162,10 @@ class PlanResult:
         lines = [
             f"riskplan plan: {name}, {', '.join(k['months'])} (seed {self.seed})",
             f"  annual quota 年度任务量: {k['quota']} samples, allocated {k['allocated']}",
+            f"  test fees 检验费 (year): {_yuan(k['test_fees_yuan'])}",
+            *([f"  BELOW QUOTA 低于任务量: {k['below_quota']} samples of the mandated {k['quota']} "
+               "are not planned: the budget (allocation.budget_yuan) does not pay for them and "
+               "allocation.allow_below_quota = true"] if k["below_quota"] else []),
             f"  coverage 覆盖: townships {k['townships_covered']}/{k['townships']}, business types "
             f"{k['business_types_covered']}/{k['business_types']}, categories "
             f"{k['categories_covered']}/{k['categories']}",
@@ -236,3 +245,8 @@ class PlanResult:
         )
         out["outcome"] = out["outcome"].fillna("missing")
         return out
+
+
+def _yuan(value: float | None) -> str:
+    """``734,300 yuan`` (or ``unknown`` without the allocation's costs)."""
+    return "unknown" if value is None else f"{value:,.0f} yuan"

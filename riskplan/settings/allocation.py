@@ -90,9 +90,14 @@ class AllocationRules:
         township and a business type share strata, the township's number is placed first and
         the business type's number counts what it already got there. Default: none.
     budget_yuan
-        Optional cap on the plan's test fees [CNY]; None for no cap. When the quota costs more,
-        the risk part is cut until the plan fits (``Allocation.budget_limited``).
+        Optional cap on the plan's test fees [CNY]; None for no cap. A quota that costs more
+        is an error naming the missing yuan and samples, unless ``allow_below_quota``.
         Range: (0, 1e12] or unset.
+    allow_below_quota
+        Whether a ``budget_yuan`` below the cost of the quota's allocation may cut the risk part
+        until the plan fits (``Allocation.budget_limited``); the summary, the report and the
+        manifest then say how many samples the plan is below the mandated quota. Default false:
+        such a budget is an error.
     default_cost_yuan
         Test fee used for a category without ``cost_yuan`` [CNY per sample]. Default 0.
         Range: [0, 1e6].
@@ -120,6 +125,7 @@ class AllocationRules:
     exclude: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     fixed: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
     budget_yuan: float | None = None
+    allow_below_quota: bool = False
     default_cost_yuan: float = 0.0
     exact_limit: int = 5_000
     floor_time_limit_s: float = 30.0

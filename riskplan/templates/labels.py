@@ -23,6 +23,7 @@ TABLE_ZH: dict[str, tuple[str, str]] = {
     "business_types": ("业态", "业态及其所属环节"),
     "creation_targets": ("创建指标", "创建方案的量化指标（riskplan monitor 据此评分；可不提供）"),
     "target_actuals": ("创建指标实际值", "创建方案量化指标的实际完成值"),
+    "population": ("全区人口", "全区各年份常住人口（任务量按计划年度之前最近一年计算）"),
 }
 """Table name -> (Chinese title, what one row is)."""
 
@@ -152,6 +153,11 @@ COLUMN_ZH: dict[str, dict[str, str]] = {
         "actual": "实际完成值",
         "as_of": "数值对应的日期",
         "note": "备注",
+    },
+    "population": {
+        "year": "年份（普查年份或年末）",
+        "residents": "全区常住人口（人）",
+        "source": "数据来源（公报、普查等）",
     },
 }
 """Table name -> column name -> what the column holds, in Chinese."""
