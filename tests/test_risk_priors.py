@@ -100,7 +100,7 @@ def test_province_backtest_on_two_districts(ouhai, yunling):
     bt = province_backtest({"ouhai": ouhai, "yunling": yunling}, truths={"ouhai": load_hidden_truth()})
     d = bt.districts.set_index("district")
     assert list(d.index) == ["ouhai", "yunling"]
-    assert d.loc["ouhai", "population"] == ouhai.population
+    assert d.loc["ouhai", "population"] == ouhai.residents
     for err in ("mse_observed", "logloss_observed"):
         assert np.isfinite(d[[f"{err}_raw", f"{err}_shrunk", f"{err}_province"]].to_numpy()).all()
     assert np.isfinite(d.loc["ouhai", "mse_truth_province"]) and np.isnan(d.loc["yunling", "mse_truth_province"])

@@ -112,7 +112,7 @@ def province_backtest(
     for name, ds in districts.items():
         bt = backtest(ds, train_years=train_years, test_year=test_year, config=cfg,
                       truth=(truths or {}).get(name), category_priors=priors)
-        row: dict[str, float | int | str] = {"district": name, "population": int(ds.population),
+        row: dict[str, float | int | str] = {"district": name, "population": int(ds.residents),
                                              "strata": len(bt.strata),
                                              "test_samples": int(bt.strata["n_test"].sum())}
         m = bt.metrics.set_index("estimator")

@@ -133,7 +133,7 @@ def monitor_district(task: MonitorTask) -> DistrictOutcome:
     worker, peak = where_run()
     return DistrictOutcome(
         task.name, "monitored", figures=monitor_figures(res), dataset_name=str(dataset.name),
-        district_code=str(dataset.district_code), population=int(dataset.population),
+        district_code=str(dataset.district_code), population=int(dataset.residents),
         outline=outline_of(dataset, Path(task.plan)), seconds=time.perf_counter() - t0, worker=worker,
         peak_rss_mb=peak)
 

@@ -259,7 +259,7 @@ def plan_district(task: DistrictTask) -> DistrictOutcome:
     worker, peak = where_run()
     return DistrictOutcome(
         name=task.name, status=status, figures=figures, dataset_name=str(dataset.name),
-        district_code=str(dataset.district_code), population=int(dataset.population),
+        district_code=str(dataset.district_code), population=int(dataset.residents),
         outline=outline_of(dataset, folder), seconds=time.perf_counter() - t0,
         cpu_seconds=time.process_time() - c0, timings=timings, worker=worker, peak_rss_mb=peak)
 
@@ -271,6 +271,6 @@ def _failed(task: DistrictTask, dataset: Dataset | None, t0: float, message: str
         name=task.name, status="failed", message=message, problems=problems,
         dataset_name=str(dataset.name) if dataset is not None else "",
         district_code=str(dataset.district_code) if dataset is not None else "",
-        population=int(dataset.population) if dataset is not None else None,
+        population=int(dataset.residents) if dataset is not None else None,
         outline=outline_of(dataset, Path(task.folder)), seconds=time.perf_counter() - t0,
         worker=worker, peak_rss_mb=peak)
