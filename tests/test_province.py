@@ -11,6 +11,7 @@ same shape.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -251,7 +252,10 @@ def test_monitoring_takes_the_same_shape(planned, province, cluster, tmp_path):
 
     out, _, _ = planned
     mon = tmp_path / "mon"
-    cluster.write_scheduler_file(str(tmp_path / "scheduler.json"))  # as `--scheduler-file PATH` reads
+    # a scheduler file as `dask scheduler --scheduler-file PATH` writes it (the address is what a client
+    # reads); Client.write_scheduler_file itself fails once workers report metrics keyed by tuples
+    info = {"type": "Scheduler", "address": cluster.scheduler.address}
+    (tmp_path / "scheduler.json").write_text(json.dumps(info), encoding="utf-8")
     res = monitor_province(out, mon, rules=ProvinceRules(scheduler_file=str(tmp_path / "scheduler.json")),
                            do_replan=False, charts=False)
     assert {o.name: o.status for o in res.outcomes} == {"d001": "monitored", "yunling": "monitored"}
