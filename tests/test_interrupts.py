@@ -28,8 +28,8 @@ from ortools.sat.python import cp_model
 from test_cli_plan import make_small_district
 
 from riskplan.allocation import controlled_round
-from riskplan.allocation.floors import _solve as solve_cpsat
 from riskplan.cli import main
+from riskplan.cpsat import solve_stoppable as solve_cpsat
 from riskplan.interrupts import deferred, stoppable
 from riskplan.routing.model import RoutingProblem, SearchBudget
 from riskplan.routing.model import solve as solve_routing

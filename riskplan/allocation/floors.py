@@ -32,8 +32,8 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from riskplan.allocation.apportion import apportion
+from riskplan.cpsat import solve_stoppable
 from riskplan.errors import InfeasibleError
-from riskplan.interrupts import Interrupt, stoppable
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,26 +162,6 @@ def greedy_covering(
     return y
 
 
-class _StopOnInterrupt(cp_model.CpSolverSolutionCallback):
-    """Ends the search at its next solution once Ctrl-C was pressed (the watcher usually has)."""
-
-    def __init__(self, interrupt: Interrupt) -> None:
-        super().__init__()
-        self.interrupt = interrupt
-
-    def on_solution_callback(self) -> None:
-        """Called by CP-SAT at each solution."""
-        if self.interrupt.requested:
-            self.stop_search()
-
-
-def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel) -> cp_model.CpSolverStatus:
-    """``solver.solve(model)`` that Ctrl-C stops at once and raises as KeyboardInterrupt."""
-    solver.parameters.catch_sigint_signal = False  # CP-SAT's own handler swallows Ctrl-C
-    with stoppable(solver.stop_search) as interrupt:
-        return solver.solve(model, _StopOnInterrupt(interrupt))
-
-
 def check_room(groups: list[Group], upper: np.ndarray) -> None:
     """Raise InfeasibleError for the first group whose strata cannot hold its need."""
     for g in groups:
@@ -269,7 +249,7 @@ def solve_covering(
         if hint is not None:
             for i, v in var.items():
                 model.add_hint(v, int(hint[i]))
-        status = _solve(solver, model)
+        status = solve_stoppable(solver, model)
         if status == cp_model.UNKNOWN:  # no solution in time (the greedy hint is one, so rare)
             raise InfeasibleError(
                 f"the coverage floors were not placed within allocation.floor_time_limit_s = "
@@ -295,7 +275,7 @@ def solve_covering(
     model.maximize(cp_model.LinearExpr.weighted_sum([var[i] for i in keys], score))
     for i, v in var.items():
         model.add_hint(v, first[i])
-    status2 = _solve(solver, model)
+    status2 = solve_stoppable(solver, model)
     if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value >= sum(
         s * first[i] for s, i in zip(score, keys)
     ):

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from riskplan.interrupts import Interrupt, stoppable
+from riskplan.cpsat import solve_stoppable
 from riskplan.routing.feasible import Fit, candidate_stations, day_hours
 from riskplan.routing.network import Month
 
@@ -114,19 +114,6 @@ class Assignment:
     objective: float
     seconds: float
     size: int
-
-
-class _StopOnInterrupt(cp_model.CpSolverSolutionCallback):
-    """Ends the search at its next solution once Ctrl-C was pressed (the watcher usually has)."""
-
-    def __init__(self, interrupt: Interrupt) -> None:
-        super().__init__()
-        self.interrupt = interrupt
-
-    def on_solution_callback(self) -> None:
-        """Called by CP-SAT at each solution."""
-        if self.interrupt.requested:
-            self.stop_search()
 
 
 def workload(month: Month, i: int, s: int) -> int:
@@ -362,10 +349,8 @@ def assign_month(
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = int(seed) % (2**31)
     solver.parameters.max_deterministic_time = float(rules.assign_effort)
-    solver.parameters.catch_sigint_signal = False  # CP-SAT's own handler swallows Ctrl-C
     t0 = time.perf_counter()
-    with stoppable(solver.stop_search) as interrupt:
-        status = solver.solve(m, _StopOnInterrupt(interrupt))
+    status = solve_stoppable(solver, m)
     seconds = time.perf_counter() - t0
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Assignment({}, list(range(month.n_visits)), solver.status_name(status), float("nan"), seconds,
