@@ -43,6 +43,7 @@ from riskplan.settings import (
     ScheduleRules,
     SelectionRules,
 )
+from riskplan.settings.programme import ProgrammeRules, programme_key
 
 SECTIONS: dict[str, type] = {
     "roles": RoleRules,
@@ -66,6 +67,7 @@ def _with_key_comments(text: str, width: int = 100) -> str:
     """TOML ``text`` of a Config with each key's documentation as a comment above it."""
     docs = {name: attribute_docs(section_class(name)) for name in SECTIONS}
     docs[""] = attribute_docs(Config)
+    docs["programmes"] = attribute_docs(ProgrammeRules)
     out: list[str] = []
     table: str | None = ""
 
@@ -93,7 +95,10 @@ def _with_key_comments(text: str, width: int = 100) -> str:
     for line in text.splitlines():
         header = re.match(r"^\[([^\]]+)\]$", line)
         key = re.match(r"^([A-Za-z_]\w*) = ", line)
-        if header:
+        if line == "[[programmes]]":  # an array of tables: each entry's keys as ProgrammeRules
+            unset(section)
+            section, table = "programmes", "programmes"
+        elif header:
             unset(section)
             parts = header.group(1).split(".")
             section = parts[0]
@@ -139,6 +144,9 @@ class Config:
         Roles given to some business types and categories, replacing the data's.
     quota, risk, allocation, schedule, calendar, selection, routing, monitoring, export
         The stage sections (see each class for its keys and defaults).
+    programmes
+        The plan's programmes (``[[programmes]]``, see
+        :class:`~riskplan.settings.programme.ProgrammeRules`); empty: one programme, ``[quota]``.
     """
 
     seed: int = DEFAULT_SEED
@@ -152,9 +160,28 @@ class Config:
     routing: RoutingRules = dataclasses.field(default_factory=RoutingRules)
     monitoring: MonitoringRules = dataclasses.field(default_factory=MonitoringRules)
     export: ExportRules = dataclasses.field(default_factory=ExportRules)
+    programmes: tuple[ProgrammeRules, ...] = ()
 
     def __post_init__(self) -> None:
         check(0 <= self.seed < 2**63, "seed", f"must be a non-negative integer, got {self.seed}")
+        seen: set[str] = set()
+        for i, p in enumerate(self.programmes):
+            key = programme_key(i, p.id)
+            check(p.id not in seen, f"{key}.id", "two programmes have this id")
+            seen.add(p.id)
+            # the overrides are checked like the sections they change, naming the programme
+            for name, base in (("allocation", self.allocation), ("risk", self.risk)):
+                merged = {**section_to_dict(base), **getattr(p, name)}
+                try:
+                    section_from_dict(type(base), merged, prefix=f"{key}.{name}")
+                except ConfigError as exc:
+                    if exc.key.startswith(key):
+                        raise
+                    text = str(exc).split("': ", 1)[-1]
+                    raise ConfigError(f"{key}.{exc.key}", text) from None
+        named = [t for p in self.programmes for t in p.targets]
+        dup = sorted({t for t in named if named.count(t) > 1})
+        check(not dup, "programmes.targets", f"a target is scored from one programme: {', '.join(dup)}")
 
     # ---------------------------------------------------------------- conversion
     @classmethod
@@ -166,12 +193,14 @@ class Config:
                 if not isinstance(value, Mapping):
                     raise ConfigError(key, f"expected a table [{key}], got {value!r}")
                 kwargs[key] = section_from_dict(section_class(key), value, prefix=key)
+            elif key == "programmes":
+                kwargs[key] = _programmes_from(value)
             elif key == "seed":
                 if isinstance(value, bool) or not isinstance(value, int):
                     raise ConfigError("seed", f"expected an integer, got {value!r}")
                 kwargs[key] = value
             else:
-                known = ", ".join(["seed", *SECTIONS])
+                known = ", ".join(["seed", *SECTIONS, "programmes"])
                 raise ConfigError(key, f"unknown key (known keys here: {known})")
         return cls(**kwargs)
 
@@ -180,6 +209,9 @@ class Config:
         out: dict[str, Any] = {"seed": self.seed}
         for name in SECTIONS:
             out[name] = section_to_dict(getattr(self, name))
+        if self.programmes:  # absent when there is none: the one-programme file stays as it was
+            out["programmes"] = [{k: v for k, v in section_to_dict(p).items() if v != {}}
+                                 for p in self.programmes]
         return out
 
     def to_toml(self) -> str:
@@ -228,6 +260,18 @@ class Config:
         """
         ds = with_roles(dataset, self.roles.business_types, self.roles.categories)
         return Config.from_dict(resolve_rules(self.to_dict(), ds))
+
+
+def _programmes_from(value: Any) -> tuple[ProgrammeRules, ...]:
+    """``[[programmes]]`` (a list of tables) as ProgrammeRules, errors naming the programme."""
+    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+        raise ConfigError("programmes", f"expected a list of tables [[programmes]], got {value!r}")
+    out = []
+    for i, v in enumerate(value):
+        pid = v.get("id")
+        out.append(section_from_dict(ProgrammeRules, v,
+                                     prefix=programme_key(i, pid if isinstance(pid, str) else "")))
+    return tuple(out)
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:

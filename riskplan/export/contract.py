@@ -55,11 +55,16 @@ class TableSpec:
         Path of its CSV inside the plan folder.
     columns
         ``(column, kind)`` pairs, in file order.
+    optional
+        ``(column, kind)`` pairs written after ``columns`` only when the table has them (the
+        ``programme`` columns of a plan with several programmes: a plan of one programme keeps
+        its files as they were).
     """
 
     name: str
     file: str
     columns: Columns
+    optional: Columns = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -185,27 +190,36 @@ PLACEMENTS = _cols("""
 TEAMS = _cols("station_id:str date:datetime team:int officers:str roster_size:int seed:int")
 """``riskplan.selection.draw_teams``, ``officer_ids`` written as ``officers``."""
 
+PROGRAMME = _cols("programme:str")
+"""Optional column of a plan with several programmes (``[[programmes]]``): the programme of the row."""
+
+PROGRAMME_SAMPLES = _cols("programme:str programme_samples:str")
+"""Optional columns of a visit's rows with several programmes: ``programme`` (``;`` list of the
+programmes whose samples the visit takes) and ``programme_samples`` (what each takes:
+``risk_monitoring:C01=1;supervision:C01=1,C07=2``, programme then category = samples)."""
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
         TableSpec("risk_scores", "risk_scores.csv", RISK_SCORES),
-        TableSpec("allocation", "allocation.csv", ALLOCATION),
-        TableSpec("schedule", "schedule.csv", SCHEDULE),
-        TableSpec("visits", "visits.csv", VISITS),
-        TableSpec("stops", "stops.csv", FIELD + _cols("lon_wgs84:float lat_wgs84:float")),
+        TableSpec("allocation", "allocation.csv", ALLOCATION, PROGRAMME),
+        TableSpec("schedule", "schedule.csv", SCHEDULE, PROGRAMME),
+        TableSpec("visits", "visits.csv", VISITS, PROGRAMME_SAMPLES),
+        TableSpec("stops", "stops.csv", FIELD + _cols("lon_wgs84:float lat_wgs84:float"),
+                  PROGRAMME_SAMPLES),
         TableSpec("routes", "routes.csv", ROUTES),
         TableSpec("lab_days", "lab_days.csv", LAB_DAYS),
-        TableSpec("unassigned", "unassigned.csv", UNASSIGNED),
-        TableSpec("purchases", "purchases.csv", PURCHASES),
-        TableSpec("shortfall", "shortfall.csv", SHORTFALL),
-        TableSpec("moves", "moves.csv", MOVES),
+        TableSpec("unassigned", "unassigned.csv", UNASSIGNED, PROGRAMME_SAMPLES),
+        TableSpec("purchases", "purchases.csv", PURCHASES, PROGRAMME_SAMPLES),
+        TableSpec("shortfall", "shortfall.csv", SHORTFALL, PROGRAMME),
+        TableSpec("moves", "moves.csv", MOVES, PROGRAMME),
         TableSpec("placements", "placements.csv", PLACEMENTS),
         TableSpec("teams", "teams.csv", TEAMS),
     )
 }
 """Every table of a plan folder, in writing order."""
 
-TEAM_SHEET = TableSpec("team_sheet", "teams/<station>-T<team>/<date>.csv", FIELD[3:])
+TEAM_SHEET = TableSpec("team_sheet", "teams/<station>-T<team>/<date>.csv", FIELD[3:], PROGRAMME_SAMPLES)
 """One team's day (the stops without date, station and team); ``cold_chain`` written 是/否 or yes/no."""
 
 
@@ -244,7 +258,8 @@ def conform(table: str | TableSpec, df: pd.DataFrame) -> pd.DataFrame:
         contract and the pipeline disagree), or a value does not fit its column's kind.
     """
     spec = spec_of(table)
-    extra = [str(c) for c in df.columns if c not in spec.names]
+    present = tuple((c, k) for c, k in spec.optional if c in df.columns)
+    extra = [str(c) for c in df.columns if c not in spec.names and c not in dict(present)]
     missing = [c for c in spec.names if c not in df.columns]
     if extra or missing:
         raise RiskplanError(
@@ -253,7 +268,7 @@ def conform(table: str | TableSpec, df: pd.DataFrame) -> pd.DataFrame:
             f"contract column(s) missing: {', '.join(missing) or '-'}"
         )
     df = df.reset_index(drop=True)
-    return pd.DataFrame({c: _cast(df[c], kind, f"{spec.name}.{c}") for c, kind in spec.columns},
+    return pd.DataFrame({c: _cast(df[c], kind, f"{spec.name}.{c}") for c, kind in spec.columns + present},
                         index=df.index)
 
 
@@ -308,7 +323,7 @@ def parse(table: str | TableSpec | None, raw: pd.DataFrame, source: str) -> pd.D
         names, kinds = to_standard(raw.columns), column_kinds()
     else:
         spec = spec_of(table)
-        names, kinds = spec.standard_names(raw.columns), dict(spec.columns)
+        names, kinds = spec.standard_names(raw.columns), dict(spec.columns + spec.optional)
     data = {
         name: _parse(raw.iloc[:, i], kinds.get(name, "str"), source, name, str(raw.columns[i]))
         for i, name in enumerate(names)

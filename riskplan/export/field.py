@@ -28,6 +28,9 @@ PURCHASE_COLUMNS: tuple[str, ...] = contract.TABLES["purchases"].names
 UNASSIGNED_COLUMNS: tuple[str, ...] = contract.TABLES["unassigned"].names
 """Columns of the unassigned visits, in order."""
 
+PROGRAMME_COLUMNS: tuple[str, ...] = tuple(c for c, _ in contract.PROGRAMME_SAMPLES)
+"""Columns naming the programmes of a visit's samples (a plan with ``[[programmes]]`` only)."""
+
 
 def hhmm(value: Any) -> str:
     """``HH:MM`` of minutes after midnight [min], a time, a timestamp or ``HH:MM`` text."""
@@ -114,7 +117,8 @@ def field_table(
     pandas.DataFrame
         Sorted by date, station, team and stop order; also ``lon_wgs84``/``lat_wgs84`` for maps.
     """
-    vcols = ["categories_to_sample", "samples", "units", "perishable", "township_code"]
+    vcols = ["categories_to_sample", "samples", "units", "perishable", "township_code", "programme",
+             "programme_samples"]
     vcols = ["visit_id"] + [c for c in vcols if c in visits.columns and c not in stops.columns]
     df = stops.drop(columns=["name"], errors="ignore").merge(
         visits[vcols], on="visit_id", how="left", validate="1:1"
@@ -151,7 +155,7 @@ def field_table(
     for c in FIELD_COLUMNS:
         if c not in df.columns:
             df[c] = ""
-    extra = [c for c in ("lon_wgs84", "lat_wgs84") if c in df.columns]
+    extra = [c for c in ("lon_wgs84", "lat_wgs84", *PROGRAMME_COLUMNS) if c in df.columns]
     return df[list(FIELD_COLUMNS) + extra].reset_index(drop=True)
 
 
@@ -171,7 +175,8 @@ def purchase_orders(visits: pd.DataFrame, dataset: Dataset, lang: str = "zh") ->
     for c in PURCHASE_COLUMNS:
         if c not in df.columns:
             df[c] = ""
-    return df[list(PURCHASE_COLUMNS)].sort_values(["month", "visit_id"]).reset_index(drop=True)
+    own = [c for c in PROGRAMME_COLUMNS if c in df.columns]
+    return df[list(PURCHASE_COLUMNS) + own].sort_values(["month", "visit_id"]).reset_index(drop=True)
 
 
 def unassigned_table(
@@ -187,4 +192,5 @@ def unassigned_table(
     for c in UNASSIGNED_COLUMNS:
         if c not in df.columns:
             df[c] = ""
-    return df[list(UNASSIGNED_COLUMNS)].sort_values(["month", "visit_id"]).reset_index(drop=True)
+    own = [c for c in PROGRAMME_COLUMNS if c in df.columns]
+    return df[list(UNASSIGNED_COLUMNS) + own].sort_values(["month", "visit_id"]).reset_index(drop=True)

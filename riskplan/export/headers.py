@@ -26,6 +26,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "floor": ("保底批次", "Floor samples"),
     "risk_part": ("风险分配批次", "Risk-weighted samples"),
     "samples": ("批次", "Samples"),
+    "programme": ("任务类别", "Programme"),
+    "programme_samples": ("各任务样品", "Samples by programme"),
     "fractional": ("理论批次", "Fractional samples"),
     "cost_yuan": ("检验费用(元)", "Test cost [CNY]"),
     "n_establishments": ("主体数", "Establishments"),

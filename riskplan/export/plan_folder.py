@@ -275,7 +275,8 @@ def write_plan(
         steps.update()
 
         # per team and day: CSV files, and one workbook per team with a sheet per day
-        sheet_cols = list(contract.TEAM_SHEET.names)
+        sheet_cols = list(contract.TEAM_SHEET.names) + [
+            c for c, _ in contract.TEAM_SHEET.optional if c in stops.columns]
         titles = team_sheet.day_infos(stops, result.routes, dataset.labs, lang) if len(stops) else {}
         for (sid, team), grp in stops.groupby(["station_id", "team"], sort=True):
             label = team_label(sid, team)

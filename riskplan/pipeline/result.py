@@ -11,10 +11,14 @@ from riskplan.allocation import Allocation
 from riskplan.config import Config
 from riskplan.dataset import Dataset
 from riskplan.pipeline.carry import empty_placements
+from riskplan.pipeline.programmes import ProgrammePlan
 from riskplan.plotting.fonts import font_note
 from riskplan.routing.result import LAB_DAY_COLUMNS
+from riskplan.tables import STRATUM_KEY
 
-__all__ = ["PlanResult"]
+KEY = list(STRATUM_KEY)
+
+__all__ = ["PlanResult", "programme_samples"]
 
 
 @dataclasses.dataclass
@@ -72,6 +76,12 @@ class PlanResult:
     lab_days
         Samples reaching each lab on each day (``RoutePlan.lab_days`` of every planned month:
         ``lab_id, date, samples, perishable_samples, booked, capacity``).
+    programmes
+        Each programme's quota, allocation and schedule, in the order of ``[[programmes]]``;
+        empty for a plan of one programme made of ``[quota]``. With programmes, ``quota`` is
+        their sum, ``allocation`` and ``schedule`` hold one block per programme (column
+        ``programme``) and every visit, stop, purchase, shortfall and unassigned row names its
+        programme(s) (``programme``, ``programme_samples``).
     """
 
     months: list[int]
@@ -97,6 +107,7 @@ class PlanResult:
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
     warnings: list[str] = dataclasses.field(default_factory=list)
     lab_days: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=LAB_DAY_COLUMNS))
+    programmes: list[ProgrammePlan] = dataclasses.field(default_factory=list)
 
     def __repr__(self) -> str:
         k = self.key_numbers()
@@ -129,8 +140,8 @@ class PlanResult:
         return {
             "quota": int(self.quota),
             "allocated": int(alloc["samples"].sum()),
-            "strata": int(len(alloc)),
-            "strata_covered": int(len(got)),
+            "strata": int(len(alloc[KEY].drop_duplicates())),
+            "strata_covered": int(len(got[KEY].drop_duplicates())),
             "townships": int(n_townships),
             "townships_covered": int(got["township_code"].nunique()),
             "business_types": int(alloc["business_type"].nunique()),
@@ -153,6 +164,8 @@ class PlanResult:
                                if "cost_yuan" in alloc.columns else None),
             "below_quota": max(0, int(self.quota) - int(alloc["samples"].sum())),
             "reproducible": bool(self.reproducible),
+            # only with [[programmes]]: a plan of one programme keeps its figures as they were
+            **({"programmes": self.programme_numbers().to_dict("records")} if self.programmes else {}),
         }
 
     def summary(self) -> str:
@@ -178,6 +191,12 @@ class PlanResult:
             f"  visits 任务: {k['visits']} selected, {k['routed']} routed on {k['routes']} routes, "
             f"{k['unassigned']} unassigned, {k['purchases']} purchase orders",
         ]
+        for r in k.get("programmes", []):
+            lines.append(
+                f"  programme {r['programme']} ({r['name']}): quota {r['quota']}, allocated "
+                f"{r['allocated']}, {r['scheduled']} scheduled, {r['samples']} selected "
+                f"({r['samples_routed']} routed, {r['samples_bought']} bought), {r['visits']} "
+                f"visits of which {r['shared_visits']} shared with another programme")
         for reason, n in k["unassigned_reasons"].items():
             lines.append(f"    unassigned: {n} x {reason}")
         if not k["reproducible"]:
@@ -222,6 +241,45 @@ class PlanResult:
         out["delivered"] = out["samples_routed"] + out["samples_bought"]
         return out
 
+    def programme_numbers(self) -> pd.DataFrame:
+        """Each programme's figures (empty without ``[[programmes]]``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per programme: ``programme, name, kind, document, quota, allocated``
+            (the year [samples]), ``scheduled`` (the planned months), ``samples`` (selected),
+            ``samples_routed``, ``samples_bought``, ``samples_short`` [samples], ``visits``
+            (visits taking its samples) and ``shared_visits`` (those also taking another
+            programme's samples).
+        """
+        rows = []
+        v = self.visits
+        per = programme_samples(v) if len(v) and "programme_samples" in v.columns else pd.DataFrame(
+            columns=["visit_id", "programme", "samples"])
+        routed = set(self.stops["visit_id"]) if len(self.stops) else set()
+        bought = set(self.purchases["visit_id"]) if len(self.purchases) else set()
+        n_prog = per.groupby("visit_id")["programme"].nunique() if len(per) else pd.Series(dtype=int)
+        sched = self.schedule[self.schedule["month"].isin(self.months)]
+        for plan in self.programmes:
+            pid = plan.rules.id
+            mine = per[per["programme"] == pid]
+            short = self.shortfall
+            rows.append({
+                "programme": pid, "name": plan.rules.label, "kind": plan.rules.kind,
+                "document": plan.rules.document, "quota": int(plan.quota),
+                "allocated": int(plan.allocation.table["samples"].sum()),
+                "scheduled": int(sched.loc[sched["programme"] == pid, "samples"].sum()),
+                "samples": int(mine["samples"].sum()),
+                "samples_routed": int(mine.loc[mine["visit_id"].isin(routed), "samples"].sum()),
+                "samples_bought": int(mine.loc[mine["visit_id"].isin(bought), "samples"].sum()),
+                "samples_short": int(short.loc[short["programme"].astype(str).str.split(";").map(
+                    lambda ps, p=pid: p in ps), "missing"].sum()) if len(short) else 0,
+                "visits": int(mine["visit_id"].nunique()),
+                "shared_visits": int((n_prog.reindex(mine["visit_id"].unique()) > 1).sum()),
+            })
+        return pd.DataFrame(rows)
+
     @property
     def n_routed(self) -> int:
         """Visits placed on a route."""
@@ -245,6 +303,21 @@ class PlanResult:
         )
         out["outcome"] = out["outcome"].fillna("missing")
         return out
+
+
+def programme_samples(visits: pd.DataFrame) -> pd.DataFrame:
+    """``visit_id, programme, category_code, samples``: one row per visit, programme and category.
+
+    Read from the visits' ``programme_samples`` (``risk_monitoring:C01=1;supervision:C07=2``).
+    """
+    rows = []
+    for vid, text in zip(visits["visit_id"].astype(str), visits["programme_samples"].astype(str)):
+        for part in filter(None, text.split(";")):
+            pid, _, cats = part.partition(":")
+            for item in filter(None, cats.split(",")):
+                code, _, n = item.partition("=")
+                rows.append((vid, pid, code, int(n)))
+    return pd.DataFrame(rows, columns=["visit_id", "programme", "category_code", "samples"])
 
 
 def _yuan(value: float | None) -> str:

@@ -17,6 +17,8 @@ from riskplan.configure import prepare
 from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError
 from riskplan.pipeline.carry import PLACEMENT_COLUMNS, empty_placements, substitutes
+from riskplan.pipeline.ledger import ProgrammeLedger, visit_programmes
+from riskplan.pipeline.programmes import ProgrammePlan, combined, plan_programmes
 from riskplan.pipeline.result import PlanResult
 from riskplan.pipeline.stages import (
     concat_months,
@@ -127,9 +129,19 @@ def run_plan(
     scores = _timed(t, "risk", stage_risk, dataset, config)
     quota = _timed(t, "quota", stage_quota, dataset, config)
     supply = _timed(t, "supply", stage_supply, dataset, config)
-    alloc_result = _timed(t, "allocation", stage_allocation, scores, quota, dataset, config, supply)
-    alloc = alloc_result.table
-    sched = _timed(t, "schedule", stage_schedule, alloc_result, dataset, config, supply)
+    progs: list[ProgrammePlan] = []
+    ledger: ProgrammeLedger | None = None
+    if config.programmes:  # each programme allocated and scheduled, the supply shared in order
+        progs = _timed(t, "allocation", plan_programmes, scores, dataset, config, supply)
+        quota = sum(p.quota for p in progs)
+        alloc_result, sched = combined(progs)
+        alloc = alloc_result.table
+        ledger = ProgrammeLedger([p.rules.id for p in progs],
+                                 {p.rules.id: p.schedule for p in progs})
+    else:
+        alloc_result = _timed(t, "allocation", stage_allocation, scores, quota, dataset, config, supply)
+        alloc = alloc_result.table
+        sched = _timed(t, "schedule", stage_schedule, alloc_result, dataset, config, supply)
     cal = _timed(t, "calendar", stage_calendar, year, months, config)
     visits_l, stops_l, routes_l, un_l, teams_l, short_l, lab_l = [], [], [], [], [], [], []
     reproducible = True
@@ -144,6 +156,7 @@ def run_plan(
     for i, m in enumerate(tqdm(months, desc="months", unit="month",
                                disable=not progress or len(months) == 1)):
         sched_m = _month_schedule(sched, m, carry_in.pop(m, {}))
+        demand = ledger.demand(m) if ledger is not None else {}
         sel = _timed(t, "selection", stage_selection, dataset, sched_m, m, config, seed, planned,
                      limit)
         short = sel.shortfall
@@ -160,6 +173,8 @@ def run_plan(
                     continue
                 into = carry_in.setdefault(to, {})
                 into[key] = into.get(key, 0) + int(rec.missing)
+                if ledger is not None:
+                    ledger.carry_to(to, ledger.take_last(demand, key, int(rec.missing)), key)
                 carried.add("|".join(key))
                 placed_l.append(("carried", m, to, "|".join(key), "|".join(key), int(rec.missing),
                                  f"{rec.reason} / 顺延"))
@@ -171,6 +186,10 @@ def run_plan(
                 for r in rows:
                     a, b, c = str(r[3]).split("|")
                     add[(a, b, c)] = add.get((a, b, c), 0) - int(r[5])
+                    if ledger is not None:  # the substitute belongs to the programme that missed it
+                        x, y, z = str(r[4]).split("|")
+                        for prog, n in ledger.take_last(demand, (a, b, c), int(r[5])):
+                            demand[prog][(x, y, z)] = demand[prog].get((x, y, z), 0) + n
                 sched_m = _month_schedule(sched_m, m, add)
                 sel = _timed(t, "selection", stage_selection, dataset, sched_m, m, config, seed, planned,
                      limit)
@@ -178,6 +197,9 @@ def run_plan(
                 short = sel.shortfall  # its carried strata draw as before: their shortfall moved on
                 short = short[~stratum_id(short).isin(carried)] if carried else short
         v = sel.visits
+        if ledger is not None:  # every sample, and so every visit, names its programme(s)
+            v = visit_programmes(v, ledger.attribute(sel.samples, demand), ledger.order)
+            short = _short_programmes(short, demand, sel.samples, ledger.order)
         short_l.append(short.assign(month=m))
         planned = v if planned is None else concat_months([planned, v])
         cal_m = cal[pd.to_datetime(cal["date"]).dt.month == m]
@@ -222,7 +244,27 @@ def run_plan(
         timings=t,
         warnings=ready.warnings,
         lab_days=_merge_lab_days(lab_l),
+        programmes=progs,
     )
+
+
+def _short_programmes(short: pd.DataFrame, demand: dict[str, dict[tuple[str, str, str], int]],
+                      samples: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """``short`` with ``programme``: the programmes (``;`` list) whose demand the stratum misses."""
+    if not len(short):
+        return short.assign(programme=pd.Series(dtype="str"))
+    got = samples.assign(**{k: samples[k].astype(str) for k in KEY}).groupby(KEY)["samples"].sum()
+    names = []
+    for key in zip(*(short[k].astype(str) for k in KEY)):
+        n = int(got.get(key, 0))
+        missing = []
+        for p in order:  # the programmes in order took the drawn samples: the later ones miss
+            asked = demand[p].get(key, 0)
+            if asked > n:
+                missing.append(p)
+            n = max(0, n - asked)
+        names.append(";".join(missing))
+    return short.assign(programme=pd.Series(names, index=short.index, dtype="str"))
 
 
 def _spill_over(previous: tuple[int, pd.DataFrame] | None, month: int) -> pd.DataFrame | None:
