@@ -91,6 +91,11 @@ def report_markdown(result: Any, dataset: Dataset, chart_files: list[str], data_
         f"| 可复现 / reproducible | {'yes' if k['reproducible'] else 'no (wall-clock routing limit)'} |",
         "",
     ]
+    if k.get("programmes"):
+        lines += ["## 各任务 / By programme", "",
+                  "One visit may take the samples of several programmes (shared visits); each "
+                  "programme's samples use its own sampling document.", "",
+                  _md_table(pd.DataFrame(k["programmes"])), ""]
     if k["unassigned_reasons"]:
         lines += ["## 未排入原因 / Unassigned visits by reason", ""]
         lines += [_md_table(pd.DataFrame(list(k["unassigned_reasons"].items()), columns=["reason", "visits"])), ""]

@@ -39,6 +39,7 @@ from riskplan.monitoring.coverage import Coverage, coverage
 from riskplan.monitoring.followup import FollowUp, followup
 from riskplan.monitoring.ingest import IngestResult, check_as_of, validate_results
 from riskplan.monitoring.planio import MonitorPlan
+from riskplan.monitoring.programmes import programme_actuals, whole_plan
 from riskplan.monitoring.progress import (
     behind,
     last_complete_month,
@@ -158,7 +159,14 @@ def monitor(
         For malformed results.
     """
     rules = rules or getattr(plan.config, "monitoring", None) or MonitoringRules()
-    alloc = plan.allocation.table if hasattr(plan.allocation, "table") else plan.allocation
+    by_programme = plan.allocation.table if hasattr(plan.allocation, "table") else plan.allocation
+    programmes = tuple(getattr(plan.config, "programmes", ()) or ())
+    # several programmes: progress, coverage and alerts watch the plan as a whole
+    alloc = whole_plan(by_programme, list(STRATUM_KEY))
+    sched_by_programme = plan.schedule
+    if "programme" in plan.schedule.columns:
+        plan = dataclasses.replace(plan, allocation=alloc,
+                                   schedule=whole_plan(plan.schedule, [*STRATUM_KEY, "month"]))
     plan_year = getattr(dataset, "plan_year", None)
     if as_of is None:
         as_of = getattr(dataset, "reference_date", None)
@@ -208,6 +216,9 @@ def monitor(
         coverage_counts=cov_counts, population=int(dataset.townships["population"].sum()),
         risk_monitoring_samples=len(prog_rm), programme=plan.programme,
         township_completion=b_t[["township_code", "done", "annual"]])
+    if programmes:  # each target from the programme naming it
+        comp = programme_actuals(programmes, by_programme, sched_by_programme, matched, as_of,
+                                 rules, int(dataset.townships["population"].sum()), fs)
     tg = targets if targets is not None else getattr(dataset, "creation_targets", None)
     sc = scorecard(tg, getattr(dataset, "target_actuals", None), comp, as_of=as_of,
                    plan_year=dataset.plan_year, share_due=share_due(as_of, rules), rules=rules)

@@ -1,0 +1,232 @@
+"""Several programmes in one plan (issue 15): configuration, quotas, shared visits, outputs, scorecard.
+
+The plan runs on the second district Yunling (tests/districts/) with three programmes: a fixed
+number of school-canteen samples restricted by role, risk monitoring (1.2 per 1,000, as Yunling's
+own [quota]) and supervision sampling (3 per 1,000, without the school-canteen share floor).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from riskplan.allocation import annual_quota, resolve_population
+from riskplan.allocation.shared import supply_left
+from riskplan.config import Config, load_config
+from riskplan.configure import prepare
+from riskplan.errors import ConfigError
+from riskplan.export.plan_folder import read_plan, write_plan
+from riskplan.monitoring.programmes import programme_actuals, target_owners, whole_plan
+from riskplan.pipeline import run_plan
+from riskplan.pipeline.ledger import ProgrammeLedger
+from riskplan.pipeline.programmes import programmes_of, restrict
+from riskplan.pipeline.result import programme_samples
+from riskplan.pipeline.stages import stage_supply
+from riskplan.settings import MonitoringRules
+from riskplan.settings.programme import ProgrammeRules
+
+ROOT = Path(__file__).resolve().parents[1]
+MONTH = 5
+
+PROGRAMMES = (
+    # first: the school canteens are few (69 samples in the year) and the supply is shared in
+    # this order; the programmes after it would take them all
+    ProgrammeRules(id="school", name="学校食堂 school canteens", samples=20,
+                   business_types=("school canteen", "kindergarten canteen")),
+    ProgrammeRules(id="risk_monitoring", name="风险监测 risk monitoring", rate_per_1000=1.2,
+                   targets=("T19",), document="风险监测抽样单"),
+    ProgrammeRules(id="supervision", name="监督抽检 supervision", rate_per_1000=3.0,
+                   targets=("T22", "T24"), document="监督抽检抽样单",
+                   allocation={"school_min_share": 0.0}),
+)
+
+
+# --------------------------------------------------------------------------- configuration
+def test_example_two_programmes_reads_and_round_trips() -> None:
+    cfg = load_config(ROOT / "examples" / "two-programmes.toml")
+    assert [p.id for p in cfg.programmes] == ["risk_monitoring", "supervision"]
+    assert [p.rate_per_1000 for p in cfg.programmes] == [1.0, 4.0]
+    text = cfg.to_toml()
+    assert "[[programmes]]" in text and "# Identifier written in every output row" in text
+    assert Config.from_dict(tomllib.loads(text)) == cfg
+
+
+def test_one_quota_section_is_one_programme() -> None:
+    cfg = Config()
+    assert "programmes" not in cfg.to_dict()  # the one-programme file stays as it was
+    (only,) = programmes_of(cfg)
+    assert (only.id, only.rate_per_1000) == (cfg.quota.programme, cfg.quota.rate_per_1000)
+
+
+BAD = [
+    ({"id": "supervision"}, "programmes[supervision].rate_per_1000", "exactly one of"),
+    ({"id": "supervision", "rate_per_1000": 4.0, "samples": 10},
+     "programmes[supervision].rate_per_1000", "exactly one of"),
+    ({"id": "supervision", "rate_per_1000": 0.0}, "programmes[supervision].rate_per_1000", "(0, 100]"),
+    ({"id": "supervision", "samples": 0}, "programmes[supervision].samples", "[1, 1000000]"),
+    ({"id": "supervision", "rate_per_1000": 4.0, "colour": "red"}, "programmes[supervision].colour",
+     "unknown key"),
+    ({"id": "supervision", "rate_per_1000": 4.0, "kind": "audit"}, "programmes[supervision].kind",
+     "must be one of"),
+    ({"id": "2nd", "rate_per_1000": 4.0}, "programmes[2nd].id", "a letter then"),
+    ({"id": "supervision", "rate_per_1000": 4.0, "targets": ["T22x"]},
+     "programmes[supervision].targets", "not a target ID"),
+    ({"id": "supervision", "rate_per_1000": 4.0, "allocation": {"township_min": -1}},
+     "programmes[supervision].allocation.township_min", ""),
+    ({"id": "supervision", "rate_per_1000": 4.0, "allocation": {"no_such_key": 1}},
+     "programmes[supervision].allocation.no_such_key", "unknown key"),
+    ({"id": "supervision", "rate_per_1000": 4.0, "risk": {"half_life_years": -2.0}},
+     "programmes[supervision].risk.half_life_years", ""),
+]
+
+
+@pytest.mark.parametrize(("entry", "key", "words"), BAD)
+def test_bad_programme_names_the_programme_and_key(entry: dict, key: str, words: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        Config.from_dict({"programmes": [{"id": "risk_monitoring", "rate_per_1000": 1.0}, entry]})
+    assert err.value.key == key
+    assert words in str(err.value)
+
+
+def test_two_programmes_one_id_or_one_target_twice_are_refused() -> None:
+    with pytest.raises(ConfigError, match="two programmes have this id"):
+        Config.from_dict({"programmes": [{"id": "a", "samples": 5}, {"id": "a", "samples": 6}]})
+    with pytest.raises(ConfigError, match="scored from one programme: T22"):
+        Config.from_dict({"programmes": [{"id": "a", "samples": 5, "targets": ["T22"]},
+                                         {"id": "b", "samples": 6, "targets": ["T22"]}]})
+    with pytest.raises(ConfigError, match="expected a list of tables"):
+        Config.from_dict({"programmes": {"id": "a"}})
+
+
+def test_programme_restriction_unknown_code_is_an_error(yunling) -> None:
+    scores = pd.DataFrame({"township_code": ["T1"], "business_type": ["SC-SCHOOL"],
+                           "category_code": ["F01"]})
+    bad = ProgrammeRules(id="school", samples=5, business_types=("C-SCHOOL",))
+    with pytest.raises(ConfigError) as err:
+        restrict(scores, bad, 2, yunling)
+    assert err.value.key == "programmes[school].business_types"
+    assert "C-SCHOOL" in str(err.value)
+
+
+# --------------------------------------------------------------------------- the plan
+@pytest.fixture(scope="module")
+def two_plan(yunling, yunling_config):
+    return run_plan(yunling, yunling_config.replace(programmes=PROGRAMMES), MONTH)
+
+
+def test_each_programme_quota_met_exactly(two_plan, yunling, yunling_config) -> None:
+    residents = resolve_population(yunling_config.quota, yunling)
+    want = {"risk_monitoring": annual_quota(residents, 1.2), "supervision": annual_quota(residents, 3.0),
+            "school": 20}
+    got = {p.rules.id: p.quota for p in two_plan.programmes}
+    assert got == want
+    alloc = two_plan.allocation.groupby("programme")["samples"].sum().to_dict()
+    sched = two_plan.schedule.groupby("programme")["samples"].sum().to_dict()
+    assert alloc == want and sched == want
+    assert two_plan.quota == sum(want.values())
+    # the restricted programme samples only the school canteens' strata
+    school = two_plan.allocation[two_plan.allocation["programme"] == "school"]
+    assert set(school.loc[school["samples"] > 0, "business_type"]) <= {"SC-SCHOOL", "SC-KINDER"}
+    assert school["samples"].sum() == 20
+    # a programme's allocation override applies to it alone
+    assert two_plan.programmes[2].allocation.rules.school_min_share == 0.0
+    assert two_plan.programmes[1].allocation.rules.school_min_share == 0.06
+
+
+def test_every_sample_of_the_month_names_its_programme(two_plan) -> None:
+    v = two_plan.visits
+    assert v["programme"].str.len().gt(0).all()
+    per = programme_samples(v)
+    # what the programmes take at a visit adds up to the visit's samples
+    assert per.groupby("visit_id")["samples"].sum().reindex(v["visit_id"]).tolist() == v["samples"].tolist()
+    # each programme: selected + short = scheduled for the month (nothing carried in one month)
+    nums = two_plan.programme_numbers().set_index("programme")
+    assert (nums["samples"] + nums["samples_short"] >= nums["scheduled"]).all()
+    assert nums["samples"].sum() + int(two_plan.shortfall["missing"].sum()) == nums["scheduled"].sum()
+    sched = two_plan.schedule[two_plan.schedule["month"] == MONTH].groupby("programme")["samples"].sum()
+    assert nums["scheduled"].to_dict() == sched.to_dict()
+
+
+def test_visits_are_shared_and_fewer_than_separately(two_plan) -> None:
+    nums = two_plan.programme_numbers()
+    assert nums["shared_visits"].sum() > 0
+    # planned apart, each programme would visit at least its own establishments
+    assert nums["visits"].sum() > len(two_plan.visits)
+    shared = two_plan.visits[two_plan.visits["programme"].str.contains(";")]
+    assert len(shared) == (programme_samples(shared).groupby("visit_id")["programme"].nunique() > 1).sum()
+    # and the routes serve them: a shared visit is routed like any other
+    routed = set(two_plan.stops["visit_id"])
+    assert len(set(shared["visit_id"]) & routed) > 0
+
+
+def test_plan_folder_names_the_programme_everywhere(two_plan, yunling, tmp_path) -> None:
+    out = write_plan(two_plan, yunling, tmp_path / "plan", lang="zh")
+    visits = pd.read_csv(out / "visits.csv", encoding="utf-8-sig", dtype=str)
+    stops = pd.read_csv(out / "stops.csv", encoding="utf-8-sig", dtype=str)
+    assert "任务类别" in visits.columns and "各任务样品" in stops.columns
+    sheet = next((out / "teams").glob("*/*.csv"))
+    assert "任务类别" in pd.read_csv(sheet, encoding="utf-8-sig", dtype=str).columns
+    back = read_plan(out)
+    assert back.tables["visits"]["programme"].tolist() == two_plan.visits["programme"].tolist()
+    assert set(back.tables["allocation"]["programme"]) == {"risk_monitoring", "supervision", "school"}
+    man = (out / "manifest.json").read_text(encoding="utf-8")
+    assert "shared_visits" in man
+
+
+def test_supply_is_shared_in_order(yunling, yunling_config, two_plan) -> None:
+    ready = prepare(yunling, yunling_config)
+    supply = stage_supply(ready.dataset, ready.config)
+    first = two_plan.programmes[0].allocation.table
+    left = supply_left(supply, first)
+    used = supply.establishments["capacity"].to_numpy() - left.establishments["capacity"].to_numpy()
+    assert used.sum() == first["samples"].sum()
+    assert (left.establishments["capacity"] >= 0).all()
+    assert (left.establishments["category_capacity"] <= left.establishments["capacity"]).all()
+
+
+def test_ledger_takes_missing_samples_from_the_last_programme() -> None:
+    key = ("T1", "B1", "C1")
+    sched = {p: pd.DataFrame({"township_code": ["T1"], "business_type": ["B1"], "category_code": ["C1"],
+                              "month": [3], "samples": [n]}) for p, n in (("a", 2), ("b", 3))}
+    led = ProgrammeLedger(["a", "b"], sched)
+    demand = led.demand(3)
+    assert led.take_last(demand, key, 4) == [("b", 3), ("a", 1)]
+    led.carry_to(4, [("b", 3), ("a", 1)], key)
+    assert led.demand(4) == {"a": {key: 1}, "b": {key: 3}}
+    drawn = pd.DataFrame({"township_code": ["T1", "T1"], "business_type": ["B1", "B1"],
+                          "category_code": ["C1", "C1"], "establishment_id": ["E1", "E2"],
+                          "samples": [2, 2]})
+    out = led.attribute(drawn, {"a": {key: 1}, "b": {key: 3}})
+    assert out[["establishment_id", "programme", "samples"]].values.tolist() == [
+        ["E1", "a", 1], ["E1", "b", 1], ["E2", "b", 2]]
+
+
+# --------------------------------------------------------------------------- scorecard
+def test_each_target_from_its_programme() -> None:
+    progs = PROGRAMMES[1:]
+    assert target_owners(progs)["T19"] == "risk_monitoring"
+    assert target_owners(progs)["T22"] == "supervision"
+    assert target_owners(progs)["T23"] == "risk_monitoring"  # named by none: the first
+    key = {"township_code": ["T1", "T1"], "business_type": ["B1", "B2"], "category_code": ["C1", "C1"],
+           "stage": ["catering", "distribution"]}
+    alloc = pd.concat([pd.DataFrame({**key, "samples": [3, 1], "programme": "risk_monitoring"}),
+                       pd.DataFrame({**key, "samples": [6, 4], "programme": "supervision"})],
+                      ignore_index=True)
+    sched = alloc.assign(month=1)[["township_code", "business_type", "category_code", "month", "samples",
+                                   "programme"]]
+    matched = pd.DataFrame({"township_code": ["T1"] * 3, "business_type": ["B1", "B1", "B2"],
+                            "category_code": ["C1"] * 3, "stage": ["catering", "catering", "distribution"],
+                            "sample_date": pd.to_datetime(["2026-01-05"] * 3), "month": [1, 1, 1],
+                            "programme": ["risk_monitoring", "supervision", "supervision"]})
+    fs = pd.Series({"completion_rate_due": 1.0, "case_filing_rate": np.nan, "case_closing_rate": np.nan})
+    comp = programme_actuals(progs, alloc, sched, matched, "2026-03-31", MonitoringRules(), 2000, fs)
+    d = comp[comp["scope"] == "district"].set_index("target_id")
+    assert d.loc["T19", "actual"] == pytest.approx(1000 * 1 / 2000)  # one risk-monitoring sample
+    assert d.loc["T22", "actual"] == pytest.approx(100 * 2 / 10)  # 2 of supervision's 10
+    assert d.loc["T24", "actual"] == pytest.approx(100.0)  # supervision covers both types
+    assert "[programme supervision]" in d.loc["T22", "note"]
+    assert whole_plan(alloc, ["township_code", "business_type", "category_code"])["samples"].tolist() == [9, 5]
