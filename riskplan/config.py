@@ -179,6 +179,12 @@ class Config:
                         raise
                     text = str(exc).split("': ", 1)[-1]
                     raise ConfigError(f"{key}.{exc.key}", text) from None
+        sampling = [p.id for p in self.programmes if p.kind == "sampling"]
+        check(not self.programmes or bool(sampling), "programmes", "needs a sampling programme")
+        for i, p in enumerate(self.programmes):
+            check(not p.counts_towards or p.counts_towards in sampling,
+                  f"{programme_key(i, p.id)}.counts_towards",
+                  f"{p.counts_towards!r} is not a sampling programme (have: {', '.join(sampling)})")
         named = [t for p in self.programmes for t in p.targets]
         dup = sorted({t for t in named if named.count(t) > 1})
         check(not dup, "programmes.targets", f"a target is scored from one programme: {', '.join(dup)}")

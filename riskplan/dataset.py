@@ -49,6 +49,10 @@ class Dataset:
         District residents by year (``population.csv``: ``year``, ``residents`` [persons],
         ``source``); optional, empty without it. The quota uses it (see
         :func:`riskplan.allocation.quota.resolve_population`).
+    higher_level
+        Samples higher-level programmes (national, provincial, city) take in the district
+        (``higher_level.csv``: ``programme, level``, the stratum key, ``month``, ``samples``);
+        optional, empty without it.
     name
         Human-readable name of the district.
     district_code
@@ -80,6 +84,7 @@ class Dataset:
     target_actuals: pd.DataFrame
     creation_targets: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     population: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    higher_level: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     name: str = ""
     district_code: str = ""
     reference_date: dt.date | None = None

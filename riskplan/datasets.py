@@ -7,15 +7,19 @@ district's folder.
 
 from __future__ import annotations
 
+import dataclasses
 from importlib import resources
 from pathlib import Path
 
+from riskplan._problems import Problems
 from riskplan.dataset import Dataset
 from riskplan.errors import ValidationError
-from riskplan.io import read_folder
+from riskplan.io import read_folder, read_table
 from riskplan.validation import check_dataset
+from riskplan.validation.report import Reporter
+from riskplan.validation.tables import check_higher_level
 
-__all__ = ["Dataset", "read_dataset", "load_ouhai", "embedded_data_dir"]
+__all__ = ["Dataset", "read_dataset", "load_ouhai", "embedded_data_dir", "with_higher_level"]
 
 
 def read_dataset(folder: str | Path, validate: bool = True) -> Dataset:
@@ -87,3 +91,36 @@ def load_ouhai(validate: bool = True) -> Dataset:
         stations, history, complaints and results are synthetic.
     """
     return read_dataset(embedded_data_dir("ouhai"), validate=validate)
+
+
+def with_higher_level(dataset: Dataset, path: str | Path) -> Dataset:
+    """``dataset`` with its higher-level table read from ``path`` (``riskplan plan --higher-level``).
+
+    The file is read and checked like ``higher_level.csv`` of a dataset folder (same columns,
+    Chinese headers and values, codes against the dataset's tables); it replaces the folder's.
+
+    Raises
+    ------
+    ValidationError
+        With every problem of the file (file, row, column, what is wrong).
+    """
+    path = Path(path)
+    problems = Problems()
+    if not path.is_file():
+        problems.add(path.name, None, "", "", f"higher-level file not found: {path}",
+                     f"找不到上级任务文件：{path}")
+        raise ValidationError(problems.to_frame())
+    table = read_table(path, "higher_level", problems)
+    files = {**(dataset.metadata or {}).get("files", {}), "higher_level": path.name}
+    out = dataclasses.replace(dataset, higher_level=table,
+                              metadata={**(dataset.metadata or {}), "files": files})
+    codes = {
+        "township": set(out.townships["township_code"].astype(str)),
+        "business_type": set(out.business_types["business_type"].astype(str)),
+        "category": set(out.categories["category_code"].astype(str)),
+    }
+    check_higher_level(table, codes, Reporter(out, problems))
+    if problems.has_errors:
+        frame = problems.to_frame()
+        raise ValidationError(frame[frame["level"] == "error"].reset_index(drop=True))
+    return out

@@ -404,6 +404,25 @@ TABLES: dict[str, Table] = {
             key="year",
             optional=True,
         ),
+        Table(
+            "higher_level",
+            (
+                Column("programme", "id", "the higher-level task, e.g. `national_2026` (a "
+                       "`[[programmes]]` entry of kind `higher_level` says what it counts towards)"),
+                Column("level", "str", "who set the task", allowed=("national", "provincial", "city")),
+                Column("township_code", "id", "township (must exist in townships)"),
+                Column("business_type", "id", "business type (must exist in business_types)"),
+                Column("category_code", "id", "food category (must exist in categories)"),
+                Column("month", "int", "month the samples are (to be) taken", min=1, max=12,
+                       required=False, nullable=True),
+                Column("samples", "int", "samples the task takes in the district", unit="samples",
+                       min=1),
+            ),
+            "samples national, provincial and city programmes take in the district (上级任务); "
+            "they count towards a programme's quota or only for coverage, as the configuration says "
+            "(`riskplan plan --higher-level FILE` reads one from elsewhere)",
+            optional=True,
+        ),
     )
 }
 """Every input table, by name, in reading order."""

@@ -27,7 +27,7 @@ from riskplan.commands import province
 from riskplan.config import Config
 from riskplan.configure import check_config
 from riskplan.dataset import Dataset
-from riskplan.datasets import load_ouhai, read_dataset
+from riskplan.datasets import load_ouhai, read_dataset, with_higher_level
 from riskplan.errors import ConfigError, RiskplanError
 from riskplan.export.atomic import check_output_folder
 from riskplan.export.plan_folder import write_plan
@@ -49,6 +49,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     when.add_argument("--month", metavar="YYYY-MM", help="month to select and route (default: the "
                       "month after the dataset's reference date, e.g. 2026-07 for Ouhai)")
     when.add_argument("--all-months", action="store_true", help="every month of the plan year")
+    p.add_argument("--higher-level", metavar="FILE", help="samples of national, provincial and city "
+                   "programmes in the district (the columns of higher_level.csv, docs/input-format.md); "
+                   "replaces the dataset folder's higher_level.csv")
     p.add_argument("--seed", type=int, help="seed of the random steps (default: `seed` of the config, 2026)")
     p.add_argument("--lang", choices=("zh", "en"), help="language of headers and labels (default: "
                    "export.lang of the config, zh)")
@@ -87,6 +90,9 @@ def summary(result: PlanResult, out: Path, seconds: float) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run ``riskplan plan``. Every check happens before the plan folder is touched."""
     if province.is_province(args.data):
+        if getattr(args, "higher_level", None):
+            raise RiskplanError("--higher-level: for one district; put a higher_level.csv in each "
+                                "district folder instead")
         return province.run_plan(args)
     province.refuse_single(args)
     args.data = args.data[0] if args.data else None
@@ -95,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     check_output_folder(out.absolute())
     dataset = _load(args)
+    if getattr(args, "higher_level", None):
+        dataset = with_higher_level(dataset, args.higher_level)
     # every problem of the file and of its codes against the data, in one run
     report = check_config(args.config, dataset) if args.config else check_config(Config(), dataset)
     report.raise_errors()
@@ -117,7 +125,8 @@ def run(args: argparse.Namespace) -> int:
         months = None
     result = run_plan(dataset, config, months, config.seed, progress=progress)
     options = ["plan"] + [f"--{k.replace('_', '-')}={v}" for k, v in (
-        ("data", args.data), ("config", args.config), ("month", args.month),
+        ("data", args.data), ("config", args.config), ("higher_level", args.higher_level),
+        ("month", args.month),
         ("all_months", args.all_months or None), ("seed", args.seed), ("lang", args.lang),
     ) if v is not None]  # --out left out: the manifest does not depend on where it is written
     write_plan(result, dataset, out, progress=progress, command=options)

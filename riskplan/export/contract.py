@@ -219,6 +219,14 @@ TABLES: dict[str, TableSpec] = {
 }
 """Every table of a plan folder, in writing order."""
 
+HIGHER_LEVEL = TableSpec("higher_level", "higher_level.csv", _cols("""
+    programme:str level:str township_code:str business_type:str category_code:str month:float
+    samples:int counts_towards:str counted_as:str
+"""))
+"""``PlanResult.higher_level``: the samples of national, provincial and city programmes, each with the
+programme whose quota it counts towards (empty: coverage only) and ``counted_as`` (``quota`` or
+``coverage``); ``month`` NaN when not given. Written only when there are any."""
+
 TEAM_SHEET = TableSpec("team_sheet", "teams/<station>-T<team>/<date>.csv", FIELD[3:], PROGRAMME_SAMPLES)
 """One team's day (the stops without date, station and team); ``cold_chain`` written 是/否 or yes/no."""
 

@@ -91,6 +91,10 @@ text beginning with = + - @ tab or CR is prefixed with ' (formula-injection guar
 """
 
 
+HIGHER_LEVEL_README = """higher_level.csv       上级任务样品及计入方式 / higher-level samples: quota or coverage
+"""
+
+
 def team_label(station_id: Any, team: Any) -> str:
     """``<station>-T<team>`` for numeric teams, ``<station>-<team>`` otherwise."""
     t = str(team)
@@ -261,7 +265,9 @@ def write_plan(
 
     with staged_folder(out) as tmp:
         steps = tqdm(total=8, desc="export", unit="step", disable=not progress)
-        write_text(tmp / "README.txt", README)
+        higher = getattr(result, "higher_level", None)
+        higher = higher if higher is not None and len(higher) else None
+        write_text(tmp / "README.txt", README if higher is None else README + HIGHER_LEVEL_README)
         write_text(tmp / "config.toml", cfg.to_toml())
         data_ref = _data_reference(dataset)
         data_ref["files_sha256"].update(setting_files(dataset, cfg))  # a matrix, priors: inputs too
@@ -271,6 +277,8 @@ def write_plan(
         tables = plan_tables(result, dataset, lang)
         for name, spec in contract.TABLES.items():
             csv(contract.conform(spec, tables[name]), tmp / spec.file)
+        if higher is not None:  # only a plan with higher-level samples has the file
+            csv(contract.conform(contract.HIGHER_LEVEL, higher), tmp / contract.HIGHER_LEVEL.file)
         stops = tables["stops"]
         steps.update()
 

@@ -121,6 +121,9 @@ def read_plan(path: str | os.PathLike[str]) -> PlanFolder:
     if not (p / manifest.MANIFEST_NAME).is_file():
         raise RiskplanError(f"{p} is not a plan folder (no {manifest.MANIFEST_NAME}) / 不是计划文件夹")
     tables = {name: read_table(p / f, name) for name, f in TABLE_FILES.items() if (p / f).is_file()}
+    hl = contract.HIGHER_LEVEL
+    if (p / hl.file).is_file():  # only a plan with higher-level samples has it
+        tables[hl.name] = contract.parse(hl, csvfile.read_csv(p / hl.file), str(p / hl.file))
     return PlanFolder(
         path=p,
         tables=tables,

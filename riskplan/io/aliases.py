@@ -100,6 +100,9 @@ COLUMN_ALIASES: dict[str, str | tuple[str, ...]] = {
     "牵头部门": "lead_department", "责任部门": "lead_department", "出处": "seed_section",
     # target actuals
     "指标编号": "target_id", "范围": "scope", "实际值": "actual", "截至日期": "as_of",
+    # higher-level programmes
+    "上级任务": "programme", "上级任务名称": "programme", "任务层级": "level", "层级": "level",
+    "批次数": "samples", "抽检批次": "samples", "月份": "month", "抽样月份": "month",
     # population by year
     "年份": "year", "年度": "year", "常住人口数": "residents", "全区人口": "residents",
     "数据来源": "source", "来源": "source",
@@ -116,6 +119,8 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
                         "待处置": "pending", "无需处置": "not_required"},
     "retest": {"已申请复检": "requested", "复检中": "requested", "复检维持": "upheld",
                "复检不合格": "upheld", "复检合格": "overturned", "复检撤销": "overturned"},
+    "level": {"国家": "national", "国家级": "national", "省": "provincial", "省级": "provincial",
+              "市": "city", "市级": "city"},
     "coord_datum": {"WGS84": "wgs84", "WGS-84": "wgs84", "wgs-84": "wgs84", "GPS": "wgs84",
                     "GCJ02": "gcj02", "GCJ-02": "gcj02", "gcj-02": "gcj02", "高德": "gcj02",
                     "腾讯": "gcj02", "BD09": "bd09", "BD-09": "bd09", "bd-09": "bd09",

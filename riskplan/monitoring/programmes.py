@@ -40,8 +40,14 @@ def whole_plan(table: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return table.groupby(by, as_index=False, sort=True).agg(agg)[[*by, *rest]]
 
 
+def _sampling(programmes: Any) -> list[Any]:
+    """The sampling programmes (a higher-level task scores no target)."""
+    return [p for p in programmes if getattr(p, "kind", "sampling") == "sampling"]
+
+
 def target_owners(programmes: Any) -> dict[str, str]:
     """Target ID -> the programme computing it (named by its ``targets``, else the first)."""
+    programmes = _sampling(programmes)
     ids = [p.id for p in programmes]
     owners = {t: p.id for p in programmes for t in p.targets}
     return {t: owners.get(t, ids[0]) for t in COMPUTED_IDS}
@@ -74,6 +80,7 @@ def programme_actuals(programmes: Any, allocation: pd.DataFrame, schedule: pd.Da
     pandas.DataFrame
         As :func:`~riskplan.monitoring.targets.computed_actuals`; ``note`` names the programme.
     """
+    programmes = _sampling(programmes)
     owners = target_owners(programmes)
     first = programmes[0].id
     of = (matched["programme"].fillna("").astype(str).replace({"": first})

@@ -26,7 +26,8 @@ from riskplan.roles.lookup import match_business_types, match_categories
 from riskplan.settings import AllocationRules, RiskRules
 from riskplan.settings.programme import ProgrammeRules, programme_key
 
-__all__ = ["ProgrammePlan", "programmes_of", "programme_quota_of", "plan_programmes", "combined"]
+__all__ = ["ProgrammePlan", "programmes_of", "programme_quota_of", "plan_programmes", "combined",
+           "higher_level_rows", "HIGHER_LEVEL_COLUMNS"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,11 +53,53 @@ class ProgrammePlan:
 
 
 def programmes_of(config: Config) -> tuple[ProgrammeRules, ...]:
-    """The plan's programmes: ``config.programmes``, or the one programme ``[quota]`` describes."""
+    """The plan's sampling programmes: those of ``config.programmes``, or the one of ``[quota]``."""
     if config.programmes:
-        return config.programmes
+        return tuple(p for p in config.programmes if p.kind == "sampling")
     q = config.quota
     return (ProgrammeRules(id=q.programme, name=q.programme_name_zh, rate_per_1000=q.rate_per_1000),)
+
+
+HIGHER_LEVEL_COLUMNS: tuple[str, ...] = (
+    "programme", "level", "township_code", "business_type", "category_code", "month", "samples",
+    "counts_towards", "counted_as")
+"""Columns of :func:`higher_level_rows` (``higher_level.csv`` of a plan folder)."""
+
+
+def higher_level_rows(dataset: Dataset, config: Config) -> tuple[pd.DataFrame, list[str]]:
+    """The dataset's higher-level samples, each with what it counts towards.
+
+    ``counts_towards`` is the sampling programme whose quota the row counts towards (the
+    ``counts_towards`` of its ``higher_level`` programme; without ``[[programmes]]``,
+    ``quota.programme`` when ``quota.count_higher_level``), empty when it counts for coverage only;
+    ``counted_as`` is ``quota`` or ``coverage``. Every row counts for coverage.
+
+    Returns
+    -------
+    tuple
+        The rows (:data:`HIGHER_LEVEL_COLUMNS`) and warnings (a task no programme describes).
+    """
+    hl = getattr(dataset, "higher_level", None)
+    if hl is None or not len(hl):
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "samples" else "str")
+                             for c in HIGHER_LEVEL_COLUMNS}), []
+    out = hl.reset_index(drop=True).copy()
+    names = out["programme"].astype(str)
+    warnings = []
+    if config.programmes:
+        towards = {p.id: p.counts_towards for p in config.programmes if p.kind == "higher_level"}
+        unknown = sorted(set(names) - set(towards))
+        if unknown:
+            warnings.append(f"higher-level task(s) {', '.join(unknown)} of the higher-level table "
+                            "are no [[programmes]] entry of kind higher_level: their samples count "
+                            "for coverage only / 未配置的上级任务只计入覆盖")
+        out["counts_towards"] = names.map(lambda n: towards.get(n, "")).astype("str")
+    else:
+        q = config.quota
+        out["counts_towards"] = pd.Series(q.programme if q.count_higher_level else "",
+                                          index=out.index, dtype="str")
+    out["counted_as"] = out["counts_towards"].map(lambda t: "quota" if t else "coverage").astype("str")
+    return out[list(HIGHER_LEVEL_COLUMNS)], warnings
 
 
 def programme_quota_of(rules: ProgrammeRules, config: Config, dataset: Dataset) -> int:
@@ -105,21 +148,27 @@ def restrict(scores: pd.DataFrame, rules: ProgrammeRules, index: int, dataset: D
     return scores[keep].reset_index(drop=True)
 
 
-def plan_programmes(scores: pd.DataFrame, dataset: Dataset, config: Config,
-                    supply: Supply) -> list[ProgrammePlan]:
+def plan_programmes(scores: pd.DataFrame, dataset: Dataset, config: Config, supply: Supply,
+                    higher_level: pd.DataFrame | None = None) -> list[ProgrammePlan]:
     """Allocate and schedule every sampling programme, in the order of the configuration.
 
     Each programme is fitted to the supply the programmes before it left; its quota is met
-    exactly (or :class:`~riskplan.errors.InfeasibleError` says which numbers do not fit).
+    exactly (or :class:`~riskplan.errors.InfeasibleError` says which numbers do not fit):
+    its allocation plus the higher-level samples counting towards it (``higher_level``, from
+    :func:`higher_level_rows`; every such sample counts for every programme's coverage).
     """
     out: list[ProgrammePlan] = []
     left = supply
+    hl = higher_level if higher_level is not None and len(higher_level) else None
     for i, rules in enumerate(programmes_of(config)):
         cfg = programme_config(rules, config)
         own = stage_risk(dataset, cfg) if rules.risk else scores
         quota = programme_quota_of(rules, config, dataset)
+        counted = (int(hl.loc[hl["counts_towards"] == rules.id, "samples"].sum())
+                   if hl is not None else 0)
         try:
-            alloc = stage_allocation(restrict(own, rules, i, dataset), quota, dataset, cfg, left)
+            alloc = stage_allocation(restrict(own, rules, i, dataset), max(0, quota - counted),
+                                     dataset, cfg, left, higher_level=hl)
         except InfeasibleError as exc:
             before = ", ".join(p.rules.id for p in out)
             raise InfeasibleError(

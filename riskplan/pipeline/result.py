@@ -82,6 +82,10 @@ class PlanResult:
         their sum, ``allocation`` and ``schedule`` hold one block per programme (column
         ``programme``) and every visit, stop, purchase, shortfall and unassigned row names its
         programme(s) (``programme``, ``programme_samples``).
+    higher_level
+        The samples of higher-level programmes in the district, each with ``counts_towards``
+        (the programme whose quota it counts towards, or empty) and ``counted_as`` (``quota`` or
+        ``coverage``); empty without a higher-level table.
     """
 
     months: list[int]
@@ -108,6 +112,7 @@ class PlanResult:
     warnings: list[str] = dataclasses.field(default_factory=list)
     lab_days: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=LAB_DAY_COLUMNS))
     programmes: list[ProgrammePlan] = dataclasses.field(default_factory=list)
+    higher_level: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     def __repr__(self) -> str:
         k = self.key_numbers()
@@ -132,6 +137,8 @@ class PlanResult:
         """
         alloc = self.allocation
         got = alloc[alloc["samples"] > 0]
+        hl = self.higher_level
+        counted = int(hl.loc[hl["counted_as"] == "quota", "samples"].sum()) if len(hl) else 0
         visits = self.visits
         reasons = (self.unassigned["reason"].value_counts().sort_index() if len(self.unassigned)
                    else pd.Series(dtype=int))
@@ -162,10 +169,12 @@ class PlanResult:
             **self.delivery(),
             "test_fees_yuan": (round(float(alloc["cost_yuan"].sum()), 2)
                                if "cost_yuan" in alloc.columns else None),
-            "below_quota": max(0, int(self.quota) - int(alloc["samples"].sum())),
+            "below_quota": max(0, int(self.quota) - int(alloc["samples"].sum()) - counted),
             "reproducible": bool(self.reproducible),
             # only with [[programmes]]: a plan of one programme keeps its figures as they were
             **({"programmes": self.programme_numbers().to_dict("records")} if self.programmes else {}),
+            **({"higher_level_samples": int(hl["samples"].sum()), "higher_level_counted": counted}
+               if len(hl) else {}),
         }
 
     def summary(self) -> str:
@@ -191,6 +200,10 @@ class PlanResult:
             f"  visits 任务: {k['visits']} selected, {k['routed']} routed on {k['routes']} routes, "
             f"{k['unassigned']} unassigned, {k['purchases']} purchase orders",
         ]
+        if "higher_level_samples" in k:
+            lines.append(f"  higher-level 上级任务: {k['higher_level_samples']} samples, "
+                         f"{k['higher_level_counted']} counted towards a quota, the rest for coverage "
+                         "(higher_level.csv)")
         for r in k.get("programmes", []):
             lines.append(
                 f"  programme {r['programme']} ({r['name']}): quota {r['quota']}, allocated "
@@ -247,8 +260,10 @@ class PlanResult:
         Returns
         -------
         pandas.DataFrame
-            One row per programme: ``programme, name, kind, document, quota, allocated``
-            (the year [samples]), ``scheduled`` (the planned months), ``samples`` (selected),
+            One row per programme: ``programme, name, kind, document, quota,
+            higher_level_counted`` (higher-level samples counting towards it), ``allocated``
+            (the year [samples]; allocated + higher_level_counted = quota),
+            ``scheduled`` (the planned months), ``samples`` (selected),
             ``samples_routed``, ``samples_bought``, ``samples_short`` [samples], ``visits``
             (visits taking its samples) and ``shared_visits`` (those also taking another
             programme's samples).
@@ -261,6 +276,7 @@ class PlanResult:
         bought = set(self.purchases["visit_id"]) if len(self.purchases) else set()
         n_prog = per.groupby("visit_id")["programme"].nunique() if len(per) else pd.Series(dtype=int)
         sched = self.schedule[self.schedule["month"].isin(self.months)]
+        hl = self.higher_level
         for plan in self.programmes:
             pid = plan.rules.id
             mine = per[per["programme"] == pid]
@@ -268,6 +284,8 @@ class PlanResult:
             rows.append({
                 "programme": pid, "name": plan.rules.label, "kind": plan.rules.kind,
                 "document": plan.rules.document, "quota": int(plan.quota),
+                "higher_level_counted": int(hl.loc[hl["counts_towards"] == pid, "samples"].sum())
+                if len(hl) else 0,
                 "allocated": int(plan.allocation.table["samples"].sum()),
                 "scheduled": int(sched.loc[sched["programme"] == pid, "samples"].sum()),
                 "samples": int(mine["samples"].sum()),

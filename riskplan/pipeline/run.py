@@ -18,7 +18,7 @@ from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError
 from riskplan.pipeline.carry import PLACEMENT_COLUMNS, empty_placements, substitutes
 from riskplan.pipeline.ledger import ProgrammeLedger, visit_programmes
-from riskplan.pipeline.programmes import ProgrammePlan, combined, plan_programmes
+from riskplan.pipeline.programmes import ProgrammePlan, combined, higher_level_rows, plan_programmes
 from riskplan.pipeline.result import PlanResult
 from riskplan.pipeline.stages import (
     concat_months,
@@ -131,15 +131,18 @@ def run_plan(
     supply = _timed(t, "supply", stage_supply, dataset, config)
     progs: list[ProgrammePlan] = []
     ledger: ProgrammeLedger | None = None
+    higher, hl_warnings = higher_level_rows(dataset, config)
     if config.programmes:  # each programme allocated and scheduled, the supply shared in order
-        progs = _timed(t, "allocation", plan_programmes, scores, dataset, config, supply)
+        progs = _timed(t, "allocation", plan_programmes, scores, dataset, config, supply, higher)
         quota = sum(p.quota for p in progs)
         alloc_result, sched = combined(progs)
         alloc = alloc_result.table
         ledger = ProgrammeLedger([p.rules.id for p in progs],
                                  {p.rules.id: p.schedule for p in progs})
     else:
-        alloc_result = _timed(t, "allocation", stage_allocation, scores, quota, dataset, config, supply)
+        alloc_result = _timed(t, "allocation", stage_allocation, scores, quota, dataset, config, supply,
+                              **({"higher_level": higher, "count_higher_level": config.quota.count_higher_level}
+                                 if len(higher) else {}))
         alloc = alloc_result.table
         sched = _timed(t, "schedule", stage_schedule, alloc_result, dataset, config, supply)
     cal = _timed(t, "calendar", stage_calendar, year, months, config)
@@ -242,9 +245,10 @@ def run_plan(
             empty_placements().dtypes.to_dict()) if placed_l else empty_placements()),
         reproducible=reproducible,
         timings=t,
-        warnings=ready.warnings,
+        warnings=[*ready.warnings, *hl_warnings],
         lab_days=_merge_lab_days(lab_l),
         programmes=progs,
+        higher_level=higher,
     )
 
 

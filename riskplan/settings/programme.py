@@ -17,8 +17,9 @@ from riskplan._settings import check, check_range
 
 __all__ = ["ProgrammeRules", "PROGRAMME_KINDS", "programme_key"]
 
-PROGRAMME_KINDS: tuple[str, ...] = ("sampling",)
-"""Kinds of programme: ``sampling`` (samples to a lab, a quota met exactly)."""
+PROGRAMME_KINDS: tuple[str, ...] = ("sampling", "higher_level")
+"""Kinds of programme: ``sampling`` (samples to a lab, a quota met exactly) and ``higher_level``
+(a national, provincial or city task whose samples the higher-level table lists)."""
 
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 
@@ -40,7 +41,12 @@ class ProgrammeRules:
     name
         Name for people, Chinese and English allowed (``风险监测 risk monitoring``); empty: the id.
     kind
-        ``sampling``: samples taken to a lab, the quota met exactly.
+        ``sampling``: samples taken to a lab, the quota met exactly; ``higher_level``: a
+        national, provincial or city task, its samples in the higher-level table
+        (``higher_level.csv``, ``riskplan plan --higher-level``), rows named by this ``id``.
+    counts_towards
+        (``higher_level`` only) The sampling programme whose quota this task's samples count
+        towards (they are then not planned again); empty: they count for coverage only.
     rate_per_1000
         Samples per 1,000 residents per year [samples / 1000 persons] (population as ``[quota]``
         resolves it); give this or ``samples``.
@@ -67,6 +73,7 @@ class ProgrammeRules:
     id: str = ""
     name: str = ""
     kind: str = "sampling"
+    counts_towards: str = ""
     rate_per_1000: float | None = None
     samples: int | None = None
     targets: tuple[str, ...] = ()
@@ -82,8 +89,16 @@ class ProgrammeRules:
               f"must be a letter then letters, digits, _ or -, got {self.id!r}")
         check(self.kind in PROGRAMME_KINDS, f"{key}.kind",
               f"must be one of {', '.join(PROGRAMME_KINDS)}, got {self.kind!r}")
-        check((self.rate_per_1000 is None) != (self.samples is None), f"{key}.rate_per_1000",
-              "give exactly one of rate_per_1000 or samples")
+        if self.kind == "sampling":
+            check((self.rate_per_1000 is None) != (self.samples is None), f"{key}.rate_per_1000",
+                  "give exactly one of rate_per_1000 or samples")
+            check(not self.counts_towards, f"{key}.counts_towards",
+                  "only a higher_level programme counts towards another")
+        else:  # its samples are the higher-level table's rows
+            for name in ("rate_per_1000", "samples"):
+                check(getattr(self, name) is None, f"{key}.{name}",
+                      "a higher_level programme takes its samples from the higher-level table")
+            check(not self.targets, f"{key}.targets", "a higher_level programme scores no target")
         check(self.rate_per_1000 is None or math.isfinite(self.rate_per_1000), f"{key}.rate_per_1000",
               f"must be a finite number, got {self.rate_per_1000!r}")
         check_range(self.rate_per_1000, f"{key}.rate_per_1000", "(0, 100]")

@@ -73,6 +73,8 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
     "target_actuals": dict(target_id="T01", scope="district", actual=4.2, as_of="2026-06-30",
                            note="示例"),
     "population": dict(year=2025, residents=123456, source="示例：统计公报"),
+    "higher_level": dict(programme="示例national_2026", level="national", township_code="123456001",
+                         business_type="C-REST", category_code="C01", month=5, samples=2),
 }
 """Example row of each table (the dates fit a dataset frozen at 2026-06-30 for plan year 2026).
 Each carries ``示例`` or ``EX-`` in a text cell, so a real row is never taken for an example."""

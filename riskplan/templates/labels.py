@@ -24,6 +24,7 @@ TABLE_ZH: dict[str, tuple[str, str]] = {
     "creation_targets": ("创建指标", "创建方案的量化指标（riskplan monitor 据此评分；可不提供）"),
     "target_actuals": ("创建指标实际值", "创建方案量化指标的实际完成值"),
     "population": ("全区人口", "全区各年份常住人口（任务量按计划年度之前最近一年计算）"),
+    "higher_level": ("上级任务", "国家、省、市级抽检任务在本辖区抽取的样品"),
 }
 """Table name -> (Chinese title, what one row is)."""
 
@@ -159,6 +160,15 @@ COLUMN_ZH: dict[str, dict[str, str]] = {
         "residents": "全区常住人口（人）",
         "source": "数据来源（公报、普查等）",
     },
+    "higher_level": {
+        "programme": "上级任务名称，如 national_2026（配置中 kind = \"higher_level\" 的任务说明其计入哪个任务量）",
+        "level": "任务层级：national（国家）、provincial（省）、city（市）",
+        "township_code": "乡镇代码（须在乡镇街道表中）",
+        "business_type": "业态代码（须在业态表中）",
+        "category_code": "食品类别代码（须在食品类别表中）",
+        "month": "抽样月份（1-12，选填）",
+        "samples": "该任务在本辖区抽取的样品批次",
+    },
 }
 """Table name -> column name -> what the column holds, in Chinese."""
 
@@ -191,6 +201,7 @@ VALUE_ZH: dict[str, dict[str, str]] = {
     "comparator": {">=": "不低于", "<=": "不高于", ">": "高于", "<": "低于"},
     "kind": {"subdistrict": "街道", "town": "镇（乡）"},
     "population_source": {"census": "人口普查", "estimate": "估算"},
+    "level": {"national": "国家级", "provincial": "省级", "city": "市级"},
     "area_type": {"urban": "城区", "rural": "农村", "mountain": "山区"},
     "stage": {"production": "生产", "distribution": "流通", "catering": "餐饮"},
     "risk_grade": {"A": "风险低", "B": "风险较低", "C": "风险较高", "D": "风险高"},
@@ -223,6 +234,7 @@ HEADER_ZH: dict[str, dict[str, str]] = {
     "complaints": {"date": "投诉日期", "category_code": "食品类别代码", "kind": "投诉类型"},
     "categories": {"category_code": "食品类别代码", "name_zh": "中文名称"},
     "business_types": {"business_type": "业态代码", "name_zh": "中文名称"},
+    "higher_level": {"programme": "上级任务", "business_type": "业态代码", "category_code": "食品类别代码"},
 }
 """Table -> column -> the Chinese header a template uses where the first alias in
 :data:`riskplan.io.aliases.COLUMN_ALIASES` is not the clearest; each must be such an alias."""

@@ -17,7 +17,7 @@ from riskplan.validation.report import Reporter
 from riskplan.validation.roles import check_roles, check_targets
 from riskplan.validation.stages import stage_problems
 
-__all__ = ["check_tables"]
+__all__ = ["check_tables", "check_higher_level"]
 
 
 def check_tables(ds: Dataset, rep: Reporter) -> None:
@@ -36,6 +36,7 @@ def check_tables(ds: Dataset, rep: Reporter) -> None:
         for pos, col, value, en, zh in stage_problems(t[name]) if len(t[name]) else []:
             rep(name, pos, col, value, en, zh)
     _check_complaints(t, codes, ds, rep)
+    check_higher_level(t["higher_level"], codes, rep)
     check_roles(ds, rep)
     check_targets(ds, rep)
 
@@ -280,3 +281,17 @@ def _check_complaints(t: dict[str, pd.DataFrame], codes: dict[str, set[str]], ds
             rep("complaints", pos, "date", r.date.date(),
                 f"after the reference date {ref.date()} the data are frozen at",
                 f"晚于数据基准日期 {ref.date()}")
+
+
+def check_higher_level(df: pd.DataFrame, codes: dict[str, set[str]], rep: Reporter) -> None:
+    """Every code of the higher-level table exists (township, business type, category)."""
+    if not len(df):
+        return
+    df = df.reset_index(drop=True)
+    for col, kind, table in (("township_code", "township", "townships"),
+                             ("business_type", "business_type", "business_types"),
+                             ("category_code", "category", "categories")):
+        for pos, value in enumerate(df[col]):
+            if isinstance(value, str) and value not in codes[kind]:
+                rep("higher_level", pos, col, value, f"unknown code (not in {table})",
+                    f"代码不存在（{table} 中没有）")
