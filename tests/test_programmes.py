@@ -7,6 +7,7 @@ own [quota]) and supervision sampling (3 per 1,000, without the school-canteen s
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from riskplan.allocation import annual_quota, resolve_population
 from riskplan.allocation.shared import supply_left
 from riskplan.config import Config, load_config
 from riskplan.configure import prepare
-from riskplan.errors import ConfigError
+from riskplan.datasets import with_higher_level
+from riskplan.errors import ConfigError, ValidationError
 from riskplan.export.plan_folder import read_plan, write_plan
 from riskplan.monitoring.programmes import programme_actuals, target_owners, whole_plan
 from riskplan.pipeline import run_plan
@@ -112,10 +114,78 @@ def test_programme_restriction_unknown_code_is_an_error(yunling) -> None:
     assert "C-SCHOOL" in str(err.value)
 
 
+# --------------------------------------------------------------------------- higher level
+HIGHER = ProgrammeRules(id="national_2026", kind="higher_level", counts_towards="risk_monitoring")
+
+
+def _higher_rows(ds) -> pd.DataFrame:
+    """Two higher-level rows on Yunling's own codes: a national task and an unconfigured city one."""
+    e = ds.establishments.iloc[0]
+    cat = str(e["categories"]).split(";")[0]
+    return pd.DataFrame({"programme": ["national_2026", "city_2026"], "level": ["national", "city"],
+                         "township_code": [e["township_code"]] * 2,
+                         "business_type": [e["business_type"]] * 2, "category_code": [cat] * 2,
+                         "month": [4, None], "samples": [5, 3]})
+
+
+def test_higher_level_file_read_with_chinese_headers_and_checked(yunling, tmp_path) -> None:
+    rows = _higher_rows(yunling)
+    zh = rows.assign(level=["国家级", "市级"]).rename(columns={
+        "programme": "上级任务", "level": "任务层级", "township_code": "乡镇代码",
+        "business_type": "业态代码", "category_code": "食品类别代码", "month": "月份",
+        "samples": "批次数"})
+    good = tmp_path / "上级任务.csv"
+    zh.to_csv(good, index=False, encoding="utf-8-sig")
+    ds = with_higher_level(yunling, good)
+    assert ds.higher_level["level"].tolist() == ["national", "city"]
+    assert ds.higher_level["samples"].tolist() == [5, 3]
+    bad = tmp_path / "bad.csv"
+    rows.assign(category_code=["F01", "NOPE"], samples=[5, 0]).to_csv(bad, index=False)
+    with pytest.raises(ValidationError) as err:
+        with_higher_level(yunling, bad)
+    probs = err.value.problems
+    assert {(r.file, r.row, r.column) for r in probs.itertuples()} >= {
+        ("bad.csv", 2, "category_code"), ("bad.csv", 2, "samples")}
+    with pytest.raises(ValidationError, match="not found"):
+        with_higher_level(yunling, tmp_path / "missing.csv")
+
+
+def test_higher_level_programme_config_is_checked() -> None:
+    with pytest.raises(ConfigError) as err:
+        Config.from_dict({"programmes": [
+            {"id": "risk_monitoring", "rate_per_1000": 1.0},
+            {"id": "national", "kind": "higher_level", "counts_towards": "supervision"}]})
+    assert err.value.key == "programmes[national].counts_towards"
+    with pytest.raises(ConfigError) as err:
+        Config.from_dict({"programmes": [
+            {"id": "risk_monitoring", "rate_per_1000": 1.0},
+            {"id": "national", "kind": "higher_level", "samples": 5}]})
+    assert err.value.key == "programmes[national].samples"
+
+
 # --------------------------------------------------------------------------- the plan
 @pytest.fixture(scope="module")
 def two_plan(yunling, yunling_config):
-    return run_plan(yunling, yunling_config.replace(programmes=PROGRAMMES), MONTH)
+    ds = dataclasses.replace(yunling, higher_level=_higher_rows(yunling))
+    return run_plan(ds, yunling_config.replace(programmes=(*PROGRAMMES, HIGHER)), MONTH)
+
+
+def test_higher_level_samples_count_as_configured(two_plan) -> None:
+    hl = two_plan.higher_level
+    assert hl[["programme", "counts_towards", "counted_as"]].values.tolist() == [
+        ["national_2026", "risk_monitoring", "quota"], ["city_2026", "", "coverage"]]
+    nums = two_plan.programme_numbers().set_index("programme")
+    # risk monitoring plans 5 fewer: its allocation + the national samples = its quota
+    assert nums.loc["risk_monitoring", "higher_level_counted"] == 5
+    assert nums.loc["risk_monitoring", "allocated"] + 5 == nums.loc["risk_monitoring", "quota"]
+    assert nums.loc["supervision", "allocated"] == nums.loc["supervision", "quota"]
+    # every higher-level sample counts for every programme's coverage
+    alloc = two_plan.allocation
+    for p in ("risk_monitoring", "supervision"):
+        assert alloc.loc[alloc["programme"] == p, "higher_level"].sum() == 8
+    assert any("city_2026" in w for w in two_plan.warnings)
+    k = two_plan.key_numbers()
+    assert (k["higher_level_samples"], k["higher_level_counted"], k["below_quota"]) == (8, 5, 0)
 
 
 def test_each_programme_quota_met_exactly(two_plan, yunling, yunling_config) -> None:
@@ -124,9 +194,12 @@ def test_each_programme_quota_met_exactly(two_plan, yunling, yunling_config) -> 
             "school": 20}
     got = {p.rules.id: p.quota for p in two_plan.programmes}
     assert got == want
+    # what the district plans + the higher-level samples counting towards the programme
+    counted = {"risk_monitoring": 5}
     alloc = two_plan.allocation.groupby("programme")["samples"].sum().to_dict()
     sched = two_plan.schedule.groupby("programme")["samples"].sum().to_dict()
-    assert alloc == want and sched == want
+    assert {p: n + counted.get(p, 0) for p, n in alloc.items()} == want
+    assert {p: n + counted.get(p, 0) for p, n in sched.items()} == want
     assert two_plan.quota == sum(want.values())
     # the restricted programme samples only the school canteens' strata
     school = two_plan.allocation[two_plan.allocation["programme"] == "school"]
@@ -175,6 +248,10 @@ def test_plan_folder_names_the_programme_everywhere(two_plan, yunling, tmp_path)
     assert set(back.tables["allocation"]["programme"]) == {"risk_monitoring", "supervision", "school"}
     man = (out / "manifest.json").read_text(encoding="utf-8")
     assert "shared_visits" in man
+    # every higher-level sample accounted for, with how it counted
+    hl = back.tables["higher_level"]
+    assert hl["samples"].sum() == 8 and set(hl["counted_as"]) == {"quota", "coverage"}
+    assert "higher_level.csv" in (out / "README.txt").read_text(encoding="utf-8")
 
 
 def test_supply_is_shared_in_order(yunling, yunling_config, two_plan) -> None:
