@@ -18,7 +18,7 @@ import pytest
 from riskplan.allocation import annual_quota, resolve_population
 from riskplan.allocation.shared import supply_left
 from riskplan.config import Config, load_config
-from riskplan.configure import prepare
+from riskplan.configure import check_config, prepare
 from riskplan.datasets import with_higher_level
 from riskplan.errors import ConfigError, ValidationError
 from riskplan.export.plan_folder import read_plan, write_plan
@@ -307,3 +307,21 @@ def test_each_target_from_its_programme() -> None:
     assert d.loc["T24", "actual"] == pytest.approx(100.0)  # supervision covers both types
     assert "[programme supervision]" in d.loc["T22", "note"]
     assert whole_plan(alloc, ["township_code", "business_type", "category_code"])["samples"].tolist() == [9, 5]
+
+
+def test_config_check_lists_every_programme_problem(yunling, tmp_path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        '[[programmes]]\nid = "risk_monitoring"\nrate_per_1000 = 1.0\n\n'
+        '[[programmes]]\nid = "supervision"\nrate_per_1000 = 400.0\n\n'
+        '[[programmes]]\nid = "school"\nsamples = 10\nbusiness_types = ["C-SCHOOL"]\n'
+        'categories = ["F01"]\n', encoding="utf-8")
+    report = check_config(path, yunling)
+    errors = report.errors
+    assert set(errors["key"]) == {"programmes[supervision].rate_per_1000",
+                                  "programmes[school].business_types"}
+    assert errors.loc[errors["key"] == "programmes[school].business_types", "value"].tolist() == ["C-SCHOOL"]
+    # the valid programmes are kept; the one out of range is left out
+    assert [p.id for p in report.config.programmes] == ["risk_monitoring", "school"]
+    good = check_config(ROOT / "examples" / "two-programmes.toml")
+    assert good.ok

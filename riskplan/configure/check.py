@@ -29,9 +29,11 @@ from riskplan.roles import (
     check_rules,
     findings_frame,
     match_business_types,
+    match_categories,
     rule_items,
     with_roles,
 )
+from riskplan.settings.programme import programme_key
 
 __all__ = ["ConfigReport", "check_config", "format_table"]
 
@@ -143,6 +145,22 @@ def _school_terms(config: Config, dataset: Dataset) -> list[Finding]:
                     f"plan year {year}", "")]
 
 
+def _programme_codes(config: Config, dataset: Dataset) -> list[Finding]:
+    """Each programme's categories and business types (codes or roles) against the dataset."""
+    out = []
+    for i, p in enumerate(config.programmes):
+        for name, items, match in (("business_types", p.business_types, match_business_types),
+                                   ("categories", p.categories, match_categories)):
+            if not items:
+                continue
+            m = match(list(items), dataset)
+            key = f"{programme_key(i, p.id)}.{name}"
+            out += [Finding(key, item, "error", "not in the dataset") for item in m.unknown]
+            if not m.unknown and not m.codes:
+                out.append(Finding(key, ", ".join(items), "error", "matches nothing in the dataset"))
+    return out
+
+
 def check_config(config: Config | str | os.PathLike[str],
                  dataset: Dataset | None = None) -> ConfigReport:
     """Every problem of a configuration, against ``dataset`` when given.
@@ -173,6 +191,7 @@ def check_config(config: Config | str | os.PathLike[str],
         ds = with_roles(dataset, cfg.roles.business_types, cfg.roles.categories)
         found += check_rules(cfg.to_dict(), ds)
         found += _school_terms(cfg, ds)
+        found += _programme_codes(cfg, ds)
         name = (getattr(dataset, "name", "") or str(getattr(dataset, "source", "") or "")
                 or "the dataset")
     return ConfigReport(cfg, findings_frame(found), source, name)

@@ -15,10 +15,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from riskplan._settings import convert_key
+from riskplan._settings import convert_key, section_from_dict
 from riskplan.config import SECTIONS, Config, section_class
 from riskplan.errors import ConfigError
 from riskplan.roles import Finding
+from riskplan.settings.programme import ProgrammeRules, programme_key
 
 __all__ = ["read_config", "collect_config"]
 
@@ -88,13 +89,15 @@ def collect_config(data: Mapping[str, Any]) -> tuple[Config, list[Finding]]:
     """
     out: list[Finding] = []
     kwargs: dict[str, Any] = {}
-    known = ["seed", *SECTIONS]
+    known = ["seed", *SECTIONS, "programmes"]
     for key, value in data.items():
         if key in SECTIONS:
             if not isinstance(value, Mapping):
                 out.append(Finding(key, repr(value), "error", f"expected a table [{key}]"))
                 continue
             kwargs[key] = _section(key, value, out)
+        elif key == "programmes":
+            kwargs[key] = _programmes(value, out)
         elif key == "seed":
             try:
                 Config.from_dict({"seed": value})
@@ -105,7 +108,30 @@ def collect_config(data: Mapping[str, Any]) -> tuple[Config, list[Finding]]:
         else:
             out.append(Finding(key, repr(value), "error", "unknown key",
                                f"top-level keys: {', '.join(known)}", _close(key, known)))
-    return Config(**kwargs), out
+    try:
+        return Config(**kwargs), out
+    except ConfigError as exc:  # rules between programmes: reported, the programmes left out
+        out.append(Finding(exc.key, "", "error", _message(exc)))
+        kwargs.pop("programmes", None)
+        return Config(**kwargs), out
+
+
+def _programmes(value: Any, out: list[Finding]) -> tuple[ProgrammeRules, ...]:
+    """The valid entries of ``[[programmes]]``; each problem appended to ``out``."""
+    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+        out.append(Finding("programmes", repr(value), "error", "expected a list of tables [[programmes]]"))
+        return ()
+    good = []
+    for i, entry in enumerate(value):
+        pid = entry.get("id")
+        key = programme_key(i, pid if isinstance(pid, str) else "")
+        try:
+            good.append(section_from_dict(ProgrammeRules, entry, prefix=key))
+        except ConfigError as exc:
+            field = exc.key[len(key) + 1:].split(".")[0] if exc.key.startswith(key + ".") else ""
+            shown = entry.get(field) if field else None
+            out.append(Finding(exc.key, "" if shown is None else repr(shown), "error", _message(exc)))
+    return tuple(good)
 
 
 def read_config(path: str | os.PathLike[str]) -> tuple[Config, list[Finding]]:
