@@ -59,6 +59,25 @@ SECTIONS: dict[str, type] = {
 }
 """TOML table name -> settings dataclass of each section, in file order."""
 
+PROGRAMMES_EXAMPLE = """
+# Several programmes in one plan (docs/programmes.md; examples/two-programmes.toml): without any
+# [[programmes]] the plan is one programme, the [quota] above. Each entry: id, name, kind
+# ("sampling" or "higher_level"), rate_per_1000 or samples, targets (["T19"]), document (its
+# sampling form), categories / business_types (codes or roles; empty: all), allocation / risk
+# (keys of those sections that differ for it), counts_towards (higher_level only).
+# [[programmes]]
+# id = "risk_monitoring"
+# name = "风险监测 risk monitoring"
+# rate_per_1000 = 1.0
+# targets = ["T19"]
+# [[programmes]]
+# id = "supervision"
+# name = "监督抽检 supervision sampling"
+# rate_per_1000 = 4.0
+# targets = ["T22", "T24"]
+"""
+"""Commented example of ``[[programmes]]`` that ``riskplan config --show`` prints without any."""
+
 DEFAULT_SEED = 2026
 """Default seed of every random step (selection, team draw), so the default plan is reproducible."""
 
@@ -227,7 +246,8 @@ class Config:
             "# Print the defaults with `riskplan config --show`; check a file with\n"
             "# `riskplan config --check FILE`.\n\n"
         )
-        return header + _with_key_comments(tomli_w.dumps(self.to_dict()))
+        body = _with_key_comments(tomli_w.dumps(self.to_dict()))
+        return header + body + ("" if self.programmes else PROGRAMMES_EXAMPLE)
 
     def replace(self, **changes: Any) -> Config:
         """A copy with some fields replaced (``config.replace(seed=7)``)."""
