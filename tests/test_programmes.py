@@ -22,6 +22,7 @@ from riskplan.configure import check_config, prepare
 from riskplan.datasets import with_higher_level
 from riskplan.errors import ConfigError, ValidationError
 from riskplan.export.plan_folder import read_plan, write_plan
+from riskplan.monitoring import MonitorPlan, monitor
 from riskplan.monitoring.programmes import programme_actuals, target_owners, whole_plan
 from riskplan.pipeline import run_plan
 from riskplan.pipeline.ledger import ProgrammeLedger
@@ -325,3 +326,12 @@ def test_config_check_lists_every_programme_problem(yunling, tmp_path) -> None:
     assert [p.id for p in report.config.programmes] == ["risk_monitoring", "school"]
     good = check_config(ROOT / "examples" / "two-programmes.toml")
     assert good.ok
+
+
+def test_monitor_a_plan_of_several_programmes(two_plan, yunling) -> None:
+    plan = MonitorPlan.from_plan_result(two_plan)
+    res = monitor(plan, yunling.results, yunling)
+    # the plan as a whole: the programmes' allocations added up per stratum
+    assert res.coverage.detail["planned"].sum() == 4 * int(two_plan.allocation["samples"].sum())
+    assert int(whole_plan(two_plan.allocation, ["township_code", "business_type", "category_code"])
+               ["samples"].sum()) == int(two_plan.allocation["samples"].sum())
