@@ -17,6 +17,7 @@ import pytest
 
 from riskplan.allocation import annual_quota, resolve_population
 from riskplan.allocation.shared import supply_left
+from riskplan.cli import main
 from riskplan.config import Config, load_config
 from riskplan.configure import check_config, prepare
 from riskplan.datasets import with_higher_level
@@ -335,3 +336,18 @@ def test_monitor_a_plan_of_several_programmes(two_plan, yunling) -> None:
     assert res.coverage.detail["planned"].sum() == 4 * int(two_plan.allocation["samples"].sum())
     assert int(whole_plan(two_plan.allocation, ["township_code", "business_type", "category_code"])
                ["samples"].sum()) == int(two_plan.allocation["samples"].sum())
+
+
+def test_cli_refuses_a_bad_higher_level_file_or_programme_before_writing(yunling, yunling_dir, tmp_path,
+                                                                       capsys) -> None:
+    bad = tmp_path / "hl.csv"
+    _higher_rows(yunling).assign(township_code=["999", "999"]).to_csv(bad, index=False)
+    out = tmp_path / "out"
+    assert main(["plan", "--data", str(yunling_dir), "--higher-level", str(bad), "--out", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert "hl.csv" in err and "township_code" in err
+    cfg = tmp_path / "p.toml"
+    cfg.write_text('[[programmes]]\nid = "supervision"\nrate_per_1000 = 4.0\nsamples = 3\n', encoding="utf-8")
+    assert main(["plan", "--data", str(yunling_dir), "--config", str(cfg), "--out", str(out)]) == 2
+    assert "programmes[supervision].rate_per_1000" in capsys.readouterr().err
+    assert not out.exists()
