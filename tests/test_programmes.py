@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -245,6 +246,9 @@ def test_plan_folder_names_the_programme_everywhere(two_plan, yunling, tmp_path)
     assert "任务类别" in visits.columns and "各任务样品" in stops.columns
     sheet = next((out / "teams").glob("*/*.csv"))
     assert "任务类别" in pd.read_csv(sheet, encoding="utf-8-sig", dtype=str).columns
+    book = openpyxl.load_workbook(next((out / "teams").glob("*.xlsx")), read_only=True)
+    cells = {str(c) for row in book.worksheets[0].iter_rows(values_only=True) for c in row if c}
+    assert "各任务样品" in cells  # the printed sheet says what each programme takes
     back = read_plan(out)
     assert back.tables["visits"]["programme"].tolist() == two_plan.visits["programme"].tolist()
     assert set(back.tables["allocation"]["programme"]) == {"risk_monitoring", "supervision", "school"}

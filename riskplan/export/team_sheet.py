@@ -32,9 +32,11 @@ __all__ = ["SHEET_COLUMNS", "DayInfo", "team_workbook_bytes", "write_team_workbo
 
 SHEET_COLUMNS: tuple[str, ...] = (
     "stop_order", "arrival", "window", "establishment_name", "address", "categories_to_sample_names",
-    "units", "samples", "cold_chain", "lab_deadline", "licence_no", "visit_id", "amap_url", "baidu_url",
+    "units", "samples", "programme_samples", "cold_chain", "lab_deadline", "licence_no", "visit_id",
+    "amap_url", "baidu_url",
 )
-"""Columns of the printed stop table, in order (names in :mod:`riskplan.export.headers`)."""
+"""Columns of the printed stop table, in order (names in :mod:`riskplan.export.headers`);
+``programme_samples`` only in a plan of several programmes (each programme's samples of the stop)."""
 
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("食品安全抽检任务单", "Food sampling task sheet"),
