@@ -32,11 +32,10 @@ __all__ = ["SHEET_COLUMNS", "DayInfo", "team_workbook_bytes", "write_team_workbo
 
 SHEET_COLUMNS: tuple[str, ...] = (
     "stop_order", "arrival", "window", "establishment_name", "address", "categories_to_sample_names",
-    "units", "samples", "programme_samples", "cold_chain", "lab_deadline", "licence_no", "visit_id",
-    "amap_url", "baidu_url",
+    "units", "samples", "cold_chain", "lab_deadline", "licence_no", "visit_id", "amap_url", "baidu_url",
 )
-"""Columns of the printed stop table, in order (names in :mod:`riskplan.export.headers`);
-``programme_samples`` only in a plan of several programmes (each programme's samples of the stop)."""
+"""Columns of the printed stop table, in order (names in :mod:`riskplan.export.headers`); a plan of
+several programmes adds ``programme_samples`` after ``samples`` (what each programme takes)."""
 
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("食品安全抽检任务单", "Food sampling task sheet"),
@@ -89,6 +88,8 @@ def _t(key: str, lang: Lang) -> str:
 
 def _fill(ws: Worksheet, stops: pd.DataFrame, info: Mapping[str, str], lang: Lang) -> None:
     cols = [c for c in SHEET_COLUMNS if c in stops.columns]
+    if "programme_samples" in stops.columns and "samples" in cols:  # several programmes
+        cols.insert(cols.index("samples") + 1, "programme_samples")
     bold, big = Font(bold=True), Font(bold=True, size=14)
     date = pd.Timestamp(info.get("date", ""))
     day = f"{date:%Y-%m-%d} ({'周' if lang == 'zh' else ''}{WEEKDAY[lang][date.day_of_week]})"
