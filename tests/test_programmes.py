@@ -28,9 +28,9 @@ from riskplan.monitoring import MonitorPlan, monitor
 from riskplan.monitoring.programmes import programme_actuals, target_owners, whole_plan
 from riskplan.pipeline import run_plan
 from riskplan.pipeline.ledger import ProgrammeLedger
-from riskplan.pipeline.programmes import programmes_of, restrict
+from riskplan.pipeline.programmes import plan_programmes, programmes_of, restrict
 from riskplan.pipeline.result import programme_samples
-from riskplan.pipeline.stages import stage_supply
+from riskplan.pipeline.stages import stage_risk, stage_supply
 from riskplan.settings import MonitoringRules
 from riskplan.settings.programme import ProgrammeRules
 
@@ -355,3 +355,17 @@ def test_cli_refuses_a_bad_higher_level_file_or_programme_before_writing(yunling
     assert main(["plan", "--data", str(yunling_dir), "--config", str(cfg), "--out", str(out)]) == 2
     assert "programmes[supervision].rate_per_1000" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_ouhai_two_programmes_each_quota_exact(ouhai) -> None:
+    """The shipped example on the embedded data: 1,002 + 4,007 samples, the supply shared."""
+    cfg = load_config(ROOT / "examples" / "two-programmes.toml")
+    ready = prepare(ouhai, cfg)
+    supply = stage_supply(ready.dataset, ready.config)
+    plans = plan_programmes(stage_risk(ready.dataset, ready.config), ready.dataset, ready.config, supply)
+    got = {p.rules.id: (p.quota, int(p.allocation.table["samples"].sum()), int(p.schedule["samples"].sum()))
+           for p in plans}
+    assert got == {"risk_monitoring": (1002, 1002, 1002), "supervision": (4007, 4007, 4007)}
+    # the two together within what the establishments can give, the second fitted to what is left
+    left = supply_left(supply_left(supply, plans[0].allocation.table), plans[1].allocation.table)
+    assert supply.total - left.total == 1002 + 4007
