@@ -86,6 +86,7 @@ RULES: tuple[Rule, ...] = (
     Rule("routing.lab_id", "lab", "text", codes_only=True, role_rule=False),
     Rule("monitoring.year_to_date_targets", "target", "list", codes_only=True, role_rule=False),
     Rule("monitoring.year_end_targets", "target", "list", codes_only=True, role_rule=False),
+    Rule("detection.test_sensitivity", "category", "keys"),
 )
 """Every key that names codes, roles or names, in configuration order."""
 
