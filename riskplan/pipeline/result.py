@@ -188,6 +188,10 @@ class PlanResult:
             f"  coverage 覆盖: townships {k['townships_covered']}/{k['townships']}, business types "
             f"{k['business_types_covered']}/{k['business_types']}, categories "
             f"{k['categories_covered']}/{k['categories']}",
+            *([f"  detection 可发现: district sensitivity {k['district_sensitivity']:.3f} at p* = "
+               f"{k['design_prevalence']:.1%}, {k['expected_detections']:.1f} unqualified samples "
+               f"expected to be found (see detection.csv)"]
+              if k["district_sensitivity"] is not None else []),
             f"  samples 样品: {k['scheduled']} scheduled, {k['samples']} selected, {k['shortfall']} "
             "short (see shortfall.csv)",
             f"  delivery 落实: {k['delivered']} delivered = {k['samples_routed']} routed + "
