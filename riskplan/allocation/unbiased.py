@@ -161,7 +161,11 @@ def unbiased_round(
             path_nodes, path_arcs, pos = [v0], [], {v0: 0}
         v = path_nodes[-1]
         came = path_arcs[-1] if path_arcs else -1
-        nxt = next((a for a in adj[v] if a != came), -1)
+        nxt = -1
+        for a in adj[v]:
+            if a != came:
+                nxt = a
+                break
         if nxt < 0:  # only at a fresh start whose arcs all became whole
             path_nodes, path_arcs, pos = [], [], {}
             continue
@@ -172,14 +176,26 @@ def unbiased_round(
             pos[w] = len(path_nodes) - 1
             continue
         i = pos[w]
-        cycle = [*path_arcs[i:], nxt]
-        walk = [*path_nodes[i:], w]
-        signs = [1 if tl[a] == walk[k] else -1 for k, a in enumerate(cycle)]
-        up = min((lo_l[a] + 1 - value[a]) if s > 0 else (value[a] - lo_l[a]) for a, s in zip(cycle, signs))
-        down = min((value[a] - lo_l[a]) if s > 0 else (lo_l[a] + 1 - value[a]) for a, s in zip(cycle, signs))
+        cycle = path_arcs[i:]
+        cycle.append(nxt)
+        # walking the cycle from w: an arc walked tail -> head is forwards (+d), else backwards
+        signs = []
+        up = down = 2.0
+        node = w
+        for a in cycle:
+            room_up = lo_l[a] + 1 - value[a]
+            room_down = value[a] - lo_l[a]
+            if tl[a] == node:
+                signs.append(1)
+                node = hd[a]
+                up, down = min(up, room_up), min(down, room_down)
+            else:
+                signs.append(-1)
+                node = tl[a]
+                up, down = min(up, room_down), min(down, room_up)
         d = up if rng.random() * (up + down) < down else -down
-        for a, s in zip(cycle, signs):
-            nv = value[a] + s * d
+        for a, sg in zip(cycle, signs):
+            nv = value[a] + sg * d
             if nv - lo_l[a] <= _EPS:
                 settle(a, lo_l[a])
             elif lo_l[a] + 1 - nv <= _EPS:
