@@ -201,23 +201,24 @@ def test_detection_objective_on_district(district):
 
 
 def test_unbiased_rounding_on_district(district):
+    scores, quota, ready = district
     base = _alloc(district)
     a = _alloc(district, rounding="unbiased")
-    b = _alloc(district, rounding="unbiased")
-    seeds = [_alloc(district, rounding="unbiased").table] + [
-        allocate(district[0], district[1], dataclasses.replace(district[2].config.allocation,
-                 rounding="unbiased"), categories=district[2].dataset.categories,
-                 business_types=district[2].dataset.business_types, seed=s).table for s in (1, 2)]
-    assert a.table.equals(b.table)  # seeded
-    assert not all(t["samples"].equals(seeds[0]["samples"]) for t in seeds[1:])
-    for t in seeds:
+    again = _alloc(district, rounding="unbiased")
+    other = allocate(scores, quota, dataclasses.replace(ready.config.allocation, rounding="unbiased"),
+                     categories=ready.dataset.categories, business_types=ready.dataset.business_types,
+                     seed=ready.config.seed + 1)
+    assert a.table.equals(again.table)  # seeded
+    assert not a.table["samples"].equals(other.table["samples"])
+    for t in (a.table, other.table):
         assert int(t["samples"].sum()) == base.total
         assert (t["samples"] >= t["floor"]).all()
         x = t["fractional"].to_numpy()
         n = t["samples"].to_numpy()
-        assert np.all((n >= np.floor(x + 1e-9) ) & (n <= np.ceil(x - 1e-9)))
-        town = t.groupby("township_code")[["samples", "fractional"]].sum()
-        assert ((town["samples"] - town["fractional"]).abs() < 1).all()
+        assert np.all((n >= np.floor(x + 1e-9)) & (n <= np.ceil(x - 1e-9)))
+        for key in (["township_code"], ["business_type", "category_code"], ["stage"]):
+            g = t.groupby(key)[["samples", "fractional"]].sum()
+            assert ((g["samples"] - g["fractional"]).abs() < 1).all()
     # the fractional table is the same as the deterministic plan's
     assert np.allclose(a.table["fractional"], base.table["fractional"])
 
@@ -255,3 +256,15 @@ def test_detection_needs_rates():
         allocate(scores, 3, rules)
     got = allocate(scores.assign(rate_mean=[0.5, 0.01]), 3, rules).table
     assert got.set_index("township_code")["samples"].to_dict() == {"T1": 3, "T2": 0}
+
+
+@pytest.mark.parametrize("name", ["ouhai", "yunling"])
+def test_test_sensitivity_names_roles_or_codes(name, request):
+    dataset = request.getfixturevalue(name)
+    base = request.getfixturevalue("yunling_config") if name == "yunling" else Config()
+    key_codes = list(base.resolve(dataset).allocation.key_categories)
+    assert key_codes
+    doc = base.to_dict()
+    doc["detection"] = {"test_sensitivity": {"key product": 0.9, key_codes[0]: 0.8}}
+    got = Config.from_dict(doc).resolve(dataset).detection.test_sensitivity
+    assert got == {key_codes[0]: 0.8, **{c: 0.9 for c in key_codes[1:]}}

@@ -21,8 +21,8 @@ class DetectionRules:
     ----------
     design_prevalence
         Design prevalence p*: the share of a stratum's samples that would be unqualified if the
-        stratum had a problem [-]. Default 0.05 (5 %, the usual design value of freedom-from-
-        disease surveys, e.g. EFSA's RiBESS+).
+        stratum had a problem [-]. Default 0.05 (5 %, a usual design value of surveys for
+        freedom from a hazard, e.g. in EFSA's RiBESS+).
         Range: (0, 1].
     test_sensitivity
         Sensitivity Se of the laboratory tests per category: category code, role or name ->
