@@ -20,6 +20,7 @@ import pytest
 from test_cli_plan import INJECTED_NAME, make_small_district
 
 from riskplan.allocation.deliverable import MOVE_COLUMNS
+from riskplan.allocation.detection import DETECTION_COLUMNS
 from riskplan.config import Config
 from riskplan.datasets import read_dataset
 from riskplan.errors import RiskplanError
@@ -27,7 +28,6 @@ from riskplan.export import contract, csvfile
 from riskplan.export.headers import headers
 from riskplan.export.plan_folder import plan_tables, read_plan, read_table, write_plan
 from riskplan.monitoring import load_plan
-from riskplan.allocation.detection import DETECTION_COLUMNS
 from riskplan.pipeline import run_plan
 from riskplan.pipeline.carry import PLACEMENT_COLUMNS
 from riskplan.routing.day import ROUTE_COLUMNS
