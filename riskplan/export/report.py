@@ -169,7 +169,9 @@ def _detection_lines(result: Any, dataset: Dataset, k: dict[str, Any]) -> list[s
         f"Design prevalence p* = {p:.1%} (detection.design_prevalence); surveillance sensitivity = "
         "chance to find at least one unqualified sample in a stratum whose prevalence is p*; the "
         "district's is the risk-weighted average over strata. Expected detections use the "
-        "posterior unqualified rates. Per stratum: detection.csv.",
+        "posterior unqualified rates. Per stratum: detection.csv. This plan: allocation.objective = "
+        f"\"{result.config.allocation.objective}\", allocation.rounding = "
+        f"\"{result.config.allocation.rounding}\".",
         "",
         "| 指标 / figure | 数值 / value |",
         "|---|---|",
