@@ -24,7 +24,7 @@ from riskplan.allocation.for_detection import detection_gain
 from riskplan.config import Config
 from riskplan.configure import prepare
 from riskplan.cpsat import solve_stoppable
-from riskplan.errors import ConfigError, RiskplanError
+from riskplan.errors import ConfigError, InfeasibleError, RiskplanError
 from riskplan.pipeline.stages import stage_quota, stage_risk
 from riskplan.settings import DetectionRules
 
@@ -268,3 +268,20 @@ def test_test_sensitivity_names_roles_or_codes(name, request):
     doc["detection"] = {"test_sensitivity": {"key product": 0.9, key_codes[0]: 0.8}}
     got = Config.from_dict(doc).resolve(dataset).detection.test_sensitivity
     assert got == {key_codes[0]: 0.8, **{c: 0.9 for c in key_codes[1:]}}
+
+
+def test_detection_objective_under_a_budget():
+    scores = pd.DataFrame({"township_code": ["T1", "T1", "T2"], "business_type": ["B", "B", "B"],
+                           "category_code": ["C1", "C2", "C1"], "stage": ["s"] * 3,
+                           "weight": [1.0, 2.0, 1.0], "n_establishments": [5, 5, 5],
+                           "rate_mean": [0.2, 0.1, 0.05]})
+    categories = pd.DataFrame({"category_code": ["C1", "C2"], "cost_yuan": [100.0, 300.0]})
+    rules = AllocationRules(township_min=1, stage_min=0, business_type_min=0, category_min=0,
+                            key_min_share=0, school_min_share=0, objective="detection",
+                            budget_yuan=1000.0, allow_below_quota=True)
+    a = allocate(scores, 12, rules, categories=categories)
+    assert a.budget_limited and a.cost <= 1000.0 and a.total < 12
+    assert (a.table["samples"] >= a.table["floor"]).all()
+    assert "for detection" in a.summary()
+    with pytest.raises(InfeasibleError, match="budget"):
+        allocate(scores, 12, dataclasses.replace(rules, allow_below_quota=False), categories=categories)

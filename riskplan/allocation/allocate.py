@@ -132,7 +132,9 @@ class Allocation:
             f"{len(self.table)} strata",
             f"  floors 保底: {self.floor_total} samples ({self.coverage_total} for coverage, "
             f"{self.floor_method}{', proved minimal' if self.floors_optimal else ''}), "
-            f"risk-weighted 按风险: {self.total - self.floor_total}",
+            + (f"for detection 按检出: {self.total - self.floor_total}" if self.rules.objective == "detection"
+               else f"risk-weighted 按风险: {self.total - self.floor_total}"
+               + (" (unbiased rounding)" if self.rules.rounding == "unbiased" else "")),
             f"  coverage 覆盖: townships {got['township_code'].nunique()}/"
             f"{self.table['township_code'].nunique()}, business types "
             f"{got['business_type'].nunique()}/{self.table['business_type'].nunique()}, categories "
