@@ -27,7 +27,7 @@ from riskplan.settings import AllocationRules, RiskRules
 from riskplan.settings.programme import ProgrammeRules, programme_key
 
 __all__ = ["ProgrammePlan", "programmes_of", "programme_quota_of", "plan_programmes", "combined",
-           "higher_level_rows", "HIGHER_LEVEL_COLUMNS"]
+           "higher_level_rows", "HIGHER_LEVEL_COLUMNS", "summed_allocation"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,13 +149,15 @@ def restrict(scores: pd.DataFrame, rules: ProgrammeRules, index: int, dataset: D
 
 
 def plan_programmes(scores: pd.DataFrame, dataset: Dataset, config: Config, supply: Supply,
-                    higher_level: pd.DataFrame | None = None) -> list[ProgrammePlan]:
+                    higher_level: pd.DataFrame | None = None,
+                    seed: int | None = None) -> list[ProgrammePlan]:
     """Allocate and schedule every sampling programme, in the order of the configuration.
 
     Each programme is fitted to the supply the programmes before it left; its quota is met
     exactly (or :class:`~riskplan.errors.InfeasibleError` says which numbers do not fit):
     its allocation plus the higher-level samples counting towards it (``higher_level``, from
     :func:`higher_level_rows`; every such sample counts for every programme's coverage).
+    ``seed`` seeds an unbiased rounding (default ``config.seed``).
     """
     out: list[ProgrammePlan] = []
     left = supply
@@ -168,7 +170,7 @@ def plan_programmes(scores: pd.DataFrame, dataset: Dataset, config: Config, supp
                    if hl is not None else 0)
         try:
             alloc = stage_allocation(restrict(own, rules, i, dataset), max(0, quota - counted),
-                                     dataset, cfg, left, higher_level=hl)
+                                     dataset, cfg, left, seed, higher_level=hl)
         except InfeasibleError as exc:
             before = ", ".join(p.rules.id for p in out)
             raise InfeasibleError(
@@ -206,3 +208,18 @@ def combined(plans: list[ProgrammePlan]) -> tuple[Allocation, pd.DataFrame]:
         floor_total=sum(p.allocation.floor_total for p in plans),
         coverage_total=sum(p.allocation.coverage_total for p in plans))
     return alloc, tagged([p.schedule for p in plans])
+
+
+_SUMMED = ("higher_level", "floor", "risk_part", "samples", "fractional", "cost_yuan", "moved")
+
+
+def summed_allocation(table: pd.DataFrame) -> pd.DataFrame:
+    """The programmes' allocation blocks added up per stratum (no ``programme`` column).
+
+    Samples, floors, risk parts, fractional samples, costs and moves are summed; every other
+    column (the stratum's scores) is the stratum's own.
+    """
+    key = ["township_code", "business_type", "category_code"]
+    rest = [c for c in table.columns if c not in key and c != "programme"]
+    agg = {c: ("sum" if c in _SUMMED else "first") for c in rest}
+    return table.groupby(key, as_index=False, sort=True).agg(agg)[[*key, *rest]]

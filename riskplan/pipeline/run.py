@@ -12,13 +12,20 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from riskplan.allocation.detection import detection_table
 from riskplan.config import Config
 from riskplan.configure import prepare
 from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError
 from riskplan.pipeline.carry import PLACEMENT_COLUMNS, empty_placements, substitutes
 from riskplan.pipeline.ledger import ProgrammeLedger, visit_programmes
-from riskplan.pipeline.programmes import ProgrammePlan, combined, higher_level_rows, plan_programmes
+from riskplan.pipeline.programmes import (
+    ProgrammePlan,
+    combined,
+    higher_level_rows,
+    plan_programmes,
+    summed_allocation,
+)
 from riskplan.pipeline.result import PlanResult
 from riskplan.pipeline.stages import (
     concat_months,
@@ -133,17 +140,21 @@ def run_plan(
     ledger: ProgrammeLedger | None = None
     higher, hl_warnings = higher_level_rows(dataset, config)
     if config.programmes:  # each programme allocated and scheduled, the supply shared in order
-        progs = _timed(t, "allocation", plan_programmes, scores, dataset, config, supply, higher)
+        progs = _timed(t, "allocation", plan_programmes, scores, dataset, config, supply, higher, seed)
         quota = sum(p.quota for p in progs)
         alloc_result, sched = combined(progs)
         alloc = alloc_result.table
+        # what the plan can detect: every programme's samples of a stratum together
+        detection = _timed(t, "detection", detection_table, summed_allocation(alloc), config.detection)
         ledger = ProgrammeLedger([p.rules.id for p in progs],
                                  {p.rules.id: p.schedule for p in progs})
     else:
         alloc_result = _timed(t, "allocation", stage_allocation, scores, quota, dataset, config, supply,
-                              **({"higher_level": higher, "count_higher_level": config.quota.count_higher_level}
-                                 if len(higher) else {}))
+                              seed, **({"higher_level": higher,
+                                        "count_higher_level": config.quota.count_higher_level}
+                                       if len(higher) else {}))
         alloc = alloc_result.table
+        detection = _timed(t, "detection", detection_table, alloc, config.detection)
         sched = _timed(t, "schedule", stage_schedule, alloc_result, dataset, config, supply)
     cal = _timed(t, "calendar", stage_calendar, year, months, config)
     visits_l, stops_l, routes_l, un_l, teams_l, short_l, lab_l = [], [], [], [], [], [], []
@@ -231,6 +242,7 @@ def run_plan(
         quota=quota,
         allocation=alloc,
         allocation_result=alloc_result,
+        detection=detection,
         dataset=dataset,
         schedule=sched,
         calendar=cal,

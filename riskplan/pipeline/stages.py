@@ -117,17 +117,19 @@ def per_visit_limit(establishments: pd.DataFrame, config: Config) -> np.ndarray:
 
 
 def stage_allocation(scores: pd.DataFrame, quota: int, dataset: Dataset, config: Config,
-                     supply: Supply | None = None, higher_level: pd.DataFrame | None = None,
-                     count_higher_level: bool = False) -> Any:
+                     supply: Supply | None = None, seed: int | None = None,
+                     higher_level: pd.DataFrame | None = None, count_higher_level: bool = False) -> Any:
     """Integer allocation of the quota to strata (``riskplan.allocation.allocate`` -> Allocation).
 
     With ``supply``, the allocation is then fitted to it (``riskplan.allocation.fit_to_supply``):
     no stratum is asked for more than its establishments can give, and every move is recorded.
+    ``seed`` (default ``config.seed``) seeds ``allocation.rounding = "unbiased"``.
     ``higher_level`` (key, ``samples``): samples higher-level programmes take, counted for
     coverage, and towards ``quota`` when ``count_higher_level``.
     """
     alloc = allocate(scores, quota, config.allocation, categories=dataset.categories,
-                     business_types=dataset.business_types, higher_level=higher_level,
+                     business_types=dataset.business_types, detection=config.detection,
+                     seed=config.seed if seed is None else seed, higher_level=higher_level,
                      count_higher_level=count_higher_level)
     return alloc if supply is None else fit_to_supply(alloc, supply)
 
