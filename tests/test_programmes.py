@@ -204,6 +204,11 @@ def test_each_programme_quota_met_exactly(two_plan, yunling, yunling_config) -> 
     assert {p: n + counted.get(p, 0) for p, n in alloc.items()} == want
     assert {p: n + counted.get(p, 0) for p, n in sched.items()} == want
     assert two_plan.quota == sum(want.values())
+    # what the plan can detect: one row per stratum, every programme's samples together
+    key = ["township_code", "business_type", "category_code"]
+    strata = two_plan.allocation.groupby(key)["samples"].sum()
+    assert len(two_plan.detection) == len(strata)
+    assert int(two_plan.detection["samples"].sum()) == int(strata.sum())
     # the restricted programme samples only the school canteens' strata
     school = two_plan.allocation[two_plan.allocation["programme"] == "school"]
     assert set(school.loc[school["samples"] > 0, "business_type"]) <= {"SC-SCHOOL", "SC-KINDER"}
