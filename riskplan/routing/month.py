@@ -273,8 +273,7 @@ def assign_month(
             inside = [(i, v) for i, v, f in both if a <= f.hull[0] and f.hull[1] <= b]
             if sum(int(month.service[i]) for i, _ in inside) > b - a:
                 m.add(sum(int(month.service[i]) * v for i, v in inside) <= b - a)
-        row = month.days.iloc[d]
-        lb, _ = day_hours(rules, bool(row["market_day"]), False)
+        lb, _ = day_hours(rules, month.market_day(d), False)
         for lab in range(n_labs):
             room = int(rules.day_fill * max(month.labs[lab].cutoff - lb, 0))
             m.add(sum(work[i] * v for i, v, _ in xs) <= room).only_enforce_if([to_lab, dest[lab]])
