@@ -40,6 +40,7 @@ from ortools.sat.python import cp_model
 
 from riskplan.cpsat import solve_stoppable
 from riskplan.routing.feasible import Fit, candidate_stations, day_hours
+from riskplan.routing.hint import greedy_assignment
 from riskplan.routing.network import Month
 
 WEIGHTS: dict[str, float] = {
@@ -343,6 +344,17 @@ def assign_month(
             m.add(over >= sum(us) - j)
             cost.append((over, WEIGHTS["same_date"]))
 
+    # a greedy first assignment as the search's hint (measured: without it many visits stay out)
+    work_of = {(i, s): workload(month, i, s) for i, opts in options.items() for s, _, _ in opts}
+    chosen = greedy_assignment(month, options, work_of, booked, TIGHT_WINDOW)
+    for i, xs_i in x_of.items():
+        for v, key, held in xs_i:
+            m.add_hint(v, i in chosen and chosen[i][:4] == (*key, held))
+    for i, un in unplaced.items():
+        m.add_hint(un, i not in chosen)
+    out_days = {c[:3] for c in chosen.values()}
+    for key, td in td_vars.items():
+        m.add_hint(td["u"], key in out_days)  # type: ignore[arg-type]
     m.minimize(sum(int(round(w * SCALE)) * v for v, w in cost if round(w * SCALE)))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
