@@ -27,9 +27,9 @@ from riskplan.schedule import monthly, school_day_months
 from riskplan.selection import draw_teams, select_dataset
 from riskplan.timeofday import parse_hhmm
 
-__all__ = ["STAGES", "per_visit_limit", "school_months", "stage_risk", "unreachable_samples", "stage_quota", "stage_supply",
+__all__ = ["STAGES", "per_visit_limit", "school_months", "stage_risk", "stage_quota", "stage_supply",
            "stage_allocation", "stage_schedule", "stage_calendar", "stage_selection", "stage_teams",
-           "stage_routes", "concat_months"]
+           "stage_routes", "concat_months", "unreachable_samples"]
 
 STAGES: tuple[str, ...] = (
     "risk",

@@ -346,15 +346,16 @@ def assign_month(
 
     # a greedy first assignment as the search's hint (measured: without it many visits stay out)
     work_of = {(i, s): workload(month, i, s) for i, opts in options.items() for s, _, _ in opts}
-    chosen = greedy_assignment(month, options, work_of, booked, TIGHT_WINDOW)
+    greedy = greedy_assignment(month, options, work_of, booked, TIGHT_WINDOW)
     for i, xs_i in x_of.items():
-        for v, key, held in xs_i:
-            m.add_hint(v, i in chosen and chosen[i][:4] == (*key, held))
+        for var, key, held_i in xs_i:
+            m.add_hint(var, i in greedy and greedy[i][:4] == (*key, held_i))
     for i, un in unplaced.items():
-        m.add_hint(un, i not in chosen)
-    out_days = {c[:3] for c in chosen.values()}
+        m.add_hint(un, i not in greedy)
+    out_days = {c[:3] for c in greedy.values()}
     for key, td in td_vars.items():
-        m.add_hint(td["u"], key in out_days)  # type: ignore[arg-type]
+        u_var: cp_model.IntVar = td["u"]  # type: ignore[assignment]
+        m.add_hint(u_var, key in out_days)
     m.minimize(sum(int(round(w * SCALE)) * v for v, w in cost if round(w * SCALE)))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1

@@ -98,15 +98,15 @@ class Month:
 
     def date(self, day: int) -> pd.Timestamp:
         """Date of working day ``day``."""
-        return self._dates[day]  # type: ignore[attr-defined, no-any-return]
+        return self._dates[day]  # type: ignore[attr-defined]
 
     def school_day(self, day: int) -> bool:
         """Working day ``day`` is a school day."""
-        return self._school[day]  # type: ignore[attr-defined, no-any-return]
+        return self._school[day]  # type: ignore[attr-defined]
 
     def market_day(self, day: int) -> bool:
         """Working day ``day`` is a market day."""
-        return self._market[day]  # type: ignore[attr-defined, no-any-return]
+        return self._market[day]  # type: ignore[attr-defined]
 
     def takes(self, lab: int, day: int) -> bool:
         """Lab ``lab`` takes samples on working day ``day``."""

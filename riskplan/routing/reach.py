@@ -147,8 +147,8 @@ def perishable_reach(
             blocked[row] = not any(assess(month, i, s, d).passed >= need
                                    for s in candidate_stations(month, i) for d in probe_days)
     out: dict[str, np.ndarray] = {}
-    for (r, _, cs), b in zip(rows, blocked):
+    for (r, _, probed), b in zip(rows, blocked):
         if b:
-            for c in cs:
+            for c in probed:
                 out.setdefault(c, np.zeros(len(est), dtype=bool))[r] = True
     return dict(sorted(out.items()))
