@@ -23,7 +23,8 @@ one week 30; and the district's team-days on each date, convexly (10 per pair of
 one date), so that stations do not all pick the same dates; with several labs, the round trip
 from the station to the team-day's lab (so the nearer lab is chosen unless its capacity is used).
 
-Single-threaded with a deterministic time budget (``assign_effort``): the same input gives the same
+Single-threaded with a deterministic time budget (``assign_effort``), starting from a greedy
+assignment given as a hint (:mod:`riskplan.routing.hint`): the same input gives the same
 assignment on any machine.
 """
 
