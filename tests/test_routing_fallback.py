@@ -27,11 +27,11 @@ CATEGORIES = pd.DataFrame({"category_code": ["C31", "C01"], "perishable": ["true
                            "units_per_sample": [1, 1]})
 
 
-def _world(n: int = 6, hours: str = "05:00-20:00", two_stations: bool = False):
+def _world(n: int = 6, hours: str = "05:00-20:00", two_stations: bool = False, s2_lon: float = 120.90):
     """Stations, a lab 3 km east, ``n`` shops around station S1 (C-SMALL, perishable C31), a calendar."""
     stations = pd.DataFrame({
         "station_id": ["S1", "S2"], "name": ["一所", "二所"], "township_codes": ["T1", "T2"],
-        "lon_wgs84": [120.60, 120.90], "lat_wgs84": [28.00, 28.00], "teams": [1, 1],
+        "lon_wgs84": [120.60, s2_lon], "lat_wgs84": [28.00, 28.00], "teams": [1, 1],
     })
     stations = stations if two_stations else stations.iloc[:1]
     labs = pd.DataFrame({"lab_id": ["L1"], "name": ["检测中心"], "lon_wgs84": [120.63], "lat_wgs84": [28.00],
@@ -104,6 +104,18 @@ def test_a_visit_its_station_cannot_reach_goes_to_the_nearest_station():
     stops = plan.stops.set_index("visit_id")
     assert stops.loc["V001", "station_id"] == "S2"
     assert bool(stops.loc["V001", "other_station"]) and not bool(stops.loc["V000", "other_station"])
+
+
+def test_a_day_full_visit_is_offered_to_the_nearest_station_before_it_is_reported():
+    visits, est, stations, labs, townships, calendar = _world(n=14, two_stations=True, s2_lon=120.62)
+    visits = visits.assign(perishable=False, samples=3)
+    one_day = calendar.iloc[:1]  # one team-day at S1 cannot take them all
+    plan = _plan_and_check(visits, est, stations, labs, townships, one_day)
+    by_station = plan.stops.groupby("station_id").size().to_dict()
+    assert by_station.get("S1", 0) > 0 and by_station.get("S2", 0) > 0
+    assert plan.stops.loc[plan.stops["station_id"] == "S2", "other_station"].all()
+    assert set(plan.unassigned["reason"]) <= {"day_full"}
+    assert plan.parameters["solver_calls"] > 2  # routed again after the offers
 
 
 def test_an_establishment_without_coordinates_is_routed_at_its_township_centre_and_flagged():
