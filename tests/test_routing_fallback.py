@@ -15,10 +15,12 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from riskplan.allocation import district_supply
 from riskplan.roles import resolve_section, role_tables
 from riskplan.routing import RoutingRules, check_plan, plan_routes
 from riskplan.routing.reach import perishable_reach
 from riskplan.selection import select
+from riskplan.settings import ScheduleRules, SelectionRules
 from riskplan.synthetic.catalogue import BUSINESS_ROLES
 
 BUSINESS_TYPES = pd.DataFrame({"business_type": list(BUSINESS_ROLES), "roles": list(BUSINESS_ROLES.values())})
@@ -181,3 +183,16 @@ def test_the_selection_never_draws_a_sample_that_cannot_be_delivered():
                  stations=stations, unreachable=never)
     short = sel.shortfall.set_index("category_code")
     assert int(short.loc["C31", "missing"]) == 2 and int(short.loc["C31", "n_establishments"]) == 2
+
+
+def test_the_supply_counts_no_sample_that_cannot_be_delivered():
+    _, est, _, _, _, _ = _world(n=4)
+    never = {"C31": np.array([True, True, False, False])}
+    rules, sched = SelectionRules(), ScheduleRules()
+    full = district_supply(est, None, 2026, rules, sched).strata.set_index("category_code")
+    part = district_supply(est, None, 2026, rules, sched, unreachable=never)
+    strata = part.strata.set_index("category_code")
+    assert int(strata.loc["C31", "capacity"]) * 2 == int(full.loc["C31", "capacity"]) > 0
+    assert int(strata.loc["C01", "capacity"]) == int(full.loc["C01", "capacity"])
+    members = part.members[part.members["category_code"] == "C31"]
+    assert members["pos"].tolist() == [2, 3]  # the flow cannot send C31 samples to E000, E001
