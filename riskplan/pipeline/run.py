@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from riskplan.allocation.detection import detection_table
 from riskplan.config import Config
 from riskplan.configure import prepare
 from riskplan.dataset import Dataset
@@ -129,8 +130,10 @@ def run_plan(
     quota = _timed(t, "quota", stage_quota, dataset, config)
     unreach = _timed(t, "supply", unreachable_samples, dataset, config)
     supply = _timed(t, "supply", stage_supply, dataset, config, unreach)
-    alloc_result = _timed(t, "allocation", stage_allocation, scores, quota, dataset, config, supply)
+    alloc_result = _timed(t, "allocation", stage_allocation, scores, quota, dataset, config, supply,
+                          seed)
     alloc = alloc_result.table
+    detection = _timed(t, "detection", detection_table, alloc, config.detection)
     sched = _timed(t, "schedule", stage_schedule, alloc_result, dataset, config, supply)
     cal = _timed(t, "calendar", stage_calendar, year, months, config)
     visits_l, stops_l, routes_l, un_l, teams_l, short_l, lab_l = [], [], [], [], [], [], []
@@ -208,6 +211,7 @@ def run_plan(
         quota=quota,
         allocation=alloc,
         allocation_result=alloc_result,
+        detection=detection,
         dataset=dataset,
         schedule=sched,
         calendar=cal,
