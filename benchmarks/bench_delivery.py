@@ -6,7 +6,8 @@ For each seed the whole plan year of the embedded Ouhai data (or the test distri
 its configuration) is planned and its folder written, as ``riskplan plan --all-months`` does, and
 the sample accounting is printed: quota, allocated, scheduled, routed + bought (= delivered),
 short, unassigned (samples and visits), carried and substituted samples, moves of the
-allocation, and the seconds of the run (plan + files). ``--rerun`` plans every seed a second time
+allocation, the seconds of the run (plan + files) and of its routing stage, and the load average
+beside them (the machine is shared). ``--rerun`` plans every seed a second time
 and compares the two folders' data files byte for byte (the manifest aside). Not run by pytest.
 """
 
@@ -87,12 +88,13 @@ def main(argv: list[str] | None = None) -> int:
           f"cpu count {os.cpu_count()}")
     cols = ("quota", "allocated", "scheduled", "delivered", "routed", "bought", "short", "unassigned",
             "unassigned_visits", "carried", "substituted", "moved")
-    print(f"{'seed':>5} " + " ".join(f"{c[:10]:>10}" for c in cols) + f" {'seconds':>8} {'rerun':>6}")
+    print(f"{'seed':>5} " + " ".join(f"{c[:10]:>10}" for c in cols)
+          + f" {'seconds':>8} {'routing s':>9} {'load':>5} {'rerun':>6}")
     bad = 0
     for seed in _seeds(args.seeds):
         with tempfile.TemporaryDirectory() as tmp:
             folders = []
-            seconds = 0.0
+            seconds = routing = 0.0
             try:
                 for run in range(2 if args.rerun else 1):
                     t0 = time.perf_counter()
@@ -101,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
                     write_plan(result, ds, out)
                     if run == 0:
                         seconds = time.perf_counter() - t0
+                        routing = float(result.timings.get("routes", 0.0))
                     folders.append(out)
             except InfeasibleError as exc:
                 print(f"{seed:>5} refused up front: {exc}")
@@ -108,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             f = _figures(result)
             same = "-" if len(folders) < 2 else ("same" if _data_files_equal(*folders) else "DIFF")
             bad += same == "DIFF" or f["delivered"] + f["unassigned"] + f["short"] != f["allocated"]
-            print(f"{seed:>5} " + " ".join(f"{f[c]:>10}" for c in cols) + f" {seconds:8.1f} {same:>6}",
-                  flush=True)
+            print(f"{seed:>5} " + " ".join(f"{f[c]:>10}" for c in cols)
+                  + f" {seconds:8.1f} {routing:9.1f} {os.getloadavg()[0]:5.1f} {same:>6}", flush=True)
     return 1 if bad else 0
 
 

@@ -106,7 +106,8 @@ def test_embedded_dataset_has_no_errors(ouhai) -> None:
     assert (problems["level"] == "error").sum() == 0
     warnings = problems[problems["level"] == "warning"]
     # the only warnings are establishments without coordinates, one per such row
-    assert set(warnings["message_en"]) <= {"no coordinates: kept, can be sampled but not routed"}
+    assert set(warnings["message_en"]) <= {
+        "no coordinates: kept, routed at its township's centre and flagged navigate by address"}
     assert len(warnings) == int((~ouhai.establishments["has_location"]).sum())
 
 

@@ -60,7 +60,8 @@ class Supply:
         (summed over its establishments), ``capacity`` [samples] and ``eligible_1`` ..
         ``eligible_12`` (its establishments eligible in each month).
     members
-        One row per (stratum, establishment): the key and ``pos`` (row of ``establishments``).
+        One row per (stratum, establishment) that can give the stratum samples: the key and
+        ``pos`` (row of ``establishments``).
     per_visit
         Samples of one category a visit can take (``selection.max_samples_per_category``).
     year
@@ -106,6 +107,7 @@ def district_supply(
     schedule: ScheduleRules,
     months_allowed: Mapping[str, np.ndarray] | None = None,
     per_visit_limit: np.ndarray | None = None,
+    unreachable: Mapping[str, np.ndarray] | None = None,
 ) -> Supply:
     """Eligible visits and sample capacity of every establishment and stratum in ``year``.
 
@@ -128,6 +130,10 @@ def district_supply(
     per_visit_limit
         Most samples one visit of each establishment can take (register order), e.g. from its
         visit windows and service times; 0 = it cannot be visited. None: no such limit.
+    unreachable
+        Category -> one boolean per establishment (register order): True where a sample of that
+        category can never be delivered (a perishable sample that no route can bring to a lab
+        in time, ``riskplan.routing.reach``); such an establishment gives that stratum nothing.
 
     Returns
     -------
@@ -192,9 +198,13 @@ def district_supply(
                               .astype(str).assign(pos=np.arange(n)))
     members = cand[[*KEY, "pos"]].sort_values([*KEY, "pos"], kind="stable").reset_index(drop=True)
     p = members["pos"].to_numpy(dtype=int)
-    per = members.assign(visits=visits[p], capacity=visits[p] * np.minimum(per_e[p], per_cat),
-                         **{f"eligible_{m + 1}": eligible[p, m].astype(np.int64) for m in range(12)})
+    can = np.ones(len(members), dtype=bool)  # the member can give this stratum's category at all
+    for code, mask in (unreachable or {}).items():
+        can &= ~((members["category_code"].to_numpy(dtype=object) == code) & np.asarray(mask, dtype=bool)[p])
+    per = members.assign(visits=visits[p] * can, capacity=visits[p] * np.minimum(per_e[p], per_cat) * can,
+                         **{f"eligible_{m + 1}": (eligible[p, m] & can).astype(np.int64) for m in range(12)})
     agg = {"visits": "sum", "capacity": "sum", **{f"eligible_{m}": "sum" for m in range(1, 13)}}
     strata = per.groupby(KEY, sort=True).agg(agg).reset_index()
     strata.insert(3, "n_establishments", per.groupby(KEY, sort=True).size().to_numpy())
+    members = members[can].reset_index(drop=True)  # an establishment that cannot give it is no arc
     return Supply(table, eligible, strata, members, per_visit, int(year))

@@ -80,6 +80,7 @@ def substitutes(
     rules: SelectionRules,
     weights: pd.DataFrame,
     allowed: Mapping[str, np.ndarray] | None,
+    unreachable: Mapping[str, np.ndarray] | None = None,
 ) -> tuple[dict[tuple[str, str, str], int], list[tuple]]:
     """Strata of ``month`` that take the samples ``short`` could not place.
 
@@ -99,6 +100,9 @@ def substitutes(
         Risk weight per stratum (key, ``weight``): riskiest first within a tier.
     allowed
         Business type -> 12 numbers, 0 where it cannot be sampled (school days), or None.
+    unreachable
+        Category -> one boolean per row of ``establishments``: True where a sample of that
+        category can never be delivered (it gives no room), or None.
 
     Returns
     -------
@@ -114,6 +118,11 @@ def substitutes(
     if allowed:
         blocked = [bt for bt, days in allowed.items() if float(np.asarray(days)[month - 1]) <= 0]
         cand = cand[~cand["business_type"].isin(blocked)]
+    if unreachable:
+        ids = establishments["establishment_id"].astype(str).to_numpy(dtype=object)
+        never = {(str(e), c) for c, mask in unreachable.items() for e in ids[np.asarray(mask, dtype=bool)]}
+        pairs = zip(cand["establishment_id"].astype(str), cand["category_code"].astype(str))
+        cand = cand[[p not in never for p in pairs]]
     room = cand.groupby(KEY).size() * per_visit
     asked = requested.groupby(KEY)["samples"].sum() if len(requested) else pd.Series(dtype=int)
     room = room.sub(asked.reindex(room.index, fill_value=0), fill_value=0)

@@ -40,6 +40,7 @@ from riskplan.pipeline.stages import (
     stage_selection,
     stage_supply,
     stage_teams,
+    unreachable_samples,
 )
 from riskplan.routing.result import LAB_DAY_COLUMNS
 from riskplan.tables import STRATUM_KEY, stratum_id
@@ -135,7 +136,8 @@ def run_plan(
     t: dict[str, float] = {}
     scores = _timed(t, "risk", stage_risk, dataset, config)
     quota = _timed(t, "quota", stage_quota, dataset, config)
-    supply = _timed(t, "supply", stage_supply, dataset, config)
+    unreach = _timed(t, "supply", unreachable_samples, dataset, config)
+    supply = _timed(t, "supply", stage_supply, dataset, config, unreach)
     progs: list[ProgrammePlan] = []
     ledger: ProgrammeLedger | None = None
     higher, hl_warnings = higher_level_rows(dataset, config)
@@ -172,7 +174,7 @@ def run_plan(
         sched_m = _month_schedule(sched, m, carry_in.pop(m, {}))
         demand = ledger.demand(m) if ledger is not None else {}
         sel = _timed(t, "selection", stage_selection, dataset, sched_m, m, config, seed, planned,
-                     limit)
+                     limit, unreach)
         short = sel.shortfall
         later = [n for n in months[i + 1:] if n in open_months]
         carried: set[str] = set()
@@ -195,7 +197,7 @@ def run_plan(
             short = short.iloc[stay]
         if len(short):  # substituted into the nearest strata with room this month
             add, rows = _timed(t, "selection", substitutes, short, sched_m, dataset.establishments,
-                               history, planned, year, m, config.selection, scores, allowed)
+                               history, planned, year, m, config.selection, scores, allowed, unreach)
             if add:
                 for r in rows:
                     a, b, c = str(r[3]).split("|")
@@ -206,7 +208,7 @@ def run_plan(
                             demand[prog][(x, y, z)] = demand[prog].get((x, y, z), 0) + n
                 sched_m = _month_schedule(sched_m, m, add)
                 sel = _timed(t, "selection", stage_selection, dataset, sched_m, m, config, seed, planned,
-                     limit)
+                     limit, unreach)
                 placed_l.extend(rows)
                 short = sel.shortfall  # its carried strata draw as before: their shortfall moved on
                 short = short[~stratum_id(short).isin(carried)] if carried else short

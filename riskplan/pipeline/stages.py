@@ -6,7 +6,7 @@ so a notebook can call any one on its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,7 @@ from riskplan.errors import RiskplanError
 from riskplan.risk import score
 from riskplan.risk.priors import category_priors_path, read_category_priors
 from riskplan.routing import plan_routes
+from riskplan.routing.reach import perishable_reach
 from riskplan.routing.travel import travel_matrix_path
 from riskplan.routing.windows import intersect, visit_windows
 from riskplan.schedule import monthly, school_day_months
@@ -28,7 +29,7 @@ from riskplan.timeofday import parse_hhmm
 
 __all__ = ["STAGES", "per_visit_limit", "school_months", "stage_risk", "stage_quota", "stage_supply",
            "stage_allocation", "stage_schedule", "stage_calendar", "stage_selection", "stage_teams",
-           "stage_routes", "concat_months"]
+           "stage_routes", "concat_months", "unreachable_samples"]
 
 STAGES: tuple[str, ...] = (
     "risk",
@@ -66,10 +67,28 @@ def school_months(dataset: Dataset, config: Config) -> dict[str, Any] | None:
     return school_day_months(config.routing.school_day_types, int(dataset.plan_year), config.calendar)
 
 
-def stage_supply(dataset: Dataset, config: Config) -> Supply:
+def unreachable_samples(dataset: Dataset, config: Config) -> dict[str, np.ndarray]:
+    """Per perishable category, the establishments no route can bring a sample of it from in time.
+
+    ``riskplan.routing.reach.perishable_reach`` on the dataset's establishments, stations, labs
+    and travel times (``{category_code: one boolean per establishment}``); establishments bought
+    online are never reported.
+    """
+    rules = config.routing
+    year = dataset.plan_year
+    return perishable_reach(
+        dataset.establishments, dataset.stations, dataset.labs, dataset.categories, rules,
+        townships=dataset.townships, travel_matrix=travel_matrix_path(dataset, rules.travel_matrix),
+        year=int(year) if year is not None else 2026, skip_types=config.selection.purchase_business_types,
+    )
+
+
+def stage_supply(dataset: Dataset, config: Config,
+                 unreachable: Mapping[str, np.ndarray] | None = None) -> Supply:
     """What the establishments can supply in the plan year (``riskplan.allocation.district_supply``).
 
-    History is ``dataset.history`` plus ``dataset.results``, as the selection counts it.
+    History is ``dataset.history`` plus ``dataset.results``, as the selection counts it;
+    ``unreachable`` (:func:`unreachable_samples`): samples an establishment can never deliver.
     """
     parts = [t for t in (dataset.history, dataset.results) if t is not None and len(t)]
     history = pd.concat(parts, ignore_index=True) if parts else None
@@ -78,7 +97,7 @@ def stage_supply(dataset: Dataset, config: Config) -> Supply:
         raise RiskplanError("the dataset has no plan year (plan_year in dataset.toml)")
     return district_supply(dataset.establishments, history, int(year), config.selection,
                            config.schedule, school_months(dataset, config),
-                           per_visit_limit(dataset.establishments, config))
+                           per_visit_limit(dataset.establishments, config), unreachable)
 
 
 MOST_SAMPLES_PER_VISIT = 50
@@ -155,13 +174,15 @@ def stage_calendar(year: int, months: Iterable[int], config: Config) -> pd.DataF
 def stage_selection(
     dataset: Dataset, schedule: pd.DataFrame, month: int, config: Config, seed: int,
     planned: pd.DataFrame | None = None, limit: np.ndarray | None = None,
+    unreachable: Mapping[str, np.ndarray] | None = None,
 ) -> Any:
     """Visits of one month (``riskplan.selection.select_dataset`` -> Selection).
 
-    ``limit``: most samples one visit of each establishment can take (:func:`per_visit_limit`).
+    ``limit``: most samples one visit of each establishment can take (:func:`per_visit_limit`);
+    ``unreachable``: samples an establishment can never deliver (:func:`unreachable_samples`).
     """
     return select_dataset(dataset, schedule, month, config.selection, seed, planned=planned,
-                          per_visit_limit=limit)
+                          per_visit_limit=limit, unreachable=unreachable)
 
 
 def stage_teams(dataset: Dataset, calendar: pd.DataFrame, config: Config, seed: int) -> pd.DataFrame:

@@ -94,9 +94,8 @@ class SolvedDay:
 
 def station_day_hours(month: Month, day: int, visits: Collection[int]) -> tuple[int, int]:
     """The teams' hours at a station on ``day`` [min]: the early start when a market visit is planned."""
-    row = month.days.iloc[day]
     has_early = any(bool(month.early[i]) for i in visits)
-    return day_hours(month.rules, bool(row["market_day"]), has_early)
+    return day_hours(month.rules, month.market_day(day), has_early)
 
 
 def _problem(

@@ -66,11 +66,14 @@ def _team_free(month: Month, used_days: set[int], day: int) -> bool:
 
 def candidates(
     month: Month, i: int, solved: Mapping[tuple[int, int], SolvedDay], current: int,
+    per_station: int | None = None,
 ) -> list[tuple[int, int, int]]:
     """Team-days ``(station, team, day)`` to offer visit ``i``, best first.
 
     Its own station first (team-days already out before new ones, the less loaded first, then the
-    nearest in time to ``current``, the day it was planned on), then the nearest other station.
+    nearest in time to ``current``, the day it was planned on), then the nearest other station;
+    at most ``per_station`` of each station (None: all), so that a station with many team-days
+    does not hide the nearest one.
     """
     out: list[tuple[int, int, int]] = []
     for s in candidate_stations(month, i):
@@ -82,7 +85,7 @@ def candidates(
                 t = by_team.get(k)
                 load = sum(workload(month, j, s) for j in (*t.visits, *t.held)) if t else 0
                 ranked.append((t is None, load, abs(d - current), d, k))
-        out += [(s, k, d) for _, _, _, d, k in sorted(ranked)]
+        out += [(s, k, d) for _, _, _, d, k in sorted(ranked)][:per_station]
     return out
 
 
@@ -150,7 +153,7 @@ def offer_elsewhere(
     left: list[int] = []
     for i, current in sorted(pending):
         placed = False
-        for s, k, d in candidates(month, i, solved, max(current, 0))[: month.rules.retry_days]:
+        for s, k, d in candidates(month, i, solved, max(current, 0), month.rules.retry_days):
             f = fits.get((i, s, d))
             if f is None or not f.ok:
                 continue

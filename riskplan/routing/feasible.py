@@ -25,6 +25,7 @@ CHECKS: tuple[str, ...] = (
     "no_school_day",
     "window_outside_hours",
     "too_far",
+    "window_too_late",
     "lab_deadline",
     "team_capacity",
     "lab_full",
@@ -35,10 +36,13 @@ visit for which it is the first that no day and no team can meet (``riskplan.rou
 1. ``no_school_day``: a school canteen, on a day without school;
 2. ``window_outside_hours``: its windows leave no room for the visit within the team's hours;
 3. ``too_far``: a team cannot get there, do it and get back within the day and the longest shift;
-4. ``lab_deadline``: perishable samples, and no lab reachable before its cut-off that day (nor an
-   overnight hold allowed);
-5. ``team_capacity``: more samples than one team takes in a day, or than its cold box holds;
-6. ``lab_full``: every lab day it could reach is already full.
+4. ``window_too_late``: perishable samples, no lab reachable before its cut-off that day (nor an
+   overnight hold allowed), although a visit started as soon as the team arrives would reach one:
+   its windows open too late (a street vendor open from 16:00 and a lab closing at 16:30);
+5. ``lab_deadline``: perishable samples, and no lab reachable before its cut-off that day even
+   so (too far from the lab, or no lab takes samples that day), nor an overnight hold allowed;
+6. ``team_capacity``: more samples than one team takes in a day, or than its cold box holds;
+7. ``lab_full``: every lab day it could reach is already full.
 """
 
 
@@ -123,11 +127,10 @@ def assess(
     booked = booked or {}
     n_labs = len(month.labs)
     none = (False,) * n_labs
-    row = month.days.iloc[d]
-    lb, ub = day_hours(rules, bool(row["market_day"]), bool(month.early[i]))
+    lb, ub = day_hours(rules, month.market_day(d), bool(month.early[i]))
     sw = start_windows(intersect(month.windows[i], [(lb, ub)]), int(month.service[i]))
     hull = (sw[0][0], sw[-1][1] + int(month.service[i])) if sw else (lb, lb)
-    if month.school[i] and not bool(row["school_day"]):
+    if month.school[i] and not month.school_day(d):
         return Fit(0, False, none, none, hull)
     if not sw:
         return Fit(1, False, none, none, hull)
@@ -142,10 +145,15 @@ def assess(
     back = end + math.ceil(month.minutes[node, s] - 1e-9)
     station_ok = back <= ub and back - leave <= rules.max_shift_minutes
     lab_ok = []
+    unbound = False  # a lab were reachable if the visit started as soon as the team arrives
     for k, lab in enumerate(month.labs):
-        at_lab = max(end + math.ceil(month.minutes[node, month.lab_node(k)] - 1e-9), lab.open)
+        drive = math.ceil(month.minutes[node, month.lab_node(k)] - 1e-9)
+        at_lab = max(end + drive, lab.open)
         lab_ok.append(month.takes(k, d) and at_lab <= min(ub, lab.cutoff)
                       and at_lab - leave <= rules.max_shift_minutes)
+        soonest = max(arrive + int(month.service[i]) + drive, lab.open)
+        unbound = unbound or (month.takes(k, d) and soonest <= min(ub, lab.cutoff)
+                              and soonest - lb <= rules.max_shift_minutes)
     if not station_ok and not any(lab_ok):
         return Fit(2, False, none, none, hull)
     perishable = bool(month.perishable[i])
@@ -158,10 +166,10 @@ def assess(
     if perishable:
         station_ok = False  # a perishable sample goes to the lab the same day, or is held
         if not any(lab_ok) and not any(hold_ok):
-            return Fit(3, False, none, none, hull)
+            return Fit(3 if unbound else 4, False, none, none, hull)
     samples = int(month.samples[i])
     if samples > rules.max_samples_per_team_day or (perishable and samples > rules.cold_box_samples):
-        return Fit(4, station_ok, tuple(lab_ok), tuple(hold_ok), hull)
+        return Fit(5, station_ok, tuple(lab_ok), tuple(hold_ok), hull)
     date = month.date(d)
     room = [ok and _lab_room(month, k, date, samples, booked) for k, ok in enumerate(lab_ok)]
     room_hold = [ok and _lab_room(month, k, month.delivery_date(k, d), samples, booked)
@@ -169,7 +177,7 @@ def assess(
     room_station = station_ok and any(_lab_room(month, k, month.delivery_date(k, d), samples, booked)
                                       for k in range(n_labs))
     if not (any(room) or any(room_hold) or room_station):
-        return Fit(5, station_ok, tuple(lab_ok), tuple(hold_ok), hull)
+        return Fit(6, station_ok, tuple(lab_ok), tuple(hold_ok), hull)
     return Fit(len(CHECKS), room_station, tuple(room), tuple(room_hold), hull)
 
 

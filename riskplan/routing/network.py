@@ -77,6 +77,12 @@ class Month:
     hold_hours: np.ndarray
     rules: RoutingRules
 
+    def __post_init__(self) -> None:
+        # the days as plain Python values: read for every visit, station and day (pandas access is slow)
+        object.__setattr__(self, "_dates", [pd.Timestamp(d) for d in self.days["date"]])
+        object.__setattr__(self, "_school", [bool(x) for x in self.days["school_day"]])
+        object.__setattr__(self, "_market", [bool(x) for x in self.days["market_day"]])
+
     @property
     def n_visits(self) -> int:
         """Routable visits."""
@@ -92,7 +98,15 @@ class Month:
 
     def date(self, day: int) -> pd.Timestamp:
         """Date of working day ``day``."""
-        return pd.Timestamp(self.days["date"].iat[day])
+        return self._dates[day]  # type: ignore[attr-defined]
+
+    def school_day(self, day: int) -> bool:
+        """Working day ``day`` is a school day."""
+        return self._school[day]  # type: ignore[attr-defined]
+
+    def market_day(self, day: int) -> bool:
+        """Working day ``day`` is a market day."""
+        return self._market[day]  # type: ignore[attr-defined]
 
     def takes(self, lab: int, day: int) -> bool:
         """Lab ``lab`` takes samples on working day ``day``."""
@@ -104,7 +118,7 @@ class Month:
         The first working day after ``day`` (of the month, then of :attr:`later`) on which the lab
         takes samples; the samples go with the next morning's intake run from the station.
         """
-        after = [pd.Timestamp(d) for d in self.days["date"].iloc[day + 1:]] + list(self.later)
+        after = self._dates[day + 1:] + list(self.later)  # type: ignore[attr-defined]
         for d in after:
             if self.labs[lab].takes(d):
                 return d

@@ -11,7 +11,8 @@
    station's teams or the nearest other station's;
 4. :mod:`~riskplan.routing.month`: one CP-SAT model assigns the whole month's visits to team-days
    (hours, samples, cold box, lab capacity per day, field days per week and the gap between them,
-   field days spread over the dates);
+   field days spread over the dates), starting from a greedy assignment
+   (:mod:`~riskplan.routing.hint`);
 5. :mod:`~riskplan.routing.day`: every station-day is one OR-Tools model whose vehicles are the
    teams sent out that day;
 6. :mod:`~riskplan.routing.fallback`: visits no route took are offered to the other days and teams
@@ -19,7 +20,8 @@
    constraint they cannot meet alone (:func:`~riskplan.routing.feasible.reason_of`).
 
 Every visit is either routed or in ``RoutePlan.unassigned`` with a reason; nothing is lost
-silently, and no lab day goes over its capacity.
+silently, and no lab day goes over its capacity. :mod:`~riskplan.routing.reach` tells the stages
+before routing which establishments can never deliver a perishable sample, so that none is drawn.
 """
 
 from __future__ import annotations

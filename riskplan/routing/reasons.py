@@ -13,6 +13,8 @@ REASONS: dict[str, str] = {
     "no_school_day": "school canteen in a month without school days / 本月无上课日",
     "window_outside_hours": "visit windows never meet the team's working hours / 可抽样时段不在工作时间内",
     "too_far": "cannot be reached and returned from within a working day / 一天内无法往返",
+    "window_too_late": "its windows open too late for perishable samples to reach a lab before its cut-off "
+                       "/ 可抽样时段过晚，易腐样品当日无法在截止前送检",
     "lab_deadline": "perishable samples cannot reach the lab before its cut-off / 易腐样品无法按时送检",
     "team_capacity": "more samples than one team takes in a day or its cold box holds / 超出单组每日样品量或冷藏箱容量",
     "lab_full": "every lab day it could reach is full / 可送达的检验机构收样日均已满",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -135,6 +137,7 @@ def select_month(
     cat_info: dict[str, tuple[bool, int]] | None,
     station_of: dict[str, str] | None,
     per_visit_limit: np.ndarray | None = None,
+    unreachable: Mapping[str, np.ndarray] | None = None,
 ) -> Selection:
     """Draw one month: every stratum of the schedule's month, then the visits merged per shop.
 
@@ -161,6 +164,10 @@ def select_month(
         Most samples one visit of each establishment (register position) can take, over all
         its strata (e.g. what its visit windows allow); None: no limit. Samples drawn beyond it
         (strata in key order keep theirs first) go to the shortfall with that reason.
+    unreachable
+        Category -> one boolean per register position: True where a sample of that category can
+        never be delivered (``riskplan.routing.reach``); those establishments are not drawn for
+        that category's strata. None: every establishment can deliver.
 
     Returns
     -------
@@ -181,6 +188,9 @@ def select_month(
     for t, b, c, n in zip(*columns, sched["samples"].to_numpy(dtype=int).tolist()):
         key = (t, b, c)
         pos, size = prep.strata.get(key, empty)
+        if unreachable and c in unreachable:  # never drawn for it, not even with the rotation relaxed
+            keep = ~np.asarray(unreachable[c], dtype=bool)[pos]
+            pos, size = pos[keep], size[keep]
         el = eligible[pos]
         rng = stratum_rng(seed, year, month, key)
         counts, probs, phase, missing, reason = draw_stratum(pos, size, el, int(n), rules, rng)

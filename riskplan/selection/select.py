@@ -17,7 +17,7 @@ one visit. Every requested sample is either in ``samples`` (and so in a visit) o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -55,6 +55,7 @@ def select(
     categories: pd.DataFrame | None = None,
     stations: pd.DataFrame | None = None,
     per_visit_limit: np.ndarray | None = None,
+    unreachable: Mapping[str, np.ndarray] | None = None,
 ) -> Selection:
     """Draw the establishments to sample in one month.
 
@@ -91,6 +92,10 @@ def select(
     per_visit_limit
         Most samples one visit of each establishment (rows of ``establishments``) can take over
         all its strata; None: no limit (see :func:`~riskplan.selection.draw.select_month`).
+    unreachable
+        Category -> one boolean per row of ``establishments``: True where a sample of that
+        category can never be delivered (``riskplan.routing.reach.perishable_reach``); they are
+        not drawn for it. None: every establishment can deliver.
 
     Returns
     -------
@@ -113,6 +118,7 @@ def select(
         category_info(categories, rules),
         stations_by_township(stations) if stations is not None else None,
         per_visit_limit,
+        unreachable,
     )
 
 
@@ -156,7 +162,8 @@ def select_year(
 
 def select_dataset(dataset: Dataset, schedule: pd.DataFrame, month: int | str, rules: SelectionRules | None = None,
                    seed: int = 0, planned: pd.DataFrame | None = None,
-                   per_visit_limit: np.ndarray | None = None) -> Selection:
+                   per_visit_limit: np.ndarray | None = None,
+                   unreachable: Mapping[str, np.ndarray] | None = None) -> Selection:
     """:func:`select` with every table taken from a :class:`~riskplan.dataset.Dataset`.
 
     History is ``dataset.history`` plus ``dataset.results``; the year is ``dataset.plan_year``.
@@ -168,4 +175,5 @@ def select_dataset(dataset: Dataset, schedule: pd.DataFrame, month: int | str, r
     rules = resolve_section("selection", rules or SelectionRules(), dataset)
     return select(schedule, dataset.establishments, history, month, rules, seed,
                   year=dataset.plan_year, planned=planned, categories=dataset.categories,
-                  stations=dataset.stations, per_visit_limit=per_visit_limit)
+                  stations=dataset.stations, per_visit_limit=per_visit_limit,
+                  unreachable=unreachable)

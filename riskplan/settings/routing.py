@@ -88,9 +88,9 @@ class RoutingRules:
         route's real order and for visits moved in later.
         Range: [0.1, 1].
     retry_days
-        How many other team-days (other days and teams of its station, then the nearest
-        station's teams) a visit the day's route could not take is offered to before it is
-        reported; 31: all of them.
+        How many other team-days of each station (other days and teams of its station, then
+        the nearest station's teams) a visit the day's route could not take is offered to
+        before it is reported.
         Range: [0, 31].
     field_days_per_week
         Most field days a team goes out in one calendar week (Monday-Sunday).

@@ -3,7 +3,7 @@
 :func:`validate_dataset` returns a problems table (file, 1-based data row, column, value, message
 in English and Chinese, level). ``level`` is ``error`` (the data cannot be used as they are: the
 command ``riskplan validate`` exits 1 and ``read_dataset(validate=True)`` raises), ``warning``
-(kept and reported, e.g. an establishment without coordinates, which can be sampled but not routed)
+(kept and reported, e.g. an establishment without coordinates, routed at its township's centre)
 or ``info`` (no action needed to plan: a column riskplan does not use, one row per file and column).
 
 Cell-level checks (types, empty required cells, allowed values, ranges) happen while reading

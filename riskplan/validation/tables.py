@@ -155,8 +155,8 @@ def _check_establishments(t: dict[str, pd.DataFrame], codes: dict[str, set[str]]
     if "has_location" in est.columns:
         for no_location in np.flatnonzero(~est["has_location"].astype(bool).to_numpy()).tolist():
             rep("establishments", no_location, "lon_wgs84", "",
-                "no coordinates: kept, can be sampled but not routed",
-                "无坐标：保留该主体，可抽样但无法排入路线", "warning")
+                "no coordinates: kept, routed at its township's centre and flagged navigate by address",
+                "无坐标：保留该主体，按所属街镇中心排入路线并标注按地址导航", "warning")
 
 
 def _check_stations(t: dict[str, pd.DataFrame], codes: dict[str, set[str]],
