@@ -208,7 +208,8 @@ def month_map_data(
                 lab_list.append({"lon": _round(lo, decimals), "lat": _round(la, decimals),
                                  "label": f"{text['lab']}: {nm} ({lid})"})
     if not xs:
-        xs, ys = [p["lon"] for p in stations] or [0.0], [p["lat"] for p in stations] or [0.0]
+        xs = [float(lo) for lo, _ in depots.values() if math.isfinite(lo)] or [0.0]
+        ys = [float(la) for _, la in depots.values() if math.isfinite(la)] or [0.0]
     return {
         "text": text, "tiles": tiles, "attribution": attribution,
         "bounds": [[min(xs), min(ys)], [max(xs), max(ys)]],
@@ -254,15 +255,21 @@ def month_map_html(data: Mapping[str, Any], title: str, lang: Lang = "zh") -> st
 <main>
 <nav id="panel">
 <div><b>{esc(text["layers"])}</b></div>
-<button type="button" id="layers-all">{esc(text["all"])}</button><button type="button" id="layers-none">{esc(text["none"])}</button>
+<button type="button" id="layers-all">{esc(text["all"])}</button>
+<button type="button" id="layers-none">{esc(text["none"])}</button>
 <div id="layer-list"></div>
 </nav>
 <div id="stage">
 <svg id="map" xmlns="http://www.w3.org/2000/svg"></svg>
-<div id="controls"><button type="button" id="zoom-in" title="+">+</button><button type="button" id="zoom-out" title="-">&minus;</button><button type="button" id="zoom-fit" title="{esc(text["fit"])}">&#9635;</button></div>
+<div id="controls">
+<button type="button" id="zoom-in" title="+">+</button>
+<button type="button" id="zoom-out" title="-">&minus;</button>
+<button type="button" id="zoom-fit" title="{esc(text["fit"])}">&#9635;</button>
+</div>
 <div id="attribution">{attribution}</div>
 <div id="scale"><div id="scale-bar"></div><span id="scale-text"></span></div>
-<div id="legend">&#9733; {esc(text["station"])} &nbsp; &#9632; {esc(text["lab"])} &nbsp; &#9679; {esc(text["stop"])}</div>
+<div id="legend">&#9733; {esc(text["station"])} &nbsp; &#9632; {esc(text["lab"])}
+&nbsp; &#9679; {esc(text["stop"])}</div>
 <div id="popup" hidden><button type="button" id="popup-close">&times;</button><div id="popup-body"></div></div>
 </div>
 </main>

@@ -314,7 +314,7 @@ def write_plan(
         if settings.maps and len(stops):
             maps.write_station_day_maps(tmp / "maps", with_ends, _geo_depots(dataset),
                                         _townships_by_station(dataset),
-                                        dpi=settings.map_dpi, progress=progress,
+                                        dpi=settings.map_dpi, progress=progress, workers=settings.map_workers,
                                         station_names=names)
         steps.update()
 

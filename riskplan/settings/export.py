@@ -27,6 +27,10 @@ class ExportRules:
     map_dpi
         Resolution of the PNG maps [dots per inch]; the maps are A4 landscape (150: print quality).
         Range: [20, 600].
+    map_workers
+        Processes drawing the PNG maps at the same time [-]; 0: one per CPU. The maps are the same
+        whatever the number (1: drawn in the main process).
+        Range: [0, 64].
     html_map
         Write an interactive HTML route map per month (``maps/<YYYY-MM>.html``): one file that
         works offline, with the townships as background.
@@ -50,6 +54,7 @@ class ExportRules:
     xlsx: bool = True
     maps: bool = True
     map_dpi: int = 150
+    map_workers: int = 0
     html_map: bool = True
     map_tiles: str = ""
     map_tiles_attribution: str = ""
@@ -73,3 +78,4 @@ class ExportRules:
         # the documented ranges (Range: in the Attributes above)
         check_range(self.map_dpi, "export.map_dpi", "[20, 600]")
         check_range(self.coordinate_decimals, "export.coordinate_decimals", "[1, 9]")
+        check_range(self.map_workers, "export.map_workers", "[0, 64]")
