@@ -123,11 +123,10 @@ def assess(
     booked = booked or {}
     n_labs = len(month.labs)
     none = (False,) * n_labs
-    row = month.days.iloc[d]
-    lb, ub = day_hours(rules, bool(row["market_day"]), bool(month.early[i]))
+    lb, ub = day_hours(rules, bool(month.market_days[d]), bool(month.early[i]))
     sw = start_windows(intersect(month.windows[i], [(lb, ub)]), int(month.service[i]))
     hull = (sw[0][0], sw[-1][1] + int(month.service[i])) if sw else (lb, lb)
-    if month.school[i] and not bool(row["school_day"]):
+    if month.school[i] and not bool(month.school_days[d]):
         return Fit(0, False, none, none, hull)
     if not sw:
         return Fit(1, False, none, none, hull)

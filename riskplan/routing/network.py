@@ -10,6 +10,7 @@ allowed) and when each lab takes samples (:meth:`Month.delivery_date`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 
 import numpy as np
@@ -90,9 +91,29 @@ class Month:
         """Node of visit ``visit``."""
         return len(self.stations) + len(self.labs) + visit
 
+    @functools.cached_property
+    def _dates(self) -> list[pd.Timestamp]:
+        """Every working day's date (read once: a row of ``days`` per call was a tenth of routing)."""
+        return [pd.Timestamp(d) for d in self.days["date"]]
+
+    @functools.cached_property
+    def market_days(self) -> np.ndarray:
+        """Working day ``d`` is a market day (bool per day)."""
+        return self.days["market_day"].to_numpy(bool)
+
+    @functools.cached_property
+    def school_days(self) -> np.ndarray:
+        """Working day ``d`` is a school day (bool per day)."""
+        return self.days["school_day"].to_numpy(bool)
+
+    @functools.cached_property
+    def _delivered(self) -> dict[tuple[int, int], pd.Timestamp]:
+        """Memo of :meth:`delivery_date` by (lab, day): filled as asked."""
+        return {}
+
     def date(self, day: int) -> pd.Timestamp:
         """Date of working day ``day``."""
-        return pd.Timestamp(self.days["date"].iat[day])
+        return self._dates[day]
 
     def takes(self, lab: int, day: int) -> bool:
         """Lab ``lab`` takes samples on working day ``day``."""
@@ -104,11 +125,15 @@ class Month:
         The first working day after ``day`` (of the month, then of :attr:`later`) on which the lab
         takes samples; the samples go with the next morning's intake run from the station.
         """
-        after = [pd.Timestamp(d) for d in self.days["date"].iloc[day + 1:]] + list(self.later)
-        for d in after:
-            if self.labs[lab].takes(d):
-                return d
-        return after[-1] if after else self.date(day) + pd.Timedelta(days=1)
+        memo = self._delivered.get((lab, day))
+        if memo is not None:
+            return memo
+        after = self._dates[day + 1:] + list(self.later)
+        found = next((d for d in after if self.labs[lab].takes(d)), None)
+        if found is None:
+            found = after[-1] if after else self.date(day) + pd.Timedelta(days=1)
+        self._delivered[(lab, day)] = found
+        return found
 
 
 def hold_limits(visits: pd.DataFrame, rules: RoutingRules, categories: pd.DataFrame | None) -> np.ndarray:
