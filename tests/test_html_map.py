@@ -146,6 +146,8 @@ def _check_month_map(driver, folder: Path, month: str) -> None:
     assert float(scale.get_attribute("data-metres-per-px")) == pytest.approx(before, rel=1e-3)
     from selenium.webdriver import ActionChains
 
+    driver.find_element("id", "popup-close").click()
+    assert not popup.is_displayed()
     view = driver.find_element("id", "map").get_attribute("data-view")
     ActionChains(driver).move_to_element_with_offset(driver.find_element("id", "map"), 10, 10) \
         .click_and_hold().move_by_offset(80, 40).release().perform()
