@@ -8,6 +8,11 @@ station and the lab marked, and a legend.
 PNG files are reproducible: the ``Software`` metadata entry (which carries the matplotlib
 version) is dropped and the Agg renderer is deterministic for the same data, so the same plan
 gives byte-identical images.
+
+The maps of a year (a few hundred) are drawn by a pool of worker processes
+(``export.map_workers``; :func:`drawn_maps`), each drawing some days of one station in one figure,
+and written by the main process in a fixed order: the files are the same whatever the number of
+workers, and an interrupted or failed run leaves none behind (the plan folder is staged).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import io
 import multiprocessing as mp
 import os
 import signal
+import threading
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -300,12 +306,24 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _start_method() -> Any:
+    """How to start the workers: fork (instant) while this process has a single thread, else spawn.
+
+    Forking a process in which other threads run can copy a lock one of them holds; a fresh
+    (spawned) process imports what it needs instead (a second or two each).
+    """
+    if "fork" in mp.get_all_start_methods() and threading.active_count() == 1:
+        return mp.get_context("fork")
+    return mp.get_context("spawn")
+
+
 def drawn_maps(tasks: list[MapTask], workers: int = 1) -> Iterator[tuple[str, bytes]]:
     """(file name, PNG bytes) of every map of ``tasks``, in task order, drawn by ``workers`` processes.
 
     The maps are the same whatever the number of workers (each is drawn the same way, in its
-    own figure, and they come back in task order). With more than one worker, a pool of fresh
-    (spawned) processes draws them; the caller writes the files, so a worker never leaves a
+    own figure, and they come back in task order). With more than one worker, a pool of
+    processes draws them (:func:`_start_method`; none inside a daemon process such as a Dask
+    worker); the caller writes the files, so a worker never leaves a
     file behind. Ctrl-C reaches the main process (workers ignore it): pending tasks are
     cancelled, the running ones end, and ``KeyboardInterrupt`` propagates.
 
@@ -314,11 +332,11 @@ def drawn_maps(tasks: list[MapTask], workers: int = 1) -> Iterator[tuple[str, by
     RiskplanError
         When a worker process died (killed, out of memory): no map of the run is kept.
     """
-    if workers <= 1 or len(tasks) <= 1:
+    if workers <= 1 or len(tasks) <= 1 or mp.current_process().daemon:  # a daemon (a Dask worker) has no children
         for task in tasks:
             yield from draw_task(task)
         return
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=mp.get_context("spawn"),
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=_start_method(),
                                initializer=_ignore_sigint)
     try:
         futures = [pool.submit(draw_task, task) for task in tasks]
