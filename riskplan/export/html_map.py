@@ -25,7 +25,6 @@ import json
 import math
 import os
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,6 +45,9 @@ ROW_COLUMNS = ("stop_order", "arrival", "window", "establishment_name", "address
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
            "#bcbd22", "#7f7f7f")
 """Colours of the team-day layers, in turn."""
+
+VIEWER = Path(__file__).resolve().parent / "map_viewer"
+"""The viewer's JavaScript and CSS (package data, inlined into every page)."""
 
 SIMPLIFY = 0.0002
 """Tolerance of the township outlines [degrees] (about 20 m): keeps the file small."""
@@ -219,7 +221,7 @@ def month_map_data(
 
 
 def _asset(name: str) -> str:
-    return resources.files("riskplan.export").joinpath("map_viewer", name).read_text(encoding="utf-8")
+    return (VIEWER / name).read_text(encoding="utf-8")
 
 
 def _policy(tiles: str) -> str:
