@@ -67,13 +67,14 @@ def _month_of_stops(stations: int, days: int) -> pd.DataFrame:
 
 
 def test_workers_draw_the_same_files(tmp_path) -> None:
-    stops = _month_of_stops(2, 9)  # 2 stations x 9 days: 4 tasks of at most 8 days
+    stops = _month_of_stops(2, 3)  # 2 stations x 3 days: a task per station
     depots = {"ST01": (120.61, 28.0), "ST02": (120.61, 28.01)}
     one = maps.write_station_day_maps(tmp_path / "one", stops, depots, dpi=40, workers=1)
     two = maps.write_station_day_maps(tmp_path / "two", stops, depots, dpi=40, workers=2)
-    assert len(one) == 18 and [p.name for p in one] == [p.name for p in two]
+    assert len(one) == 6 and [p.name for p in one] == [p.name for p in two]
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(one, two))
-    assert len(maps.map_tasks(stops, depots)) == 4
+    assert [t.days for t in maps.map_tasks(stops, depots, days_per_task=2)] == [
+        ("2026-07-01", "2026-07-02"), ("2026-07-03",)] * 2
 
 
 def test_a_dead_worker_leaves_no_folder(tmp_path) -> None:
@@ -120,7 +121,7 @@ def test_ctrl_c_while_workers_draw_leaves_no_folder_and_no_process(tmp_path) -> 
     presser.start()
     with pytest.raises(KeyboardInterrupt):
         with staged_folder(out) as tmp:
-            maps.write_station_day_maps(tmp / "maps", stops, depots, dpi=150, workers=2)
+            maps.write_station_day_maps(tmp / "maps", stops, depots, dpi=60, workers=2)
     presser.join()
     assert list(tmp_path.iterdir()) == []
     assert multiprocessing.active_children() == []
