@@ -5,7 +5,10 @@ and ``run(args) -> int``; listing its name in :data:`COMMANDS` is all it takes t
 :class:`~riskplan.errors.RiskplanError` is printed as a clean message on stderr with exit code 2.
 Ctrl-C at any moment ends the command with "interrupted" and exit code 130; output folders and
 files are written atomically, so nothing of the interrupted run is left and an earlier output
-stays as it was (see :mod:`riskplan.interrupts` and :mod:`riskplan.export.atomic`).
+stays as it was (see :mod:`riskplan.interrupts` and :mod:`riskplan.export.atomic`). A Ctrl-C
+while the command modules are being imported is held until the imports end (a few seconds): an
+import cut in half can turn the interrupt into another error (Python wraps it in a RuntimeError
+inside ``__set_name__``, as matplotlib's import does) or leave a library half-loaded.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from types import ModuleType
 
 from riskplan._version import __version__
 from riskplan.errors import RiskplanError
+from riskplan.interrupts import deferred
 
 COMMANDS: tuple[str, ...] = ("validate", "template", "init", "plan", "config", "monitor", "bench")
 """Subcommand names (module names in riskplan.commands), in the order ``riskplan --help`` lists them."""
@@ -53,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 the job found problems, 2 error, 130 Ctrl-C)."""
     args = argparse.Namespace(command=None)
     try:
-        parser = build_parser()
+        with deferred():  # raised once the imports are complete, never inside one
+            parser = build_parser()
         args = parser.parse_args(argv)
         if getattr(args, "_run", None) is None:
             parser.print_help()

@@ -232,10 +232,44 @@ def test_ctrl_c_from_the_terminal_on_a_first_run(tmp_path: Path) -> None:
     """The user's Ctrl-C, sent by the parent a few seconds into a default run: nothing is written."""
     out = tmp_path / "plan"
     proc = subprocess.Popen([sys.executable, "-m", "riskplan", "plan", "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+                            preexec_fn=_sigint_default)
     time.sleep(4.0)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def _sigint_default() -> None:
+    """In the child before exec: SIGINT handled by default, as in a terminal (a test runner
+    started in the background may hand down SIGINT ignored, and Python keeps it so)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_the_libraries_load(tmp_path: Path) -> None:
+    """Ctrl-C in the middle of importing matplotlib is held until every command module is loaded.
+
+    Python can turn a KeyboardInterrupt raised inside a class body's ``__set_name__`` (matplotlib's
+    ticker module) into a RuntimeError with a traceback; the command line holds the interrupt
+    while it imports, then ends with "interrupted" and 130.
+    """
+    out = tmp_path / "plan"
+    code = (
+        "import atexit, signal, sys\n"
+        "def hook(event, args):\n"
+        "    if event == 'import' and args[0] == 'matplotlib.ticker':\n"
+        "        signal.raise_signal(signal.SIGINT)\n"
+        "sys.addaudithook(hook)\n"
+        "atexit.register(lambda: print('loaded:', 'riskplan.commands.bench' in sys.modules))\n"
+        "from riskplan.cli import main\n"
+        f"sys.exit(main(['plan', '--out', {str(out)!r}]))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV,
+                          preexec_fn=_sigint_default, timeout=300)
+    assert proc.returncode == 130, proc.stderr
+    assert "interrupted" in proc.stderr and "Traceback" not in proc.stderr
+    assert "loaded: True" in proc.stdout  # the imports ran to their end before the interrupt
     assert list(tmp_path.iterdir()) == []
