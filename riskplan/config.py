@@ -34,6 +34,7 @@ from riskplan.roles import check_rules, findings_frame, resolve_rules, with_role
 from riskplan.settings import (
     AllocationRules,
     CalendarRules,
+    DetectionRules,
     ExportRules,
     MonitoringRules,
     QuotaRules,
@@ -55,6 +56,7 @@ SECTIONS: dict[str, type] = {
     "routing": RoutingRules,
     "monitoring": MonitoringRules,
     "export": ExportRules,
+    "detection": DetectionRules,
 }
 """TOML table name -> settings dataclass of each section, in file order."""
 
@@ -152,6 +154,7 @@ class Config:
     routing: RoutingRules = dataclasses.field(default_factory=RoutingRules)
     monitoring: MonitoringRules = dataclasses.field(default_factory=MonitoringRules)
     export: ExportRules = dataclasses.field(default_factory=ExportRules)
+    detection: DetectionRules = dataclasses.field(default_factory=DetectionRules)
 
     def __post_init__(self) -> None:
         check(0 <= self.seed < 2**63, "seed", f"must be a non-negative integer, got {self.seed}")

@@ -140,8 +140,8 @@ def test_outputs_are_complete(small_plans) -> None:
     names = set(_files(out))
     for f in ("README.txt", "config.toml", "data_reference.toml", "manifest.json", "allocation.csv",
               "schedule.csv", "visits.csv", "stops.csv", "routes.csv", "lab_days.csv", "unassigned.csv",
-              "purchases.csv",
-              "routes.geojson", "stops.geojson", "report.md"):
+              "purchases.csv", "detection.csv",
+              "routes.geojson", "stops.geojson", "report.md", "report/detection_comparison.png"):
         assert f in names, f
     assert any(n.startswith("teams/") and n.endswith(".xlsx") for n in names)
     assert any(n.startswith("teams/") and n.endswith(".csv") for n in names)

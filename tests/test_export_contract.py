@@ -20,6 +20,7 @@ import pytest
 from test_cli_plan import INJECTED_NAME, make_small_district
 
 from riskplan.allocation.deliverable import MOVE_COLUMNS
+from riskplan.allocation.detection import DETECTION_COLUMNS
 from riskplan.config import Config
 from riskplan.datasets import read_dataset
 from riskplan.errors import RiskplanError
@@ -34,7 +35,7 @@ from riskplan.selection import SHORTFALL_COLUMNS, VISIT_COLUMNS
 from riskplan.selection.roster import ROSTER_COLUMNS
 
 PIPELINE_TABLES = {"risk_scores": "scores", "allocation": "allocation", "schedule": "schedule",
-                   "visits": "visits", "shortfall": "shortfall"}
+                   "visits": "visits", "shortfall": "shortfall", "detection": "detection"}
 """Folder tables that are the PlanResult's own tables (attribute names); ``routes`` is written
 with its times as ``HH:MM``."""
 
@@ -51,7 +52,8 @@ def test_contract_columns_are_the_stages_columns() -> None:
     assert list(contract.TEAM_SHEET.names) == names["stops"][3:-2]
     assert list(contract.TABLES) == ["risk_scores", "allocation", "schedule", "visits", "stops",
                                      "routes", "lab_days", "unassigned", "purchases", "shortfall",
-                                     "moves", "placements", "teams"]
+                                     "moves", "placements", "teams", "detection"]
+    assert names["detection"] == list(DETECTION_COLUMNS)
     assert names["moves"] == list(MOVE_COLUMNS)
     assert names["placements"] == list(PLACEMENT_COLUMNS)
     assert names["lab_days"] == ["lab_id", "lab_name", "date", "samples", "perishable_samples", "booked",

@@ -24,6 +24,7 @@ import pytest
 
 from riskplan.calendar import work_calendar
 from riskplan.cli import main
+from riskplan.export.report import report_markdown
 from riskplan.pipeline import PlanResult, run_plan
 from riskplan.routing import check_plan
 from riskplan.routing.plan import RoutePlan
@@ -257,3 +258,17 @@ def test_cli_plan_writes_a_complete_folder(yunling_dir, yunling_config_path, tmp
     assert sorted(placed) == sorted(visits["visit_id"])
     assert folder.manifest["months"] == ["2026-06"]
     assert np.isclose(folder.config.quota.rate_per_1000, 1.2)
+
+
+def test_what_the_plan_can_detect(june, yunling) -> None:
+    """detection.csv's table, the district's figures and the report's comparison, on Yunling."""
+    det, alloc = june.detection, june.allocation
+    assert len(det) == len(alloc) and int(det["samples"].sum()) == int(alloc["samples"].sum())
+    assert det["surveillance_sensitivity"].between(0, 1).all()
+    k = june.key_numbers()
+    assert k["design_prevalence"] == 0.05 and 0 < k["district_sensitivity"] < 1
+    assert k["expected_detections"] == pytest.approx(float(det["expected_found"].sum()), abs=1e-4)
+    md = report_markdown(june, yunling, ["detection_comparison.png"], "yunling")
+    assert "What the plan can detect" in md and "按人口 / by population" in md
+    for code in yunling.townships["township_code"]:
+        assert f"| {code} |" in md

@@ -11,7 +11,13 @@ Steps
    fractional quotas ``floor + risk share`` (stratum = business type x category): the grand total
    is exact, every cell, every township total and every stratum total is within one of its
    fractional value; so are, by nesting, the township x category, business-type and stage
-   totals. Floors are integers, so no cell falls below its floor.
+   totals. Floors are integers, so no cell falls below its floor. With ``rounding =
+   "unbiased"`` the same guarantees hold and each cell is rounded up with probability equal to
+   its fractional part (:mod:`riskplan.allocation.unbiased`, seeded).
+
+With ``objective = "detection"`` steps 3-4 are replaced: the rest goes, sample by sample, where
+it most raises the expected number of strata with an unqualified sample found
+(:mod:`riskplan.allocation.for_detection`); ``fractional`` is then the integer result.
 """
 
 from __future__ import annotations
@@ -31,16 +37,19 @@ from riskplan.allocation.floors import (
     top_up_shares,
     upper_bounds,
 )
+from riskplan.allocation.for_detection import detection_q, greedy_detection
 from riskplan.allocation.rounding import controlled_round
+from riskplan.allocation.unbiased import unbiased_round
 from riskplan.errors import InfeasibleError, RiskplanError
 from riskplan.roles import resolve_section, role_tables
 from riskplan.settings.allocation import AllocationRules
+from riskplan.settings.detection import DetectionRules
 from riskplan.tables import STRATUM_KEY
 
 KEY = list(STRATUM_KEY)
 REQUIRED = (*KEY, "stage", "weight")
 
-__all__ = ["Allocation", "AllocationRules", "allocate_strata"]
+__all__ = ["Allocation", "AllocationRules", "allocate_strata", "table_margins"]
 
 
 class AllocationInputError(RiskplanError, ValueError):
@@ -123,7 +132,9 @@ class Allocation:
             f"{len(self.table)} strata",
             f"  floors 保底: {self.floor_total} samples ({self.coverage_total} for coverage, "
             f"{self.floor_method}{', proved minimal' if self.floors_optimal else ''}), "
-            f"risk-weighted 按风险: {self.total - self.floor_total}",
+            + (f"for detection 按检出: {self.total - self.floor_total}" if self.rules.objective == "detection"
+               else f"risk-weighted 按风险: {self.total - self.floor_total}"
+               + (" (unbiased rounding)" if self.rules.rounding == "unbiased" else "")),
             f"  coverage 覆盖: townships {got['township_code'].nunique()}/"
             f"{self.table['township_code'].nunique()}, business types "
             f"{got['business_type'].nunique()}/{self.table['business_type'].nunique()}, categories "
@@ -236,6 +247,24 @@ def _costs(strata: pd.DataFrame, categories: pd.DataFrame | None, rules: Allocat
     return c.to_numpy()
 
 
+def table_margins(
+    strata: pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """The two-way table the allocation is rounded in: ``rows, cols, row_parents, col_parents``.
+
+    Rows are township x category inside township; columns are stratum (business type x
+    category) inside business type inside stage. Both sides are nested, so every one of these
+    totals stays within one of its fractional value (see :mod:`riskplan.allocation.rounding`).
+    """
+    rows, row_keys = pd.factorize(strata["township_code"] + "|" + strata["category_code"])
+    row_town, _ = pd.factorize(pd.Series(row_keys).str.split("|").str[0])
+    cols, col_keys = pd.factorize(strata["business_type"] + "|" + strata["category_code"])
+    col_bt, bt_keys = pd.factorize(pd.Series(col_keys).str.split("|").str[0])
+    stage_of_bt = strata.drop_duplicates("business_type").set_index("business_type")["stage"]
+    bt_stage, _ = pd.factorize(stage_of_bt.reindex(bt_keys).to_numpy())
+    return rows, cols, [row_town], [col_bt, bt_stage]
+
+
 def allocate_strata(
     scores: pd.DataFrame,
     quota: int,
@@ -245,6 +274,8 @@ def allocate_strata(
     higher_level: pd.DataFrame | None = None,
     count_higher_level: bool = False,
     business_types: pd.DataFrame | None = None,
+    detection: DetectionRules | None = None,
+    seed: int = 0,
 ) -> Allocation:
     """Allocate ``quota`` samples to the strata of ``scores`` (without ``rules.fixed``).
 
@@ -272,6 +303,12 @@ def allocate_strata(
     business_types
         The business-type table: with it (and ``categories``) the rules may name roles
         (``school canteen``, ``key product``); without it they must name codes.
+    detection
+        Design prevalence and test sensitivities, for ``rules.objective = "detection"`` (which
+        also needs the posterior rate ``rate_mean`` in ``scores``); default
+        :class:`DetectionRules()`.
+    seed
+        Seed of ``rules.rounding = "unbiased"`` [-]; unused otherwise.
 
     Returns
     -------
@@ -344,27 +381,30 @@ def allocate_strata(
         if avg > 0:
             rest = min(rest, int(np.floor((budget - floor_cost) / avg + 1e-9)))
 
-    # rows: township x category inside township; columns: stratum (business type x category)
-    # inside business type inside stage. Both sides are nested, so every one of these totals
-    # stays within one of its fractional value (see riskplan.allocation.rounding).
-    rows, row_keys = pd.factorize(strata["township_code"] + "|" + strata["category_code"])
-    row_town, _ = pd.factorize(pd.Series(row_keys).str.split("|").str[0])
-    cols, col_keys = pd.factorize(strata["business_type"] + "|" + strata["category_code"])
-    col_bt, bt_keys = pd.factorize(pd.Series(col_keys).str.split("|").str[0])
-    stage_of_bt = strata.drop_duplicates("business_type").set_index("business_type")["stage"]
-    bt_stage, _ = pd.factorize(stage_of_bt.reindex(bt_keys).to_numpy())
+    rows, cols, row_parents, col_parents = table_margins(strata)
     pref = weight / weight.max() if weight.size and weight.max() > 0 else None
+    q = None
+    if rules.objective == "detection":  # chance that one sample is found unqualified, r Se
+        q = detection_q(strata, detection)
+
+    def place(rest: int) -> tuple[np.ndarray, np.ndarray]:
+        """Samples per stratum with ``rest`` above the floors, and the fractional table."""
+        if q is not None:  # integers straight away: nothing to round
+            n = greedy_detection(q, y, rest)
+            return n, n.astype(float)
+        frac = y + rest * share
+        if rules.rounding == "unbiased":
+            return unbiased_round(rows, cols, frac, seed, row_parents=row_parents,
+                                  col_parents=col_parents), frac
+        return controlled_round(rows, cols, frac, up_preference=pref, row_parents=row_parents,
+                                col_parents=col_parents), frac
+
     budget_limited = rest < quota_net - floor_total
     full_cost = None
     if budget_limited:  # what the whole quota would cost, for the error or the summary
-        full = controlled_round(rows, cols, y + (quota_net - floor_total) * share,
-                                up_preference=pref, row_parents=[row_town],
-                                col_parents=[col_bt, bt_stage])
-        full_cost = float((full * cost_per).sum())
+        full_cost = float((place(quota_net - floor_total)[0] * cost_per).sum())
     while True:
-        frac = y + rest * share
-        samples = controlled_round(rows, cols, frac, up_preference=pref, row_parents=[row_town],
-                                   col_parents=[col_bt, bt_stage])
+        samples, frac = place(rest)
         cost = float((samples * cost_per).sum())
         if budget is None or cost <= budget + 1e-9 or rest == 0:
             break
@@ -373,10 +413,7 @@ def allocate_strata(
         budget_limited = True
     if budget_limited and budget is not None and not rules.allow_below_quota:
         if full_cost is None:
-            full = controlled_round(rows, cols, y + (quota_net - floor_total) * share,
-                                    up_preference=pref, row_parents=[row_town],
-                                    col_parents=[col_bt, bt_stage])
-            full_cost = float((full * cost_per).sum())
+            full_cost = float((place(quota_net - floor_total)[0] * cost_per).sum())
         short = quota_net - int(samples.sum())
         raise InfeasibleError(
             f"the budget of {budget:,.0f} yuan (allocation.budget_yuan) is {full_cost - budget:,.0f} "

@@ -21,6 +21,7 @@ from riskplan.allocation.allocate import KEY, Allocation, allocate_strata
 from riskplan.errors import InfeasibleError
 from riskplan.roles import resolve_section, role_tables
 from riskplan.settings.allocation import LEAVE_OUT_KINDS, AllocationRules
+from riskplan.settings.detection import DetectionRules
 
 __all__ = ["allocate"]
 
@@ -43,10 +44,13 @@ def allocate(
     higher_level: pd.DataFrame | None = None,
     count_higher_level: bool = False,
     business_types: pd.DataFrame | None = None,
+    detection: DetectionRules | None = None,
+    seed: int = 0,
 ) -> Allocation:
     """Allocate ``quota`` samples to the strata of ``scores``, fixed numbers first.
 
-    Parameters are those of :func:`riskplan.allocation.allocate.allocate_strata`; the rules'
+    Parameters are those of :func:`riskplan.allocation.allocate.allocate_strata` (``detection``
+    and ``seed`` for ``rules.objective`` and ``rules.rounding``); the rules'
     ``fixed`` groups (codes, or roles resolved with ``business_types`` / ``categories``) get
     exactly their numbers.
 
@@ -69,7 +73,7 @@ def allocate(
               for key, n in rules.fixed.get(kind, {}).items()]
     if not groups:
         return allocate_strata(scores, quota, rules, categories=categories, higher_level=higher_level,
-                               count_higher_level=count_higher_level)
+                               count_higher_level=count_higher_level, detection=detection, seed=seed)
     df = scores.reset_index(drop=True)
     for c in KEY:
         df[c] = df[c].astype(str)
@@ -99,7 +103,8 @@ def allocate(
             raise InfeasibleError(f"{where}: {n} samples fixed, but no stratum with an establishment "
                                   "is left to take them")
         if free.any():
-            part = allocate_strata(df[free], need, sub_rules, categories=categories).table
+            part = allocate_strata(df[free], need, sub_rules, categories=categories,
+                                   detection=detection, seed=seed).table
             pieces.append(part)
         taken |= free
         requirements.append({"rule": "fixed", "key": f"{kind}:{key}", "required": n,
@@ -116,10 +121,11 @@ def allocate(
     if len(rest):
         if count_higher_level:
             main = allocate_strata(rest, quota, rules, categories=categories, higher_level=credit,
-                                   count_higher_level=True)
+                                   count_higher_level=True, detection=detection, seed=seed)
         else:  # carved samples count towards coverage, not twice towards the quota
             main = allocate_strata(rest, quota - n_carved, rules, categories=categories,
-                                   higher_level=credit, count_higher_level=False)
+                                   higher_level=credit, count_higher_level=False,
+                                   detection=detection, seed=seed)
     else:
         main = None
     table = pd.concat([main.table if main else carved.iloc[0:0], carved],

@@ -182,6 +182,13 @@ PLACEMENTS = _cols("""
 """)
 """``PlanResult.placements``: samples the selection carried to a later month or substituted."""
 
+DETECTION = KEY + _cols("""
+    stage:str n_establishments:int samples:int weight:float posterior_rate:float
+    test_sensitivity:float sampling_fraction:float sensitivity_method:str
+    surveillance_sensitivity:float expected_found:float p_found:float
+""")
+"""``riskplan.allocation.detection_table``: what each stratum's samples can detect."""
+
 TEAMS = _cols("station_id:str date:datetime team:int officers:str roster_size:int seed:int")
 """``riskplan.selection.draw_teams``, ``officer_ids`` written as ``officers``."""
 
@@ -201,6 +208,7 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("moves", "moves.csv", MOVES),
         TableSpec("placements", "placements.csv", PLACEMENTS),
         TableSpec("teams", "teams.csv", TEAMS),
+        TableSpec("detection", "detection.csv", DETECTION),
     )
 }
 """Every table of a plan folder, in writing order."""

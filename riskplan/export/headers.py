@@ -103,6 +103,13 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "capacity_per_day": ("日收样能力", "Capacity per day"),
     "roster_size": ("在册人数", "Roster size"),
     "seed": ("随机种子", "Seed"),
+    "posterior_rate": ("不合格率(后验)", "Posterior unqualified rate"),
+    "test_sensitivity": ("检验灵敏度", "Test sensitivity"),
+    "sampling_fraction": ("抽样比例", "Sampling fraction"),
+    "sensitivity_method": ("灵敏度算法", "Sensitivity method"),
+    "surveillance_sensitivity": ("监测灵敏度", "Surveillance sensitivity"),
+    "expected_found": ("预期检出批次", "Expected unqualified found"),
+    "p_found": ("检出概率", "Chance of a find"),
 }
 
 TEXT_SUFFIXES: tuple[str, ...] = ("_id", "_code", "_no", "_codes")

@@ -19,6 +19,7 @@ Layout (all text files UTF-8; CSV with BOM, headers in the chosen language)::
     moves.csv               samples the allocation moved: a stratum cannot supply them in the year
     placements.csv          samples the selection carried to a later month or substituted
     teams.csv               the officers drawn ("double random") per station, team and day
+    detection.csv           what each stratum's samples can detect (surveillance sensitivity)
     teams/<station>-<team>/<date>.csv   one file per team and day
     teams/<station>-<team>.xlsx         one workbook per team, a sheet per day
     routes.geojson, stops.geojson       RFC 7946 (WGS-84 lon/lat)
@@ -80,6 +81,7 @@ shortfall.csv          全年无法落实的样品及原因 / samples no establi
 moves.csv              分配调剂 (层内主体全年可抽能力不足) / allocation moves: a stratum cannot supply them
 placements.csv         顺延或替代抽样 / samples carried to a later month or substituted
 teams.csv              双随机抽取的执法人员 / officers drawn per station, team and day
+detection.csv          各层监测灵敏度与预期检出 / what each stratum's samples can detect
 teams/                 各组每日任务单 (CSV) 与工作簿 (XLSX) / per team and day (CSV), per team (XLSX)
 routes.geojson         路线 (WGS-84) / routes, RFC 7946
 stops.geojson          点位 (WGS-84) / stops, RFC 7946
@@ -132,6 +134,7 @@ def plan_tables(result: Any, dataset: Dataset, lang: Lang) -> dict[str, pd.DataF
                   else pd.DataFrame(columns=contract.TABLES["moves"].names)),
         "placements": result.placements,
         "teams": result.teams.rename(columns={"officer_ids": "officers"}),
+        "detection": result.detection,
     }
 
 

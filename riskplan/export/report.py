@@ -11,9 +11,12 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from riskplan.allocation.detection import compare_detection  # noqa: E402
 from riskplan.dataset import Dataset
 from riskplan.export.maps import figure_png  # noqa: E402
 from riskplan.plotting.allocation import plot_allocation_by_township  # noqa: E402
+from riskplan.plotting.detection import plot_detection_comparison  # noqa: E402
+from riskplan.plotting.fonts import label  # noqa: E402
 from riskplan.plotting.schedule import plot_schedule  # noqa: E402
 
 
@@ -22,9 +25,31 @@ def key_numbers(result: Any, dataset: Dataset) -> dict[str, Any]:
     return result.key_numbers()
 
 
+def detection_comparison(result: Any, dataset: Dataset) -> pd.DataFrame | None:
+    """The plan's detection beside the alternative allocations (:func:`compare_detection`), or None.
+
+    None when the plan has no detection table (a result made without it).
+    """
+    if not len(getattr(result, "detection", ())) or "rate_mean" not in result.allocation.columns:
+        return None
+    residents = dataset.townships.set_index("township_code")["population"]
+    return compare_detection(result.allocation, residents, result.config.detection)
+
+
 def charts(result: Any, dataset: Dataset, dpi: int = 90) -> dict[str, bytes]:
     """PNG bytes of the report's charts, by file name."""
     out = {}
+    cmp = detection_comparison(result, dataset)
+    if cmp is not None:
+        towns = dataset.townships
+        col = label("name_zh", "name_en")
+        names = (dict(zip(towns["township_code"].astype(str), towns[col].astype(str)))
+                 if col in towns.columns else None)
+        fig, axes = plt.subplots(2, 1, figsize=(8, 7))
+        plot_detection_comparison(cmp, "township", "expected_detections", ax=axes[0], names=names)
+        plot_detection_comparison(cmp, "township", "sensitivity", ax=axes[1], names=names)
+        fig.tight_layout()
+        out["detection_comparison.png"] = figure_png(fig, dpi)
     fig, ax = plt.subplots(figsize=(7, 4))
     plot_allocation_by_township(result.allocation, dataset.townships, ax=ax)
     fig.tight_layout()
@@ -102,10 +127,73 @@ def report_markdown(result: Any, dataset: Dataset, chart_files: list[str], data_
         lines += ["## 各乡镇落实 / Delivered / allocated by township", "", _md_table(by_town), ""]
     if len(per_station):
         lines += ["## 各所站 / By station", "", _md_table(per_station), ""]
+    lines += _detection_lines(result, dataset, k)
     lines += ["## 图表 / Charts", ""]
     lines += [f"![{name}](report/{name})" for name in chart_files]
     lines += ["", "Files: see README.txt; inputs, configuration and hashes: manifest.json.", ""]
     return "\n".join(lines)
+
+
+_ALLOC_LABELS = {"plan": "本计划 / this plan", "detection": "检出最优 / detection-optimal",
+                 "population": "按人口 / by population", "uniform": "均匀 / uniform"}
+
+
+def _wide(cmp: pd.DataFrame, level: str) -> pd.DataFrame:
+    part = cmp[cmp["level"] == level]
+    det = part.pivot(index="key", columns="allocation", values="expected_detections")
+    sens = part.pivot(index="key", columns="allocation", values="sensitivity")
+    out = pd.DataFrame(index=det.index)
+    for name in ("plan", "detection", "population", "uniform"):
+        out[f"expected {name}"] = det[name].map(lambda v: f"{v:.2f}")
+    for name in ("plan", "detection", "population", "uniform"):
+        out[f"Se {name}"] = sens[name].map(lambda v: f"{v:.3f}")
+    return out.reset_index().rename(columns={"key": level})
+
+
+def _detection_lines(result: Any, dataset: Dataset, k: dict[str, Any]) -> list[str]:
+    """The report's section on what the plan can detect (empty without a detection table)."""
+    cmp = detection_comparison(result, dataset)
+    if cmp is None or k.get("district_sensitivity") is None:
+        return []
+    p = k["design_prevalence"]
+    dist = cmp[cmp["level"] == "district"].copy()
+    dist["allocation"] = dist["allocation"].map(_ALLOC_LABELS)
+    dist = dist.assign(
+        expected_detections=dist["expected_detections"].map(lambda v: f"{v:.2f}"),
+        sensitivity=dist["sensitivity"].map(lambda v: f"{v:.3f}"),
+        strata_with_find=dist["strata_with_find"].map(lambda v: f"{v:.1f}"),
+    )[["allocation", "samples", "expected_detections", "sensitivity", "strata_with_find"]]
+    return [
+        "## 可发现什么 / What the plan can detect",
+        "",
+        f"Design prevalence p* = {p:.1%} (detection.design_prevalence); surveillance sensitivity = "
+        "chance to find at least one unqualified sample in a stratum whose prevalence is p*; the "
+        "district's is the risk-weighted average over strata. Expected detections use the "
+        "posterior unqualified rates. Per stratum: detection.csv. This plan: allocation.objective = "
+        f"\"{result.config.allocation.objective}\", allocation.rounding = "
+        f"\"{result.config.allocation.rounding}\".",
+        "",
+        "| 指标 / figure | 数值 / value |",
+        "|---|---|",
+        f"| 全区监测灵敏度 / district sensitivity (p* = {p:.1%}) | {k['district_sensitivity']:.3f} |",
+        f"| 预期检出不合格批次 / expected unqualified samples found | {k['expected_detections']:.2f} |",
+        f"| 预期有检出的层数 / expected strata with a find | {k['strata_with_find']:.1f} |",
+        "",
+        "Compared with the same samples allocated without risk (the plan's coverage floors kept, "
+        "the rest by residents then establishments, or by establishments alone) and for detection "
+        "(allocation.objective = \"detection\"):",
+        "",
+        _md_table(dist),
+        "",
+        "### 按乡镇街道 / By township",
+        "",
+        _md_table(_wide(cmp, "township")),
+        "",
+        "### 按食品类别 / By category",
+        "",
+        _md_table(_wide(cmp, "category")),
+        "",
+    ]
 
 
 def delivery_by_township(result: Any) -> pd.DataFrame:

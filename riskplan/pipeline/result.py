@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from riskplan.allocation import Allocation
+from riskplan.allocation.detection import DETECTION_COLUMNS, district_detection
 from riskplan.config import Config
 from riskplan.dataset import Dataset
 from riskplan.pipeline.carry import empty_placements
@@ -69,6 +70,9 @@ class PlanResult:
         Seconds spent per stage [s].
     warnings
         Sentences to show once: rules that match nothing in the dataset, what was excluded.
+    detection
+        What each stratum's samples can detect (:func:`riskplan.allocation.detection_table`):
+        surveillance sensitivity at the design prevalence, expected finds.
     lab_days
         Samples reaching each lab on each day (``RoutePlan.lab_days`` of every planned month:
         ``lab_id, date, samples, perishable_samples, booked, capacity``).
@@ -97,6 +101,8 @@ class PlanResult:
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
     warnings: list[str] = dataclasses.field(default_factory=list)
     lab_days: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=LAB_DAY_COLUMNS))
+    detection: pd.DataFrame = dataclasses.field(
+        default_factory=lambda: pd.DataFrame(columns=list(DETECTION_COLUMNS)))
 
     def __repr__(self) -> str:
         k = self.key_numbers()
@@ -116,8 +122,12 @@ class PlanResult:
             ``shortfall`` (scheduled samples no establishment could take), ``routed``,
             ``unassigned``, ``purchases``, ``routes``, ``unassigned_reasons``,
             ``test_fees_yuan`` (the year's allocation at each category's test fee [CNY]),
-            ``below_quota`` (samples the budget left out, ``allocation.allow_below_quota``) and
-            ``reproducible``.
+            ``below_quota`` (samples the budget left out, ``allocation.allow_below_quota``),
+            ``reproducible``, and what the plan can detect (:mod:`riskplan.allocation.detection`):
+            ``design_prevalence`` p* [-], ``district_sensitivity`` (risk-weighted surveillance
+            sensitivity at p* [-]), ``expected_detections`` (unqualified samples expected to be
+            found [samples]) and ``strata_with_find`` (expected strata with a find [strata]),
+            rounded to 4 decimals (None without a detection table).
         """
         alloc = self.allocation
         got = alloc[alloc["samples"] > 0]
@@ -153,7 +163,16 @@ class PlanResult:
                                if "cost_yuan" in alloc.columns else None),
             "below_quota": max(0, int(self.quota) - int(alloc["samples"].sum())),
             "reproducible": bool(self.reproducible),
+            **self._detection_numbers(),
         }
+
+    def _detection_numbers(self) -> dict[str, Any]:
+        names = ("district_sensitivity", "expected_detections", "strata_with_find")
+        if not len(self.detection):
+            return {"design_prevalence": None, **dict.fromkeys(names)}
+        fig = district_detection(self.detection)
+        return {"design_prevalence": float(self.config.detection.design_prevalence),
+                **{n: round(float(fig[n]), 4) for n in names}}
 
     def summary(self) -> str:
         """The plan in a few lines (what ``riskplan plan`` prints before the files)."""
@@ -169,6 +188,10 @@ class PlanResult:
             f"  coverage 覆盖: townships {k['townships_covered']}/{k['townships']}, business types "
             f"{k['business_types_covered']}/{k['business_types']}, categories "
             f"{k['categories_covered']}/{k['categories']}",
+            *([f"  detection 可发现: district sensitivity {k['district_sensitivity']:.3f} at p* = "
+               f"{k['design_prevalence']:.1%}, {k['expected_detections']:.1f} unqualified samples "
+               f"expected to be found (see detection.csv)"]
+              if k["district_sensitivity"] is not None else []),
             f"  samples 样品: {k['scheduled']} scheduled, {k['samples']} selected, {k['shortfall']} "
             "short (see shortfall.csv)",
             f"  delivery 落实: {k['delivered']} delivered = {k['samples_routed']} routed + "

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from riskplan.allocation.detection import detection_table
 from riskplan.config import Config
 from riskplan.configure import prepare
 from riskplan.dataset import Dataset
@@ -127,8 +128,10 @@ def run_plan(
     scores = _timed(t, "risk", stage_risk, dataset, config)
     quota = _timed(t, "quota", stage_quota, dataset, config)
     supply = _timed(t, "supply", stage_supply, dataset, config)
-    alloc_result = _timed(t, "allocation", stage_allocation, scores, quota, dataset, config, supply)
+    alloc_result = _timed(t, "allocation", stage_allocation, scores, quota, dataset, config, supply,
+                          seed)
     alloc = alloc_result.table
+    detection = _timed(t, "detection", detection_table, alloc, config.detection)
     sched = _timed(t, "schedule", stage_schedule, alloc_result, dataset, config, supply)
     cal = _timed(t, "calendar", stage_calendar, year, months, config)
     visits_l, stops_l, routes_l, un_l, teams_l, short_l, lab_l = [], [], [], [], [], [], []
@@ -206,6 +209,7 @@ def run_plan(
         quota=quota,
         allocation=alloc,
         allocation_result=alloc_result,
+        detection=detection,
         dataset=dataset,
         schedule=sched,
         calendar=cal,

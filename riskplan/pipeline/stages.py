@@ -117,14 +117,16 @@ def per_visit_limit(establishments: pd.DataFrame, config: Config) -> np.ndarray:
 
 
 def stage_allocation(scores: pd.DataFrame, quota: int, dataset: Dataset, config: Config,
-                     supply: Supply | None = None) -> Any:
+                     supply: Supply | None = None, seed: int | None = None) -> Any:
     """Integer allocation of the quota to strata (``riskplan.allocation.allocate`` -> Allocation).
 
     With ``supply``, the allocation is then fitted to it (``riskplan.allocation.fit_to_supply``):
     no stratum is asked for more than its establishments can give, and every move is recorded.
+    ``seed`` (default ``config.seed``) seeds ``allocation.rounding = "unbiased"``.
     """
     alloc = allocate(scores, quota, config.allocation, categories=dataset.categories,
-                     business_types=dataset.business_types)
+                     business_types=dataset.business_types, detection=config.detection,
+                     seed=config.seed if seed is None else seed)
     return alloc if supply is None else fit_to_supply(alloc, supply)
 
 

@@ -86,6 +86,7 @@ RULES: tuple[Rule, ...] = (
     Rule("routing.lab_id", "lab", "text", codes_only=True, role_rule=False),
     Rule("monitoring.year_to_date_targets", "target", "list", codes_only=True, role_rule=False),
     Rule("monitoring.year_end_targets", "target", "list", codes_only=True, role_rule=False),
+    Rule("detection.test_sensitivity", "category", "keys"),
 )
 """Every key that names codes, roles or names, in configuration order."""
 
@@ -231,6 +232,14 @@ def resolve_rules(doc: Mapping[str, Any], dataset: RoleTables,
                 if hit:
                     groups[_group_key(hit)] = groups.get(_group_key(hit), 0) + int(n)
             parent[name] = groups
+        elif rule.family == "category" and rule.shape == "keys":  # test sensitivity per category
+            per: dict[str, Any] = {}
+            for k, v in value.items():  # a code's own entry wins, then the first role naming it
+                hit = codes(rule, str(k))
+                for c in hit:
+                    if hit == (str(k),) or c not in per:
+                        per[c] = v
+            parent[name] = per
         elif rule.family == "business_type":  # windows, rotation: one entry per business type
             parent[name] = keyed_by_type(value, dataset, frozenset(_NOT_NAMES.get(rule.path, ())),
                                          keep_unknown)

@@ -6,6 +6,7 @@ can import them; :class:`riskplan.config.Config` assembles them.
 
 from riskplan.settings.allocation import KEY_PRODUCTS, AllocationRules
 from riskplan.settings.calendar import CalendarRules, default_school_terms
+from riskplan.settings.detection import DetectionRules
 from riskplan.settings.export import ExportRules
 from riskplan.settings.monitoring import LEVELS, MonitoringRules
 from riskplan.settings.province import ProvinceRules
@@ -30,5 +31,6 @@ __all__ = [
     "LEVELS",
     "ExportRules",
     "ProvinceRules",
+    "DetectionRules",
     "RoleRules",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Literal
 
 from riskplan._settings import check, check_range
 
@@ -110,6 +111,18 @@ class AllocationRules:
     floor_time_limit_s
         Wall-clock limit of each CP-SAT solve of the floors [s]. Default 30.
         Range: (0, 3600].
+    objective
+        How the samples above the floors are placed: ``"risk"`` (default) in proportion to the
+        risk weight, then rounded (``rounding``); ``"detection"`` to maximise the expected number
+        of strata where at least one unqualified sample is found, sum of 1 - (1 - r Se)^n (r the
+        posterior rate, Se the test sensitivity of ``detection``), by greedy marginal gains
+        (:mod:`riskplan.allocation.for_detection`).
+    rounding
+        Rounding of the fractional allocation of ``objective = "risk"``: ``"controlled"``
+        (default: the closest rounding keeping every total within one sample, the same plan for
+        every seed) or ``"unbiased"`` (Cox 1987: every stratum rounded up with probability equal
+        to its fractional part, drawn from the plan seed, the same totals kept; over seeds each
+        stratum gets its fractional share on average).
     """
 
     township_min: int = 2
@@ -129,6 +142,8 @@ class AllocationRules:
     default_cost_yuan: float = 0.0
     exact_limit: int = 5_000
     floor_time_limit_s: float = 30.0
+    objective: Literal["risk", "detection"] = "risk"
+    rounding: Literal["controlled", "unbiased"] = "controlled"
 
     def __post_init__(self) -> None:
         for name in ("township_min", "stage_min", "business_type_min", "category_min"):
@@ -159,6 +174,10 @@ class AllocationRules:
         check(self.default_cost_yuan >= 0, "allocation.default_cost_yuan", "must be >= 0")
         check(self.exact_limit >= 1, "allocation.exact_limit", "must be >= 1")
         check(self.floor_time_limit_s > 0, "allocation.floor_time_limit_s", "must be > 0")
+        check(self.objective in ("risk", "detection"), "allocation.objective",
+              f"must be 'risk' or 'detection', got {self.objective!r}")
+        check(self.rounding in ("controlled", "unbiased"), "allocation.rounding",
+              f"must be 'controlled' or 'unbiased', got {self.rounding!r}")
         # the documented ranges (Range: in the Attributes above)
         check_range(self.township_min, "allocation.township_min", "[0, 1000]")
         check_range(self.township_min_overrides, "allocation.township_min_overrides", "[0, 1000]")

@@ -1,0 +1,209 @@
+"""Unbiased controlled rounding of a sparse two-way table (Cox 1987), seeded.
+
+:func:`unbiased_round` keeps every guarantee of :func:`riskplan.allocation.controlled_round`
+(each cell, each row / column total and each nested group total is the floor or the ceiling of
+its fractional value, the grand total exact) and adds one: **each cell is rounded up with
+probability equal to its fractional part**, so over many seeds every cell's mean is its
+fractional value. (Deterministic controlled rounding always rounds the same cells up: a stratum
+with 0.2 of a sample then never gets one.)
+
+Method (Cox, L. H. 1987, "A constructive procedure for unbiased controlled rounding", JASA
+82(398), 520-524). The table is a flow source -> row groups -> rows -> cells -> columns ->
+column groups -> sink, as in :mod:`riskplan.allocation.rounding`; the fractional table is a
+feasible flow. Every node's net flow is a whole number, so a node touching an arc with a
+fractional flow touches at least two: the fractional arcs contain an (undirected) cycle, found
+by walking along them. Pushing ``d`` around the cycle (forwards arcs +d, backward arcs -d) keeps
+every node balanced; let ``a`` be the largest push before an arc reaches its floor or ceiling
+forwards and ``b`` backwards. Push ``+a`` with probability ``b / (a + b)`` and ``-b`` otherwise:
+the expected change of every arc is ``a b / (a + b) - b a / (a + b) = 0``, at least one arc becomes
+whole, and no arc leaves its [floor, ceiling]. Repeat until no arc is fractional. Every arc's
+final value is its floor or ceiling with mean equal to its value: a cell is rounded up with
+probability equal to its fractional part, and so is every total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from riskplan.allocation.rounding import _levels, _snap
+
+__all__ = ["unbiased_round"]
+
+_EPS = 1e-9  # a flow this close to a whole number is whole
+
+
+def _network(
+    rows: np.ndarray, cols: np.ndarray, x: np.ndarray, n_rows: int, n_cols: int,
+    row_parents: list[np.ndarray], col_parents: list[np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Arcs (tails, heads, flows) of the table's network; the cells' arcs come first."""
+    tails: list[np.ndarray] = []
+    heads: list[np.ndarray] = []
+    flows: list[np.ndarray] = []
+    next_node = 2  # 0 source, 1 sink
+
+    def side(leaf: np.ndarray, n_leaf: int, parents: list[np.ndarray], is_row: bool) -> np.ndarray:
+        nonlocal next_node
+        ids = np.arange(next_node, next_node + n_leaf, dtype=np.int64)
+        next_node += n_leaf
+        leaf_ids = ids
+        total = np.bincount(leaf, weights=x, minlength=n_leaf)
+        for p in [*parents, None]:
+            if p is None:
+                up = np.full(ids.size, 0 if is_row else 1, dtype=np.int64)
+                up_total = total
+            else:
+                n_up = int(p.max()) + 1 if p.size else 0
+                up = np.arange(next_node, next_node + n_up, dtype=np.int64)[p]
+                up_total = np.bincount(p, weights=total, minlength=n_up)
+            tails.append(up if is_row else ids)
+            heads.append(ids if is_row else up)
+            flows.append(total)
+            if p is not None:
+                ids = np.arange(next_node, next_node + up_total.size, dtype=np.int64)
+                next_node += ids.size
+                total = up_total
+        return leaf_ids
+
+    row_node = side(rows, n_rows, row_parents, True)
+    col_node = side(cols, n_cols, col_parents, False)
+    t = np.concatenate([row_node[rows], *tails])
+    h = np.concatenate([col_node[cols], *heads])
+    f = _snap(np.concatenate([x, *flows]))
+    return t, h, f, next_node
+
+
+def unbiased_round(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    values: np.ndarray,
+    seed: int | np.random.Generator,
+    n_rows: int | None = None,
+    n_cols: int | None = None,
+    row_parents: Sequence[np.ndarray] | None = None,
+    col_parents: Sequence[np.ndarray] | None = None,
+) -> np.ndarray:
+    """Round the sparse two-way table ``values`` at random, unbiased, keeping its margins.
+
+    Parameters
+    ----------
+    rows, cols
+        Integer row and column index of each cell (0-based); a (row, col) pair appears once.
+    values
+        Fractional cell values, >= 0; their sum must be a whole number.
+    seed
+        Seed (or generator) of the random pushes: the same seed gives the same rounding.
+    n_rows, n_cols
+        Number of rows and columns (default: max index + 1).
+    row_parents, col_parents
+        Optional nested groupings, as for :func:`riskplan.allocation.controlled_round`.
+
+    Returns
+    -------
+    numpy.ndarray of int64, the rounded cells in the order given: each is ``floor(x)`` or
+    ``ceil(x)``, ``ceil`` with probability ``x - floor(x)``; every row, column and group total
+    is the floor or ceiling of its fractional total and the grand total is exact.
+
+    Raises
+    ------
+    ValueError
+        For negative values, a non-integer grand total or mismatched lengths.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    cols = np.asarray(cols, dtype=np.int64)
+    x = _snap(np.asarray(values, dtype=float))
+    if not (rows.shape == cols.shape == x.shape) or x.ndim != 1:
+        raise ValueError("rows, cols and values must be 1-d and of equal length")
+    if x.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if not np.all(np.isfinite(x)) or np.any(x < 0):
+        raise ValueError("cell values must be finite and >= 0")
+    total_f = float(x.sum())
+    if abs(total_f - round(total_f)) > 1e-6 * max(1.0, total_f):
+        raise ValueError(f"the grand total {total_f!r} is not a whole number")
+    n_rows = int(rows.max()) + 1 if n_rows is None else int(n_rows)
+    n_cols = int(cols.max()) + 1 if n_cols is None else int(n_cols)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    tail, head, flow, n_nodes = _network(
+        rows, cols, x, n_rows, n_cols, _levels(rows, n_rows, row_parents, "row_parents"),
+        _levels(cols, n_cols, col_parents, "col_parents"))
+    lo = np.floor(flow + _EPS)
+    value = flow.tolist()
+    lo_l = lo.tolist()
+    tl = tail.tolist()
+    hd = head.tolist()
+    # fractional arcs at each node, as insertion-ordered dicts (a deterministic walk)
+    adj: list[dict[int, None]] = [{} for _ in range(n_nodes)]
+    frac_arcs: list[int] = []
+    for a in np.flatnonzero(flow - lo > _EPS).tolist():
+        adj[tl[a]][a] = None
+        adj[hd[a]][a] = None
+        frac_arcs.append(a)
+
+    def settle(a: int, v: float) -> None:
+        value[a] = v
+        adj[tl[a]].pop(a, None)
+        adj[hd[a]].pop(a, None)
+
+    start = 0
+    path_nodes: list[int] = []
+    path_arcs: list[int] = []
+    pos: dict[int, int] = {}
+    while True:
+        if not path_nodes:
+            while start < len(frac_arcs) and frac_arcs[start] not in adj[tl[frac_arcs[start]]]:
+                start += 1
+            if start == len(frac_arcs):
+                break
+            v0 = tl[frac_arcs[start]]
+            path_nodes, path_arcs, pos = [v0], [], {v0: 0}
+        v = path_nodes[-1]
+        came = path_arcs[-1] if path_arcs else -1
+        nxt = -1
+        for a in adj[v]:
+            if a != came:
+                nxt = a
+                break
+        if nxt < 0:  # only at a fresh start whose arcs all became whole
+            path_nodes, path_arcs, pos = [], [], {}
+            continue
+        w = hd[nxt] if tl[nxt] == v else tl[nxt]
+        if w not in pos:
+            path_arcs.append(nxt)
+            path_nodes.append(w)
+            pos[w] = len(path_nodes) - 1
+            continue
+        i = pos[w]
+        cycle = path_arcs[i:]
+        cycle.append(nxt)
+        # walking the cycle from w: an arc walked tail -> head is forwards (+d), else backwards
+        signs = []
+        up = down = 2.0
+        node = w
+        for a in cycle:
+            room_up = lo_l[a] + 1 - value[a]
+            room_down = value[a] - lo_l[a]
+            if tl[a] == node:
+                signs.append(1)
+                node = hd[a]
+                up, down = min(up, room_up), min(down, room_down)
+            else:
+                signs.append(-1)
+                node = tl[a]
+                up, down = min(up, room_down), min(down, room_up)
+        d = up if rng.random() * (up + down) < down else -down
+        for a, sg in zip(cycle, signs):
+            nv = value[a] + sg * d
+            if nv - lo_l[a] <= _EPS:
+                settle(a, lo_l[a])
+            elif lo_l[a] + 1 - nv <= _EPS:
+                settle(a, lo_l[a] + 1)
+            else:
+                value[a] = nv
+        for node in path_nodes[i + 1:]:
+            del pos[node]
+        del path_nodes[i + 1:]
+        del path_arcs[i:]
+    return np.round(np.asarray(value[: x.size])).astype(np.int64)
