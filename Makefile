@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	sh tools/install-cjk-font.sh
+	sh tools/install-browser.sh
 	touch $(STAMP)
 
 plan: $(STAMP)

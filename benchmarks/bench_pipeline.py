@@ -1,8 +1,9 @@
 """Time per stage of the default plan run (embedded Ouhai data, one month) and peak memory.
 
-Run: ``.venv/bin/python benchmarks/bench_pipeline.py [--month 2026-07] [--out DIR]``. Prints
-seconds per stage (load, risk, quota, allocation, schedule, calendar, selection, teams, routes,
-export) and the peak resident memory. Not run by pytest.
+Run: ``.venv/bin/python -m benchmarks.bench_pipeline [--month 2026-07 | --all-months] [--out DIR]``.
+Prints seconds per stage (load, risk, quota, allocation, schedule, calendar, selection, teams,
+routes, export), the CPU seconds of the process and of its workers (the map-drawing processes),
+the machine's load and the peak resident memory. Not run by pytest.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the default plan once and print the time per stage."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--month", default=None, help="YYYY-MM (default: the month after the reference date)")
+    ap.add_argument("--all-months", action="store_true", help="plan the whole year (every file written)")
     ap.add_argument("--out", default=None, help="plan folder (default: a temporary folder)")
     args = ap.parse_args(argv)
 
@@ -36,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     ds = load_ouhai()
     t_load = time.perf_counter() - t0
     month = int(args.month.split("-")[1]) if args.month else None
-    result = run_plan(ds, Config(), month)
+    load_before = os.getloadavg()[0]
+    result = run_plan(ds, Config(), list(range(1, 13)) if args.all_months else month)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(args.out) if args.out else Path(tmp) / "plan"
         t0 = time.perf_counter()
@@ -53,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<12} {result.timings.get(name, 0.0):8.2f}")
     print(f"{'export':<12} {t_export:8.2f}")
     print(f"{'total':<12} {total:8.2f}   (cpu count {os.cpu_count()})")
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(f"cpu seconds: {own.ru_utime + own.ru_stime:.1f} main process, {kids.ru_utime + kids.ru_stime:.1f} "
+          f"worker processes; load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory: {peak:.0f} MB")
     return 0

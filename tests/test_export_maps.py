@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import multiprocessing
+import os
+import signal
+import threading
+import time
 
+import pandas as pd
+import pytest
+
+from riskplan.errors import RiskplanError
 from riskplan.export import maps
+from riskplan.export.atomic import staged_folder
 
 
 def test_png_reproducible(tmp_path) -> None:
@@ -44,3 +53,75 @@ def test_map_is_a4_titled_with_the_station_name_and_draws_a_one_stop_route(tmp_p
     px = np.asarray(img, dtype=int)
     blue = (np.abs(px - np.array([0x1F, 0x77, 0xB4])) < 40).all(axis=2).sum()
     assert blue > 500
+
+
+def _month_of_stops(stations: int, days: int) -> pd.DataFrame:
+    rows = []
+    for s in range(stations):
+        for d in range(days):
+            for k in range(3):
+                rows.append({"station_id": f"ST{s + 1:02d}", "date": f"2026-07-{d + 1:02d}", "team": 1 + k % 2,
+                             "stop_order": 1 + k // 2, "lon_wgs84": 120.6 + 0.01 * k + 0.002 * d,
+                             "lat_wgs84": 28.0 + 0.01 * s - 0.003 * k})
+    return pd.DataFrame(rows)
+
+
+def test_workers_draw_the_same_files(tmp_path) -> None:
+    stops = _month_of_stops(2, 3)  # 2 stations x 3 days: a task per station
+    depots = {"ST01": (120.61, 28.0), "ST02": (120.61, 28.01)}
+    one = maps.write_station_day_maps(tmp_path / "one", stops, depots, dpi=40, workers=1)
+    two = maps.write_station_day_maps(tmp_path / "two", stops, depots, dpi=40, workers=2)
+    assert len(one) == 6 and [p.name for p in one] == [p.name for p in two]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(one, two))
+    assert [t.days for t in maps.map_tasks(stops, depots, days_per_task=2)] == [
+        ("2026-07-01", "2026-07-02"), ("2026-07-03",)] * 2
+
+
+def test_a_dead_worker_leaves_no_folder(tmp_path) -> None:
+    """A drawing process killed mid-run: a clear error, and no plan folder, staged or final."""
+    stops = _month_of_stops(2, 9)
+    depots = {"ST01": (120.61, 28.0), "ST02": (120.61, 28.01)}
+    out = tmp_path / "plan"
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with staged_folder(out) as tmp:
+                maps.write_station_day_maps(tmp / "maps", stops, depots, dpi=150, workers=2)
+        except BaseException as exc:  # noqa: BLE001 - the test looks at it
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 120
+    kids: list = []
+    while not kids and time.monotonic() < deadline:
+        kids = multiprocessing.active_children()
+        time.sleep(0.02)
+    assert kids, "no drawing process started"
+    os.kill(kids[0].pid, signal.SIGKILL)
+    thread.join(300)
+    assert len(errors) == 1 and isinstance(errors[0], RiskplanError), errors
+    assert "a process drawing the route maps died" in str(errors[0])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_while_workers_draw_leaves_no_folder_and_no_process(tmp_path) -> None:
+    stops = _month_of_stops(2, 9)
+    depots = {"ST01": (120.61, 28.0), "ST02": (120.61, 28.01)}
+    out = tmp_path / "plan"
+
+    def press_ctrl_c() -> None:
+        deadline = time.monotonic() + 120
+        while not multiprocessing.active_children() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    presser = threading.Thread(target=press_ctrl_c)
+    presser.start()
+    with pytest.raises(KeyboardInterrupt):
+        with staged_folder(out) as tmp:
+            maps.write_station_day_maps(tmp / "maps", stops, depots, dpi=60, workers=2)
+    presser.join()
+    assert list(tmp_path.iterdir()) == []
+    assert multiprocessing.active_children() == []

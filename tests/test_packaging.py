@@ -128,6 +128,7 @@ def test_wheel_contains_the_embedded_data(wheel: Path) -> None:
     assert {"dataset.toml", "townships.geojson", "district.geojson", "establishments.csv"} <= (
         packaged)
     assert "riskplan/py.typed" in names
+    assert {"riskplan/export/map_viewer/viewer.js", "riskplan/export/map_viewer/viewer.css"} <= names
 
 
 def test_dataset_loads_from_the_unpacked_wheel(wheel: Path, tmp_path: Path) -> None:

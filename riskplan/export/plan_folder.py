@@ -24,6 +24,7 @@ Layout (all text files UTF-8; CSV with BOM, headers in the chosen language)::
     teams/<station>-<team>.xlsx         one workbook per team, a sheet per day
     routes.geojson, stops.geojson       RFC 7946 (WGS-84 lon/lat)
     maps/<station>_<date>.png           route map per station and day
+    maps/<YYYY-MM>.html                 interactive route map of the month (offline)
     report.md (or .html), report/*.png  summary report and its charts
 
 Every selected visit is in exactly one of stops.csv, unassigned.csv and purchases.csv.
@@ -48,7 +49,7 @@ from tqdm import tqdm
 
 from riskplan.dataset import Dataset
 from riskplan.datasets import embedded_data_dir
-from riskplan.export import contract, csvfile, field, geojson, manifest, maps, report, team_sheet
+from riskplan.export import contract, csvfile, field, geojson, html_map, manifest, maps, report, team_sheet
 from riskplan.export.atomic import staged_folder, write_bytes, write_text
 from riskplan.export.headers import Lang
 from riskplan.export.plan_reader import TABLE_FILES, PlanFolder, read_plan, read_table
@@ -84,7 +85,8 @@ detection.csv          各层监测灵敏度与预期检出 / what each stratum'
 teams/                 各组每日任务单 (CSV) 与工作簿 (XLSX) / per team and day (CSV), per team (XLSX)
 routes.geojson         路线 (WGS-84) / routes, RFC 7946
 stops.geojson          点位 (WGS-84) / stops, RFC 7946
-maps/                  各所站每日路线图 / route map per station and day
+maps/                  各所站每日路线图 (PNG) 与每月交互地图 (HTML，离线可用)
+                       / route map per station and day (PNG), interactive map per month (HTML, offline)
 report.*, report/      汇总报告 / summary report
 
 Every selected visit is in exactly one of stops.csv, unassigned.csv, purchases.csv.
@@ -315,12 +317,17 @@ def write_plan(
                 name="routes"))
         steps.update()
 
+        names = dict(zip(dataset.stations["station_id"].astype(str), dataset.stations["name"].astype(str)))
+        if settings.html_map and len(stops):
+            html_map.write_month_maps(tmp / "maps", with_ends, _geo_depots(dataset), station_names=names,
+                                      townships=dataset.townships, labs=dataset.labs, lang=lang,
+                                      tiles=settings.map_tiles, attribution=settings.map_tiles_attribution,
+                                      district=str(getattr(dataset, "name", "")))
         if settings.maps and len(stops):
             maps.write_station_day_maps(tmp / "maps", with_ends, _geo_depots(dataset),
                                         _townships_by_station(dataset),
-                                        dpi=settings.map_dpi, progress=progress,
-                                        station_names=dict(zip(dataset.stations["station_id"].astype(str),
-                                                               dataset.stations["name"].astype(str))))
+                                        dpi=settings.map_dpi, progress=progress, workers=settings.map_workers,
+                                        station_names=names)
         steps.update()
 
         label = str(data_ref.get("embedded") or data_ref["source"])

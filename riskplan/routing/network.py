@@ -10,6 +10,7 @@ allowed) and when each lab takes samples (:meth:`Month.delivery_date`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 
 import numpy as np
@@ -77,12 +78,6 @@ class Month:
     hold_hours: np.ndarray
     rules: RoutingRules
 
-    def __post_init__(self) -> None:
-        # the days as plain Python values: read for every visit, station and day (pandas access is slow)
-        object.__setattr__(self, "_dates", [pd.Timestamp(d) for d in self.days["date"]])
-        object.__setattr__(self, "_school", [bool(x) for x in self.days["school_day"]])
-        object.__setattr__(self, "_market", [bool(x) for x in self.days["market_day"]])
-
     @property
     def n_visits(self) -> int:
         """Routable visits."""
@@ -96,17 +91,37 @@ class Month:
         """Node of visit ``visit``."""
         return len(self.stations) + len(self.labs) + visit
 
+    @functools.cached_property
+    def _dates(self) -> list[pd.Timestamp]:
+        """Every working day's date (read once: a row of ``days`` per call was a tenth of routing)."""
+        return [pd.Timestamp(d) for d in self.days["date"]]
+
+    @functools.cached_property
+    def market_days(self) -> np.ndarray:
+        """Working day ``d`` is a market day (bool per day)."""
+        return self.days["market_day"].to_numpy(bool)
+
+    @functools.cached_property
+    def school_days(self) -> np.ndarray:
+        """Working day ``d`` is a school day (bool per day)."""
+        return self.days["school_day"].to_numpy(bool)
+
+    @functools.cached_property
+    def _delivered(self) -> dict[tuple[int, int], pd.Timestamp]:
+        """Memo of :meth:`delivery_date` by (lab, day): filled as asked."""
+        return {}
+
     def date(self, day: int) -> pd.Timestamp:
         """Date of working day ``day``."""
-        return self._dates[day]  # type: ignore[attr-defined]
+        return self._dates[day]
 
     def school_day(self, day: int) -> bool:
         """Working day ``day`` is a school day."""
-        return self._school[day]  # type: ignore[attr-defined]
+        return bool(self.school_days[day])
 
     def market_day(self, day: int) -> bool:
         """Working day ``day`` is a market day."""
-        return self._market[day]  # type: ignore[attr-defined]
+        return bool(self.market_days[day])
 
     def takes(self, lab: int, day: int) -> bool:
         """Lab ``lab`` takes samples on working day ``day``."""
@@ -118,11 +133,15 @@ class Month:
         The first working day after ``day`` (of the month, then of :attr:`later`) on which the lab
         takes samples; the samples go with the next morning's intake run from the station.
         """
-        after = self._dates[day + 1:] + list(self.later)  # type: ignore[attr-defined]
-        for d in after:
-            if self.labs[lab].takes(d):
-                return d
-        return after[-1] if after else self.date(day) + pd.Timedelta(days=1)
+        memo = self._delivered.get((lab, day))
+        if memo is not None:
+            return memo
+        after = self._dates[day + 1:] + list(self.later)
+        found = next((d for d in after if self.labs[lab].takes(d)), None)
+        if found is None:
+            found = after[-1] if after else self.date(day) + pd.Timedelta(days=1)
+        self._delivered[(lab, day)] = found
+        return found
 
 
 def hold_limits(visits: pd.DataFrame, rules: RoutingRules, categories: pd.DataFrame | None) -> np.ndarray:

@@ -27,6 +27,19 @@ class ExportRules:
     map_dpi
         Resolution of the PNG maps [dots per inch]; the maps are A4 landscape (150: print quality).
         Range: [20, 600].
+    map_workers
+        Processes drawing the PNG maps at the same time [-]; 0: one per CPU. The maps are the same
+        whatever the number (1: drawn in the main process).
+        Range: [0, 64].
+    html_map
+        Write an interactive HTML route map per month (``maps/<YYYY-MM>.html``): one file that
+        works offline, with the townships as background.
+    map_tiles
+        Online tile layer under the HTML map: an XYZ URL template with ``{z}``, ``{x}``, ``{y}``
+        (``https://tile.openstreetmap.org/{z}/{x}/{y}.png``; WGS-84 Web Mercator tiles). Empty
+        (default): no tiles, the map makes no request at all.
+    map_tiles_attribution
+        Attribution shown with the tiles (``© OpenStreetMap contributors``).
     geojson
         Write routes and stops as GeoJSON (RFC 7946).
     coordinate_decimals
@@ -41,6 +54,10 @@ class ExportRules:
     xlsx: bool = True
     maps: bool = True
     map_dpi: int = 150
+    map_workers: int = 0
+    html_map: bool = True
+    map_tiles: str = ""
+    map_tiles_attribution: str = ""
     geojson: bool = True
     coordinate_decimals: int = 6
     report: Literal["md", "html"] = "md"
@@ -52,6 +69,13 @@ class ExportRules:
             "export.coordinate_decimals",
             f"must be 1-9, got {self.coordinate_decimals}",
         )
+        tiles = self.map_tiles
+        check(
+            not tiles or (tiles.startswith(("https://", "http://")) and all(k in tiles for k in ("{z}", "{x}", "{y}"))),
+            "export.map_tiles",
+            f"must be empty or an http(s) URL template with {{z}}, {{x}} and {{y}}, got {tiles!r}",
+        )
         # the documented ranges (Range: in the Attributes above)
         check_range(self.map_dpi, "export.map_dpi", "[20, 600]")
         check_range(self.coordinate_decimals, "export.coordinate_decimals", "[1, 9]")
+        check_range(self.map_workers, "export.map_workers", "[0, 64]")
