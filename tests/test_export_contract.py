@@ -228,7 +228,9 @@ def test_round_trip_ouhai(ouhai, ouhai_plan, tmp_path) -> None:
     # the sum that came out as the text '1111123111111' when missing was read as text; July's
     # shortfall is substituted now (placements), the allocation's moves are whole numbers too
     assert zh["shortfall"]["missing"].sum() == en["shortfall"]["missing"].sum() == 0
-    assert zh["moves"]["samples"].sum() == en["moves"]["samples"].sum() == 3
+    moved = int(ouhai_plan.allocation_result.moves["samples"].sum())
+    assert moved > 0  # Ouhai's allocation asks more of some strata than their shops can give
+    assert zh["moves"]["samples"].sum() == en["moves"]["samples"].sum() == moved
     assert zh["allocation"]["moved"].sum() == 0 and zh["allocation"]["capacity"].dtype == "int64"
 
 
