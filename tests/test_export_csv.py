@@ -137,3 +137,35 @@ def test_navigation_links_convert_to_the_apps_datums(lon, lat) -> None:
     assert abs(bx - ex) < 2e-6 and abs(by - ey) < 2e-6 and unquote(label) == f"name:{name}"
     assert "%E7%93%AF" in baidu and " " not in baidu  # names percent-encoded
     assert amap_url(float("nan"), lat, name) == "" == baidu_url(lon, float("nan"), name)
+
+
+def test_a_stop_without_coordinates_is_flagged_and_its_links_search_the_address(yunling) -> None:
+    """Routed at its township's centre: flagged "navigate by address", links search the address."""
+    from urllib.parse import unquote
+
+    from riskplan.export.field import field_table
+
+    est = yunling.establishments.iloc[:2]
+    centre = (float(est["lon_wgs84"].iloc[1]) + 0.01, float(est["lat_wgs84"].iloc[1]) + 0.01)
+    stops = pd.DataFrame({
+        "station_id": [str(yunling.stations["station_id"].iloc[0])] * 2, "team": [1, 1],
+        "date": ["2026-03-03"] * 2, "stop_order": [1, 2], "visit_id": ["V1", "V2"],
+        "establishment_id": est["establishment_id"].astype(str).tolist(), "arrival": [540, 600],
+        "lab_deadline": [960, 960], "window": ["", ""],
+        "lon_wgs84": [float(est["lon_wgs84"].iloc[0]), centre[0]],
+        "lat_wgs84": [float(est["lat_wgs84"].iloc[0]), centre[1]],
+        "navigate_by_address": [False, True], "held_overnight": [False, True],
+    })
+    visits = pd.DataFrame({"visit_id": ["V1", "V2"], "categories_to_sample": ["", ""], "samples": [1, 2],
+                           "units": [1, 1], "perishable": [False, True],
+                           "township_code": est["township_code"].astype(str).tolist()})
+    out = field_table(stops, visits, yunling, "en").set_index("visit_id")
+    assert out["navigate_by_address"].tolist() == [False, True]
+    assert out["held_overnight"].tolist() == [False, True]
+    assert out.loc["V1", "amap_url"].startswith("https://uri.amap.com/navigation?to=")
+    address = str(est["address"].iloc[1])
+    amap, baidu = out.loc["V2", "amap_url"], out.loc["V2", "baidu_url"]
+    assert amap.startswith("https://uri.amap.com/search?keyword=") and "navigation" not in amap
+    assert baidu.startswith("https://api.map.baidu.com/geocoder?address=")
+    assert unquote(amap.split("keyword=")[1].split("&")[0]) == address
+    assert unquote(baidu.split("address=")[1].split("&")[0]) == address

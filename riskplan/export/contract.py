@@ -138,11 +138,14 @@ FIELD = _cols("""
     establishment_id:str address:str township_name:str categories_to_sample:str
     categories_to_sample_names:str samples:int units:int cold_chain:bool lab_deadline:str
     visit_id:str licence_no:str officers:str officer_names:str station_name:str amap_url:str
-    baidu_url:str
+    baidu_url:str held_overnight:bool navigate_by_address:bool
 """)
 """A field team's stop (``riskplan.export.field.field_table``); ``date`` stays ``YYYY-MM-DD`` text,
 ``arrival`` is the planned arrival (``HH:MM``), ``window`` the hours the place may be sampled
-(``HH:MM-HH:MM;...``), ``amap_url``/``baidu_url`` navigation links (:mod:`riskplan.export.navigation`)."""
+(``HH:MM-HH:MM;...``), ``amap_url``/``baidu_url`` navigation links (:mod:`riskplan.export.navigation`);
+``held_overnight``: the sample stays in the station's cold storage overnight and goes with the next
+intake; ``navigate_by_address``: the establishment has no coordinates, the stop is planned at its
+township's centre and the links search its address."""
 
 ROUTES = _cols("""
     station_id:str team:int date:datetime n_stops:int samples:int perishable_samples:int km:float

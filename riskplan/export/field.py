@@ -16,7 +16,7 @@ import pandas as pd
 
 from riskplan.dataset import Dataset
 from riskplan.export import contract
-from riskplan.export.navigation import amap_url, baidu_url
+from riskplan.export.navigation import amap_search_url, amap_url, baidu_search_url, baidu_url
 from riskplan.routing import REASONS
 
 FIELD_COLUMNS: tuple[str, ...] = tuple(c for c, _ in contract.FIELD)
@@ -149,8 +149,15 @@ def field_table(
     lon = pd.to_numeric(df["lon_wgs84"], errors="coerce") if "lon_wgs84" in df else pd.Series(np.nan, df.index)
     lat = pd.to_numeric(df["lat_wgs84"], errors="coerce") if "lat_wgs84" in df else pd.Series(np.nan, df.index)
     label = df["establishment_name"].fillna("").astype(str) if "establishment_name" in df else ""
-    df["amap_url"] = [amap_url(x, y, n) for x, y, n in zip(lon, lat, label)]
-    df["baidu_url"] = [baidu_url(x, y, n) for x, y, n in zip(lon, lat, label)]
+    for flag in ("held_overnight", "navigate_by_address"):
+        df[flag] = df[flag].fillna(False).astype(bool) if flag in df else False
+    address = df["address"].fillna("").astype(str) if "address" in df else pd.Series("", df.index)
+    by_address = df["navigate_by_address"].to_numpy(bool)
+    # no coordinates of its own: the stop's point is the township's centre, so the links search the address
+    df["amap_url"] = [amap_search_url(a, n) if b else amap_url(x, y, n)
+                      for x, y, n, a, b in zip(lon, lat, label, address, by_address)]
+    df["baidu_url"] = [baidu_search_url(a, n) if b else baidu_url(x, y, n)
+                       for x, y, n, a, b in zip(lon, lat, label, address, by_address)]
     df = df.sort_values(["date", "station_id", "team", "stop_order"], kind="stable")
     for c in FIELD_COLUMNS:
         if c not in df.columns:

@@ -63,6 +63,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "officer_names": ("执法人员姓名", "Officer names"),
     "amap_url": ("高德导航", "AMap navigation"),
     "baidu_url": ("百度导航", "Baidu navigation"),
+    "held_overnight": ("冷藏过夜", "Held overnight"),
+    "navigate_by_address": ("按地址导航", "Navigate by address"),
     "start": ("开始", "Start"),
     "end": ("结束", "End"),
     "lab_deadline": ("送检截止", "Lab deadline"),

@@ -10,6 +10,10 @@ Formats (the apps' public URI APIs):
 - Baidu: ``https://api.map.baidu.com/direction?destination=latlng:LAT,LON|name:NAME&coord_type=bd09ll``
   ``&mode=driving&output=html&src=riskplan``.
 
+An establishment without coordinates is routed at its township's centre and flagged "navigate by
+address": its links search the address instead (AMap ``https://uri.amap.com/search?keyword=ADDRESS``
+``&callnative=1``, Baidu ``https://api.map.baidu.com/geocoder?address=ADDRESS&output=html&src=riskplan``).
+
 Names are percent-encoded (UTF-8), so a link survives being pasted anywhere.
 """
 
@@ -20,7 +24,7 @@ from urllib.parse import quote
 
 import prcoords
 
-__all__ = ["amap_url", "baidu_url", "to_gcj02", "to_bd09"]
+__all__ = ["amap_search_url", "amap_url", "baidu_search_url", "baidu_url", "to_gcj02", "to_bd09"]
 
 DECIMALS = 6
 """Decimals of the coordinates in a link (about 0.1 m)."""
@@ -59,3 +63,16 @@ def baidu_url(lon: float, lat: float, name: str) -> str:
     x, y = to_bd09(lon, lat)
     return (f"https://api.map.baidu.com/direction?destination=latlng:{y:.{DECIMALS}f},{x:.{DECIMALS}f}"
             f"|name:{quote(str(name), safe='')}&coord_type=bd09ll&mode=driving&output=html&src=riskplan")
+
+
+def amap_search_url(address: str, name: str = "") -> str:
+    """AMap link searching ``address`` (the name when the address is empty); ``""`` with neither."""
+    text = str(address).strip() or str(name).strip()
+    return f"https://uri.amap.com/search?keyword={quote(text, safe='')}&callnative=1" if text else ""
+
+
+def baidu_search_url(address: str, name: str = "") -> str:
+    """Baidu Maps link locating ``address`` (the name when the address is empty); ``""`` with neither."""
+    text = str(address).strip() or str(name).strip()
+    return (f"https://api.map.baidu.com/geocoder?address={quote(text, safe='')}&output=html&src=riskplan"
+            if text else "")

@@ -219,7 +219,8 @@ class PlanResult:
             f"  delivery 落实: {k['delivered']} delivered = {k['samples_routed']} routed + "
             f"{k['samples_bought']} bought; {k['samples_short']} short, {k['samples_unassigned']} "
             f"unassigned (carried {k['carried']}, substituted {k['substituted']}, moved by the "
-            f"allocation {k['moved']})",
+            f"allocation {k['moved']}, held overnight {k['held_overnight']}, navigate by address "
+            f"{k['navigate_by_address']})",
             f"  visits 任务: {k['visits']} selected, {k['routed']} routed on {k['routes']} routes, "
             f"{k['unassigned']} unassigned, {k['purchases']} purchase orders",
         ]
@@ -252,8 +253,10 @@ class PlanResult:
             orders) + ``samples_short`` (no establishment in the plan year, ``shortfall``) +
             ``samples_unassigned`` (selected, not routed, ``unassigned``), each sample in exactly
             one; ``delivered`` = routed + bought. Flags counted beside them: ``carried`` and
-            ``substituted`` (samples moved by the selection, ``placements``) and ``moved``
-            (samples the allocation moved to strata that can supply them).
+            ``substituted`` (samples moved by the selection, ``placements``), ``moved``
+            (samples the allocation moved to strata that can supply them), ``held_overnight``
+            (routed samples kept in a station's cold storage overnight) and
+            ``navigate_by_address`` (routed samples of establishments without coordinates).
         """
         v = self.visits
         routed_ids = set(self.stops["visit_id"]) if len(self.stops) else set()
@@ -273,9 +276,20 @@ class PlanResult:
             "carried": int(p.loc[p["kind"] == "carried", "samples"].sum()) if len(p) else 0,
             "substituted": int(p.loc[p["kind"] == "substituted", "samples"].sum()) if len(p) else 0,
             "moved": int(moves["samples"].sum()) if moves is not None and len(moves) else 0,
+            "held_overnight": self._flagged("held_overnight"),
+            "navigate_by_address": self._flagged("navigate_by_address"),
         }
         out["delivered"] = out["samples_routed"] + out["samples_bought"]
         return out
+
+    def _flagged(self, flag: str) -> int:
+        """Samples of the routed stops carrying the bool column ``flag`` [samples]."""
+        st = self.stops
+        if not len(st) or flag not in st.columns:
+            return 0
+        ids = st.loc[st[flag].fillna(False).astype(bool), "visit_id"]
+        v = self.visits
+        return int(v.loc[v["visit_id"].isin(ids), "samples"].sum()) if len(v) else 0
 
     def programme_numbers(self) -> pd.DataFrame:
         """Each programme's figures (empty without ``[[programmes]]``).
