@@ -155,8 +155,11 @@ class Month:
 
 
 def service_minutes(visits: pd.DataFrame, rules: RoutingRules) -> np.ndarray:
-    """Service time of each visit [min]: its ``service_minutes`` column where positive (an
-    inspection campaign's visit length), else ``routing.service_minutes`` of its samples."""
+    """Service time of each visit [min].
+
+    Its ``service_minutes`` column where positive (an inspection campaign's visit length), else
+    ``routing.service_minutes`` of its samples.
+    """
     base = np.array([rules.service_minutes(int(s)) for s in visits["samples"]], dtype=int)
     if "service_minutes" not in visits.columns:
         return base
