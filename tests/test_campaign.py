@@ -21,8 +21,8 @@ from riskplan.monitoring.programmes import target_owners
 from riskplan.pipeline import run_plan
 from riskplan.pipeline.campaign import campaign_score, campaign_targets, campaign_visits, campaign_windows
 from riskplan.pipeline.programmes import programmes_of
-from riskplan.roles.lookup import match_business_types
 from riskplan.pipeline.stages import stage_calendar
+from riskplan.roles.lookup import match_business_types
 from riskplan.routing.checker import check_plan
 from riskplan.settings.programme import ProgrammeRules
 

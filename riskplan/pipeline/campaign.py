@@ -156,7 +156,8 @@ def campaign_score(visits: pd.DataFrame, stops: pd.DataFrame, config: Config) ->
     pandas.DataFrame
         ``programme, targets`` (inspection visits planned), ``routed`` (on a stop, within the
         window by construction: the routing and its checker keep each to its allowed days) and
-        ``share`` (routed / targets, [-]).
+        ``share`` (routed / targets, [-]; T25 planned) and ``visit_hours`` (time on site of the
+        routed visits [h], travel not counted).
     """
     rows = []
     routed = set(stops["visit_id"].astype(str)) if len(stops) else set()
@@ -164,5 +165,6 @@ def campaign_score(visits: pd.DataFrame, stops: pd.DataFrame, config: Config) ->
         mine = visits[visits["programme"].astype(str) == p.id] if "programme" in visits.columns else visits.iloc[:0]
         n = len(mine)
         done = int(mine["visit_id"].astype(str).isin(routed).sum())
-        rows.append((p.id, n, done, done / n if n else float("nan")))
-    return pd.DataFrame(rows, columns=["programme", "targets", "routed", "share"])
+        rows.append((p.id, n, done, round(done / n, 4) if n else float("nan"),
+                     round(done * int(p.visit_minutes or 0) / 60, 2)))
+    return pd.DataFrame(rows, columns=["programme", "targets", "routed", "share", "visit_hours"])
