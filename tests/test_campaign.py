@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from riskplan.config import Config
+from riskplan.config import Config, load_config
 from riskplan.configure import prepare
 from riskplan.errors import ConfigError
-from riskplan.monitoring.programmes import target_owners
 from riskplan.pipeline import run_plan
 from riskplan.pipeline.campaign import campaign_score, campaign_targets, campaign_visits, campaign_windows
 from riskplan.pipeline.programmes import programmes_of
@@ -25,6 +25,8 @@ from riskplan.pipeline.stages import stage_calendar
 from riskplan.roles.lookup import match_business_types
 from riskplan.routing.checker import check_plan
 from riskplan.settings.programme import ProgrammeRules
+
+ROOT = Path(__file__).resolve().parents[1]
 
 CAMPAIGN = ProgrammeRules(id="term_start", name="开学检查 term-start inspection", kind="inspection",
                           targets=("T25",), window_working_days=6, visit_minutes=40)
@@ -154,6 +156,42 @@ def test_checker_flags_a_campaign_visit_outside_its_window(yunling, yunling_marc
     assert "campaign_window" in set(bad["check"])
 
 
-def test_t25_is_scored_from_the_campaign() -> None:
-    cfg = _with_campaign(Config())
-    assert target_owners(cfg.programmes)["T19"] == "risk_monitoring"
+def test_yunling_key_numbers_score_the_campaign(yunling_march) -> None:
+    r = yunling_march
+    (row,) = r.key_numbers()["campaigns"]
+    camp = r.visits[r.visits["programme"] == "term_start"]
+    routed = int(r.stops["visit_id"].isin(set(camp["visit_id"])).sum())
+    assert (row["programme"], row["targets"], row["routed"]) == ("term_start", len(camp), routed)
+    assert row["share"] == round(routed / len(camp), 4)
+    assert row["visit_hours"] == round(routed * 40 / 60, 2)
+    assert "campaign 检查 term_start" in r.summary()
+
+
+def test_example_with_inspection_campaign_reads() -> None:
+    cfg = load_config(ROOT / "examples" / "term-start-inspection.toml")
+    assert [(p.id, p.kind) for p in cfg.programmes] == [
+        ("risk_monitoring", "sampling"), ("supervision", "sampling"), ("term_start", "inspection")]
+    assert (cfg.programmes[2].window_working_days, cfg.programmes[2].visit_minutes) == (10, 45)
+    assert cfg.programmes[2].targets == ("T25",)
+
+
+def test_ouhai_month_with_a_small_campaign(ouhai) -> None:
+    """A quick Ouhai month: a campaign on the 30 elderly canteens in the first 5 working days of
+    the autumn term (from Tuesday 1 September 2026), with the risk-monitoring visits of September."""
+    camp = ProgrammeRules(id="elderly_check", kind="inspection", business_types=("C-ELDERLY",),
+                          window_working_days=5, visit_minutes=30, targets=("T25",))
+    cfg = Config().replace(programmes=(
+        ProgrammeRules(id="risk_monitoring", rate_per_1000=1.0, targets=("T19",)), camp))
+    r = run_plan(ouhai, cfg, month=9)
+    v = r.visits[r.visits["programme"] == "elderly_check"]
+    n = int((ouhai.establishments["business_type"] == "C-ELDERLY").sum())
+    assert len(v) == n == 30 and (v["samples"] == 0).all()
+    stops = r.stops[r.stops["visit_id"].isin(set(v["visit_id"]))]
+    un = r.unassigned[r.unassigned["visit_id"].isin(set(v["visit_id"]))]
+    assert len(stops) + len(un) == n and un["reason"].astype(str).str.len().gt(0).all()
+    allowed = {dt.date(2026, 9, d) for d in (1, 2, 3, 4, 7)}
+    assert set(pd.to_datetime(stops["date"]).dt.date) <= allowed
+    assert (stops["end_service"] - stops["start_service"] == 30).all()
+    assert not stops["perishable"].astype(bool).any() and not stops["held_overnight"].astype(bool).any()
+    sampling = r.visits[r.visits["programme"] == "risk_monitoring"]
+    assert int(sampling["samples"].sum()) > 0 and r.stops["visit_id"].isin(set(sampling["visit_id"])).any()
