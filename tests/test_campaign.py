@@ -18,6 +18,7 @@ import pytest
 from riskplan.config import Config, load_config
 from riskplan.configure import prepare
 from riskplan.errors import ConfigError
+from riskplan.export.plan_folder import read_plan, write_plan
 from riskplan.pipeline import run_plan
 from riskplan.pipeline.campaign import campaign_score, campaign_targets, campaign_visits, campaign_windows
 from riskplan.pipeline.programmes import programmes_of
@@ -165,6 +166,20 @@ def test_yunling_key_numbers_score_the_campaign(yunling_march) -> None:
     assert row["share"] == round(routed / len(camp), 4)
     assert row["visit_hours"] == round(routed * 40 / 60, 2)
     assert "campaign 检查 term_start" in r.summary()
+
+
+def test_plan_folder_lists_the_campaign(yunling, yunling_march, tmp_path) -> None:
+    r = yunling_march
+    out = write_plan(r, yunling, tmp_path / "plan")
+    back = read_plan(out)
+    v = back.tables["visits"]
+    camp = v[v["programme"] == "term_start"]
+    assert len(camp) == int((r.visits["programme"] == "term_start").sum())
+    assert (camp["samples"] == 0).all()
+    stops = back.tables["stops"]
+    mine = stops[stops["visit_id"].isin(set(camp["visit_id"]))]
+    assert len(mine) > 0 and set(mine["programme"]) == {"term_start"} and (mine["samples"] == 0).all()
+    assert '"campaigns"' in (out / "manifest.json").read_text(encoding="utf-8")
 
 
 def test_example_with_inspection_campaign_reads() -> None:

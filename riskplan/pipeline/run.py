@@ -222,6 +222,8 @@ def run_plan(
         planned = v if planned is None else concat_months([planned, v])
         if campaigns:  # inspection visits (no samples) routed with the sampling visits
             v = concat_months([v, _timed(t, "selection", campaign_visits, dataset, config, year, m)])
+            v["service_minutes"] = v["service_minutes"].fillna(0).astype("int64")
+            v["allowed_dates"] = v["allowed_dates"].fillna("").astype("str")
         cal_m = cal[pd.to_datetime(cal["date"]).dt.month == m]
         teams_l.append(_timed(t, "teams", stage_teams, dataset, cal_m, config, seed))
         next_cal = stage_calendar(year, [m + 1], config) if m < 12 else None
