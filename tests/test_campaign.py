@@ -185,9 +185,9 @@ def test_plan_folder_lists_the_campaign(yunling, yunling_march, tmp_path) -> Non
 def test_example_with_inspection_campaign_reads() -> None:
     cfg = load_config(ROOT / "examples" / "term-start-inspection.toml")
     assert [(p.id, p.kind) for p in cfg.programmes] == [
-        ("risk_monitoring", "sampling"), ("supervision", "sampling"), ("term_start", "inspection")]
-    assert (cfg.programmes[2].window_working_days, cfg.programmes[2].visit_minutes) == (10, 45)
-    assert cfg.programmes[2].targets == ("T25",)
+        ("risk_monitoring", "sampling"), ("term_start", "inspection")]
+    assert (cfg.programmes[1].window_working_days, cfg.programmes[1].visit_minutes) == (10, 45)
+    assert cfg.programmes[1].targets == ("T25",)
 
 
 def test_ouhai_month_with_a_small_campaign(ouhai) -> None:
