@@ -64,9 +64,12 @@ SECTIONS: dict[str, type] = {
 PROGRAMMES_EXAMPLE = """
 # Several programmes in one plan (docs/programmes.md; examples/two-programmes.toml): without any
 # [[programmes]] the plan is one programme, the [quota] above. Each entry: id, name, kind
-# ("sampling" or "higher_level"), rate_per_1000 or samples, targets (["T19"]), document (its
-# sampling form), categories / business_types (codes or roles; empty: all), allocation / risk
-# (keys of those sections that differ for it), counts_towards (higher_level only).
+# ("sampling", "higher_level" or "inspection"), rate_per_1000 or samples, targets (["T19"]),
+# document (its sampling form), categories / business_types (codes or roles; empty: all),
+# allocation / risk (keys of those sections that differ for it), counts_towards (higher_level
+# only); an inspection campaign (visits without samples, no lab): business_types (empty: school
+# and kindergarten canteens), window_working_days (first working days of each term, default 10)
+# and visit_minutes (default 45).
 # [[programmes]]
 # id = "risk_monitoring"
 # name = "风险监测 risk monitoring"
@@ -77,6 +80,13 @@ PROGRAMMES_EXAMPLE = """
 # name = "监督抽检 supervision sampling"
 # rate_per_1000 = 4.0
 # targets = ["T22", "T24"]
+# [[programmes]]
+# id = "term_start"
+# name = "开学季学校食堂检查 term-start canteen inspection"
+# kind = "inspection"
+# targets = ["T25"]
+# window_working_days = 10
+# visit_minutes = 45
 """
 """Commented example of ``[[programmes]]`` that ``riskplan config --show`` prints without any."""
 

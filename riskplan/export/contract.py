@@ -208,13 +208,18 @@ PROGRAMME_SAMPLES = _cols("programme:str programme_samples:str")
 programmes whose samples the visit takes) and ``programme_samples`` (what each takes:
 ``risk_monitoring:C01=1;supervision:C01=1,C07=2``, programme then category = samples)."""
 
+CAMPAIGN = _cols("service_minutes:int allowed_dates:str")
+"""Optional columns of the visits of a plan with an inspection campaign (``kind = "inspection"``):
+``service_minutes`` (its visit length [min]; 0: from ``routing.service_minutes``) and
+``allowed_dates`` (``;`` list of the ISO dates it may take place on; empty: any working day)."""
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
         TableSpec("risk_scores", "risk_scores.csv", RISK_SCORES),
         TableSpec("allocation", "allocation.csv", ALLOCATION, PROGRAMME),
         TableSpec("schedule", "schedule.csv", SCHEDULE, PROGRAMME),
-        TableSpec("visits", "visits.csv", VISITS, PROGRAMME_SAMPLES),
+        TableSpec("visits", "visits.csv", VISITS, PROGRAMME_SAMPLES + CAMPAIGN),
         TableSpec("stops", "stops.csv", FIELD + _cols("lon_wgs84:float lat_wgs84:float"),
                   PROGRAMME_SAMPLES),
         TableSpec("routes", "routes.csv", ROUTES),

@@ -11,6 +11,7 @@ from riskplan.allocation import Allocation
 from riskplan.allocation.detection import DETECTION_COLUMNS, district_detection
 from riskplan.config import Config
 from riskplan.dataset import Dataset
+from riskplan.pipeline.campaign import campaign_score, campaigns_of
 from riskplan.pipeline.carry import empty_placements
 from riskplan.pipeline.programmes import ProgrammePlan
 from riskplan.plotting.fonts import font_note
@@ -186,6 +187,11 @@ class PlanResult:
             **({"programmes": self.programme_numbers().to_dict("records")} if self.programmes else {}),
             **({"higher_level_samples": int(hl["samples"].sum()), "higher_level_counted": counted}
                if len(hl) else {}),
+            # only with an inspection programme: T25, target visits routed within their window
+            **({"campaigns": [
+                {k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}  # NaN: no JSON
+                for r in campaign_score(self.visits, self.stops, self.config).to_dict("records")]}
+               if campaigns_of(self.config) else {}),
         }
 
     def _detection_numbers(self) -> dict[str, Any]:
@@ -234,6 +240,12 @@ class PlanResult:
                 f"{r['allocated']}, {r['scheduled']} scheduled, {r['samples']} selected "
                 f"({r['samples_routed']} routed, {r['samples_bought']} bought), {r['visits']} "
                 f"visits of which {r['shared_visits']} shared with another programme")
+        for r in k.get("campaigns", []):
+            lines.append(
+                f"  campaign 检查 {r['programme']}: {r['targets']} visits planned (no samples), "
+                f"{r['routed']} routed within the window"
+                + (f" ({r['share']:.1%}), " if r["share"] is not None else ", ") +
+                f"{r['visit_hours']:.1f} h on site")
         for reason, n in k["unassigned_reasons"].items():
             lines.append(f"    unassigned: {n} x {reason}")
         if not k["reproducible"]:

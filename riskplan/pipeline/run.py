@@ -17,6 +17,7 @@ from riskplan.config import Config
 from riskplan.configure import prepare
 from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError
+from riskplan.pipeline.campaign import campaign_visits, campaigns_of
 from riskplan.pipeline.carry import PLACEMENT_COLUMNS, empty_placements, substitutes
 from riskplan.pipeline.ledger import ProgrammeLedger, visit_programmes
 from riskplan.pipeline.programmes import (
@@ -169,6 +170,7 @@ def run_plan(
     open_months = set(config.schedule.open_months)
     carry_in: dict[int, dict[tuple[str, str, str], int]] = {}
     placed_l: list[tuple] = []
+    campaigns = campaigns_of(config)
     for i, m in enumerate(tqdm(months, desc="months", unit="month",
                                disable=not progress or len(months) == 1)):
         sched_m = _month_schedule(sched, m, carry_in.pop(m, {}))
@@ -218,6 +220,10 @@ def run_plan(
             short = _short_programmes(short, demand, sel.samples, ledger.order)
         short_l.append(short.assign(month=m))
         planned = v if planned is None else concat_months([planned, v])
+        if campaigns:  # inspection visits (no samples) routed with the sampling visits
+            v = concat_months([v, _timed(t, "selection", campaign_visits, dataset, config, year, m)])
+            v["service_minutes"] = v["service_minutes"].fillna(0).astype("int64")
+            v["allowed_dates"] = v["allowed_dates"].fillna("").astype("str")
         cal_m = cal[pd.to_datetime(cal["date"]).dt.month == m]
         teams_l.append(_timed(t, "teams", stage_teams, dataset, cal_m, config, seed))
         next_cal = stage_calendar(year, [m + 1], config) if m < 12 else None

@@ -196,7 +196,8 @@ def check_plan(
             srec = g.iloc[k - 1]
             arrive = t + mins[k - 1, k]
             start, end = float(srec["start_service"]), float(srec["end_service"])
-            service = rules.service_minutes(int(rec["samples"]))
+            own = pd.to_numeric(rec.get("service_minutes", 0), errors="coerce")
+            service = int(own) if pd.notna(own) and own > 0 else rules.service_minutes(int(rec["samples"]))
             if start < arrive - EPS:
                 bad("time", f"service starts {start:.0f} before arrival {arrive:.2f}", sid, team, date, vid)
             if abs(end - start - service) > EPS:
@@ -206,6 +207,10 @@ def check_plan(
                 bad("window", f"service {start:.0f}-{start + service:.0f} outside windows {wins}", sid, team, date, vid)
             if rec["business_type"] in rules.school_day_types and not bool(day["school_day"]):
                 bad("school_day", "school canteen visited on a non-school day", sid, team, date, vid)
+            allowed = rec.get("allowed_dates", "")
+            if isinstance(allowed, str) and allowed and day_ts.date().isoformat() not in allowed.split(";"):
+                bad("campaign_window", f"visited on {day_ts.date()}, outside its allowed days",
+                    sid, team, date, vid)
             samples += int(rec["samples"])
             perish += int(rec["samples"]) if bool(rec["perishable"]) else 0
             held = bool(srec["held_overnight"])

@@ -22,6 +22,7 @@ from riskplan.settings.routing import RoutingRules
 from riskplan.timeofday import parse_hhmm
 
 CHECKS: tuple[str, ...] = (
+    "campaign_window",
     "no_school_day",
     "window_outside_hours",
     "too_far",
@@ -33,6 +34,8 @@ CHECKS: tuple[str, ...] = (
 """The constraints a visit alone is tested against, in this order; each is also the reason code of a
 visit for which it is the first that no day and no team can meet (``riskplan.routing.REASONS``).
 
+0. ``campaign_window``: a visit allowed on some days only (an inspection campaign's first
+   working days of a term, column ``allowed_dates``), on another day;
 1. ``no_school_day``: a school canteen, on a day without school;
 2. ``window_outside_hours``: its windows leave no room for the visit within the team's hours;
 3. ``too_far``: a team cannot get there, do it and get back within the day and the longest shift;
@@ -130,16 +133,18 @@ def assess(
     lb, ub = day_hours(rules, month.market_day(d), bool(month.early[i]))
     sw = start_windows(intersect(month.windows[i], [(lb, ub)]), int(month.service[i]))
     hull = (sw[0][0], sw[-1][1] + int(month.service[i])) if sw else (lb, lb)
-    if month.school[i] and not month.school_day(d):
+    if not month.allowed_on(i, d):
         return Fit(0, False, none, none, hull)
-    if not sw:
+    if month.school[i] and not month.school_day(d):
         return Fit(1, False, none, none, hull)
+    if not sw:
+        return Fit(2, False, none, none, hull)
     node = month.visit_node(i)
     t_in = math.ceil(month.minutes[s, node] - 1e-9)
     arrive = lb + t_in
     start = next((max(a, arrive) for a, b in sw if b >= arrive), None)
     if start is None:
-        return Fit(2, False, none, none, hull)
+        return Fit(3, False, none, none, hull)
     end = start + int(month.service[i])
     leave = start - t_in
     back = end + math.ceil(month.minutes[node, s] - 1e-9)
@@ -155,7 +160,7 @@ def assess(
         unbound = unbound or (month.takes(k, d) and soonest <= min(ub, lab.cutoff)
                               and soonest - lb <= rules.max_shift_minutes)
     if not station_ok and not any(lab_ok):
-        return Fit(2, False, none, none, hull)
+        return Fit(3, False, none, none, hull)
     perishable = bool(month.perishable[i])
     hold_ok = [False] * n_labs
     if perishable and station_ok and month.hold_hours[i] > 0:
@@ -166,10 +171,10 @@ def assess(
     if perishable:
         station_ok = False  # a perishable sample goes to the lab the same day, or is held
         if not any(lab_ok) and not any(hold_ok):
-            return Fit(3 if unbound else 4, False, none, none, hull)
+            return Fit(4 if unbound else 5, False, none, none, hull)
     samples = int(month.samples[i])
     if samples > rules.max_samples_per_team_day or (perishable and samples > rules.cold_box_samples):
-        return Fit(5, station_ok, tuple(lab_ok), tuple(hold_ok), hull)
+        return Fit(6, station_ok, tuple(lab_ok), tuple(hold_ok), hull)
     date = month.date(d)
     room = [ok and _lab_room(month, k, date, samples, booked) for k, ok in enumerate(lab_ok)]
     room_hold = [ok and _lab_room(month, k, month.delivery_date(k, d), samples, booked)
@@ -177,7 +182,7 @@ def assess(
     room_station = station_ok and any(_lab_room(month, k, month.delivery_date(k, d), samples, booked)
                                       for k in range(n_labs))
     if not (any(room) or any(room_hold) or room_station):
-        return Fit(6, station_ok, tuple(lab_ok), tuple(hold_ok), hull)
+        return Fit(7, station_ok, tuple(lab_ok), tuple(hold_ok), hull)
     return Fit(len(CHECKS), room_station, tuple(room), tuple(room_hold), hull)
 
 

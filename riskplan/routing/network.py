@@ -58,6 +58,10 @@ class Month:
         (0: never held).
     rules
         Routing settings.
+    allowed
+        Per visit, the dates (ISO) it may take place on, or None: any working day (empty
+        tuple: no visit is restricted). An inspection campaign's visits are allowed on the
+        first working days of a term only (column ``allowed_dates`` of the visits).
     """
 
     visits: pd.DataFrame
@@ -77,6 +81,7 @@ class Month:
     samples: np.ndarray
     hold_hours: np.ndarray
     rules: RoutingRules
+    allowed: tuple[frozenset[str] | None, ...] = ()
 
     @property
     def n_visits(self) -> int:
@@ -119,6 +124,11 @@ class Month:
         """Working day ``day`` is a school day."""
         return bool(self.school_days[day])
 
+    def allowed_on(self, visit: int, day: int) -> bool:
+        """Visit ``visit`` may take place on working day ``day`` (its ``allowed_dates``)."""
+        dates = self.allowed[visit] if self.allowed else None
+        return dates is None or self.date(day).date().isoformat() in dates
+
     def market_day(self, day: int) -> bool:
         """Working day ``day`` is a market day."""
         return bool(self.market_days[day])
@@ -142,6 +152,30 @@ class Month:
             found = after[-1] if after else self.date(day) + pd.Timedelta(days=1)
         self._delivered[(lab, day)] = found
         return found
+
+
+def service_minutes(visits: pd.DataFrame, rules: RoutingRules) -> np.ndarray:
+    """Service time of each visit [min].
+
+    Its ``service_minutes`` column where positive (an inspection campaign's visit length), else
+    ``routing.service_minutes`` of its samples.
+    """
+    base = np.array([rules.service_minutes(int(s)) for s in visits["samples"]], dtype=int)
+    if "service_minutes" not in visits.columns:
+        return base
+    own = pd.to_numeric(visits["service_minutes"], errors="coerce").fillna(0).to_numpy(int)
+    return np.where(own > 0, own, base).astype(int)
+
+
+def allowed_dates(visits: pd.DataFrame) -> tuple[frozenset[str] | None, ...]:
+    """Per visit, the ISO dates of its ``allowed_dates`` column (``;`` list), None where empty.
+
+    An empty tuple when the column is absent (no visit restricted).
+    """
+    if "allowed_dates" not in visits.columns:
+        return ()
+    return tuple(frozenset(x for x in str(v).split(";") if x) if isinstance(v, str) and v else None
+                 for v in visits["allowed_dates"])
 
 
 def hold_limits(visits: pd.DataFrame, rules: RoutingRules, categories: pd.DataFrame | None) -> np.ndarray:
@@ -228,7 +262,7 @@ def build_month(
         nearest=nearest,
         km=km,
         minutes=minutes,
-        service=np.array([rules.service_minutes(s) for s in visits["samples"]], dtype=int),
+        service=service_minutes(visits, rules),
         windows=windows,
         early=visits["business_type"].isin(rules.early_start_types).to_numpy(),
         school=visits["business_type"].isin(rules.school_day_types).to_numpy(),
@@ -236,4 +270,5 @@ def build_month(
         samples=visits["samples"].to_numpy(int),
         hold_hours=hold_limits(visits, rules, categories),
         rules=rules,
+        allowed=allowed_dates(visits),
     )

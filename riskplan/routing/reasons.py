@@ -10,6 +10,8 @@ REASONS: dict[str, str] = {
     "purchase": "sampled by online purchase, no visit / 网购抽样，无需上门",
     "no_location": "establishment has no coordinates and its township no centre / 无坐标且所属街镇无中心点",
     "no_station": "township not covered by any station / 所属街镇无监管所",
+    "campaign_window": "no working day of its campaign window (first working days of the term) fits "
+                       "/ 检查期限（开学后前若干工作日）内无可安排的工作日",
     "no_school_day": "school canteen in a month without school days / 本月无上课日",
     "window_outside_hours": "visit windows never meet the team's working hours / 可抽样时段不在工作时间内",
     "too_far": "cannot be reached and returned from within a working day / 一天内无法往返",

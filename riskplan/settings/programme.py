@@ -15,11 +15,16 @@ from typing import Any
 
 from riskplan._settings import check, check_range
 
-__all__ = ["ProgrammeRules", "PROGRAMME_KINDS", "programme_key"]
+__all__ = ["ProgrammeRules", "PROGRAMME_KINDS", "INSPECTION_DEFAULT_TYPES", "programme_key"]
 
-PROGRAMME_KINDS: tuple[str, ...] = ("sampling", "higher_level")
-"""Kinds of programme: ``sampling`` (samples to a lab, a quota met exactly) and ``higher_level``
-(a national, provincial or city task whose samples the higher-level table lists)."""
+PROGRAMME_KINDS: tuple[str, ...] = ("sampling", "higher_level", "inspection")
+"""Kinds of programme: ``sampling`` (samples to a lab, a quota met exactly), ``higher_level``
+(a national, provincial or city task whose samples the higher-level table lists) and
+``inspection`` (a campaign of visits without samples: every target establishment within the
+first working days of each school term, T25)."""
+
+INSPECTION_DEFAULT_TYPES: tuple[str, ...] = ("school canteen", "kindergarten canteen")
+"""Roles an inspection campaign visits when its ``business_types`` is empty."""
 
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 
@@ -62,12 +67,20 @@ class ProgrammeRules:
     categories
         Food categories the programme samples (codes or roles); empty: every category.
     business_types
-        Business types the programme samples (codes or roles); empty: every type.
+        Business types the programme samples (codes or roles); empty: every type (an
+        ``inspection`` campaign: the school and kindergarten canteens).
     allocation
         Keys of ``[allocation]`` that differ for this programme (floors, shares:
         ``{township_min = 2}``); checked like ``[allocation]`` itself.
     risk
         Keys of ``[risk]`` that differ for this programme (weights: ``{vulnerable_factor = 2.0}``).
+    window_working_days
+        (``inspection`` only) Each target is visited within the first this many working days of
+        each school term (``calendar.school_terms``) [working days]; unset: 10.
+        Range: [1, 60].
+    visit_minutes
+        (``inspection`` only) Length of one inspection visit [min]; unset: 45.
+        Range: [5, 480].
     """
 
     id: str = ""
@@ -82,6 +95,8 @@ class ProgrammeRules:
     business_types: tuple[str, ...] = ()
     allocation: dict[str, Any] = dataclasses.field(default_factory=dict)
     risk: dict[str, Any] = dataclasses.field(default_factory=dict)
+    window_working_days: int | None = None
+    visit_minutes: int | None = None
 
     def __post_init__(self) -> None:
         key = programme_key(0, self.id)
@@ -94,11 +109,30 @@ class ProgrammeRules:
                   "give exactly one of rate_per_1000 or samples")
             check(not self.counts_towards, f"{key}.counts_towards",
                   "only a higher_level programme counts towards another")
-        else:  # its samples are the higher-level table's rows
+        elif self.kind == "higher_level":  # its samples are the higher-level table's rows
             for name in ("rate_per_1000", "samples"):
                 check(getattr(self, name) is None, f"{key}.{name}",
                       "a higher_level programme takes its samples from the higher-level table")
             check(not self.targets, f"{key}.targets", "a higher_level programme scores no target")
+        else:  # an inspection campaign: visits without samples
+            for name in ("rate_per_1000", "samples", "categories"):
+                check(not getattr(self, name), f"{key}.{name}", "an inspection programme takes no samples")
+            for name in ("allocation", "risk"):
+                check(not getattr(self, name), f"{key}.{name}", "an inspection programme allocates no samples")
+            check(not self.counts_towards, f"{key}.counts_towards",
+                  "only a higher_level programme counts towards another")
+            for name, default in (("window_working_days", 10), ("visit_minutes", 45)):
+                if getattr(self, name) is None:
+                    object.__setattr__(self, name, default)
+        if self.kind != "inspection":
+            for name in ("window_working_days", "visit_minutes"):
+                check(getattr(self, name) is None, f"{key}.{name}", "only an inspection programme has it")
+        for name in ("window_working_days", "visit_minutes"):
+            v = getattr(self, name)
+            check(v is None or (isinstance(v, int) and not isinstance(v, bool)), f"{key}.{name}",
+                  f"must be a whole number, got {v!r}")
+        check_range(self.window_working_days, f"{key}.window_working_days", "[1, 60]")
+        check_range(self.visit_minutes, f"{key}.visit_minutes", "[5, 480]")
         check(self.rate_per_1000 is None or math.isfinite(self.rate_per_1000), f"{key}.rate_per_1000",
               f"must be a finite number, got {self.rate_per_1000!r}")
         check_range(self.rate_per_1000, f"{key}.rate_per_1000", "(0, 100]")
