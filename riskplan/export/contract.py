@@ -236,7 +236,7 @@ TABLES: dict[str, TableSpec] = {
 """Every table of a plan folder, in writing order."""
 
 HIGHER_LEVEL = TableSpec("higher_level", "higher_level.csv", _cols("""
-    programme:str level:str township_code:str business_type:str category_code:str month:float
+    programme:str task_level:str township_code:str business_type:str category_code:str month:float
     samples:int counts_towards:str counted_as:str
 """))
 """``PlanResult.higher_level``: the samples of national, provincial and city programmes, each with the

@@ -30,7 +30,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "programme_samples": ("各任务样品", "Samples by programme"),
     "service_minutes": ("检查时长(分钟)", "Visit length (min)"),
     "allowed_dates": ("限定日期", "Allowed dates"),
-    "level": ("任务层级", "Level"),
+    "task_level": ("任务层级", "Task level"),
     "counts_towards": ("计入任务", "Counts towards"),
     "counted_as": ("计入方式", "Counted as"),
     "fractional": ("理论批次", "Fractional samples"),

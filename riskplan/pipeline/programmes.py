@@ -61,9 +61,10 @@ def programmes_of(config: Config) -> tuple[ProgrammeRules, ...]:
 
 
 HIGHER_LEVEL_COLUMNS: tuple[str, ...] = (
-    "programme", "level", "township_code", "business_type", "category_code", "month", "samples",
+    "programme", "task_level", "township_code", "business_type", "category_code", "month", "samples",
     "counts_towards", "counted_as")
-"""Columns of :func:`higher_level_rows` (``higher_level.csv`` of a plan folder)."""
+"""Columns of :func:`higher_level_rows` (``higher_level.csv`` of a plan folder); the input's ``level``
+is written as ``task_level`` (``level`` is the problem or alert level in other tables)."""
 
 
 def higher_level_rows(dataset: Dataset, config: Config) -> tuple[pd.DataFrame, list[str]]:
@@ -83,7 +84,7 @@ def higher_level_rows(dataset: Dataset, config: Config) -> tuple[pd.DataFrame, l
     if hl is None or not len(hl):
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "samples" else "str")
                              for c in HIGHER_LEVEL_COLUMNS}), []
-    out = hl.reset_index(drop=True).copy()
+    out = hl.reset_index(drop=True).rename(columns={"level": "task_level"})
     names = out["programme"].astype(str)
     warnings = []
     if config.programmes:
