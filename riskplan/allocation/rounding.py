@@ -53,6 +53,84 @@ def _levels(leaf: np.ndarray, n_leaf: int, parents: Sequence[np.ndarray] | None,
     return out
 
 
+def table_cells(
+    rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n_rows: int | None, n_cols: int | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int, int]:
+    """The cells of a sparse two-way table, checked: ``rows, cols, x, n_rows, n_cols, total``.
+
+    ``x`` is ``values`` with float noise snapped to whole numbers; ``n_rows``/``n_cols`` default to
+    the largest index + 1 and ``total`` is the grand total (0 for an empty table).
+
+    Raises
+    ------
+    ValueError
+        For mismatched lengths, negative or non-finite values, or a non-integer grand total.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    cols = np.asarray(cols, dtype=np.int64)
+    x = _snap(np.asarray(values, dtype=float))
+    if not (rows.shape == cols.shape == x.shape) or x.ndim != 1:
+        raise ValueError("rows, cols and values must be 1-d and of equal length")
+    if x.size == 0:
+        return rows, cols, x, 0, 0, 0
+    if not np.all(np.isfinite(x)) or np.any(x < 0):
+        raise ValueError("cell values must be finite and >= 0")
+    n_rows = int(rows.max()) + 1 if n_rows is None else int(n_rows)
+    n_cols = int(cols.max()) + 1 if n_cols is None else int(n_cols)
+    total_f = float(x.sum())
+    total = int(round(total_f))
+    if abs(total_f - total) > 1e-6 * max(1.0, total_f):
+        raise ValueError(f"the grand total {total_f!r} is not a whole number")
+    return rows, cols, x, n_rows, n_cols, total
+
+
+def margin_arcs(
+    leaf: np.ndarray, n_leaf: int, x: np.ndarray, parents: list[np.ndarray], towards_leaf: bool,
+    next_node: int,
+) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]], int]:
+    """One side of the table's flow network: rows (and their groups) or columns (and theirs).
+
+    Parameters
+    ----------
+    leaf
+        Row (or column) index of each cell.
+    n_leaf
+        Number of rows (columns).
+    x
+        The cells' fractional values.
+    parents
+        Checked parent maps (:func:`_levels`), leaf level first.
+    towards_leaf
+        True for the row side (arcs from the source down to the rows), False for the column side
+        (arcs from the columns up to the sink).
+    next_node
+        First free node id (0 is the source, 1 the sink).
+
+    Returns
+    -------
+    tuple
+        The node id of each leaf; the arcs ``(tails, heads, fractional totals)`` level by level,
+        leaves first, the last level joined to the source or sink; the next free node id.
+    """
+    ids = np.arange(next_node, next_node + n_leaf, dtype=np.int64)
+    next_node += n_leaf
+    leaf_ids = ids
+    total = np.bincount(leaf, weights=x, minlength=n_leaf)
+    arcs = []
+    for p in [*parents, None]:
+        if p is None:
+            up = np.full(ids.size, 0 if towards_leaf else 1, dtype=np.int64)  # source / sink
+        else:
+            n_up = int(p.max()) + 1 if p.size else 0
+            up = np.arange(next_node, next_node + n_up, dtype=np.int64)[p]
+        arcs.append((up, ids, total) if towards_leaf else (ids, up, total))
+        if p is not None:
+            ids = np.arange(next_node, next_node + n_up, dtype=np.int64)
+            next_node += n_up
+            total = np.bincount(p, weights=total, minlength=n_up)
+    return leaf_ids, arcs, next_node
+
+
 def controlled_round(
     rows: np.ndarray,
     cols: np.ndarray,
@@ -90,21 +168,9 @@ def controlled_round(
     ValueError
         For negative values, a non-integer grand total or mismatched lengths.
     """
-    rows = np.asarray(rows, dtype=np.int64)
-    cols = np.asarray(cols, dtype=np.int64)
-    x = _snap(np.asarray(values, dtype=float))
-    if not (rows.shape == cols.shape == x.shape) or x.ndim != 1:
-        raise ValueError("rows, cols and values must be 1-d and of equal length")
+    rows, cols, x, n_rows, n_cols, total = table_cells(rows, cols, values, n_rows, n_cols)
     if x.size == 0:
         return np.zeros(0, dtype=np.int64)
-    if not np.all(np.isfinite(x)) or np.any(x < 0):
-        raise ValueError("cell values must be finite and >= 0")
-    n_rows = int(rows.max()) + 1 if n_rows is None else int(n_rows)
-    n_cols = int(cols.max()) + 1 if n_cols is None else int(n_cols)
-    total_f = float(x.sum())
-    total = int(round(total_f))
-    if abs(total_f - total) > 1e-6 * max(1.0, total_f):
-        raise ValueError(f"the grand total {total_f!r} is not a whole number")
 
     lo = np.floor(x).astype(np.int64)
     frac = x - lo
@@ -113,46 +179,23 @@ def controlled_round(
         return lo
 
     # ---- nodes: 0 source, 1 sink, then every level of row groups and of column groups
+    row_node, row_arcs, next_node = margin_arcs(
+        rows, n_rows, x, _levels(rows, n_rows, row_parents, "row_parents"), True, 2)
+    col_node, col_arcs, next_node = margin_arcs(
+        cols, n_cols, x, _levels(cols, n_cols, col_parents, "col_parents"), False, next_node)
     tails: list[np.ndarray] = []
     heads: list[np.ndarray] = []
     lows: list[np.ndarray] = []
     caps: list[np.ndarray] = []
     costs: list[np.ndarray] = []
-    next_node = 2
-
-    def margin_arcs(leaf_idx: np.ndarray, n_leaf: int, parents: list[np.ndarray], towards_leaf: bool) -> np.ndarray:
-        """Create the nodes of one side; return the node id of each leaf (row or column)."""
-        nonlocal next_node
-        ids = np.arange(next_node, next_node + n_leaf, dtype=np.int64)
-        next_node += n_leaf
-        leaf_ids = ids
-        member_sum = np.bincount(leaf_idx, weights=x, minlength=n_leaf)
-        for p in [*parents, None]:
-            tot = _snap(member_sum)
-            lo_g = np.floor(tot).astype(np.int64)
-            cap_g = (np.ceil(tot) - lo_g).astype(np.int64)
-            if p is None:
-                up = np.full(ids.size, 0 if towards_leaf else 1, dtype=np.int64)  # source / sink
-            else:
-                n_up = int(p.max()) + 1 if p.size else 0
-                up = np.arange(next_node, next_node + n_up, dtype=np.int64)[p]
-                member_sum = np.bincount(p, weights=member_sum, minlength=n_up)
-            if towards_leaf:
-                tails.append(up)
-                heads.append(ids)
-            else:
-                tails.append(ids)
-                heads.append(up)
-            lows.append(lo_g)
-            caps.append(cap_g)
-            costs.append(np.zeros(ids.size, dtype=np.int64))
-            if p is not None:
-                ids = np.arange(next_node, next_node + (int(p.max()) + 1 if p.size else 0), dtype=np.int64)
-                next_node += ids.size
-        return leaf_ids
-
-    row_node = margin_arcs(rows, n_rows, _levels(rows, n_rows, row_parents, "row_parents"), True)
-    col_node = margin_arcs(cols, n_cols, _levels(cols, n_cols, col_parents, "col_parents"), False)
+    for t_g, h_g, total_g in [*row_arcs, *col_arcs]:
+        tot = _snap(total_g)
+        lo_g = np.floor(tot).astype(np.int64)
+        tails.append(t_g)
+        heads.append(h_g)
+        lows.append(lo_g)
+        caps.append((np.ceil(tot) - lo_g).astype(np.int64))
+        costs.append(np.zeros(t_g.size, dtype=np.int64))
 
     cost = np.round((1.0 - 2.0 * frac[frac_cells]) * _COST_SCALE).astype(np.int64)
     if up_preference is not None:

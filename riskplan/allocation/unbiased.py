@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from riskplan.allocation.rounding import _levels, _snap
+from riskplan.allocation.rounding import _levels, _snap, margin_arcs, table_cells
 
 __all__ = ["unbiased_round"]
 
@@ -39,39 +39,12 @@ def _network(
     row_parents: list[np.ndarray], col_parents: list[np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Arcs (tails, heads, flows) of the table's network; the cells' arcs come first."""
-    tails: list[np.ndarray] = []
-    heads: list[np.ndarray] = []
-    flows: list[np.ndarray] = []
-    next_node = 2  # 0 source, 1 sink
-
-    def side(leaf: np.ndarray, n_leaf: int, parents: list[np.ndarray], is_row: bool) -> np.ndarray:
-        nonlocal next_node
-        ids = np.arange(next_node, next_node + n_leaf, dtype=np.int64)
-        next_node += n_leaf
-        leaf_ids = ids
-        total = np.bincount(leaf, weights=x, minlength=n_leaf)
-        for p in [*parents, None]:
-            if p is None:
-                up = np.full(ids.size, 0 if is_row else 1, dtype=np.int64)
-                up_total = total
-            else:
-                n_up = int(p.max()) + 1 if p.size else 0
-                up = np.arange(next_node, next_node + n_up, dtype=np.int64)[p]
-                up_total = np.bincount(p, weights=total, minlength=n_up)
-            tails.append(up if is_row else ids)
-            heads.append(ids if is_row else up)
-            flows.append(total)
-            if p is not None:
-                ids = np.arange(next_node, next_node + up_total.size, dtype=np.int64)
-                next_node += ids.size
-                total = up_total
-        return leaf_ids
-
-    row_node = side(rows, n_rows, row_parents, True)
-    col_node = side(cols, n_cols, col_parents, False)
-    t = np.concatenate([row_node[rows], *tails])
-    h = np.concatenate([col_node[cols], *heads])
-    f = _snap(np.concatenate([x, *flows]))
+    row_node, row_arcs, next_node = margin_arcs(rows, n_rows, x, row_parents, True, 2)
+    col_node, col_arcs, next_node = margin_arcs(cols, n_cols, x, col_parents, False, next_node)
+    arcs = [*row_arcs, *col_arcs]
+    t = np.concatenate([row_node[rows], *(a[0] for a in arcs)])
+    h = np.concatenate([col_node[cols], *(a[1] for a in arcs)])
+    f = _snap(np.concatenate([x, *(a[2] for a in arcs)]))
     return t, h, f, next_node
 
 
@@ -111,20 +84,9 @@ def unbiased_round(
     ValueError
         For negative values, a non-integer grand total or mismatched lengths.
     """
-    rows = np.asarray(rows, dtype=np.int64)
-    cols = np.asarray(cols, dtype=np.int64)
-    x = _snap(np.asarray(values, dtype=float))
-    if not (rows.shape == cols.shape == x.shape) or x.ndim != 1:
-        raise ValueError("rows, cols and values must be 1-d and of equal length")
+    rows, cols, x, n_rows, n_cols, _ = table_cells(rows, cols, values, n_rows, n_cols)
     if x.size == 0:
         return np.zeros(0, dtype=np.int64)
-    if not np.all(np.isfinite(x)) or np.any(x < 0):
-        raise ValueError("cell values must be finite and >= 0")
-    total_f = float(x.sum())
-    if abs(total_f - round(total_f)) > 1e-6 * max(1.0, total_f):
-        raise ValueError(f"the grand total {total_f!r} is not a whole number")
-    n_rows = int(rows.max()) + 1 if n_rows is None else int(n_rows)
-    n_cols = int(cols.max()) + 1 if n_cols is None else int(n_cols)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     tail, head, flow, n_nodes = _network(
         rows, cols, x, n_rows, n_cols, _levels(rows, n_rows, row_parents, "row_parents"),
