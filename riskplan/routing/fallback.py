@@ -54,16 +54,6 @@ def _room(month: Month, lab: int, date: pd.Timestamp, samples: int, loads: Mappi
     return cap is None or loads.get(key, 0) + booked.get(key, 0) + samples <= cap
 
 
-def _team_free(month: Month, used_days: set[int], day: int) -> bool:
-    """A team out on ``used_days`` may also go out on ``day`` (week limit and gap)."""
-    rules = month.rules
-    if any(0 < abs(day - d) < rules.min_gap_days for d in used_days):
-        return False
-    week = tuple(month.date(day).isocalendar())[:2]
-    same_week = sum(1 for d in used_days if tuple(month.date(d).isocalendar())[:2] == week)
-    return same_week < rules.field_days_per_week
-
-
 def candidates(
     month: Month, i: int, solved: Mapping[tuple[int, int], SolvedDay], current: int,
     per_station: int | None = None,
@@ -162,7 +152,7 @@ def offer_elsewhere(
             t = next((x for x in teams if x.team == k), None)
             if t is None:
                 used = {dd for (ss, dd), sd in solved.items() if ss == s for x in sd.team_days if x.team == k}
-                if not _team_free(month, used, d):
+                if not month.may_go_out(used, d):
                     continue
             loads = lab_loads(month, [x for sd in solved.values() for x in sd.team_days])
             new = _joined(month, i, t, s, k, d, f, loads, booked)

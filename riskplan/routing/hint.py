@@ -78,19 +78,12 @@ def greedy_assignment(
     days_of: dict[tuple[int, int], set[int]] = defaultdict(set)
     per_date: dict[int, int] = defaultdict(int)
     lab_load: dict[tuple[int, pd.Timestamp], int] = defaultdict(int)
-    weeks = [tuple(month.date(d).isocalendar())[:2] for d in range(len(month.days))]
     hull: dict[int, tuple[int, int]] = {}
 
     def lab_room(lab: int, date: pd.Timestamp, n: int) -> bool:
         cap = month.labs[lab].capacity
         used = lab_load[(lab, date)] + int(booked.get((month.labs[lab].lab_id, date), 0))
         return cap is None or used + n <= cap
-
-    def team_free(s: int, k: int, d: int) -> bool:
-        used = days_of[(s, k)]
-        if any(0 < abs(d - e) < rules.min_gap_days for e in used):
-            return False
-        return sum(1 for e in used if weeks[e] == weeks[d]) < rules.field_days_per_week
 
     order = sorted(options, key=lambda i: (len(options[i]), not bool(month.perishable[i]), i))
     out: dict[int, Choice] = {}
@@ -104,7 +97,7 @@ def greedy_assignment(
             for k in range(1, month.stations[s].teams + 1):
                 t = tds.get((s, k, d))
                 new = t is None or not t.visits
-                if new and not team_free(s, k, d):
+                if new and not month.may_go_out(days_of[(s, k)], d):
                     continue
                 t = t or _TeamDay()
                 if t.work + w > fill or t.samples + n > rules.max_samples_per_team_day:

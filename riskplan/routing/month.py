@@ -314,7 +314,7 @@ def assign_month(
             m.add(sum(terms) <= max(cap - int(booked.get((month.labs[lab].lab_id, date), 0)), 0))
 
     # a team's field days: per week, the gap between them, the second day in a week costs
-    weeks = [tuple(month.date(d).isocalendar())[:2] for d in range(n_days)]
+    weeks = month.weeks
     for (s, k), days_u in sorted(per_team.items()):
         by_week: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
         for d, u in days_u.items():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -110,6 +110,24 @@ class Month:
     def school_days(self) -> np.ndarray:
         """Working day ``d`` is a school day (bool per day)."""
         return self.days["school_day"].to_numpy(bool)
+
+    @functools.cached_property
+    def weeks(self) -> list[tuple[int, int]]:
+        """ISO ``(year, week)`` of every working day."""
+        return [(int(d.isocalendar()[0]), int(d.isocalendar()[1])) for d in self._dates]
+
+    def may_go_out(self, used_days: Iterable[int], day: int) -> bool:
+        """A team out on ``used_days`` may also go out on working day ``day``.
+
+        At least ``routing.min_gap_days`` between its field days and at most
+        ``routing.field_days_per_week`` of them in one week.
+        """
+        rules = self.rules
+        used = list(used_days)
+        if any(0 < abs(day - d) < rules.min_gap_days for d in used):
+            return False
+        week = self.weeks[day]
+        return sum(1 for d in used if self.weeks[d] == week) < rules.field_days_per_week
 
     @functools.cached_property
     def _delivered(self) -> dict[tuple[int, int], pd.Timestamp]:
