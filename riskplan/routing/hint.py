@@ -155,4 +155,10 @@ def greedy_assignment(
         t.fits.append(best[2])
         hull[i] = best[2].hull
         out[i] = best[1]
-    return out
+    # teams of a station are alike and the model wants the first team to have the most field days:
+    # number them so (a hint that breaks a constraint is of no use to the search)
+    rank: dict[tuple[int, int], int] = {}
+    for s_i, st in enumerate(month.stations):
+        teams = sorted(range(1, st.teams + 1), key=lambda k: (-len(days_of[(s_i, k)]), k))
+        rank.update({(s_i, k): new for new, k in enumerate(teams, start=1)})
+    return {i: (s, rank[(s, k)], d, held, lab) for i, (s, k, d, held, lab) in out.items()}
