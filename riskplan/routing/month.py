@@ -24,8 +24,9 @@ one date), so that stations do not all pick the same dates; with several labs, t
 from the station to the team-day's lab (so the nearer lab is chosen unless its capacity is used).
 
 Single-threaded with a deterministic time budget (``assign_effort``), starting from a greedy
-assignment given as a hint (:mod:`riskplan.routing.hint`): the same input gives the same
-assignment on any machine.
+assignment given as a complete hint (:mod:`riskplan.routing.hint`), which is the assignment when
+the budget ends before CP-SAT has a solution: the same input gives the same assignment on any
+machine.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from ortools.sat.python import cp_model
 
 from riskplan.cpsat import solve_stoppable
 from riskplan.routing.feasible import Fit, candidate_stations, day_hours
-from riskplan.routing.hint import greedy_assignment
+from riskplan.routing.hint import add_full_hint, greedy_assignment
 from riskplan.routing.network import Month
 
 WEIGHTS: dict[str, float] = {
@@ -375,41 +376,7 @@ def assign_month(
     # all, every visit left to the fallback, which put the month on 3 dates)
     work_of = {(i, s): workload(month, i, s) for i, opts in options.items() for s, _, _ in opts}
     greedy = greedy_assignment(month, options, work_of, booked, TIGHT_WINDOW)
-    for i, xs_i in x_of.items():
-        for var, key, held_i in xs_i:
-            m.add_hint(var, i in greedy and greedy[i][:4] == (*key, held_i))
-    for i, un in unplaced.items():
-        m.add_hint(un, i not in greedy)
-    day_visits: dict[tuple[int, int, int], list[int]] = defaultdict(list)
-    for i, c in greedy.items():
-        day_visits[c[:3]].append(i)
-    for key, td in td_vars.items():
-        vis = day_visits.get(key, [])
-        lab_i = greedy[vis[0]][4] if vis else -1
-        ends = any(bool(month.perishable[i]) for i in vis)
-        m.add_hint(td["u"], bool(vis))  # type: ignore[arg-type]
-        m.add_hint(td["e"], ends)  # type: ignore[arg-type]
-        if n_labs > 1:
-            for lab, v in enumerate(td["dest"]):  # type: ignore[arg-type]
-                m.add_hint(v, lab == lab_i)
-        total = sum(int(month.samples[i]) for i in vis)
-        for lab, to_this, same, held_here in td["flows"]:  # type: ignore[attr-defined]
-            m.add_hint(to_this, total if lab == lab_i else 0)
-            m.add_hint(same, total if lab == lab_i and ends else 0)
-            m.add_hint(held_here, 0)
-        ang, lo, hi, span = td["angle"]  # type: ignore[misc]
-        lo_v = min((ang[i] for i in vis), default=0)
-        hi_v = max((ang[i] for i in vis), default=0)
-        m.add_hint(lo, lo_v)
-        m.add_hint(hi, hi_v)
-        m.add_hint(span, hi_v - lo_v)
-    for extra, keys in extras:
-        m.add_hint(extra, max(sum(1 for key in keys if key in day_visits) - 1, 0))
-    out_dates: dict[int, int] = defaultdict(int)
-    for key in day_visits:
-        out_dates[key[2]] += 1
-    for over, d, j in overs:
-        m.add_hint(over, max(out_dates[d] - j, 0))
+    add_full_hint(m, month, greedy, x_of, unplaced, td_vars, extras, overs)
     m.minimize(sum(int(round(w * SCALE)) * v for v, w in cost if round(w * SCALE)))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
