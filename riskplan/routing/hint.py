@@ -8,8 +8,10 @@ dates of the month). This module places the visits one at a time, the hardest fi
 options, perishable first), each on the team-day where it fits with the least work, preferring a
 team-day already out, then dates with few team-days; it keeps the day's work, samples, cold box,
 the time to the lab's cut-off, short shared windows, each lab's daily capacity, the team's field
-days per week and the gap between them. The result is only a hint: the model checks everything
-again and may change any of it.
+days per week and the gap between them. The result is a hint, set on every variable of the model
+(:func:`add_full_hint`) so that it is CP-SAT's first solution: the model checks everything again
+and may change any of it. When CP-SAT finds no solution within its budget, the greedy assignment
+is the month's assignment (status ``HINT``).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
+from ortools.sat.python import cp_model
 
 from riskplan.routing.feasible import Fit, day_hours
 from riskplan.routing.network import Month
@@ -148,4 +152,83 @@ def greedy_assignment(
         t.fits.append(best[2])
         hull[i] = best[2].hull
         out[i] = best[1]
-    return out
+    # teams of a station are alike and the model wants the first team to have the most field days:
+    # number them so (a hint that breaks a constraint is of no use to the search)
+    number: dict[tuple[int, int], int] = {}
+    for s_i, st in enumerate(month.stations):
+        teams = sorted(range(1, st.teams + 1), key=lambda k: (-len(days_of[(s_i, k)]), k))
+        number.update({(s_i, k): new for new, k in enumerate(teams, start=1)})
+    return {i: (s, number[(s, k)], d, held, lab) for i, (s, k, d, held, lab) in out.items()}
+
+
+def add_full_hint(
+    m: cp_model.CpModel,
+    month: Month,
+    greedy: Mapping[int, Choice],
+    x_of: Mapping[int, list[tuple[cp_model.IntVar, tuple[int, int, int], bool]]],
+    unplaced: Mapping[int, cp_model.IntVar],
+    td_vars: Mapping[tuple[int, int, int], Mapping[str, Any]],
+    extras: list[tuple[cp_model.IntVar, list[tuple[int, int, int]]]],
+    overs: list[tuple[cp_model.IntVar, int, int]],
+) -> None:
+    """Hint every variable of the month model with the greedy assignment.
+
+    A partial hint must be completed by the search, which a small budget does not do (measured on
+    Ouhai July at ``assign_effort`` 0.5: no solution at all, every visit left to the fallback, which
+    put the month on 3 dates); a complete, feasible hint is CP-SAT's first solution.
+
+    Parameters
+    ----------
+    m
+        The month model (:func:`riskplan.routing.month.assign_month`).
+    month
+        The month.
+    greedy
+        :func:`greedy_assignment`.
+    x_of
+        Per visit, ``(boolean, (station, team, day), held)`` of each way to place it.
+    unplaced
+        Per visit, the boolean "left out".
+    td_vars
+        Per team-day: ``u`` (out), ``e`` (ends at a lab), ``dest`` (lab booleans), ``flows``
+        (``(lab, to_this, same, held_here)`` sample counts) and ``angle`` (``(bearings, lo, hi, span)``).
+    extras
+        ``(variable, team-days of one team's week)``: field days beyond the first that week.
+    overs
+        ``(variable, day, j)``: team-days on the day beyond ``j``.
+    """
+    for i, xs_i in x_of.items():
+        for var, key, held_i in xs_i:
+            m.add_hint(var, i in greedy and greedy[i][:4] == (*key, held_i))
+    for i, un in unplaced.items():
+        m.add_hint(un, i not in greedy)
+    day_visits: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for i, c in greedy.items():
+        day_visits[c[:3]].append(i)
+    for key, td in td_vars.items():
+        vis = day_visits.get(key, [])
+        lab_i = greedy[vis[0]][4] if vis else -1
+        ends = any(bool(month.perishable[i]) for i in vis)
+        m.add_hint(td["u"], bool(vis))
+        m.add_hint(td["e"], ends)
+        if len(month.labs) > 1:
+            for lab, v in enumerate(td["dest"]):
+                m.add_hint(v, lab == lab_i)
+        total = sum(int(month.samples[i]) for i in vis)
+        for lab, to_this, same, held_here in td["flows"]:
+            m.add_hint(to_this, total if lab == lab_i else 0)
+            m.add_hint(same, total if lab == lab_i and ends else 0)
+            m.add_hint(held_here, 0)
+        ang, lo, hi, span = td["angle"]
+        lo_v = min((ang[i] for i in vis), default=0)
+        hi_v = max((ang[i] for i in vis), default=0)
+        m.add_hint(lo, lo_v)
+        m.add_hint(hi, hi_v)
+        m.add_hint(span, hi_v - lo_v)
+    for extra, keys in extras:
+        m.add_hint(extra, max(sum(1 for key in keys if key in day_visits) - 1, 0))
+    out_dates: dict[int, int] = defaultdict(int)
+    for key in day_visits:
+        out_dates[key[2]] += 1
+    for over, d, j in overs:
+        m.add_hint(over, max(out_dates[d] - j, 0))

@@ -24,8 +24,9 @@ one date), so that stations do not all pick the same dates; with several labs, t
 from the station to the team-day's lab (so the nearer lab is chosen unless its capacity is used).
 
 Single-threaded with a deterministic time budget (``assign_effort``), starting from a greedy
-assignment given as a hint (:mod:`riskplan.routing.hint`): the same input gives the same
-assignment on any machine.
+assignment given as a complete hint (:mod:`riskplan.routing.hint`), which is the assignment when
+the budget ends before CP-SAT has a solution: the same input gives the same assignment on any
+machine.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from ortools.sat.python import cp_model
 
 from riskplan.cpsat import solve_stoppable
 from riskplan.routing.feasible import Fit, candidate_stations, day_hours
-from riskplan.routing.hint import greedy_assignment
+from riskplan.routing.hint import add_full_hint, greedy_assignment
 from riskplan.routing.network import Month
 
 WEIGHTS: dict[str, float] = {
@@ -101,7 +102,8 @@ class Assignment:
     unplaced
         Visits on no team-day (sorted).
     status
-        CP-SAT status name (``OPTIMAL``, ``FEASIBLE``).
+        CP-SAT status name (``OPTIMAL``, ``FEASIBLE``), or ``HINT`` when CP-SAT found no solution
+        within its budget and the greedy hint (:mod:`riskplan.routing.hint`) is the assignment.
     objective
         Objective value [min].
     seconds
@@ -140,6 +142,19 @@ def bearings(month: Month, s: int, visits: list[int]) -> dict[int, int]:
     gaps = np.diff(np.r_[order, order[0] + 360.0])
     cut = order[(int(np.argmax(gaps)) + 1) % len(order)]
     return {v: int(round(((a - cut) % 360.0) * 10)) % 3600 for v, a in zip(visits, ang)}
+
+
+def _from_hint(month: Month, greedy: Mapping[int, tuple[int, int, int, bool, int]], seconds: float,
+               size: int) -> Assignment:
+    """The greedy hint as the assignment (status ``HINT``, objective not computed)."""
+    days: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for i, c in greedy.items():
+        days[c[:3]].append(i)
+    out = {key: TeamDay(*key, any(bool(month.perishable[i]) for i in vis), greedy[vis[0]][4],
+                        tuple(sorted(vis)), ())
+           for key, vis in sorted(days.items())}
+    left = sorted(set(range(month.n_visits)) - set(greedy))
+    return Assignment(out, left, "HINT", float("nan"), seconds, size)
 
 
 def assign_month(
@@ -240,6 +255,8 @@ def assign_month(
             m.add(to_lab == 0)
         dest = [u] if n_labs == 1 else [m.new_bool_var(f"l{s}_{k}_{d}_{lab}") for lab in range(n_labs)]
         td["dest"] = dest
+        td["e"] = to_lab
+        td["flows"] = []
         if n_labs > 1:
             m.add(sum(dest) == u)
             for lab, v in enumerate(dest):  # the nearer lab, unless capacity says otherwise
@@ -293,6 +310,7 @@ def assign_month(
             m.add(held_here == 0).only_enforce_if(dest[lab].Not())
             m.add(same == to_this).only_enforce_if(to_lab)
             m.add(same == 0).only_enforce_if(to_lab.Not())
+            td["flows"].append((lab, to_this, same, held_here))  # type: ignore[attr-defined]
             loads[(lab, month.date(d))].append(same)
             loads[(lab, month.delivery_date(lab, d))].append(to_this - same + held_here)
         # compactness: the angular spread of the day's visits around the station
@@ -305,6 +323,7 @@ def assign_month(
         span = m.new_int_var(0, 3599, f"sp{s}_{k}_{d}")
         m.add(span == hi - lo).only_enforce_if(u)
         m.add(span == 0).only_enforce_if(u.Not())
+        td["angle"] = (ang, lo, hi, span)
         radius = float(np.median(month.minutes[s, [month.visit_node(i) for i in ang]])) if ang else 0.0
         cost.append((span, radius * 2 * np.pi / 3600.0))
 
@@ -315,16 +334,21 @@ def assign_month(
 
     # a team's field days: per week, the gap between them, the second day in a week costs
     weeks = month.weeks
+    extras: list[tuple[cp_model.IntVar, list[tuple[int, int, int]]]] = []
+    overs: list[tuple[cp_model.IntVar, int, int]] = []
     for (s, k), days_u in sorted(per_team.items()):
         by_week: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
+        keys_of: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
         for d, u in days_u.items():
             by_week[weeks[d]].append(u)
+            keys_of[weeks[d]].append((s, k, d))
         for w, us in sorted(by_week.items()):
             if len(us) > rules.field_days_per_week:
                 m.add(sum(us) <= rules.field_days_per_week)
             if len(us) > 1:
                 extra = m.new_int_var(0, len(us), f"w{s}_{k}_{w[0]}_{w[1]}")
                 m.add(extra >= sum(us) - 1)
+                extras.append((extra, keys_of[w]))
                 cost.append((extra, WEIGHTS["second_day_in_week"]))
         ds = sorted(days_u)
         for a_i, a in enumerate(ds):
@@ -343,20 +367,16 @@ def assign_month(
         for j in range(1, len(us)):
             over = m.new_int_var(0, len(us), f"p{d}_{j}")
             m.add(over >= sum(us) - j)
+            overs.append((over, d, j))
             cost.append((over, WEIGHTS["same_date"]))
 
-    # a greedy first assignment as the search's hint (measured: without it many visits stay out)
+    # a greedy first assignment as the search's hint (measured: without it many visits stay out),
+    # complete down to the last auxiliary variable: a partial hint must be completed by the search,
+    # which a small budget does not do (measured on Ouhai July at assign_effort 0.5: no solution at
+    # all, every visit left to the fallback, which put the month on 3 dates)
     work_of = {(i, s): workload(month, i, s) for i, opts in options.items() for s, _, _ in opts}
     greedy = greedy_assignment(month, options, work_of, booked, TIGHT_WINDOW)
-    for i, xs_i in x_of.items():
-        for var, key, held_i in xs_i:
-            m.add_hint(var, i in greedy and greedy[i][:4] == (*key, held_i))
-    for i, un in unplaced.items():
-        m.add_hint(un, i not in greedy)
-    out_days = {c[:3] for c in greedy.values()}
-    for key, td in td_vars.items():
-        u_var: cp_model.IntVar = td["u"]  # type: ignore[assignment]
-        m.add_hint(u_var, key in out_days)
+    add_full_hint(m, month, greedy, x_of, unplaced, td_vars, extras, overs)
     m.minimize(sum(int(round(w * SCALE)) * v for v, w in cost if round(w * SCALE)))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
@@ -366,8 +386,9 @@ def assign_month(
     status = solve_stoppable(solver, m)
     seconds = time.perf_counter() - t0
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Assignment({}, list(range(month.n_visits)), solver.status_name(status), float("nan"), seconds,
-                          len(m.proto.variables))
+        # no solution within the budget (a small one can end in presolve, measured at assign_effort
+        # 0.2 on Ouhai July): the greedy hint keeps the same rules, so it is the month's assignment
+        return _from_hint(month, greedy, seconds, len(m.proto.variables))
     out: dict[tuple[int, int, int], TeamDay] = {}
     for (s, k, d), td in sorted(td_vars.items()):
         if not solver.boolean_value(td["u"]):  # type: ignore[arg-type]
