@@ -2,8 +2,9 @@
 
 A :class:`Dataset` holds the tables of ``docs/contracts.md`` (townships, establishments, stations,
 officers, labs, history, results, complaints, categories, business types, creation targets,
-target actuals) and where they came from. :func:`riskplan.datasets.read_dataset` reads a
-folder into one; every pipeline stage takes its inputs from it.
+target actuals, population, higher-level samples, inspections) and where they came from.
+:func:`riskplan.datasets.read_dataset` reads a folder into one; every pipeline stage takes its
+inputs from it.
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ class Dataset:
         Samples higher-level programmes (national, provincial, city) take in the district
         (``higher_level.csv``: ``programme, level``, the stratum key, ``month``, ``samples``);
         optional, empty without it.
+    inspections
+        Inspections done in the plan year (``inspections.csv``: ``establishment_id, date``,
+        optional ``programme, outcome, note``); optional, empty without it. ``riskplan monitor``
+        scores an inspection campaign's target (T25) from it.
     name
         Human-readable name of the district.
     district_code
@@ -85,6 +90,7 @@ class Dataset:
     creation_targets: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     population: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     higher_level: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    inspections: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     name: str = ""
     district_code: str = ""
     reference_date: dt.date | None = None

@@ -16,10 +16,12 @@ from riskplan.dataset import Dataset
 from riskplan.errors import ValidationError
 from riskplan.io import read_folder, read_table
 from riskplan.validation import check_dataset
+from riskplan.validation.inspections import check_inspections
 from riskplan.validation.report import Reporter
 from riskplan.validation.tables import check_higher_level
 
-__all__ = ["Dataset", "read_dataset", "load_ouhai", "embedded_data_dir", "with_higher_level"]
+__all__ = ["Dataset", "read_dataset", "load_ouhai", "embedded_data_dir", "with_higher_level",
+           "with_inspections"]
 
 
 def read_dataset(folder: str | Path, validate: bool = True) -> Dataset:
@@ -120,6 +122,36 @@ def with_higher_level(dataset: Dataset, path: str | Path) -> Dataset:
         "category": set(out.categories["category_code"].astype(str)),
     }
     check_higher_level(table, codes, Reporter(out, problems))
+    if problems.has_errors:
+        frame = problems.to_frame()
+        raise ValidationError(frame[frame["level"] == "error"].reset_index(drop=True))
+    return out
+
+
+def with_inspections(dataset: Dataset, path: str | Path) -> Dataset:
+    """``dataset`` with its inspections table read from ``path`` (``riskplan monitor --inspections``).
+
+    The file is read and checked like ``inspections.csv`` of a dataset folder (same columns,
+    Chinese headers, every establishment known, dates in the plan year); it replaces the folder's.
+    Dates after the dataset's reference date are allowed (monitoring may run later).
+
+    Raises
+    ------
+    ValidationError
+        With every problem of the file (file, row, column, what is wrong).
+    """
+    path = Path(path)
+    problems = Problems()
+    if not path.is_file():
+        problems.add(path.name, None, "", "", f"inspections file not found: {path}",
+                     f"找不到检查记录文件：{path}")
+        raise ValidationError(problems.to_frame())
+    table = read_table(path, "inspections", problems)
+    files = {**(dataset.metadata or {}).get("files", {}), "inspections": path.name}
+    out = dataclasses.replace(dataset, inspections=table,
+                              metadata={**(dataset.metadata or {}), "files": files})
+    check_inspections(table, set(out.establishments["establishment_id"].astype(str)),
+                      Reporter(out, problems), out.plan_year)
     if problems.has_errors:
         frame = problems.to_frame()
         raise ValidationError(frame[frame["level"] == "error"].reset_index(drop=True))

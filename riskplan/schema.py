@@ -423,6 +423,23 @@ TABLES: dict[str, Table] = {
             "(`riskplan plan --higher-level FILE` reads one from elsewhere)",
             optional=True,
         ),
+        Table(
+            "inspections",
+            (
+                Column("establishment_id", "id", "establishment inspected (must exist in "
+                       "establishments)"),
+                Column("date", "date", "date of the inspection"),
+                Column("programme", "str", "inspection campaign (the `id` of a `[[programmes]]` "
+                       "entry of kind `inspection`, e.g. `term_start`); empty: every campaign",
+                       required=False, nullable=True),
+                Column("outcome", "str", "what the inspection found, e.g. 合格, 责令整改",
+                       required=False, nullable=True),
+                Column("note", "str", "remarks", required=False, nullable=True),
+            ),
+            "inspections done in the plan year (no samples), e.g. the term-start school canteen "
+            "checks; `riskplan monitor` scores an inspection campaign's target (T25) from them",
+            optional=True,
+        ),
     )
 }
 """Every input table, by name, in reading order."""

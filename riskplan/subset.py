@@ -3,7 +3,8 @@
 :func:`exclude` returns a copy of a :class:`~riskplan.dataset.Dataset` without them in which every
 table that refers to them is handled: their establishments leave the register, an excluded
 category leaves every establishment's list (an establishment left with none leaves too), history
-and results rows of the establishments or categories left out go, complaints about them go,
+and results rows of the establishments or categories left out go, so do the inspections of those
+establishments and the complaints about them,
 stations stop covering excluded townships, and actual values scoped to an excluded township go.
 What was dropped is recorded in ``dataset.metadata["excluded"]``. The pipeline applies
 ``allocation.exclude`` this way; a notebook can call it directly to filter a dataset.
@@ -82,6 +83,9 @@ def exclude(dataset: Dataset, *, townships: Iterable[str] = (), business_types: 
         df = t[name]
         t[name] = df[df["establishment_id"].astype(str).isin(kept)
                      & ~df["category_code"].astype(str).isin(cats)]
+    insp = t["inspections"]
+    if len(insp):
+        t["inspections"] = insp[insp["establishment_id"].astype(str).isin(kept)]
     comp = t["complaints"]
     if len(comp):
         named = comp["establishment_id"].notna() & (comp["establishment_id"].astype(str) != "")

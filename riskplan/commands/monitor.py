@@ -26,7 +26,7 @@ from pathlib import Path
 
 from riskplan._problems import Problems
 from riskplan.commands import province
-from riskplan.datasets import read_dataset
+from riskplan.datasets import read_dataset, with_inspections
 from riskplan.errors import RiskplanError, ValidationError
 from riskplan.export.atomic import check_output_folder
 from riskplan.export.csvfile import write_csv
@@ -57,6 +57,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--data", metavar="DIR", help="dataset folder (default: the one the plan refers to)")
     p.add_argument("--as-of", metavar="YYYY-MM-DD",
                    help="date of the assessment (default: the dataset's reference date)")
+    p.add_argument("--inspections", metavar="FILE",
+                   help="inspections done (CSV or XLSX; columns of inspections.csv: "
+                   "establishment_id, date, optional programme, outcome, note): an inspection "
+                   "programme's target (T25) is computed from them (default: the dataset's own "
+                   "inspections table)")
     p.add_argument("--targets", metavar="FILE", help="creation targets CSV or XLSX (default: "
                    "the dataset's creation_targets; without them, no scorecard)")
     p.add_argument("--no-replan", action="store_true", help="skip the re-plan of the remainder")
@@ -71,6 +76,9 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     if province.is_province_plan(args.plan):
+        if args.inspections:
+            raise RiskplanError("--inspections FILE is for a single plan folder (a province's "
+                                "districts take their dataset's own inspections table)")
         return province.run_monitor(args)
     province.refuse_single(args)
     if not args.results:
@@ -98,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
     lang, excel_ids = export_settings(plan)
     try:
         results = read_results(args.results)
+        if args.inspections:
+            dataset = with_inspections(dataset, args.inspections)
         res = monitor(plan, results, dataset, as_of=as_of, targets=targets,
                       file=Path(args.results).name, do_replan=not args.no_replan)
     except ValidationError as exc:

@@ -103,6 +103,9 @@ COLUMN_ALIASES: dict[str, str | tuple[str, ...]] = {
     # higher-level programmes
     "上级任务": "programme", "上级任务名称": "programme", "任务层级": "level", "层级": "level",
     "批次数": "samples", "抽检批次": "samples", "月份": "month", "抽样月份": "month",
+    # inspections done (inspection campaigns)
+    "检查日期": "date", "检查时间": "date", "检查任务": "programme", "检查结果": "outcome",
+    "检查结论": "outcome", "检查情况": "outcome",
     # population by year
     "年份": "year", "年度": "year", "常住人口数": "residents", "全区人口": "residents",
     "数据来源": "source", "来源": "source",

@@ -7,7 +7,8 @@ the blocks up per stratum); the scorecard computes each target from the programm
 residents) from the programme naming T19, T22 (completion) and T24 (coverage) from theirs. A
 computed target no programme names (T23, T12, T13, or T22/T24 when unnamed) is computed from the
 first programme. A result counts for the programme its ``programme`` column names; a result naming
-none counts for the first programme.
+none counts for the first programme. An inspection campaign's target (T25) is computed from the
+inspections done (:mod:`riskplan.monitoring.inspections`).
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from typing import Any
 
 import pandas as pd
 
-from riskplan.monitoring.coverage import coverage
+from riskplan.dataset import Dataset
+from riskplan.monitoring.coverage import Coverage, coverage
+from riskplan.monitoring.inspections import InspectionActuals, inspection_actuals
+from riskplan.monitoring.planio import MonitorPlan
 from riskplan.monitoring.progress import behind
 from riskplan.monitoring.targets import COMPUTED_IDS, computed_actuals
 from riskplan.settings.monitoring import MonitoringRules
 from riskplan.tables import STRATUM_KEY, DateLike
 
-__all__ = ["whole_plan", "programme_actuals", "target_owners"]
+__all__ = ["whole_plan", "programme_actuals", "target_owners", "monitor_actuals"]
 
 KEY = list(STRATUM_KEY)
 _SUMMED = ("samples", "floor", "risk_part", "fractional", "cost_yuan", "higher_level", "moved")
@@ -110,3 +114,66 @@ def programme_actuals(programmes: Any, allocation: pd.DataFrame, schedule: pd.Da
         comp["note"] = comp["note"].astype(str) + f" [programme {p.id}]"
         parts.append(comp)
     return pd.concat(parts, ignore_index=True)
+
+
+def monitor_actuals(plan: MonitorPlan, alloc: pd.DataFrame, dataset: Dataset,
+                    by_programme: pd.DataFrame, sched_by_programme: pd.DataFrame,
+                    matched: pd.DataFrame, cov: Coverage, behind_township: pd.DataFrame,
+                    followup_summary: pd.Series, as_of: pd.Timestamp,
+                    rules: MonitoringRules) -> tuple[pd.DataFrame, InspectionActuals]:
+    """Every target ``riskplan monitor`` computes: the plan's, each programme's, the campaigns'.
+
+    Parameters
+    ----------
+    plan
+        The plan (its ``config``: programmes and calendar; ``programme`` without programmes).
+    alloc
+        The allocation of the plan as a whole (programme blocks added up).
+    dataset
+        The district (population; establishments and inspections for the campaigns).
+    by_programme, sched_by_programme
+        Allocation and schedule with their ``programme`` column (several programmes).
+    matched
+        Results counting against the plan by ``as_of``.
+    cov
+        Coverage of the plan as a whole.
+    behind_township
+        Progress per township (``township_code, done, annual``).
+    followup_summary
+        ``FollowUp.summary`` row.
+    as_of
+        Date of the assessment.
+    rules
+        Monitoring settings.
+
+    Returns
+    -------
+    tuple
+        The computed actuals (:func:`~riskplan.monitoring.targets.computed_actuals` columns plus
+        ``open_until``) and the campaigns' :class:`InspectionActuals` (notes of targets not
+        computed, terms).
+    """
+    population = int(dataset.townships["population"].sum())
+    programmes = tuple(getattr(plan.config, "programmes", ()) or ())
+    if programmes:  # each target from the programme naming it
+        comp = programme_actuals(programmes, by_programme, sched_by_programme, matched, as_of,
+                                 rules, population, followup_summary)
+    else:
+        summ = cov.summary.set_index("dimension")
+        counts = (int(summ.loc[["stage", "business_type"], "covered"].sum()),
+                  int(summ.loc[["stage", "business_type"], "present"].sum()))
+        rm = matched
+        if "programme" in matched.columns:
+            rm = matched[matched["programme"].isin(["risk_monitoring", ""])]
+        comp = computed_actuals(
+            as_of=as_of, plan_done=len(matched), plan_quota=int(alloc["samples"].sum()),
+            followup_rate=float(followup_summary["completion_rate_due"]),
+            case_filing_rate=float(followup_summary["case_filing_rate"]),
+            case_closing_rate=float(followup_summary["case_closing_rate"]),
+            coverage_counts=counts, population=population, risk_monitoring_samples=len(rm),
+            programme=plan.programme,
+            township_completion=behind_township[["township_code", "done", "annual"]])
+    insp = inspection_actuals(plan.config, dataset, as_of, getattr(dataset, "plan_year", None))
+    if len(insp.computed):
+        comp = pd.concat([comp.assign(open_until=""), insp.computed], ignore_index=True)
+    return comp, insp

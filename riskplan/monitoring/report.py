@@ -13,7 +13,8 @@ headers in the plan's ``export.lang``; :func:`riskplan.export.plan_folder.read_t
   (each unit and period), ``chart_units.csv`` (the units, their strata count and calibration),
   ``known_high_risk.csv`` (what history says is risky: not alerts);
 * ``replan.csv`` (per stratum: planned, done, remaining, total) and ``replan_schedule.csv``;
-* ``targets_scorecard.csv``;
+* ``targets_scorecard.csv``; ``inspection_terms.csv`` (an inspection campaign's target per term
+  begun: targets, inspected within the window, after it; empty without campaign or inspections);
 * ``unmatched_results.csv`` (results outside the plan, reported, not dropped);
 * ``report.md`` with PNG charts (``progress.png``, ``coverage.png``, ``alert_*.png``).
 """
@@ -39,7 +40,7 @@ from riskplan.monitoring.coverage import Coverage, coverage
 from riskplan.monitoring.followup import FollowUp, followup
 from riskplan.monitoring.ingest import IngestResult, check_as_of, validate_results
 from riskplan.monitoring.planio import MonitorPlan
-from riskplan.monitoring.programmes import programme_actuals, whole_plan
+from riskplan.monitoring.programmes import monitor_actuals, whole_plan
 from riskplan.monitoring.progress import (
     behind,
     last_complete_month,
@@ -47,7 +48,7 @@ from riskplan.monitoring.progress import (
     share_due,
 )
 from riskplan.monitoring.replan import Replan, replan
-from riskplan.monitoring.targets import NO_TARGETS, computed_actuals, scorecard
+from riskplan.monitoring.targets import NO_TARGETS, scorecard
 from riskplan.plotting.fonts import font_note
 from riskplan.plotting.monitoring import (
     plot_bernoulli_cusum,
@@ -85,6 +86,7 @@ class MonitorResult:
     rules: MonitoringRules
     chart_units: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     known_risk: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    inspection_terms: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     def __repr__(self) -> str:
         d = self.behind_district.iloc[0]
@@ -142,7 +144,8 @@ def monitor(
     results
         The year's results (contract columns of ``history``), raw or typed.
     dataset
-        The district dataset the plan was made from.
+        The district dataset the plan was made from; its ``inspections`` table (empty: none) gives
+        an inspection campaign's target (T25, :mod:`riskplan.monitoring.inspections`).
     as_of
         Date of the assessment; default the dataset's ``reference_date``, else the last result.
     rules
@@ -160,7 +163,6 @@ def monitor(
     """
     rules = rules or getattr(plan.config, "monitoring", None) or MonitoringRules()
     by_programme = plan.allocation.table if hasattr(plan.allocation, "table") else plan.allocation
-    programmes = tuple(getattr(plan.config, "programmes", ()) or ())
     # several programmes: progress, coverage and alerts watch the plan as a whole
     alloc = whole_plan(by_programme, list(STRATUM_KEY))
     sched_by_programme = plan.schedule
@@ -200,30 +202,16 @@ def monitor(
             rp = replan(plan, r, dataset, as_of=as_of)
         except RiskplanError as exc:
             rp_err = str(exc)
-    # the seed plan's targets
-    summ = cov.summary.set_index("dimension")
-    cov_counts = (int(summ.loc[["stage", "business_type"], "covered"].sum()),
-                  int(summ.loc[["stage", "business_type"], "present"].sum()))
-    prog_rm = matched
-    if "programme" in matched.columns:
-        prog_rm = matched[matched["programme"].isin(["risk_monitoring", ""])]
-    fs = fu.summary.iloc[0]
-    comp = computed_actuals(
-        as_of=as_of, plan_done=len(matched), plan_quota=int(alloc["samples"].sum()),
-        followup_rate=float(fs["completion_rate_due"]),
-        case_filing_rate=float(fs["case_filing_rate"]),
-        case_closing_rate=float(fs["case_closing_rate"]),
-        coverage_counts=cov_counts, population=int(dataset.townships["population"].sum()),
-        risk_monitoring_samples=len(prog_rm), programme=plan.programme,
-        township_completion=b_t[["township_code", "done", "annual"]])
-    if programmes:  # each target from the programme naming it
-        comp = programme_actuals(programmes, by_programme, sched_by_programme, matched, as_of,
-                                 rules, int(dataset.townships["population"].sum()), fs)
+    # the seed plan's targets, each computed from its programme (inspection campaigns: T25)
+    comp, insp = monitor_actuals(plan, alloc, dataset, by_programme, sched_by_programme, matched,
+                                 cov, b_t, fu.summary.iloc[0], as_of, rules)
     tg = targets if targets is not None else getattr(dataset, "creation_targets", None)
     sc = scorecard(tg, getattr(dataset, "target_actuals", None), comp, as_of=as_of,
-                   plan_year=dataset.plan_year, share_due=share_due(as_of, rules), rules=rules)
+                   plan_year=dataset.plan_year, share_due=share_due(as_of, rules), rules=rules,
+                   notes=insp.notes)
     return MonitorResult(as_of, plan, ing, prog, prog_t, b_d, b_t, b_s, cov, fu, al.charts,
-                         al.bayes, al.alerts, rp, rp_err, sc, rules, al.design.units, known)
+                         al.bayes, al.alerts, rp, rp_err, sc, rules, al.design.units, known,
+                         insp.terms)
 
 
 def _csv(df: pd.DataFrame, path: Path, lang: Lang = "zh", excel_ids: bool = True,
@@ -280,6 +268,7 @@ def write_outputs(res: MonitorResult, out: str | Path, charts: bool = True,
         "alerts.csv": res.alerts, "bayes.csv": res.bayes, "charts.csv": res.charts,
         "chart_units.csv": res.chart_units, "known_high_risk.csv": res.known_risk,
         "targets_scorecard.csv": res.scorecard, "unmatched_results.csv": res.ingest.unmatched,
+        "inspection_terms.csv": res.inspection_terms,
     }
     if res.replan is not None:
         tables["replan.csv"] = res.replan.table

@@ -16,6 +16,10 @@ targets riskplan's own data answer, computed (:func:`computed_actuals`):
 * ``T24`` coverage of every stage and business type in the plan (%),
 * ``T12`` case filing rate and ``T13`` case closing rate (%), only when the results record case
   dates (:mod:`riskplan.monitoring.followup`).
+* ``T25`` (or whatever target an inspection programme names): the share of the campaign's target
+  establishments inspected within the first working days of each term begun, from the
+  inspections table (:mod:`riskplan.monitoring.inspections`); without one the typed-in value (or
+  ``no_data``) stays and its note says why.
 
 A computed value replaces a typed one of the same target and scope (the typed one is kept in
 ``reported_actual``). Year-to-date flows (``MonitoringRules.year_to_date_targets``: T15 training
@@ -30,6 +34,8 @@ Status (three kinds of target):
   (time is left, but the trajectory is short of the target);
 * a standing target (no deadline: a rate that should hold all the time): ``met``; ``at_risk`` when
   short by no more than ``at_risk_margin`` x target; ``missed`` beyond that;
+* a computed value whose window is still open (``open_until``, an inspection campaign's window
+  not over at ``as_of``): ``met`` or, when short, ``at_risk``;
 * ``no_data`` when there is no actual value.
 
 ``gap`` is the shortfall in the target's unit (0 when met).
@@ -38,6 +44,7 @@ Status (three kinds of target):
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -174,6 +181,7 @@ def scorecard(
     plan_year: int | None = None,
     share_due: float = 1.0,
     rules: MonitoringRules | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Score every target (see the module notes for the status rules).
 
@@ -194,6 +202,9 @@ def scorecard(
         Year whose end is the deadline of targets without one (default: ``as_of``'s year).
     share_due
         Share of the year's flow due at ``as_of`` [fraction] for year-to-date targets.
+    notes
+        Target ID -> a remark added to the note of each of its rows (why a target riskplan
+        could compute was not computed, e.g. :data:`riskplan.monitoring.inspections.NO_INSPECTIONS`).
 
     Returns
     -------
@@ -243,6 +254,10 @@ def scorecard(
                     status = "at_risk" if as_of < deadline else "missed"
                 else:
                     status = "at_risk" if gap <= rules.at_risk_margin * abs(t.target) else "missed"
+                open_until = getattr(a, "open_until", "")
+                if (status == "missed" and isinstance(open_until, str) and open_until
+                        and as_of <= pd.Timestamp(open_until)):
+                    status = "at_risk"  # its window is still open: the value may still rise
             dept_scope = not (scope == "district" or scope.isdigit())
             rows.append({
                 "target_id": t.id, "indicator_zh": t.indicator_zh, "indicator_en": t.indicator_en,
@@ -253,6 +268,7 @@ def scorecard(
                 "deadline": deadline.date().isoformat() if explicit else "",
                 "kind": kind, "lead_department": t.lead_department,
                 "credited_to": scope if dept_scope else t.lead_department,
-                "note": "" if pd.isna(a.note) else str(a.note),
+                "note": "; ".join(x for x in ("" if pd.isna(a.note) else str(a.note),
+                                              (notes or {}).get(t.id, "")) if x),
             })
     return pd.DataFrame(rows)

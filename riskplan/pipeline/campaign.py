@@ -29,7 +29,8 @@ from riskplan.roles.lookup import match_business_types
 from riskplan.settings.programme import INSPECTION_DEFAULT_TYPES, ProgrammeRules, programme_key
 from riskplan.tables import station_of_township
 
-__all__ = ["campaigns_of", "campaign_windows", "campaign_targets", "campaign_visits", "campaign_score"]
+__all__ = ["campaigns_of", "campaign_terms", "campaign_windows", "campaign_targets", "campaign_visits",
+           "campaign_score"]
 
 
 def campaigns_of(config: Config) -> tuple[ProgrammeRules, ...]:
@@ -37,11 +38,13 @@ def campaigns_of(config: Config) -> tuple[ProgrammeRules, ...]:
     return tuple(p for p in config.programmes if p.kind == "inspection")
 
 
-def campaign_windows(rules: ProgrammeRules, year: int, config: Config) -> list[list[dt.date]]:
-    """The campaign's windows in plan year ``year``: the first working days of each term.
+def campaign_terms(rules: ProgrammeRules, year: int,
+                   config: Config) -> list[tuple[dt.date, dt.date, list[dt.date]]]:
+    """The school terms starting in plan year ``year`` with the campaign's window in each.
 
-    One list of dates per school term (``calendar.school_terms``) starting in ``year``: its
-    first ``window_working_days`` working days (fewer when the term or the year ends first).
+    One ``(first day, last day, window)`` per school term (``calendar.school_terms``) starting
+    in ``year`` whose window is not empty; the window is the term's first
+    ``window_working_days`` working days (fewer when the term or the year ends first).
     """
     cal = work_calendar(year, None, config.calendar)
     work = sorted(pd.to_datetime(cal.loc[cal["workday"].astype(bool), "date"]).dt.date)
@@ -53,8 +56,17 @@ def campaign_windows(rules: ProgrammeRules, year: int, config: Config) -> list[l
             continue
         days = [d for d in work if a <= d <= b][:n]
         if days:
-            out.append(days)
+            out.append((a, b, days))
     return out
+
+
+def campaign_windows(rules: ProgrammeRules, year: int, config: Config) -> list[list[dt.date]]:
+    """The campaign's windows in plan year ``year``: the first working days of each term.
+
+    One list of dates per school term (``calendar.school_terms``) starting in ``year``: its
+    first ``window_working_days`` working days (fewer when the term or the year ends first).
+    """
+    return [days for _, _, days in campaign_terms(rules, year, config)]
 
 
 def campaign_targets(rules: ProgrammeRules, index: int, dataset: Dataset) -> pd.DataFrame:

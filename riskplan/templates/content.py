@@ -75,6 +75,8 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
     "population": dict(year=2025, residents=123456, source="示例：统计公报"),
     "higher_level": dict(programme="示例national_2026", level="national", township_code="123456001",
                          business_type="C-REST", category_code="C01", month=5, samples=2),
+    "inspections": dict(establishment_id="EX-0001", date="2026-03-02", programme="term_start",
+                        outcome="合格", note="示例：开学季检查"),
 }
 """Example row of each table (the dates fit a dataset frozen at 2026-06-30 for plan year 2026).
 Each carries ``示例`` or ``EX-`` in a text cell, so a real row is never taken for an example."""

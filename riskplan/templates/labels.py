@@ -25,6 +25,8 @@ TABLE_ZH: dict[str, tuple[str, str]] = {
     "target_actuals": ("创建指标实际值", "创建方案量化指标的实际完成值"),
     "population": ("全区人口", "全区各年份常住人口（任务量按计划年度之前最近一年计算）"),
     "higher_level": ("上级任务", "国家、省、市级抽检任务在本辖区抽取的样品"),
+    "inspections": ("检查记录",
+                    "计划年度已完成的检查（不抽样），如开学季学校食堂检查（riskplan monitor 据此计算 T25）"),
 }
 """Table name -> (Chinese title, what one row is)."""
 
@@ -169,6 +171,13 @@ COLUMN_ZH: dict[str, dict[str, str]] = {
         "month": "抽样月份（1-12，选填）",
         "samples": "该任务在本辖区抽取的样品批次",
     },
+    "inspections": {
+        "establishment_id": "被检查主体编号（须在经营主体表中）",
+        "date": "检查日期",
+        "programme": "检查任务：配置中 kind = \"inspection\" 的任务 id，如 term_start（选填，空为所有检查任务）",
+        "outcome": "检查结果，如 合格、责令整改（选填）",
+        "note": "备注",
+    },
 }
 """Table name -> column name -> what the column holds, in Chinese."""
 
@@ -235,6 +244,7 @@ HEADER_ZH: dict[str, dict[str, str]] = {
     "categories": {"category_code": "食品类别代码", "name_zh": "中文名称"},
     "business_types": {"business_type": "业态代码", "name_zh": "中文名称"},
     "higher_level": {"programme": "上级任务", "business_type": "业态代码", "category_code": "食品类别代码"},
+    "inspections": {"date": "检查日期", "programme": "检查任务"},
 }
 """Table -> column -> the Chinese header a template uses where the first alias in
 :data:`riskplan.io.aliases.COLUMN_ALIASES` is not the clearest; each must be such an alias."""

@@ -13,6 +13,7 @@ from riskplan.dataset import Dataset
 from riskplan.schema import TABLES
 from riskplan.tables import parse_weekdays, split_list
 from riskplan.timeofday import parse_hhmm, split_windows
+from riskplan.validation.inspections import check_inspections
 from riskplan.validation.report import Reporter
 from riskplan.validation.roles import check_roles, check_targets
 from riskplan.validation.stages import stage_problems
@@ -37,6 +38,8 @@ def check_tables(ds: Dataset, rep: Reporter) -> None:
             rep(name, pos, col, value, en, zh)
     _check_complaints(t, codes, ds, rep)
     check_higher_level(t["higher_level"], codes, rep)
+    check_inspections(t["inspections"], codes["establishment"], rep,
+                      getattr(ds, "plan_year", None), getattr(ds, "reference_date", None))
     check_roles(ds, rep)
     check_targets(ds, rep)
 
