@@ -136,11 +136,9 @@ def inspection_actuals(config: Config | None, dataset: Dataset, as_of: DateLike,
         return InspectionActuals(empty, {t: NO_INSPECTIONS for _, p in campaigns for t in p.targets},
                                  pd.DataFrame(columns=list(TERM_COLUMNS)))
     file = (dataset.metadata or {}).get("files", {}).get("inspections", "inspections.csv")
-    ids = {p.id for _, p in campaigns} | {p.id for p in getattr(config, "programmes", ())
-                                           if p.kind == "inspection"}
-    done = _checked(insp, ids, file)
+    cfg = config if config is not None else Config()  # not None: it has campaigns
+    done = _checked(insp, {p.id for p in cfg.programmes if p.kind == "inspection"}, file)
     done = done[done["date"] <= as_of]
-    cfg = config if config is not None else Config()
     terms: list[tuple] = []
     notes: dict[str, str] = {}
     parts: dict[str, list[str]] = {}
@@ -170,14 +168,13 @@ def inspection_actuals(config: Config | None, dataset: Dataset, as_of: DateLike,
     term_frame = pd.DataFrame(terms, columns=list(TERM_COLUMNS))
     rows = []
     for t, progs in parts.items():
-        mine = term_frame[term_frame["target_id"] == t]
-        n, d = int(mine["inspected_in_window"].sum()), int(mine["targets"].sum())
+        per_term = list(term_frame[term_frame["target_id"] == t].itertuples(index=False))
+        n, d = sum(r.inspected_in_window for r in per_term), sum(r.targets for r in per_term)
         windows = "; ".join(
             f"term from {r.term_first_day}, window {r.window_first_day}..{r.window_last_day}"
             f"{' (open)' if r.window_open else ''}: {r.inspected_in_window} of {r.targets} in "
-            f"the window, {r.inspected_late} after it" for r in mine.itertuples(index=False))
-        open_until = max((r.window_last_day for r in mine.itertuples(index=False) if r.window_open),
-                         default="")
+            f"the window, {r.inspected_late} after it" for r in per_term)
+        open_until = max((r.window_last_day for r in per_term if r.window_open), default="")
         rows.append((t, "district", 100 * n / d, as_of.date().isoformat(),
                      f"{n} of {d} target inspections done within the first working days of the "
                      f"terms begun ({windows}) [programme {', '.join(progs)}]", "computed", open_until))
