@@ -259,3 +259,22 @@ def test_riskplan_monitor_computes_t25_from_an_inspections_file(yunling, yunling
     err = capsys.readouterr().err
     assert "inspections.csv, row 1, column establishment_id: unknown establishment" in err
     assert not (tmp_path / "mon3").exists()
+
+
+def test_ouhai_example_inspections_file(ouhai, tmp_path) -> None:
+    """examples/ouhai-inspections-2026.csv is what data/build_ouhai_inspections.py writes, and
+    gives T25 = 251 of 255 canteens within the spring window (4 late) at the data's date."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_insp", ROOT / "data" / "build_ouhai_inspections.py")
+    assert spec is not None and spec.loader is not None
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    assert build.main(["--out", str(tmp_path / "x.csv")]) == 0
+    example = ROOT / "examples" / "ouhai-inspections-2026.csv"
+    assert (tmp_path / "x.csv").read_bytes() == example.read_bytes()
+    cfg = load_config(ROOT / "examples" / "term-start-inspection.toml")
+    ds = with_inspections(ouhai, example)
+    res = inspection_actuals(cfg, ds, ouhai.reference_date, ouhai.plan_year)
+    assert res.computed.iloc[0]["actual"] == pytest.approx(100 * 251 / 255)
+    assert res.terms[["targets", "inspected_in_window", "inspected_late"]].values.tolist() == [[255, 251, 4]]
