@@ -387,4 +387,7 @@ def _markdown(res: MonitorResult, pngs: dict[str, str]) -> str:
             "credited_to", "source"]
     lines += ["## Creation targets / 创建目标", ""]
     lines += [_md_table(res.scorecard[cols], 60) if len(res.scorecard) else NO_TARGETS + "\n"]
+    if len(res.inspection_terms):
+        lines += ["### Inspection campaigns / 检查任务 (`inspection_terms.csv`)", "",
+                  _md_table(res.inspection_terms)]
     return "\n".join(lines)

@@ -16,7 +16,7 @@ def summarize(dataset: Dataset) -> pd.DataFrame:
 
     Items (Chinese / English): townships, population [persons], establishments (by stage, without
     location), stations and teams, officers, labs, history rows and years, unqualified rate,
-    results so far, complaints.
+    results so far, complaints, inspections (when the dataset has any).
     """
     rows: list[tuple[str, Any]] = []
     town, est = dataset.townships, dataset.establishments
@@ -47,4 +47,6 @@ def summarize(dataset: Dataset) -> pd.DataFrame:
         rows.append(("  unqualified rate / 不合格率", f"{fail / len(hist):.2%} ({int(fail)})"))
     rows.append(("results this year / 本年度结果", len(dataset.results)))
     rows.append(("complaints / 投诉举报", len(dataset.complaints)))
+    if len(getattr(dataset, "inspections", ())):  # optional: only a folder with inspections says so
+        rows.append(("inspections this year / 本年度检查", len(dataset.inspections)))
     return pd.DataFrame(rows, columns=["item", "value"]).astype({"value": str})
