@@ -278,3 +278,12 @@ def test_ouhai_example_inspections_file(ouhai, tmp_path) -> None:
     res = inspection_actuals(cfg, ds, ouhai.reference_date, ouhai.plan_year)
     assert res.computed.iloc[0]["actual"] == pytest.approx(100 * 251 / 255)
     assert res.terms[["targets", "inspected_in_window", "inspected_late"]].values.tolist() == [[255, 251, 4]]
+
+
+def test_inspections_file_is_refused_for_a_province_plan(tmp_path, capsys) -> None:
+    """A province's districts take their own datasets' inspections: --inspections is refused."""
+    (tmp_path / "prov" / "province").mkdir(parents=True)
+    (tmp_path / "prov" / "province" / "manifest.json").write_text("{}", encoding="utf-8")
+    assert main(["monitor", "--plan", str(tmp_path / "prov"), "--inspections", "x.csv",
+                 "--out", str(tmp_path / "mon")]) == 2
+    assert "--inspections FILE is for a single plan folder" in capsys.readouterr().err
