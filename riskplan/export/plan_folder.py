@@ -293,15 +293,14 @@ def write_plan(
         titles = team_sheet.day_infos(stops, result.routes, dataset.labs, lang) if len(stops) else {}
         for (sid, team), grp in stops.groupby(["station_id", "team"], sort=True):
             label = team_label(sid, team)
-            sheets = {}
+            printed = {}  # the day's rows with every column (the workbook's title block needs more)
             for day, d in grp.groupby("date", sort=True):
                 sheet = d[sheet_cols].copy()
                 csv_sheet = sheet.assign(cold_chain=_yes_no(sheet["cold_chain"], lang))
                 csv(csv_sheet, tmp / "teams" / label / f"{day}.csv")
-                sheets[str(day)] = sheet
+                printed[str(day)] = d
             if settings.xlsx:
                 infos = {day: info for (s, t, day), info in titles.items() if (s, t) == (str(sid), str(team))}
-                printed = {day: grp[grp["date"] == day] for day in sheets}
                 team_sheet.write_team_workbook(tmp / "teams" / f"{label}.xlsx", printed, infos, lang, when=when,
                                                title=f"{label} {result.plan_year}-{first:02d}")
         steps.update()

@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -99,6 +100,7 @@ def _cell_styles() -> dict[str, tuple[tuple[str, Any], ...]]:
     return {
         "title": (("font", Font(bold=True, size=14)),),
         "label": (("font", Font(bold=True)),),
+        "legend": (("alignment", Alignment(wrap_text=False)),),
         "head": (("font", Font(bold=True)), ("border", box),
                  ("alignment", Alignment(wrap_text=True, vertical="center"))),
         "text": (("number_format", "@"), ("border", box), ("alignment", top)),
@@ -156,7 +158,7 @@ def _fill(ws: Worksheet, stops: pd.DataFrame, info: Mapping[str, str], lang: Lan
                 c += 1
             ws.cell(r, c, guard_cell(value))
             c += 3 if label else 1
-    ws.cell(6, 1).alignment = Alignment(wrap_text=False)
+    style(ws.cell(6, 1), "legend")
     head = 8
     for j, col in enumerate(cols, start=1):
         style(ws.cell(head, j, guard_cell(header(col, lang))), "head")
@@ -164,24 +166,26 @@ def _fill(ws: Worksheet, stops: pd.DataFrame, info: Mapping[str, str], lang: Lan
     widths = {col: text_width(header(col, lang)) for col in cols}
     kinds = ["link" if col in ("amap_url", "baidu_url") else "number" if col in ("stop_order", "units", "samples")
              else "text" for col in cols]
-    # the columns' Python scalars, as itertuples gives them, without its per-column iloc
+    # the Python scalars of each column, as itertuples gives them, without its per-row overhead
     records = zip(*(list(stops[col]) for col in cols))
-    nulls = stops[cols].isna().to_numpy()
-    for i, (rec, null) in enumerate(zip(records, nulls), start=head + 1):
-        for j, (col, kind, v, na) in enumerate(zip(cols, kinds, rec, null), start=1):
+    for i, rec in enumerate(records, start=head + 1):
+        row = []
+        for j, (col, kind, v) in enumerate(zip(cols, kinds, rec), start=1):
             if isinstance(v, bool) or col == "cold_chain":
                 v = yes if bool(v) else no
-            elif na:
+            elif pd.isna(v):
                 v = None
             if kind == "link" and v:
-                cell = ws.cell(i, j, _t("navigate", lang))
+                cell = Cell(ws, i, j, _t("navigate", lang))
                 cell.hyperlink = str(v)
                 widths[col] = max(widths[col], text_width(cell.value))
             else:
                 kind = "text" if kind == "link" else kind  # an empty link: a text cell
-                cell = ws.cell(i, j, guard_cell(str(v)) if (kind == "text" and v is not None) else v)
+                cell = Cell(ws, i, j, guard_cell(str(v)) if (kind == "text" and v is not None) else v)
                 widths[col] = max(widths[col], text_width(v))
             style(cell, kind)
+            row.append(cell)
+        ws.append(row)  # row i: the rows before it are filled
     for j, col in enumerate(cols, start=1):
         ws.column_dimensions[get_column_letter(j)].width = min(MAX_WIDTH, widths[col] + 2)
     ws.freeze_panes = ws.cell(head + 1, 1)
