@@ -14,18 +14,31 @@ is one, 0 when the workbooks are the same.
 from __future__ import annotations
 
 import sys
+from copy import copy
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.styles.proxy import StyleProxy
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import tostring
 
 _STYLE = ("number_format", "font", "fill", "border", "alignment", "protection")
 
 
+def _xml(obj: Any) -> bytes | None:
+    """An openpyxl object as its XML (style proxies and header items do not compare by value)."""
+    if obj is None:
+        return None
+    if isinstance(obj, StyleProxy):
+        obj = copy(obj)  # the proxied style
+    return bytes(tostring(obj.to_tree()))
+
+
 def _cell(cell: Any) -> tuple[Any, ...]:
     link = cell.hyperlink.target if cell.hyperlink is not None else None
-    return (cell.value, cell.data_type, link, *(getattr(cell, a) for a in _STYLE))
+    styles = (_xml(getattr(cell, a)) for a in _STYLE[1:])
+    return (cell.value, cell.data_type, link, cell.number_format, *styles)
 
 
 def _dims(dims: Any, attrs: tuple[str, ...]) -> dict[Any, tuple[Any, ...]]:
@@ -41,12 +54,12 @@ def _sheet(ws: Worksheet) -> dict[str, Any]:
         "column widths": _dims(ws.column_dimensions, ("width", "customWidth", "hidden", "min", "max")),
         "row heights": _dims(ws.row_dimensions, ("height", "customHeight", "hidden")),
         "freeze panes": ws.freeze_panes,
-        "page setup": ws.page_setup,
-        "fit to page": ws.sheet_properties.pageSetUpPr,
+        "page setup": _xml(ws.page_setup),
+        "fit to page": _xml(ws.sheet_properties.pageSetUpPr),
         "print titles": (ws.print_title_rows, ws.print_title_cols, str(ws.print_area)),
-        "print options": ws.print_options,
-        "page margins": ws.page_margins,
-        "header and footer": ws.HeaderFooter,
+        "print options": _xml(ws.print_options),
+        "page margins": _xml(ws.page_margins),
+        "header and footer": _xml(ws.HeaderFooter),
         "sheet state": ws.sheet_state,
     }
 
