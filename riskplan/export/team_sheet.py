@@ -113,10 +113,11 @@ class _Styler:
     """Gives cells the style of their kind, each kind's style registered in the workbook once.
 
     Setting a cell's font, border or alignment makes openpyxl look the object up in the workbook's
-    style lists (hashing it) on every assignment; a sheet has thousands of cells of a few kinds.
-    The first cell of a kind is styled attribute by attribute, as before, so the workbook's style
-    lists fill in the same order (the same file); later cells copy its style array, as openpyxl's
-    own ``WorksheetCopy`` does.
+    style lists (hashing it) on every assignment, and a year's workbooks have tens of thousands of
+    cells of a few kinds. The first cell of a kind is styled attribute by attribute, so the style
+    lists fill in first-use order exactly as if every cell were (the file is the same byte for
+    byte); later cells get a copy of its style array (the private ``_style``, copied the way
+    openpyxl's own ``WorksheetCopy`` copies cells).
     """
 
     def __init__(self) -> None:
@@ -185,7 +186,7 @@ def _fill(ws: Worksheet, stops: pd.DataFrame, info: Mapping[str, str], lang: Lan
                 widths[col] = max(widths[col], text_width(v))
             style(cell, kind)
             row.append(cell)
-        ws.append(row)  # row i: the rows before it are filled
+        ws.append(row)  # lands on row i: append writes below the last row used (the header, then row i-1)
     for j, col in enumerate(cols, start=1):
         ws.column_dimensions[get_column_letter(j)].width = min(MAX_WIDTH, widths[col] + 2)
     ws.freeze_panes = ws.cell(head + 1, 1)
