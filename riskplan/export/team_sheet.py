@@ -125,6 +125,7 @@ class _Styler:
         self.arrays: dict[str, Any] = {}
 
     def __call__(self, cell: Any, kind: str) -> None:
+        """Style ``cell``, a cell of the sheet without a style yet, as a ``kind`` cell."""
         array = self.arrays.get(kind)
         if array is not None:
             cell._style = copy(array)
@@ -132,6 +133,15 @@ class _Styler:
         for attr, value in self.specs[kind]:
             setattr(cell, attr, value)
         self.arrays[kind] = copy(cell._style)
+
+    def cell(self, ws: Worksheet, row: int, column: int, value: Any, kind: str) -> Cell:
+        """A new ``kind`` cell of ``ws`` at ``(row, column)`` holding ``value`` (added by ``ws.append``)."""
+        array = self.arrays.get(kind)
+        if array is not None:
+            return Cell(ws, row, column, value, style_array=array)  # Cell copies the array
+        cell = Cell(ws, row, column, value)
+        self(cell, kind)
+        return cell
 
 
 def _fill(ws: Worksheet, stops: pd.DataFrame, info: Mapping[str, str], lang: Lang, style: _Styler) -> None:
@@ -177,14 +187,14 @@ def _fill(ws: Worksheet, stops: pd.DataFrame, info: Mapping[str, str], lang: Lan
             elif pd.isna(v):
                 v = None
             if kind == "link" and v:
-                cell = Cell(ws, i, j, _t("navigate", lang))
+                cell = style.cell(ws, i, j, _t("navigate", lang), kind)
                 cell.hyperlink = str(v)
                 widths[col] = max(widths[col], text_width(cell.value))
             else:
                 kind = "text" if kind == "link" else kind  # an empty link: a text cell
-                cell = Cell(ws, i, j, guard_cell(str(v)) if (kind == "text" and v is not None) else v)
+                value = guard_cell(str(v)) if (kind == "text" and v is not None) else v
+                cell = style.cell(ws, i, j, value, kind)
                 widths[col] = max(widths[col], text_width(v))
-            style(cell, kind)
             row.append(cell)
         ws.append(row)  # lands on row i: append writes below the last row used (the header, then row i-1)
     for j, col in enumerate(cols, start=1):
