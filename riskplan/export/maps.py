@@ -225,9 +225,31 @@ def write_station_day_maps(
 ) -> list[Path]:
     """Write ``<station_id>_<date>.png`` for every station and day that has stops.
 
-    :func:`start_maps` and :meth:`MapDrawing.write` in one call: ``folder`` is where the PNG
-    files go, ``progress`` shows a tqdm progress bar, the other parameters are
-    :func:`start_maps`'s.
+    :func:`start_maps` and :meth:`MapDrawing.write` in one call.
+
+    Parameters
+    ----------
+    folder
+        Where the PNG files go.
+    stops
+        Routed stops with ``station_id``, ``date``, ``team``, ``stop_order``, coordinates.
+    depots
+        ``station_id`` -> (lon, lat) [degrees].
+    townships_by_station
+        ``station_id`` -> GeoDataFrame of its townships (background), optional.
+    dpi
+        Resolution [dots per inch].
+    progress
+        Show a tqdm progress bar.
+    station_names
+        ``station_id`` -> name, for the titles (the ID alone when missing).
+    workers
+        Processes drawing the maps (0: one per CPU); the files are the same whatever the number.
+
+    Returns
+    -------
+    list of Path
+        The files written, in task order.
     """
     with start_maps(stops, depots, townships_by_station, dpi, station_names, workers) as drawing:
         return drawing.write(folder, progress)
