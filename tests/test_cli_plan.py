@@ -296,16 +296,39 @@ def test_a_budget_below_the_quota_is_an_error_unless_allowed(small, small_plans,
 
 
 def test_interrupted_run_writes_nothing(small, tmp_path, monkeypatch) -> None:
-    """Ctrl-C while the maps are drawn: no output folder, no temporary folder left behind."""
+    """Ctrl-C while the maps are collected: no output folder, no temporary folder left behind."""
     from riskplan.export import maps
 
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(maps, "write_station_day_maps", interrupt)
+    monkeypatch.setattr(maps.MapDrawing, "write", interrupt)
     out = tmp_path / "out"
     assert main(["plan", "--data", str(small), "--out", str(out)]) == 130
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_while_workers_draw_the_maps_and_this_process_writes(small, tmp_path, monkeypatch) -> None:
+    """The maps are drawn by worker processes while the main process writes the other files;
+    Ctrl-C then (in the report) stops the workers and leaves no folder behind."""
+    import multiprocessing
+
+    from riskplan.export import report
+
+    seen: list[int] = []
+
+    def interrupt(*args, **kwargs):
+        seen.append(len(multiprocessing.active_children()))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report, "charts", interrupt)
+    cfg = tmp_path / "workers.toml"
+    cfg.write_text("[export]\nmap_workers = 2\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["plan", "--data", str(small), "--config", str(cfg), "--out", str(out)]) == 130
+    assert seen and seen[0] >= 1  # the drawing processes were running beside this one
+    assert multiprocessing.active_children() == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["workers.toml"]
 
 
 def test_month_outside_plan_year(small, tmp_path, capsys) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import signal
@@ -125,3 +126,51 @@ def test_ctrl_c_while_workers_draw_leaves_no_folder_and_no_process(tmp_path) -> 
     presser.join()
     assert list(tmp_path.iterdir()) == []
     assert multiprocessing.active_children() == []
+
+
+def _pixels(png: bytes):  # type: ignore[no-untyped-def]
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def test_blitted_days_have_the_pixels_of_a_full_redraw(monkeypatch) -> None:
+    """Each day is drawn over the task's background kept as pixels: the same image as redrawing
+    the whole figure, and nothing of the day before is left on the next day's map."""
+    from riskplan.export import map_drawing
+
+    stops = _month_of_stops(1, 3)
+    stops.loc[stops["date"] == "2026-07-02", "team"] = 1  # days unlike each other: one team, then two
+    depots = {"ST01": (120.61, 28.0)}
+    (task,) = maps.map_tasks(stops, depots, dpi=60)
+    blitted = maps.draw_task(task)
+    one_by_one = [m for day in task.days for m in maps.draw_task(dataclasses.replace(task, days=(day,)))]
+    assert [n for n, _ in blitted] == [n for n, _ in one_by_one] == [f"ST01_2026-07-0{d}.png" for d in (1, 2, 3)]
+    assert all(a == b for (_, a), (_, b) in zip(blitted, one_by_one))
+
+    encode = map_drawing.png_bytes
+
+    def redrawn(fig):  # type: ignore[no-untyped-def]
+        fig.canvas.draw()  # the whole figure, as savefig does
+        return encode(fig)
+
+    monkeypatch.setattr(map_drawing, "png_bytes", redrawn)
+    full = maps.draw_task(task)
+    for (_, a), (_, b) in zip(blitted, full):
+        assert (_pixels(a) == _pixels(b)).all()
+    assert not (_pixels(blitted[0][1]) == _pixels(blitted[1][1])).all()  # the days differ
+
+
+def test_png_is_opaque_rgb_at_the_map_dpi() -> None:
+    import io
+
+    from PIL import Image
+
+    stops = _month_of_stops(1, 1)
+    ((_, png),) = maps.draw_task(maps.map_tasks(stops, {"ST01": (120.61, 28.0)}, dpi=150)[0])
+    img = Image.open(io.BytesIO(png))
+    assert img.mode == "RGB" and img.size == (1753, 1240)
+    assert [round(d) for d in img.info["dpi"]] == [150, 150]

@@ -62,10 +62,9 @@ def test_a_column_with_no_value_on_a_day_is_written() -> None:
     assert [c.value for c in ws["C"]][1:] == [None, None]
 
 
-def test_team_sheet_is_ready_to_print() -> None:
-    """Title block, legend, stops with HH:MM and navigation links, A4 landscape fitted to width."""
+def _team_day() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """One team-day's stops (a link and an empty link, a formula-like name), its route and lab."""
     from riskplan.export.navigation import amap_url, baidu_url
-    from riskplan.export.team_sheet import SHEET_COLUMNS, day_infos, team_workbook_bytes, text_width
 
     stops = pd.DataFrame({
         "date": ["2026-07-16"] * 2, "station_id": ["ST03"] * 2, "team": [2, 2],
@@ -81,6 +80,14 @@ def test_team_sheet_is_ready_to_print() -> None:
                            "ends_at": ["lab"], "lab_id": ["LAB01"], "lab_date": [pd.Timestamp("2026-07-16")]})
     labs = pd.DataFrame({"lab_id": ["LAB01"], "name": ["温州市食品检验检测研究院"], "address": ["景山路1号"],
                          "intake_cutoff": ["16:30"]})
+    return stops, routes, labs
+
+
+def test_team_sheet_is_ready_to_print() -> None:
+    """Title block, legend, stops with HH:MM and navigation links, A4 landscape fitted to width."""
+    from riskplan.export.team_sheet import SHEET_COLUMNS, day_infos, team_workbook_bytes, text_width
+
+    stops, routes, labs = _team_day()
     infos = day_infos(stops, routes, labs, "zh")
     info = infos[("ST03", "2", "2026-07-16")]
     assert info["station"] == "瓯海区市场监管局娄桥市场监管所 (ST03)" and info["team"] == "第2组"
@@ -107,3 +114,34 @@ def test_team_sheet_is_ready_to_print() -> None:
     assert ws.page_setup.fitToHeight == 0
     name_col = openpyxl.utils.get_column_letter(header.index("主体名称") + 1)
     assert ws.column_dimensions[name_col].width == text_width("林隆豆腐坊") + 2 == 12
+
+
+def test_team_sheet_cells_are_styled_by_kind() -> None:
+    """Every sheet's cells have their kind's style: the first sheet's set attribute by attribute, the
+    later sheets' copied; each style is in the workbook's style lists once."""
+    from riskplan.export.team_sheet import day_infos, team_workbook_bytes
+
+    stops, routes, labs = _team_day()
+    info = day_infos(stops, routes, labs, "en")[("ST03", "2", "2026-07-16")]
+    later = stops[::-1].assign(stop_order=[1, 2])  # the link row second
+    data = team_workbook_bytes({"2026-07-16": stops, "2026-07-17": later},
+                               {"2026-07-16": info, "2026-07-17": {**info, "date": "2026-07-17"}}, "en", when=WHEN)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["2026-07-16", "2026-07-17"]
+    for ws in wb:
+        assert ws["A1"].font.b and ws["A1"].font.sz == 14
+        assert ws["A2"].font.b and not ws["B2"].font.b
+        header = [c.value for c in ws[8]]
+        for cell in ws[8]:
+            assert cell.font.b and cell.border.left.style == "thin" and cell.alignment.vertical == "center"
+        for row in ws.iter_rows(min_row=9, max_row=10):
+            for col, cell in zip(header, row):
+                assert cell.border.bottom.style == "thin" and cell.alignment.wrap_text
+                assert cell.alignment.vertical == "top"
+                link = cell.hyperlink is not None
+                assert link == (col in ("AMap navigation", "Baidu navigation") and cell.value == "Navigate")
+                assert (cell.font.color is not None and cell.font.color.rgb == "000563C1") == link
+                number = col in ("Stop", "Units to buy", "Samples") or link
+                assert cell.number_format == ("General" if number else "@"), (ws.title, col)
+    styles = zipfile.ZipFile(io.BytesIO(data)).read("xl/styles.xml").decode()
+    assert '<fonts count="4">' in styles and '<borders count="2">' in styles  # default, box

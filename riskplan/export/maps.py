@@ -1,304 +1,52 @@
-"""PNG route maps, one per station and day, drawn offline with matplotlib (Agg).
+"""PNG route maps, one per station and day: drawn by worker processes, written in a fixed order.
 
-Sized to print on A4 landscape (11.7 x 8.3 in at ``export.map_dpi``), titled with the station's
-name and the date, the station's townships outlined and named, each team's route in its own
-colour with numbered stops (numbers moved apart where stops crowd, with a leader line), the
-station and the lab marked, and a legend.
-
-PNG files are reproducible: the ``Software`` metadata entry (which carries the matplotlib
-version) is dropped and the Agg renderer is deterministic for the same data, so the same plan
-gives byte-identical images.
-
-The maps of a year (a few hundred) are drawn by a pool of worker processes
-(``export.map_workers``; :func:`drawn_maps`), each drawing some days of one station in one figure,
-and written by the main process in a fixed order: the files are the same whatever the number of
+The drawing itself is :mod:`riskplan.export.map_drawing` (A4 landscape at ``export.map_dpi``,
+titled, townships, numbered stops, every route, a legend; re-exported here). The maps of a year
+(a few hundred) are drawn by a pool of worker processes (``export.map_workers``), each drawing
+some days of one station in one figure (:class:`~riskplan.export.map_drawing.MapTask`), and
+written by the main process in a fixed order: the files are the same whatever the number of
 workers, and an interrupted or failed run leaves none behind (the plan folder is staged).
+
+:func:`start_maps` submits the tasks and returns at once, so the caller can write its other
+files while the workers draw (:func:`riskplan.export.plan_folder.write_plan` does);
+:meth:`MapDrawing.write` then collects and writes the maps. :func:`write_station_day_maps` does
+both in one call.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import io
 import multiprocessing as mp
 import os
 import signal
 import threading
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
-import matplotlib
+import pandas as pd
+from tqdm import tqdm
 
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from riskplan.errors import RiskplanError
+from riskplan.export.atomic import write_bytes
+from riskplan.export.map_drawing import (
+    A4_LANDSCAPE,
+    LABEL_GAP,
+    PNG_METADATA,
+    TEAM_COLOURS,
+    MapTask,
+    draw_task,
+    figure_png,
+    map_tasks,
+    plot_station_day,
+    spread_labels,
+)
 
-from riskplan.errors import RiskplanError  # noqa: E402
-from riskplan.export.atomic import write_bytes  # noqa: E402
-from riskplan.export.geojson import route_lab  # noqa: E402
-from riskplan.plotting.fonts import label  # noqa: E402
-
-PNG_METADATA: dict[str, Any] = {"Software": None}
-"""Metadata passed to savefig: no matplotlib version, so files do not change between installs."""
-
-TEAM_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
-
-A4_LANDSCAPE = (11.69, 8.27)
-"""Figure size of a map [in]: A4 landscape."""
-
-LABEL_GAP = 22.0
-"""Smallest distance between two stop numbers on a map [px at 100 dpi]."""
-
-
-def _draw_background(ax: Axes, townships: Any) -> None:
-    if townships is not None and len(townships):
-        townships.plot(ax=ax, color="#f2f2f2", edgecolor="#999999", linewidth=0.8)
-        names = townships["name_zh"] if "name_zh" in townships.columns else None
-        if names is not None:
-            en = townships["name_en"] if "name_en" in townships.columns else names
-            for geom, zh, e in zip(townships.geometry, names, en):
-                if geom is None or geom.is_empty:
-                    continue
-                pt = geom.representative_point()
-                ax.annotate(label(str(zh), str(e)), (pt.x, pt.y), ha="center", va="center", fontsize=9,
-                            color="#777777", zorder=1)
-
-
-def spread_labels(points: list[tuple[float, float]], gap: float) -> list[tuple[float, float]]:
-    """Label positions near ``points`` (display units) such that no two are closer than ``gap``.
-
-    Each label stays on its point when it can; otherwise it is moved out along eight directions
-    at growing distances until it is ``gap`` away from every label placed before it (greedy, in
-    the order given, so the result is deterministic).
-    """
-    placed: list[tuple[float, float]] = []
-    dirs = [(1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0), (1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)]
-
-    def free(x: float, y: float) -> bool:
-        return all((x - a) ** 2 + (y - b) ** 2 >= gap * gap for a, b in placed)
-
-    for x, y in points:
-        spot = (x, y)
-        if not free(x, y):
-            for ring in range(1, 40):
-                r = gap * ring
-                options = [(x + dx * r / (2 ** 0.5 if dx and dy else 1), y + dy * r / (2 ** 0.5 if dx and dy else 1))
-                           for dx, dy in dirs]
-                found = next((o for o in options if free(*o)), None)
-                if found is not None:
-                    spot = found
-                    break
-        placed.append(spot)
-    return placed
-
-
-def _labs_of(stops: pd.DataFrame) -> list[tuple[float, float]]:
-    """Distinct labs (lon, lat) [degrees] the routes of ``stops`` end at (``lab_lon`` / ``lab_lat``)."""
-    if "lab_lon" not in stops.columns:
-        return []
-    pts = stops[["lab_lon", "lab_lat"]].dropna().drop_duplicates().sort_values(["lab_lon", "lab_lat"])
-    return [(float(x), float(y)) for x, y in pts.itertuples(index=False)]
-
-
-def _draw_routes(
-    ax: Axes,
-    stops: pd.DataFrame,
-    depot: tuple[float, float] | None,
-    title: str,
-) -> list[Any]:
-    """Draw one day's routes on ``ax``; return the artists (so they can be removed again).
-
-    A route whose stops carry ``lab_lon`` / ``lab_lat`` ends at that lab, else at the depot.
-    """
-    artists: list[Any] = []
-    located = stops.dropna(subset=["lon_wgs84", "lat_wgs84"])
-    numbers: list[tuple[float, float, str, str]] = []
-    for i, (team, grp) in enumerate(located.sort_values(["team", "stop_order"]).groupby("team")):
-        colour = TEAM_COLOURS[i % len(TEAM_COLOURS)]
-        xs, ys = list(grp["lon_wgs84"]), list(grp["lat_wgs84"])
-        route_end = route_lab(grp)
-        if depot is not None:
-            xs, ys = [depot[0], *xs], [depot[1], *ys]
-        end = route_end if route_end is not None else depot
-        if end is not None:  # back to the station, or on to the lab with perishable samples
-            xs, ys = [*xs, end[0]], [*ys, end[1]]
-        n = len(grp)
-        artists += ax.plot(xs, ys, "-", color=colour, linewidth=2.0, alpha=0.85, zorder=2,
-                           label=label(f"第{team}组（{n} 个点位）", f"team {team} ({n} stop{'s' * (n != 1)})"))
-        numbers += [(x, y, str(int(k)), colour) for x, y, k in zip(grp["lon_wgs84"], grp["lat_wgs84"],
-                                                                    grp["stop_order"])]
-    # stop numbers in coloured discs, moved apart where stops crowd (a leader line to the stop)
-    ax.apply_aspect()  # the final axes box, so data -> pixel is what will be drawn
-    fig = ax.get_figure()
-    scale = (fig.dpi / 100.0) if fig is not None else 1.0
-    px = [tuple(ax.transData.transform((x, y))) for x, y, _, _ in numbers]
-    spots = spread_labels([(float(a), float(b)) for a, b in px], LABEL_GAP * scale)
-    inv = ax.transData.inverted()
-    for (x, y, text, colour), (a, b), spot in zip(numbers, px, spots):
-        lx, ly = inv.transform(spot)
-        moved = (spot[0] - a) ** 2 + (spot[1] - b) ** 2 > 1.0
-        artists.append(ax.annotate(
-            text, (x, y), xytext=(lx, ly), textcoords="data", ha="center", va="center", fontsize=8,
-            color="white", fontweight="bold", zorder=5,
-            bbox=dict(boxstyle="circle,pad=0.25", fc=colour, ec="white", lw=0.8),
-            arrowprops=dict(arrowstyle="-", color=colour, lw=0.8) if moved else None))
-    # the stop dots: one collection per run of stops of one colour (a team), in the same order as
-    # a dot per stop would be drawn (all at zorder 4: the same pixels, a tenth of the time)
-    run: list[tuple[float, float]] = []
-    for k, (x, y, _, colour) in enumerate(numbers):
-        run.append((x, y))
-        if k + 1 == len(numbers) or numbers[k + 1][3] != colour:
-            artists.append(ax.scatter([p[0] for p in run], [p[1] for p in run], s=14, color=colour, zorder=4))
-            run = []
-    if depot is not None:
-        artists.append(ax.scatter([depot[0]], [depot[1]], marker="*", s=260, color="black",
-                                  zorder=4, label=label("所站", "station")))
-    labs = _labs_of(located)
-    if labs:
-        artists.append(ax.scatter([x for x, _ in labs], [y for _, y in labs], marker="s", s=60,
-                                  color="#555555", zorder=4, label=label("检验机构", "lab")))
-    artists.append(ax.set_title(title, fontsize=14))
-    if ax.get_legend_handles_labels()[0]:
-        artists.append(ax.legend(fontsize=10, loc="upper right", framealpha=0.9))
-    return artists
-
-
-def plot_station_day(
-    stops: pd.DataFrame,
-    depot: tuple[float, float] | None = None,
-    townships: Any = None,
-    title: str = "",
-    ax: Axes | None = None,
-) -> Axes:
-    """Draw one station's routes of one day.
-
-    Parameters
-    ----------
-    stops
-        That station's stops of the day: ``team``, ``stop_order``, ``lon_wgs84``, ``lat_wgs84``,
-        and ``lab_lon`` / ``lab_lat`` on the stops of routes that end at a lab.
-    depot
-        Station (lon, lat) [degrees], where each route starts and ends.
-    townships
-        GeoDataFrame of the station's townships, drawn as the background, or None.
-    title
-        Axes title.
-    ax
-        Axes to draw on; a new figure when None.
-    """
-    if ax is None:
-        _, ax = plt.subplots(figsize=A4_LANDSCAPE)
-    _draw_background(ax, townships)
-    _draw_routes(ax, stops, depot, title)
-    ax.set_aspect("equal", adjustable="datalim")
-    return ax
-
-
-def figure_png(fig: Figure, dpi: int = 100) -> bytes:
-    """PNG bytes of ``fig`` with fixed metadata; closes the figure."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata=PNG_METADATA)
-    plt.close(fig)
-    return buf.getvalue()
-
-
-@dataclasses.dataclass(frozen=True)
-class MapTask:
-    """Some days of one station's maps: what a worker process needs to draw them (picklable).
-
-    Attributes
-    ----------
-    station
-        The station's ID.
-    stops
-        All of the station's stops in the plan (they fix the map's extent, the same for every
-        day) with ``date``, ``team``, ``stop_order``, coordinates and route ends.
-    days
-        The dates (``YYYY-MM-DD``) to draw, a map each.
-    depot
-        The station (lon, lat) [degrees], or None.
-    townships
-        GeoDataFrame of its townships (the background), or None.
-    name
-        The station's name, for the titles ("" for none).
-    dpi
-        Resolution [dots per inch].
-    """
-
-    station: str
-    stops: pd.DataFrame
-    days: tuple[str, ...]
-    depot: tuple[float, float] | None
-    townships: Any
-    name: str
-    dpi: int
-
-
-def draw_task(task: MapTask) -> list[tuple[str, bytes]]:
-    """The PNG maps of ``task``: (file name, PNG bytes) per day, in the order of ``task.days``.
-
-    One figure for the task: the township background and the extent are drawn once and each
-    day's routes are added and removed again (much faster than a figure per map).
-    """
-    station, st_stops, depot, dpi = task.station, task.stops, task.depot, task.dpi
-    fig = plt.figure(figsize=A4_LANDSCAPE, dpi=dpi)
-    out: list[tuple[str, bytes]] = []
-    try:
-        ax = fig.add_axes((0.02, 0.02, 0.96, 0.91))
-        ax.set_axis_off()
-        tw = task.townships
-        _draw_background(ax, tw)
-        extra = ([depot] if depot is not None else []) + _labs_of(st_stops)
-        xs = list(st_stops["lon_wgs84"].dropna()) + [p[0] for p in extra]
-        ys = list(st_stops["lat_wgs84"].dropna()) + [p[1] for p in extra]
-        if tw is not None and len(tw):
-            x0, y0, x1, y1 = tw.total_bounds
-            xs, ys = xs + [x0, x1], ys + [y0, y1]
-        if xs:
-            pad = 0.01
-            ax.set_xlim(min(xs) - pad, max(xs) + pad)
-            ax.set_ylim(min(ys) - pad, max(ys) + pad)
-        ax.set_aspect("equal", adjustable="box")
-        dates = st_stops["date"].map(lambda d: pd.Timestamp(d).strftime("%Y-%m-%d"))
-        for day in task.days:
-            grp = st_stops[dates == day]
-            when = pd.Timestamp(day)
-            weekday = label(f"周{'一二三四五六日'[when.day_of_week]}", when.strftime("%a"))
-            title = f"{task.name} ({station})  {day} {weekday}" if task.name else f"{station}  {day} {weekday}"
-            artists = _draw_routes(ax, grp, depot, title)
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=dpi, metadata=PNG_METADATA)
-            out.append((f"{station}_{day}.png", buf.getvalue()))
-            for a in artists:
-                if a is not None and hasattr(a, "remove") and a is not ax.title:
-                    a.remove()
-            ax.set_title("")
-    finally:
-        plt.close(fig)
-    return out
-
-
-def map_tasks(
-    stops: pd.DataFrame,
-    depots: Mapping[str, tuple[float, float]],
-    townships_by_station: Mapping[str, Any] | None = None,
-    dpi: int = 100,
-    station_names: Mapping[str, str] | None = None,
-    days_per_task: int = 8,
-) -> list[MapTask]:
-    """The maps of ``stops`` as tasks: each station's days in runs of at most ``days_per_task``."""
-    tasks = []
-    for station, st_stops in stops.groupby("station_id", sort=True):
-        days = sorted({pd.Timestamp(d).strftime("%Y-%m-%d") for d in st_stops["date"]})
-        for i in range(0, len(days), days_per_task):
-            tasks.append(MapTask(str(station), st_stops, tuple(days[i:i + days_per_task]), depots.get(str(station)),
-                                 (townships_by_station or {}).get(str(station)),
-                                 (station_names or {}).get(str(station), ""), dpi))
-    return tasks
+__all__ = ["A4_LANDSCAPE", "LABEL_GAP", "PNG_METADATA", "TEAM_COLOURS", "MapDrawing", "MapTask", "draw_task",
+           "drawn_maps", "figure_png", "map_tasks", "map_workers", "plot_station_day", "spread_labels",
+           "start_maps", "write_station_day_maps"]
 
 
 def _ignore_sigint() -> None:
@@ -317,44 +65,152 @@ def _start_method() -> Any:
     return mp.get_context("spawn")
 
 
+class MapDrawing:
+    """The maps of ``tasks`` being drawn: by a pool of ``workers`` processes started at once, else here.
+
+    With more than one worker (and outside a daemon process such as a Dask worker, which may
+    have no children) every task is submitted to a pool of processes (:func:`_start_method`)
+    when the object is made, and the caller may do other work while they draw; with one, the
+    tasks are drawn in this process as they are collected. Either way the maps come back in task
+    order, each drawn the same way in its own figure: the same files whatever the number of
+    workers. The caller writes the files (:meth:`write`), so a worker never leaves a file behind.
+
+    A context manager: leaving it (done, an error, Ctrl-C) cancels the tasks not started, waits
+    for the running ones and stops the workers. Ctrl-C reaches the main process only (the
+    workers ignore it).
+
+    Parameters
+    ----------
+    tasks
+        The maps to draw (:func:`~riskplan.export.map_drawing.map_tasks`).
+    workers
+        Processes drawing them [-] (:func:`map_workers` turns a setting into a number).
+    """
+
+    def __init__(self, tasks: list[MapTask], workers: int = 1) -> None:
+        self.tasks = list(tasks)
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list[Future[list[tuple[str, bytes]]]] = []
+        if workers > 1 and len(self.tasks) > 1 and not mp.current_process().daemon:
+            self._pool = ProcessPoolExecutor(max_workers=min(workers, len(self.tasks)),
+                                             mp_context=_start_method(), initializer=_ignore_sigint)
+            try:
+                self._futures = [self._pool.submit(draw_task, task) for task in self.tasks]
+            except BaseException:
+                self.close()
+                raise
+
+    def __enter__(self) -> MapDrawing:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[tuple[str, bytes]]:
+        """(file name, PNG bytes) of every map, in task order, as each task is done.
+
+        Raises
+        ------
+        RiskplanError
+            When a worker process died (killed, out of memory): no map of the run is kept.
+        """
+        if self._pool is None:
+            for task in self.tasks:
+                yield from draw_task(task)
+            return
+        try:
+            for future in self._futures:
+                yield from future.result()
+        except BrokenProcessPool as exc:
+            raise RiskplanError(
+                f"a process drawing the route maps died ({exc}); no plan folder was written. Run again; a "
+                "script that writes plan folders must keep its own code under `if __name__ == \"__main__\":` "
+                "(the drawing processes import it), or set export.map_workers = 1") from None
+
+    def write(self, folder: str | os.PathLike[str], progress: bool = False) -> list[Path]:
+        """Collect the maps and write each as ``folder/<station_id>_<date>.png``, in task order.
+
+        Parameters
+        ----------
+        folder
+            Where the PNG files go.
+        progress
+            Show a tqdm progress bar.
+
+        Returns
+        -------
+        list of Path
+            The files written.
+        """
+        folder = Path(folder)
+        written: list[Path] = []
+        with tqdm(total=sum(len(t.days) for t in self.tasks), desc="maps", unit="map",
+                  disable=not progress) as bar:
+            for name, png in self:
+                written.append(write_bytes(folder / name, png))
+                bar.update()
+        return written
+
+    def close(self) -> None:
+        """Cancel the tasks not started, wait for the running ones, stop the workers."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def drawn_maps(tasks: list[MapTask], workers: int = 1) -> Iterator[tuple[str, bytes]]:
     """(file name, PNG bytes) of every map of ``tasks``, in task order, drawn by ``workers`` processes.
 
-    The maps are the same whatever the number of workers (each is drawn the same way, in its
-    own figure, and they come back in task order). With more than one worker, a pool of
-    processes draws them (:func:`_start_method`; none inside a daemon process such as a Dask
-    worker); the caller writes the files, so a worker never leaves a
-    file behind. Ctrl-C reaches the main process (workers ignore it): pending tasks are
-    cancelled, the running ones end, and ``KeyboardInterrupt`` propagates.
+    :class:`MapDrawing` as a generator: its pool stops when the generator ends or is closed.
 
     Raises
     ------
     RiskplanError
-        When a worker process died (killed, out of memory): no map of the run is kept.
+        When a worker process died (killed, out of memory).
     """
-    if workers <= 1 or len(tasks) <= 1 or mp.current_process().daemon:  # a daemon (a Dask worker) has no children
-        for task in tasks:
-            yield from draw_task(task)
-        return
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=_start_method(),
-                               initializer=_ignore_sigint)
-    try:
-        futures = [pool.submit(draw_task, task) for task in tasks]
-        for future in futures:
-            yield from future.result()
-    except BrokenProcessPool as exc:
-        raise RiskplanError(
-            f"a process drawing the route maps died ({exc}); no plan folder was written. Run again; a script "
-            "that writes plan folders must keep its own code under `if __name__ == \"__main__\":` (the "
-            "drawing processes import it), or set export.map_workers = 1") from None
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    with MapDrawing(tasks, workers) as drawing:
+        yield from drawing
 
 
 def map_workers(setting: int, n_tasks: int) -> int:
     """Worker processes for ``n_tasks`` map tasks: ``setting``, or (0) one per usable CPU."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(setting or cpus, n_tasks))
+
+
+def start_maps(
+    stops: pd.DataFrame,
+    depots: Mapping[str, tuple[float, float]],
+    townships_by_station: Mapping[str, Any] | None = None,
+    dpi: int = 100,
+    station_names: Mapping[str, str] | None = None,
+    workers: int = 1,
+) -> MapDrawing:
+    """Start drawing a map for every station and day of ``stops``; write them with :meth:`MapDrawing.write`.
+
+    Parameters
+    ----------
+    stops
+        Routed stops with ``station_id``, ``date``, ``team``, ``stop_order``, coordinates.
+    depots
+        ``station_id`` -> (lon, lat) [degrees].
+    townships_by_station
+        ``station_id`` -> GeoDataFrame of its townships (background), optional.
+    dpi
+        Resolution [dots per inch].
+    station_names
+        ``station_id`` -> name, for the titles (the ID alone when missing).
+    workers
+        Processes drawing the maps (0: one per CPU, :func:`map_workers`); the files are the
+        same whatever the number.
+
+    Returns
+    -------
+    MapDrawing
+        The maps being drawn (a context manager: use it in a ``with`` block).
+    """
+    tasks = map_tasks(stops, depots, townships_by_station, dpi, station_names)
+    return MapDrawing(tasks, map_workers(workers, len(tasks)))
 
 
 def write_station_day_maps(
@@ -368,6 +224,8 @@ def write_station_day_maps(
     workers: int = 1,
 ) -> list[Path]:
     """Write ``<station_id>_<date>.png`` for every station and day that has stops.
+
+    :func:`start_maps` and :meth:`MapDrawing.write` in one call.
 
     Parameters
     ----------
@@ -386,16 +244,12 @@ def write_station_day_maps(
     station_names
         ``station_id`` -> name, for the titles (the ID alone when missing).
     workers
-        Processes drawing the maps (:func:`drawn_maps`; 0: one per CPU); the files are the same
-        whatever the number.
-    """
-    from tqdm import tqdm
+        Processes drawing the maps (0: one per CPU); the files are the same whatever the number.
 
-    folder = Path(folder)
-    tasks = map_tasks(stops, depots, townships_by_station, dpi, station_names)
-    written: list[Path] = []
-    with tqdm(total=sum(len(t.days) for t in tasks), desc="maps", unit="map", disable=not progress) as bar:
-        for name, png in drawn_maps(tasks, map_workers(workers, len(tasks))):
-            written.append(write_bytes(folder / name, png))
-            bar.update()
-    return written
+    Returns
+    -------
+    list of Path
+        The files written, in task order.
+    """
+    with start_maps(stops, depots, townships_by_station, dpi, station_names, workers) as drawing:
+        return drawing.write(folder, progress)

@@ -37,6 +37,7 @@ monitor`` and auditors).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from collections.abc import Sequence
@@ -238,6 +239,10 @@ def write_plan(
 ) -> Path:
     """Write a whole plan folder atomically (see the module docstring for the layout).
 
+    The PNG route maps are drawn by worker processes (``export.map_workers``,
+    :func:`riskplan.export.maps.start_maps`) while this process writes the other files; they are
+    collected last. Ctrl-C or an error anywhere stops the workers and leaves no folder behind.
+
     Parameters
     ----------
     result
@@ -268,7 +273,7 @@ def write_plan(
     def csv(df: pd.DataFrame, path: Path) -> None:
         csvfile.write_csv(df, path, lang, excel_ids=xl)
 
-    with staged_folder(out) as tmp:
+    with staged_folder(out) as tmp, contextlib.ExitStack() as stack:
         steps = tqdm(total=8, desc="export", unit="step", disable=not progress)
         higher = getattr(result, "higher_level", None)
         higher = higher if higher is not None and len(higher) else None
@@ -280,6 +285,14 @@ def write_plan(
         steps.update()
 
         tables = plan_tables(result, dataset, lang)
+        with_ends = _with_route_ends(tables["stops"], result.routes, dataset.labs)
+        names = dict(zip(dataset.stations["station_id"].astype(str), dataset.stations["name"].astype(str)))
+        # the PNG maps are drawn by worker processes while this one writes the other files; they
+        # are collected (and written) last; leaving the block stops the workers
+        drawing = stack.enter_context(
+            maps.start_maps(with_ends, _geo_depots(dataset), _townships_by_station(dataset), dpi=settings.map_dpi,
+                            station_names=names, workers=settings.map_workers)
+            if settings.maps and len(tables["stops"]) else maps.MapDrawing([]))
         for name, spec in contract.TABLES.items():
             csv(contract.conform(spec, tables[name]), tmp / spec.file)
         if higher is not None:  # only a plan with higher-level samples has the file
@@ -293,20 +306,18 @@ def write_plan(
         titles = team_sheet.day_infos(stops, result.routes, dataset.labs, lang) if len(stops) else {}
         for (sid, team), grp in stops.groupby(["station_id", "team"], sort=True):
             label = team_label(sid, team)
-            sheets = {}
+            printed = {}  # the day's rows with every column (the workbook's title block needs more)
             for day, d in grp.groupby("date", sort=True):
                 sheet = d[sheet_cols].copy()
                 csv_sheet = sheet.assign(cold_chain=_yes_no(sheet["cold_chain"], lang))
                 csv(csv_sheet, tmp / "teams" / label / f"{day}.csv")
-                sheets[str(day)] = sheet
+                printed[str(day)] = d
             if settings.xlsx:
                 infos = {day: info for (s, t, day), info in titles.items() if (s, t) == (str(sid), str(team))}
-                printed = {day: grp[grp["date"] == day] for day in sheets}
                 team_sheet.write_team_workbook(tmp / "teams" / f"{label}.xlsx", printed, infos, lang, when=when,
                                                title=f"{label} {result.plan_year}-{first:02d}")
         steps.update()
 
-        with_ends = _with_route_ends(stops, result.routes, dataset.labs)
         if settings.geojson:
             dec = settings.coordinate_decimals
             props = [p for p in STOP_PROPERTIES if p in stops.columns]
@@ -317,17 +328,11 @@ def write_plan(
                 name="routes"))
         steps.update()
 
-        names = dict(zip(dataset.stations["station_id"].astype(str), dataset.stations["name"].astype(str)))
         if settings.html_map and len(stops):
             html_map.write_month_maps(tmp / "maps", with_ends, _geo_depots(dataset), station_names=names,
                                       townships=dataset.townships, labs=dataset.labs, lang=lang,
                                       tiles=settings.map_tiles, attribution=settings.map_tiles_attribution,
                                       district=str(getattr(dataset, "name", "")))
-        if settings.maps and len(stops):
-            maps.write_station_day_maps(tmp / "maps", with_ends, _geo_depots(dataset),
-                                        _townships_by_station(dataset),
-                                        dpi=settings.map_dpi, progress=progress, workers=settings.map_workers,
-                                        station_names=names)
         steps.update()
 
         label = str(data_ref.get("embedded") or data_ref["source"])
@@ -339,6 +344,7 @@ def write_plan(
             write_text(tmp / "report.html", report.report_html(md))
         else:
             write_text(tmp / "report.md", md)
+        drawing.write(tmp / "maps", progress)
         steps.update()
 
         outputs = manifest.hash_folder(tmp)

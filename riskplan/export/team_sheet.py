@@ -13,15 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import zipfile
 from collections.abc import Mapping
+from copy import copy
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from riskplan.export.atomic import write_bytes
 from riskplan.export.csvfile import guard_cell
@@ -70,7 +74,9 @@ MAX_WIDTH = 48
 def text_width(value: Any) -> int:
     """Display width of a cell's text [characters]: a CJK (full-width) character counts twice."""
     text = "" if value is None else str(value)
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(ch > "\u2e80" for ch in text)
 
 
 class DayInfo(dict[str, str]):
@@ -86,11 +92,62 @@ def _t(key: str, lang: Lang) -> str:
     return zh if lang == "zh" else en
 
 
-def _fill(ws: Worksheet, stops: pd.DataFrame, info: Mapping[str, str], lang: Lang) -> None:
+def _cell_styles() -> dict[str, tuple[tuple[str, Any], ...]]:
+    """Cell kind -> the style attributes its cells get, in the order they are set [openpyxl objects]."""
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    top = Alignment(wrap_text=True, vertical="top")
+    return {
+        "title": (("font", Font(bold=True, size=14)),),
+        "label": (("font", Font(bold=True)),),
+        "legend": (("alignment", Alignment(wrap_text=False)),),
+        "head": (("font", Font(bold=True)), ("border", box),
+                 ("alignment", Alignment(wrap_text=True, vertical="center"))),
+        "text": (("number_format", "@"), ("border", box), ("alignment", top)),
+        "number": (("border", box), ("alignment", top)),
+        "link": (("font", Font(color="0563C1", underline="single")), ("border", box), ("alignment", top)),
+    }
+
+
+class _Styler:
+    """Gives cells the style of their kind, each kind's style registered in the workbook once.
+
+    Setting a cell's font, border or alignment makes openpyxl look the object up in the workbook's
+    style lists (hashing it) on every assignment, and a year's workbooks have tens of thousands of
+    cells of a few kinds. The first cell of a kind is styled attribute by attribute, so the style
+    lists fill in first-use order exactly as if every cell were (the file is the same byte for
+    byte); later cells get a copy of its style array (the private ``_style``, copied the way
+    openpyxl's own ``WorksheetCopy`` copies cells).
+    """
+
+    def __init__(self) -> None:
+        self.specs = _cell_styles()
+        self.arrays: dict[str, Any] = {}
+
+    def __call__(self, cell: Any, kind: str) -> None:
+        """Style ``cell``, a cell of the sheet without a style yet, as a ``kind`` cell."""
+        array = self.arrays.get(kind)
+        if array is not None:
+            cell._style = copy(array)
+            return
+        for attr, value in self.specs[kind]:
+            setattr(cell, attr, value)
+        self.arrays[kind] = copy(cell._style)
+
+    def cell(self, ws: Worksheet, row: int, column: int, value: Any, kind: str) -> Cell:
+        """A new ``kind`` cell of ``ws`` at ``(row, column)`` holding ``value`` (added by ``ws.append``)."""
+        array = self.arrays.get(kind)
+        if array is not None:
+            return Cell(ws, row, column, value, style_array=array)  # Cell copies the array
+        cell = Cell(ws, row, column, value)
+        self(cell, kind)
+        return cell
+
+
+def _fill(ws: Worksheet, stops: pd.DataFrame, info: Mapping[str, str], lang: Lang, style: _Styler) -> None:
     cols = [c for c in SHEET_COLUMNS if c in stops.columns]
     if "programme_samples" in stops.columns and "samples" in cols:  # several programmes
         cols.insert(cols.index("samples") + 1, "programme_samples")
-    bold, big = Font(bold=True), Font(bold=True, size=14)
     date = pd.Timestamp(info.get("date", ""))
     day = f"{date:%Y-%m-%d} ({'周' if lang == 'zh' else ''}{WEEKDAY[lang][date.day_of_week]})"
     rows: list[list[tuple[str, str]]] = [
@@ -103,44 +160,43 @@ def _fill(ws: Worksheet, stops: pd.DataFrame, info: Mapping[str, str], lang: Lan
          ("", _t("ends_lab" if info.get("ends_at") == "lab" else "ends_station", lang))],
         [("", _t("legend", lang))],
     ]
-    ws.cell(1, 1, rows[0][0][0]).font = big
+    style(ws.cell(1, 1, rows[0][0][0]), "title")
     for r, items in enumerate(rows[1:], start=2):
         c = 1
         for label, value in items:
             if label:
-                ws.cell(r, c, guard_cell(label)).font = bold
+                style(ws.cell(r, c, guard_cell(label)), "label")
                 c += 1
             ws.cell(r, c, guard_cell(value))
             c += 3 if label else 1
-    ws.cell(6, 1).alignment = Alignment(wrap_text=False)
+    style(ws.cell(6, 1), "legend")
     head = 8
-    thin = Side(style="thin")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
     for j, col in enumerate(cols, start=1):
-        cell = ws.cell(head, j, guard_cell(header(col, lang)))
-        cell.font, cell.border = bold, box
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        style(ws.cell(head, j, guard_cell(header(col, lang))), "head")
     yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
     widths = {col: text_width(header(col, lang)) for col in cols}
-    for i, rec in enumerate(stops[cols].itertuples(index=False, name=None), start=head + 1):
-        for j, (col, v) in enumerate(zip(cols, rec), start=1):
+    kinds = ["link" if col in ("amap_url", "baidu_url") else "number" if col in ("stop_order", "units", "samples")
+             else "text" for col in cols]
+    # the Python scalars of each column, as itertuples gives them, without its per-row overhead
+    records = zip(*(list(stops[col]) for col in cols))
+    for i, rec in enumerate(records, start=head + 1):
+        row = []
+        for j, (col, kind, v) in enumerate(zip(cols, kinds, rec), start=1):
             if isinstance(v, bool) or col == "cold_chain":
                 v = yes if bool(v) else no
             elif pd.isna(v):
                 v = None
-            if col in ("amap_url", "baidu_url") and v:
-                cell = ws.cell(i, j, _t("navigate", lang))
+            if kind == "link" and v:
+                cell = style.cell(ws, i, j, _t("navigate", lang), kind)
                 cell.hyperlink = str(v)
-                cell.font = Font(color="0563C1", underline="single")
                 widths[col] = max(widths[col], text_width(cell.value))
             else:
-                is_text = col not in ("stop_order", "units", "samples")
-                cell = ws.cell(i, j, guard_cell(str(v)) if (is_text and v is not None) else v)
-                if is_text:
-                    cell.number_format = "@"
+                kind = "text" if kind == "link" else kind  # an empty link: a text cell
+                value = guard_cell(str(v)) if (kind == "text" and v is not None) else v
+                cell = style.cell(ws, i, j, value, kind)
                 widths[col] = max(widths[col], text_width(v))
-            cell.border = box
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            row.append(cell)
+        ws.append(row)  # lands on row i: append writes below the last row used (the header, then row i-1)
     for j, col in enumerate(cols, start=1):
         ws.column_dimensions[get_column_letter(j)].width = min(MAX_WIDTH, widths[col] + 2)
     ws.freeze_panes = ws.cell(head + 1, 1)
@@ -180,15 +236,18 @@ def team_workbook_bytes(
     """
     wb = Workbook()
     wb.remove(wb.active)
+    style = _Styler()
     for name, stops in days.items():
-        _fill(wb.create_sheet(title=str(name)[:31]), stops, infos.get(name, {}), lang)
+        _fill(wb.create_sheet(title=str(name)[:31]), stops, infos.get(name, {}), lang, style)
     if not days:
         wb.create_sheet(title="-")
     wb.properties.creator = wb.properties.lastModifiedBy = "riskplan"
     wb.properties.title = title or None
     wb.properties.created = wb.properties.modified = when
     buf = io.BytesIO()
-    wb.save(buf)
+    # entries stored, not deflated: normalize_zip compresses them (once) as it rewrites the zip
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as archive:
+        ExcelWriter(wb, archive).save()
     return normalize_zip(buf.getvalue(), when)
 
 
