@@ -331,6 +331,23 @@ def test_times_and_windows() -> None:
     assert split_windows("00:00-07:00;22:00-23:59") == [(0, 420), (1320, 1439)]
 
 
+def test_parsed_windows_are_the_callers_own() -> None:
+    """Each text is parsed once, but every call gets its own list and a bad text fails every time."""
+    from riskplan.timeofday import parse_windows
+
+    first = parse_windows("14:00-17:00;05:30-09:00")
+    first.append((0, 1))
+    split_windows("05:30-09:00").clear()
+    assert parse_windows("14:00-17:00;05:30-09:00") == [(330, 540), (840, 1020)]
+    assert split_windows("05:30-09:00") == [(330, 540)]
+    assert parse_windows(["05:30-09:00", "08:00-10:00"]) == [(330, 600)]
+    for _ in range(2):
+        with pytest.raises(ValueError, match="ends before it starts: 10:00-09:00"):
+            parse_windows(["05:30-06:00", "10:00-09:00"])
+        with pytest.raises(ValueError, match="not a time of day"):
+            parse_hhmm("25:00")
+
+
 # --- the embedded dataset --------------------------------------------------------------------
 
 
