@@ -321,6 +321,21 @@ def test_explode_categories_and_stratum_id(mini: Path) -> None:
     assert stratum_id(long).iloc[0] == "330304001|C-SCHOOL|C31"
 
 
+def test_split_list_gives_each_row_its_own_list() -> None:
+    s = pd.Series([" C1 ；C2;;", None, "C1;C2", "", "C1;C2", 7], dtype=object)
+    lists = split_list(s)
+    assert lists.tolist() == [["C1", "C2"], [], ["C1", "C2"], [], ["C1", "C2"], ["7"]]
+    lists[2].append("X")  # a repeated text is split once, but not shared
+    assert lists[4] == ["C1", "C2"]
+    est = pd.DataFrame({"establishment_id": ["a", "b", "c"], "categories": ["C1;C2", "", "C3"]},
+                       index=[5, 6, 7])
+    long = explode_categories(est)
+    assert long.to_dict("list") == {"establishment_id": ["a", "a", "c"],
+                                    "categories": ["C1;C2", "C1;C2", "C3"],
+                                    "category_code": ["C1", "C2", "C3"]}
+    assert long.index.tolist() == [0, 1, 2] and long["category_code"].dtype == "str"
+
+
 def test_times_and_windows() -> None:
     assert parse_hhmm("05:30") == 330
     assert parse_hhmm("24:00") == 1440
