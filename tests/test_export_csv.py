@@ -92,6 +92,7 @@ def test_each_cell_is_written_as_format_value_writes_it_alone() -> None:
         "samples": pd.array([1, None, 3] * 10, dtype="Int64"),
         "visits": np.arange(30, dtype=np.int64) - 3,
         "station_id": np.arange(30, dtype=np.int64),
+        "share": [0.1, 1.0, -0.0, np.nan, 1e20, 2.5e-7, np.inf, 1e15, 999999999999999.0, 1 / 3] * 3,
     })
     import csv
     import io
@@ -105,7 +106,7 @@ def test_each_cell_is_written_as_format_value_writes_it_alone() -> None:
     lines = buf.getvalue().split("\r\n")
     assert [lines[i].split(",")[0] for i in (0, 1, 2, 13, 14, 7, 8)] == [
         "true", "1", "1", "false", "0", "2026-01-01", "2026-01-01T00:00:00"]
-    assert lines[0].split(",")[-1] == '"=""0"""'  # an integer ID as Excel text
+    assert lines[0].split(",")[-2:] == ['"=""0"""', "0.1"]  # an integer ID as Excel text
 
 
 def test_times_are_hhmm() -> None:

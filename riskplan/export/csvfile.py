@@ -117,6 +117,10 @@ def column_texts(column: pd.Series, *, id_column: bool = False, excel_ids: bool 
     if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu" and not id_column:
         # numpy integers (never missing): their decimal digits
         return [str(v) for v in column.tolist()]
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "f" and not id_column:
+        # numpy floats (mostly distinct): format_value's rule for a float, inline
+        return ["" if v != v else str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.10g}"
+                for v in column.tolist()]
     seen: dict[tuple[type, Any], str] = {}
     out = []
     for v in column.tolist():
