@@ -1,6 +1,7 @@
 """Is the quota delivered? The year plan (every month) per seed: samples routed, bought, short.
 
-Run: ``.venv/bin/python -m benchmarks.bench_delivery [--seeds 0-9] [--rerun] [--district yunling]``.
+Run: ``.venv/bin/python -m benchmarks.bench_delivery [--seeds 0-9] [--rerun] [--tables-only]
+[--district yunling]``.
 
 For each seed the whole plan year of the embedded Ouhai data (or the test district Yunling with
 its configuration) is planned and its folder written, as ``riskplan plan --all-months`` does, and
@@ -14,6 +15,7 @@ and compares the two folders' data files byte for byte (the manifest aside). Not
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import tempfile
@@ -71,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", default="0-9", help="seeds, e.g. 0-9 or 0,3,7 (default 0-9)")
     ap.add_argument("--district", choices=("ouhai", "yunling"), default="ouhai")
     ap.add_argument("--rerun", action="store_true", help="plan each seed twice and compare the folders")
+    ap.add_argument("--tables-only", action="store_true",
+                    help="write no maps and no XLSX (the sample accounting does not depend on them)")
     args = ap.parse_args(argv)
 
     from riskplan.config import Config, load_config
@@ -84,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         ds = read_dataset(ROOT / "tests" / "districts" / "yunling")
         config = load_config(ROOT / "tests" / "districts" / "yunling_config.toml")
+    if args.tables_only:
+        config = dataclasses.replace(config, export=dataclasses.replace(
+            config.export, maps=False, html_map=False, xlsx=False))
     print(f"delivery of the year plan: {ds.name}, seeds {args.seeds}, load {os.getloadavg()[0]:.1f}, "
           f"cpu count {os.cpu_count()}")
     cols = ("quota", "allocated", "scheduled", "delivered", "routed", "bought", "short", "unassigned",

@@ -341,11 +341,12 @@ def test_lab_working_days_are_parsed_with_a_clear_error():
         parse_weekdays("mon;tues")
 
 
-@pytest.mark.parametrize("effort", [None, 0.2])
+@pytest.mark.parametrize("effort", [None, 1.0])
 def test_the_ouhai_plan_passes_the_independent_checker(ouhai, effort):
-    """The default plan for the embedded data, re-simulated route by route (issue 5); with a tenth
-    of the month model's budget it is as spread (issue 13: before, CP-SAT found no solution in
-    that budget and the fallback put July on 3 dates; now the complete greedy hint is the plan)."""
+    """The default plan for the embedded data, re-simulated route by route (issue 5), with the
+    default small budget of the month model and a larger one; both are spread (issue 13: with a
+    partial hint and a small budget CP-SAT found no solution and the fallback put July on 3 dates;
+    now the complete greedy hint is the first solution)."""
     from riskplan.calendar import work_calendar
     from riskplan.pipeline import run_plan
     from riskplan.routing import check_plan

@@ -108,8 +108,28 @@ def _lab_room(month: Month, lab: int, when: pd.Timestamp, samples: int,
     return cap is None or samples <= cap - int(booked.get((month.labs[lab].lab_id, when), 0))
 
 
+Hours = tuple[int, int, list[tuple[int, int]], tuple[int, int]]
+"""``(start, end, start windows, hull)`` of a visit on a day [min after midnight]."""
+
+
+def visit_hours(month: Month, i: int, d: int) -> Hours:
+    """The team's hours for visit ``i`` on working day ``d``, and when the visit may start within them.
+
+    Returns
+    -------
+    Hours
+        The day's ``(start, end)`` (:func:`day_hours`), the visit's start windows within them and
+        the hull of its possible time on site ``(first start, last end)``; ``(start, start)`` when
+        there is none.
+    """
+    lb, ub = day_hours(month.rules, month.market_day(d), bool(month.early[i]))
+    sw = start_windows(intersect(month.windows[i], [(lb, ub)]), int(month.service[i]))
+    return lb, ub, sw, ((sw[0][0], sw[-1][1] + int(month.service[i])) if sw else (lb, lb))
+
+
 def assess(
     month: Month, i: int, s: int, d: int, booked: Mapping[tuple[str, pd.Timestamp], int] | None = None,
+    hours: Hours | None = None,
 ) -> Fit:
     """Test visit ``i`` alone on working day ``d`` with a team of station ``s``.
 
@@ -121,6 +141,9 @@ def assess(
         Visit, station and working-day indices.
     booked
         Samples already booked per ``(lab_id, date)`` (delivered from an earlier month).
+    hours
+        :func:`visit_hours` of the visit and day, when already known (the same on every day with
+        the same hours).
 
     Returns
     -------
@@ -130,9 +153,7 @@ def assess(
     booked = booked or {}
     n_labs = len(month.labs)
     none = (False,) * n_labs
-    lb, ub = day_hours(rules, month.market_day(d), bool(month.early[i]))
-    sw = start_windows(intersect(month.windows[i], [(lb, ub)]), int(month.service[i]))
-    hull = (sw[0][0], sw[-1][1] + int(month.service[i])) if sw else (lb, lb)
+    lb, ub, sw, hull = hours if hours is not None else visit_hours(month, i, d)
     if not month.allowed_on(i, d):
         return Fit(0, False, none, none, hull)
     if month.school[i] and not month.school_day(d):
@@ -197,10 +218,12 @@ def assess_month(
 ) -> dict[tuple[int, int, int], Fit]:
     """:func:`assess` of every visit, day and candidate station: ``(visit, station, day) -> Fit``."""
     out: dict[tuple[int, int, int], Fit] = {}
+    market = [month.market_day(d) for d in range(len(month.days))]
     for i in range(month.n_visits):
+        hours = {m: visit_hours(month, i, market.index(m)) for m in set(market)}
         for s in candidate_stations(month, i):
             for d in range(len(month.days)):
-                out[(i, s, d)] = assess(month, i, s, d, booked)
+                out[(i, s, d)] = assess(month, i, s, d, booked, hours[market[d]])
     return out
 
 

@@ -108,7 +108,8 @@ def greedy_assignment(
                     continue
                 if per and t.cold + n > rules.cold_box_samples:
                     continue
-                if not _tight_ok(month, {**hull, i: f.hull}, [*t.visits, i], tight):
+                hull[i] = f.hull  # this option's, until the visit is placed
+                if not _tight_ok(month, hull, [*t.visits, i], tight):
                     continue
                 choice: Choice | None = None
                 labs = [t.lab] if not new else list(range(len(month.labs)))
@@ -132,6 +133,7 @@ def greedy_assignment(
                 if best is None or rank < best[0]:
                     best = (rank, choice, f)
         if best is None:
+            hull.pop(i, None)
             continue
         s, k, d, held, lab = best[1]
         t = tds[(s, k, d)]

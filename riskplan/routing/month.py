@@ -126,22 +126,34 @@ def workload(month: Month, i: int, s: int) -> int:
     return int(month.service[i] + np.ceil(month.minutes[s, node] + month.minutes[node, s]))
 
 
-def bearings(month: Month, s: int, visits: list[int]) -> dict[int, int]:
-    """Bearing of each visit seen from station ``s`` [tenths of a degree, 0-3599], cut at the widest gap.
+def station_bearings(month: Month, s: int) -> np.ndarray:
+    """Bearing of every visit of the month seen from station ``s`` [degrees, 0-360)."""
+    st = month.stations[s]
+    lon = month.visits["lon_wgs84"].to_numpy(float)
+    lat = month.visits["lat_wgs84"].to_numpy(float)
+    return np.degrees(np.arctan2(lat - st.lat, (lon - st.lon) * np.cos(np.radians(st.lat)))) % 360.0
+
+
+def bearings(angles: np.ndarray, visits: list[int]) -> dict[int, int]:
+    """Bearing of each visit seen from a station [tenths of a degree, 0-3599], cut at the widest gap.
 
     The sweep starts after the widest empty sector around the station, so visits on either side
     of the cut are far apart on this scale, as they are on the ground.
+
+    Parameters
+    ----------
+    angles
+        :func:`station_bearings` of the station [degrees].
+    visits
+        The visits (indices into ``angles``).
     """
     if not visits:
         return {}
-    st = month.stations[s]
-    lon = month.visits["lon_wgs84"].to_numpy(float)[visits]
-    lat = month.visits["lat_wgs84"].to_numpy(float)[visits]
-    ang = np.degrees(np.arctan2(lat - st.lat, (lon - st.lon) * np.cos(np.radians(st.lat)))) % 360.0
+    ang = angles[visits]
     order = np.sort(ang)
-    gaps = np.diff(np.r_[order, order[0] + 360.0])
+    gaps = np.diff(np.append(order, order[0] + 360.0))
     cut = order[(int(np.argmax(gaps)) + 1) % len(order)]
-    return {v: int(round(((a - cut) % 360.0) * 10)) % 3600 for v, a in zip(visits, ang)}
+    return {v: int(round(((a - cut) % 360.0) * 10)) % 3600 for v, a in zip(visits, ang.tolist())}
 
 
 def _from_hint(month: Month, greedy: Mapping[int, tuple[int, int, int, bool, int]], seconds: float,
@@ -233,6 +245,7 @@ def assign_month(
     fill = rules.day_fill * rules.max_shift_minutes
     per_date: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     per_team: dict[tuple[int, int], dict[int, cp_model.IntVar]] = defaultdict(dict)
+    angles_of: dict[int, np.ndarray] = {}
     for (s, k, d), td in sorted(td_vars.items()):
         u: cp_model.IntVar = td["u"]  # type: ignore[assignment]
         xs: list[tuple[int, cp_model.IntVar, Fit]] = td["x"]  # type: ignore[assignment]
@@ -314,7 +327,9 @@ def assign_month(
             loads[(lab, month.date(d))].append(same)
             loads[(lab, month.delivery_date(lab, d))].append(to_this - same + held_here)
         # compactness: the angular spread of the day's visits around the station
-        ang = bearings(month, s, sorted({i for i, _, _ in both}))
+        if s not in angles_of:
+            angles_of[s] = station_bearings(month, s)
+        ang = bearings(angles_of[s], sorted({i for i, _, _ in both}))
         lo = m.new_int_var(0, 3599, f"lo{s}_{k}_{d}")
         hi = m.new_int_var(0, 3599, f"hi{s}_{k}_{d}")
         for i, v, _ in both:
@@ -382,6 +397,14 @@ def assign_month(
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = int(seed) % (2**31)
     solver.parameters.max_deterministic_time = float(rules.assign_effort)
+    # the hint is complete and feasible, so the search starts from a solution; presolve, probing,
+    # symmetry detection and the LP relaxation then cost more wall time than they return (measured
+    # on Ouhai's eleven routed months: at budget 0.1 the objective summed over the months is within
+    # 0.9 % of the former settings at budget 2.0, 9 months equal, in a sixteenth of the time)
+    solver.parameters.cp_model_presolve = False
+    solver.parameters.cp_model_probing_level = 0
+    solver.parameters.symmetry_level = 0
+    solver.parameters.linearization_level = 0
     t0 = time.perf_counter()
     status = solve_stoppable(solver, m)
     seconds = time.perf_counter() - t0
