@@ -54,13 +54,22 @@ def split_list(series: pd.Series) -> pd.Series:
     separates items too.
     """
 
-    def split(v: Any) -> list[str]:
-        if v is None or (not isinstance(v, str) and pd.isna(v)):
-            return []
-        return [p.strip() for p in str(v).replace("；", ";").split(";") if p.strip()]
+    def split(text: str) -> list[str]:
+        return [item for item in (p.strip() for p in text.replace("；", ";").split(";")) if item]
 
-    return pd.Series([split(v) for v in series], index=series.index, dtype=object,
-                     name=series.name)
+    seen: dict[str, list[str]] = {}  # lists repeat (the same categories in many rows): split once
+    out: list[list[str]] = []
+    for v in series.tolist():
+        if isinstance(v, str):
+            items = seen.get(v)
+            if items is None:
+                items = seen[v] = split(v)
+            out.append(items.copy())  # each row its own list
+        elif v is None or pd.isna(v):
+            out.append([])
+        else:
+            out.append(split(str(v)))
+    return pd.Series(out, index=series.index, dtype=object, name=series.name)
 
 
 def as_bool(series: pd.Series, missing: bool = False) -> pd.Series:
@@ -113,11 +122,10 @@ def explode_categories(establishments: pd.DataFrame) -> pd.DataFrame:
 
     The other establishment columns are repeated; establishments with no category give no row.
     """
-    out = establishments.assign(category_code=split_list(establishments["categories"]))
-    out = out.explode("category_code")
-    out = out[out["category_code"].notna()].reset_index(drop=True)
-    out["category_code"] = out["category_code"].astype(str)
-    return out
+    lists = split_list(establishments["categories"]).tolist()
+    rows = np.repeat(np.arange(len(lists)), [len(items) for items in lists])
+    codes = pd.Series([code for items in lists for code in items], dtype=object).astype(str)
+    return establishments.iloc[rows].reset_index(drop=True).assign(category_code=codes)
 
 
 def station_of_township(stations: pd.DataFrame) -> dict[str, str]:

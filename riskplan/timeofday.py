@@ -12,6 +12,7 @@ end after they start (``23:59`` as an end is the end of the day), sorted and mer
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -40,6 +41,11 @@ class TimeOfDayError(RiskplanError, ValueError):
     """Text that is not a time of day or a list of time windows (a ValueError too)."""
 
 
+# The stages parse the same few times and windows again and again (each establishment's opening
+# hours, the routing rules' day start and end for every visit): each distinct text is parsed once.
+# The caches hold only what a pure function of an immutable text returns (ints, tuples), so they
+# change no result and carry nothing from one plan to the next.
+@functools.lru_cache(maxsize=4096)
 def parse_hhmm(text: str) -> int:
     """Minutes after midnight [min] of an ``HH:MM`` time: ``"08:30"`` -> 510, ``"24:00"`` -> 1440.
 
@@ -74,8 +80,14 @@ def split_windows(text: str) -> list[Window]:
     TimeOfDayError
         If an item is not ``HH:MM-HH:MM``.
     """
+    return list(_split_windows(str(text)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_windows(text: str) -> tuple[Window, ...]:
+    """:func:`split_windows` as a tuple (cached: a list would be shared by its callers)."""
     windows = []
-    for part in str(text).replace("；", ";").split(";"):
+    for part in text.replace("；", ";").split(";"):
         part = part.strip()
         if not part:
             continue
@@ -83,7 +95,7 @@ def split_windows(text: str) -> list[Window]:
         if len(bits) != 2:
             raise TimeOfDayError(f"not a time window HH:MM-HH:MM: {part!r}")
         windows.append((parse_hhmm(bits[0]), parse_hhmm(bits[1])))
-    return windows
+    return tuple(windows)
 
 
 def format_windows(windows: Iterable[Window]) -> str:
@@ -114,15 +126,28 @@ def parse_windows(text: str | Iterable[str] | None) -> list[Window]:
     """
     if text is None:
         return []
-    items = [text] if isinstance(text, str) else [str(t) for t in text]
-    checked: list[Window] = []
-    for item in items:
-        for a, b in split_windows(item):
-            if b == _END_OF_DAY - 1:
-                b = _END_OF_DAY
-            if b <= a:
-                raise TimeOfDayError(
-                    f"time window ends before it starts: {format_hhmm(a)}-{format_hhmm(b)}"
-                )
-            checked.append((a, b))
+    if isinstance(text, str):
+        return list(_parse_windows(text))
+    checked = [w for item in text for w in _checked(str(item))]
     return merge_windows(checked)
+
+
+@functools.lru_cache(maxsize=4096)
+def _checked(text: str) -> tuple[Window, ...]:
+    """The windows of one text, each checked to end after it starts (23:59 read as 24:00)."""
+    checked: list[Window] = []
+    for a, b in _split_windows(text):
+        if b == _END_OF_DAY - 1:
+            b = _END_OF_DAY
+        if b <= a:
+            raise TimeOfDayError(
+                f"time window ends before it starts: {format_hhmm(a)}-{format_hhmm(b)}"
+            )
+        checked.append((a, b))
+    return tuple(checked)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_windows(text: str) -> tuple[Window, ...]:
+    """:func:`parse_windows` of one text, as a tuple (cached: a list would be shared)."""
+    return tuple(merge_windows(_checked(text)))

@@ -22,6 +22,33 @@ def test_console_script_help_lists_subcommands() -> None:
     assert out.stderr == ""
 
 
+@pytest.mark.parametrize(("argv", "loaded"), [
+    (["--help"], set()),
+    (["config", "--help"], {"riskplan.commands.config"}),
+])
+def test_a_command_imports_only_its_own_module(argv: list[str], loaded: set[str]) -> None:
+    """``riskplan --help`` imports no command (nor pandas); ``riskplan config`` no other command."""
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print(sorted(m for m in sys.modules\n"
+        "    if m.startswith('riskplan.commands.') or m == 'pandas')))\n"
+        "from riskplan.cli import main\n"
+        f"sys.exit(main({argv!r}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "usage: riskplan" in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == repr(sorted(loaded | ({"pandas"} if loaded else set())))
+
+
+def test_an_unknown_command_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["nope"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'nope'" in err and all(f"'{name}'" in err for name in COMMANDS)
+
+
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["--version"])

@@ -78,6 +78,37 @@ def test_to_standard_maps_both_languages() -> None:
     assert to_standard(["主体编号", "Arrival window", "unknown"]) == ["establishment_id", "arrival_window", "unknown"]
 
 
+def test_each_cell_is_written_as_format_value_writes_it_alone() -> None:
+    """Formatting each distinct value once keeps apart values that compare equal across types."""
+    import datetime as dt
+
+    import numpy as np
+
+    mixed = [True, 1, 1.0, -0.0, "x", None, pd.NA, pd.Timestamp("2026-01-01"),
+             dt.datetime(2026, 1, 1), dt.date(2026, 1, 1), np.nan, "0012", ["a", "b"], False, 0]
+    df = pd.DataFrame({
+        "mixed": pd.Series(mixed * 2, dtype=object),
+        "township_code": pd.Series(["007", "=1", None] * 10, dtype="str")[:30],
+        "samples": pd.array([1, None, 3] * 10, dtype="Int64"),
+        "visits": np.arange(30, dtype=np.int64) - 3,
+        "station_id": np.arange(30, dtype=np.int64),
+        "share": [0.1, 1.0, -0.0, np.nan, 1e20, 2.5e-7, np.inf, 1e15, 999999999999999.0, 1 / 3] * 3,
+    })
+    import csv
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(
+        [csvfile.format_value(v, id_column=c in ("township_code", "station_id")) for c, v in
+         zip(df.columns, row)] for row in df.itertuples(index=False, name=None))
+    text = csvfile.to_csv_bytes(df, "en").decode("utf-8-sig")
+    assert text.split("\r\n", 1)[1] == buf.getvalue()  # cell by cell as format_value writes it
+    lines = buf.getvalue().split("\r\n")
+    assert [lines[i].split(",")[0] for i in (0, 1, 2, 13, 14, 7, 8)] == [
+        "true", "1", "1", "false", "0", "2026-01-01", "2026-01-01T00:00:00"]
+    assert lines[0].split(",")[-2:] == ['"=""0"""', "0.1"]  # an integer ID as Excel text
+
+
 def test_times_are_hhmm() -> None:
     from riskplan.export.field import hhmm
 

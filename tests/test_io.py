@@ -321,6 +321,21 @@ def test_explode_categories_and_stratum_id(mini: Path) -> None:
     assert stratum_id(long).iloc[0] == "330304001|C-SCHOOL|C31"
 
 
+def test_split_list_gives_each_row_its_own_list() -> None:
+    s = pd.Series([" C1 ；C2;;", None, "C1;C2", "", "C1;C2", 7], dtype=object)
+    lists = split_list(s)
+    assert lists.tolist() == [["C1", "C2"], [], ["C1", "C2"], [], ["C1", "C2"], ["7"]]
+    lists[2].append("X")  # a repeated text is split once, but not shared
+    assert lists[4] == ["C1", "C2"]
+    est = pd.DataFrame({"establishment_id": ["a", "b", "c"], "categories": ["C1;C2", "", "C3"]},
+                       index=[5, 6, 7])
+    long = explode_categories(est)
+    assert long.to_dict("list") == {"establishment_id": ["a", "a", "c"],
+                                    "categories": ["C1;C2", "C1;C2", "C3"],
+                                    "category_code": ["C1", "C2", "C3"]}
+    assert long.index.tolist() == [0, 1, 2] and long["category_code"].dtype == "str"
+
+
 def test_times_and_windows() -> None:
     assert parse_hhmm("05:30") == 330
     assert parse_hhmm("24:00") == 1440
@@ -329,6 +344,23 @@ def test_times_and_windows() -> None:
             parse_hhmm(bad)
     assert split_windows("05:30-09:00;14:00-17:00") == [(330, 540), (840, 1020)]
     assert split_windows("00:00-07:00;22:00-23:59") == [(0, 420), (1320, 1439)]
+
+
+def test_parsed_windows_are_the_callers_own() -> None:
+    """Each text is parsed once, but every call gets its own list and a bad text fails every time."""
+    from riskplan.timeofday import parse_windows
+
+    first = parse_windows("14:00-17:00;05:30-09:00")
+    first.append((0, 1))
+    split_windows("05:30-09:00").clear()
+    assert parse_windows("14:00-17:00;05:30-09:00") == [(330, 540), (840, 1020)]
+    assert split_windows("05:30-09:00") == [(330, 540)]
+    assert parse_windows(["05:30-09:00", "08:00-10:00"]) == [(330, 600)]
+    for _ in range(2):
+        with pytest.raises(ValueError, match="ends before it starts: 10:00-09:00"):
+            parse_windows(["05:30-06:00", "10:00-09:00"])
+        with pytest.raises(ValueError, match="not a time of day"):
+            parse_hhmm("25:00")
 
 
 # --- the embedded dataset --------------------------------------------------------------------

@@ -148,11 +148,6 @@ def detection_table(allocation: pd.DataFrame, rules: DetectionRules | None = Non
     return out.rename(columns={"rate_mean": "posterior_rate"})[list(DETECTION_COLUMNS)]
 
 
-def _weighted(values: pd.Series, weights: pd.Series) -> float:
-    w = weights.to_numpy(dtype=float)
-    return float(np.dot(values.to_numpy(dtype=float), w) / w.sum()) if w.sum() > 0 else float("nan")
-
-
 def district_detection(table: pd.DataFrame) -> dict[str, float]:
     """The district's detection figures from :func:`detection_table`.
 
@@ -164,12 +159,38 @@ def district_detection(table: pd.DataFrame) -> dict[str, float]:
         ``expected_detections`` (sum of ``expected_found`` [samples]), ``strata_with_find``
         (sum of ``p_found``: expected strata where an unqualified sample is found [strata]).
     """
-    present = table[table["n_establishments"] > 0]
-    w = present["weight"] if present["weight"].sum() > 0 else present["n_establishments"]
+    return _figures(_columns(table), np.arange(len(table)))
+
+
+_FIGURE_COLUMNS = ("n_establishments", "weight", "surveillance_sensitivity", "expected_found",
+                   "p_found")
+
+
+def _columns(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The columns :func:`_figures` reads, as float arrays."""
+    return {c: table[c].to_numpy(dtype=float) for c in _FIGURE_COLUMNS}
+
+
+def _nansum(values: np.ndarray) -> float:
+    """Sum skipping NaN, added in the order pandas' ``Series.sum`` adds (the same float)."""
+    return float(np.where(np.isnan(values), 0.0, values).sum())
+
+
+def _figures(columns: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, float]:
+    """:func:`district_detection` of the ``rows`` (positions) of a detection table's ``columns``.
+
+    On arrays, so that the figures of each township and category (hundreds of groups) need no
+    pandas sub-table each.
+    """
+    n_est = columns["n_establishments"][rows]
+    present = n_est > 0
+    weight = columns["weight"][rows][present]
+    w = weight if _nansum(weight) > 0 else n_est[present]
+    sens = columns["surveillance_sensitivity"][rows][present]
     return {
-        "district_sensitivity": _weighted(present["surveillance_sensitivity"], w),
-        "expected_detections": float(table["expected_found"].sum()),
-        "strata_with_find": float(table["p_found"].sum()),
+        "district_sensitivity": float(np.dot(sens, w) / w.sum()) if w.sum() > 0 else float("nan"),
+        "expected_detections": _nansum(columns["expected_found"][rows]),
+        "strata_with_find": _nansum(columns["p_found"][rows]),
     }
 
 
@@ -254,12 +275,16 @@ def compare_detection(
     rows = []
     for name, samples in alternative_samples(allocation, residents, rules).items():
         det = detection_table(allocation.assign(samples=samples), rules)
+        columns, n = _columns(det), det["samples"].to_numpy()
         for level, col in (("district", None), ("township", "township_code"), ("category", "category_code")):
-            groups = [("all", det)] if col is None else list(det.groupby(col, sort=True))
-            for key, part in groups:
-                fig = district_detection(part)
+            if col is None:
+                groups = {"all": np.arange(len(det))}
+            else:
+                groups = det.groupby(col, sort=True).indices
+            for key in sorted(groups):
+                fig = _figures(columns, groups[key])
                 rows.append({"allocation": name, "level": level, "key": str(key),
-                             "samples": int(part["samples"].sum()),
+                             "samples": int(n[groups[key]].sum()),
                              "expected_detections": fig["expected_detections"],
                              "sensitivity": fig["district_sensitivity"],
                              "strata_with_find": fig["strata_with_find"]})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from riskplan.commands import SUMMARIES
 from riskplan.errors import RiskplanError
 from riskplan.routing.vrptw import VrptwResult, instance_files, solve_instance, write_solution
 
@@ -13,7 +14,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     """Add the ``bench`` subcommand to ``subparsers`` and return its parser."""
     p = subparsers.add_parser(
         "bench",
-        help="quality benchmark of the routing engine / 路径求解质量基准",
+        help=SUMMARIES["bench"],
         description="Solve every VRPLIB VRPTW instance (*.vrp) of a folder with the routing engine "
         "(DIMACS convention: distances and times truncated to one decimal), write each solution as "
         "a VRPLIB .sol file and print distance, vehicles, gap to the best-known distance (from a "

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from riskplan.commands import SUMMARIES
 from riskplan.config import Config
 from riskplan.configure import check_config
 from riskplan.datasets import read_dataset
@@ -15,7 +16,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     """Register ``riskplan config``."""
     p = subparsers.add_parser(
         "config",
-        help="print the default configuration (--show) or check a file (--check FILE)",
+        help=SUMMARIES["config"],
         description="Print the complete default configuration as TOML (every key with its default), "
         "or check a configuration file and list every problem at once (unknown keys, wrong types, "
         "out-of-range values; with --data also every code, role or name the dataset does not have, "

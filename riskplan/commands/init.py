@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from riskplan.commands import SUMMARIES
 from riskplan.configure import init_config
 from riskplan.datasets import read_dataset
 from riskplan.errors import RiskplanError
@@ -21,7 +22,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     """Register ``riskplan init``."""
     p = subparsers.add_parser(
         "init",
-        help="write a first configuration made from a dataset (roles, seasons, school terms)",
+        help=SUMMARIES["init"],
         description=__doc__.split("\n\n")[1] if __doc__ else None,
     )
     p.add_argument("--data", metavar="DIR", required=True, help="dataset folder")

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from riskplan._problems import Problems
-from riskplan.commands import province
+from riskplan.commands import SUMMARIES, province
 from riskplan.datasets import read_dataset, with_inspections
 from riskplan.errors import RiskplanError, ValidationError
 from riskplan.export.atomic import check_output_folder
@@ -40,7 +40,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     """Register ``riskplan monitor``."""
     p = subparsers.add_parser(
         "monitor",
-        help="progress, coverage, follow-up, alerts, re-plan and targets from the year's results",
+        help=SUMMARIES["monitor"],
         description="\n\n".join(__doc__.split("\n\n")[1:3]) if __doc__ else None,
     )
     p.add_argument("--plan", metavar="DIR", required=True, help="plan folder written by `riskplan plan`")

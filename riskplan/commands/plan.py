@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from riskplan.commands import province
+from riskplan.commands import SUMMARIES, province
 from riskplan.config import Config
 from riskplan.configure import check_config
 from riskplan.dataset import Dataset
@@ -38,7 +38,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     """Register ``riskplan plan``."""
     p = subparsers.add_parser(
         "plan",
-        help="risk scores, quota, allocation, schedule, selection, routes and field-team files",
+        help=SUMMARIES["plan"],
         description=__doc__.split("\n\n")[1] if __doc__ else None,
     )
     p.add_argument("--data", metavar="DIR", nargs="+", help="dataset folder (default: the embedded Ouhai "

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from riskplan._version import __version__
+from riskplan.commands import SUMMARIES
 from riskplan.export.atomic import staged_folder
 from riskplan.export.manifest import hash_folder, write_manifest
 from riskplan.schema import TABLES
@@ -17,7 +18,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     """Add the ``template`` subcommand to ``subparsers`` and return its parser."""
     p = subparsers.add_parser(
         "template",
-        help="write blank input files (XLSX with drop-downs, CSV) to fill in / 生成数据填报模板",
+        help=SUMMARIES["template"],
         description="Write blank input files for a district: DIR/xlsx/ holds one workbook per "
         "table (Chinese and English headers, an example row, drop-downs for fixed lists and for "
         "codes listed on a sheet of the same workbook, a sheet explaining each column in "

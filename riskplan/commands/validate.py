@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from riskplan.commands import SUMMARIES
 from riskplan.datasets import embedded_data_dir
 from riskplan.errors import RiskplanError
 from riskplan.export.csvfile import write_csv
@@ -23,7 +24,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     """Add the ``validate`` subcommand to ``subparsers`` and return its parser."""
     p = subparsers.add_parser(
         "validate",
-        help="check a dataset folder (default: the embedded Ouhai data) / 校验数据",
+        help=SUMMARIES["validate"],
         description="Check every table and cross-reference of a district dataset folder and print "
         "a summary and every problem (file, row, column, value, reason in Chinese and English). "
         "Exit code 1 when there are errors (warnings do not fail). Columns riskplan does not "

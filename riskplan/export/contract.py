@@ -298,12 +298,14 @@ def conform(table: str | TableSpec, df: pd.DataFrame) -> pd.DataFrame:
 
 def _cast(s: pd.Series, kind: Kind, where: str) -> pd.Series:
     if kind == "str":
-        bad = [v for v in s if not isinstance(v, str) and not pd.isna(v)]
+        # a string column holds text or missing values only; any other is checked value by value
+        bad = [] if isinstance(s.dtype, pd.StringDtype) else [
+            v for v in s.tolist() if not isinstance(v, str) and not pd.isna(v)]
         if bad:
             raise RiskplanError(f"{where}: {bad[0]!r} is not text")
         return s.astype(object).where(s.notna(), "").astype(DTYPES["str"])
     if kind == "bool":
-        if s.dtype != bool and not all(isinstance(v, (bool, np.bool_)) for v in s):
+        if s.dtype != bool and not all(isinstance(v, (bool, np.bool_)) for v in s.tolist()):
             raise RiskplanError(f"{where}: not all true/false")
         return s.astype(DTYPES["bool"])
     if kind == "datetime":

@@ -101,12 +101,38 @@ def to_csv_bytes(df: pd.DataFrame, lang: Lang = "zh", *, excel_ids: bool = True)
     writer = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)  # RFC 4180
     cols = [str(c) for c in df.columns]
     writer.writerow([guard_cell(h) for h in headers(cols, lang)])
-    flags = [is_id_column(c) for c in cols]
-    for row in df.itertuples(index=False, name=None):
-        writer.writerow(
-            [format_value(v, id_column=f, excel_ids=excel_ids) for v, f in zip(row, flags)]
-        )
+    columns = [column_texts(df.iloc[:, j], id_column=is_id_column(c), excel_ids=excel_ids)
+               for j, c in enumerate(cols)]
+    writer.writerows(zip(*columns))
     return buf.getvalue().encode("utf-8-sig")
+
+
+def column_texts(column: pd.Series, *, id_column: bool = False, excel_ids: bool = True) -> list[str]:
+    """:func:`format_value` of every cell of ``column``, each distinct value formatted once.
+
+    Columns repeat their values (codes, names, dates, flags): a value is looked up by its type
+    and value, so ``True`` and ``1``, or a ``Timestamp`` and a ``datetime``, stay apart; an
+    unhashable cell (a list) is formatted on its own.
+    """
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu" and not id_column:
+        # numpy integers (never missing): their decimal digits
+        return [str(v) for v in column.tolist()]
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "f" and not id_column:
+        # numpy floats (mostly distinct): format_value's rule for a float, inline
+        return ["" if v != v else str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.10g}"
+                for v in column.tolist()]
+    seen: dict[tuple[type, Any], str] = {}
+    out = []
+    for v in column.tolist():
+        key = (type(v), v)
+        try:
+            text = seen[key]
+        except KeyError:
+            text = seen[key] = format_value(v, id_column=id_column, excel_ids=excel_ids)
+        except TypeError:  # unhashable
+            text = format_value(v, id_column=id_column, excel_ids=excel_ids)
+        out.append(text)
+    return out
 
 
 def write_csv(

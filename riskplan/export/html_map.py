@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import numpy as np
 import pandas as pd
 
 from riskplan.export.atomic import write_text
@@ -167,24 +168,30 @@ def month_map_data(
     ys: list[float] = []
     keyed = stops[located].assign(_d=stops["date"].astype(str), _s=stops["station_id"].astype(str),
                                   _t=stops["team"].astype(str))
-    for (day, sid, team), grp in keyed.groupby(["_d", "_s", "_t"], sort=True):
-        grp = grp.sort_values("stop_order")
+    # rows as dicts, made once: a pandas row or sub-table per stop costs more than the rest
+    records = keyed.to_dict("records")
+    order = keyed["stop_order"].to_numpy()
+    routes = keyed.groupby(["_d", "_s", "_t"], sort=True).indices
+    for day, sid, team in sorted(routes):
+        rows = routes[(day, sid, team)]
+        rows = rows[np.argsort(order[rows], kind="stable")]
+        grp = [records[i] for i in rows]
         depot = depots.get(sid)
-        path = [[_round(x, decimals), _round(y, decimals)] for x, y in zip(grp["lon_wgs84"], grp["lat_wgs84"])]
-        end = route_lab(grp) or depot
+        path = [[_round(r["lon_wgs84"], decimals), _round(r["lat_wgs84"], decimals)] for r in grp]
+        end = route_lab(keyed.iloc[rows[:1]]) or depot
         route = ([[_round(depot[0], decimals), _round(depot[1], decimals)]] if depot else []) + path + (
             [[_round(end[0], decimals), _round(end[1], decimals)]] if end else [])
         when = pd.Timestamp(day)
         station = f"{names[sid]} ({sid})" if names.get(sid) else sid
         n = len(grp)
         layer_stops = []
-        for (x, y), (_, row) in zip(path, grp.iterrows()):
+        for (x, y), row in zip(path, grp):
             layer_stops.append({
                 "n": int(row["stop_order"]), "lon": x, "lat": y,
                 "name": str(row.get("establishment_name", "")), "arrival": str(row.get("arrival", "")),
                 "row": [[header(c, lang), _cell(row[c], c, text), c] for c in cols],
                 "links": [[text[k], str(row[c])] for k, c in (("amap", "amap_url"), ("baidu", "baidu_url"))
-                          if c in row.index and str(row[c]).startswith("https://")],
+                          if c in row and str(row[c]).startswith("https://")],
             })
         xs += [p[0] for p in route]
         ys += [p[1] for p in route]

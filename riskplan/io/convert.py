@@ -9,6 +9,7 @@ the datum of each row.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,26 @@ def as_text(series: pd.Series) -> pd.Series:
         text = series.map(lambda v: v if (v is None or (not isinstance(v, (list, tuple))
                                                            and pd.isna(v))) else str(v).strip())
     return text.astype(object).where(series.notna() & (text.astype(object) != ""), None)
+
+
+def per_distinct(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``fn`` computed once per distinct cell (dates, times and hours repeat down a column).
+
+    The cache lives as long as the returned function: one column's conversion.
+    """
+    seen: dict[tuple[type, Any], Any] = {}
+
+    def cached(v: Any) -> Any:
+        key = (type(v), v)  # True and 1 apart
+        try:
+            return seen[key]
+        except KeyError:
+            out = seen[key] = fn(v)
+            return out
+        except TypeError:  # unhashable
+            return fn(v)
+
+    return cached
 
 
 def convert_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series, str, str]:
@@ -77,7 +98,7 @@ def convert_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series, s
                 return "bad"
             return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
 
-        iso = raw.map(norm_date)
+        iso = raw.map(per_distinct(norm_date))
         parsed = pd.to_datetime(iso.where(iso != "bad"), format="%Y-%m-%d", errors="coerce")
         bad = present & parsed.isna()
         return parsed.astype("datetime64[ns]"), bad, "not a date YYYY-MM-DD", "不是日期（YYYY-MM-DD）"
@@ -91,7 +112,7 @@ def convert_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series, s
                 return "bad"
             return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
-        normed = raw.map(norm_time)
+        normed = raw.map(per_distinct(norm_time))
         bad = present & (normed == "bad")
         out = normed.where(normed.notna() & ~bad, np.nan).astype("str")
         return out, bad, "not a time of day HH:MM", "不是时间（HH:MM）"
@@ -107,7 +128,7 @@ def convert_column(raw: pd.Series, col: Column) -> tuple[pd.Series, pd.Series, s
                 return None
             return ";".join(f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}" for a, b in ws)
 
-        normed = raw.map(norm_windows)
+        normed = raw.map(per_distinct(norm_windows))
         bad = present & (normed == "bad")
         out = normed.where(normed.notna() & ~bad, np.nan).astype("str")
         return (out, bad, "not a list of time windows HH:MM-HH:MM",

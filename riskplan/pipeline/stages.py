@@ -117,22 +117,25 @@ def per_visit_limit(establishments: pd.DataFrame, config: Config) -> np.ndarray:
     end = parse_hhmm(rules.day_end)
     buy = set(config.selection.purchase_business_types)
     early = set(rules.early_start_types)
-    hours = "opening_hours" in establishments.columns
-    out = np.zeros(len(establishments), dtype=np.int64)
-    for i, (bt, oh) in enumerate(zip(establishments["business_type"].astype(str),
-                                     establishments["opening_hours"] if hours else [None] * len(out))):
+    per = float(rules.service_per_sample_minutes)
+
+    def limit(bt: str, oh: str | None) -> int:
         if bt in buy:
-            out[i] = most
-            continue
+            return most
         start = parse_hhmm(rules.early_start if bt in early else rules.day_start)
-        oh = oh if isinstance(oh, str) else None
         wins = intersect(visit_windows(bt, oh, rules.windows), [(start, end)])
         longest = max((b - a for a, b in wins), default=0)
-        per = float(rules.service_per_sample_minutes)
         room = longest - float(rules.service_base_minutes)
         fit = most if per <= 0 and room >= 0 else int(max(room, -1.0) // per) if per > 0 else 0
-        out[i] = min(max(fit, 0), most)
-    return out
+        return min(max(fit, 0), most)
+
+    hours = (establishments["opening_hours"] if "opening_hours" in establishments.columns
+             else [None] * len(establishments))
+    pairs = [(bt, oh if isinstance(oh, str) else None)
+             for bt, oh in zip(establishments["business_type"].astype(str), hours)]
+    # establishments share few (business type, opening hours) pairs: each one's windows parsed once
+    limits = {pair: limit(*pair) for pair in dict.fromkeys(pairs)}
+    return np.array([limits[pair] for pair in pairs], dtype=np.int64)
 
 
 def stage_allocation(scores: pd.DataFrame, quota: int, dataset: Dataset, config: Config,
