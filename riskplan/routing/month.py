@@ -41,6 +41,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from riskplan.cpsat import solve_stoppable
+from riskplan.routing.bearings import bearings, station_bearings
 from riskplan.routing.feasible import Fit, candidate_stations, day_hours
 from riskplan.routing.hint import add_full_hint, greedy_assignment
 from riskplan.routing.network import Month
@@ -124,36 +125,6 @@ def workload(month: Month, i: int, s: int) -> int:
     """Planned work of visit ``i`` for a team of station ``s``: service plus the round trip [min]."""
     node = month.visit_node(i)
     return int(month.service[i] + np.ceil(month.minutes[s, node] + month.minutes[node, s]))
-
-
-def station_bearings(month: Month, s: int) -> np.ndarray:
-    """Bearing of every visit of the month seen from station ``s`` [degrees, 0-360)."""
-    st = month.stations[s]
-    lon = month.visits["lon_wgs84"].to_numpy(float)
-    lat = month.visits["lat_wgs84"].to_numpy(float)
-    return np.degrees(np.arctan2(lat - st.lat, (lon - st.lon) * np.cos(np.radians(st.lat)))) % 360.0
-
-
-def bearings(angles: np.ndarray, visits: list[int]) -> dict[int, int]:
-    """Bearing of each visit seen from a station [tenths of a degree, 0-3599], cut at the widest gap.
-
-    The sweep starts after the widest empty sector around the station, so visits on either side
-    of the cut are far apart on this scale, as they are on the ground.
-
-    Parameters
-    ----------
-    angles
-        :func:`station_bearings` of the station [degrees].
-    visits
-        The visits (indices into ``angles``).
-    """
-    if not visits:
-        return {}
-    ang = angles[visits]
-    order = np.sort(ang)
-    gaps = np.diff(np.append(order, order[0] + 360.0))
-    cut = order[(int(np.argmax(gaps)) + 1) % len(order)]
-    return {v: int(round(((a - cut) % 360.0) * 10)) % 3600 for v, a in zip(visits, ang.tolist())}
 
 
 def _from_hint(month: Month, greedy: Mapping[int, tuple[int, int, int, bool, int]], seconds: float,
@@ -397,10 +368,9 @@ def assign_month(
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = int(seed) % (2**31)
     solver.parameters.max_deterministic_time = float(rules.assign_effort)
-    # the hint is complete and feasible, so the search starts from a solution; presolve, probing,
-    # symmetry detection and the LP relaxation then cost more wall time than they return (measured
-    # on Ouhai's eleven routed months: at budget 0.1 the objective summed over the months is within
-    # 0.9 % of the former settings at budget 2.0, 9 months equal, in a sixteenth of the time)
+    # the search starts from the complete hint; presolve, probing, symmetry and LP then cost more
+    # wall time than they return (Ouhai's 11 routed months at budget 0.1: summed objective within
+    # 0.9 % of the former settings at 2.0, 9 months equal, a sixteenth of the time)
     solver.parameters.cp_model_presolve = False
     solver.parameters.cp_model_probing_level = 0
     solver.parameters.symmetry_level = 0
