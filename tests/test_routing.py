@@ -390,3 +390,46 @@ def test_route_plan_repr_totals_and_summary(world):
     assert lines[3] == f"{2 * team_h:,.1f} officer-hours in the field ({team_h:,.1f} team-hours x 2 officers)"
     three = plan.summary(officers_per_team=3).splitlines()[3]
     assert three == f"{3 * team_h:,.1f} officer-hours in the field ({team_h:,.1f} team-hours x 3 officers)"
+
+
+def _months_of_a_plan(dataset, config, months, monkeypatch):
+    """The inputs of every month assignment of a plan (the real assignment runs; its inputs are kept)."""
+    import riskplan.routing.plan as route_plan
+    from riskplan.pipeline import run_plan
+
+    seen = []
+    real = route_plan.assign_month
+
+    def keep(month, fits, booked, seed):
+        seen.append((month, fits, dict(booked), seed))
+        return real(month, fits, booked, seed)
+
+    monkeypatch.setattr(route_plan, "assign_month", keep)
+    run_plan(dataset, config, month=months)
+    return seen
+
+
+@pytest.mark.parametrize("district", ["ouhai", "yunling"])
+def test_the_greedy_hint_keeps_every_rule_of_the_month_model(district, ouhai, yunling, yunling_config,
+                                                              monkeypatch):
+    """The hint is CP-SAT's first solution, and the assignment when CP-SAT finds none (status HINT): with
+    every variable fixed to it the model must be feasible (a visit that the greedy put beside another
+    one in a short window that a third, unplaced visit's window encloses broke it before), and the
+    HINT assignment is that solution."""
+    from riskplan.routing.hint import greedy_assignment
+    from riskplan.routing.month import TIGHT_WINDOW, assign_month, hint_assignment, month_options, workload
+
+    dataset, config, months = ((ouhai, Config(), [7, 9]) if district == "ouhai"
+                               else (yunling, yunling_config, [3, 10]))
+    seen = _months_of_a_plan(dataset, config, months, monkeypatch)
+    assert len(seen) == len(months)
+    for month, fits, booked, seed in seen:
+        checked = assign_month(month, fits, booked, seed, check_hint=True)
+        assert checked.status in ("OPTIMAL", "FEASIBLE")
+        options = month_options(month, fits)
+        work_of = {(i, s): workload(month, i, s) for i, opts in options.items() for s, _, _ in opts}
+        greedy = greedy_assignment(month, options, work_of, booked, TIGHT_WINDOW)
+        hinted = hint_assignment(month, greedy, 0.0, 0)
+        assert hinted.status == "HINT" and hinted.team_days == checked.team_days
+        assert hinted.unplaced == checked.unplaced
+        assert len(greedy) + len(hinted.unplaced) == month.n_visits  # every visit accounted for

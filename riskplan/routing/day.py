@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskplan.routing.assignment import TeamDay
 from riskplan.routing.feasible import day_hours
 from riskplan.routing.model import RoutingProblem, RoutingSolution, SearchBudget, solve
-from riskplan.routing.month import TeamDay
 from riskplan.routing.network import Month
 from riskplan.routing.windows import intersect, start_windows
 from riskplan.settings.routing import RoutingRules

@@ -18,10 +18,11 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from riskplan.routing.assignment import TeamDay
 from riskplan.routing.day import SolvedDay, route_day
 from riskplan.routing.feasible import Fit, candidate_stations
 from riskplan.routing.model import SearchBudget
-from riskplan.routing.month import TeamDay, workload
+from riskplan.routing.month import workload
 from riskplan.routing.network import Month
 
 LabKey = tuple[str, pd.Timestamp]

@@ -42,12 +42,10 @@ class _TeamDay:
     fits: list[Fit] = dataclasses.field(default_factory=list)
 
 
-def _tight_ok(month: Month, hulls: Mapping[int, tuple[int, int]], visits: list[int], tight: int) -> bool:
-    """The visits whose hulls lie inside each short hull fit in it one after another."""
-    for v in visits:
-        a, b = hulls[v]
-        if b - a > tight:
-            continue
+def _tight_ok(month: Month, hulls: Mapping[int, tuple[int, int]], visits: list[int],
+              windows: list[tuple[int, int]]) -> bool:
+    """The visits whose hulls lie inside each of ``windows`` fit in it one after another."""
+    for a, b in windows:
         inside = [u for u in visits if a <= hulls[u][0] and hulls[u][1] <= b]
         if sum(int(month.service[u]) for u in inside) > b - a:
             return False
@@ -89,6 +87,13 @@ def greedy_assignment(
         used = lab_load[(lab, date)] + int(booked.get((month.labs[lab].lab_id, date), 0))
         return cap is None or used + n <= cap
 
+    # the model limits the visits inside the short window of every option on a station's day,
+    # placed or not: a new visit can only break those that hold its own window
+    short: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
+    for opts in options.values():
+        for s, d, f in opts:
+            if f.hull[1] - f.hull[0] <= tight:
+                short[(s, d)].add(f.hull)
     order = sorted(options, key=lambda i: (len(options[i]), not bool(month.perishable[i]), i))
     out: dict[int, Choice] = {}
     for i in order:
@@ -98,6 +103,7 @@ def greedy_assignment(
         for s, d, f in options[i]:
             w = int(work_of[(i, s)])
             lb, _ = day_hours(rules, month.market_day(d), False)
+            around = [h for h in short[(s, d)] if h[0] <= f.hull[0] and f.hull[1] <= h[1]]
             for k in range(1, month.stations[s].teams + 1):
                 t = tds.get((s, k, d))
                 new = t is None or not t.visits
@@ -109,7 +115,7 @@ def greedy_assignment(
                 if per and t.cold + n > rules.cold_box_samples:
                     continue
                 hull[i] = f.hull  # this option's, until the visit is placed
-                if not _tight_ok(month, hull, [*t.visits, i], tight):
+                if not _tight_ok(month, hull, [*t.visits, i], around):
                     continue
                 choice: Choice | None = None
                 labs = [t.lab] if not new else list(range(len(month.labs)))

@@ -31,7 +31,6 @@ machine.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections import defaultdict
 from collections.abc import Mapping
@@ -41,9 +40,11 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from riskplan.cpsat import solve_stoppable
+from riskplan.errors import RiskplanError
+from riskplan.routing.assignment import Assignment, TeamDay
 from riskplan.routing.bearings import bearings, station_bearings
 from riskplan.routing.feasible import Fit, candidate_stations, day_hours
-from riskplan.routing.hint import add_full_hint, greedy_assignment
+from riskplan.routing.hint import Choice, add_full_hint, greedy_assignment
 from riskplan.routing.network import Month
 
 WEIGHTS: dict[str, float] = {
@@ -64,72 +65,34 @@ SCALE = 10
 """Objective units per minute (CP-SAT needs integers)."""
 
 
-@dataclasses.dataclass(frozen=True)
-class TeamDay:
-    """One team's day as the month assignment planned it.
-
-    Attributes
-    ----------
-    station, team, day
-        Station index, team (1-based) and working-day index.
-    to_lab
-        The route ends at the lab (it carries perishable samples).
-    lab
-        Index of the lab its samples go to (the same day when ``to_lab``, else at the next
-        working day's intake).
-    visits
-        Visits (indices) done normally.
-    held
-        Perishable visits held overnight in the station's cold storage.
-    """
-
-    station: int
-    team: int
-    day: int
-    to_lab: bool
-    lab: int
-    visits: tuple[int, ...]
-    held: tuple[int, ...]
-
-
-@dataclasses.dataclass(frozen=True)
-class Assignment:
-    """The month assignment.
-
-    Attributes
-    ----------
-    team_days
-        ``(station, team, day) -> TeamDay`` for every team-day with a visit.
-    unplaced
-        Visits on no team-day (sorted).
-    status
-        CP-SAT status name (``OPTIMAL``, ``FEASIBLE``), or ``HINT`` when CP-SAT found no solution
-        within its budget and the greedy hint (:mod:`riskplan.routing.hint`) is the assignment.
-    objective
-        Objective value [min].
-    seconds
-        Wall-clock time of the solve [s].
-    size
-        Booleans of the model.
-    """
-
-    team_days: dict[tuple[int, int, int], TeamDay]
-    unplaced: list[int]
-    status: str
-    objective: float
-    seconds: float
-    size: int
-
-
 def workload(month: Month, i: int, s: int) -> int:
     """Planned work of visit ``i`` for a team of station ``s``: service plus the round trip [min]."""
     node = month.visit_node(i)
     return int(month.service[i] + np.ceil(month.minutes[s, node] + month.minutes[node, s]))
 
 
-def _from_hint(month: Month, greedy: Mapping[int, tuple[int, int, int, bool, int]], seconds: float,
-               size: int) -> Assignment:
-    """The greedy hint as the assignment (status ``HINT``, objective not computed)."""
+def month_options(month: Month, fits: Mapping[tuple[int, int, int], Fit]) -> dict[int, list[tuple[int, int, Fit]]]:
+    """Per visit, ``(station, day, Fit)`` where it fits alone.
+
+    Its own station's days, or the other candidate station's when none of its own fits.
+    """
+    options: dict[int, list[tuple[int, int, Fit]]] = {}
+    for i in range(month.n_visits):
+        own = [(s, d, f) for s in candidate_stations(month, i)[:1] for d in range(len(month.days))
+               if (f := fits[(i, s, d)]).ok]
+        if not own:
+            own = [(s, d, f) for s in candidate_stations(month, i)[1:] for d in range(len(month.days))
+                   if (f := fits[(i, s, d)]).ok]
+        options[i] = own
+    return options
+
+
+def hint_assignment(month: Month, greedy: Mapping[int, Choice], seconds: float, size: int) -> Assignment:
+    """The greedy hint (:func:`riskplan.routing.hint.greedy_assignment`) as the assignment.
+
+    Status ``HINT``, objective not computed: the month's assignment when CP-SAT finds no solution
+    within its budget.
+    """
     days: dict[tuple[int, int, int], list[int]] = defaultdict(list)
     for i, c in greedy.items():
         days[c[:3]].append(i)
@@ -145,6 +108,7 @@ def assign_month(
     fits: Mapping[tuple[int, int, int], Fit],
     booked: Mapping[tuple[str, pd.Timestamp], int] | None = None,
     seed: int = 0,
+    check_hint: bool = False,
 ) -> Assignment:
     """Assign the month's visits to team-days (see the module docstring).
 
@@ -158,6 +122,9 @@ def assign_month(
         Samples already booked per ``(lab_id, date)``, counted against the lab's capacity.
     seed
         CP-SAT's random seed (the search is single-threaded and deterministic).
+    check_hint
+        Fix every variable to the greedy hint: CP-SAT only checks that it keeps every rule
+        (``INFEASIBLE``, a defect, raises).
 
     Returns
     -------
@@ -165,20 +132,11 @@ def assign_month(
     """
     rules = month.rules
     booked = booked or {}
-    n_days, n_labs = len(month.days), len(month.labs)
+    n_labs = len(month.labs)
     m = cp_model.CpModel()
     cost: list[tuple[cp_model.LinearExprT, float]] = []
 
-    # options: only the visit's own station, unless no day there fits it alone
-    options: dict[int, list[tuple[int, int, Fit]]] = {}
-    for i in range(month.n_visits):
-        own = [(s, d, f) for s in candidate_stations(month, i)[:1] for d in range(n_days)
-               if (f := fits[(i, s, d)]).ok]
-        if not own:
-            own = [(s, d, f) for s in candidate_stations(month, i)[1:] for d in range(n_days)
-                   if (f := fits[(i, s, d)]).ok]
-        options[i] = own
-
+    options = month_options(month, fits)
     td_vars: dict[tuple[int, int, int], dict[str, object]] = {}
 
     def team_day(s: int, k: int, d: int) -> dict[str, object]:
@@ -356,10 +314,8 @@ def assign_month(
             overs.append((over, d, j))
             cost.append((over, WEIGHTS["same_date"]))
 
-    # a greedy first assignment as the search's hint (measured: without it many visits stay out),
-    # complete down to the last auxiliary variable: a partial hint must be completed by the search,
-    # which a small budget does not do (measured on Ouhai July at assign_effort 0.5: no solution at
-    # all, every visit left to the fallback, which put the month on 3 dates)
+    # a greedy assignment as a hint down to the last auxiliary variable (measured on Ouhai July at
+    # budget 0.5: with a partial hint no solution at all, and the fallback put July on 3 dates)
     work_of = {(i, s): workload(month, i, s) for i, opts in options.items() for s, _, _ in opts}
     greedy = greedy_assignment(month, options, work_of, booked, TIGHT_WINDOW)
     add_full_hint(m, month, greedy, x_of, unplaced, td_vars, extras, overs)
@@ -375,13 +331,15 @@ def assign_month(
     solver.parameters.cp_model_probing_level = 0
     solver.parameters.symmetry_level = 0
     solver.parameters.linearization_level = 0
+    solver.parameters.fix_variables_to_their_hinted_value = check_hint
     t0 = time.perf_counter()
     status = solve_stoppable(solver, m)
     seconds = time.perf_counter() - t0
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        # no solution within the budget (a small one can end in presolve, measured at assign_effort
-        # 0.2 on Ouhai July): the greedy hint keeps the same rules, so it is the month's assignment
-        return _from_hint(month, greedy, seconds, len(m.proto.variables))
+    if status == cp_model.UNKNOWN:  # no solution within the budget: the hint keeps the same rules
+        return hint_assignment(month, greedy, seconds, len(m.proto.variables))
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # leaving every visit out is a solution
+        raise RiskplanError(f"the month assignment's model is {solver.status_name(status)}: a defect "
+                            "of riskplan, please report it with the plan's inputs")
     out: dict[tuple[int, int, int], TeamDay] = {}
     for (s, k, d), td in sorted(td_vars.items()):
         if not solver.boolean_value(td["u"]):  # type: ignore[arg-type]
