@@ -8,8 +8,11 @@ district's folder.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+
+import pandas as pd
 
 from riskplan._problems import Problems
 from riskplan.dataset import Dataset
@@ -95,6 +98,29 @@ def load_ouhai(validate: bool = True) -> Dataset:
     return read_dataset(embedded_data_dir("ouhai"), validate=validate)
 
 
+def _with_table(dataset: Dataset, path: str | Path, table_name: str, what: tuple[str, str],
+                check: Callable[[pd.DataFrame, Dataset, Reporter], None]) -> Dataset:
+    """``dataset`` with its table ``table_name`` read from ``path`` and checked by ``check``.
+
+    ``what`` names the file in messages (English, Chinese). Every error of the file at once, as a
+    :class:`ValidationError`; warnings are left to the dataset's own validation.
+    """
+    path = Path(path)
+    problems = Problems()
+    if not path.is_file():
+        problems.add(path.name, None, "", "", f"{what[0]} file not found: {path}", f"找不到{what[1]}文件：{path}")
+        raise ValidationError(problems.to_frame())
+    table = read_table(path, table_name, problems)
+    files = {**(dataset.metadata or {}).get("files", {}), table_name: path.name}
+    out = dataclasses.replace(dataset, **{table_name: table},
+                              metadata={**(dataset.metadata or {}), "files": files})
+    check(table, out, Reporter(out, problems))
+    if problems.has_errors:
+        frame = problems.to_frame()
+        raise ValidationError(frame[frame["level"] == "error"].reset_index(drop=True))
+    return out
+
+
 def with_higher_level(dataset: Dataset, path: str | Path) -> Dataset:
     """``dataset`` with its higher-level table read from ``path`` (``riskplan plan --higher-level``).
 
@@ -106,26 +132,15 @@ def with_higher_level(dataset: Dataset, path: str | Path) -> Dataset:
     ValidationError
         With every problem of the file (file, row, column, what is wrong).
     """
-    path = Path(path)
-    problems = Problems()
-    if not path.is_file():
-        problems.add(path.name, None, "", "", f"higher-level file not found: {path}",
-                     f"找不到上级任务文件：{path}")
-        raise ValidationError(problems.to_frame())
-    table = read_table(path, "higher_level", problems)
-    files = {**(dataset.metadata or {}).get("files", {}), "higher_level": path.name}
-    out = dataclasses.replace(dataset, higher_level=table,
-                              metadata={**(dataset.metadata or {}), "files": files})
-    codes = {
-        "township": set(out.townships["township_code"].astype(str)),
-        "business_type": set(out.business_types["business_type"].astype(str)),
-        "category": set(out.categories["category_code"].astype(str)),
-    }
-    check_higher_level(table, codes, Reporter(out, problems))
-    if problems.has_errors:
-        frame = problems.to_frame()
-        raise ValidationError(frame[frame["level"] == "error"].reset_index(drop=True))
-    return out
+    def check(table: pd.DataFrame, out: Dataset, report: Reporter) -> None:
+        codes = {
+            "township": set(out.townships["township_code"].astype(str)),
+            "business_type": set(out.business_types["business_type"].astype(str)),
+            "category": set(out.categories["category_code"].astype(str)),
+        }
+        check_higher_level(table, codes, report)
+
+    return _with_table(dataset, path, "higher_level", ("higher-level", "上级任务"), check)
 
 
 def with_inspections(dataset: Dataset, path: str | Path) -> Dataset:
@@ -140,19 +155,7 @@ def with_inspections(dataset: Dataset, path: str | Path) -> Dataset:
     ValidationError
         With every problem of the file (file, row, column, what is wrong).
     """
-    path = Path(path)
-    problems = Problems()
-    if not path.is_file():
-        problems.add(path.name, None, "", "", f"inspections file not found: {path}",
-                     f"找不到检查记录文件：{path}")
-        raise ValidationError(problems.to_frame())
-    table = read_table(path, "inspections", problems)
-    files = {**(dataset.metadata or {}).get("files", {}), "inspections": path.name}
-    out = dataclasses.replace(dataset, inspections=table,
-                              metadata={**(dataset.metadata or {}), "files": files})
-    check_inspections(table, set(out.establishments["establishment_id"].astype(str)),
-                      Reporter(out, problems), out.plan_year)
-    if problems.has_errors:
-        frame = problems.to_frame()
-        raise ValidationError(frame[frame["level"] == "error"].reset_index(drop=True))
-    return out
+    def check(table: pd.DataFrame, out: Dataset, report: Reporter) -> None:
+        check_inspections(table, set(out.establishments["establishment_id"].astype(str)), report, out.plan_year)
+
+    return _with_table(dataset, path, "inspections", ("inspections", "检查记录"), check)

@@ -130,13 +130,13 @@ def inspection_actuals(config: Config | None, dataset: Dataset, as_of: DateLike,
     empty = pd.DataFrame(columns=["target_id", "scope", "actual", "as_of", "note", "source",
                                   "open_until"])
     insp = getattr(dataset, "inspections", None)
-    if not campaigns:
+    if config is None or not campaigns:
         return InspectionActuals(empty, {}, pd.DataFrame(columns=list(TERM_COLUMNS)))
     if insp is None or len(insp) == 0:
         return InspectionActuals(empty, {t: NO_INSPECTIONS for _, p in campaigns for t in p.targets},
                                  pd.DataFrame(columns=list(TERM_COLUMNS)))
     file = (dataset.metadata or {}).get("files", {}).get("inspections", "inspections.csv")
-    cfg = config if config is not None else Config()  # not None: it has campaigns
+    cfg = config
     done = _checked(insp, {p.id for p in cfg.programmes if p.kind == "inspection"}, file)
     done = done[done["date"] <= as_of]
     terms: list[tuple] = []
