@@ -326,7 +326,7 @@ def assign_month(
     solver.parameters.max_deterministic_time = float(rules.assign_effort)
     # the search starts from the complete hint; presolve, probing, symmetry and LP then cost more
     # wall time than they return (Ouhai's 11 routed months at budget 0.1: summed objective within
-    # 0.9 % of the former settings at 2.0, 9 months equal, a sixteenth of the time)
+    # 0.9 % of the former settings at 2.0, 8 months equal, a sixteenth of the time)
     solver.parameters.cp_model_presolve = False
     solver.parameters.cp_model_probing_level = 0
     solver.parameters.symmetry_level = 0
