@@ -57,6 +57,12 @@ def target_owners(programmes: Any) -> dict[str, str]:
     return {t: owners.get(t, ids[0]) for t in COMPUTED_IDS}
 
 
+def _stage_and_type_counts(summary: pd.DataFrame) -> tuple[int, int]:
+    """(covered, present) stages and business types of a coverage summary (T24's counts)."""
+    rows = summary.set_index("dimension").loc[["stage", "business_type"]]
+    return int(rows["covered"].sum()), int(rows["present"].sum())
+
+
 def programme_actuals(programmes: Any, allocation: pd.DataFrame, schedule: pd.DataFrame,
                       matched: pd.DataFrame, as_of: DateLike, rules: MonitoringRules,
                       population: int, followup_summary: pd.Series) -> pd.DataFrame:
@@ -97,9 +103,7 @@ def programme_actuals(programmes: Any, allocation: pd.DataFrame, schedule: pd.Da
         m = matched[of == p.id]
         a = allocation[allocation["programme"].astype(str) == p.id]
         s = schedule[schedule["programme"].astype(str) == p.id]
-        cov = coverage(a, m).summary.set_index("dimension")
-        counts = (int(cov.loc[["stage", "business_type"], "covered"].sum()),
-                  int(cov.loc[["stage", "business_type"], "present"].sum()))
+        counts = _stage_and_type_counts(coverage(a, m).summary)
         town = behind(s, m, pd.Timestamp(as_of), rules, "township")
         comp = computed_actuals(
             as_of=as_of, plan_done=len(m), plan_quota=int(a["samples"].sum()),
@@ -159,9 +163,7 @@ def monitor_actuals(plan: MonitorPlan, alloc: pd.DataFrame, dataset: Dataset,
         comp = programme_actuals(programmes, by_programme, sched_by_programme, matched, as_of,
                                  rules, population, followup_summary)
     else:
-        summ = cov.summary.set_index("dimension")
-        counts = (int(summ.loc[["stage", "business_type"], "covered"].sum()),
-                  int(summ.loc[["stage", "business_type"], "present"].sum()))
+        counts = _stage_and_type_counts(cov.summary)
         rm = matched
         if "programme" in matched.columns:
             rm = matched[matched["programme"].isin(["risk_monitoring", ""])]
