@@ -32,11 +32,13 @@ import numpy as np
 from riskplan.routing.model import RoutingProblem, RoutingSolution
 from riskplan.routing.search import SearchSettings, improve_gls, solution_cost, solve_ils
 
-#: Number of visits above which the VRPTW engine decomposes. At 1,000 visits decomposition is far
-#: better than one model at the same budget, at 200 one model does well (benchmarks/ROUTING.md);
-#: the break-even in between is not measured yet (``vrptw_sets.py write-threshold`` draws the
-#: instances for it), so this is a placeholder between the two measured sizes.
-DECOMPOSE_ABOVE: int = 400
+#: Number of visits above which the VRPTW engine decomposes: the measured break-even
+#: (benchmarks/ROUTING.md, "Where decomposition starts to pay"). One model against decomposition,
+#: same budget, back to back, 3 instances a size (R1 tight, RC2, C1; ``vrptw_sets.py
+#: write-threshold``), load 4-7 on 2 cores, 0.4-0.7 of a core each: the decomposition's mean
+#: distance is -0.5 % at 300 customers (30 s; one of three instances +1.6 % worse), -3.5 % at 400
+#: (30 s; all three better), -11.4 % at 600 and -17.5 % at 800 (60 s; every instance better).
+DECOMPOSE_ABOVE: int = 300
 
 
 @dataclasses.dataclass(frozen=True)
@@ -213,7 +215,7 @@ def _solve_part(
     # guided local search polishes the part's routes; a part with unrouted visits is searched
     # afresh (from its current routes the descent rarely finds room for them)
     if search == "gls" and not mine.dropped:
-        sol = improve_gls(sub, mine.routes, time_limit)
+        sol = improve_gls(sub, mine.routes, time_limit, solution_limit=settings.solution_limit)
     else:
         sol = solve_ils(sub, time_limit, settings)
     if sol is None or solution_cost(sub, sol) >= solution_cost(sub, mine):

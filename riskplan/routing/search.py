@@ -278,7 +278,8 @@ def solve_ils(
 
 
 def improve_gls(
-    problem: RoutingProblem, routes: list[list[int]], time_limit: float, gls_lambda: float = 0.5
+    problem: RoutingProblem, routes: list[list[int]], time_limit: float, gls_lambda: float = 0.5,
+    solution_limit: int | None = None,
 ) -> RoutingSolution | None:
     """Guided local search from given routes (a warm start; iterated local search cannot).
 
@@ -293,6 +294,9 @@ def improve_gls(
         Wall-clock limit [s].
     gls_lambda
         Guided local search lambda coefficient.
+    solution_limit
+        Solutions the search may visit (None: no limit). With a limit and an ample time limit the
+        search is deterministic.
 
     Returns
     -------
@@ -306,6 +310,8 @@ def improve_gls(
     p.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     p.guided_local_search_lambda_coefficient = gls_lambda
     p.time_limit.FromMilliseconds(max(1, int(round(1000 * time_limit))))
+    if solution_limit is not None:
+        p.solution_limit = int(solution_limit)
     routing.CloseModelWithParameters(p)
     start = routing.ReadAssignmentFromRoutes([[manager.NodeToIndex(i) for i in r] for r in routes], True)
     if start is None:
