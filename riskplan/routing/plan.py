@@ -12,7 +12,9 @@
 4. :mod:`~riskplan.routing.month`: one CP-SAT model assigns the whole month's visits to team-days
    (hours, samples, cold box, lab capacity per day, field days per week and the gap between them,
    field days spread over the dates), starting from a greedy assignment
-   (:mod:`~riskplan.routing.hint`);
+   (:mod:`~riskplan.routing.hint`); a station with more than
+   :data:`~riskplan.routing.month_large.LARGE_STATION_VISITS` visits is assigned by geographic
+   decomposition first (:mod:`~riskplan.routing.month_large`);
 5. :mod:`~riskplan.routing.day`: every station-day is one OR-Tools model whose vehicles are the
    teams sent out that day;
 6. :mod:`~riskplan.routing.fallback`: visits no route took are offered to the other days and teams
@@ -41,6 +43,7 @@ from riskplan.routing.day import SolvedDay, route_day, route_frame, search_budge
 from riskplan.routing.fallback import LabKey, offer_elsewhere
 from riskplan.routing.feasible import assess, assess_month, candidate_stations, reason_of
 from riskplan.routing.month import assign_month
+from riskplan.routing.month_large import assign_with_large, large_stations
 from riskplan.routing.network import Month, build_month
 from riskplan.routing.prepare import (
     area_types,
@@ -96,7 +99,10 @@ def _route_month(month: Month, booked: dict[LabKey, int], seed: int, time_limit:
     rules = month.rules
     budget = search_budget(rules, time_limit)
     fits = assess_month(month, booked)
-    assignment = assign_month(month, fits, booked, seed)
+    # a station with a city's month of visits is assigned by decomposition (routing.month_large)
+    large = large_stations(month)
+    assignment = (assign_with_large(month, fits, booked, seed, large) if large
+                  else assign_month(month, fits, booked, seed))
     by_day: dict[tuple[int, int], list[Any]] = defaultdict(list)
     for (s, _, d), t in assignment.team_days.items():
         by_day[(s, d)].append(t)
