@@ -31,6 +31,7 @@ from riskplan.datasets import load_ouhai, read_dataset, with_higher_level
 from riskplan.errors import ConfigError, RiskplanError
 from riskplan.export.atomic import check_output_folder
 from riskplan.export.plan_folder import write_plan
+from riskplan.export.plan_maps import PlanMaps
 from riskplan.pipeline import PlanResult, run_plan
 
 
@@ -123,12 +124,15 @@ def run(args: argparse.Namespace) -> int:
         months = [parse_month(args.month, int(dataset.plan_year))]
     else:
         months = None
-    result = run_plan(dataset, config, months, config.seed, progress=progress)
-    options = ["plan"] + [f"--{k.replace('_', '-')}={v}" for k, v in (
-        ("data", args.data), ("config", args.config), ("higher_level", args.higher_level),
-        ("month", args.month),
-        ("all_months", args.all_months or None), ("seed", args.seed), ("lang", args.lang),
-    ) if v is not None]  # --out left out: the manifest does not depend on where it is written
-    write_plan(result, dataset, out, progress=progress, command=options)
+    # the maps' drawing processes start now (forked: this process runs no other thread yet) and
+    # draw each month's maps while the next months are routed
+    with PlanMaps(dataset, config.export) as drawn:
+        result = run_plan(dataset, config, months, config.seed, progress=progress, on_month=drawn.add_month)
+        options = ["plan"] + [f"--{k.replace('_', '-')}={v}" for k, v in (
+            ("data", args.data), ("config", args.config), ("higher_level", args.higher_level),
+            ("month", args.month),
+            ("all_months", args.all_months or None), ("seed", args.seed), ("lang", args.lang),
+        ) if v is not None]  # --out left out: the manifest does not depend on where it is written
+        write_plan(result, dataset, out, progress=progress, command=options, maps=drawn)
     print(summary(result, out, time.perf_counter() - t0))
     return 0

@@ -15,16 +15,17 @@ both in one call.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import signal
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from tqdm import tqdm
@@ -44,14 +45,23 @@ from riskplan.export.map_drawing import (
     spread_labels,
 )
 
+T = TypeVar("T")
+
 __all__ = ["A4_LANDSCAPE", "LABEL_GAP", "PNG_METADATA", "TEAM_COLOURS", "MapDrawing", "MapTask", "draw_task",
            "drawn_maps", "figure_png", "map_tasks", "map_workers", "plot_station_day", "spread_labels",
            "start_maps", "write_station_day_maps"]
 
 
-def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C is the main process's to handle (it stops the pool)."""
+WORKER_NICENESS = 10
+"""How much lower the drawing processes' CPU priority is than the main process's: they draw
+with the CPU the plan's own work leaves (the main process's path decides when the plan is done)."""
+
+
+def _start_worker() -> None:
+    """Worker initializer: Ctrl-C is the main process's to handle (it stops the pool); a lower priority."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):  # a priority that cannot be lowered is no reason to fail
+        os.nice(WORKER_NICENESS)
 
 
 def _start_method() -> Any:
@@ -65,15 +75,25 @@ def _start_method() -> Any:
     return mp.get_context("spawn")
 
 
+def _died(exc: BaseException) -> RiskplanError:
+    """The error of a worker process that died (killed, out of memory, a script without a main guard)."""
+    return RiskplanError(
+        f"a process drawing the route maps (or a workbook, a chart) died ({exc}); no plan folder was written. "
+        "Run again; a script that writes plan folders must keep its own code under `if __name__ == \"__main__\":` "
+        "(the drawing processes import it), or set export.map_workers = 1")
+
+
 class MapDrawing:
     """The maps of ``tasks`` being drawn: by a pool of ``workers`` processes started at once, else here.
 
     With more than one worker (and outside a daemon process such as a Dask worker, which may
-    have no children) every task is submitted to a pool of processes (:func:`_start_method`)
-    when the object is made, and the caller may do other work while they draw; with one, the
-    tasks are drawn in this process as they are collected. Either way the maps come back in task
-    order, each drawn the same way in its own figure: the same files whatever the number of
-    workers. The caller writes the files (:meth:`write`), so a worker never leaves a file behind.
+    have no children) the worker processes are started when the object is made and every task
+    is submitted to them (:func:`_start_method`), so the caller may do other work while they
+    draw; more tasks may be added later (:meth:`add`: a plan's months, as each is routed). With
+    one, the tasks are drawn in this process as they are collected. Either way the maps come back
+    in task order, each drawn the same way in its own figure: the same files whatever the number
+    of workers. The caller writes the files (:meth:`write`), so a worker never leaves a file
+    behind.
 
     A context manager: leaving it (done, an error, Ctrl-C) cancels the tasks not started, waits
     for the running ones and stops the workers. Ctrl-C reaches the main process only (the
@@ -88,17 +108,49 @@ class MapDrawing:
     """
 
     def __init__(self, tasks: list[MapTask], workers: int = 1) -> None:
-        self.tasks = list(tasks)
+        self.tasks: list[MapTask] = []
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list[Future[list[tuple[str, bytes]]]] = []
-        if workers > 1 and len(self.tasks) > 1 and not mp.current_process().daemon:
-            self._pool = ProcessPoolExecutor(max_workers=min(workers, len(self.tasks)),
-                                             mp_context=_start_method(), initializer=_ignore_sigint)
-            try:
-                self._futures = [self._pool.submit(draw_task, task) for task in self.tasks]
-            except BaseException:
-                self.close()
-                raise
+        if workers > 1 and not mp.current_process().daemon:
+            context = _start_method()
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
+        try:
+            if self._pool is not None and context.get_start_method() == "fork":
+                # every worker is forked now (instant), while this process runs no other thread
+                self._pool.submit(int).result()
+            self.add(tasks)
+        except BrokenProcessPool as exc:
+            self.close()
+            raise _died(exc) from None
+        except BaseException:
+            self.close()
+            raise
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        """Run ``fn(*args)`` in a worker process too (after the tasks submitted before), or here at once.
+
+        For other files of the plan folder that take CPU (workbooks, charts): their bytes come
+        back through the future; the caller writes them. ``fn`` and its arguments are pickled.
+        """
+        if self._pool is not None:
+            return self._pool.submit(fn, *args)
+        done: Future[T] = Future()
+        done.set_result(fn(*args))
+        return done
+
+    def result(self, future: Future[T]) -> T:
+        """The result of a :meth:`submit`; a worker that died is a :class:`RiskplanError`."""
+        try:
+            return future.result()
+        except BrokenProcessPool as exc:
+            raise _died(exc) from None
+
+    def add(self, tasks: list[MapTask]) -> None:
+        """Draw ``tasks`` too (submitted to the workers at once); their maps come after the others."""
+        for task in tasks:
+            self.tasks.append(task)
+            if self._pool is not None:
+                self._futures.append(self._pool.submit(draw_task, task))
 
     def __enter__(self) -> MapDrawing:
         return self
@@ -123,10 +175,7 @@ class MapDrawing:
             for future in self._futures:
                 yield from future.result()
         except BrokenProcessPool as exc:
-            raise RiskplanError(
-                f"a process drawing the route maps died ({exc}); no plan folder was written. Run again; a "
-                "script that writes plan folders must keep its own code under `if __name__ == \"__main__\":` "
-                "(the drawing processes import it), or set export.map_workers = 1") from None
+            raise _died(exc) from None
 
     def write(self, folder: str | os.PathLike[str], progress: bool = False) -> list[Path]:
         """Collect the maps and write each as ``folder/<station_id>_<date>.png``, in task order.

@@ -99,6 +99,7 @@ def run_plan(
     month: int | Iterable[int] | None = None,
     seed: int | None = None,
     progress: bool = False,
+    on_month: Callable[[int, pd.DataFrame, pd.DataFrame], None] | None = None,
 ) -> PlanResult:
     """Run the whole pipeline for one or several months of the dataset's plan year.
 
@@ -116,6 +117,11 @@ def run_plan(
         Seed of the random steps; None uses ``config.seed``.
     progress
         Show tqdm progress bars on the long steps.
+    on_month
+        Called as ``on_month(month, stops, routes)`` with each month's routed stops and routes as
+        soon as the month is routed (a writer may start on them while later months are planned:
+        :class:`riskplan.export.plan_maps.PlanMaps`). The tables are the plan's own: do not
+        change them.
 
     Returns
     -------
@@ -231,6 +237,8 @@ def run_plan(
         plan = _timed(t, "routes", stage_routes, dataset, v, cal_m, config, seed, progress,
                       later_calendar=next_cal, lab_booked=booked)
         previous = (m, plan.lab_days)
+        if on_month is not None:
+            on_month(m, plan.stops, plan.routes)
         lab_l.append(plan.lab_days)
         reproducible = reproducible and bool(getattr(plan, "reproducible", True))
         visits_l.append(v)
