@@ -15,7 +15,6 @@ both in one call.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing as mp
 import os
 import signal
@@ -52,16 +51,9 @@ __all__ = ["A4_LANDSCAPE", "LABEL_GAP", "PNG_METADATA", "TEAM_COLOURS", "MapDraw
            "start_maps", "write_station_day_maps"]
 
 
-WORKER_NICENESS = 10
-"""How much lower the drawing processes' CPU priority is than the main process's: they draw
-with the CPU the plan's own work leaves (the main process's path decides when the plan is done)."""
-
-
 def _start_worker() -> None:
-    """Worker initializer: Ctrl-C is the main process's to handle (it stops the pool); a lower priority."""
+    """Worker initializer: Ctrl-C is the main process's to handle (it stops the pool)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with contextlib.suppress(OSError):  # a priority that cannot be lowered is no reason to fail
-        os.nice(WORKER_NICENESS)
 
 
 def _start_method() -> Any:
@@ -79,21 +71,21 @@ def _died(exc: BaseException) -> RiskplanError:
     """The error of a worker process that died (killed, out of memory, a script without a main guard)."""
     return RiskplanError(
         f"a process drawing the route maps (or a workbook, a chart) died ({exc}); no plan folder was written. "
-        "Run again; a script that writes plan folders must keep its own code under `if __name__ == \"__main__\":` "
-        "(the drawing processes import it), or set export.map_workers = 1")
+        "Run again; a script that writes plan folders must keep its own code under "
+        "`if __name__ == \"__main__\":` (the drawing processes may import it)")
 
 
 class MapDrawing:
     """The maps of ``tasks`` being drawn: by a pool of ``workers`` processes started at once, else here.
 
-    With more than one worker (and outside a daemon process such as a Dask worker, which may
-    have no children) the worker processes are started when the object is made and every task
-    is submitted to them (:func:`_start_method`), so the caller may do other work while they
-    draw; more tasks may be added later (:meth:`add`: a plan's months, as each is routed). With
-    one, the tasks are drawn in this process as they are collected. Either way the maps come back
-    in task order, each drawn the same way in its own figure: the same files whatever the number
-    of workers. The caller writes the files (:meth:`write`), so a worker never leaves a file
-    behind.
+    With one worker or more (outside a daemon process such as a Dask worker, which may have no
+    children) the worker processes are started when the object is made and every task is
+    submitted to them (:func:`_start_method`), so the caller may do other work while they draw;
+    more tasks may be added later (:meth:`add`: a plan's months, as each is routed), and other
+    work too (:meth:`submit`). With none, the tasks are drawn in this process as they are
+    collected. Either way the maps come back in task order, each drawn the same way in its own
+    figure: the same files whatever the number of workers. The caller writes the files
+    (:meth:`write`), so a worker never leaves a file behind.
 
     A context manager: leaving it (done, an error, Ctrl-C) cancels the tasks not started, waits
     for the running ones and stops the workers. Ctrl-C reaches the main process only (the
@@ -104,14 +96,15 @@ class MapDrawing:
     tasks
         The maps to draw (:func:`~riskplan.export.map_drawing.map_tasks`).
     workers
-        Processes drawing them [-] (:func:`map_workers` turns a setting into a number).
+        Processes drawing them [-] (:func:`map_workers` turns a setting into a number); 0: drawn
+        in this process.
     """
 
     def __init__(self, tasks: list[MapTask], workers: int = 1) -> None:
         self.tasks: list[MapTask] = []
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list[Future[list[tuple[str, bytes]]]] = []
-        if workers > 1 and not mp.current_process().daemon:
+        if workers >= 1 and not mp.current_process().daemon:
             context = _start_method()
             self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
         try:
@@ -222,9 +215,13 @@ def drawn_maps(tasks: list[MapTask], workers: int = 1) -> Iterator[tuple[str, by
 
 
 def map_workers(setting: int, n_tasks: int) -> int:
-    """Worker processes for ``n_tasks`` map tasks: ``setting``, or (0) one per usable CPU."""
+    """Worker processes for ``n_tasks`` map tasks: ``setting``, or (0) one per usable CPU but one.
+
+    The main process keeps a CPU for its own work (routing the next months, writing the other
+    files) while the workers draw; with one CPU, one worker shares it.
+    """
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(setting or cpus, n_tasks))
+    return max(1, min(setting or cpus - 1, n_tasks))
 
 
 def start_maps(

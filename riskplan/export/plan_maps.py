@@ -111,8 +111,8 @@ class PlanMaps:
         self.dataset = dataset
         self.settings = settings
         self.months: set[int] = set()
-        workers = maps.map_workers(settings.map_workers, 12 * len(dataset.stations)) if settings.maps else 1
-        self.drawing = maps.MapDrawing([], workers)
+        # the same processes build the team workbooks and the report charts
+        self.drawing = maps.MapDrawing([], maps.map_workers(settings.map_workers, 12 * len(dataset.stations)))
 
     def __enter__(self) -> PlanMaps:
         return self
