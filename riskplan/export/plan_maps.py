@@ -12,6 +12,7 @@ added early, late or by ``write_plan`` alone.
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
 from types import TracebackType
 from typing import Any
 
@@ -21,6 +22,7 @@ from riskplan.dataset import Dataset
 from riskplan.export import maps
 from riskplan.export.map_drawing import MapTask
 from riskplan.settings import ExportRules
+from riskplan.workers import pool_size
 
 __all__ = ["MAP_COLUMNS", "PlanMaps", "geo_depots", "map_stops", "month_map_tasks", "townships_by_station"]
 
@@ -93,11 +95,12 @@ def month_map_tasks(stops: pd.DataFrame, routes: pd.DataFrame, dataset: Dataset,
 
 
 class PlanMaps:
-    """A plan's PNG maps, drawn by worker processes started now and fed month by month.
+    """A plan's PNG maps, drawn by worker processes and fed month by month.
 
-    A context manager: leaving it stops the workers (see :class:`riskplan.export.maps.MapDrawing`).
-    Start it before the plan is made, while the process runs no other thread, so that the
-    workers are forked at once rather than spawned.
+    A context manager: leaving it cancels the maps not drawn yet and stops the workers it
+    started (see :class:`riskplan.export.maps.MapDrawing`). Start it before the plan is made,
+    while the process runs no other thread, so that the workers are forked at once rather than
+    spawned.
 
     Parameters
     ----------
@@ -105,14 +108,22 @@ class PlanMaps:
         The dataset the plan is made from (stations, townships, labs).
     settings
         ``export`` settings: ``maps`` (none drawn when False), ``map_dpi``, ``map_workers``.
+    pool
+        Worker processes shared with the plan's own work (the day routes,
+        :func:`riskplan.workers.process_pool`): until the maps are collected, they get at most
+        one process fewer than the pool has (at least one), so a process is free for the day
+        routes. None: processes of their own (``map_workers``).
     """
 
-    def __init__(self, dataset: Dataset, settings: ExportRules) -> None:
+    def __init__(self, dataset: Dataset, settings: ExportRules, pool: ProcessPoolExecutor | None = None) -> None:
         self.dataset = dataset
         self.settings = settings
         self.months: set[int] = set()
         # the same processes build the team workbooks and the report charts
-        self.drawing = maps.MapDrawing([], maps.map_workers(settings.map_workers, 12 * len(dataset.stations)))
+        if pool is None:
+            self.drawing = maps.MapDrawing([], maps.map_workers(settings.map_workers, 12 * len(dataset.stations)))
+        else:
+            self.drawing = maps.MapDrawing([], pool=pool, in_flight=max(1, pool_size(pool) - 1))
 
     def __enter__(self) -> PlanMaps:
         return self
