@@ -2,26 +2,35 @@
 
 Sized to print on A4 landscape (11.7 x 8.3 in at ``export.map_dpi``), titled with the station's
 name and the date, the station's townships outlined and named, each team's route in its own
-colour with numbered stops (numbers moved apart where stops crowd, with a leader line), the
-station and the lab marked, and a legend.
+colour (the same colour for a team on all of a station's maps) with numbered stops (numbers
+moved apart where stops crowd, with a leader line to the stop), the station and the lab marked.
+The legend stands in a strip right of the map, so it never covers a stop; under it, the day's
+stop count per team.
 
 A task (:class:`MapTask`, some days of one station) is drawn in one figure: the township
-background is rendered once and kept as pixels; each day's routes are drawn over a copy of it
-(blitting) and encoded, so a day costs only its own artists and the PNG encoding. The pixels are
-the same as those of a full redraw: every background artist lies below (a lower ``zorder`` than)
-every artist of a day, and a day's artists are drawn in the order the axes would draw them.
+background and the legend (an entry for each team of the task's days) are rendered once and
+kept as pixels; each day's routes are drawn over a copy of them (blitting) and encoded, so a
+day costs only its own artists and the PNG encoding. The pixels are the same as those of a full
+redraw: every background artist of the axes lies below (a lower ``zorder`` than) every artist of
+a day, a day's artists are drawn in the order the axes would draw them, and the legend overlaps
+none of them.
 
-PNG files are reproducible: the ``Software`` metadata entry (which carries the matplotlib
-version) is dropped and the Agg renderer is deterministic for the same data, so the same plan
-gives byte-identical images. :mod:`riskplan.export.maps` draws the tasks in worker processes and
-writes the files.
+A day's artists are cheap ones: a line per route, the stop-number discs as the markers of one
+line per team, the numbers as plain text, the leader lines in one collection. With the PNG
+encoder of :mod:`riskplan.export.png` (filter "None" and zlib ``Z_RLE`` instead of Pillow's
+adaptive filters), a map of the Ouhai year at 150 dpi takes about NN s of CPU instead of
+0.139 s, and about NN kB instead of 119 kB (``benchmarks/bench_maps.py``).
+
+PNG files are reproducible: no metadata text (no software version) and the Agg renderer is
+deterministic for the same data, so the same plan gives byte-identical images.
+:mod:`riskplan.export.maps` draws the tasks in worker processes and writes the files.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import matplotlib
@@ -30,11 +39,13 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import PIL.Image  # noqa: E402
+from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 
-from riskplan.export.geojson import route_lab  # noqa: E402
+from riskplan.export.png import encode_rgba  # noqa: E402
 from riskplan.plotting.fonts import label  # noqa: E402
 
 PNG_METADATA: dict[str, Any] = {"Software": None}
@@ -45,12 +56,20 @@ TEAM_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"
 A4_LANDSCAPE = (11.69, 8.27)
 """Figure size of a map [in]: A4 landscape."""
 
-PNG_COMPRESS_LEVEL = 3
-"""zlib level of the PNG maps (0-9): 3 encodes in about half the time of the default 6, for
-files about 8 % larger (measured on the Ouhai maps at 150 dpi)."""
+MAP_BOX = (0.02, 0.02, 0.77, 0.91)
+"""The map's axes (left, bottom, width, height) [figure fraction]: left of the legend strip."""
+
+LEGEND_AT = (0.805, 0.93)
+"""Upper left corner of the legend [figure fraction], in the strip right of the map."""
 
 LABEL_GAP = 22.0
 """Smallest distance between two stop numbers on a map [px at 100 dpi]."""
+
+DISC_SIZE = 13.0
+"""Diameter of the disc a stop number stands in [pt] (less than ``LABEL_GAP``: discs never touch)."""
+
+DOT_SIZE = 14.0 ** 0.5
+"""Diameter of the dot at a stop whose number was moved away [pt]."""
 
 
 def _draw_background(ax: Axes, townships: Any) -> None:
@@ -103,66 +122,108 @@ def _labs_of(stops: pd.DataFrame) -> list[tuple[float, float]]:
     return sorted({(float(x), float(y)) for x, y in zip(lon, lat) if x == x and y == y})  # x == x: not NaN
 
 
+def team_colours(teams: Iterable[Any]) -> dict[Any, str]:
+    """A colour per team (sorted; :data:`TEAM_COLOURS` in turn), so a team keeps its colour from day to day."""
+    return {team: TEAM_COLOURS[i % len(TEAM_COLOURS)] for i, team in enumerate(sorted(set(teams)))}
+
+
+def _team_label(team: Any, n: int | None) -> str:
+    if n is None:
+        return label(f"第{team}组", f"team {team}")
+    return label(f"第{team}组（{n} 个点位）", f"team {team} ({n} stop{'s' * (n != 1)})")
+
+
+def _legend_entries(
+    colours: Mapping[Any, str], counts: Mapping[Any, int] | None, station: bool, lab: bool,
+) -> tuple[list[Artist], list[str]]:
+    """Legend handles and labels: a line per team (with its stop count when ``counts`` is given), station, lab."""
+    handles: list[Artist] = [Line2D([], [], color=c, linewidth=2.0, marker="o", markersize=DISC_SIZE * 0.75,
+                                    markeredgecolor="white") for c in colours.values()]
+    labels = [_team_label(t, None if counts is None else counts.get(t, 0)) for t in colours]
+    if station:
+        handles.append(Line2D([], [], linestyle="none", marker="*", markersize=260 ** 0.5, color="black"))
+        labels.append(label("所站", "station"))
+    if lab:
+        handles.append(Line2D([], [], linestyle="none", marker="s", markersize=60 ** 0.5, color="#555555"))
+        labels.append(label("检验机构", "lab"))
+    return handles, labels
+
+
 def _draw_routes(
     ax: Axes,
     stops: pd.DataFrame,
     depot: tuple[float, float] | None,
-    title: str,
-) -> list[Any]:
-    """Draw one day's routes on ``ax``; return the artists (so they can be removed again).
+    colours: Mapping[Any, str],
+) -> tuple[list[Artist], dict[Any, int]]:
+    """Draw one day's routes on ``ax``; return the artists (so they can be removed again) and the stops per team.
 
-    A route whose stops carry ``lab_lon`` / ``lab_lat`` ends at that lab, else at the depot.
+    A route whose stops carry ``lab_lon`` / ``lab_lat`` ends at that lab, else at the depot. A
+    team missing from ``colours`` is drawn in the colour after the last one.
     """
-    artists: list[Any] = []
-    located = stops.dropna(subset=["lon_wgs84", "lat_wgs84"])
-    numbers: list[tuple[float, float, str, str]] = []
-    for i, (team, grp) in enumerate(located.sort_values(["team", "stop_order"]).groupby("team")):
-        colour = TEAM_COLOURS[i % len(TEAM_COLOURS)]
-        xs, ys = list(grp["lon_wgs84"]), list(grp["lat_wgs84"])
-        route_end = route_lab(grp)
+    artists: list[Artist] = []
+    counts: dict[Any, int] = {}
+    located = stops.dropna(subset=["lon_wgs84", "lat_wgs84"]).sort_values(["team", "stop_order"], kind="stable")
+    has_lab = "lab_lon" in located.columns
+    lon, lat = located["lon_wgs84"].to_numpy(float), located["lat_wgs84"].to_numpy(float)
+    order = located["stop_order"].to_numpy()
+    teams = located["team"].to_numpy()
+    lab_lon = located["lab_lon"].to_numpy(float) if has_lab else None
+    lab_lat = located["lab_lat"].to_numpy(float) if has_lab else None
+    starts = [i for i in range(len(teams)) if i == 0 or teams[i] != teams[i - 1]]
+    stop_colour: list[str] = []
+    for s, e in zip(starts, [*starts[1:], len(teams)]):  # a route: a team's run of stops
+        team = teams[s]
+        colour = colours.get(team, TEAM_COLOURS[len(colours) % len(TEAM_COLOURS)])
+        stop_colour += [colour] * (e - s)
+        counts[team] = e - s
+        xs, ys = list(lon[s:e]), list(lat[s:e])
         if depot is not None:
             xs, ys = [depot[0], *xs], [depot[1], *ys]
-        end = route_end if route_end is not None else depot
+        lab_end = None
+        if lab_lon is not None and lab_lat is not None and lab_lon[s] == lab_lon[s] and lab_lat[s] == lab_lat[s]:
+            lab_end = (float(lab_lon[s]), float(lab_lat[s]))  # the route's lab (its first stop's, as route_lab)
+        end = lab_end if lab_end is not None else depot
         if end is not None:  # back to the station, or on to the lab with perishable samples
             xs, ys = [*xs, end[0]], [*ys, end[1]]
-        n = len(grp)
-        artists += ax.plot(xs, ys, "-", color=colour, linewidth=2.0, alpha=0.85, zorder=2,
-                           label=label(f"第{team}组（{n} 个点位）", f"team {team} ({n} stop{'s' * (n != 1)})"))
-        numbers += [(x, y, str(int(k)), colour) for x, y, k in zip(grp["lon_wgs84"], grp["lat_wgs84"],
-                                                                    grp["stop_order"])]
-    # stop numbers in coloured discs, moved apart where stops crowd (a leader line to the stop)
+        artists += ax.plot(xs, ys, "-", color=colour, linewidth=2.0, alpha=0.85, zorder=2)
+    if len(lon):
+        artists += _draw_numbers(ax, lon, lat, order, stop_colour)
+    if depot is not None:
+        artists += ax.plot([depot[0]], [depot[1]], linestyle="none", marker="*", markersize=260 ** 0.5,
+                           color="black", zorder=4)
+    labs = _labs_of(located)
+    if labs:
+        artists += ax.plot([x for x, _ in labs], [y for _, y in labs], linestyle="none", marker="s",
+                           markersize=60 ** 0.5, color="#555555", zorder=4)
+    return artists, counts
+
+
+def _draw_numbers(ax: Axes, lon: np.ndarray, lat: np.ndarray, order: np.ndarray, colour: list[str]) -> list[Artist]:
+    """Stop numbers in coloured discs, moved apart where stops crowd, with a leader line to the stop."""
     ax.apply_aspect()  # the final axes box, so data -> pixel is what will be drawn
     fig = ax.get_figure()
     scale = (fig.dpi / 100.0) if fig is not None else 1.0
-    px = [tuple(ax.transData.transform((x, y))) for x, y, _, _ in numbers]
-    spots = spread_labels([(float(a), float(b)) for a, b in px], LABEL_GAP * scale)
-    inv = ax.transData.inverted()
-    for (x, y, text, colour), (a, b), spot in zip(numbers, px, spots):
-        lx, ly = inv.transform(spot)
-        moved = (spot[0] - a) ** 2 + (spot[1] - b) ** 2 > 1.0
-        artists.append(ax.annotate(
-            text, (x, y), xytext=(lx, ly), textcoords="data", ha="center", va="center", fontsize=8,
-            color="white", fontweight="bold", zorder=5,
-            bbox=dict(boxstyle="circle,pad=0.25", fc=colour, ec="white", lw=0.8),
-            arrowprops=dict(arrowstyle="-", color=colour, lw=0.8) if moved else None))
-    # the stop dots: one collection per run of stops of one colour (a team), in the same order as
-    # a dot per stop would be drawn (all at zorder 4: the same pixels, a tenth of the time)
-    run: list[tuple[float, float]] = []
-    for k, (x, y, _, colour) in enumerate(numbers):
-        run.append((x, y))
-        if k + 1 == len(numbers) or numbers[k + 1][3] != colour:
-            artists.append(ax.scatter([p[0] for p in run], [p[1] for p in run], s=14, color=colour, zorder=4))
-            run = []
-    if depot is not None:
-        artists.append(ax.scatter([depot[0]], [depot[1]], marker="*", s=260, color="black",
-                                  zorder=4, label=label("所站", "station")))
-    labs = _labs_of(located)
-    if labs:
-        artists.append(ax.scatter([x for x, _ in labs], [y for _, y in labs], marker="s", s=60,
-                                  color="#555555", zorder=4, label=label("检验机构", "lab")))
-    artists.append(ax.set_title(title, fontsize=14, y=1.0))  # placed: no tick layout to find it
-    if ax.get_legend_handles_labels()[0]:
-        artists.append(ax.legend(fontsize=10, loc="upper right", framealpha=0.9))
+    px = ax.transData.transform(np.column_stack([lon, lat]))
+    spots = np.array(spread_labels([(float(a), float(b)) for a, b in px], LABEL_GAP * scale))
+    at = ax.transData.inverted().transform(spots)
+    moved = ((spots - px) ** 2).sum(axis=1) > 1.0
+    artists: list[Artist] = []
+    if moved.any():
+        segments = [[(lon[i], lat[i]), (at[i, 0], at[i, 1])] for i in np.flatnonzero(moved)]
+        leaders = LineCollection(segments, colors=[colour[i] for i in np.flatnonzero(moved)], linewidths=0.8,
+                                 zorder=3)
+        artists.append(ax.add_collection(leaders, autolim=False))
+    colours = list(dict.fromkeys(colour))  # in drawing order
+    for c in colours:
+        mine = np.array([k == c for k in colour])
+        if (mine & moved).any():  # the stop itself, where its number moved away
+            artists += ax.plot(lon[mine & moved], lat[mine & moved], linestyle="none", marker="o",
+                               markersize=DOT_SIZE, color=c, zorder=4)
+        artists += ax.plot(at[mine, 0], at[mine, 1], linestyle="none", marker="o", markersize=DISC_SIZE,
+                           markerfacecolor=c, markeredgecolor="white", markeredgewidth=0.8, zorder=5)
+    for (x, y), k in zip(at, order):
+        artists.append(ax.text(x, y, str(int(k)), ha="center", va="center", fontsize=8, color="white",
+                               fontweight="bold", zorder=6))
     return artists
 
 
@@ -173,7 +234,7 @@ def plot_station_day(
     title: str = "",
     ax: Axes | None = None,
 ) -> Axes:
-    """Draw one station's routes of one day.
+    """Draw one station's routes of one day, with a legend right of the axes.
 
     Parameters
     ----------
@@ -192,7 +253,12 @@ def plot_station_day(
     if ax is None:
         _, ax = plt.subplots(figsize=A4_LANDSCAPE)
     _draw_background(ax, townships)
-    _draw_routes(ax, stops, depot, title)
+    colours = team_colours(stops.dropna(subset=["lon_wgs84", "lat_wgs84"])["team"])
+    _, counts = _draw_routes(ax, stops, depot, colours)
+    ax.set_title(title, fontsize=14)
+    handles, labels = _legend_entries(colours, counts, depot is not None, bool(_labs_of(stops)))
+    if handles:
+        ax.legend(handles, labels, fontsize=10, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_aspect("equal", adjustable="datalim")
     return ax
 
@@ -240,18 +306,10 @@ class MapTask:
 def png_bytes(fig: Figure) -> bytes:
     """PNG bytes of what ``fig``'s Agg canvas holds now (no redraw), at ``fig.dpi``.
 
-    Encoded by PIL as ``savefig`` would, with no metadata text (:data:`PNG_METADATA`), zlib level
-    :data:`PNG_COMPRESS_LEVEL`, and as RGB when every pixel is opaque (a figure's white face:
-    the same image, a quarter fewer bytes to filter and compress).
+    Encoded by :func:`riskplan.export.png.encode_rgba`: no metadata text, RGB when every pixel is
+    opaque (a figure's white face: the same image, a quarter fewer bytes to compress).
     """
-    rgba = np.asarray(fig.canvas.buffer_rgba())  # type: ignore[attr-defined]
-    image = PIL.Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), np.require(rgba, requirements="C"),
-                                 "raw", "RGBA", 0, 1)
-    if int(rgba[..., 3].min()) == 255:
-        image = image.convert("RGB")
-    buf = io.BytesIO()
-    image.save(buf, format="png", dpi=(fig.dpi, fig.dpi), compress_level=PNG_COMPRESS_LEVEL)
-    return buf.getvalue()
+    return encode_rgba(np.asarray(fig.canvas.buffer_rgba()), fig.dpi)  # type: ignore[attr-defined]
 
 
 def _title(task: MapTask, day: str) -> str:
@@ -261,24 +319,33 @@ def _title(task: MapTask, day: str) -> str:
     return f"{task.name} ({task.station})  {day} {weekday}" if task.name else f"{task.station}  {day} {weekday}"
 
 
+def _counts_text(counts: Mapping[Any, int]) -> str:
+    """The day's stops per team, a line each (under the legend)."""
+    return "\n".join(_team_label(team, n) for team, n in counts.items())
+
+
 def draw_task(task: MapTask) -> list[tuple[str, bytes]]:
     """The PNG maps of ``task``: (file name, PNG bytes) per day, in the order of ``task.days``.
 
-    One figure for the task: the township background and the extent are rendered once and kept
-    as pixels; each day's routes are drawn over a copy of them and removed again (see the module
-    docstring: the same pixels as a full redraw, a fraction of the time).
+    One figure for the task: the township background, the extent and the legend are rendered once
+    and kept as pixels; each day's routes are drawn over a copy of them and removed again (see the
+    module docstring: the same pixels as a full redraw, a fraction of the time).
     """
     station, st_stops, depot, dpi = task.station, task.stops, task.depot, task.dpi
+    dates = st_stops["date"].map(lambda d: pd.Timestamp(d).strftime("%Y-%m-%d"))
+    located = st_stops.dropna(subset=["lon_wgs84", "lat_wgs84"])
+    colours = team_colours(located["team"])  # of all the station's stops: a team's colour never changes
+    drawn = located[dates[located.index].isin(task.days)]
     fig = plt.figure(figsize=A4_LANDSCAPE, dpi=dpi)
     out: list[tuple[str, bytes]] = []
     try:
-        ax = fig.add_axes((0.02, 0.02, 0.96, 0.91))
+        ax = fig.add_axes(MAP_BOX)
         ax.set_axis_off()
         tw = task.townships
         _draw_background(ax, tw)
         extra = ([depot] if depot is not None else []) + _labs_of(st_stops)
-        xs = list(st_stops["lon_wgs84"].dropna()) + [p[0] for p in extra]
-        ys = list(st_stops["lat_wgs84"].dropna()) + [p[1] for p in extra]
+        xs = list(located["lon_wgs84"]) + [p[0] for p in extra]
+        ys = list(located["lat_wgs84"]) + [p[1] for p in extra]
         if tw is not None and len(tw):
             x0, y0, x1, y1 = tw.total_bounds
             xs, ys = xs + [x0, x1], ys + [y0, y1]
@@ -287,15 +354,25 @@ def draw_task(task: MapTask) -> list[tuple[str, bytes]]:
             ax.set_xlim(min(xs) - pad, max(xs) + pad)
             ax.set_ylim(min(ys) - pad, max(ys) + pad)
         ax.set_aspect("equal", adjustable="box")
+        # the legend, once for the task: every team of its days, in the strip right of the map
+        handles, labels = _legend_entries({t: c for t, c in colours.items() if t in set(drawn["team"])}, None,
+                                          depot is not None, bool(_labs_of(drawn)))
+        legend = fig.legend(handles, labels, loc="upper left", bbox_to_anchor=LEGEND_AT, fontsize=10,
+                            framealpha=1.0) if handles else None
         canvas = fig.canvas
         canvas.draw()  # the background alone (and the final axes box)
         background = canvas.copy_from_bbox(fig.bbox)  # type: ignore[attr-defined]
         renderer = canvas.get_renderer()  # type: ignore[attr-defined]
         top = max((a.get_zorder() for a in [*ax.collections, *ax.patches, *ax.lines, *ax.texts]), default=0.0)
-        dates = st_stops["date"].map(lambda d: pd.Timestamp(d).strftime("%Y-%m-%d"))
+        # the day's stop counts go under the legend (or where it would be), a few points below it
+        below = legend.get_window_extent(renderer).y0 if legend is not None else LEGEND_AT[1] * fig.bbox.height
+        counts_at = (LEGEND_AT[0], (below - 10.0 * dpi / 72.0) / fig.bbox.height)
         for day in task.days:
-            artists = [a for a in _draw_routes(ax, st_stops[dates == day], depot, _title(task, day))
-                       if a is not None]
+            artists, counts = _draw_routes(ax, st_stops[dates == day], depot, colours)
+            artists.append(ax.set_title(_title(task, day), fontsize=14, y=1.0))  # placed: no tick layout to find it
+            if counts:
+                artists.append(ax.text(*counts_at, _counts_text(counts), transform=fig.transFigure, ha="left",
+                                       va="top", fontsize=10, zorder=6))
             day_ids = {id(a) for a in artists}
             # the order Axes.draw would use: its children, sorted by zorder (stable)
             ordered = sorted((a for a in ax.get_children() if id(a) in day_ids), key=lambda a: a.get_zorder())
