@@ -8,7 +8,7 @@ The legend stands in a strip right of the map, so it never covers a stop; under 
 stop count per team.
 
 A task (:class:`MapTask`, some days of one station) is drawn in one figure: the township
-background and the legend (an entry for each team of the task's days) are rendered once and
+background and the legend (an entry for each of the station's teams) are rendered once and
 kept as pixels; each day's routes are drawn over a copy of them (blitting) and encoded, so a
 day costs only its own artists and the PNG encoding. The pixels are the same as those of a full
 redraw: every background artist of the axes lies below (a lower ``zorder`` than) every artist of
@@ -43,9 +43,12 @@ from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.path import Path  # noqa: E402
+from matplotlib.textpath import TextPath  # noqa: E402
 
-from riskplan.export.png import encode_rgba  # noqa: E402
+from riskplan.export.png import FrameEncoder  # noqa: E402
 from riskplan.plotting.fonts import label  # noqa: E402
 
 PNG_METADATA: dict[str, Any] = {"Software": None}
@@ -67,6 +70,9 @@ LABEL_GAP = 22.0
 
 DISC_SIZE = 13.0
 """Diameter of the disc a stop number stands in [pt] (less than ``LABEL_GAP``: discs never touch)."""
+
+NUMBER_SIZE = 8.0
+"""Font size of the stop numbers [pt] (bold, white)."""
 
 DOT_SIZE = 14.0 ** 0.5
 """Diameter of the dot at a stop whose number was moved away [pt]."""
@@ -154,11 +160,13 @@ def _draw_routes(
     stops: pd.DataFrame,
     depot: tuple[float, float] | None,
     colours: Mapping[Any, str],
+    numerals: dict[int, tuple[Path, float]] | None = None,
 ) -> tuple[list[Artist], dict[Any, int]]:
     """Draw one day's routes on ``ax``; return the artists (so they can be removed again) and the stops per team.
 
     A route whose stops carry ``lab_lon`` / ``lab_lat`` ends at that lab, else at the depot. A
-    team missing from ``colours`` is drawn in the colour after the last one.
+    team missing from ``colours`` is drawn in the colour after the last one. ``numerals``: the
+    number markers made so far, to reuse (see :func:`_draw_numbers`).
     """
     artists: list[Artist] = []
     counts: dict[Any, int] = {}
@@ -187,7 +195,7 @@ def _draw_routes(
             xs, ys = [*xs, end[0]], [*ys, end[1]]
         artists += ax.plot(xs, ys, "-", color=colour, linewidth=2.0, alpha=0.85, zorder=2)
     if len(lon):
-        artists += _draw_numbers(ax, lon, lat, order, stop_colour)
+        artists += _draw_numbers(ax, lon, lat, order.astype(int), stop_colour, {} if numerals is None else numerals)
     if depot is not None:
         artists += ax.plot([depot[0]], [depot[1]], linestyle="none", marker="*", markersize=260 ** 0.5,
                            color="black", zorder=4)
@@ -198,8 +206,14 @@ def _draw_routes(
     return artists, counts
 
 
-def _draw_numbers(ax: Axes, lon: np.ndarray, lat: np.ndarray, order: np.ndarray, colour: list[str]) -> list[Artist]:
-    """Stop numbers in coloured discs, moved apart where stops crowd, with a leader line to the stop."""
+def _draw_numbers(
+    ax: Axes, lon: np.ndarray, lat: np.ndarray, order: np.ndarray, colour: list[str],
+    numerals: dict[int, tuple[Path, float]],
+) -> list[Artist]:
+    """Stop numbers in coloured discs, moved apart where stops crowd, with a leader line to the stop.
+
+    ``numerals`` holds the number markers made so far (:func:`numeral_marker`); new ones are added.
+    """
     ax.apply_aspect()  # the final axes box, so data -> pixel is what will be drawn
     fig = ax.get_figure()
     scale = (fig.dpi / 100.0) if fig is not None else 1.0
@@ -221,10 +235,29 @@ def _draw_numbers(ax: Axes, lon: np.ndarray, lat: np.ndarray, order: np.ndarray,
                                markersize=DOT_SIZE, color=c, zorder=4)
         artists += ax.plot(at[mine, 0], at[mine, 1], linestyle="none", marker="o", markersize=DISC_SIZE,
                            markerfacecolor=c, markeredgecolor="white", markeredgewidth=0.8, zorder=5)
-    for (x, y), k in zip(at, order):
-        artists.append(ax.text(x, y, str(int(k)), ha="center", va="center", fontsize=8, color="white",
-                               fontweight="bold", zorder=6))
+    # the numbers: glyph outlines as markers, a line (of markers only) per number, all white
+    for k in sorted(set(int(k) for k in order)):
+        if k not in numerals:
+            numerals[k] = numeral_marker(str(k), NUMBER_SIZE)
+        path, size = numerals[k]
+        mine = order == k
+        artists += ax.plot(at[mine, 0], at[mine, 1], linestyle="none", marker=path, markersize=size,
+                           markerfacecolor="white", markeredgewidth=0.0, zorder=6)
     return artists
+
+
+def numeral_marker(text: str, size: float) -> tuple[Path, float]:
+    """A marker of ``text`` in bold: its glyph outlines centred on (0, 0), and the marker size [pt]
+    that draws them at font ``size`` [pt].
+
+    Drawn as a marker, a number costs a stamp of a path the renderer has rasterised once, where
+    a text artist lays out and renders its glyphs each time (a third of a map's time, measured).
+    """
+    outline = TextPath((0.0, 0.0), text, size=size, prop=FontProperties(weight="bold"))
+    box = outline.get_extents()
+    verts = outline.vertices - [box.x0 + box.width / 2, box.y0 + box.height / 2]
+    # matplotlib scales a path marker to |vertex| <= 0.5 marker size: undo that
+    return Path(verts, outline.codes), 2.0 * float(np.abs(verts).max())
 
 
 def plot_station_day(
@@ -303,13 +336,19 @@ class MapTask:
     dpi: int
 
 
-def png_bytes(fig: Figure) -> bytes:
+def _canvas_rgba(fig: Figure) -> np.ndarray:
+    """The pixels ``fig``'s Agg canvas holds now (a view: they change with the canvas)."""
+    return np.asarray(fig.canvas.buffer_rgba())  # type: ignore[attr-defined]
+
+
+def png_bytes(fig: Figure, encoder: FrameEncoder | None = None) -> bytes:
     """PNG bytes of what ``fig``'s Agg canvas holds now (no redraw), at ``fig.dpi``.
 
-    Encoded by :func:`riskplan.export.png.encode_rgba`: no metadata text, RGB when every pixel is
-    opaque (a figure's white face: the same image, a quarter fewer bytes to compress).
+    Encoded by :mod:`riskplan.export.png` (``encoder``, which may reuse the compressed rows of a
+    background, or a new one): no metadata text, RGB when every pixel is opaque (a figure's
+    white face: the same image, a quarter fewer bytes to compress).
     """
-    return encode_rgba(np.asarray(fig.canvas.buffer_rgba()), fig.dpi)  # type: ignore[attr-defined]
+    return (encoder or FrameEncoder(None, fig.dpi)).encode(_canvas_rgba(fig))
 
 
 def _title(task: MapTask, day: str) -> str:
@@ -335,7 +374,6 @@ def draw_task(task: MapTask) -> list[tuple[str, bytes]]:
     dates = st_stops["date"].map(lambda d: pd.Timestamp(d).strftime("%Y-%m-%d"))
     located = st_stops.dropna(subset=["lon_wgs84", "lat_wgs84"])
     colours = team_colours(located["team"])  # of all the station's stops: a team's colour never changes
-    drawn = located[dates[located.index].isin(task.days)]
     fig = plt.figure(figsize=A4_LANDSCAPE, dpi=dpi)
     out: list[tuple[str, bytes]] = []
     try:
@@ -343,7 +381,8 @@ def draw_task(task: MapTask) -> list[tuple[str, bytes]]:
         ax.set_axis_off()
         tw = task.townships
         _draw_background(ax, tw)
-        extra = ([depot] if depot is not None else []) + _labs_of(st_stops)
+        labs = _labs_of(st_stops)
+        extra = ([depot] if depot is not None else []) + labs
         xs = list(located["lon_wgs84"]) + [p[0] for p in extra]
         ys = list(located["lat_wgs84"]) + [p[1] for p in extra]
         if tw is not None and len(tw):
@@ -354,21 +393,24 @@ def draw_task(task: MapTask) -> list[tuple[str, bytes]]:
             ax.set_xlim(min(xs) - pad, max(xs) + pad)
             ax.set_ylim(min(ys) - pad, max(ys) + pad)
         ax.set_aspect("equal", adjustable="box")
-        # the legend, once for the task: every team of its days, in the strip right of the map
-        handles, labels = _legend_entries({t: c for t, c in colours.items() if t in set(drawn["team"])}, None,
-                                          depot is not None, bool(_labs_of(drawn)))
+        # the legend, once for the task, in the strip right of the map: like the extent, it is the
+        # station's (every team, the lab when a route ends at one), so a day's map is the same
+        # whichever task draws it
+        handles, labels = _legend_entries(colours, None, depot is not None, bool(labs))
         legend = fig.legend(handles, labels, loc="upper left", bbox_to_anchor=LEGEND_AT, fontsize=10,
                             framealpha=1.0) if handles else None
         canvas = fig.canvas
         canvas.draw()  # the background alone (and the final axes box)
         background = canvas.copy_from_bbox(fig.bbox)  # type: ignore[attr-defined]
+        encoder = FrameEncoder(_canvas_rgba(fig), dpi)  # reuses the rows of the background a day leaves alone
         renderer = canvas.get_renderer()  # type: ignore[attr-defined]
         top = max((a.get_zorder() for a in [*ax.collections, *ax.patches, *ax.lines, *ax.texts]), default=0.0)
         # the day's stop counts go under the legend (or where it would be), a few points below it
         below = legend.get_window_extent(renderer).y0 if legend is not None else LEGEND_AT[1] * fig.bbox.height
+        numerals: dict[int, tuple[Path, float]] = {}  # the stop-number markers, made once for the task
         counts_at = (LEGEND_AT[0], (below - 10.0 * dpi / 72.0) / fig.bbox.height)
         for day in task.days:
-            artists, counts = _draw_routes(ax, st_stops[dates == day], depot, colours)
+            artists, counts = _draw_routes(ax, st_stops[dates == day], depot, colours, numerals)
             artists.append(ax.set_title(_title(task, day), fontsize=14, y=1.0))  # placed: no tick layout to find it
             if counts:
                 artists.append(ax.text(*counts_at, _counts_text(counts), transform=fig.transFigure, ha="left",
@@ -382,7 +424,7 @@ def draw_task(task: MapTask) -> list[tuple[str, bytes]]:
                 canvas.restore_region(background)  # type: ignore[attr-defined]
                 for a in ordered:
                     a.draw(renderer)
-            out.append((f"{station}_{day}.png", png_bytes(fig)))
+            out.append((f"{station}_{day}.png", png_bytes(fig, encoder)))
             for a in artists:
                 if a is not ax.title:
                     a.remove()
