@@ -41,13 +41,12 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.path import Path  # noqa: E402
-from matplotlib.textpath import TextPath  # noqa: E402
 
+from riskplan.export.map_labels import DISC_SIZE, Numerals, draw_stop_numbers  # noqa: E402
+from riskplan.export.map_labels import LABEL_GAP as LABEL_GAP  # noqa: E402  (re-exported)
+from riskplan.export.map_labels import spread_labels as spread_labels  # noqa: E402  (re-exported)
 from riskplan.export.png import FrameEncoder  # noqa: E402
 from riskplan.plotting.fonts import label  # noqa: E402
 
@@ -65,18 +64,11 @@ MAP_BOX = (0.02, 0.02, 0.77, 0.91)
 LEGEND_AT = (0.805, 0.93)
 """Upper left corner of the legend [figure fraction], in the strip right of the map."""
 
-LABEL_GAP = 22.0
-"""Smallest distance between two stop numbers on a map [px at 100 dpi]."""
+TITLE_Y = 0.955
+"""Baseline of the title [figure fraction]; it starts at the map's left edge."""
 
-DISC_SIZE = 13.0
-"""Diameter of the disc a stop number stands in [pt] (less than ``LABEL_GAP``: discs never touch)."""
-
-NUMBER_SIZE = 8.0
-"""Font size of the stop numbers [pt] (bold, white)."""
-
-DOT_SIZE = 14.0 ** 0.5
-"""Diameter of the dot at a stop whose number was moved away [pt]."""
-
+COUNT_SIZE = 10.0
+"""Font size of the day's stop counts under the legend [pt]."""
 
 def _draw_background(ax: Axes, townships: Any) -> None:
     if townships is not None and len(townships):
@@ -90,34 +82,6 @@ def _draw_background(ax: Axes, townships: Any) -> None:
                 pt = geom.representative_point()
                 ax.annotate(label(str(zh), str(e)), (pt.x, pt.y), ha="center", va="center", fontsize=9,
                             color="#777777", zorder=1)
-
-
-def spread_labels(points: list[tuple[float, float]], gap: float) -> list[tuple[float, float]]:
-    """Label positions near ``points`` (display units) such that no two are closer than ``gap``.
-
-    Each label stays on its point when it can; otherwise it is moved out along eight directions
-    at growing distances until it is ``gap`` away from every label placed before it (greedy, in
-    the order given, so the result is deterministic).
-    """
-    placed: list[tuple[float, float]] = []
-    dirs = [(1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0), (1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)]
-
-    def free(x: float, y: float) -> bool:
-        return all((x - a) ** 2 + (y - b) ** 2 >= gap * gap for a, b in placed)
-
-    for x, y in points:
-        spot = (x, y)
-        if not free(x, y):
-            for ring in range(1, 40):
-                r = gap * ring
-                options = [(x + dx * r / (2 ** 0.5 if dx and dy else 1), y + dy * r / (2 ** 0.5 if dx and dy else 1))
-                           for dx, dy in dirs]
-                found = next((o for o in options if free(*o)), None)
-                if found is not None:
-                    spot = found
-                    break
-        placed.append(spot)
-    return placed
 
 
 def _labs_of(stops: pd.DataFrame) -> list[tuple[float, float]]:
@@ -160,13 +124,13 @@ def _draw_routes(
     stops: pd.DataFrame,
     depot: tuple[float, float] | None,
     colours: Mapping[Any, str],
-    numerals: dict[int, tuple[Path, float]] | None = None,
+    numerals: Numerals | None = None,
 ) -> tuple[list[Artist], dict[Any, int]]:
     """Draw one day's routes on ``ax``; return the artists (so they can be removed again) and the stops per team.
 
     A route whose stops carry ``lab_lon`` / ``lab_lat`` ends at that lab, else at the depot. A
     team missing from ``colours`` is drawn in the colour after the last one. ``numerals``: the
-    number markers made so far, to reuse (see :func:`_draw_numbers`).
+    number markers made so far, to reuse (:class:`~riskplan.export.map_labels.Numerals`).
     """
     artists: list[Artist] = []
     counts: dict[Any, int] = {}
@@ -195,7 +159,7 @@ def _draw_routes(
             xs, ys = [*xs, end[0]], [*ys, end[1]]
         artists += ax.plot(xs, ys, "-", color=colour, linewidth=2.0, alpha=0.85, zorder=2)
     if len(lon):
-        artists += _draw_numbers(ax, lon, lat, order.astype(int), stop_colour, {} if numerals is None else numerals)
+        artists += draw_stop_numbers(ax, lon, lat, [int(k) for k in order], stop_colour, numerals or Numerals())
     if depot is not None:
         artists += ax.plot([depot[0]], [depot[1]], linestyle="none", marker="*", markersize=260 ** 0.5,
                            color="black", zorder=4)
@@ -204,60 +168,6 @@ def _draw_routes(
         artists += ax.plot([x for x, _ in labs], [y for _, y in labs], linestyle="none", marker="s",
                            markersize=60 ** 0.5, color="#555555", zorder=4)
     return artists, counts
-
-
-def _draw_numbers(
-    ax: Axes, lon: np.ndarray, lat: np.ndarray, order: np.ndarray, colour: list[str],
-    numerals: dict[int, tuple[Path, float]],
-) -> list[Artist]:
-    """Stop numbers in coloured discs, moved apart where stops crowd, with a leader line to the stop.
-
-    ``numerals`` holds the number markers made so far (:func:`numeral_marker`); new ones are added.
-    """
-    ax.apply_aspect()  # the final axes box, so data -> pixel is what will be drawn
-    fig = ax.get_figure()
-    scale = (fig.dpi / 100.0) if fig is not None else 1.0
-    px = ax.transData.transform(np.column_stack([lon, lat]))
-    spots = np.array(spread_labels([(float(a), float(b)) for a, b in px], LABEL_GAP * scale))
-    at = ax.transData.inverted().transform(spots)
-    moved = ((spots - px) ** 2).sum(axis=1) > 1.0
-    artists: list[Artist] = []
-    if moved.any():
-        segments = [[(lon[i], lat[i]), (at[i, 0], at[i, 1])] for i in np.flatnonzero(moved)]
-        leaders = LineCollection(segments, colors=[colour[i] for i in np.flatnonzero(moved)], linewidths=0.8,
-                                 zorder=3)
-        artists.append(ax.add_collection(leaders, autolim=False))
-    colours = list(dict.fromkeys(colour))  # in drawing order
-    for c in colours:
-        mine = np.array([k == c for k in colour])
-        if (mine & moved).any():  # the stop itself, where its number moved away
-            artists += ax.plot(lon[mine & moved], lat[mine & moved], linestyle="none", marker="o",
-                               markersize=DOT_SIZE, color=c, zorder=4)
-        artists += ax.plot(at[mine, 0], at[mine, 1], linestyle="none", marker="o", markersize=DISC_SIZE,
-                           markerfacecolor=c, markeredgecolor="white", markeredgewidth=0.8, zorder=5)
-    # the numbers: glyph outlines as markers, a line (of markers only) per number, all white
-    for k in sorted(set(int(k) for k in order)):
-        if k not in numerals:
-            numerals[k] = numeral_marker(str(k), NUMBER_SIZE)
-        path, size = numerals[k]
-        mine = order == k
-        artists += ax.plot(at[mine, 0], at[mine, 1], linestyle="none", marker=path, markersize=size,
-                           markerfacecolor="white", markeredgewidth=0.0, zorder=6)
-    return artists
-
-
-def numeral_marker(text: str, size: float) -> tuple[Path, float]:
-    """A marker of ``text`` in bold: its glyph outlines centred on (0, 0), and the marker size [pt]
-    that draws them at font ``size`` [pt].
-
-    Drawn as a marker, a number costs a stamp of a path the renderer has rasterised once, where
-    a text artist lays out and renders its glyphs each time (a third of a map's time, measured).
-    """
-    outline = TextPath((0.0, 0.0), text, size=size, prop=FontProperties(weight="bold"))
-    box = outline.get_extents()
-    verts = outline.vertices - [box.x0 + box.width / 2, box.y0 + box.height / 2]
-    # matplotlib scales a path marker to |vertex| <= 0.5 marker size: undo that
-    return Path(verts, outline.codes), 2.0 * float(np.abs(verts).max())
 
 
 def plot_station_day(
@@ -351,24 +261,55 @@ def png_bytes(fig: Figure, encoder: FrameEncoder | None = None) -> bytes:
     return (encoder or FrameEncoder(None, fig.dpi)).encode(_canvas_rgba(fig))
 
 
-def _title(task: MapTask, day: str) -> str:
-    """The title of ``task``'s map of ``day``: station name and ID, date, weekday."""
+def _station_title(task: MapTask) -> str:
+    """The part of ``task``'s map titles that is the same every day: the station's name and ID."""
+    return f"{task.name} ({task.station})" if task.name else task.station
+
+
+def _day_title(day: str) -> str:
+    """The part of a map's title that changes: date and weekday."""
     when = pd.Timestamp(day)
     weekday = label(f"周{'一二三四五六日'[when.day_of_week]}", when.strftime("%a"))
-    return f"{task.name} ({task.station})  {day} {weekday}" if task.name else f"{task.station}  {day} {weekday}"
+    return f"{day} {weekday}"
 
 
-def _counts_text(counts: Mapping[Any, int]) -> str:
-    """The day's stops per team, a line each (under the legend)."""
-    return "\n".join(_team_label(team, n) for team, n in counts.items())
+def _draw_strip(
+    fig: Figure, ax: Axes, colours: Mapping[Any, str], station: bool, lab: bool,
+) -> tuple[float, dict[Any, float]]:
+    """The legend in the strip right of the map and, under it, the day's stop counts' heading and team names.
+
+    Returns where the counts go: x and each team's y [figure fraction].
+    """
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    width, height, pt = fig.bbox.width, fig.bbox.height, fig.dpi / 72.0  # [px], [px], [px per pt]
+    handles, labels = _legend_entries(colours, None, station, lab)
+    y = LEGEND_AT[1] * height
+    if handles:
+        legend = fig.legend(handles, labels, loc="upper left", bbox_to_anchor=LEGEND_AT, fontsize=10, framealpha=1.0)
+        y = legend.get_window_extent(renderer).y0
+    x = LEGEND_AT[0] + 6.0 * pt / width
+    y -= 14.0 * pt
+    ax.text(x, y / height, label("当日点位数", "stops today"), transform=fig.transFigure, ha="left", va="top",
+            fontsize=10, zorder=1)
+    y -= 10.0 * pt
+    rows: dict[Any, float] = {}
+    right = x * width
+    for team, colour in colours.items():
+        y -= 16.0 * pt
+        name = ax.text(x + 8.0 * pt / width, y / height, _team_label(team, None), transform=fig.transFigure,
+                       ha="left", va="center", fontsize=10, color=colour, fontweight="bold", zorder=1)
+        right = max(right, name.get_window_extent(renderer).x1)
+        rows[team] = y / height
+    return (right + 16.0 * pt) / width, rows
 
 
 def draw_task(task: MapTask) -> list[tuple[str, bytes]]:
     """The PNG maps of ``task``: (file name, PNG bytes) per day, in the order of ``task.days``.
 
-    One figure for the task: the township background, the extent and the legend are rendered once
-    and kept as pixels; each day's routes are drawn over a copy of them and removed again (see the
-    module docstring: the same pixels as a full redraw, a fraction of the time).
+    One figure for the task: the township background, the extent, the station's name and the
+    legend are rendered once and kept as pixels; each day's routes, date and stop counts are
+    drawn over a copy of them and removed again (see the module docstring: the same pixels as a
+    full redraw, a fraction of the time).
     """
     station, st_stops, depot, dpi = task.station, task.stops, task.depot, task.dpi
     dates = st_stops["date"].map(lambda d: pd.Timestamp(d).strftime("%Y-%m-%d"))
@@ -393,28 +334,27 @@ def draw_task(task: MapTask) -> list[tuple[str, bytes]]:
             ax.set_xlim(min(xs) - pad, max(xs) + pad)
             ax.set_ylim(min(ys) - pad, max(ys) + pad)
         ax.set_aspect("equal", adjustable="box")
-        # the legend, once for the task, in the strip right of the map: like the extent, it is the
-        # station's (every team, the lab when a route ends at one), so a day's map is the same
+        # the title's station part, and the strip right of the map: like the extent, the legend is
+        # the station's (every team; the lab when a route ends at one), so a day's map is the same
         # whichever task draws it
-        handles, labels = _legend_entries(colours, None, depot is not None, bool(labs))
-        legend = fig.legend(handles, labels, loc="upper left", bbox_to_anchor=LEGEND_AT, fontsize=10,
-                            framealpha=1.0) if handles else None
+        name = ax.text(MAP_BOX[0], TITLE_Y, _station_title(task), transform=fig.transFigure, ha="left",
+                       va="baseline", fontsize=14, zorder=1)
+        counts_x, counts_y = _draw_strip(fig, ax, colours, depot is not None, bool(labs))
         canvas = fig.canvas
         canvas.draw()  # the background alone (and the final axes box)
         background = canvas.copy_from_bbox(fig.bbox)  # type: ignore[attr-defined]
         encoder = FrameEncoder(_canvas_rgba(fig), dpi)  # reuses the rows of the background a day leaves alone
         renderer = canvas.get_renderer()  # type: ignore[attr-defined]
         top = max((a.get_zorder() for a in [*ax.collections, *ax.patches, *ax.lines, *ax.texts]), default=0.0)
-        # the day's stop counts go under the legend (or where it would be), a few points below it
-        below = legend.get_window_extent(renderer).y0 if legend is not None else LEGEND_AT[1] * fig.bbox.height
-        numerals: dict[int, tuple[Path, float]] = {}  # the stop-number markers, made once for the task
-        counts_at = (LEGEND_AT[0], (below - 10.0 * dpi / 72.0) / fig.bbox.height)
+        date_x = (name.get_window_extent(renderer).x1 + 12.0 * dpi / 72.0) / fig.bbox.width
+        numerals = Numerals()  # the number markers, made once for the task
         for day in task.days:
             artists, counts = _draw_routes(ax, st_stops[dates == day], depot, colours, numerals)
-            artists.append(ax.set_title(_title(task, day), fontsize=14, y=1.0))  # placed: no tick layout to find it
-            if counts:
-                artists.append(ax.text(*counts_at, _counts_text(counts), transform=fig.transFigure, ha="left",
-                                       va="top", fontsize=10, zorder=6))
+            artists.append(ax.text(date_x, TITLE_Y, _day_title(day), transform=fig.transFigure, ha="left",
+                                   va="baseline", fontsize=14, zorder=6))
+            artists += numerals.draw(ax, [counts_x] * len(counts_y), list(counts_y.values()),
+                                     [str(counts.get(team, 0)) for team in counts_y], COUNT_SIZE, "black", 6,
+                                     transform=fig.transFigure, clip_on=False)
             day_ids = {id(a) for a in artists}
             # the order Axes.draw would use: its children, sorted by zorder (stable)
             ordered = sorted((a for a in ax.get_children() if id(a) in day_ids), key=lambda a: a.get_zorder())
@@ -426,9 +366,7 @@ def draw_task(task: MapTask) -> list[tuple[str, bytes]]:
                     a.draw(renderer)
             out.append((f"{station}_{day}.png", png_bytes(fig, encoder)))
             for a in artists:
-                if a is not ax.title:
-                    a.remove()
-            ax.set_title("")
+                a.remove()
     finally:
         plt.close(fig)
     return out

@@ -120,7 +120,8 @@ class FrameEncoder:
                 for c in range(channels):  # one channel at a time: numpy copies 3-byte pixels slowly
                     pixels[..., c] = rgba[start:stop, :, c]
                 compressor = zlib.compressobj(ZLIB_LEVEL, zlib.DEFLATED, -15, ZLIB_MEMLEVEL, zlib.Z_RLE)
-                cached = (compressor.compress(raw) + compressor.flush(zlib.Z_SYNC_FLUSH), zlib.adler32(raw), raw.size)
+                data = raw.data  # C-contiguous: its bytes in order
+                cached = (compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH), zlib.adler32(data), raw.size)
                 if reuse:
                     self._bands[band] = cached
             parts.append(cached[0])
