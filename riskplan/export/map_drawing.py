@@ -44,7 +44,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from riskplan.export.map_labels import DISC_SIZE, Numerals, draw_stop_numbers  # noqa: E402
+from riskplan.export.map_labels import DISC_SIZE, Numerals, add_line, draw_stop_numbers  # noqa: E402
 from riskplan.export.map_labels import LABEL_GAP as LABEL_GAP  # noqa: E402  (re-exported)
 from riskplan.export.map_labels import spread_labels as spread_labels  # noqa: E402  (re-exported)
 from riskplan.export.png import FrameEncoder  # noqa: E402
@@ -157,16 +157,16 @@ def _draw_routes(
         end = lab_end if lab_end is not None else depot
         if end is not None:  # back to the station, or on to the lab with perishable samples
             xs, ys = [*xs, end[0]], [*ys, end[1]]
-        artists += ax.plot(xs, ys, "-", color=colour, linewidth=2.0, alpha=0.85, zorder=2)
+        artists.append(add_line(ax, xs, ys, color=colour, linewidth=2.0, alpha=0.85, zorder=2))
     if len(lon):
         artists += draw_stop_numbers(ax, lon, lat, [int(k) for k in order], stop_colour, numerals or Numerals())
     if depot is not None:
-        artists += ax.plot([depot[0]], [depot[1]], linestyle="none", marker="*", markersize=260 ** 0.5,
-                           color="black", zorder=4)
+        artists.append(add_line(ax, [depot[0]], [depot[1]], linestyle="none", marker="*", markersize=260 ** 0.5,
+                                color="black", zorder=4))
     labs = _labs_of(located)
     if labs:
-        artists += ax.plot([x for x, _ in labs], [y for _, y in labs], linestyle="none", marker="s",
-                           markersize=60 ** 0.5, color="#555555", zorder=4)
+        artists.append(add_line(ax, [x for x, _ in labs], [y for _, y in labs], linestyle="none", marker="s",
+                                markersize=60 ** 0.5, color="#555555", zorder=4))
     return artists, counts
 
 
@@ -196,13 +196,19 @@ def plot_station_day(
     if ax is None:
         _, ax = plt.subplots(figsize=A4_LANDSCAPE)
     _draw_background(ax, townships)
-    colours = team_colours(stops.dropna(subset=["lon_wgs84", "lat_wgs84"])["team"])
+    located = stops.dropna(subset=["lon_wgs84", "lat_wgs84"])
+    labs = _labs_of(stops)
+    points = [*zip(located["lon_wgs84"], located["lat_wgs84"]), *([depot] if depot is not None else []), *labs]
+    if points:  # the extent first: the stop numbers are placed in pixels
+        ax.update_datalim(points)
+        ax.autoscale_view()
+    ax.set_aspect("equal", adjustable="datalim")
+    colours = team_colours(located["team"])
     _, counts = _draw_routes(ax, stops, depot, colours)
     ax.set_title(title, fontsize=14)
-    handles, labels = _legend_entries(colours, counts, depot is not None, bool(_labs_of(stops)))
+    handles, labels = _legend_entries(colours, counts, depot is not None, bool(labs))
     if handles:
         ax.legend(handles, labels, fontsize=10, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    ax.set_aspect("equal", adjustable="datalim")
     return ax
 
 
