@@ -11,8 +11,12 @@ on a byte boundary (a sync flush), so a band's compressed bytes depend on its pi
 :class:`FrameEncoder` built on a background (a route map's townships and legend) keeps the
 compressed bands it has seen unchanged from that background and reuses them for the next frame:
 a day's map then compresses only the rows its routes and texts touch. Measured on the Ouhai
-year maps at 150 dpi: about NN ms a map instead of Pillow's 45-53 ms, and files of about NN kB
-instead of 119 kB.
+year's first 43 maps at 150 dpi (load about 6 on 2 cores): 15 ms a map (20 ms compressing every
+band) instead of Pillow's 45-53 ms, files of 107 kB instead of 119 kB.
+
+Not for charts with large areas of one colour other than grey: without a filter, their runs
+of three-byte pixels do not shorten under ``Z_RLE`` (a bar chart: 125 kB instead of Pillow's
+12 kB), so the report's charts keep ``savefig``.
 
 The file holds the IHDR, pHYs (the resolution), IDAT and IEND chunks and nothing else (no time,
 no software version), so the same pixels always give the same bytes, cached bands or not.
