@@ -138,13 +138,17 @@ def _draw_routes(
     """
     artists: list[Artist] = []
     counts: dict[Any, int] = {}
-    located = stops.dropna(subset=["lon_wgs84", "lat_wgs84"]).sort_values(["team", "stop_order"], kind="stable")
-    has_lab = "lab_lon" in located.columns
-    lon, lat = located["lon_wgs84"].to_numpy(float), located["lat_wgs84"].to_numpy(float)
-    order = located["stop_order"].to_numpy()
-    teams = located["team"].to_numpy()
-    lab_lon = located["lab_lon"].to_numpy(float) if has_lab else None
-    lab_lat = located["lab_lat"].to_numpy(float) if has_lab else None
+    # numpy, not pandas (a few ms a day): the located stops, by team then stop order
+    lon, lat = stops["lon_wgs84"].to_numpy(float), stops["lat_wgs84"].to_numpy(float)
+    keep = np.flatnonzero(~(np.isnan(lon) | np.isnan(lat)))
+    order, teams = stops["stop_order"].to_numpy()[keep], stops["team"].to_numpy()[keep]
+    by_order = np.argsort(order, kind="stable")
+    rows = keep[by_order[np.argsort(teams[by_order], kind="stable")]]
+    lon, lat = lon[rows], lat[rows]
+    order, teams = stops["stop_order"].to_numpy()[rows], stops["team"].to_numpy()[rows]
+    has_lab = "lab_lon" in stops.columns
+    lab_lon = stops["lab_lon"].to_numpy(float)[rows] if has_lab else None
+    lab_lat = stops["lab_lat"].to_numpy(float)[rows] if has_lab else None
     starts = [i for i in range(len(teams)) if i == 0 or teams[i] != teams[i - 1]]
     stop_colour: list[str] = []
     for s, e in zip(starts, [*starts[1:], len(teams)]):  # a route: a team's run of stops
@@ -167,7 +171,8 @@ def _draw_routes(
     if depot is not None:
         artists.append(add_line(ax, [depot[0]], [depot[1]], linestyle="none", marker="*", markersize=260 ** 0.5,
                                 color="black", zorder=4))
-    labs = _labs_of(located)
+    labs = (sorted({(float(x), float(y)) for x, y in zip(lab_lon, lab_lat) if x == x and y == y})  # x == x: not NaN
+            if lab_lon is not None and lab_lat is not None else [])
     if labs:
         artists.append(add_line(ax, [x for x, _ in labs], [y for _, y in labs], linestyle="none", marker="s",
                                 markersize=60 ** 0.5, color="#555555", zorder=4))
@@ -358,8 +363,9 @@ def draw_task(task: MapTask) -> list[tuple[str, bytes]]:
         top = max((a.get_zorder() for a in [*ax.collections, *ax.patches, *ax.lines, *ax.texts]), default=0.0)
         date_x = (name.get_window_extent(renderer).x1 + 12.0 * dpi / 72.0) / fig.bbox.width
         numerals = Numerals()  # the number markers, made once for the task
+        by_day = dict(iter(st_stops.groupby(dates, sort=False)))
         for day in task.days:
-            artists, counts = _draw_routes(ax, st_stops[dates == day], depot, colours, numerals)
+            artists, counts = _draw_routes(ax, by_day.get(day, st_stops.iloc[:0]), depot, colours, numerals)
             artists.append(ax.text(date_x, TITLE_Y, _day_title(day), transform=fig.transFigure, ha="left",
                                    va="baseline", fontsize=14, zorder=6))
             artists += numerals.draw(ax, [counts_x] * len(counts_y), list(counts_y.values()),
