@@ -19,7 +19,9 @@ them.
 A day's artists are cheap ones: a line per route, the stop-number discs as the markers of one
 line per team, the numbers and the day's stop counts as glyph-outline markers
 (:mod:`riskplan.export.map_labels`: a text artist costs 1-3 ms to lay out and render at 150
-dpi), the leader lines in one collection; all added as artists, not through ``ax.plot``. The PNG
+dpi), the leader lines in one collection; all added as artists, not through ``ax.plot``. The
+background is cheap too: the townships as one patch collection (as geopandas' ``plot`` makes
+it, without its overhead), the legend laid out by hand (:mod:`riskplan.export.map_legend`). The PNG
 encoder is :mod:`riskplan.export.png` (filter "None" and zlib ``Z_RLE`` instead of Pillow's
 adaptive filters; the rows a day leaves unchanged compressed once per task). Measured on the
 Ouhai year's first 43 maps at 150 dpi (``benchmarks/bench_maps.py``, back to back, load about
@@ -47,13 +49,13 @@ from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.collections import PatchCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import PathPatch, Rectangle  # noqa: E402
+from matplotlib.patches import PathPatch  # noqa: E402
 from matplotlib.path import Path  # noqa: E402
 
-from riskplan.export.map_labels import DISC_SIZE, Numerals, add_line, draw_stop_numbers  # noqa: E402
 from riskplan.export.map_labels import LABEL_GAP as LABEL_GAP  # noqa: E402  (re-exported)
+from riskplan.export.map_labels import Numerals, add_line, draw_stop_numbers  # noqa: E402
 from riskplan.export.map_labels import spread_labels as spread_labels  # noqa: E402  (re-exported)
+from riskplan.export.map_legend import draw_strip, legend_entries  # noqa: E402
 from riskplan.export.png import FrameEncoder  # noqa: E402
 from riskplan.plotting.fonts import label  # noqa: E402
 
@@ -67,9 +69,6 @@ A4_LANDSCAPE = (11.69, 8.27)
 
 MAP_BOX = (0.02, 0.02, 0.77, 0.91)
 """The map's axes (left, bottom, width, height) [figure fraction]: left of the legend strip."""
-
-LEGEND_AT = (0.805, 0.93)
-"""Upper left corner of the legend [figure fraction], in the strip right of the map."""
 
 TITLE_Y = 0.955
 """Baseline of the title [figure fraction]; it starts at the map's left edge."""
@@ -109,28 +108,6 @@ def _labs_of(stops: pd.DataFrame) -> list[tuple[float, float]]:
 def team_colours(teams: Iterable[Any]) -> dict[Any, str]:
     """A colour per team (sorted; :data:`TEAM_COLOURS` in turn), so a team keeps its colour from day to day."""
     return {team: TEAM_COLOURS[i % len(TEAM_COLOURS)] for i, team in enumerate(sorted(set(teams)))}
-
-
-def _team_label(team: Any, n: int | None) -> str:
-    if n is None:
-        return label(f"第{team}组", f"team {team}")
-    return label(f"第{team}组（{n} 个点位）", f"team {team} ({n} stop{'s' * (n != 1)})")
-
-
-def _legend_entries(
-    colours: Mapping[Any, str], counts: Mapping[Any, int] | None, station: bool, lab: bool,
-) -> tuple[list[Artist], list[str]]:
-    """Legend handles and labels: a line per team (with its stop count when ``counts`` is given), station, lab."""
-    handles: list[Artist] = [Line2D([], [], color=c, linewidth=2.0, marker="o", markersize=DISC_SIZE * 0.75,
-                                    markeredgecolor="white") for c in colours.values()]
-    labels = [_team_label(t, None if counts is None else counts.get(t, 0)) for t in colours]
-    if station:
-        handles.append(Line2D([], [], linestyle="none", marker="*", markersize=260 ** 0.5, color="black"))
-        labels.append(label("所站", "station"))
-    if lab:
-        handles.append(Line2D([], [], linestyle="none", marker="s", markersize=60 ** 0.5, color="#555555"))
-        labels.append(label("检验机构", "lab"))
-    return handles, labels
 
 
 def _draw_routes(
@@ -225,7 +202,7 @@ def plot_station_day(
     colours = team_colours(located["team"])
     _, counts = _draw_routes(ax, stops, depot, colours)
     ax.set_title(title, fontsize=14)
-    handles, labels = _legend_entries(colours, counts, depot is not None, bool(labs))
+    handles, labels = legend_entries(colours, counts, depot is not None, bool(labs))
     if handles:
         ax.legend(handles, labels, fontsize=10, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
@@ -298,55 +275,6 @@ def _day_title(day: str) -> str:
     return f"{day} {weekday}"
 
 
-def _draw_strip(
-    fig: Figure, ax: Axes, colours: Mapping[Any, str], station: bool, lab: bool,
-) -> tuple[float, dict[Any, float]]:
-    """The legend in the strip right of the map and, under it, the day's stop counts' heading and team names.
-
-    Laid out here, not by :class:`matplotlib.legend.Legend` (whose layout took a third of a task's
-    fixed time): a sample and a name per entry (:func:`_legend_entries`) in a frame. Returns where
-    the counts go: x and each team's y [figure fraction].
-    """
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    width, height, pt = fig.bbox.width, fig.bbox.height, fig.dpi / 72.0  # [px], [px], [px per pt]
-    handles, labels = _legend_entries(colours, None, station, lab)
-    left, top = LEGEND_AT[0] * width, LEGEND_AT[1] * height  # [px]
-    y, right = top - 6.0 * pt, left
-    in_figure: dict[str, Any] = {"transform": fig.transFigure, "clip_on": False, "zorder": 1.5}
-    for handle, text in zip(handles, labels):
-        y -= 9.0 * pt
-        assert isinstance(handle, Line2D)
-        sample = (left + 6.0 * pt) / width, (left + 30.0 * pt) / width
-        if handle.get_linestyle() not in ("None", "none", ""):
-            add_line(ax, sample, [y / height] * 2, color=handle.get_color(), linewidth=handle.get_linewidth(),
-                     **in_figure)
-        add_line(ax, [sum(sample) / 2], [y / height], linestyle="none", marker=handle.get_marker(),
-                 markersize=handle.get_markersize(), color=handle.get_color(),
-                 markeredgecolor=handle.get_markeredgecolor(), **in_figure)
-        name = ax.text((left + 38.0 * pt) / width, y / height, text, ha="left", va="center", fontsize=10, **in_figure)
-        right = max(right, name.get_window_extent(renderer).x1)
-        y -= 9.0 * pt
-    if handles:
-        y -= 6.0 * pt
-        ax.add_artist(Rectangle((left / width, y / height), (right + 6.0 * pt - left) / width, (top - y) / height,
-                                facecolor="white", edgecolor="#cccccc", linewidth=0.8, transform=fig.transFigure,
-                                clip_on=False, zorder=1.4))
-    x = (left + 6.0 * pt) / width
-    y -= 14.0 * pt
-    ax.text(x, y / height, label("当日点位数", "stops today"), transform=fig.transFigure, ha="left", va="top",
-            fontsize=10, zorder=1)
-    y -= 10.0 * pt
-    rows: dict[Any, float] = {}
-    right = x * width
-    for team, colour in colours.items():
-        y -= 16.0 * pt
-        name = ax.text(x + 8.0 * pt / width, y / height, _team_label(team, None), transform=fig.transFigure,
-                       ha="left", va="center", fontsize=10, color=colour, fontweight="bold", zorder=1)
-        right = max(right, name.get_window_extent(renderer).x1)
-        rows[team] = y / height
-    return (right + 16.0 * pt) / width, rows
-
-
 def draw_task(task: MapTask) -> list[tuple[str, bytes]]:
     """The PNG maps of ``task``: (file name, PNG bytes) per day, in the order of ``task.days``.
 
@@ -383,7 +311,7 @@ def draw_task(task: MapTask) -> list[tuple[str, bytes]]:
         # whichever task draws it
         name = ax.text(MAP_BOX[0], TITLE_Y, _station_title(task), transform=fig.transFigure, ha="left",
                        va="baseline", fontsize=14, zorder=1)
-        counts_x, counts_y = _draw_strip(fig, ax, colours, depot is not None, bool(labs))
+        counts_x, counts_y = draw_strip(fig, ax, colours, depot is not None, bool(labs))
         canvas = fig.canvas
         canvas.draw()  # the background alone (and the final axes box)
         background = canvas.copy_from_bbox(fig.bbox)  # type: ignore[attr-defined]
