@@ -23,9 +23,12 @@ dpi), the leader lines in one collection; all added as artists, not through ``ax
 background is cheap too: the townships as one patch collection (as geopandas' ``plot`` makes
 it, without its overhead), the legend laid out by hand (:mod:`riskplan.export.map_legend`). The PNG
 encoder is :mod:`riskplan.export.png` (filter "None" and zlib ``Z_RLE`` instead of Pillow's
-adaptive filters; the rows a day leaves unchanged compressed once per task). Measured on the
-Ouhai year's first 43 maps at 150 dpi (``benchmarks/bench_maps.py``, back to back, load about
-7 on 2 cores): 0.052-0.056 s of CPU a map instead of 0.139-0.177 s, 107 kB instead of 119 kB.
+adaptive filters; the rows a day leaves unchanged compressed once per task). Measured with
+``benchmarks/bench_maps.py`` on the Ouhai year (204 maps at 150 dpi, 28 tasks, before and after
+back to back at load about 4 on 2 cores): 11.7 s of CPU instead of 30.2 s, 0.057 s a map
+instead of 0.148 s, 101 kB instead of 116 kB. Of that, a task's fixed cost (figure, townships,
+legend, the first full draw) is about 0.12 s and each further day about 0.03 s: fewer, longer
+tasks are cheaper.
 
 PNG files are reproducible: no metadata text (no software version) and the Agg renderer is
 deterministic for the same data, so the same plan gives byte-identical images.
