@@ -88,17 +88,20 @@ def numeral_marker(text: str, size: float) -> tuple[Path, float]:
 
 
 class Numerals:
-    """The number markers (:func:`numeral_marker`) made for one figure, each made once."""
+    """The number markers (:func:`numeral_marker`) made for one figure, each made once.
+
+    Made at 10 pt: a marker's outline is the same at any font size, only its marker size scales.
+    """
 
     def __init__(self) -> None:
-        self._made: dict[tuple[str, float], tuple[Path, float]] = {}
+        self._made: dict[str, tuple[Path, float]] = {}
 
     def marker(self, text: str, size: float) -> tuple[Path, float]:
-        """The marker path of ``text`` at font ``size`` [pt] and its marker size [pt]."""
-        key = (text, size)
-        if key not in self._made:
-            self._made[key] = numeral_marker(text, size)
-        return self._made[key]
+        """The marker path of ``text`` and its marker size [pt] at font ``size`` [pt]."""
+        if text not in self._made:
+            self._made[text] = numeral_marker(text, 10.0)
+        path, marker_size = self._made[text]
+        return path, marker_size * size / 10.0
 
     def draw(
         self, ax: Axes, x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray, texts: Sequence[str],
