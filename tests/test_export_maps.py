@@ -224,3 +224,26 @@ def test_crowded_stop_numbers_do_not_overlap() -> None:
         assert sorted(len(a.get_xdata()) for a in numbers) == [2, 2, 2]  # "1", "2", "3": a line each
     finally:
         plt.close(fig)
+
+
+def test_legend_and_stop_counts_stand_right_of_the_map() -> None:
+    """Every stop lies inside the map's axes (its extent holds them all): the strip must not reach it."""
+    import matplotlib.pyplot as plt
+
+    from riskplan.export import map_drawing, map_legend
+
+    fig = plt.figure(figsize=map_drawing.A4_LANDSCAPE, dpi=100)
+    try:
+        ax = fig.add_axes(map_drawing.MAP_BOX)
+        before = set(map(id, ax.get_children()))
+        colours = map_drawing.team_colours([1, 2, 3])
+        counts_x, rows = map_legend.draw_strip(fig, ax, colours, station=True, lab=True)
+        strip = [a for a in ax.get_children() if id(a) not in before]
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        right_of_map = ax.get_window_extent(renderer).x1
+        assert len(strip) >= 3 * 3 + 2 * 2 + 1  # team samples (line, disc, name), station, lab, frame
+        assert min(a.get_window_extent(renderer).x0 for a in strip) > right_of_map
+        assert counts_x * fig.bbox.width > right_of_map and list(rows) == [1, 2, 3]
+        assert all(0 < y < map_legend.LEGEND_AT[1] for y in rows.values())
+    finally:
+        plt.close(fig)
