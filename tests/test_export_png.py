@@ -57,13 +57,16 @@ def test_keeps_alpha_when_a_pixel_is_not_opaque() -> None:
 def test_reused_background_bands_give_the_bytes_of_a_fresh_encoding() -> None:
     background = _canvas(seed=1)
     encoder = FrameEncoder(background, 100)
-    frames = [background.copy() for _ in range(3)]
+    frames = [background.copy() for _ in range(4)]
     frames[1][2 * BAND_ROWS + 3, 10:40] = (0, 0, 255, 255)  # one band differs
     frames[2][-1, :] = (0, 128, 0, 255)  # the last, short band differs
+    frames[3][BAND_ROWS, 7] = (0, 0, 0, 100)  # a pixel not opaque: RGBA, no cached (RGB) band
     for frame in [*frames, frames[0]]:
         png = encoder.encode(frame)
         assert png == encode_rgba(frame, 100)
-        assert (np.asarray(_decode(png)) == frame[..., :3]).all()
+        image = _decode(png)
+        assert image.mode == ("RGBA" if frame is frames[3] else "RGB")
+        assert (np.asarray(image) == frame[..., :len(image.mode)]).all()
     assert len(encoder._bands) > 0  # bands were reused
 
 

@@ -91,6 +91,7 @@ class FrameEncoder:
             _check(background)
             background = np.array(background, dtype=np.uint8, order="C")  # a copy: the canvas changes
         self._background = background
+        self._background_opaque = background is not None and bool(background[..., 3].min() == 255)
         self._dpi = float(dpi)
         self._bands: dict[int, tuple[bytes, int, int]] = {}  # band -> deflate bytes, adler-32, length
 
@@ -102,14 +103,18 @@ class FrameEncoder:
         """
         _check(rgba)
         height, width = int(rgba.shape[0]), int(rgba.shape[1])
-        opaque = bool(rgba[..., 3].min() == 255)
-        channels = 3 if opaque else 4
         bg = self._background
-        if bg is not None and bg.shape == rgba.shape and opaque:
-            # rows unchanged from the background, compared as one 32-bit word a pixel
+        if bg is not None and bg.shape == rgba.shape and self._background_opaque:
+            # rows unchanged from the background, compared as one 32-bit word a pixel; only the
+            # others can hold a pixel that is not opaque
             same = (np.ascontiguousarray(rgba).view(np.uint32) == bg.view(np.uint32)).all(axis=(1, 2))
+            opaque = bool(same.all() or rgba[~same, :, 3].min() == 255)
         else:
             same = np.zeros(height, dtype=bool)
+            opaque = bool(rgba[..., 3].min() == 255)
+        if not opaque:
+            same[:] = False  # the cached bands are RGB
+        channels = 3 if opaque else 4
         parts: list[bytes] = [_ZLIB_HEADER]
         adler = 1  # the Adler-32 of nothing
         for start in range(0, height, BAND_ROWS):
