@@ -79,7 +79,9 @@ TITLE_Y = 0.955
 COUNT_SIZE = 10.0
 """Font size of the day's stop counts under the legend [pt]."""
 
+
 def _draw_background(ax: Axes, townships: Any) -> None:
+    """The townships (GeoDataFrame, or None) filled and outlined, with their names."""
     if townships is not None and len(townships):
         # a patch per township as geopandas' plot makes it (its plotting costs a task 30-50 ms more)
         patches = [PathPatch(Path.make_compound_path(*[Path(np.asarray(ring.coords)[:, :2]) for ring in
