@@ -17,6 +17,7 @@ as one task on a Dask cluster into ``OUT/<district>/``, with a provincial summar
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
@@ -31,7 +32,9 @@ from riskplan.datasets import load_ouhai, read_dataset, with_higher_level
 from riskplan.errors import ConfigError, RiskplanError
 from riskplan.export.atomic import check_output_folder
 from riskplan.export.plan_folder import write_plan
+from riskplan.export.plan_maps import PlanMaps
 from riskplan.pipeline import PlanResult, run_plan
+from riskplan.workers import process_pool, workers
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -123,12 +126,20 @@ def run(args: argparse.Namespace) -> int:
         months = [parse_month(args.month, int(dataset.plan_year))]
     else:
         months = None
-    result = run_plan(dataset, config, months, config.seed, progress=progress)
-    options = ["plan"] + [f"--{k.replace('_', '-')}={v}" for k, v in (
-        ("data", args.data), ("config", args.config), ("higher_level", args.higher_level),
-        ("month", args.month),
-        ("all_months", args.all_months or None), ("seed", args.seed), ("lang", args.lang),
-    ) if v is not None]  # --out left out: the manifest does not depend on where it is written
-    write_plan(result, dataset, out, progress=progress, command=options)
+    # the worker processes start now (forked: this process runs no other thread yet): they draw each
+    # month's maps while the next months are routed, and one of them solves day routes with this one
+    with contextlib.ExitStack() as stack:
+        pool = process_pool(workers(config.export.map_workers))
+        if pool is not None:
+            stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+        drawn = stack.enter_context(PlanMaps(dataset, config.export, pool))
+        result = run_plan(dataset, config, months, config.seed, progress=progress, on_month=drawn.add_month,
+                          pool=pool)
+        options = ["plan"] + [f"--{k.replace('_', '-')}={v}" for k, v in (
+            ("data", args.data), ("config", args.config), ("higher_level", args.higher_level),
+            ("month", args.month),
+            ("all_months", args.all_months or None), ("seed", args.seed), ("lang", args.lang),
+        ) if v is not None]  # --out left out: the manifest does not depend on where it is written
+        write_plan(result, dataset, out, progress=progress, command=options, maps=drawn)
     print(summary(result, out, time.perf_counter() - t0))
     return 0
