@@ -247,3 +247,12 @@ def test_legend_and_stop_counts_stand_right_of_the_map() -> None:
         assert all(0 < y < map_legend.LEGEND_AT[1] for y in rows.values())
     finally:
         plt.close(fig)
+
+
+def test_a_team_keeps_its_colour_whichever_teams_work() -> None:
+    from riskplan.export import map_drawing
+
+    colours = map_drawing.TEAM_COLOURS
+    assert map_drawing.team_colours([2, 2]) == {2: colours[1]}  # team 2 alone: still its own colour
+    assert map_drawing.team_colours([3, 1]) == {1: colours[0], 3: colours[2]}
+    assert map_drawing.team_colours(["B", "A"]) == {"A": colours[0], "B": colours[1]}

@@ -8,8 +8,8 @@ The legend stands in a strip right of the map, so it never covers a stop; under 
 stop count per team.
 
 A task (:class:`MapTask`, some days of one station) is drawn in one figure: the township
-background, the station's name and the legend (an entry for each of the station's teams, so a
-day's map is the same whichever task draws it) are rendered once and kept as pixels; each day's
+background, the station's name and the legend (an entry for each team of the station's month,
+so a day's map is the same whichever task draws it) are rendered once and kept as pixels; each day's
 routes, date and stop counts are drawn over a copy of them (blitting) and encoded, so a day costs
 only its own artists and the PNG encoding. The pixels are the same as those of a full redraw:
 every background artist of the axes lies below (a lower ``zorder`` than) every artist of a day,
@@ -111,8 +111,15 @@ def _labs_of(stops: pd.DataFrame) -> list[tuple[float, float]]:
 
 
 def team_colours(teams: Iterable[Any]) -> dict[Any, str]:
-    """A colour per team (sorted; :data:`TEAM_COLOURS` in turn), so a team keeps its colour from day to day."""
-    return {team: TEAM_COLOURS[i % len(TEAM_COLOURS)] for i, team in enumerate(sorted(set(teams)))}
+    """A colour per team, sorted, so a team keeps its colour on every map.
+
+    Team numbers 1, 2, ... take :data:`TEAM_COLOURS` in that order (team 2 is red even on a
+    month without team 1); other team names take them in sorted order.
+    """
+    distinct = sorted(set(teams))
+    if all(isinstance(t, (int, np.integer)) and t >= 1 for t in distinct):
+        return {team: TEAM_COLOURS[(int(team) - 1) % len(TEAM_COLOURS)] for team in distinct}
+    return {team: TEAM_COLOURS[i % len(TEAM_COLOURS)] for i, team in enumerate(distinct)}
 
 
 def _draw_routes(
@@ -291,7 +298,7 @@ def draw_task(task: MapTask) -> list[tuple[str, bytes]]:
     station, st_stops, depot, dpi = task.station, task.stops, task.depot, task.dpi
     dates = st_stops["date"].map(lambda d: pd.Timestamp(d).strftime("%Y-%m-%d"))
     located = st_stops.dropna(subset=["lon_wgs84", "lat_wgs84"])
-    colours = team_colours(located["team"])  # of all the station's stops: a team's colour never changes
+    colours = team_colours(located["team"])  # the task's teams (the station's of the month)
     fig = plt.figure(figsize=A4_LANDSCAPE, dpi=dpi)
     out: list[tuple[str, bytes]] = []
     try:
@@ -312,8 +319,8 @@ def draw_task(task: MapTask) -> list[tuple[str, bytes]]:
             ax.set_ylim(min(ys) - pad, max(ys) + pad)
         ax.set_aspect("equal", adjustable="box")
         # the title's station part, and the strip right of the map: like the extent, the legend is
-        # the station's (every team; the lab when a route ends at one), so a day's map is the same
-        # whichever task draws it
+        # that of the task's stops (the station's month: every team; the lab when a route ends at
+        # one), so a day's map is the same whichever task of the month draws it
         name = ax.text(MAP_BOX[0], TITLE_Y, _station_title(task), transform=fig.transFigure, ha="left",
                        va="baseline", fontsize=14, zorder=1)
         counts_x, counts_y = draw_strip(fig, ax, colours, depot is not None, bool(labs))
