@@ -24,11 +24,11 @@ background is cheap too: the townships as one patch collection (as geopandas' ``
 it, without its overhead), the legend laid out by hand (:mod:`riskplan.export.map_legend`). The PNG
 encoder is :mod:`riskplan.export.png` (filter "None" and zlib ``Z_RLE`` instead of Pillow's
 adaptive filters; the rows a day leaves unchanged compressed once per task). Measured with
-``benchmarks/bench_maps.py`` on the Ouhai year (204 maps at 150 dpi, 28 tasks, before and after
-back to back at load about 4 on 2 cores): 11.7 s of CPU instead of 30.2 s, 0.057 s a map
-instead of 0.148 s, 101 kB instead of 116 kB. Of that, a task's fixed cost (figure, townships,
-legend, the first full draw) is about 0.12 s and each further day about 0.03 s: fewer, longer
-tasks are cheaper.
+``benchmarks/bench_maps.py`` on the Ouhai year (204 maps at 150 dpi in 77 tasks, a station's
+month each; before and after back to back at load about 5 on 2 cores): 12.5 s of CPU instead
+of 30.5 s, 0.061 s a map instead of 0.149 s, 100 kB instead of 116 kB. A task's fixed cost
+(figure and axes, townships, legend, the first full draw and encoding) is now most of it:
+about 0.11 s, and each day 0.033 s (it was 0.10 s and 0.13 s).
 
 PNG files are reproducible: no metadata text (no software version) and the Agg renderer is
 deterministic for the same data, so the same plan gives byte-identical images.
