@@ -259,6 +259,12 @@ def write_plan(
         # leaving the block stops the workers of maps started here
         drawn = maps if maps is not None else stack.enter_context(PlanMaps(dataset, settings))
         drawn.add_plan(list(result.months), result.stops, result.routes)
+        # the interactive month maps are built by a worker process too
+        pages = drawn.drawing.submit(functools.partial(
+            html_map.month_map_pages, with_ends, geo_depots(dataset), station_names=names,
+            townships=dataset.townships, labs=dataset.labs, lang=lang, tiles=settings.map_tiles,
+            attribution=settings.map_tiles_attribution, district=str(getattr(dataset, "name", ""))
+        )) if settings.html_map and len(tables["stops"]) else drawn.drawing.submit(dict)
         for name, spec in contract.TABLES.items():
             csv(contract.conform(spec, tables[name]), tmp / spec.file)
         if higher is not None:  # only a plan with higher-level samples has the file
@@ -299,11 +305,8 @@ def write_plan(
                 name="routes"))
         steps.update()
 
-        if settings.html_map and len(stops):
-            html_map.write_month_maps(tmp / "maps", with_ends, geo_depots(dataset), station_names=names,
-                                      townships=dataset.townships, labs=dataset.labs, lang=lang,
-                                      tiles=settings.map_tiles, attribution=settings.map_tiles_attribution,
-                                      district=str(getattr(dataset, "name", "")))
+        for name, page in drawn.drawing.result(pages).items():
+            write_text(tmp / "maps" / name, page)
         steps.update()
 
         label = str(data_ref.get("embedded") or data_ref["source"])
