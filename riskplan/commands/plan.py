@@ -90,6 +90,26 @@ def summary(result: PlanResult, out: Path, seconds: float) -> str:
     return "\n".join(lines)
 
 
+def plan_and_write(dataset: Dataset, config: Config, months: list[int] | None, out: Path, *,
+                   progress: bool = False, command: list[str] | None = None) -> PlanResult:
+    """Make the plan and write its folder, with worker processes beside this one.
+
+    The workers start first (forked: this process runs no other thread yet); they draw each
+    month's maps while the next months are routed and solve day routes with this process, then
+    build the workbooks, charts and interactive maps while it writes the other files. The plan
+    and the files are those of :func:`run_plan` and :func:`write_plan` one after the other.
+    """
+    with contextlib.ExitStack() as stack:
+        pool = process_pool(workers(config.export.map_workers))
+        if pool is not None:
+            stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+        drawn = stack.enter_context(PlanMaps(dataset, config.export, pool))
+        result = run_plan(dataset, config, months, config.seed, progress=progress, on_month=drawn.add_month,
+                          pool=pool)
+        write_plan(result, dataset, out, progress=progress, command=command, maps=drawn)
+    return result
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``riskplan plan``. Every check happens before the plan folder is touched."""
     if province.is_province(args.data):
@@ -126,20 +146,11 @@ def run(args: argparse.Namespace) -> int:
         months = [parse_month(args.month, int(dataset.plan_year))]
     else:
         months = None
-    # the worker processes start now (forked: this process runs no other thread yet): they draw each
-    # month's maps while the next months are routed, and one of them solves day routes with this one
-    with contextlib.ExitStack() as stack:
-        pool = process_pool(workers(config.export.map_workers))
-        if pool is not None:
-            stack.callback(pool.shutdown, wait=True, cancel_futures=True)
-        drawn = stack.enter_context(PlanMaps(dataset, config.export, pool))
-        result = run_plan(dataset, config, months, config.seed, progress=progress, on_month=drawn.add_month,
-                          pool=pool)
-        options = ["plan"] + [f"--{k.replace('_', '-')}={v}" for k, v in (
-            ("data", args.data), ("config", args.config), ("higher_level", args.higher_level),
-            ("month", args.month),
-            ("all_months", args.all_months or None), ("seed", args.seed), ("lang", args.lang),
-        ) if v is not None]  # --out left out: the manifest does not depend on where it is written
-        write_plan(result, dataset, out, progress=progress, command=options, maps=drawn)
+    options = ["plan"] + [f"--{k.replace('_', '-')}={v}" for k, v in (
+        ("data", args.data), ("config", args.config), ("higher_level", args.higher_level),
+        ("month", args.month),
+        ("all_months", args.all_months or None), ("seed", args.seed), ("lang", args.lang),
+    ) if v is not None]  # --out left out: the manifest does not depend on where it is written
+    result = plan_and_write(dataset, config, months, out, progress=progress, command=options)
     print(summary(result, out, time.perf_counter() - t0))
     return 0

@@ -10,7 +10,8 @@ workers, and an interrupted or failed run leaves none behind (the plan folder is
 :func:`start_maps` submits the tasks and returns at once, so the caller can write its other
 files while the workers draw (:func:`riskplan.export.plan_folder.write_plan` does);
 :meth:`MapDrawing.write` then collects and writes the maps. :func:`write_station_day_maps` does
-both in one call.
+both in one call. A plan's maps are fed month by month, to workers shared with the routing
+(:class:`riskplan.export.plan_maps.PlanMaps`).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from riskplan.workers import BrokenProcessPool, process_pool, worker_died, worke
 T = TypeVar("T")
 
 __all__ = ["A4_LANDSCAPE", "LABEL_GAP", "PNG_METADATA", "TEAM_COLOURS", "MapDrawing", "MapTask", "draw_task",
-           "drawn_maps", "figure_png", "map_tasks", "map_workers", "plot_station_day", "spread_labels",
+           "figure_png", "map_tasks", "map_workers", "plot_station_day", "spread_labels",
            "start_maps", "write_station_day_maps"]
 
 
@@ -219,20 +220,6 @@ class MapDrawing:
                 future.cancel()
         if self._own is not None:
             self._own.shutdown(wait=True, cancel_futures=True)
-
-
-def drawn_maps(tasks: list[MapTask], workers: int = 1) -> Iterator[tuple[str, bytes]]:
-    """(file name, PNG bytes) of every map of ``tasks``, in task order, drawn by ``workers`` processes.
-
-    :class:`MapDrawing` as a generator: its pool stops when the generator ends or is closed.
-
-    Raises
-    ------
-    RiskplanError
-        When a worker process died (killed, out of memory).
-    """
-    with MapDrawing(tasks, workers) as drawing:
-        yield from drawing
 
 
 def map_workers(setting: int, n_tasks: int) -> int:
