@@ -135,8 +135,14 @@ def assign_month(
     n_labs = len(month.labs)
     m = cp_model.CpModel()
     cost: list[tuple[cp_model.LinearExprT, float]] = []
+    weighted = cp_model.LinearExpr.weighted_sum
+    # plain Python lists: a numpy scalar per term was a fifth of the model's construction
+    samples = [int(n) for n in month.samples]
+    service = [int(n) for n in month.service]
+    perishable = [bool(p) for p in month.perishable]
 
     options = month_options(month, fits)
+    work_of = {(i, s): workload(month, i, s) for i, opts in options.items() for s, _, _ in opts}
     td_vars: dict[tuple[int, int, int], dict[str, object]] = {}
 
     def team_day(s: int, k: int, d: int) -> dict[str, object]:
@@ -147,17 +153,18 @@ def assign_month(
 
     x_of: dict[int, list[tuple[cp_model.IntVar, tuple[int, int, int], bool]]] = defaultdict(list)
     for i, opts in options.items():
-        per = bool(month.perishable[i])
+        per = perishable[i]
         for s, d, f in opts:
+            lab_any, hold_any = any(f.lab_ok), per and any(f.hold_ok)
+            away = WEIGHTS["other_station"] if s != int(month.home[i]) else 0.0
             for k in range(1, month.stations[s].teams + 1):
                 td = team_day(s, k, d)
-                away = WEIGHTS["other_station"] if s != int(month.home[i]) else 0.0
-                if (not per) or any(f.lab_ok):
+                if (not per) or lab_any:
                     x = m.new_bool_var(f"x{i}_{s}_{k}_{d}")
                     td["x"].append((i, x, f))  # type: ignore[attr-defined]
                     x_of[i].append((x, (s, k, d), False))
                     cost.append((x, away))
-                if per and any(f.hold_ok):
+                if hold_any:
                     h = m.new_bool_var(f"h{i}_{s}_{k}_{d}")
                     td["h"].append((i, h, f))  # type: ignore[attr-defined]
                     x_of[i].append((h, (s, k, d), True))
@@ -175,6 +182,8 @@ def assign_month(
     per_date: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     per_team: dict[tuple[int, int], dict[int, cp_model.IntVar]] = defaultdict(dict)
     angles_of: dict[int, np.ndarray] = {}
+    # the teams of a station on a day have the same options: their bearings and radius once
+    sector: dict[tuple[int, tuple[int, ...]], tuple[dict[int, int], float]] = {}
     for (s, k, d), td in sorted(td_vars.items()):
         u: cp_model.IntVar = td["u"]  # type: ignore[assignment]
         xs: list[tuple[int, cp_model.IntVar, Fit]] = td["x"]  # type: ignore[assignment]
@@ -188,7 +197,7 @@ def assign_month(
         if rules.pack_days:
             cost.append((u, WEIGHTS["outing"]))
         # where the route ends and which lab gets the samples
-        per_x = [v for i, v, _ in xs if month.perishable[i]]
+        per_x = [v for i, v, _ in xs if perishable[i]]
         to_lab = m.new_bool_var(f"e{s}_{k}_{d}")
         m.add_implication(to_lab, u)
         if per_x:
@@ -208,13 +217,13 @@ def assign_month(
             if not month.takes(lab, d):
                 m.add_bool_or([to_lab.Not(), dest[lab].Not()])
         for i, v, f in xs:
-            if month.perishable[i]:
+            if perishable[i] or not f.station_ok:
                 m.add_implication(v, to_lab)
-            elif not f.station_ok:
-                m.add_implication(v, to_lab)
+            if all(f.lab_ok):
+                continue
             for lab in range(n_labs):
                 if not f.lab_ok[lab]:
-                    if month.perishable[i]:
+                    if perishable[i]:
                         m.add_bool_or([v.Not(), dest[lab].Not()])
                     else:
                         m.add_bool_or([v.Not(), to_lab.Not(), dest[lab].Not()])
@@ -224,24 +233,30 @@ def assign_month(
                 if not f.hold_ok[lab]:
                     m.add_bool_or([v.Not(), dest[lab].Not()])
         # a team's day: work, samples, cold box, short windows, the lab's cut-off
-        work = {i: workload(month, i, s) for i, _, _ in xs + hs}
         both = xs + hs
-        m.add(sum(work[i] * v for i, v, _ in both) <= int(fill))
-        m.add(sum(int(month.samples[i]) * v for i, v, _ in both) <= rules.max_samples_per_team_day)
-        m.add(sum(int(month.samples[i]) * v for i, v, _ in both if month.perishable[i]) <= rules.cold_box_samples)
+        both_v = [v for _, v, _ in both]
+        work_both = [work_of[(i, s)] for i, _, _ in both]
+        samples_both = [samples[i] for i, _, _ in both]
+        m.add(weighted(both_v, work_both) <= int(fill))
+        m.add(weighted(both_v, samples_both) <= rules.max_samples_per_team_day)
+        cold = [(v, n) for (i, v, _), n in zip(both, samples_both) if perishable[i]]
+        m.add(weighted([v for v, _ in cold], [n for _, n in cold]) <= rules.cold_box_samples
+              if cold else 0 <= rules.cold_box_samples)
         hulls = sorted({f.hull for _, _, f in both if f.hull[1] - f.hull[0] <= TIGHT_WINDOW})
         for a, b in hulls:
             inside = [(i, v) for i, v, f in both if a <= f.hull[0] and f.hull[1] <= b]
-            if sum(int(month.service[i]) for i, _ in inside) > b - a:
-                m.add(sum(int(month.service[i]) * v for i, v in inside) <= b - a)
+            if sum(service[i] for i, _ in inside) > b - a:
+                m.add(weighted([v for _, v in inside], [service[i] for i, _ in inside]) <= b - a)
         lb, _ = day_hours(rules, month.market_day(d), False)
+        xs_v = [v for _, v, _ in xs]
         for lab in range(n_labs):
             room = int(rules.day_fill * max(month.labs[lab].cutoff - lb, 0))
-            m.add(sum(work[i] * v for i, v, _ in xs) <= room).only_enforce_if([to_lab, dest[lab]])
+            m.add(weighted(xs_v, [work_of[(i, s)] for i, _, _ in xs]) <= room
+                  if xs else 0 <= room).only_enforce_if([to_lab, dest[lab]])
         # samples to the lab: the same day at a lab-ending route, else the next working day
         top = rules.max_samples_per_team_day
-        total = sum(int(month.samples[i]) * v for i, v, _ in xs)
-        held = sum(int(month.samples[i]) * v for i, v, _ in hs)
+        total = weighted(xs_v, [samples[i] for i, _, _ in xs]) if xs else 0
+        held = weighted([v for _, v, _ in hs], [samples[i] for i, _, _ in hs]) if hs else 0
         for lab in range(n_labs):
             to_this = m.new_int_var(0, top, f"t{s}_{k}_{d}_{lab}")
             same = m.new_int_var(0, top, f"s{s}_{k}_{d}_{lab}")
@@ -258,7 +273,12 @@ def assign_month(
         # compactness: the angular spread of the day's visits around the station
         if s not in angles_of:
             angles_of[s] = station_bearings(month, s)
-        ang = bearings(angles_of[s], sorted({i for i, _, _ in both}))
+        visits = tuple(sorted({i for i, _, _ in both}))
+        if (s, visits) not in sector:
+            ang_sd = bearings(angles_of[s], list(visits))
+            sector[(s, visits)] = (ang_sd, float(np.median(month.minutes[s, [month.visit_node(i) for i in ang_sd]]))
+                                   if ang_sd else 0.0)
+        ang, radius = sector[(s, visits)]
         lo = m.new_int_var(0, 3599, f"lo{s}_{k}_{d}")
         hi = m.new_int_var(0, 3599, f"hi{s}_{k}_{d}")
         for i, v, _ in both:
@@ -268,7 +288,6 @@ def assign_month(
         m.add(span == hi - lo).only_enforce_if(u)
         m.add(span == 0).only_enforce_if(u.Not())
         td["angle"] = (ang, lo, hi, span)
-        radius = float(np.median(month.minutes[s, [month.visit_node(i) for i in ang]])) if ang else 0.0
         cost.append((span, radius * 2 * np.pi / 3600.0))
 
     for (lab, date), terms in loads.items():
@@ -316,10 +335,11 @@ def assign_month(
 
     # a greedy assignment as a hint down to the last auxiliary variable (measured on Ouhai July at
     # budget 0.5: with a partial hint no solution at all, and the fallback put July on 3 dates)
-    work_of = {(i, s): workload(month, i, s) for i, opts in options.items() for s, _, _ in opts}
     greedy = greedy_assignment(month, options, work_of, booked, TIGHT_WINDOW)
     add_full_hint(m, month, greedy, x_of, unplaced, td_vars, extras, overs)
-    m.minimize(sum(int(round(w * SCALE)) * v for v, w in cost if round(w * SCALE)))
+    scaled = [(v, int(round(w * SCALE))) for v, w in cost]
+    scaled = [(v, c) for v, c in scaled if c]
+    m.minimize(weighted([v for v, _ in scaled], [c for _, c in scaled]))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = int(seed) % (2**31)
