@@ -239,8 +239,11 @@ def assess_month(
 
 def _day_signature(month: Month, d: int, booked: Mapping[tuple[str, pd.Timestamp], int],
                    market: bool) -> tuple[object, ...]:
-    """What :func:`assess` reads of working day ``d``: two days with the same signature give every
-    visit the same :class:`Fit` (with the same ``allowed_on``)."""
+    """What :func:`assess` reads of working day ``d``.
+
+    Two days with the same signature give every visit and station the same :class:`Fit` (with the
+    same ``allowed_on``).
+    """
     date = month.date(d)
     labs = range(len(month.labs))
     delivery = [month.delivery_date(k, d) for k in labs]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -100,6 +101,15 @@ class Month:
     def _dates(self) -> list[pd.Timestamp]:
         """Every working day's date (read once: a row of ``days`` per call was a tenth of routing)."""
         return [pd.Timestamp(d) for d in self.days["date"]]
+
+    @functools.cached_property
+    def visit_columns(self) -> dict[str, list[Any]]:
+        """Every column of :attr:`visits` as a Python list.
+
+        Read once: each column access copies the table's ``attrs``, and a row of ``visits`` per
+        stop was a tenth of the day routes' own work.
+        """
+        return {str(c): self.visits[c].tolist() for c in self.visits.columns}
 
     @functools.cached_property
     def market_days(self) -> np.ndarray:

@@ -130,7 +130,7 @@ def prepare(establishments: pd.DataFrame, rules: SelectionRules) -> Prepared:
         new_key[1:] |= col[1:] != col[:-1]
     starts = np.flatnonzero(new_key).tolist() + [len(cand)]
     strata = {
-        tuple(col[a] for col in cols): (pos_arr[a:b], size_arr[a:b])  # type: ignore[misc]
+        tuple(col[a] for col in cols): (pos_arr[a:b], size_arr[a:b])
         for a, b in zip(starts[:-1], starts[1:])
     }
     return Prepared(est, ids, pos_of, window, strata)
