@@ -31,6 +31,7 @@ machine.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import defaultdict
 from collections.abc import Mapping
@@ -85,6 +86,42 @@ def month_options(month: Month, fits: Mapping[tuple[int, int, int], Fit]) -> dic
                    if (f := fits[(i, s, d)]).ok]
         options[i] = own
     return options
+
+
+@dataclasses.dataclass(frozen=True)
+class _DayShape:
+    """What a team-day's constraints take from its options alone.
+
+    The same for every team of the station that day; positions index the team-day's options,
+    placed ones first, then held ones.
+    """
+
+    work: list[int]  # planned work per option [min]
+    samples: list[int]  # samples per option
+    cold: list[int]  # positions of the perishable options
+    tight: list[tuple[int, list[int]]]  # (window length [min], positions inside it): over-full windows
+    bearings: dict[int, int]  # visit -> bearing from the station [tenths of a degree]
+    radius: float  # median drive from the station to the options' visits [min]
+
+
+def _day_shape(month: Month, s: int, xs: list[tuple[int, Fit]], hs: list[tuple[int, Fit]], angles: np.ndarray,
+               work_of: Mapping[tuple[int, int], int], samples: list[int], service: list[int],
+               perishable: list[bool]) -> _DayShape:
+    """The :class:`_DayShape` of station ``s``'s team-days on one day.
+
+    ``xs`` are the options placed that day, ``hs`` those held overnight; ``angles`` is
+    :func:`~riskplan.routing.bearings.station_bearings` of the station [degrees].
+    """
+    both = xs + hs
+    tight: list[tuple[int, list[int]]] = []
+    for a, b in sorted({f.hull for _, f in both if f.hull[1] - f.hull[0] <= TIGHT_WINDOW}):
+        inside = [j for j, (_, f) in enumerate(both) if a <= f.hull[0] and f.hull[1] <= b]
+        if sum(service[both[j][0]] for j in inside) > b - a:
+            tight.append((b - a, inside))
+    ang = bearings(angles, sorted({i for i, _ in both}))
+    radius = float(np.median(month.minutes[s, [month.visit_node(i) for i in ang]])) if ang else 0.0
+    return _DayShape([work_of[(i, s)] for i, _ in both], [samples[i] for i, _ in both],
+                     [j for j, (i, _) in enumerate(both) if perishable[i]], tight, ang, radius)
 
 
 def hint_assignment(month: Month, greedy: Mapping[int, Choice], seconds: float, size: int) -> Assignment:
@@ -181,9 +218,10 @@ def assign_month(
     fill = rules.day_fill * rules.max_shift_minutes
     per_date: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     per_team: dict[tuple[int, int], dict[int, cp_model.IntVar]] = defaultdict(dict)
+    # the teams of a station on a day have the same options, in the same order: what follows from
+    # them alone is worked out for the first team (it was half the model's construction)
+    shapes: dict[tuple[int, int], _DayShape] = {}
     angles_of: dict[int, np.ndarray] = {}
-    # the teams of a station on a day have the same options: their bearings and radius once
-    sector: dict[tuple[int, tuple[int, ...]], tuple[dict[int, int], float]] = {}
     for (s, k, d), td in sorted(td_vars.items()):
         u: cp_model.IntVar = td["u"]  # type: ignore[assignment]
         xs: list[tuple[int, cp_model.IntVar, Fit]] = td["x"]  # type: ignore[assignment]
@@ -235,28 +273,28 @@ def assign_month(
         # a team's day: work, samples, cold box, short windows, the lab's cut-off
         both = xs + hs
         both_v = [v for _, v, _ in both]
-        work_both = [work_of[(i, s)] for i, _, _ in both]
-        samples_both = [samples[i] for i, _, _ in both]
-        m.add(weighted(both_v, work_both) <= int(fill))
-        m.add(weighted(both_v, samples_both) <= rules.max_samples_per_team_day)
-        cold = [(v, n) for (i, v, _), n in zip(both, samples_both) if perishable[i]]
-        m.add(weighted([v for v, _ in cold], [n for _, n in cold]) <= rules.cold_box_samples
-              if cold else 0 <= rules.cold_box_samples)
-        hulls = sorted({f.hull for _, _, f in both if f.hull[1] - f.hull[0] <= TIGHT_WINDOW})
-        for a, b in hulls:
-            inside = [(i, v) for i, v, f in both if a <= f.hull[0] and f.hull[1] <= b]
-            if sum(service[i] for i, _ in inside) > b - a:
-                m.add(weighted([v for _, v in inside], [service[i] for i, _ in inside]) <= b - a)
-        lb, _ = day_hours(rules, month.market_day(d), False)
         xs_v = [v for _, v, _ in xs]
+        sd = shapes.get((s, d))
+        if sd is None:  # the first team of the station that day
+            if s not in angles_of:
+                angles_of[s] = station_bearings(month, s)
+            sd = shapes[(s, d)] = _day_shape(month, s, [(i, f) for i, _, f in xs], [(i, f) for i, _, f in hs],
+                                            angles_of[s], work_of, samples, service, perishable)
+        m.add(weighted(both_v, sd.work) <= int(fill))
+        m.add(weighted(both_v, sd.samples) <= rules.max_samples_per_team_day)
+        m.add(weighted([both_v[j] for j in sd.cold], [sd.samples[j] for j in sd.cold]) <= rules.cold_box_samples
+              if sd.cold else 0 <= rules.cold_box_samples)
+        for bound, inside in sd.tight:
+            m.add(weighted([both_v[j] for j in inside], [service[both[j][0]] for j in inside]) <= bound)
+        lb, _ = day_hours(rules, month.market_day(d), False)
         for lab in range(n_labs):
             room = int(rules.day_fill * max(month.labs[lab].cutoff - lb, 0))
-            m.add(weighted(xs_v, [work_of[(i, s)] for i, _, _ in xs]) <= room
+            m.add(weighted(xs_v, sd.work[:len(xs)]) <= room
                   if xs else 0 <= room).only_enforce_if([to_lab, dest[lab]])
         # samples to the lab: the same day at a lab-ending route, else the next working day
         top = rules.max_samples_per_team_day
-        total = weighted(xs_v, [samples[i] for i, _, _ in xs]) if xs else 0
-        held = weighted([v for _, v, _ in hs], [samples[i] for i, _, _ in hs]) if hs else 0
+        total = weighted(xs_v, sd.samples[:len(xs)]) if xs else 0
+        held = weighted([v for _, v, _ in hs], sd.samples[len(xs):]) if hs else 0
         for lab in range(n_labs):
             to_this = m.new_int_var(0, top, f"t{s}_{k}_{d}_{lab}")
             same = m.new_int_var(0, top, f"s{s}_{k}_{d}_{lab}")
@@ -271,14 +309,7 @@ def assign_month(
             loads[(lab, month.date(d))].append(same)
             loads[(lab, month.delivery_date(lab, d))].append(to_this - same + held_here)
         # compactness: the angular spread of the day's visits around the station
-        if s not in angles_of:
-            angles_of[s] = station_bearings(month, s)
-        visits = tuple(sorted({i for i, _, _ in both}))
-        if (s, visits) not in sector:
-            ang_sd = bearings(angles_of[s], list(visits))
-            sector[(s, visits)] = (ang_sd, float(np.median(month.minutes[s, [month.visit_node(i) for i in ang_sd]]))
-                                   if ang_sd else 0.0)
-        ang, radius = sector[(s, visits)]
+        ang, radius = sd.bearings, sd.radius
         lo = m.new_int_var(0, 3599, f"lo{s}_{k}_{d}")
         hi = m.new_int_var(0, 3599, f"hi{s}_{k}_{d}")
         for i, v, _ in both:
