@@ -161,9 +161,14 @@ class Month:
         """Working day ``day`` is a market day."""
         return bool(self.market_days[day])
 
+    @functools.cached_property
+    def _takes(self) -> list[list[bool]]:
+        """:meth:`takes` per lab and working day (read once: asked some 10^5 times a month)."""
+        return [[lab.takes(d) for d in self._dates] for lab in self.labs]
+
     def takes(self, lab: int, day: int) -> bool:
         """Lab ``lab`` takes samples on working day ``day``."""
-        return self.labs[lab].takes(self.date(day))
+        return self._takes[lab][day]
 
     def delivery_date(self, lab: int, day: int) -> pd.Timestamp:
         """When samples kept at the station overnight after working day ``day`` reach lab ``lab``.
