@@ -95,6 +95,7 @@ def greedy_assignment(
             if f.hull[1] - f.hull[0] <= tight:
                 short[(s, d)].add(f.hull)
     order = sorted(options, key=lambda i: (len(options[i]), not bool(month.perishable[i]), i))
+    starts = [day_hours(rules, month.market_day(d), False)[0] for d in range(len(month.days))]
     out: dict[int, Choice] = {}
     for i in order:
         n = int(month.samples[i])
@@ -102,7 +103,7 @@ def greedy_assignment(
         best: tuple[tuple[int, int, int, int], Choice, Fit] | None = None
         for s, d, f in options[i]:
             w = int(work_of[(i, s)])
-            lb, _ = day_hours(rules, month.market_day(d), False)
+            lb = starts[d]
             around = [h for h in short[(s, d)] if h[0] <= f.hull[0] and f.hull[1] <= h[1]]
             for k in range(1, month.stations[s].teams + 1):
                 t = tds.get((s, k, d))
