@@ -29,7 +29,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 def main() -> int:
     """Draw the maps of a plan folder's stops and print the CPU per map."""
     from riskplan.datasets import load_ouhai
-    from riskplan.export import maps, plan_folder
+    from riskplan.export import maps, plan_folder, plan_maps
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="a plan folder written on the embedded Ouhai data")
@@ -40,10 +40,7 @@ def main() -> int:
 
     dataset = load_ouhai()
     plan = plan_folder.read_plan(args.folder)
-    stops = plan_folder._with_route_ends(plan.stops, plan.routes, dataset.labs)
-    names = dict(zip(dataset.stations["station_id"].astype(str), dataset.stations["name"].astype(str)))
-    tasks = maps.map_tasks(stops, plan_folder._geo_depots(dataset), plan_folder._townships_by_station(dataset),
-                           args.dpi, names)
+    tasks = plan_maps.month_map_tasks(plan.stops, plan.routes, dataset, args.dpi)
     if args.tasks:
         tasks = tasks[:args.tasks]
     n, cpu, size = 0, 0.0, 0

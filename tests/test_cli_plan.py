@@ -310,7 +310,7 @@ def test_interrupted_run_writes_nothing(small, tmp_path, monkeypatch) -> None:
 
 def test_ctrl_c_while_workers_draw_the_maps_and_this_process_writes(small, tmp_path, monkeypatch) -> None:
     """The maps are drawn by worker processes while the main process writes the other files;
-    Ctrl-C then (in the report) stops the workers and leaves no folder behind."""
+    Ctrl-C then (writing the report) stops the workers and leaves no folder behind."""
     import multiprocessing
 
     from riskplan.export import report
@@ -321,7 +321,7 @@ def test_ctrl_c_while_workers_draw_the_maps_and_this_process_writes(small, tmp_p
         seen.append(len(multiprocessing.active_children()))
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report, "charts", interrupt)
+    monkeypatch.setattr(report, "report_markdown", interrupt)
     cfg = tmp_path / "workers.toml"
     cfg.write_text("[export]\nmap_workers = 2\n", encoding="utf-8")
     out = tmp_path / "out"

@@ -65,7 +65,7 @@ def test_route_carrying_perishables_ends_at_the_lab() -> None:
 
 def test_each_route_ends_at_its_own_lab() -> None:
     from riskplan.export.geojson import route_features
-    from riskplan.export.plan_folder import _with_route_ends
+    from riskplan.export.plan_maps import route_ends
 
     stops = pd.DataFrame({
         "station_id": ["TS01", "TS02"], "team": [1, 1], "date": ["2026-07-01", "2026-07-01"],
@@ -77,7 +77,7 @@ def test_each_route_ends_at_its_own_lab() -> None:
     })
     labs = pd.DataFrame({"lab_id": ["LAB01", "LAB02"], "lon_wgs84": [120.63, 120.72],
                          "lat_wgs84": [28.00, 27.93]})
-    feats = route_features(_with_route_ends(stops, routes, labs),
+    feats = route_features(route_ends(stops, routes, labs),
                            {"TS01": (120.61, 28.0), "TS02": (120.71, 27.96)})
     ends = {f["properties"]["station_id"]: f["geometry"]["coordinates"][-1] for f in feats}
     assert ends == {"TS01": [120.63, 28.0], "TS02": [120.72, 27.93]}

@@ -103,7 +103,7 @@ def test_a_dead_worker_leaves_no_folder(tmp_path) -> None:
     os.kill(kids[0].pid, signal.SIGKILL)
     thread.join(300)
     assert len(errors) == 1 and isinstance(errors[0], RiskplanError), errors
-    assert "a process drawing the route maps died" in str(errors[0])
+    assert "a worker process drawing the route maps (or a workbook, a chart) died" in str(errors[0])
     assert list(tmp_path.iterdir()) == []
 
 

@@ -20,7 +20,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "riskplan"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # 0 foundation
     ("riskplan._version", "riskplan.errors", "riskplan._settings", "riskplan._problems",
-     "riskplan.tables", "riskplan.timeofday", "riskplan.interrupts", "riskplan.cpsat"),
+     "riskplan.tables", "riskplan.timeofday", "riskplan.interrupts", "riskplan.cpsat",
+     "riskplan.workers"),
     # 1 settings
     ("riskplan.settings",),
     # 2 data: the registry, the container, reading, validation, loaders, synthetic districts

@@ -17,6 +17,7 @@ as one task on a Dask cluster into ``OUT/<district>/``, with a provincial summar
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
@@ -31,7 +32,9 @@ from riskplan.datasets import load_ouhai, read_dataset, with_higher_level
 from riskplan.errors import ConfigError, RiskplanError
 from riskplan.export.atomic import check_output_folder
 from riskplan.export.plan_folder import write_plan
+from riskplan.export.plan_maps import PlanMaps
 from riskplan.pipeline import PlanResult, run_plan
+from riskplan.workers import process_pool, workers
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -87,6 +90,26 @@ def summary(result: PlanResult, out: Path, seconds: float) -> str:
     return "\n".join(lines)
 
 
+def plan_and_write(dataset: Dataset, config: Config, months: list[int] | None, out: Path, *,
+                   progress: bool = False, command: list[str] | None = None) -> PlanResult:
+    """Make the plan and write its folder, with worker processes beside this one.
+
+    The workers start first (forked: this process runs no other thread yet); they draw each
+    month's maps while the next months are routed and solve day routes with this process, then
+    build the workbooks, charts and interactive maps while it writes the other files. The plan
+    and the files are those of :func:`run_plan` and :func:`write_plan` one after the other.
+    """
+    with contextlib.ExitStack() as stack:
+        pool = process_pool(workers(config.export.map_workers))
+        if pool is not None:
+            stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+        drawn = stack.enter_context(PlanMaps(dataset, config.export, pool))
+        result = run_plan(dataset, config, months, config.seed, progress=progress, on_month=drawn.add_month,
+                          pool=pool)
+        write_plan(result, dataset, out, progress=progress, command=command, maps=drawn)
+    return result
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``riskplan plan``. Every check happens before the plan folder is touched."""
     if province.is_province(args.data):
@@ -123,12 +146,11 @@ def run(args: argparse.Namespace) -> int:
         months = [parse_month(args.month, int(dataset.plan_year))]
     else:
         months = None
-    result = run_plan(dataset, config, months, config.seed, progress=progress)
     options = ["plan"] + [f"--{k.replace('_', '-')}={v}" for k, v in (
         ("data", args.data), ("config", args.config), ("higher_level", args.higher_level),
         ("month", args.month),
         ("all_months", args.all_months or None), ("seed", args.seed), ("lang", args.lang),
     ) if v is not None]  # --out left out: the manifest does not depend on where it is written
-    write_plan(result, dataset, out, progress=progress, command=options)
+    result = plan_and_write(dataset, config, months, out, progress=progress, command=options)
     print(summary(result, out, time.perf_counter() - t0))
     return 0

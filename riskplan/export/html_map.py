@@ -36,7 +36,7 @@ from riskplan.export.atomic import write_text
 from riskplan.export.geojson import route_lab
 from riskplan.export.headers import Lang, header
 
-__all__ = ["ROW_COLUMNS", "month_map_data", "month_map_html", "write_month_maps"]
+__all__ = ["ROW_COLUMNS", "month_map_data", "month_map_html", "month_map_pages", "write_month_maps"]
 
 ROW_COLUMNS = ("stop_order", "arrival", "window", "establishment_name", "address", "township_name",
                "categories_to_sample_names", "units", "samples", "cold_chain", "lab_deadline",
@@ -290,8 +290,7 @@ def month_map_html(data: Mapping[str, Any], title: str, lang: Lang = "zh") -> st
 """
 
 
-def write_month_maps(
-    folder: str | os.PathLike[str],
+def month_map_pages(
     stops: pd.DataFrame,
     depots: Mapping[str, tuple[float, float]],
     *,
@@ -302,17 +301,27 @@ def write_month_maps(
     tiles: str = "",
     attribution: str = "",
     district: str = "",
-) -> list[Path]:
-    """Write ``<YYYY-MM>.html`` in ``folder`` for every month that has stops.
+) -> dict[str, str]:
+    """``<YYYY-MM>.html`` -> the page, for every month that has stops.
 
     Parameters are those of :func:`month_map_data`; ``district`` starts each page's title.
     """
-    folder = Path(folder)
-    written = []
+    pages = {}
     month = stops["date"].astype(str).str[:7]
     for ym, grp in stops.groupby(month, sort=True):
         data = month_map_data(grp, depots, station_names=station_names, townships=townships, labs=labs,
                               lang=lang, tiles=tiles, attribution=attribution)
         title = f"{district} {ym} {TEXT[lang]['title']}".strip()
-        written.append(write_text(folder / f"{ym}.html", month_map_html(data, title, lang)))
-    return written
+        pages[f"{ym}.html"] = month_map_html(data, title, lang)
+    return pages
+
+
+def write_month_maps(
+    folder: str | os.PathLike[str],
+    stops: pd.DataFrame,
+    depots: Mapping[str, tuple[float, float]],
+    **options: Any,
+) -> list[Path]:
+    """Write :func:`month_map_pages` in ``folder`` (keyword options as there)."""
+    folder = Path(folder)
+    return [write_text(folder / name, page) for name, page in month_map_pages(stops, depots, **options).items()]

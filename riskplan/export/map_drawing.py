@@ -214,8 +214,8 @@ class MapTask:
     station
         The station's ID.
     stops
-        All of the station's stops in the plan (they fix the map's extent, the same for every
-        day) with ``date``, ``team``, ``stop_order``, coordinates and route ends.
+        The station's stops of the month (they fix the map's extent, the same for every day of
+        the month) with ``date``, ``team``, ``stop_order``, coordinates and route ends.
     days
         The dates (``YYYY-MM-DD``) to draw, a map each.
     depot
@@ -323,12 +323,19 @@ def map_tasks(
     station_names: Mapping[str, str] | None = None,
     days_per_task: int = 8,
 ) -> list[MapTask]:
-    """The maps of ``stops`` as tasks: each station's days in runs of at most ``days_per_task``."""
+    """The maps of ``stops`` as tasks: each station's days of a month in runs of at most ``days_per_task``.
+
+    A month's maps of a station share its extent (the station's stops of that month, its
+    townships, the station and the labs its routes end at), so the maps of a month can be drawn
+    as soon as it is routed, whatever the months after it.
+    """
     tasks = []
     for station, st_stops in stops.groupby("station_id", sort=True):
-        days = sorted({pd.Timestamp(d).strftime("%Y-%m-%d") for d in st_stops["date"]})
-        for i in range(0, len(days), days_per_task):
-            tasks.append(MapTask(str(station), st_stops, tuple(days[i:i + days_per_task]), depots.get(str(station)),
-                                 (townships_by_station or {}).get(str(station)),
-                                 (station_names or {}).get(str(station), ""), dpi))
+        dates = st_stops["date"].map(lambda d: pd.Timestamp(d).strftime("%Y-%m-%d"))
+        for _, month_stops in st_stops.groupby(dates.str.slice(0, 7), sort=True):
+            days = sorted(set(dates[month_stops.index]))
+            for i in range(0, len(days), days_per_task):
+                tasks.append(MapTask(str(station), month_stops, tuple(days[i:i + days_per_task]),
+                                     depots.get(str(station)), (townships_by_station or {}).get(str(station)),
+                                     (station_names or {}).get(str(station), ""), dpi))
     return tasks

@@ -10,21 +10,21 @@ workers, and an interrupted or failed run leaves none behind (the plan folder is
 :func:`start_maps` submits the tasks and returns at once, so the caller can write its other
 files while the workers draw (:func:`riskplan.export.plan_folder.write_plan` does);
 :meth:`MapDrawing.write` then collects and writes the maps. :func:`write_station_day_maps` does
-both in one call.
+both in one call. A plan's maps are fed month by month, to workers shared with the routing
+(:class:`riskplan.export.plan_maps.PlanMaps`).
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import collections
+import contextlib
 import os
-import signal
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from tqdm import tqdm
@@ -43,62 +43,117 @@ from riskplan.export.map_drawing import (
     plot_station_day,
     spread_labels,
 )
+from riskplan.workers import BrokenProcessPool, process_pool, worker_died, workers
+
+T = TypeVar("T")
 
 __all__ = ["A4_LANDSCAPE", "LABEL_GAP", "PNG_METADATA", "TEAM_COLOURS", "MapDrawing", "MapTask", "draw_task",
-           "drawn_maps", "figure_png", "map_tasks", "map_workers", "plot_station_day", "spread_labels",
+           "figure_png", "map_tasks", "map_workers", "plot_station_day", "spread_labels",
            "start_maps", "write_station_day_maps"]
 
 
-def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C is the main process's to handle (it stops the pool)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _start_method() -> Any:
-    """How to start the workers: fork (instant) while this process has a single thread, else spawn.
-
-    Forking a process in which other threads run can copy a lock one of them holds; a fresh
-    (spawned) process imports what it needs instead (a second or two each).
-    """
-    if "fork" in mp.get_all_start_methods() and threading.active_count() == 1:
-        return mp.get_context("fork")
-    return mp.get_context("spawn")
+def _died(exc: BaseException) -> RiskplanError:
+    """The error of a worker process that died (killed, out of memory, a script without a main guard)."""
+    return worker_died("drawing the route maps (or a workbook, a chart)", exc)
 
 
 class MapDrawing:
-    """The maps of ``tasks`` being drawn: by a pool of ``workers`` processes started at once, else here.
+    """The maps of ``tasks`` being drawn: by worker processes, else here.
 
-    With more than one worker (and outside a daemon process such as a Dask worker, which may
-    have no children) every task is submitted to a pool of processes (:func:`_start_method`)
-    when the object is made, and the caller may do other work while they draw; with one, the
-    tasks are drawn in this process as they are collected. Either way the maps come back in task
-    order, each drawn the same way in its own figure: the same files whatever the number of
-    workers. The caller writes the files (:meth:`write`), so a worker never leaves a file behind.
+    With one worker or more (outside a daemon process such as a Dask worker, which may have no
+    children) the worker processes are started when the object is made (or ``pool``'s are used)
+    and the tasks are submitted to them, so the caller may do other work while they draw; more
+    tasks may be added later (:meth:`add`: a plan's months, as each is routed), and other work
+    too (:meth:`submit`). ``in_flight`` keeps a shared pool free for the caller's own work:
+    at most that many map tasks are with the workers until the maps are collected. With no
+    worker, the tasks are drawn in this process as they are collected. Either way the maps come
+    back in task order, each drawn the same way in its own figure: the same files whatever the
+    number of workers. The caller writes the files (:meth:`write`), so a worker never leaves a
+    file behind.
 
     A context manager: leaving it (done, an error, Ctrl-C) cancels the tasks not started, waits
-    for the running ones and stops the workers. Ctrl-C reaches the main process only (the
-    workers ignore it).
+    for the running ones and stops the workers it started. Ctrl-C reaches the main process only
+    (the workers ignore it).
 
     Parameters
     ----------
     tasks
         The maps to draw (:func:`~riskplan.export.map_drawing.map_tasks`).
     workers
-        Processes drawing them [-] (:func:`map_workers` turns a setting into a number).
+        Processes to start for them [-] (:func:`map_workers` turns a setting into a number); 0:
+        drawn in this process. Ignored when ``pool`` is given.
+    pool
+        Worker processes shared with other work (:func:`riskplan.workers.process_pool`), left
+        running when this object is closed.
+    in_flight
+        At most this many map tasks with the workers at once until the maps are collected
+        (None: all of them).
     """
 
-    def __init__(self, tasks: list[MapTask], workers: int = 1) -> None:
-        self.tasks = list(tasks)
-        self._pool: ProcessPoolExecutor | None = None
-        self._futures: list[Future[list[tuple[str, bytes]]]] = []
-        if workers > 1 and len(self.tasks) > 1 and not mp.current_process().daemon:
-            self._pool = ProcessPoolExecutor(max_workers=min(workers, len(self.tasks)),
-                                             mp_context=_start_method(), initializer=_ignore_sigint)
-            try:
-                self._futures = [self._pool.submit(draw_task, task) for task in self.tasks]
-            except BaseException:
-                self.close()
-                raise
+    def __init__(self, tasks: list[MapTask], workers: int = 1, pool: ProcessPoolExecutor | None = None,
+                 in_flight: int | None = None) -> None:
+        self.tasks: list[MapTask] = []
+        self._futures: list[Future[list[tuple[str, bytes]]] | None] = []
+        self._waiting: collections.deque[int] = collections.deque()
+        self._limit = in_flight
+        self._running = 0
+        self._closed = False
+        self._lock = threading.RLock()  # the workers' results call back from the pool's thread
+        self._own = process_pool(workers) if pool is None else None
+        self._pool = pool if pool is not None else self._own
+        try:
+            self.add(tasks)
+        except BaseException:
+            self.close()
+            raise
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        """Run ``fn(*args)`` in a worker process too (after the tasks submitted before), or here at once.
+
+        For other files of the plan folder that take CPU (workbooks, charts): their bytes come
+        back through the future; the caller writes them. ``fn`` and its arguments are pickled.
+        """
+        if self._pool is not None:
+            return self._pool.submit(fn, *args)
+        done: Future[T] = Future()
+        done.set_result(fn(*args))
+        return done
+
+    def result(self, future: Future[T]) -> T:
+        """The result of a :meth:`submit`; a worker that died is a :class:`RiskplanError`."""
+        try:
+            return future.result()
+        except BrokenProcessPool as exc:
+            raise _died(exc) from None
+
+    def add(self, tasks: list[MapTask]) -> None:
+        """Draw ``tasks`` too; their maps come after the others."""
+        with self._lock:
+            for task in tasks:
+                self.tasks.append(task)
+                self._futures.append(None)
+                self._waiting.append(len(self.tasks) - 1)
+        self._pump()
+
+    def _pump(self) -> None:
+        """Submit waiting tasks while fewer than the limit are with the workers."""
+        if self._pool is None:
+            return
+        with self._lock:
+            while self._waiting and not self._closed and (self._limit is None or self._running < self._limit):
+                k = self._waiting[0]
+                future = self._pool.submit(draw_task, self.tasks[k])
+                self._waiting.popleft()
+                self._futures[k] = future
+                self._running += 1
+                future.add_done_callback(self._finished)
+
+    def _finished(self, future: Future[Any]) -> None:
+        """A task is done (in the pool's thread, or here): let the next one go."""
+        with self._lock:
+            self._running -= 1
+        with contextlib.suppress(RuntimeError):  # the pool was shut down meanwhile: nothing to start
+            self._pump()
 
     def __enter__(self) -> MapDrawing:
         return self
@@ -110,6 +165,8 @@ class MapDrawing:
     def __iter__(self) -> Iterator[tuple[str, bytes]]:
         """(file name, PNG bytes) of every map, in task order, as each task is done.
 
+        Every task still waiting goes to the workers now.
+
         Raises
         ------
         RiskplanError
@@ -119,14 +176,15 @@ class MapDrawing:
             for task in self.tasks:
                 yield from draw_task(task)
             return
+        with self._lock:
+            self._limit = None
         try:
-            for future in self._futures:
+            self._pump()
+            for future in list(self._futures):
+                assert future is not None  # every task was submitted by the pump above
                 yield from future.result()
         except BrokenProcessPool as exc:
-            raise RiskplanError(
-                f"a process drawing the route maps died ({exc}); no plan folder was written. Run again; a "
-                "script that writes plan folders must keep its own code under `if __name__ == \"__main__\":` "
-                "(the drawing processes import it), or set export.map_workers = 1") from None
+            raise _died(exc) from None
 
     def write(self, folder: str | os.PathLike[str], progress: bool = False) -> list[Path]:
         """Collect the maps and write each as ``folder/<station_id>_<date>.png``, in task order.
@@ -153,29 +211,20 @@ class MapDrawing:
         return written
 
     def close(self) -> None:
-        """Cancel the tasks not started, wait for the running ones, stop the workers."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-def drawn_maps(tasks: list[MapTask], workers: int = 1) -> Iterator[tuple[str, bytes]]:
-    """(file name, PNG bytes) of every map of ``tasks``, in task order, drawn by ``workers`` processes.
-
-    :class:`MapDrawing` as a generator: its pool stops when the generator ends or is closed.
-
-    Raises
-    ------
-    RiskplanError
-        When a worker process died (killed, out of memory).
-    """
-    with MapDrawing(tasks, workers) as drawing:
-        yield from drawing
+        """Cancel the tasks not started; stop the workers started here (waiting for their running task)."""
+        with self._lock:
+            self._closed = True
+            self._waiting.clear()
+        for future in self._futures:
+            if future is not None:
+                future.cancel()
+        if self._own is not None:
+            self._own.shutdown(wait=True, cancel_futures=True)
 
 
 def map_workers(setting: int, n_tasks: int) -> int:
     """Worker processes for ``n_tasks`` map tasks: ``setting``, or (0) one per usable CPU."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(setting or cpus, n_tasks))
+    return min(workers(setting), max(1, n_tasks))
 
 
 def start_maps(

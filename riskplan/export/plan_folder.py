@@ -39,8 +39,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 from collections.abc import Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +52,10 @@ from tqdm import tqdm
 
 from riskplan.dataset import Dataset
 from riskplan.datasets import embedded_data_dir
-from riskplan.export import contract, csvfile, field, geojson, html_map, manifest, maps, report, team_sheet
+from riskplan.export import contract, csvfile, field, geojson, html_map, manifest, report, team_sheet
 from riskplan.export.atomic import staged_folder, write_bytes, write_text
 from riskplan.export.headers import Lang
+from riskplan.export.plan_maps import PlanMaps, geo_depots, route_ends
 from riskplan.export.plan_reader import TABLE_FILES, PlanFolder, read_plan, read_table
 from riskplan.risk.priors import category_priors_path
 from riskplan.routing.travel import travel_matrix_path
@@ -187,47 +190,6 @@ def plan_inputs(dataset: Dataset, config: Any) -> dict[str, str]:
     return {**_data_reference(dataset)["files_sha256"], **setting_files(dataset, config)}
 
 
-def _with_route_ends(stops: pd.DataFrame, routes: pd.DataFrame, labs: pd.DataFrame) -> pd.DataFrame:
-    """``stops`` with where its route ends.
-
-    Adds ``ends_at`` (``station`` or ``lab``) and, for routes ending at a lab, that lab's
-    ``lab_lon`` / ``lab_lat`` [degrees] (each route has its own lab).
-    """
-    if not len(stops) or "ends_at" not in routes.columns:
-        return stops
-    key = ["_s", "_t", "_d"]
-    ends = pd.DataFrame({
-        "_s": routes["station_id"].astype(str), "_t": routes["team"].astype(str),
-        "_d": pd.to_datetime(routes["date"]).dt.strftime("%Y-%m-%d"),
-        "ends_at": routes["ends_at"].astype(str),
-        "lab_id": routes["lab_id"].astype(str) if "lab_id" in routes.columns else "",
-    })
-    coords = labs.assign(lab_id=labs["lab_id"].astype(str)).set_index("lab_id")
-    at_lab = ends["ends_at"] == "lab"
-    ends["lab_lon"] = ends["lab_id"].map(coords["lon_wgs84"]).where(at_lab).astype(float)
-    ends["lab_lat"] = ends["lab_id"].map(coords["lat_wgs84"]).where(at_lab).astype(float)
-    left = stops.assign(
-        _s=stops["station_id"].astype(str), _t=stops["team"].astype(str),
-        _d=pd.to_datetime(stops["date"]).dt.strftime("%Y-%m-%d"),
-    )
-    return left.merge(ends.drop(columns="lab_id"), on=key, how="left").drop(columns=key)
-
-
-def _geo_depots(dataset: Dataset) -> dict[str, tuple[float, float]]:
-    st = dataset.stations
-    return {str(s): (float(lo), float(la)) for s, lo, la in
-            zip(st["station_id"], st["lon_wgs84"], st["lat_wgs84"])}
-
-
-def _townships_by_station(dataset: Dataset) -> dict[str, Any]:
-    out = {}
-    tw = dataset.townships
-    for sid, codes in zip(dataset.stations["station_id"], dataset.stations["township_codes"]):
-        keep = set(str(codes).split(";"))
-        out[str(sid)] = tw[tw["township_code"].astype(str).isin(keep)]
-    return out
-
-
 def write_plan(
     result: Any,
     dataset: Dataset,
@@ -236,12 +198,14 @@ def write_plan(
     lang: Lang | None = None,
     progress: bool = False,
     command: Sequence[str] | None = None,
+    maps: PlanMaps | None = None,
 ) -> Path:
     """Write a whole plan folder atomically (see the module docstring for the layout).
 
     The PNG route maps are drawn by worker processes (``export.map_workers``,
-    :func:`riskplan.export.maps.start_maps`) while this process writes the other files; they are
-    collected last. Ctrl-C or an error anywhere stops the workers and leaves no folder behind.
+    :class:`riskplan.export.plan_maps.PlanMaps`) while this process writes the other files;
+    they are collected last. Ctrl-C or an error anywhere stops the workers and leaves no folder
+    behind.
 
     Parameters
     ----------
@@ -257,6 +221,9 @@ def write_plan(
         Show progress bars.
     command
         The command line, recorded in the manifest.
+    maps
+        The plan's maps, already being drawn month by month while the plan was made (the
+        caller's, left open); the months it lacks are added. None: drawn from here.
 
     Returns
     -------
@@ -285,14 +252,19 @@ def write_plan(
         steps.update()
 
         tables = plan_tables(result, dataset, lang)
-        with_ends = _with_route_ends(tables["stops"], result.routes, dataset.labs)
+        with_ends = route_ends(tables["stops"], result.routes, dataset.labs)
         names = dict(zip(dataset.stations["station_id"].astype(str), dataset.stations["name"].astype(str)))
-        # the PNG maps are drawn by worker processes while this one writes the other files; they
-        # are collected (and written) last; leaving the block stops the workers
-        drawing = stack.enter_context(
-            maps.start_maps(with_ends, _geo_depots(dataset), _townships_by_station(dataset), dpi=settings.map_dpi,
-                            station_names=names, workers=settings.map_workers)
-            if settings.maps and len(tables["stops"]) else maps.MapDrawing([]))
+        # the PNG maps are drawn by worker processes while this one writes the other files (the
+        # months the caller has not given yet start now); they are collected (and written) last;
+        # leaving the block stops the workers of maps started here
+        drawn = maps if maps is not None else stack.enter_context(PlanMaps(dataset, settings))
+        drawn.add_plan(list(result.months), result.stops, result.routes)
+        # the interactive month maps are built by a worker process too
+        pages = drawn.drawing.submit(functools.partial(
+            html_map.month_map_pages, with_ends, geo_depots(dataset), station_names=names,
+            townships=dataset.townships, labs=dataset.labs, lang=lang, tiles=settings.map_tiles,
+            attribution=settings.map_tiles_attribution, district=str(getattr(dataset, "name", ""))
+        )) if settings.html_map and len(tables["stops"]) else drawn.drawing.submit(dict)
         for name, spec in contract.TABLES.items():
             csv(contract.conform(spec, tables[name]), tmp / spec.file)
         if higher is not None:  # only a plan with higher-level samples has the file
@@ -304,6 +276,10 @@ def write_plan(
         sheet_cols = list(contract.TEAM_SHEET.names) + [
             c for c, _ in contract.TEAM_SHEET.optional if c in stops.columns]
         titles = team_sheet.day_infos(stops, result.routes, dataset.labs, lang) if len(stops) else {}
+        books: dict[Path, Future[bytes]] = {}
+        # the charts too are drawn by a worker process
+        charts = drawn.drawing.submit(functools.partial(report.charts_from, **report.chart_inputs(result, dataset),
+                                                        dpi=settings.map_dpi))
         for (sid, team), grp in stops.groupby(["station_id", "team"], sort=True):
             label = team_label(sid, team)
             printed = {}  # the day's rows with every column (the workbook's title block needs more)
@@ -312,10 +288,11 @@ def write_plan(
                 csv_sheet = sheet.assign(cold_chain=_yes_no(sheet["cold_chain"], lang))
                 csv(csv_sheet, tmp / "teams" / label / f"{day}.csv")
                 printed[str(day)] = d
-            if settings.xlsx:
+            if settings.xlsx:  # built by a worker process: written below
                 infos = {day: info for (s, t, day), info in titles.items() if (s, t) == (str(sid), str(team))}
-                team_sheet.write_team_workbook(tmp / "teams" / f"{label}.xlsx", printed, infos, lang, when=when,
-                                               title=f"{label} {result.plan_year}-{first:02d}")
+                books[tmp / "teams" / f"{label}.xlsx"] = drawn.drawing.submit(functools.partial(
+                    team_sheet.team_workbook_bytes, when=when, title=f"{label} {result.plan_year}-{first:02d}"),
+                    printed, infos, lang)
         steps.update()
 
         if settings.geojson:
@@ -324,19 +301,18 @@ def write_plan(
             geojson.write_geojson(tmp / "stops.geojson", geojson.feature_collection(
                 geojson.stop_features(stops, props, dec), name="stops"))
             geojson.write_geojson(tmp / "routes.geojson", geojson.feature_collection(
-                geojson.route_features(with_ends, _geo_depots(dataset), decimals=dec),
+                geojson.route_features(with_ends, geo_depots(dataset), decimals=dec),
                 name="routes"))
         steps.update()
 
-        if settings.html_map and len(stops):
-            html_map.write_month_maps(tmp / "maps", with_ends, _geo_depots(dataset), station_names=names,
-                                      townships=dataset.townships, labs=dataset.labs, lang=lang,
-                                      tiles=settings.map_tiles, attribution=settings.map_tiles_attribution,
-                                      district=str(getattr(dataset, "name", "")))
+        for name, page in drawn.drawing.result(pages).items():
+            write_text(tmp / "maps" / name, page)
         steps.update()
 
         label = str(data_ref.get("embedded") or data_ref["source"])
-        chart_png = report.charts(result, dataset, dpi=settings.map_dpi)
+        for path, book in books.items():
+            write_bytes(path, drawn.drawing.result(book))
+        chart_png = drawn.drawing.result(charts)
         for name, png in chart_png.items():
             write_bytes(tmp / "report" / name, png)
         md = report.report_markdown(result, dataset, sorted(chart_png), label)
@@ -344,7 +320,7 @@ def write_plan(
             write_text(tmp / "report.html", report.report_html(md))
         else:
             write_text(tmp / "report.md", md)
-        drawing.write(tmp / "maps", progress)
+        drawn.drawing.write(tmp / "maps", progress)
         steps.update()
 
         outputs = manifest.hash_folder(tmp)

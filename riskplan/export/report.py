@@ -36,26 +36,52 @@ def detection_comparison(result: Any, dataset: Dataset) -> pd.DataFrame | None:
     return compare_detection(result.allocation, residents, result.config.detection)
 
 
+def chart_inputs(result: Any, dataset: Dataset) -> dict[str, Any]:
+    """What :func:`charts_from` needs of a plan: a few small tables, cheap to send to a worker process."""
+    towns = pd.DataFrame(dataset.townships.drop(columns="geometry", errors="ignore"))
+    has_detection = bool(len(getattr(result, "detection", ()))) and "rate_mean" in result.allocation.columns
+    return {"allocation": result.allocation, "schedule": result.schedule, "months": list(result.months),
+            "townships": towns, "detection": result.config.detection if has_detection else None}
+
+
 def charts(result: Any, dataset: Dataset, dpi: int = 90) -> dict[str, bytes]:
     """PNG bytes of the report's charts, by file name."""
+    return charts_from(**chart_inputs(result, dataset), dpi=dpi)
+
+
+def charts_from(allocation: pd.DataFrame, schedule: pd.DataFrame, months: list[int], townships: pd.DataFrame,
+                detection: Any, dpi: int = 90) -> dict[str, bytes]:
+    """PNG bytes of the report's charts, by file name, from :func:`chart_inputs`.
+
+    Parameters
+    ----------
+    allocation, schedule, months
+        The plan's allocation and schedule tables and its months.
+    townships
+        ``township_code``, ``population`` and the names (no geometry needed).
+    detection
+        The detection settings (``DetectionRules``), or None for a plan without a detection table.
+    dpi
+        Resolution [dots per inch].
+    """
     out = {}
-    cmp = detection_comparison(result, dataset)
-    if cmp is not None:
-        towns = dataset.townships
+    if detection is not None:
+        residents = townships.set_index("township_code")["population"]
+        cmp = compare_detection(allocation, residents, detection)
         col = label("name_zh", "name_en")
-        names = (dict(zip(towns["township_code"].astype(str), towns[col].astype(str)))
-                 if col in towns.columns else None)
+        names = (dict(zip(townships["township_code"].astype(str), townships[col].astype(str)))
+                 if col in townships.columns else None)
         fig, axes = plt.subplots(2, 1, figsize=(8, 7))
         plot_detection_comparison(cmp, "township", "expected_detections", ax=axes[0], names=names)
         plot_detection_comparison(cmp, "township", "sensitivity", ax=axes[1], names=names)
         fig.tight_layout()
         out["detection_comparison.png"] = figure_png(fig, dpi)
     fig, ax = plt.subplots(figsize=(7, 4))
-    plot_allocation_by_township(result.allocation, dataset.townships, ax=ax)
+    plot_allocation_by_township(allocation, townships, ax=ax)
     fig.tight_layout()
     out["allocation_by_township.png"] = figure_png(fig, dpi)
     fig, ax = plt.subplots(figsize=(7, 3))
-    plot_schedule(result.schedule, result.months, ax=ax)
+    plot_schedule(schedule, months, ax=ax)
     fig.tight_layout()
     out["schedule_by_month.png"] = figure_png(fig, dpi)
     return out

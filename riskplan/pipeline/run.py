@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
 from typing import Any
 
 import pandas as pd
@@ -99,6 +100,8 @@ def run_plan(
     month: int | Iterable[int] | None = None,
     seed: int | None = None,
     progress: bool = False,
+    on_month: Callable[[int, pd.DataFrame, pd.DataFrame], None] | None = None,
+    pool: Executor | None = None,
 ) -> PlanResult:
     """Run the whole pipeline for one or several months of the dataset's plan year.
 
@@ -116,6 +119,14 @@ def run_plan(
         Seed of the random steps; None uses ``config.seed``.
     progress
         Show tqdm progress bars on the long steps.
+    on_month
+        Called as ``on_month(month, stops, routes)`` with each month's routed stops and routes as
+        soon as the month is routed (a writer may start on them while later months are planned:
+        :class:`riskplan.export.plan_maps.PlanMaps`). The tables are the plan's own: do not
+        change them.
+    pool
+        Worker processes that solve the day routes beside this one
+        (:func:`riskplan.workers.process_pool`); the plan is the same with or without.
 
     Returns
     -------
@@ -229,8 +240,10 @@ def run_plan(
         next_cal = stage_calendar(year, [m + 1], config) if m < 12 else None
         booked = _spill_over(previous, m)
         plan = _timed(t, "routes", stage_routes, dataset, v, cal_m, config, seed, progress,
-                      later_calendar=next_cal, lab_booked=booked)
+                      later_calendar=next_cal, lab_booked=booked, pool=pool)
         previous = (m, plan.lab_days)
+        if on_month is not None:
+            on_month(m, plan.stops, plan.routes)
         lab_l.append(plan.lab_days)
         reproducible = reproducible and bool(getattr(plan, "reproducible", True))
         visits_l.append(v)

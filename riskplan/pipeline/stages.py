@@ -7,6 +7,7 @@ so a notebook can call any one on its own.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
@@ -196,14 +197,15 @@ def stage_teams(dataset: Dataset, calendar: pd.DataFrame, config: Config, seed: 
 def stage_routes(
     dataset: Dataset, visits: pd.DataFrame, calendar: pd.DataFrame, config: Config, seed: int,
     progress: bool = False, later_calendar: pd.DataFrame | None = None,
-    lab_booked: pd.DataFrame | None = None,
+    lab_booked: pd.DataFrame | None = None, pool: Executor | None = None,
 ) -> Any:
     """Routes of one month's field visits (``riskplan.routing.plan_routes`` -> ``RoutePlan``).
 
     Purchase orders (``mode == "purchase"``) are not passed to routing: they are not visits.
     ``later_calendar`` (the next month's calendar) says when samples kept overnight after the
     month's last working day reach the lab; ``lab_booked`` (``lab_id, date, samples``) holds what
-    an earlier month already sends to a lab on this month's days.
+    an earlier month already sends to a lab on this month's days; ``pool``'s worker processes
+    solve day models beside this one.
     """
     field = visits[visits["mode"].astype(str) != "purchase"].reset_index(drop=True)
     rules = config.routing
@@ -213,7 +215,7 @@ def stage_routes(
         travel_matrix=travel_matrix_path(dataset, rules.travel_matrix), seed=seed,
         time_limit=rules.time_limit_s or None, progress=progress,
         business_types=dataset.business_types, categories=dataset.categories,
-        later_calendar=later_calendar, lab_booked=lab_booked,
+        later_calendar=later_calendar, lab_booked=lab_booked, pool=pool,
     )
 
 

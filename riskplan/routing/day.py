@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Collection, Sequence
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ from riskplan.routing.network import Month
 from riskplan.routing.windows import intersect, start_windows
 from riskplan.settings.routing import RoutingRules
 from riskplan.timeofday import Window, format_hhmm
+from riskplan.workers import BrokenProcessPool, worker_died
 
 STOP_COLUMNS: list[str] = [
     "station_id", "team", "date", "stop_order", "visit_id", "establishment_id", "name", "business_type",
@@ -219,6 +221,92 @@ def _rows(
     return stops, routes, solved
 
 
+@dataclasses.dataclass(frozen=True)
+class DayModel:
+    """One station-day before its solve (:func:`day_model`): what :func:`solved_day` needs after it.
+
+    Attributes
+    ----------
+    station, day
+        Station and working-day indices.
+    team_days
+        The station's team-days that day, by team.
+    usable
+        Visits with a start window within the day's hours (the model's visits), in node order.
+    dropped
+        Visits without one (left out before the solve).
+    problem
+        The OR-Tools problem (None when no visit is usable); picklable, so another process may
+        solve it (:func:`riskplan.routing.model.solve`).
+    nodes
+        The problem's nodes (the team-days' ends, then ``usable``).
+    budget
+        The solver budget of this day.
+    """
+
+    station: int
+    day: int
+    team_days: tuple[TeamDay, ...]
+    usable: tuple[int, ...]
+    dropped: tuple[int, ...]
+    problem: RoutingProblem | None
+    nodes: list[int]
+    budget: SearchBudget
+
+
+def day_model(
+    month: Month,
+    s: int,
+    day: int,
+    team_days: Sequence[TeamDay],
+    budget: SearchBudget,
+    placed: Collection[int] = frozenset(),
+) -> DayModel:
+    """The OR-Tools problem of the team-days ``team_days`` of station ``s`` on working day ``day``.
+
+    Parameters are those of :func:`route_day`.
+    """
+    team_days = sorted(team_days, key=lambda t: t.team)
+    members = sorted(i for t in team_days for i in (*t.visits, *t.held))
+    hours = station_day_hours(month, day, members)
+    usable: list[int] = []
+    wins: list[list[Window]] = []
+    dropped: list[int] = []
+    for i in members:
+        sw = start_windows(intersect(month.windows[i], [hours]), int(month.service[i]))
+        if sw:
+            usable.append(i)
+            wins.append(sw)
+        else:
+            dropped.append(i)
+    if not usable:
+        return DayModel(s, day, tuple(team_days), (), tuple(dropped), None, [], budget)
+    problem, nodes = _problem(month, s, team_days, usable, wins, hours, placed)
+    if len(usable) <= 2 and budget.time_limit is None:
+        # nothing for a metaheuristic to improve on: a descent ends by itself
+        budget = dataclasses.replace(budget, metaheuristic="GREEDY_DESCENT")
+    return DayModel(s, day, tuple(team_days), tuple(usable), tuple(dropped), problem, nodes, budget)
+
+
+def solve_day(model: DayModel) -> RoutingSolution | None:
+    """Solve a day's problem (None without one); a plain function, so a worker process may run it."""
+    return None if model.problem is None else solve(model.problem, model.budget)
+
+
+def solved_day(month: Month, model: DayModel, sol: RoutingSolution | None) -> SolvedDay:
+    """The routes of a day model from its solution (:func:`solve_day`)."""
+    s, day, usable = model.station, model.day, list(model.usable)
+    dropped = list(model.dropped)
+    if model.problem is None:
+        return SolvedDay(s, day, (), tuple(dropped), [], [])
+    if sol is None:  # cannot happen with every visit optional, kept for safety
+        return SolvedDay(s, day, (), tuple(sorted(dropped + usable)), [], [])
+    off = len(model.nodes) - len(usable)
+    dropped += [usable[n - off] for n in sol.dropped if n >= off]
+    stops, routes, solved = _rows(month, s, day, list(model.team_days), sol, model.nodes, off, usable)
+    return SolvedDay(s, day, tuple(solved), tuple(sorted(dropped)), stops, routes)
+
+
 def route_day(
     month: Month,
     s: int,
@@ -228,6 +316,8 @@ def route_day(
     placed: Collection[int] = frozenset(),
 ) -> SolvedDay:
     """Route the team-days ``team_days`` of station ``s`` on working day ``day``.
+
+    :func:`day_model`, :func:`solve_day` and :func:`solved_day` in one call.
 
     Parameters
     ----------
@@ -247,32 +337,40 @@ def route_day(
     -------
     SolvedDay
     """
-    team_days = sorted(team_days, key=lambda t: t.team)
-    members = sorted(i for t in team_days for i in (*t.visits, *t.held))
-    hours = station_day_hours(month, day, members)
-    usable: list[int] = []
-    wins: list[list[Window]] = []
-    dropped: list[int] = []
-    for i in members:
-        sw = start_windows(intersect(month.windows[i], [hours]), int(month.service[i]))
-        if sw:
-            usable.append(i)
-            wins.append(sw)
-        else:
-            dropped.append(i)
-    if not usable:
-        return SolvedDay(s, day, (), tuple(dropped), [], [])
-    problem, nodes = _problem(month, s, team_days, usable, wins, hours, placed)
-    if len(usable) <= 2 and budget.time_limit is None:
-        # nothing for a metaheuristic to improve on: a descent ends by itself
-        budget = dataclasses.replace(budget, metaheuristic="GREEDY_DESCENT")
-    sol = solve(problem, budget)
-    if sol is None:  # cannot happen with every visit optional, kept for safety
-        return SolvedDay(s, day, (), tuple(sorted(dropped + usable)), [], [])
-    off = len(nodes) - len(usable)
-    dropped += [usable[n - off] for n in sol.dropped if n >= off]
-    stops, routes, solved = _rows(month, s, day, team_days, sol, nodes, off, usable)
-    return SolvedDay(s, day, tuple(solved), tuple(sorted(dropped)), stops, routes)
+    model = day_model(month, s, day, team_days, budget, placed)
+    return solved_day(month, model, solve_day(model))
+
+
+def solve_days(models: Sequence[DayModel], pool: Executor | None = None) -> list[RoutingSolution | None]:
+    """Solve every day model, in ``pool``'s processes and this one at once; None: here, in order.
+
+    Every model is submitted to the pool; this process meanwhile solves the models no worker has
+    started, from the last one back. A model's solution does not depend on the process that
+    solves it (one search, deterministic), so the routes are the same either way.
+
+    Raises
+    ------
+    RiskplanError
+        When a worker process died.
+    """
+    if pool is None or len(models) < 2:
+        return [solve_day(m) for m in models]
+    futures = [pool.submit(solve_day, m) for m in models]
+    out: list[RoutingSolution | None] = [None] * len(models)
+    here = [False] * len(models)
+    try:
+        for k in reversed(range(len(models))):
+            if futures[k].cancel():  # not started by a worker: solved here
+                out[k], here[k] = solve_day(models[k]), True
+        for k, future in enumerate(futures):
+            if not here[k]:
+                out[k] = future.result()
+    except BrokenProcessPool as exc:
+        raise worker_died("routing the days", exc) from None
+    finally:
+        for future in futures:
+            future.cancel()
+    return out
 
 
 def stop_frame(days: Sequence[SolvedDay]) -> pd.DataFrame:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 import time
 from collections import defaultdict
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,15 @@ import pandas as pd
 from tqdm import tqdm
 
 from riskplan.roles import resolve_section, role_tables
-from riskplan.routing.day import SolvedDay, route_day, route_frame, search_budget, stop_frame
+from riskplan.routing.day import (
+    SolvedDay,
+    day_model,
+    route_frame,
+    search_budget,
+    solve_days,
+    solved_day,
+    stop_frame,
+)
 from riskplan.routing.fallback import LabKey, offer_elsewhere
 from riskplan.routing.feasible import assess, assess_month, candidate_stations, reason_of
 from riskplan.routing.month import assign_month
@@ -91,7 +100,7 @@ def _lab_days(month: Month, routes: pd.DataFrame, booked: dict[LabKey, int]) -> 
 
 
 def _route_month(month: Month, booked: dict[LabKey, int], seed: int, time_limit: float | None,
-                 progress: bool) -> tuple[list[SolvedDay], list[int], dict[str, Any]]:
+                 progress: bool, pool: Executor | None) -> tuple[list[SolvedDay], list[int], dict[str, Any]]:
     """Assign, route every station-day, offer what is left elsewhere."""
     rules = month.rules
     budget = search_budget(rules, time_limit)
@@ -105,9 +114,10 @@ def _route_month(month: Month, booked: dict[LabKey, int], seed: int, time_limit:
                leave=False)
     solved: dict[tuple[int, int], SolvedDay] = {}
     pending: list[tuple[int, int]] = [(i, -1) for i in assignment.unplaced]
-    for (s, d), tds in sorted(by_day.items()):
-        solved[(s, d)] = route_day(month, s, d, tds, budget)
-        pending += [(i, d) for i in solved[(s, d)].dropped]
+    models = [day_model(month, s, d, tds, budget) for (s, d), tds in sorted(by_day.items())]
+    for model, sol in zip(models, solve_days(models, pool)):
+        solved[(model.station, model.day)] = day = solved_day(month, model, sol)
+        pending += [(i, model.day) for i in day.dropped]
         bar.update(1)
     bar.close()
     left, calls = offer_elsewhere(month, solved, pending, fits, booked, budget)
@@ -137,6 +147,7 @@ def plan_routes(
     categories: pd.DataFrame | None = None,
     later_calendar: pd.DataFrame | None = None,
     lab_booked: pd.DataFrame | None = None,
+    pool: Executor | None = None,
 ) -> RoutePlan:
     """Plan a month's inspection routes for every station, team and working day.
 
@@ -183,6 +194,9 @@ def plan_routes(
     lab_booked
         Samples already due at a lab on a day (``lab_id, date, samples``, e.g. the previous month's
         ``RoutePlan.lab_days`` after its last day), counted against the lab's capacity.
+    pool
+        Worker processes that solve day models beside this one (:func:`riskplan.workers.process_pool`);
+        the routes are the same with or without.
 
     Returns
     -------
@@ -207,7 +221,7 @@ def plan_routes(
     params: dict[str, Any] = {}
     solved: list[SolvedDay] = []
     if month.n_visits and len(days):
-        solved, left, route_params = _route_month(month, booked, seed, time_limit, progress)
+        solved, left, route_params = _route_month(month, booked, seed, time_limit, progress, pool)
         params.update(route_params)
     else:
         left = list(range(month.n_visits))

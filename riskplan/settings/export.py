@@ -28,8 +28,10 @@ class ExportRules:
         Resolution of the PNG maps [dots per inch]; the maps are A4 landscape (150: print quality).
         Range: [20, 600].
     map_workers
-        Processes drawing the PNG maps at the same time [-]; 0: one per CPU. The maps are the same
-        whatever the number (1: drawn in the main process).
+        Worker processes beside the main one [-]: they draw the PNG maps (each month's while the
+        next months are routed), build the team workbooks and report charts, and one of them
+        solves day routes with the main process; 0: one per CPU. The files are the same whatever
+        the number.
         Range: [0, 64].
     html_map
         Write an interactive HTML route map per month (``maps/<YYYY-MM>.html``): one file that

@@ -1,0 +1,86 @@
+"""Worker processes beside the main one: started once, forked while nothing else runs.
+
+A plan has CPU work that can go on beside the main process's own (the day routes of a month, the
+PNG maps of the months already routed, workbooks and charts). :func:`process_pool` starts the
+processes for it: forked at once when this process runs no other thread (instant, and the
+workers share the modules already imported), else spawned (a fresh interpreter that imports
+what it needs: forking a process in which other threads run can copy a lock one of them
+holds). The workers ignore Ctrl-C: it is the main process's to handle, and leaving the pool's
+``with`` block (done, an error, Ctrl-C) cancels what has not started and stops them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from riskplan.errors import RiskplanError
+
+__all__ = ["BrokenProcessPool", "cpus", "pool_size", "process_pool", "worker_died", "workers"]
+
+
+def cpus() -> int:
+    """CPUs this process may run on [-]."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def workers(setting: int) -> int:
+    """Worker processes for a setting (``export.map_workers``): ``setting``, or (0) one per CPU [-]."""
+    return max(1, setting or cpus())
+
+
+def pool_size(pool: ProcessPoolExecutor) -> int:
+    """The number of worker processes of ``pool`` [-]."""
+    return int(pool._max_workers)  # type: ignore[attr-defined]  # not public, stable since 3.2
+
+
+def _start_worker() -> None:
+    """Worker initializer: Ctrl-C is the main process's to handle (it stops the pool)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _start_method() -> Any:
+    """How to start the workers: fork (instant) while this process has a single thread, else spawn."""
+    if "fork" in mp.get_all_start_methods() and threading.active_count() == 1:
+        return mp.get_context("fork")
+    return mp.get_context("spawn")
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor | None:
+    """A pool of ``workers`` processes, started now when they can be forked; None for none.
+
+    None too inside a daemon process (a Dask worker), which may have no children: the caller
+    then does the work itself.
+
+    Raises
+    ------
+    RiskplanError
+        When a process died while starting.
+    """
+    if workers < 1 or mp.current_process().daemon:
+        return None
+    context = _start_method()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
+    if context.get_start_method() == "fork":
+        try:  # a first task starts every worker now, while this process runs no other thread
+            pool.submit(int).result()
+        except BrokenProcessPool as exc:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise worker_died("starting", exc) from None
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return pool
+
+
+def worker_died(doing: str, exc: BaseException) -> RiskplanError:
+    """The error of a worker process that died ``doing`` something (killed, out of memory, no main guard)."""
+    return RiskplanError(
+        f"a worker process {doing} died ({exc}); no plan folder was written. Run again; a script that "
+        "writes plan folders must keep its own code under `if __name__ == \"__main__\":` (the worker "
+        "processes may import it)")
