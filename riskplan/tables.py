@@ -53,7 +53,6 @@ def split_list(series: pd.Series) -> pd.Series:
     Empty cells give ``[]``; items are stripped and empty items dropped; a full-width ``；``
     separates items too.
     """
-
     out = [items.copy() for items in _split_items(series.tolist())]  # each row its own list
     return pd.Series(out, index=series.index, dtype=object, name=series.name)
 
