@@ -9,8 +9,10 @@ import signal
 import threading
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.collections import LineCollection
 
 from riskplan.errors import RiskplanError
 from riskplan.export import maps
@@ -153,9 +155,9 @@ def test_blitted_days_have_the_pixels_of_a_full_redraw(monkeypatch) -> None:
 
     encode = map_drawing.png_bytes
 
-    def redrawn(fig):  # type: ignore[no-untyped-def]
+    def redrawn(fig, encoder=None):  # type: ignore[no-untyped-def]
         fig.canvas.draw()  # the whole figure, as savefig does
-        return encode(fig)
+        return encode(fig, encoder)
 
     monkeypatch.setattr(map_drawing, "png_bytes", redrawn)
     full = maps.draw_task(task)
@@ -174,3 +176,83 @@ def test_png_is_opaque_rgb_at_the_map_dpi() -> None:
     img = Image.open(io.BytesIO(png))
     assert img.mode == "RGB" and img.size == (1753, 1240)
     assert [round(d) for d in img.info["dpi"]] == [150, 150]
+
+
+def test_a_one_stop_route_is_drawn_as_a_line_from_the_station_in_the_map_area() -> None:
+    """The route of a single stop is a line to it and back, not just its numbered disc; the legend
+    and the stop counts stand in the strip right of the map."""
+    from riskplan.export import map_drawing
+
+    stops = pd.DataFrame({"station_id": ["ST01"], "date": ["2026-07-01"], "team": [1], "stop_order": [1],
+                          "lon_wgs84": [120.70], "lat_wgs84": [28.0]})
+    ((_, png),) = maps.draw_task(maps.map_tasks(stops, {"ST01": (120.60, 28.0)}, dpi=100)[0])
+    px = _pixels(png).astype(int)
+    width = px.shape[1]
+    blue = (np.abs(px - np.array([0x1F, 0x77, 0xB4])) < 40).all(axis=2)
+    right_of_map = int((map_drawing.MAP_BOX[0] + map_drawing.MAP_BOX[2]) * width)
+    cols = np.flatnonzero(blue[:, :right_of_map].any(axis=0))
+    # depot and stop 0.1 degree apart across a map 0.12 degree wide: the line spans most of it
+    assert cols.max() - cols.min() > 0.5 * right_of_map
+    assert blue[:, right_of_map:].sum() > 0  # the legend's team 1 (line, disc, name) in the strip
+
+
+def test_crowded_stop_numbers_do_not_overlap() -> None:
+    """Stops a few metres apart: every number's disc clear of the others, each moved one joined to its stop."""
+    import matplotlib.pyplot as plt
+
+    from riskplan.export import map_labels
+
+    fig = plt.figure(figsize=(6, 4), dpi=150)
+    try:
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_xlim(120.5, 120.7)
+        ax.set_ylim(27.9, 28.1)
+        lon = np.array([120.6, 120.6001, 120.6002, 120.5999, 120.6, 120.65])
+        lat = np.array([28.0, 28.0001, 27.9999, 28.0, 28.0002, 28.05])
+        colours = ["#1f77b4"] * 3 + ["#d62728"] * 3
+        artists = map_labels.draw_stop_numbers(ax, lon, lat, [1, 2, 3, 1, 2, 3], colours, map_labels.Numerals())
+        discs = [a for a in artists if getattr(a, "get_marker", lambda: None)() == "o"
+                 and a.get_markersize() == map_labels.DISC_SIZE]
+        centres = np.vstack([ax.transData.transform(np.column_stack(d.get_data())) for d in discs])
+        assert len(centres) == 6
+        diameter = map_labels.DISC_SIZE * fig.dpi / 72  # [px]
+        gaps = [np.hypot(*(a - b)) for i, a in enumerate(centres) for b in centres[i + 1:]]
+        assert min(gaps) >= diameter
+        (leaders,) = [a for a in artists if isinstance(a, LineCollection)]
+        assert len(leaders.get_segments()) == 4  # the first stop and the far one keep their place
+        numbers = [a for a in artists if a not in discs and a is not leaders and a.get_zorder() == 6]
+        assert sorted(len(a.get_xdata()) for a in numbers) == [2, 2, 2]  # "1", "2", "3": a line each
+    finally:
+        plt.close(fig)
+
+
+def test_legend_and_stop_counts_stand_right_of_the_map() -> None:
+    """Every stop lies inside the map's axes (its extent holds them all): the strip must not reach it."""
+    import matplotlib.pyplot as plt
+
+    from riskplan.export import map_drawing, map_legend
+
+    fig = plt.figure(figsize=map_drawing.A4_LANDSCAPE, dpi=100)
+    try:
+        ax = fig.add_axes(map_drawing.MAP_BOX)
+        before = set(map(id, ax.get_children()))
+        colours = map_drawing.team_colours([1, 2, 3])
+        counts_x, rows = map_legend.draw_strip(fig, ax, colours, station=True, lab=True)
+        strip = [a for a in ax.get_children() if id(a) not in before]
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        right_of_map = ax.get_window_extent(renderer).x1
+        assert len(strip) >= 3 * 3 + 2 * 2 + 1  # team samples (line, disc, name), station, lab, frame
+        assert min(a.get_window_extent(renderer).x0 for a in strip) > right_of_map
+        assert counts_x * fig.bbox.width > right_of_map and list(rows) == [1, 2, 3]
+        assert all(0 < y < map_legend.LEGEND_AT[1] for y in rows.values())
+    finally:
+        plt.close(fig)
+
+
+def test_a_team_keeps_its_colour_whichever_teams_work() -> None:
+    from riskplan.export import map_drawing
+
+    colours = map_drawing.TEAM_COLOURS
+    assert map_drawing.team_colours([2, 2]) == {2: colours[1]}  # team 2 alone: still its own colour
+    assert map_drawing.team_colours([3, 1]) == {1: colours[0], 3: colours[2]}
+    assert map_drawing.team_colours(["B", "A"]) == {"A": colours[0], "B": colours[1]}

@@ -2,26 +2,44 @@
 
 Sized to print on A4 landscape (11.7 x 8.3 in at ``export.map_dpi``), titled with the station's
 name and the date, the station's townships outlined and named, each team's route in its own
-colour with numbered stops (numbers moved apart where stops crowd, with a leader line), the
-station and the lab marked, and a legend.
+colour (the same colour for a team on all of a station's maps) with numbered stops (numbers
+moved apart where stops crowd, with a leader line to the stop), the station and the lab marked.
+The legend stands in a strip right of the map, so it never covers a stop; under it, the day's
+stop count per team.
 
 A task (:class:`MapTask`, some days of one station) is drawn in one figure: the township
-background is rendered once and kept as pixels; each day's routes are drawn over a copy of it
-(blitting) and encoded, so a day costs only its own artists and the PNG encoding. The pixels are
-the same as those of a full redraw: every background artist lies below (a lower ``zorder`` than)
-every artist of a day, and a day's artists are drawn in the order the axes would draw them.
+background, the station's name and the legend (an entry for each team of the station's month,
+so a day's map is the same whichever task draws it) are rendered once and kept as pixels; each day's
+routes, date and stop counts are drawn over a copy of them (blitting) and encoded, so a day costs
+only its own artists and the PNG encoding. The pixels are the same as those of a full redraw:
+every background artist of the axes lies below (a lower ``zorder`` than) every artist of a day,
+a day's artists are drawn in the order the axes would draw them, and the legend overlaps none of
+them.
 
-PNG files are reproducible: the ``Software`` metadata entry (which carries the matplotlib
-version) is dropped and the Agg renderer is deterministic for the same data, so the same plan
-gives byte-identical images. :mod:`riskplan.export.maps` draws the tasks in worker processes and
-writes the files.
+A day's artists are cheap ones: a line per route, the stop-number discs as the markers of one
+line per team, the numbers and the day's stop counts as glyph-outline markers
+(:mod:`riskplan.export.map_labels`: a text artist costs 1-3 ms to lay out and render at 150
+dpi), the leader lines in one collection; all added as artists, not through ``ax.plot``. The
+background is cheap too: the townships as one patch collection (as geopandas' ``plot`` makes
+it, without its overhead), the legend laid out by hand (:mod:`riskplan.export.map_legend`). The PNG
+encoder is :mod:`riskplan.export.png` (filter "None" and zlib ``Z_RLE`` instead of Pillow's
+adaptive filters; the rows a day leaves unchanged compressed once per task). Measured with
+``benchmarks/bench_maps.py`` on the Ouhai year (204 maps at 150 dpi in 77 tasks, a station's
+month each; before and after back to back at load about 5 on 2 cores): 12.5 s of CPU instead
+of 30.5 s, 0.061 s a map instead of 0.149 s, 100 kB instead of 116 kB. A task's fixed cost
+(figure and axes, townships, legend, the first full draw and encoding) is now most of it:
+about 0.11 s, and each day 0.033 s (it was 0.10 s and 0.13 s).
+
+PNG files are reproducible: no metadata text (no software version) and the Agg renderer is
+deterministic for the same data, so the same plan gives byte-identical images.
+:mod:`riskplan.export.maps` draws the tasks in worker processes and writes the files.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import matplotlib
@@ -30,11 +48,18 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import PIL.Image  # noqa: E402
+from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.collections import PatchCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import PathPatch  # noqa: E402
+from matplotlib.path import Path  # noqa: E402
 
-from riskplan.export.geojson import route_lab  # noqa: E402
+from riskplan.export.map_labels import LABEL_GAP as LABEL_GAP  # noqa: E402  (re-exported)
+from riskplan.export.map_labels import Numerals, add_line, draw_stop_numbers  # noqa: E402
+from riskplan.export.map_labels import spread_labels as spread_labels  # noqa: E402  (re-exported)
+from riskplan.export.map_legend import draw_strip, legend_entries  # noqa: E402
+from riskplan.export.png import FrameEncoder  # noqa: E402
 from riskplan.plotting.fonts import label  # noqa: E402
 
 PNG_METADATA: dict[str, Any] = {"Software": None}
@@ -45,17 +70,27 @@ TEAM_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"
 A4_LANDSCAPE = (11.69, 8.27)
 """Figure size of a map [in]: A4 landscape."""
 
-PNG_COMPRESS_LEVEL = 3
-"""zlib level of the PNG maps (0-9): 3 encodes in about half the time of the default 6, for
-files about 8 % larger (measured on the Ouhai maps at 150 dpi)."""
+MAP_BOX = (0.02, 0.02, 0.77, 0.91)
+"""The map's axes (left, bottom, width, height) [figure fraction]: left of the legend strip."""
 
-LABEL_GAP = 22.0
-"""Smallest distance between two stop numbers on a map [px at 100 dpi]."""
+TITLE_Y = 0.955
+"""Baseline of the title [figure fraction]; it starts at the map's left edge."""
+
+COUNT_SIZE = 10.0
+"""Font size of the day's stop counts under the legend [pt]."""
 
 
 def _draw_background(ax: Axes, townships: Any) -> None:
+    """The townships (GeoDataFrame, or None) filled and outlined, with their names."""
     if townships is not None and len(townships):
-        townships.plot(ax=ax, color="#f2f2f2", edgecolor="#999999", linewidth=0.8)
+        # a patch per township as geopandas' plot makes it (its plotting costs a task 30-50 ms more)
+        patches = [PathPatch(Path.make_compound_path(*[Path(np.asarray(ring.coords)[:, :2]) for ring in
+                                                        [polygon.exterior, *polygon.interiors]]))
+                   for geom in townships.geometry if geom is not None and not geom.is_empty
+                   for polygon in getattr(geom, "geoms", [geom])]
+        ax.add_collection(PatchCollection(patches, facecolor="#f2f2f2", edgecolor="#999999", linewidth=0.8),
+                          autolim=True)
+        ax.autoscale_view()
         names = townships["name_zh"] if "name_zh" in townships.columns else None
         if names is not None:
             en = townships["name_en"] if "name_en" in townships.columns else names
@@ -67,34 +102,6 @@ def _draw_background(ax: Axes, townships: Any) -> None:
                             color="#777777", zorder=1)
 
 
-def spread_labels(points: list[tuple[float, float]], gap: float) -> list[tuple[float, float]]:
-    """Label positions near ``points`` (display units) such that no two are closer than ``gap``.
-
-    Each label stays on its point when it can; otherwise it is moved out along eight directions
-    at growing distances until it is ``gap`` away from every label placed before it (greedy, in
-    the order given, so the result is deterministic).
-    """
-    placed: list[tuple[float, float]] = []
-    dirs = [(1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0), (1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)]
-
-    def free(x: float, y: float) -> bool:
-        return all((x - a) ** 2 + (y - b) ** 2 >= gap * gap for a, b in placed)
-
-    for x, y in points:
-        spot = (x, y)
-        if not free(x, y):
-            for ring in range(1, 40):
-                r = gap * ring
-                options = [(x + dx * r / (2 ** 0.5 if dx and dy else 1), y + dy * r / (2 ** 0.5 if dx and dy else 1))
-                           for dx, dy in dirs]
-                found = next((o for o in options if free(*o)), None)
-                if found is not None:
-                    spot = found
-                    break
-        placed.append(spot)
-    return placed
-
-
 def _labs_of(stops: pd.DataFrame) -> list[tuple[float, float]]:
     """Distinct labs (lon, lat) [degrees] the routes of ``stops`` end at (``lab_lon`` / ``lab_lat``), sorted."""
     if "lab_lon" not in stops.columns:
@@ -103,67 +110,72 @@ def _labs_of(stops: pd.DataFrame) -> list[tuple[float, float]]:
     return sorted({(float(x), float(y)) for x, y in zip(lon, lat) if x == x and y == y})  # x == x: not NaN
 
 
+def team_colours(teams: Iterable[Any]) -> dict[Any, str]:
+    """A colour per team, sorted, so a team keeps its colour on every map.
+
+    Team numbers 1, 2, ... take :data:`TEAM_COLOURS` in that order (team 2 is red even on a
+    month without team 1); other team names take them in sorted order.
+    """
+    distinct = sorted(set(teams))
+    if all(isinstance(t, (int, np.integer)) and t >= 1 for t in distinct):
+        return {team: TEAM_COLOURS[(int(team) - 1) % len(TEAM_COLOURS)] for team in distinct}
+    return {team: TEAM_COLOURS[i % len(TEAM_COLOURS)] for i, team in enumerate(distinct)}
+
+
 def _draw_routes(
     ax: Axes,
     stops: pd.DataFrame,
     depot: tuple[float, float] | None,
-    title: str,
-) -> list[Any]:
-    """Draw one day's routes on ``ax``; return the artists (so they can be removed again).
+    colours: Mapping[Any, str],
+    numerals: Numerals | None = None,
+) -> tuple[list[Artist], dict[Any, int]]:
+    """Draw one day's routes on ``ax``; return the artists (so they can be removed again) and the stops per team.
 
-    A route whose stops carry ``lab_lon`` / ``lab_lat`` ends at that lab, else at the depot.
+    A route whose stops carry ``lab_lon`` / ``lab_lat`` ends at that lab, else at the depot. A
+    team missing from ``colours`` is drawn in the colour after the last one. ``numerals``: the
+    number markers made so far, to reuse (:class:`~riskplan.export.map_labels.Numerals`).
     """
-    artists: list[Any] = []
-    located = stops.dropna(subset=["lon_wgs84", "lat_wgs84"])
-    numbers: list[tuple[float, float, str, str]] = []
-    for i, (team, grp) in enumerate(located.sort_values(["team", "stop_order"]).groupby("team")):
-        colour = TEAM_COLOURS[i % len(TEAM_COLOURS)]
-        xs, ys = list(grp["lon_wgs84"]), list(grp["lat_wgs84"])
-        route_end = route_lab(grp)
+    artists: list[Artist] = []
+    counts: dict[Any, int] = {}
+    # numpy, not pandas (a few ms a day): the located stops, by team then stop order
+    lon, lat = stops["lon_wgs84"].to_numpy(float), stops["lat_wgs84"].to_numpy(float)
+    keep = np.flatnonzero(~(np.isnan(lon) | np.isnan(lat)))
+    order, teams = stops["stop_order"].to_numpy()[keep], stops["team"].to_numpy()[keep]
+    by_order = np.argsort(order, kind="stable")
+    rows = keep[by_order[np.argsort(teams[by_order], kind="stable")]]
+    lon, lat = lon[rows], lat[rows]
+    order, teams = stops["stop_order"].to_numpy()[rows], stops["team"].to_numpy()[rows]
+    has_lab = "lab_lon" in stops.columns
+    lab_lon = stops["lab_lon"].to_numpy(float)[rows] if has_lab else None
+    lab_lat = stops["lab_lat"].to_numpy(float)[rows] if has_lab else None
+    starts = [i for i in range(len(teams)) if i == 0 or teams[i] != teams[i - 1]]
+    stop_colour: list[str] = []
+    for s, e in zip(starts, [*starts[1:], len(teams)]):  # a route: a team's run of stops
+        team = teams[s]
+        colour = colours.get(team, TEAM_COLOURS[len(colours) % len(TEAM_COLOURS)])
+        stop_colour += [colour] * (e - s)
+        counts[team] = e - s
+        xs, ys = list(lon[s:e]), list(lat[s:e])
         if depot is not None:
             xs, ys = [depot[0], *xs], [depot[1], *ys]
-        end = route_end if route_end is not None else depot
+        lab_end = None
+        if lab_lon is not None and lab_lat is not None and lab_lon[s] == lab_lon[s] and lab_lat[s] == lab_lat[s]:
+            lab_end = (float(lab_lon[s]), float(lab_lat[s]))  # the route's lab (its first stop's, as route_lab)
+        end = lab_end if lab_end is not None else depot
         if end is not None:  # back to the station, or on to the lab with perishable samples
             xs, ys = [*xs, end[0]], [*ys, end[1]]
-        n = len(grp)
-        artists += ax.plot(xs, ys, "-", color=colour, linewidth=2.0, alpha=0.85, zorder=2,
-                           label=label(f"第{team}组（{n} 个点位）", f"team {team} ({n} stop{'s' * (n != 1)})"))
-        numbers += [(x, y, str(int(k)), colour) for x, y, k in zip(grp["lon_wgs84"], grp["lat_wgs84"],
-                                                                    grp["stop_order"])]
-    # stop numbers in coloured discs, moved apart where stops crowd (a leader line to the stop)
-    ax.apply_aspect()  # the final axes box, so data -> pixel is what will be drawn
-    fig = ax.get_figure()
-    scale = (fig.dpi / 100.0) if fig is not None else 1.0
-    px = [tuple(ax.transData.transform((x, y))) for x, y, _, _ in numbers]
-    spots = spread_labels([(float(a), float(b)) for a, b in px], LABEL_GAP * scale)
-    inv = ax.transData.inverted()
-    for (x, y, text, colour), (a, b), spot in zip(numbers, px, spots):
-        lx, ly = inv.transform(spot)
-        moved = (spot[0] - a) ** 2 + (spot[1] - b) ** 2 > 1.0
-        artists.append(ax.annotate(
-            text, (x, y), xytext=(lx, ly), textcoords="data", ha="center", va="center", fontsize=8,
-            color="white", fontweight="bold", zorder=5,
-            bbox=dict(boxstyle="circle,pad=0.25", fc=colour, ec="white", lw=0.8),
-            arrowprops=dict(arrowstyle="-", color=colour, lw=0.8) if moved else None))
-    # the stop dots: one collection per run of stops of one colour (a team), in the same order as
-    # a dot per stop would be drawn (all at zorder 4: the same pixels, a tenth of the time)
-    run: list[tuple[float, float]] = []
-    for k, (x, y, _, colour) in enumerate(numbers):
-        run.append((x, y))
-        if k + 1 == len(numbers) or numbers[k + 1][3] != colour:
-            artists.append(ax.scatter([p[0] for p in run], [p[1] for p in run], s=14, color=colour, zorder=4))
-            run = []
+        artists.append(add_line(ax, xs, ys, color=colour, linewidth=2.0, alpha=0.85, zorder=2))
+    if len(lon):
+        artists += draw_stop_numbers(ax, lon, lat, [int(k) for k in order], stop_colour, numerals or Numerals())
     if depot is not None:
-        artists.append(ax.scatter([depot[0]], [depot[1]], marker="*", s=260, color="black",
-                                  zorder=4, label=label("所站", "station")))
-    labs = _labs_of(located)
+        artists.append(add_line(ax, [depot[0]], [depot[1]], linestyle="none", marker="*", markersize=260 ** 0.5,
+                                color="black", zorder=4))
+    labs = (sorted({(float(x), float(y)) for x, y in zip(lab_lon, lab_lat) if x == x and y == y})  # x == x: not NaN
+            if lab_lon is not None and lab_lat is not None else [])
     if labs:
-        artists.append(ax.scatter([x for x, _ in labs], [y for _, y in labs], marker="s", s=60,
-                                  color="#555555", zorder=4, label=label("检验机构", "lab")))
-    artists.append(ax.set_title(title, fontsize=14, y=1.0))  # placed: no tick layout to find it
-    if ax.get_legend_handles_labels()[0]:
-        artists.append(ax.legend(fontsize=10, loc="upper right", framealpha=0.9))
-    return artists
+        artists.append(add_line(ax, [x for x, _ in labs], [y for _, y in labs], linestyle="none", marker="s",
+                                markersize=60 ** 0.5, color="#555555", zorder=4))
+    return artists, counts
 
 
 def plot_station_day(
@@ -173,7 +185,7 @@ def plot_station_day(
     title: str = "",
     ax: Axes | None = None,
 ) -> Axes:
-    """Draw one station's routes of one day.
+    """Draw one station's routes of one day, with a legend right of the axes.
 
     Parameters
     ----------
@@ -192,8 +204,19 @@ def plot_station_day(
     if ax is None:
         _, ax = plt.subplots(figsize=A4_LANDSCAPE)
     _draw_background(ax, townships)
-    _draw_routes(ax, stops, depot, title)
+    located = stops.dropna(subset=["lon_wgs84", "lat_wgs84"])
+    labs = _labs_of(stops)
+    points = [*zip(located["lon_wgs84"], located["lat_wgs84"]), *([depot] if depot is not None else []), *labs]
+    if points:  # the extent first: the stop numbers are placed in pixels
+        ax.update_datalim(points)
+        ax.autoscale_view()
     ax.set_aspect("equal", adjustable="datalim")
+    colours = team_colours(located["team"])
+    _, counts = _draw_routes(ax, stops, depot, colours)
+    ax.set_title(title, fontsize=14)
+    handles, labels = legend_entries(colours, counts, depot is not None, bool(labs))
+    if handles:
+        ax.legend(handles, labels, fontsize=10, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
@@ -237,48 +260,56 @@ class MapTask:
     dpi: int
 
 
-def png_bytes(fig: Figure) -> bytes:
+def _canvas_rgba(fig: Figure) -> np.ndarray:
+    """The pixels ``fig``'s Agg canvas holds now (a view: they change with the canvas)."""
+    return np.asarray(fig.canvas.buffer_rgba())  # type: ignore[attr-defined]
+
+
+def png_bytes(fig: Figure, encoder: FrameEncoder | None = None) -> bytes:
     """PNG bytes of what ``fig``'s Agg canvas holds now (no redraw), at ``fig.dpi``.
 
-    Encoded by PIL as ``savefig`` would, with no metadata text (:data:`PNG_METADATA`), zlib level
-    :data:`PNG_COMPRESS_LEVEL`, and as RGB when every pixel is opaque (a figure's white face:
-    the same image, a quarter fewer bytes to filter and compress).
+    Encoded by :mod:`riskplan.export.png` (``encoder``, which may reuse the compressed rows of a
+    background, or a new one): no metadata text, RGB when every pixel is opaque (a figure's
+    white face: the same image, a quarter fewer bytes to compress).
     """
-    rgba = np.asarray(fig.canvas.buffer_rgba())  # type: ignore[attr-defined]
-    image = PIL.Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), np.require(rgba, requirements="C"),
-                                 "raw", "RGBA", 0, 1)
-    if int(rgba[..., 3].min()) == 255:
-        image = image.convert("RGB")
-    buf = io.BytesIO()
-    image.save(buf, format="png", dpi=(fig.dpi, fig.dpi), compress_level=PNG_COMPRESS_LEVEL)
-    return buf.getvalue()
+    return (encoder or FrameEncoder(None, fig.dpi)).encode(_canvas_rgba(fig))
 
 
-def _title(task: MapTask, day: str) -> str:
-    """The title of ``task``'s map of ``day``: station name and ID, date, weekday."""
+def _station_title(task: MapTask) -> str:
+    """The part of ``task``'s map titles that is the same every day: the station's name and ID."""
+    return f"{task.name} ({task.station})" if task.name else task.station
+
+
+def _day_title(day: str) -> str:
+    """The part of a map's title that changes: date and weekday."""
     when = pd.Timestamp(day)
     weekday = label(f"周{'一二三四五六日'[when.day_of_week]}", when.strftime("%a"))
-    return f"{task.name} ({task.station})  {day} {weekday}" if task.name else f"{task.station}  {day} {weekday}"
+    return f"{day} {weekday}"
 
 
 def draw_task(task: MapTask) -> list[tuple[str, bytes]]:
     """The PNG maps of ``task``: (file name, PNG bytes) per day, in the order of ``task.days``.
 
-    One figure for the task: the township background and the extent are rendered once and kept
-    as pixels; each day's routes are drawn over a copy of them and removed again (see the module
-    docstring: the same pixels as a full redraw, a fraction of the time).
+    One figure for the task: the township background, the extent, the station's name and the
+    legend are rendered once and kept as pixels; each day's routes, date and stop counts are
+    drawn over a copy of them and removed again (see the module docstring: the same pixels as a
+    full redraw, a fraction of the time).
     """
     station, st_stops, depot, dpi = task.station, task.stops, task.depot, task.dpi
+    dates = st_stops["date"].map(lambda d: pd.Timestamp(d).strftime("%Y-%m-%d"))
+    located = st_stops.dropna(subset=["lon_wgs84", "lat_wgs84"])
+    colours = team_colours(located["team"])  # the task's teams (the station's of the month)
     fig = plt.figure(figsize=A4_LANDSCAPE, dpi=dpi)
     out: list[tuple[str, bytes]] = []
     try:
-        ax = fig.add_axes((0.02, 0.02, 0.96, 0.91))
+        ax = fig.add_axes(MAP_BOX)
         ax.set_axis_off()
         tw = task.townships
         _draw_background(ax, tw)
-        extra = ([depot] if depot is not None else []) + _labs_of(st_stops)
-        xs = list(st_stops["lon_wgs84"].dropna()) + [p[0] for p in extra]
-        ys = list(st_stops["lat_wgs84"].dropna()) + [p[1] for p in extra]
+        labs = _labs_of(st_stops)
+        extra = ([depot] if depot is not None else []) + labs
+        xs = list(located["lon_wgs84"]) + [p[0] for p in extra]
+        ys = list(located["lat_wgs84"]) + [p[1] for p in extra]
         if tw is not None and len(tw):
             x0, y0, x1, y1 = tw.total_bounds
             xs, ys = xs + [x0, x1], ys + [y0, y1]
@@ -287,15 +318,29 @@ def draw_task(task: MapTask) -> list[tuple[str, bytes]]:
             ax.set_xlim(min(xs) - pad, max(xs) + pad)
             ax.set_ylim(min(ys) - pad, max(ys) + pad)
         ax.set_aspect("equal", adjustable="box")
+        # the title's station part, and the strip right of the map: like the extent, the legend is
+        # that of the task's stops (the station's month: every team; the lab when a route ends at
+        # one), so a day's map is the same whichever task of the month draws it
+        name = ax.text(MAP_BOX[0], TITLE_Y, _station_title(task), transform=fig.transFigure, ha="left",
+                       va="baseline", fontsize=14, zorder=1)
+        counts_x, counts_y = draw_strip(fig, ax, colours, depot is not None, bool(labs))
         canvas = fig.canvas
         canvas.draw()  # the background alone (and the final axes box)
         background = canvas.copy_from_bbox(fig.bbox)  # type: ignore[attr-defined]
+        encoder = FrameEncoder(_canvas_rgba(fig), dpi)  # reuses the rows of the background a day leaves alone
         renderer = canvas.get_renderer()  # type: ignore[attr-defined]
         top = max((a.get_zorder() for a in [*ax.collections, *ax.patches, *ax.lines, *ax.texts]), default=0.0)
-        dates = st_stops["date"].map(lambda d: pd.Timestamp(d).strftime("%Y-%m-%d"))
+        date_x = (name.get_window_extent(renderer).x1 + 12.0 * dpi / 72.0) / fig.bbox.width
+        numerals = Numerals()  # the number markers, made once for the task
+        in_task = dates.isin(task.days)
+        by_day = dict(iter(st_stops[in_task].groupby(dates[in_task], sort=False)))
         for day in task.days:
-            artists = [a for a in _draw_routes(ax, st_stops[dates == day], depot, _title(task, day))
-                       if a is not None]
+            artists, counts = _draw_routes(ax, by_day.get(day, st_stops.iloc[:0]), depot, colours, numerals)
+            artists.append(ax.text(date_x, TITLE_Y, _day_title(day), transform=fig.transFigure, ha="left",
+                                   va="baseline", fontsize=14, zorder=6))
+            artists += numerals.draw(ax, [counts_x] * len(counts_y), list(counts_y.values()),
+                                     [str(counts.get(team, 0)) for team in counts_y], COUNT_SIZE, "black", 6,
+                                     transform=fig.transFigure, clip_on=False)
             day_ids = {id(a) for a in artists}
             # the order Axes.draw would use: its children, sorted by zorder (stable)
             ordered = sorted((a for a in ax.get_children() if id(a) in day_ids), key=lambda a: a.get_zorder())
@@ -305,11 +350,9 @@ def draw_task(task: MapTask) -> list[tuple[str, bytes]]:
                 canvas.restore_region(background)  # type: ignore[attr-defined]
                 for a in ordered:
                     a.draw(renderer)
-            out.append((f"{station}_{day}.png", png_bytes(fig)))
+            out.append((f"{station}_{day}.png", png_bytes(fig, encoder)))
             for a in artists:
-                if a is not ax.title:
-                    a.remove()
-            ax.set_title("")
+                a.remove()
     finally:
         plt.close(fig)
     return out
