@@ -53,23 +53,29 @@ def split_list(series: pd.Series) -> pd.Series:
     Empty cells give ``[]``; items are stripped and empty items dropped; a full-width ``；``
     separates items too.
     """
+    out = [items.copy() for items in _split_items(series.tolist())]  # each row its own list
+    return pd.Series(out, index=series.index, dtype=object, name=series.name)
+
+
+def _split_items(values: list[Any]) -> list[list[str]]:
+    """:func:`split_list` of plain values; rows with the same text share one list (read only)."""
 
     def split(text: str) -> list[str]:
         return [item for item in (p.strip() for p in text.replace("；", ";").split(";")) if item]
 
     seen: dict[str, list[str]] = {}  # lists repeat (the same categories in many rows): split once
     out: list[list[str]] = []
-    for v in series.tolist():
+    for v in values:
         if isinstance(v, str):
             items = seen.get(v)
             if items is None:
                 items = seen[v] = split(v)
-            out.append(items.copy())  # each row its own list
+            out.append(items)
         elif v is None or pd.isna(v):
             out.append([])
         else:
             out.append(split(str(v)))
-    return pd.Series(out, index=series.index, dtype=object, name=series.name)
+    return out
 
 
 def as_bool(series: pd.Series, missing: bool = False) -> pd.Series:
@@ -122,7 +128,7 @@ def explode_categories(establishments: pd.DataFrame) -> pd.DataFrame:
 
     The other establishment columns are repeated; establishments with no category give no row.
     """
-    lists = split_list(establishments["categories"]).tolist()
+    lists = _split_items(establishments["categories"].tolist())
     rows = np.repeat(np.arange(len(lists)), [len(items) for items in lists])
     codes = pd.Series([code for items in lists for code in items], dtype=object).astype(str)
     return establishments.iloc[rows].reset_index(drop=True).assign(category_code=codes)

@@ -433,3 +433,26 @@ def test_the_greedy_hint_keeps_every_rule_of_the_month_model(district, ouhai, yu
         assert hinted.status == "HINT" and hinted.team_days == checked.team_days
         assert hinted.unplaced == checked.unplaced
         assert len(greedy) + len(hinted.unplaced) == month.n_visits  # every visit accounted for
+
+
+@pytest.mark.parametrize("district", ["ouhai", "yunling"])
+def test_assess_month_tests_alike_days_once_with_the_same_fits(district, ouhai, yunling, yunling_config,
+                                                               monkeypatch):
+    """assess_month tests a visit and station once per kind of day (market, school, lab days, hold,
+    booked samples): every Fit must equal assess's own on that very day, also with samples booked
+    on some of the lab's days (every other working day full)."""
+    from riskplan.routing.feasible import assess, assess_month
+
+    dataset, config, months = ((ouhai, Config(), [7]) if district == "ouhai"
+                               else (yunling, yunling_config, [3]))
+    [(month, fits, booked, _)] = _months_of_a_plan(dataset, config, months, monkeypatch)
+    lab = month.labs[0]
+    assert lab.capacity is not None
+    full = {(lab.lab_id, month.date(d)): lab.capacity for d in range(0, len(month.days), 2)}
+    for bk in (booked, full):
+        got = assess_month(month, bk)
+        assert len(got) >= month.n_visits * len(month.days) > 0
+        for (i, s, d), fit in got.items():
+            assert assess(month, i, s, d, bk) == fit, (district, i, s, d)
+    assert assess_month(month, booked) == fits
+    assert assess_month(month, full) != fits  # the booked samples matter

@@ -153,7 +153,10 @@ def _rows(
     off: int, usable: list[int],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[TeamDay]]:
     """Stop rows, route rows and the team-days as solved, with exact (unrounded) distances and times."""
-    km, minutes, sv = month.km, month.minutes, month.visits
+    km, minutes = month.km, month.minutes
+    cols = {c: month.visit_columns[c] for c in ("visit_id", "establishment_id", "name", "business_type",
+                                                "township_code", "lon_wgs84", "lat_wgs84", "perishable",
+                                                "samples", "navigate_by_address")}
     st = month.stations[s]
     date = month.date(day)
     held_set = {i for t in team_days for i in t.held}
@@ -175,7 +178,7 @@ def _rows(
             i = usable[node - off]
             g = nodes[node]
             leg_km, leg_min = float(km[prev, g]), float(minutes[prev, g])
-            rec = sv.iloc[i]
+            rec = {c: v[i] for c, v in cols.items()}
             start = sol.service_start[node]
             held = i in held_set
             stops.append({

@@ -217,14 +217,44 @@ def assess_month(
     month: Month, booked: Mapping[tuple[str, pd.Timestamp], int] | None = None,
 ) -> dict[tuple[int, int, int], Fit]:
     """:func:`assess` of every visit, day and candidate station: ``(visit, station, day) -> Fit``."""
+    booked = booked or {}
     out: dict[tuple[int, int, int], Fit] = {}
-    market = [month.market_day(d) for d in range(len(month.days))]
+    n_days = len(month.days)
+    market = [month.market_day(d) for d in range(n_days)]
+    # everything of a day that :func:`assess` reads besides the visit's ``allowed_on``: days alike
+    # give a visit and station the same Fit, tested once (most of a month's days are alike)
+    alike = [_day_signature(month, d, booked, market[d]) for d in range(n_days)]
     for i in range(month.n_visits):
         hours = {m: visit_hours(month, i, market.index(m)) for m in set(market)}
         for s in candidate_stations(month, i):
-            for d in range(len(month.days)):
-                out[(i, s, d)] = assess(month, i, s, d, booked, hours[market[d]])
+            seen: dict[tuple[object, ...], Fit] = {}
+            for d in range(n_days):
+                key = (alike[d], month.allowed_on(i, d))
+                fit = seen.get(key)
+                if fit is None:
+                    fit = seen[key] = assess(month, i, s, d, booked, hours[market[d]])
+                out[(i, s, d)] = fit
     return out
+
+
+def _day_signature(month: Month, d: int, booked: Mapping[tuple[str, pd.Timestamp], int],
+                   market: bool) -> tuple[object, ...]:
+    """What :func:`assess` reads of working day ``d``.
+
+    Two days with the same signature give every visit and station the same :class:`Fit` (with the
+    same ``allowed_on``).
+    """
+    date = month.date(d)
+    labs = range(len(month.labs))
+    delivery = [month.delivery_date(k, d) for k in labs]
+    return (
+        market,
+        month.school_day(d),
+        tuple(month.takes(k, d) for k in labs),
+        tuple(when - date for when in delivery),  # the overnight hold's length
+        tuple(int(booked.get((month.labs[k].lab_id, date), 0)) for k in labs),
+        tuple(int(booked.get((month.labs[k].lab_id, when), 0)) for k, when in zip(labs, delivery)),
+    )
 
 
 def reason_of(fits: Sequence[Fit], n_days: int) -> str:

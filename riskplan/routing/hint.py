@@ -95,6 +95,7 @@ def greedy_assignment(
             if f.hull[1] - f.hull[0] <= tight:
                 short[(s, d)].add(f.hull)
     order = sorted(options, key=lambda i: (len(options[i]), not bool(month.perishable[i]), i))
+    starts = [day_hours(rules, month.market_day(d), False)[0] for d in range(len(month.days))]
     out: dict[int, Choice] = {}
     for i in order:
         n = int(month.samples[i])
@@ -102,7 +103,7 @@ def greedy_assignment(
         best: tuple[tuple[int, int, int, int], Choice, Fit] | None = None
         for s, d, f in options[i]:
             w = int(work_of[(i, s)])
-            lb, _ = day_hours(rules, month.market_day(d), False)
+            lb = starts[d]
             around = [h for h in short[(s, d)] if h[0] <= f.hull[0] and f.hull[1] <= h[1]]
             for k in range(1, month.stations[s].teams + 1):
                 t = tds.get((s, k, d))
@@ -205,11 +206,13 @@ def add_full_hint(
     overs
         ``(variable, day, j)``: team-days on the day beyond ``j``.
     """
+    # (variable, value) pairs in the order add_hint would set them, written in one call each at the
+    # end (every variable here is a positive literal: add_hint appends its index and the value)
+    hint: list[tuple[cp_model.IntVar, int]] = []
     for i, xs_i in x_of.items():
-        for var, key, held_i in xs_i:
-            m.add_hint(var, i in greedy and greedy[i][:4] == (*key, held_i))
-    for i, un in unplaced.items():
-        m.add_hint(un, i not in greedy)
+        chosen = greedy[i][:4] if i in greedy else None
+        hint.extend((var, int(chosen == (*key, held_i))) for var, key, held_i in xs_i)
+    hint.extend((un, int(i not in greedy)) for i, un in unplaced.items())
     day_visits: dict[tuple[int, int, int], list[int]] = defaultdict(list)
     for i, c in greedy.items():
         day_visits[c[:3]].append(i)
@@ -217,26 +220,28 @@ def add_full_hint(
         vis = day_visits.get(key, [])
         lab_i = greedy[vis[0]][4] if vis else -1
         ends = any(bool(month.perishable[i]) for i in vis)
-        m.add_hint(td["u"], bool(vis))
-        m.add_hint(td["e"], ends)
+        hint.append((td["u"], int(bool(vis))))
+        hint.append((td["e"], int(ends)))
         if len(month.labs) > 1:
-            for lab, v in enumerate(td["dest"]):
-                m.add_hint(v, lab == lab_i)
+            hint.extend((v, int(lab == lab_i)) for lab, v in enumerate(td["dest"]))
         total = sum(int(month.samples[i]) for i in vis)
         for lab, to_this, same, held_here in td["flows"]:
-            m.add_hint(to_this, total if lab == lab_i else 0)
-            m.add_hint(same, total if lab == lab_i and ends else 0)
-            m.add_hint(held_here, 0)
+            hint.append((to_this, total if lab == lab_i else 0))
+            hint.append((same, total if lab == lab_i and ends else 0))
+            hint.append((held_here, 0))
         ang, lo, hi, span = td["angle"]
         lo_v = min((ang[i] for i in vis), default=0)
         hi_v = max((ang[i] for i in vis), default=0)
-        m.add_hint(lo, lo_v)
-        m.add_hint(hi, hi_v)
-        m.add_hint(span, hi_v - lo_v)
+        hint.extend(((lo, lo_v), (hi, hi_v), (span, hi_v - lo_v)))
     for extra, keys in extras:
-        m.add_hint(extra, max(sum(1 for key in keys if key in day_visits) - 1, 0))
+        hint.append((extra, max(sum(1 for key in keys if key in day_visits) - 1, 0)))
     out_dates: dict[int, int] = defaultdict(int)
     for key in day_visits:
         out_dates[key[2]] += 1
-    for over, d, j in overs:
-        m.add_hint(over, max(out_dates[d] - j, 0))
+    hint.extend((over, max(out_dates[d] - j, 0)) for over, d, j in overs)
+    if any(var.index < 0 for var, _ in hint):  # a negated literal: add_hint's own bookkeeping
+        for var, value in hint:
+            m.add_hint(var, value)
+        return
+    m.proto.solution_hint.vars.extend([var.index for var, _ in hint])
+    m.proto.solution_hint.values.extend([value for _, value in hint])

@@ -31,9 +31,12 @@ machine.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import gc
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -87,6 +90,42 @@ def month_options(month: Month, fits: Mapping[tuple[int, int, int], Fit]) -> dic
     return options
 
 
+@dataclasses.dataclass(frozen=True)
+class _DayShape:
+    """What a team-day's constraints take from its options alone.
+
+    The same for every team of the station that day; positions index the team-day's options,
+    placed ones first, then held ones.
+    """
+
+    work: list[int]  # planned work per option [min]
+    samples: list[int]  # samples per option
+    cold: list[int]  # positions of the perishable options
+    tight: list[tuple[int, list[int]]]  # (window length [min], positions inside it): over-full windows
+    bearings: dict[int, int]  # visit -> bearing from the station [tenths of a degree]
+    radius: float  # median drive from the station to the options' visits [min]
+
+
+def _day_shape(month: Month, s: int, xs: list[tuple[int, Fit]], hs: list[tuple[int, Fit]], angles: np.ndarray,
+               work_of: Mapping[tuple[int, int], int], samples: list[int], service: list[int],
+               perishable: list[bool]) -> _DayShape:
+    """The :class:`_DayShape` of station ``s``'s team-days on one day.
+
+    ``xs`` are the options placed that day, ``hs`` those held overnight; ``angles`` is
+    :func:`~riskplan.routing.bearings.station_bearings` of the station [degrees].
+    """
+    both = xs + hs
+    tight: list[tuple[int, list[int]]] = []
+    for a, b in sorted({f.hull for _, f in both if f.hull[1] - f.hull[0] <= TIGHT_WINDOW}):
+        inside = [j for j, (_, f) in enumerate(both) if a <= f.hull[0] and f.hull[1] <= b]
+        if sum(service[both[j][0]] for j in inside) > b - a:
+            tight.append((b - a, inside))
+    ang = bearings(angles, sorted({i for i, _ in both}))
+    radius = float(np.median(month.minutes[s, [month.visit_node(i) for i in ang]])) if ang else 0.0
+    return _DayShape([work_of[(i, s)] for i, _ in both], [samples[i] for i, _ in both],
+                     [j for j, (i, _) in enumerate(both) if perishable[i]], tight, ang, radius)
+
+
 def hint_assignment(month: Month, greedy: Mapping[int, Choice], seconds: float, size: int) -> Assignment:
     """The greedy hint (:func:`riskplan.routing.hint.greedy_assignment`) as the assignment.
 
@@ -130,13 +169,44 @@ def assign_month(
     -------
     Assignment
     """
+    # the model is some 10^5 small Python objects, all alive until the solve: with the collector on,
+    # they set off full collections of the whole process's heap (measured: 0.6 s CPU of the Ouhai year)
+    with _collector_paused():
+        return _assign_month(month, fits, booked or {}, seed, check_hint)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off inside the block (as it was after it)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _assign_month(
+    month: Month,
+    fits: Mapping[tuple[int, int, int], Fit],
+    booked: Mapping[tuple[str, pd.Timestamp], int],
+    seed: int,
+    check_hint: bool,
+) -> Assignment:
+    """:func:`assign_month` (``booked`` given, possibly empty)."""
     rules = month.rules
-    booked = booked or {}
     n_labs = len(month.labs)
     m = cp_model.CpModel()
     cost: list[tuple[cp_model.LinearExprT, float]] = []
+    weighted = cp_model.LinearExpr.weighted_sum
+    # plain Python lists: a numpy scalar per term was a fifth of the model's construction
+    samples = [int(n) for n in month.samples]
+    service = [int(n) for n in month.service]
+    perishable = [bool(p) for p in month.perishable]
 
     options = month_options(month, fits)
+    work_of = {(i, s): workload(month, i, s) for i, opts in options.items() for s, _, _ in opts}
     td_vars: dict[tuple[int, int, int], dict[str, object]] = {}
 
     def team_day(s: int, k: int, d: int) -> dict[str, object]:
@@ -147,17 +217,18 @@ def assign_month(
 
     x_of: dict[int, list[tuple[cp_model.IntVar, tuple[int, int, int], bool]]] = defaultdict(list)
     for i, opts in options.items():
-        per = bool(month.perishable[i])
+        per = perishable[i]
         for s, d, f in opts:
+            lab_any, hold_any = any(f.lab_ok), per and any(f.hold_ok)
+            away = WEIGHTS["other_station"] if s != int(month.home[i]) else 0.0
             for k in range(1, month.stations[s].teams + 1):
                 td = team_day(s, k, d)
-                away = WEIGHTS["other_station"] if s != int(month.home[i]) else 0.0
-                if (not per) or any(f.lab_ok):
+                if (not per) or lab_any:
                     x = m.new_bool_var(f"x{i}_{s}_{k}_{d}")
                     td["x"].append((i, x, f))  # type: ignore[attr-defined]
                     x_of[i].append((x, (s, k, d), False))
                     cost.append((x, away))
-                if per and any(f.hold_ok):
+                if hold_any:
                     h = m.new_bool_var(f"h{i}_{s}_{k}_{d}")
                     td["h"].append((i, h, f))  # type: ignore[attr-defined]
                     x_of[i].append((h, (s, k, d), True))
@@ -174,6 +245,9 @@ def assign_month(
     fill = rules.day_fill * rules.max_shift_minutes
     per_date: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     per_team: dict[tuple[int, int], dict[int, cp_model.IntVar]] = defaultdict(dict)
+    # the teams of a station on a day have the same options, in the same order: what follows from
+    # them alone is worked out for the first team (it was half the model's construction)
+    shapes: dict[tuple[int, int], _DayShape] = {}
     angles_of: dict[int, np.ndarray] = {}
     for (s, k, d), td in sorted(td_vars.items()):
         u: cp_model.IntVar = td["u"]  # type: ignore[assignment]
@@ -188,7 +262,7 @@ def assign_month(
         if rules.pack_days:
             cost.append((u, WEIGHTS["outing"]))
         # where the route ends and which lab gets the samples
-        per_x = [v for i, v, _ in xs if month.perishable[i]]
+        per_x = [v for i, v, _ in xs if perishable[i]]
         to_lab = m.new_bool_var(f"e{s}_{k}_{d}")
         m.add_implication(to_lab, u)
         if per_x:
@@ -208,13 +282,13 @@ def assign_month(
             if not month.takes(lab, d):
                 m.add_bool_or([to_lab.Not(), dest[lab].Not()])
         for i, v, f in xs:
-            if month.perishable[i]:
+            if perishable[i] or not f.station_ok:
                 m.add_implication(v, to_lab)
-            elif not f.station_ok:
-                m.add_implication(v, to_lab)
+            if all(f.lab_ok):
+                continue
             for lab in range(n_labs):
                 if not f.lab_ok[lab]:
-                    if month.perishable[i]:
+                    if perishable[i]:
                         m.add_bool_or([v.Not(), dest[lab].Not()])
                     else:
                         m.add_bool_or([v.Not(), to_lab.Not(), dest[lab].Not()])
@@ -224,24 +298,30 @@ def assign_month(
                 if not f.hold_ok[lab]:
                     m.add_bool_or([v.Not(), dest[lab].Not()])
         # a team's day: work, samples, cold box, short windows, the lab's cut-off
-        work = {i: workload(month, i, s) for i, _, _ in xs + hs}
         both = xs + hs
-        m.add(sum(work[i] * v for i, v, _ in both) <= int(fill))
-        m.add(sum(int(month.samples[i]) * v for i, v, _ in both) <= rules.max_samples_per_team_day)
-        m.add(sum(int(month.samples[i]) * v for i, v, _ in both if month.perishable[i]) <= rules.cold_box_samples)
-        hulls = sorted({f.hull for _, _, f in both if f.hull[1] - f.hull[0] <= TIGHT_WINDOW})
-        for a, b in hulls:
-            inside = [(i, v) for i, v, f in both if a <= f.hull[0] and f.hull[1] <= b]
-            if sum(int(month.service[i]) for i, _ in inside) > b - a:
-                m.add(sum(int(month.service[i]) * v for i, v in inside) <= b - a)
+        both_v = [v for _, v, _ in both]
+        xs_v = [v for _, v, _ in xs]
+        sd = shapes.get((s, d))
+        if sd is None:  # the first team of the station that day
+            if s not in angles_of:
+                angles_of[s] = station_bearings(month, s)
+            sd = shapes[(s, d)] = _day_shape(month, s, [(i, f) for i, _, f in xs], [(i, f) for i, _, f in hs],
+                                            angles_of[s], work_of, samples, service, perishable)
+        m.add(weighted(both_v, sd.work) <= int(fill))
+        m.add(weighted(both_v, sd.samples) <= rules.max_samples_per_team_day)
+        m.add(weighted([both_v[j] for j in sd.cold], [sd.samples[j] for j in sd.cold]) <= rules.cold_box_samples
+              if sd.cold else 0 <= rules.cold_box_samples)
+        for bound, inside in sd.tight:
+            m.add(weighted([both_v[j] for j in inside], [service[both[j][0]] for j in inside]) <= bound)
         lb, _ = day_hours(rules, month.market_day(d), False)
         for lab in range(n_labs):
             room = int(rules.day_fill * max(month.labs[lab].cutoff - lb, 0))
-            m.add(sum(work[i] * v for i, v, _ in xs) <= room).only_enforce_if([to_lab, dest[lab]])
+            m.add(weighted(xs_v, sd.work[:len(xs)]) <= room
+                  if xs else 0 <= room).only_enforce_if([to_lab, dest[lab]])
         # samples to the lab: the same day at a lab-ending route, else the next working day
         top = rules.max_samples_per_team_day
-        total = sum(int(month.samples[i]) * v for i, v, _ in xs)
-        held = sum(int(month.samples[i]) * v for i, v, _ in hs)
+        total = weighted(xs_v, sd.samples[:len(xs)]) if xs else 0
+        held = weighted([v for _, v, _ in hs], sd.samples[len(xs):]) if hs else 0
         for lab in range(n_labs):
             to_this = m.new_int_var(0, top, f"t{s}_{k}_{d}_{lab}")
             same = m.new_int_var(0, top, f"s{s}_{k}_{d}_{lab}")
@@ -256,9 +336,7 @@ def assign_month(
             loads[(lab, month.date(d))].append(same)
             loads[(lab, month.delivery_date(lab, d))].append(to_this - same + held_here)
         # compactness: the angular spread of the day's visits around the station
-        if s not in angles_of:
-            angles_of[s] = station_bearings(month, s)
-        ang = bearings(angles_of[s], sorted({i for i, _, _ in both}))
+        ang, radius = sd.bearings, sd.radius
         lo = m.new_int_var(0, 3599, f"lo{s}_{k}_{d}")
         hi = m.new_int_var(0, 3599, f"hi{s}_{k}_{d}")
         for i, v, _ in both:
@@ -268,7 +346,6 @@ def assign_month(
         m.add(span == hi - lo).only_enforce_if(u)
         m.add(span == 0).only_enforce_if(u.Not())
         td["angle"] = (ang, lo, hi, span)
-        radius = float(np.median(month.minutes[s, [month.visit_node(i) for i in ang]])) if ang else 0.0
         cost.append((span, radius * 2 * np.pi / 3600.0))
 
     for (lab, date), terms in loads.items():
@@ -316,10 +393,11 @@ def assign_month(
 
     # a greedy assignment as a hint down to the last auxiliary variable (measured on Ouhai July at
     # budget 0.5: with a partial hint no solution at all, and the fallback put July on 3 dates)
-    work_of = {(i, s): workload(month, i, s) for i, opts in options.items() for s, _, _ in opts}
     greedy = greedy_assignment(month, options, work_of, booked, TIGHT_WINDOW)
     add_full_hint(m, month, greedy, x_of, unplaced, td_vars, extras, overs)
-    m.minimize(sum(int(round(w * SCALE)) * v for v, w in cost if round(w * SCALE)))
+    scaled = [(v, int(round(w * SCALE))) for v, w in cost]
+    scaled = [(v, c) for v, c in scaled if c]
+    m.minimize(weighted([v for v, _ in scaled], [c for _, c in scaled]))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = int(seed) % (2**31)

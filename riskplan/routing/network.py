@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -102,6 +103,15 @@ class Month:
         return [pd.Timestamp(d) for d in self.days["date"]]
 
     @functools.cached_property
+    def visit_columns(self) -> dict[str, list[Any]]:
+        """Every column of :attr:`visits` as a Python list.
+
+        Read once: each column access copies the table's ``attrs``, and a row of ``visits`` per
+        stop was a tenth of the day routes' own work.
+        """
+        return {str(c): self.visits[c].tolist() for c in self.visits.columns}
+
+    @functools.cached_property
     def market_days(self) -> np.ndarray:
         """Working day ``d`` is a market day (bool per day)."""
         return self.days["market_day"].to_numpy(bool)
@@ -151,9 +161,14 @@ class Month:
         """Working day ``day`` is a market day."""
         return bool(self.market_days[day])
 
+    @functools.cached_property
+    def _takes(self) -> list[list[bool]]:
+        """:meth:`takes` per lab and working day (read once: asked some 10^5 times a month)."""
+        return [[lab.takes(d) for d in self._dates] for lab in self.labs]
+
     def takes(self, lab: int, day: int) -> bool:
         """Lab ``lab`` takes samples on working day ``day``."""
-        return self.labs[lab].takes(self.date(day))
+        return self._takes[lab][day]
 
     def delivery_date(self, lab: int, day: int) -> pd.Timestamp:
         """When samples kept at the station overnight after working day ``day`` reach lab ``lab``.

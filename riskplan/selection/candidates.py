@@ -116,16 +116,22 @@ def prepare(establishments: pd.DataFrame, rules: SelectionRules) -> Prepared:
     ids = est["establishment_id"].to_numpy(dtype=object)
     pos_of = {e: i for i, e in enumerate(ids)}
     window = rules.window_months(est["risk_grade"], est["business_type"])
-    cand = cand.assign(pos=cand["establishment_id"].map(pos_of).astype(int))
+    # a dict look-up per row (Series.map over a string column costs ten times as much)
+    cand = cand.assign(pos=np.array([pos_of[e] for e in cand["establishment_id"].tolist()], dtype=int))
     cand = cand.sort_values(KEY + ["establishment_id"], kind="stable")
     # split the sorted table at stratum boundaries with numpy (a pandas group-by over thousands
     # of small strata costs seconds)
-    keys = list(zip(*(cand[k].to_numpy(dtype=object).tolist() for k in KEY)))
+    cols = [cand[k].to_numpy(dtype=object) for k in KEY]
     pos_arr = cand["pos"].to_numpy(dtype=int)
     size_arr = cand["size"].to_numpy(dtype=float)
-    starts = [i for i in range(len(keys)) if i == 0 or keys[i] != keys[i - 1]] + [len(keys)]
+    new_key = np.zeros(len(cand), dtype=bool)
+    new_key[:1] = True
+    for col in cols:
+        new_key[1:] |= col[1:] != col[:-1]
+    starts = np.flatnonzero(new_key).tolist() + [len(cand)]
     strata = {
-        keys[a]: (pos_arr[a:b], size_arr[a:b]) for a, b in zip(starts[:-1], starts[1:])
+        tuple(col[a] for col in cols): (pos_arr[a:b], size_arr[a:b])
+        for a, b in zip(starts[:-1], starts[1:])
     }
     return Prepared(est, ids, pos_of, window, strata)
 
