@@ -277,6 +277,7 @@ def write_plan(
             c for c, _ in contract.TEAM_SHEET.optional if c in stops.columns]
         titles = team_sheet.day_infos(stops, result.routes, dataset.labs, lang) if len(stops) else {}
         books: dict[Path, Future[bytes]] = {}
+        day_sheets: dict[Path, pd.DataFrame] = {}  # encoded by a worker process
         # the charts too are drawn by a worker process
         charts = drawn.drawing.submit(functools.partial(report.charts_from, **report.chart_inputs(result, dataset),
                                                         dpi=settings.map_dpi))
@@ -286,13 +287,15 @@ def write_plan(
             for day, d in grp.groupby("date", sort=True):
                 sheet = d[sheet_cols].copy()
                 csv_sheet = sheet.assign(cold_chain=_yes_no(sheet["cold_chain"], lang))
-                csv(csv_sheet, tmp / "teams" / label / f"{day}.csv")
+                day_sheets[tmp / "teams" / label / f"{day}.csv"] = csv_sheet
                 printed[str(day)] = d
             if settings.xlsx:  # built by a worker process: written below
                 infos = {day: info for (s, t, day), info in titles.items() if (s, t) == (str(sid), str(team))}
                 books[tmp / "teams" / f"{label}.xlsx"] = drawn.drawing.submit(functools.partial(
                     team_sheet.team_workbook_bytes, when=when, title=f"{label} {result.plan_year}-{first:02d}"),
                     printed, infos, lang)
+        day_csv = drawn.drawing.submit(functools.partial(csvfile.to_csv_bytes_many, lang=lang, excel_ids=xl),
+                                       list(day_sheets.values()))
         steps.update()
 
         if settings.geojson:
@@ -312,6 +315,9 @@ def write_plan(
         label = str(data_ref.get("embedded") or data_ref["source"])
         for path, book in books.items():
             write_bytes(path, drawn.drawing.result(book))
+        encoded: list[bytes] = drawn.drawing.result(day_csv)
+        for path, data in zip(day_sheets, encoded, strict=True):
+            write_bytes(path, data)
         chart_png = drawn.drawing.result(charts)
         for name, png in chart_png.items():
             write_bytes(tmp / "report" / name, png)

@@ -12,6 +12,7 @@ added early, late or by ``write_plan`` alone.
 
 from __future__ import annotations
 
+import dataclasses
 from concurrent.futures import ProcessPoolExecutor
 from types import TracebackType
 from typing import Any
@@ -24,7 +25,8 @@ from riskplan.export.map_drawing import MapTask
 from riskplan.settings import ExportRules
 from riskplan.workers import pool_size
 
-__all__ = ["MAP_COLUMNS", "PlanMaps", "geo_depots", "map_stops", "month_map_tasks", "townships_by_station"]
+__all__ = ["MAP_COLUMNS", "MapBackground", "PlanMaps", "geo_depots", "map_stops", "month_map_tasks",
+           "townships_by_station"]
 
 MAP_COLUMNS = ("station_id", "date", "team", "stop_order", "lon_wgs84", "lat_wgs84")
 """The columns of the routed stops a map draws (and ``lab_lon`` / ``lab_lat`` of the route's end)."""
@@ -87,11 +89,27 @@ def map_stops(stops: pd.DataFrame, routes: pd.DataFrame, labs: pd.DataFrame) -> 
     return route_ends(out, routes, labs)
 
 
-def month_map_tasks(stops: pd.DataFrame, routes: pd.DataFrame, dataset: Dataset, dpi: int) -> list[MapTask]:
+@dataclasses.dataclass(frozen=True)
+class MapBackground:
+    """What every map of a dataset draws besides the routes: stations, their townships, the labs."""
+
+    depots: dict[str, tuple[float, float]]
+    townships: dict[str, Any]
+    names: dict[str, str]
+    labs: pd.DataFrame
+
+    @classmethod
+    def of(cls, dataset: Dataset) -> MapBackground:
+        """The background of ``dataset``'s maps."""
+        names = dict(zip(dataset.stations["station_id"].astype(str), dataset.stations["name"].astype(str)))
+        return cls(geo_depots(dataset), townships_by_station(dataset), names, dataset.labs)
+
+
+def month_map_tasks(stops: pd.DataFrame, routes: pd.DataFrame, dataset: Dataset | MapBackground,
+                    dpi: int) -> list[MapTask]:
     """The map tasks of routed ``stops`` (one month's or several whole months')."""
-    names = dict(zip(dataset.stations["station_id"].astype(str), dataset.stations["name"].astype(str)))
-    return maps.map_tasks(map_stops(stops, routes, dataset.labs), geo_depots(dataset), townships_by_station(dataset),
-                          dpi, names)
+    back = dataset if isinstance(dataset, MapBackground) else MapBackground.of(dataset)
+    return maps.map_tasks(map_stops(stops, routes, back.labs), back.depots, back.townships, dpi, back.names)
 
 
 class PlanMaps:
@@ -119,6 +137,7 @@ class PlanMaps:
         self.dataset = dataset
         self.settings = settings
         self.months: set[int] = set()
+        self.background = MapBackground.of(dataset)
         # the same processes build the team workbooks and the report charts
         if pool is None:
             self.drawing = maps.MapDrawing([], maps.map_workers(settings.map_workers, 12 * len(dataset.stations)))
@@ -141,7 +160,7 @@ class PlanMaps:
             return
         self.months.add(month)
         if self.settings.maps and len(stops):
-            self.drawing.add(month_map_tasks(stops, routes, self.dataset, self.settings.map_dpi))
+            self.drawing.add(month_map_tasks(stops, routes, self.background, self.settings.map_dpi))
 
     def add_plan(self, months: list[int], stops: pd.DataFrame, routes: pd.DataFrame) -> None:
         """Start drawing the maps of the plan's ``months`` not added yet (``stops`` / ``routes``: the whole plan's)."""

@@ -45,6 +45,7 @@ from riskplan.pipeline.stages import (
     unreachable_samples,
 )
 from riskplan.routing.result import LAB_DAY_COLUMNS
+from riskplan.selection.select import prepare_dataset
 from riskplan.tables import STRATUM_KEY, stratum_id
 
 __all__ = ["run_plan", "default_month", "default_months"]
@@ -182,12 +183,13 @@ def run_plan(
     carry_in: dict[int, dict[tuple[str, str, str], int]] = {}
     placed_l: list[tuple] = []
     campaigns = campaigns_of(config)
+    register = _timed(t, "selection", prepare_dataset, dataset, config.selection)  # the same every month
     for i, m in enumerate(tqdm(months, desc="months", unit="month",
                                disable=not progress or len(months) == 1)):
         sched_m = _month_schedule(sched, m, carry_in.pop(m, {}))
         demand = ledger.demand(m) if ledger is not None else {}
         sel = _timed(t, "selection", stage_selection, dataset, sched_m, m, config, seed, planned,
-                     limit, unreach)
+                     limit, unreach, register)
         short = sel.shortfall
         later = [n for n in months[i + 1:] if n in open_months]
         carried: set[str] = set()
@@ -221,7 +223,7 @@ def run_plan(
                             demand[prog][(x, y, z)] = demand[prog].get((x, y, z), 0) + n
                 sched_m = _month_schedule(sched_m, m, add)
                 sel = _timed(t, "selection", stage_selection, dataset, sched_m, m, config, seed, planned,
-                     limit, unreach)
+                             limit, unreach, register)
                 placed_l.extend(rows)
                 short = sel.shortfall  # its carried strata draw as before: their shortfall moved on
                 short = short[~stratum_id(short).isin(carried)] if carried else short

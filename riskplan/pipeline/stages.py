@@ -178,15 +178,17 @@ def stage_calendar(year: int, months: Iterable[int], config: Config) -> pd.DataF
 def stage_selection(
     dataset: Dataset, schedule: pd.DataFrame, month: int, config: Config, seed: int,
     planned: pd.DataFrame | None = None, limit: np.ndarray | None = None,
-    unreachable: Mapping[str, np.ndarray] | None = None,
+    unreachable: Mapping[str, np.ndarray] | None = None, prepared: Any = None,
 ) -> Any:
     """Visits of one month (``riskplan.selection.select_dataset`` -> Selection).
 
     ``limit``: most samples one visit of each establishment can take (:func:`per_visit_limit`);
-    ``unreachable``: samples an establishment can never deliver (:func:`unreachable_samples`).
+    ``unreachable``: samples an establishment can never deliver (:func:`unreachable_samples`);
+    ``prepared``: the register in array form, made once for every month
+    (``riskplan.selection.select.prepare_dataset``).
     """
     return select_dataset(dataset, schedule, month, config.selection, seed, planned=planned,
-                          per_visit_limit=limit, unreachable=unreachable)
+                          per_visit_limit=limit, unreachable=unreachable, prepared=prepared)
 
 
 def stage_teams(dataset: Dataset, calendar: pd.DataFrame, config: Config, seed: int) -> pd.DataFrame:

@@ -25,7 +25,7 @@ import pandas as pd
 from riskplan.dataset import Dataset
 from riskplan.errors import RiskplanError
 from riskplan.roles import resolve_section
-from riskplan.selection.candidates import parse_month, prepare, require_columns
+from riskplan.selection.candidates import Prepared, parse_month, prepare, require_columns
 from riskplan.selection.draw import category_info, select_month, stations_by_township
 from riskplan.selection.result import KEY, Selection
 from riskplan.selection.rotation import history_positions
@@ -56,6 +56,7 @@ def select(
     stations: pd.DataFrame | None = None,
     per_visit_limit: np.ndarray | None = None,
     unreachable: Mapping[str, np.ndarray] | None = None,
+    prepared: Prepared | None = None,
 ) -> Selection:
     """Draw the establishments to sample in one month.
 
@@ -96,6 +97,9 @@ def select(
         Category -> one boolean per row of ``establishments``: True where a sample of that
         category can never be delivered (``riskplan.routing.reach.perishable_reach``); they are
         not drawn for it. None: every establishment can deliver.
+    prepared
+        ``prepare(establishments, rules)`` made once for several months (it does not depend on
+        the month); None: made here.
 
     Returns
     -------
@@ -111,7 +115,7 @@ def select(
     rules = rules or SelectionRules()
     _check_schedule(schedule)
     year_, month_ = parse_month(month, year, schedule)
-    prep = prepare(establishments, rules)
+    prep = prepared if prepared is not None else prepare(establishments, rules)
     hist_pos, hist_mi = history_positions(history, prep.pos_of, planned)
     return select_month(
         schedule, prep, hist_pos, hist_mi, year_, month_, rules, seed,
@@ -163,10 +167,12 @@ def select_year(
 def select_dataset(dataset: Dataset, schedule: pd.DataFrame, month: int | str, rules: SelectionRules | None = None,
                    seed: int = 0, planned: pd.DataFrame | None = None,
                    per_visit_limit: np.ndarray | None = None,
-                   unreachable: Mapping[str, np.ndarray] | None = None) -> Selection:
+                   unreachable: Mapping[str, np.ndarray] | None = None,
+                   prepared: Prepared | None = None) -> Selection:
     """:func:`select` with every table taken from a :class:`~riskplan.dataset.Dataset`.
 
-    History is ``dataset.history`` plus ``dataset.results``; the year is ``dataset.plan_year``.
+    History is ``dataset.history`` plus ``dataset.results``; the year is ``dataset.plan_year``;
+    ``prepared``: :func:`prepare_dataset` made once for several months.
     """
     parts = [t for t in (getattr(dataset, "history", None), getattr(dataset, "results", None))
              if t is not None and len(t)]
@@ -176,4 +182,9 @@ def select_dataset(dataset: Dataset, schedule: pd.DataFrame, month: int | str, r
     return select(schedule, dataset.establishments, history, month, rules, seed,
                   year=dataset.plan_year, planned=planned, categories=dataset.categories,
                   stations=dataset.stations, per_visit_limit=per_visit_limit,
-                  unreachable=unreachable)
+                  unreachable=unreachable, prepared=prepared)
+
+
+def prepare_dataset(dataset: Dataset, rules: SelectionRules | None = None) -> Prepared:
+    """The dataset's register in array form for :func:`select_dataset` (the same for every month)."""
+    return prepare(dataset.establishments, resolve_section("selection", rules or SelectionRules(), dataset))
