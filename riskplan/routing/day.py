@@ -100,6 +100,26 @@ def station_day_hours(month: Month, day: int, visits: Collection[int]) -> tuple[
     return day_hours(month.rules, month.market_day(day), has_early)
 
 
+def station_nodes(
+    month: Month, s: int, labs: Collection[int], visits: Sequence[int],
+) -> tuple[list[int], dict[int, int], np.ndarray, np.ndarray]:
+    """The nodes of a problem of station ``s``: the station, then each of ``labs`` (sorted), then ``visits``.
+
+    Returns
+    -------
+    The month's node indices, each lab's position among the nodes, travel minutes between the
+    nodes [min], and the time of each arc: travel rounded up plus the service at its start [min].
+    """
+    lab_pos = {lab: 1 + k for k, lab in enumerate(sorted(labs))}
+    off = 1 + len(lab_pos)
+    nodes = [s] + [month.lab_node(lab) for lab in lab_pos] + [month.visit_node(i) for i in visits]
+    minutes = month.minutes[np.ix_(nodes, nodes)]
+    service = np.array([0] * off + [int(month.service[i]) for i in visits])
+    t_int = np.ceil(minutes - 1e-9).astype(np.int64) + service[:, None]
+    np.fill_diagonal(t_int, 0)
+    return nodes, lab_pos, minutes, t_int
+
+
 def _problem(
     month: Month, s: int, team_days: Sequence[TeamDay], usable: list[int], wins: list[list[Window]],
     hours: tuple[int, int], placed: Collection[int],
@@ -107,14 +127,8 @@ def _problem(
     """The OR-Tools problem; node 0 the station, then one node per lab used, then ``usable``."""
     rules = month.rules
     lb, ub = hours
-    labs_used = sorted({t.lab for t in team_days if t.to_lab})
-    lab_pos = {lab: 1 + k for k, lab in enumerate(labs_used)}
-    off = 1 + len(labs_used)
-    nodes = [s] + [month.lab_node(lab) for lab in labs_used] + [month.visit_node(i) for i in usable]
-    minutes = month.minutes[np.ix_(nodes, nodes)]
-    service = np.array([0] * off + [int(month.service[i]) for i in usable])
-    t_int = np.ceil(minutes - 1e-9).astype(np.int64) + service[:, None]  # travel rounded up + service
-    np.fill_diagonal(t_int, 0)
+    nodes, lab_pos, minutes, t_int = station_nodes(month, s, {t.lab for t in team_days if t.to_lab}, usable)
+    off = 1 + len(lab_pos)
     cost = np.rint(minutes * 60).astype(np.int64)  # travel seconds
     kind = [(t.to_lab, t.lab) for t in team_days]
     ends = [lab_pos[t.lab] if t.to_lab else 0 for t in team_days]

@@ -35,6 +35,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from riskplan.routing.assignment import Assignment, TeamDay
+from riskplan.routing.day import station_nodes
 from riskplan.routing.decompose import DECOMPOSE_ABOVE, DecompositionSettings, solve_decomposed
 from riskplan.routing.fallback import LabKey, lab_loads
 from riskplan.routing.feasible import Fit
@@ -201,14 +202,8 @@ def station_problem(
     """
     rules = month.rules
     vehicles = _vehicles(month, s)
-    labs = sorted({v.lab for v in vehicles if v.to_lab})
-    lab_pos = {lab: 1 + k for k, lab in enumerate(labs)}
-    off = 1 + len(labs)
-    nodes = [s] + [month.lab_node(lab) for lab in labs] + [month.visit_node(i) for i in visits]
-    minutes = month.minutes[np.ix_(nodes, nodes)]
-    service = np.array([0] * off + [int(month.service[i]) for i in visits])
-    t_int = np.ceil(minutes - 1e-9).astype(np.int64) + service[:, None]
-    np.fill_diagonal(t_int, 0)
+    nodes, lab_pos, minutes, t_int = station_nodes(month, s, {v.lab for v in vehicles if v.to_lab}, visits)
+    labs, off = list(lab_pos), 1 + len(lab_pos)
     start, early, end = parse_hhmm(rules.day_start), parse_hhmm(rules.early_start), parse_hhmm(rules.day_end)
     windows: list[list[tuple[int, int]]] = [[] for _ in range(off)]
     allowed: list[list[int] | None] = [None] * off
