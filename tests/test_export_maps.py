@@ -166,6 +166,49 @@ def test_blitted_days_have_the_pixels_of_a_full_redraw(monkeypatch) -> None:
     assert not (_pixels(blitted[0][1]) == _pixels(blitted[1][1])).all()  # the days differ
 
 
+def test_a_kept_frame_draws_the_same_maps_as_a_new_one(monkeypatch) -> None:
+    """A station's frame is kept for its next task (its extent, teams and labs alike); the maps
+    drawn on it are byte-identical to those of a fresh frame, and a task cut short by an error
+    leaves no frame behind to draw on."""
+    from riskplan.export import map_drawing
+
+    stops = _month_of_stops(2, 4)
+    depots = {"ST01": (120.61, 28.0), "ST02": (120.61, 28.01)}
+    tasks = maps.map_tasks(stops, depots, dpi=50, days_per_task=2)  # two tasks per station
+    assert [t.station for t in tasks] == ["ST01", "ST01", "ST02", "ST02"]
+    made = []
+    new_frame = map_drawing._new_frame
+    monkeypatch.setattr(map_drawing, "_new_frame", lambda *a: made.append(a[0].station) or new_frame(*a))
+    map_drawing.clear_frames()
+    kept = [m for task in tasks for m in maps.draw_task(task)]
+    assert made == ["ST01", "ST02"]  # each station's second task found its frame
+    fresh = []
+    for task in tasks:
+        map_drawing.clear_frames()
+        fresh += maps.draw_task(task)
+    assert len(made) == 6 and len(kept) == 8
+    assert [n for n, _ in kept] == [n for n, _ in fresh] and all(a == b for (_, a), (_, b) in zip(kept, fresh))
+
+    other = dataclasses.replace(tasks[0], stops=tasks[0].stops.assign(team=3))  # other teams: another legend
+    maps.draw_task(other)
+    assert made[-1] == "ST01" and len(made) == 7
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("disk full")
+
+    assert maps.draw_task(tasks[0]) == kept[:2] and len(made) == 8  # ST01's frame made again, and kept
+    monkeypatch.setattr(map_drawing, "png_bytes", failing)
+    with pytest.raises(OSError):
+        maps.draw_task(tasks[1])  # on the kept frame: its first day's routes are drawn, then the error
+    assert len(made) == 8
+    monkeypatch.undo()
+    monkeypatch.setattr(map_drawing, "_new_frame", lambda *a: made.append(a[0].station) or new_frame(*a))
+    assert maps.draw_task(tasks[1]) == kept[2:4]  # the frame the error left was dropped: a new one
+    assert len(made) == 9
+    map_drawing.clear_frames()
+    assert not map_drawing._FRAMES
+
+
 def test_png_is_opaque_rgb_at_the_map_dpi() -> None:
     import io
 

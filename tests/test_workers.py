@@ -43,8 +43,9 @@ def test_day_routes_solved_by_workers_are_the_same(yunling, yunling_config, pool
 
 def test_maps_drawn_month_by_month_are_the_files_of_one_write(yunling, yunling_config, pool, tmp_path) -> None:
     """The maps of each month started as soon as it is routed (run_plan's on_month hook, the
-    workers shared with the day routes), then the folder written: every file byte for byte
-    the folder written from the finished plan alone (maps drawn by write_plan's own workers)."""
+    workers shared with the day routes) and the report's charts as soon as the schedule is known
+    (on_schedule), then the folder written: every file byte for byte the folder written from the
+    finished plan alone (maps and charts drawn by write_plan's own workers)."""
     config = yunling_config.replace(export=dataclasses.replace(yunling_config.export, map_dpi=40))
     months: list[int] = []
     with contextlib.ExitStack() as stack:
@@ -54,8 +55,10 @@ def test_maps_drawn_month_by_month_are_the_files_of_one_write(yunling, yunling_c
             months.append(month)
             drawn.add_month(month, stops, routes)
 
-        early = run_plan(yunling, config, [3, 4], seed=0, on_month=started, pool=pool)
+        early = run_plan(yunling, config, [3, 4], seed=0, on_month=started, pool=pool,
+                         on_schedule=drawn.add_schedule)
         assert months == [3, 4] and len(drawn.drawing.tasks) > 0  # drawing began before write_plan
+        assert drawn.charts is not None  # the report's charts too
         write_plan(early, yunling, tmp_path / "early", maps=drawn)
     late = run_plan(yunling, config, [3, 4], seed=0)
     write_plan(late, yunling, tmp_path / "late")
@@ -64,6 +67,7 @@ def test_maps_drawn_month_by_month_are_the_files_of_one_write(yunling, yunling_c
                   if p.is_file()) == files
     pngs = [f for f in files if f.suffix == ".png" and f.parts[0] == "maps"]
     assert len(pngs) == late.routes.groupby(["station_id", "date"]).ngroups > 4
+    assert len([f for f in files if f.suffix == ".png" and f.parts[0] == "report"]) >= 3
     for f in files:
         if f.name != "manifest.json":  # the run time differs
             assert (tmp_path / "early" / f).read_bytes() == (tmp_path / "late" / f).read_bytes(), f

@@ -105,7 +105,7 @@ def plan_and_write(dataset: Dataset, config: Config, months: list[int] | None, o
             stack.callback(pool.shutdown, wait=True, cancel_futures=True)
         drawn = stack.enter_context(PlanMaps(dataset, config.export, pool))
         result = run_plan(dataset, config, months, config.seed, progress=progress, on_month=drawn.add_month,
-                          pool=pool)
+                          pool=pool, on_schedule=drawn.add_schedule)
         write_plan(result, dataset, out, progress=progress, command=command, maps=drawn)
     return result
 

@@ -223,7 +223,8 @@ def write_plan(
         The command line, recorded in the manifest.
     maps
         The plan's maps, already being drawn month by month while the plan was made (the
-        caller's, left open); the months it lacks are added. None: drawn from here.
+        caller's, left open), and its report charts when they were started with the plan; the
+        months it lacks, and the charts, are added. None: drawn from here.
 
     Returns
     -------
@@ -279,8 +280,9 @@ def write_plan(
         books: dict[Path, Future[bytes]] = {}
         day_sheets: dict[Path, pd.DataFrame] = {}  # encoded by a worker process
         # the charts too are drawn by a worker process
-        charts = drawn.drawing.submit(functools.partial(report.charts_from, **report.chart_inputs(result, dataset),
-                                                        dpi=settings.map_dpi))
+        drawn.add_charts(report.chart_inputs(result, dataset))  # unless they were started with the plan
+        charts = drawn.charts
+        assert charts is not None
         for (sid, team), grp in stops.groupby(["station_id", "team"], sort=True):
             label = team_label(sid, team)
             printed = {}  # the day's rows with every column (the workbook's title block needs more)

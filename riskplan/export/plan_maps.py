@@ -7,20 +7,24 @@ routes as soon as they exist (:meth:`PlanMaps.add_month`, the ``on_month`` hook 
 routed; :func:`riskplan.export.plan_folder.write_plan` adds the months not yet given and writes
 every map. The maps of a month depend only on that month's routes
 (:func:`riskplan.export.map_drawing.map_tasks`), so the files are the same whether a month was
-added early, late or by ``write_plan`` alone.
+added early, late or by ``write_plan`` alone. The report's charts need only the allocation and
+the schedule: :meth:`PlanMaps.add_schedule` (the ``on_schedule`` hook) starts them before the
+first month is selected.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from concurrent.futures import ProcessPoolExecutor
+import functools
+from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
 from typing import Any
 
 import pandas as pd
 
+from riskplan.config import Config
 from riskplan.dataset import Dataset
-from riskplan.export import maps
+from riskplan.export import maps, report
 from riskplan.export.map_drawing import MapTask
 from riskplan.settings import ExportRules
 from riskplan.workers import pool_size
@@ -137,6 +141,7 @@ class PlanMaps:
         self.dataset = dataset
         self.settings = settings
         self.months: set[int] = set()
+        self.charts: Future[dict[str, bytes]] | None = None
         self.background = MapBackground.of(dataset)
         # the same processes build the team workbooks and the report charts
         if pool is None:
@@ -161,6 +166,24 @@ class PlanMaps:
         self.months.add(month)
         if self.settings.maps and len(stops):
             self.drawing.add(month_map_tasks(stops, routes, self.background, self.settings.map_dpi))
+
+    def add_charts(self, inputs: dict[str, Any]) -> None:
+        """Start drawing the report's charts (:func:`riskplan.export.report.charts_from` of ``inputs``), once.
+
+        :func:`riskplan.export.plan_folder.write_plan` then takes them from :attr:`charts`.
+        """
+        if self.charts is None:
+            self.charts = self.drawing.submit(functools.partial(report.charts_from, **inputs,
+                                                                dpi=self.settings.map_dpi))
+
+    def add_schedule(self, months: list[int], allocation: pd.DataFrame, schedule: pd.DataFrame,
+                     detection: pd.DataFrame, config: Config) -> None:
+        """Start drawing the report's charts of a plan whose allocation and schedule are known.
+
+        The signature of :func:`riskplan.pipeline.run_plan`'s ``on_schedule`` hook: the charts
+        need nothing of the routes, so the workers draw them while the first month is planned.
+        """
+        self.add_charts(report.chart_inputs_of(allocation, schedule, months, detection, config, self.dataset))
 
     def add_plan(self, months: list[int], stops: pd.DataFrame, routes: pd.DataFrame) -> None:
         """Start drawing the maps of the plan's ``months`` not added yet (``stops`` / ``routes``: the whole plan's)."""

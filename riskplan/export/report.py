@@ -38,10 +38,21 @@ def detection_comparison(result: Any, dataset: Dataset) -> pd.DataFrame | None:
 
 def chart_inputs(result: Any, dataset: Dataset) -> dict[str, Any]:
     """What :func:`charts_from` needs of a plan: a few small tables, cheap to send to a worker process."""
+    return chart_inputs_of(result.allocation, result.schedule, list(result.months),
+                           getattr(result, "detection", ()), result.config, dataset)
+
+
+def chart_inputs_of(allocation: pd.DataFrame, schedule: pd.DataFrame, months: list[int], detection: Any,
+                    config: Any, dataset: Dataset) -> dict[str, Any]:
+    """:func:`chart_inputs` from the parts of a plan it uses, known before any month is routed.
+
+    ``detection`` is the plan's detection table (empty or ``()`` for none), ``config`` its
+    configuration.
+    """
     towns = pd.DataFrame(dataset.townships.drop(columns="geometry", errors="ignore"))
-    has_detection = bool(len(getattr(result, "detection", ()))) and "rate_mean" in result.allocation.columns
-    return {"allocation": result.allocation, "schedule": result.schedule, "months": list(result.months),
-            "townships": towns, "detection": result.config.detection if has_detection else None}
+    has_detection = bool(len(detection)) and "rate_mean" in allocation.columns
+    return {"allocation": allocation, "schedule": schedule, "months": list(months),
+            "townships": towns, "detection": config.detection if has_detection else None}
 
 
 def charts(result: Any, dataset: Dataset, dpi: int = 90) -> dict[str, bytes]:

@@ -103,6 +103,7 @@ def run_plan(
     progress: bool = False,
     on_month: Callable[[int, pd.DataFrame, pd.DataFrame], None] | None = None,
     pool: Executor | None = None,
+    on_schedule: Callable[[list[int], pd.DataFrame, pd.DataFrame, pd.DataFrame, Config], None] | None = None,
 ) -> PlanResult:
     """Run the whole pipeline for one or several months of the dataset's plan year.
 
@@ -128,6 +129,12 @@ def run_plan(
     pool
         Worker processes that solve the day routes beside this one
         (:func:`riskplan.workers.process_pool`); the plan is the same with or without.
+    on_schedule
+        Called as ``on_schedule(months, allocation, schedule, detection, config)`` once the
+        year's allocation, monthly schedule and detection table are known, before any month is selected
+        (the report's charts need nothing more: :class:`riskplan.export.plan_maps.PlanMaps`
+        draws them meanwhile). These are the result's own tables and (resolved) configuration:
+        do not change them.
 
     Returns
     -------
@@ -171,6 +178,8 @@ def run_plan(
         alloc = alloc_result.table
         detection = _timed(t, "detection", detection_table, alloc, config.detection)
         sched = _timed(t, "schedule", stage_schedule, alloc_result, dataset, config, supply)
+    if on_schedule is not None:
+        on_schedule(months, alloc, sched, detection, config)
     cal = _timed(t, "calendar", stage_calendar, year, months, config)
     visits_l, stops_l, routes_l, un_l, teams_l, short_l, lab_l = [], [], [], [], [], [], []
     reproducible = True
