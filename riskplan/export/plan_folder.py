@@ -42,7 +42,6 @@ import datetime as dt
 import functools
 import os
 from collections.abc import Sequence
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +113,33 @@ def team_label(station_id: Any, team: Any) -> str:
 def _yes_no(series: pd.Series, lang: Lang) -> pd.Series:
     yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
     return series.map(lambda v: yes if bool(v) else no)
+
+
+def team_files(stops: pd.DataFrame, routes: pd.DataFrame, labs: pd.DataFrame, lang: Lang, *, xlsx: bool,
+               excel_ids: bool, when: dt.datetime, period: str) -> dict[str, bytes]:
+    """The team files of ``stops`` (the field table's rows of some stations), by path in the plan folder.
+
+    ``teams/<team>/<date>.csv`` per team and day, and with ``xlsx`` ``teams/<team>.xlsx``, a
+    workbook per team with a sheet per day (:func:`riskplan.export.team_sheet.team_workbook_bytes`,
+    dated ``when``, titled with the team and ``period``). ``routes``: the routes of those
+    stations (their ends and labs for the title blocks); ``excel_ids``: IDs kept as text in Excel.
+    """
+    sheet_cols = list(contract.TEAM_SHEET.names) + [c for c, _ in contract.TEAM_SHEET.optional if c in stops.columns]
+    titles = team_sheet.day_infos(stops, routes, labs, lang) if len(stops) else {}
+    out: dict[str, bytes] = {}
+    for (sid, team), grp in stops.groupby(["station_id", "team"], sort=True):
+        label = team_label(sid, team)
+        printed = {}  # the day's rows with every column (the workbook's title block needs more)
+        for day, d in grp.groupby("date", sort=True):
+            sheet = d[sheet_cols].copy()
+            out[f"teams/{label}/{day}.csv"] = csvfile.to_csv_bytes(
+                sheet.assign(cold_chain=_yes_no(sheet["cold_chain"], lang)), lang, excel_ids=excel_ids)
+            printed[str(day)] = d
+        if xlsx:
+            infos = {day: info for (s, t, day), info in titles.items() if (s, t) == (str(sid), str(team))}
+            out[f"teams/{label}.xlsx"] = team_sheet.team_workbook_bytes(printed, infos, lang, when=when,
+                                                                       title=f"{label} {period}")
+    return out
 
 
 def plan_tables(result: Any, dataset: Dataset, lang: Lang) -> dict[str, pd.DataFrame]:
@@ -260,6 +286,12 @@ def write_plan(
         # leaving the block stops the workers of maps started here
         drawn = maps if maps is not None else stack.enter_context(PlanMaps(dataset, settings))
         drawn.add_plan(list(result.months), result.stops, result.routes)
+        # per team and day a CSV file, and per team a workbook with a sheet per day: built by the
+        # worker processes, a station at a time, while this one writes the tables
+        team_folders = [drawn.drawing.submit(functools.partial(
+            team_files, lang=lang, xlsx=settings.xlsx, excel_ids=xl, when=when,
+            period=f"{result.plan_year}-{first:02d}"), st, result.routes[result.routes["station_id"] == sid],
+            dataset.labs) for sid, st in tables["stops"].groupby("station_id", sort=True)]
         # the interactive month maps are built by a worker process too
         pages = drawn.drawing.submit(functools.partial(
             html_map.month_map_pages, with_ends, geo_depots(dataset), station_names=names,
@@ -273,31 +305,10 @@ def write_plan(
         stops = tables["stops"]
         steps.update()
 
-        # per team and day: CSV files, and one workbook per team with a sheet per day
-        sheet_cols = list(contract.TEAM_SHEET.names) + [
-            c for c, _ in contract.TEAM_SHEET.optional if c in stops.columns]
-        titles = team_sheet.day_infos(stops, result.routes, dataset.labs, lang) if len(stops) else {}
-        books: dict[Path, Future[bytes]] = {}
-        day_sheets: dict[Path, pd.DataFrame] = {}  # encoded by a worker process
-        # the charts too are drawn by a worker process
-        drawn.add_charts(report.chart_inputs(result, dataset))  # unless they were started with the plan
+        # the charts are drawn by a worker process (unless they were started with the plan)
+        drawn.add_charts(report.chart_inputs(result, dataset))
         charts = drawn.charts
         assert charts is not None
-        for (sid, team), grp in stops.groupby(["station_id", "team"], sort=True):
-            label = team_label(sid, team)
-            printed = {}  # the day's rows with every column (the workbook's title block needs more)
-            for day, d in grp.groupby("date", sort=True):
-                sheet = d[sheet_cols].copy()
-                csv_sheet = sheet.assign(cold_chain=_yes_no(sheet["cold_chain"], lang))
-                day_sheets[tmp / "teams" / label / f"{day}.csv"] = csv_sheet
-                printed[str(day)] = d
-            if settings.xlsx:  # built by a worker process: written below
-                infos = {day: info for (s, t, day), info in titles.items() if (s, t) == (str(sid), str(team))}
-                books[tmp / "teams" / f"{label}.xlsx"] = drawn.drawing.submit(functools.partial(
-                    team_sheet.team_workbook_bytes, when=when, title=f"{label} {result.plan_year}-{first:02d}"),
-                    printed, infos, lang)
-        day_csv = drawn.drawing.submit(functools.partial(csvfile.to_csv_bytes_many, lang=lang, excel_ids=xl),
-                                       list(day_sheets.values()))
         steps.update()
 
         if settings.geojson:
@@ -315,11 +326,9 @@ def write_plan(
         steps.update()
 
         label = str(data_ref.get("embedded") or data_ref["source"])
-        for path, book in books.items():
-            write_bytes(path, drawn.drawing.result(book))
-        encoded: list[bytes] = drawn.drawing.result(day_csv)
-        for path, data in zip(day_sheets, encoded, strict=True):
-            write_bytes(path, data)
+        for future in team_folders:
+            for name, data in drawn.drawing.result(future).items():
+                write_bytes(tmp / name, data)
         chart_png = drawn.drawing.result(charts)
         for name, png in chart_png.items():
             write_bytes(tmp / "report" / name, png)
