@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(args.out) if args.out else Path(tmp) / "plan"
         t0 = time.perf_counter()
         # as `riskplan plan` does it: workers beside this process, maps drawn month by month
-        result = plan_and_write(ds, Config(), months, out)
+        result, _ = plan_and_write(ds, Config(), months, out)
         t_export = time.perf_counter() - t0 - sum(result.timings.values())
         n_files = sum(1 for p in out.rglob("*") if p.is_file())
     total = time.perf_counter() - t_all

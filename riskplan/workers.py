@@ -11,6 +11,7 @@ holds). The workers ignore Ctrl-C: it is the main process's to handle, and leavi
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing as mp
 import os
 import signal
@@ -21,7 +22,7 @@ from typing import Any
 
 from riskplan.errors import RiskplanError
 
-__all__ = ["BrokenProcessPool", "cpus", "pool_size", "process_pool", "worker_died", "workers"]
+__all__ = ["BrokenProcessPool", "call", "cpus", "pool_size", "preload", "process_pool", "worker_died", "workers"]
 
 
 def cpus() -> int:
@@ -76,6 +77,33 @@ def process_pool(workers: int) -> ProcessPoolExecutor | None:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
     return pool
+
+
+def call(target: str, *args: Any, **kwargs: Any) -> Any:
+    """``module:function`` (a dotted module path, a colon, the function's name) called with the arguments.
+
+    A task given by name is imported in the worker process that runs it: the main process
+    sends work that needs matplotlib or openpyxl without importing them itself (about a second
+    of its start-up, see :func:`preload`).
+    """
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+
+def _import(modules: tuple[str, ...]) -> None:
+    for module in modules:
+        importlib.import_module(module)
+
+
+def preload(pool: ProcessPoolExecutor | None, modules: tuple[str, ...]) -> None:
+    """Have the workers of ``pool`` import ``modules`` now, while they have nothing else to do.
+
+    A task per worker, not waited for: each worker that takes one imports them before its
+    first real task would have; a module a worker lacks is still imported when a task needs it.
+    """
+    if pool is not None:
+        for _ in range(pool_size(pool)):
+            pool.submit(_import, modules)
 
 
 def worker_died(doing: str, exc: BaseException) -> RiskplanError:

@@ -250,17 +250,18 @@ def _sigint_default() -> None:
 
 @pytest.mark.slow
 def test_ctrl_c_while_the_libraries_load(tmp_path: Path) -> None:
-    """Ctrl-C in the middle of importing matplotlib is held until the command's module is loaded.
+    """Ctrl-C in the middle of importing pandas is held until the command's module is loaded.
 
-    Python can turn a KeyboardInterrupt raised inside a class body's ``__set_name__`` (matplotlib's
-    ticker module) into a RuntimeError with a traceback; the command line holds the interrupt
-    while it imports, then ends with "interrupted" and 130.
+    An interrupt cut into a library's import can leave it half-loaded, and Python can turn a
+    KeyboardInterrupt raised inside a class body's ``__set_name__`` (matplotlib's ticker module,
+    which ``riskplan plan`` leaves to its worker processes) into a RuntimeError with a traceback;
+    the command line holds the interrupt while it imports, then ends with "interrupted" and 130.
     """
     out = tmp_path / "plan"
     code = (
         "import atexit, signal, sys\n"
         "def hook(event, args):\n"
-        "    if event == 'import' and args[0] == 'matplotlib.ticker':\n"
+        "    if event == 'import' and args[0] == 'pandas.core.frame':\n"
         "        signal.raise_signal(signal.SIGINT)\n"
         "sys.addaudithook(hook)\n"
         "atexit.register(lambda: print('loaded:', 'riskplan.commands.plan' in sys.modules,\n"

@@ -34,7 +34,7 @@ from riskplan.export.atomic import check_output_folder
 from riskplan.export.plan_folder import write_plan
 from riskplan.export.plan_maps import PlanMaps
 from riskplan.pipeline import PlanResult, run_plan
-from riskplan.workers import process_pool, workers
+from riskplan.workers import call, preload, process_pool, workers
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -82,32 +82,51 @@ def _load(args: argparse.Namespace) -> Dataset:
     return load_ouhai()
 
 
-def summary(result: PlanResult, out: Path, seconds: float) -> str:
-    """The few lines printed at the end of a run: the plan's summary, where it went, how long."""
-    lines = [result.summary()]
+def summary(result: PlanResult, out: Path, seconds: float, font_note: str | None = None) -> str:
+    """The few lines printed at the end of a run: the plan's summary, where it went, how long.
+
+    ``font_note``: see :meth:`riskplan.pipeline.PlanResult.summary`.
+    """
+    lines = [result.summary(font_note)]
     lines.append(f"  files 输出: {out}  (report: {out / ('report.' + result.config.export.report)})")
     lines.append(f"  time: {seconds:.1f} s")
     return "\n".join(lines)
 
 
+WORKER_MODULES = ("riskplan.plotting.fonts", "riskplan.export.map_drawing", "riskplan.export.report_charts",
+                  "riskplan.export.team_sheet")
+"""What the worker processes import while the plan's first stages run: matplotlib and openpyxl, which
+this process never imports (about a second of its start-up)."""
+
+
 def plan_and_write(dataset: Dataset, config: Config, months: list[int] | None, out: Path, *,
-                   progress: bool = False, command: list[str] | None = None) -> PlanResult:
+                   progress: bool = False, command: list[str] | None = None) -> tuple[PlanResult, str]:
     """Make the plan and write its folder, with worker processes beside this one.
 
-    The workers start first (forked: this process runs no other thread yet); they draw each
+    The workers start first (forked: this process runs no other thread yet) and import the
+    drawing libraries; they draw the report's charts as soon as the schedule is known, each
     month's maps while the next months are routed and solve day routes with this process, then
-    build the workbooks, charts and interactive maps while it writes the other files. The plan
+    build the workbooks, team files and interactive maps while it writes the other files. The plan
     and the files are those of :func:`run_plan` and :func:`write_plan` one after the other.
+
+    Returns
+    -------
+    tuple of PlanResult and str
+        The plan, and :func:`riskplan.plotting.fonts.font_note` as a worker found it (for the
+        summary: this process does not import matplotlib).
     """
     with contextlib.ExitStack() as stack:
         pool = process_pool(workers(config.export.map_workers))
         if pool is not None:
             stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+        preload(pool, WORKER_MODULES)
         drawn = stack.enter_context(PlanMaps(dataset, config.export, pool))
+        note = drawn.drawing.submit(call, "riskplan.plotting.fonts:font_note")
         result = run_plan(dataset, config, months, config.seed, progress=progress, on_month=drawn.add_month,
                           pool=pool, on_schedule=drawn.add_schedule)
         write_plan(result, dataset, out, progress=progress, command=command, maps=drawn)
-    return result
+        font_note: str = drawn.drawing.result(note)
+    return result, font_note
 
 
 def run(args: argparse.Namespace) -> int:
@@ -151,6 +170,6 @@ def run(args: argparse.Namespace) -> int:
         ("month", args.month),
         ("all_months", args.all_months or None), ("seed", args.seed), ("lang", args.lang),
     ) if v is not None]  # --out left out: the manifest does not depend on where it is written
-    result = plan_and_write(dataset, config, months, out, progress=progress, command=options)
-    print(summary(result, out, time.perf_counter() - t0))
+    result, font_note = plan_and_write(dataset, config, months, out, progress=progress, command=options)
+    print(summary(result, out, time.perf_counter() - t0, font_note))
     return 0

@@ -65,6 +65,8 @@ from riskplan.export.map_labels import LABEL_GAP as LABEL_GAP  # noqa: E402  (re
 from riskplan.export.map_labels import Numerals, add_line, draw_stop_numbers  # noqa: E402
 from riskplan.export.map_labels import spread_labels as spread_labels  # noqa: E402  (re-exported)
 from riskplan.export.map_legend import draw_strip, legend_entries  # noqa: E402
+from riskplan.export.map_tasks import MapTask as MapTask  # noqa: E402  (re-exported)
+from riskplan.export.map_tasks import map_tasks as map_tasks  # noqa: E402  (re-exported)
 from riskplan.export.png import FrameEncoder  # noqa: E402
 from riskplan.plotting.fonts import label  # noqa: E402
 
@@ -232,38 +234,6 @@ def figure_png(fig: Figure, dpi: int = 100) -> bytes:
     fig.savefig(buf, format="png", dpi=dpi, metadata=PNG_METADATA)
     plt.close(fig)
     return buf.getvalue()
-
-
-@dataclasses.dataclass(frozen=True)
-class MapTask:
-    """Some days of one station's maps: what a worker process needs to draw them (picklable).
-
-    Attributes
-    ----------
-    station
-        The station's ID.
-    stops
-        The station's stops of the month (they fix the map's extent, the same for every day of
-        the month) with ``date``, ``team``, ``stop_order``, coordinates and route ends.
-    days
-        The dates (``YYYY-MM-DD``) to draw, a map each.
-    depot
-        The station (lon, lat) [degrees], or None.
-    townships
-        GeoDataFrame of its townships (the background), or None.
-    name
-        The station's name, for the titles ("" for none).
-    dpi
-        Resolution [dots per inch].
-    """
-
-    station: str
-    stops: pd.DataFrame
-    days: tuple[str, ...]
-    depot: tuple[float, float] | None
-    townships: Any
-    name: str
-    dpi: int
 
 
 def _canvas_rgba(fig: Figure) -> np.ndarray:
@@ -449,29 +419,3 @@ def draw_task(task: MapTask) -> list[tuple[str, bytes]]:
         plt.close(fig)
         raise
     return out
-
-
-def map_tasks(
-    stops: pd.DataFrame,
-    depots: Mapping[str, tuple[float, float]],
-    townships_by_station: Mapping[str, Any] | None = None,
-    dpi: int = 100,
-    station_names: Mapping[str, str] | None = None,
-    days_per_task: int = 8,
-) -> list[MapTask]:
-    """The maps of ``stops`` as tasks: each station's days of a month in runs of at most ``days_per_task``.
-
-    A month's maps of a station share its extent (the station's stops of that month, its
-    townships, the station and the labs its routes end at), so the maps of a month can be drawn
-    as soon as it is routed, whatever the months after it.
-    """
-    tasks = []
-    for station, st_stops in stops.groupby("station_id", sort=True):
-        dates = st_stops["date"].map(lambda d: pd.Timestamp(d).strftime("%Y-%m-%d"))
-        for _, month_stops in st_stops.groupby(dates.str.slice(0, 7), sort=True):
-            days = sorted(set(dates[month_stops.index]))
-            for i in range(0, len(days), days_per_task):
-                tasks.append(MapTask(str(station), month_stops, tuple(days[i:i + days_per_task]),
-                                     depots.get(str(station)), (townships_by_station or {}).get(str(station)),
-                                     (station_names or {}).get(str(station), ""), dpi))
-    return tasks

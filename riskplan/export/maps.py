@@ -24,26 +24,42 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 from tqdm import tqdm
 
 from riskplan.errors import RiskplanError
 from riskplan.export.atomic import write_bytes
-from riskplan.export.map_drawing import (
-    A4_LANDSCAPE,
-    LABEL_GAP,
-    PNG_METADATA,
-    TEAM_COLOURS,
-    MapTask,
-    draw_task,
-    figure_png,
-    map_tasks,
-    plot_station_day,
-    spread_labels,
-)
-from riskplan.workers import BrokenProcessPool, process_pool, worker_died, workers
+from riskplan.export.map_tasks import MapTask, map_tasks
+from riskplan.workers import BrokenProcessPool, call, process_pool, worker_died, workers
+
+if TYPE_CHECKING:
+    from riskplan.export.map_drawing import (
+        A4_LANDSCAPE,
+        LABEL_GAP,
+        PNG_METADATA,
+        TEAM_COLOURS,
+        draw_task,
+        figure_png,
+        plot_station_day,
+        spread_labels,
+    )
+
+DRAW_TASK = "riskplan.export.map_drawing:draw_task"
+"""The drawing function, by name (:func:`riskplan.workers.call`): matplotlib is imported where maps are drawn."""
+
+_DRAWING = ("A4_LANDSCAPE", "LABEL_GAP", "PNG_METADATA", "TEAM_COLOURS", "draw_task", "figure_png",
+            "plot_station_day", "spread_labels")
+
+
+def __getattr__(name: str) -> Any:
+    """The names of :mod:`riskplan.export.map_drawing`, imported with matplotlib when first used."""
+    if name in _DRAWING:
+        from riskplan.export import map_drawing  # matplotlib: only where maps are drawn
+
+        return getattr(map_drawing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 T = TypeVar("T")
 
@@ -142,7 +158,7 @@ class MapDrawing:
         with self._lock:
             while self._waiting and not self._closed and (self._limit is None or self._running < self._limit):
                 k = self._waiting[0]
-                future = self._pool.submit(draw_task, self.tasks[k])
+                future = self._pool.submit(call, DRAW_TASK, self.tasks[k])
                 self._waiting.popleft()
                 self._futures[k] = future
                 self._running += 1
@@ -174,7 +190,7 @@ class MapDrawing:
         """
         if self._pool is None:
             for task in self.tasks:
-                yield from draw_task(task)
+                yield from call(DRAW_TASK, task)
             return
         with self._lock:
             self._limit = None

@@ -51,7 +51,7 @@ from tqdm import tqdm
 
 from riskplan.dataset import Dataset
 from riskplan.datasets import embedded_data_dir
-from riskplan.export import contract, csvfile, field, geojson, html_map, manifest, report, team_sheet
+from riskplan.export import contract, csvfile, field, geojson, html_map, manifest, report
 from riskplan.export.atomic import staged_folder, write_bytes, write_text
 from riskplan.export.headers import Lang
 from riskplan.export.plan_maps import PlanMaps, geo_depots, route_ends
@@ -124,6 +124,8 @@ def team_files(stops: pd.DataFrame, routes: pd.DataFrame, labs: pd.DataFrame, la
     dated ``when``, titled with the team and ``period``). ``routes``: the routes of those
     stations (their ends and labs for the title blocks); ``excel_ids``: IDs kept as text in Excel.
     """
+    from riskplan.export import team_sheet  # openpyxl: imported by the worker processes that build these
+
     sheet_cols = list(contract.TEAM_SHEET.names) + [c for c, _ in contract.TEAM_SHEET.optional if c in stops.columns]
     titles = team_sheet.day_infos(stops, routes, labs, lang) if len(stops) else {}
     out: dict[str, bytes] = {}

@@ -25,9 +25,9 @@ import pandas as pd
 from riskplan.config import Config
 from riskplan.dataset import Dataset
 from riskplan.export import maps, report
-from riskplan.export.map_drawing import MapTask
+from riskplan.export.map_tasks import MapTask
 from riskplan.settings import ExportRules
-from riskplan.workers import pool_size
+from riskplan.workers import call, pool_size
 
 __all__ = ["MAP_COLUMNS", "MapBackground", "PlanMaps", "geo_depots", "map_stops", "month_map_tasks",
            "townships_by_station"]
@@ -168,13 +168,13 @@ class PlanMaps:
             self.drawing.add(month_map_tasks(stops, routes, self.background, self.settings.map_dpi))
 
     def add_charts(self, inputs: dict[str, Any]) -> None:
-        """Start drawing the report's charts (:func:`riskplan.export.report.charts_from` of ``inputs``), once.
+        """Start drawing the report's charts (:func:`riskplan.export.report_charts.charts_from` of ``inputs``), once.
 
         :func:`riskplan.export.plan_folder.write_plan` then takes them from :attr:`charts`.
         """
         if self.charts is None:
-            self.charts = self.drawing.submit(functools.partial(report.charts_from, **inputs,
-                                                                dpi=self.settings.map_dpi))
+            self.charts = self.drawing.submit(functools.partial(
+                call, "riskplan.export.report_charts:charts_from", **inputs, dpi=self.settings.map_dpi))
 
     def add_schedule(self, months: list[int], allocation: pd.DataFrame, schedule: pd.DataFrame,
                      detection: pd.DataFrame, config: Config) -> None:

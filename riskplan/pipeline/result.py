@@ -14,7 +14,6 @@ from riskplan.dataset import Dataset
 from riskplan.pipeline.campaign import campaign_score, campaigns_of
 from riskplan.pipeline.carry import empty_placements
 from riskplan.pipeline.programmes import ProgrammePlan
-from riskplan.plotting.fonts import font_note
 from riskplan.routing.result import LAB_DAY_COLUMNS
 from riskplan.tables import STRATUM_KEY
 
@@ -202,8 +201,13 @@ class PlanResult:
         return {"design_prevalence": float(self.config.detection.design_prevalence),
                 **{n: round(float(fig[n]), 4) for n in names}}
 
-    def summary(self) -> str:
-        """The plan in a few lines (what ``riskplan plan`` prints before the files)."""
+    def summary(self, font_note: str | None = None) -> str:
+        """The plan in a few lines (what ``riskplan plan`` prints before the files).
+
+        ``font_note``: :func:`riskplan.plotting.fonts.font_note` when the caller has it already
+        (``riskplan plan`` asks a worker process: matplotlib need not be imported here); None:
+        asked here.
+        """
         k = self.key_numbers()
         name = self.dataset.name if self.dataset is not None else "plan"
         lines = [
@@ -251,8 +255,12 @@ class PlanResult:
         if not k["reproducible"]:
             lines.append("  note: routing used a wall-clock limit; routes may differ between runs")
         lines.extend(f"  warning: {w}" for w in self.warnings)
-        if font_note():  # the maps and charts of the plan folder: said once, here
-            lines.append(f"  note: {font_note()}")
+        if font_note is None:
+            from riskplan.plotting.fonts import font_note as note_of_fonts  # imports matplotlib
+
+            font_note = note_of_fonts()
+        if font_note:  # the maps and charts of the plan folder: said once, here
+            lines.append(f"  note: {font_note}")
         return "\n".join(lines)
 
     def delivery(self) -> dict[str, int]:

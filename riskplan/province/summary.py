@@ -35,7 +35,7 @@ from riskplan.export import csvfile
 from riskplan.export.atomic import staged_folder, write_bytes, write_text
 from riskplan.export.headers import Lang
 from riskplan.export.manifest import hash_folder, hash_inputs, sha256_file, write_manifest
-from riskplan.export.maps import figure_png
+from riskplan.export.map_drawing import figure_png
 from riskplan.export.ownership import FolderKind
 from riskplan.plotting.province import plot_samples_per_1000
 from riskplan.province.figures import ADDED

@@ -8,9 +8,29 @@ derived from :mod:`riskplan.schema` and :mod:`riskplan.io.aliases`; the Chinese 
 :mod:`riskplan.templates.labels`.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from riskplan.templates.content import choices, example_row, guide_rows, header, header_zh, reference
-from riskplan.templates.workbook import CODES_SHEET, GUIDE_SHEET, build_workbook, code_list_name
-from riskplan.templates.write import TEMPLATE_MARKER, dataset_toml, table_csv, write_templates
+
+if TYPE_CHECKING:
+    from riskplan.templates.workbook import CODES_SHEET, GUIDE_SHEET, build_workbook, code_list_name
+    from riskplan.templates.write import TEMPLATE_MARKER, dataset_toml, table_csv, write_templates
+
+# the workbook's names are imported when first used: openpyxl takes a third of a second to
+# import, and validation (every command) needs only the example rows
+_LAZY = {name: "riskplan.templates.workbook" for name in ("CODES_SHEET", "GUIDE_SHEET", "build_workbook",
+                                                           "code_list_name")}
+_LAZY.update({name: "riskplan.templates.write" for name in ("TEMPLATE_MARKER", "dataset_toml", "table_csv",
+                                                            "write_templates")})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "write_templates",
