@@ -3,7 +3,7 @@
 The drawing itself is :mod:`riskplan.export.map_drawing` (A4 landscape at ``export.map_dpi``,
 titled, townships, numbered stops, every route, a legend; re-exported here). The maps of a year
 (a few hundred) are drawn by a pool of worker processes (``export.map_workers``), each drawing
-some days of one station in one figure (:class:`~riskplan.export.map_drawing.MapTask`), and
+some days of one station in one figure (:class:`~riskplan.export.map_tasks.MapTask`), and
 written by the main process in a fixed order: the files are the same whatever the number of
 workers, and an interrupted or failed run leaves none behind (the plan folder is staged).
 
@@ -94,7 +94,7 @@ class MapDrawing:
     Parameters
     ----------
     tasks
-        The maps to draw (:func:`~riskplan.export.map_drawing.map_tasks`).
+        The maps to draw (:func:`~riskplan.export.map_tasks.map_tasks`).
     workers
         Processes to start for them [-] (:func:`map_workers` turns a setting into a number); 0:
         drawn in this process. Ignored when ``pool`` is given.

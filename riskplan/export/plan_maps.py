@@ -6,7 +6,7 @@ routes as soon as they exist (:meth:`PlanMaps.add_month`, the ``on_month`` hook 
 :func:`riskplan.pipeline.run_plan`), so the maps of January are drawn while later months are
 routed; :func:`riskplan.export.plan_folder.write_plan` adds the months not yet given and writes
 every map. The maps of a month depend only on that month's routes
-(:func:`riskplan.export.map_drawing.map_tasks`), so the files are the same whether a month was
+(:func:`riskplan.export.map_tasks.map_tasks`), so the files are the same whether a month was
 added early, late or by ``write_plan`` alone. The report's charts need only the allocation and
 the schedule: :meth:`PlanMaps.add_schedule` (the ``on_schedule`` hook) starts them before the
 first month is selected.
