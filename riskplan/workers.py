@@ -96,14 +96,14 @@ def _import(modules: tuple[str, ...]) -> None:
 
 
 def preload(pool: ProcessPoolExecutor | None, modules: tuple[str, ...]) -> None:
-    """Have the workers of ``pool`` import ``modules`` now, while they have nothing else to do.
+    """Have a worker of ``pool`` import ``modules`` now, while the workers have nothing else to do.
 
-    A task per worker, not waited for: each worker that takes one imports them before its
-    first real task would have; a module a worker lacks is still imported when a task needs it.
+    One task, not waited for: one worker imports them before its first real task would have
+    (more would take CPU from the main process, busy with the plan's first stages on the other
+    core); a worker that lacks a module imports it when a task needs it.
     """
     if pool is not None:
-        for _ in range(pool_size(pool)):
-            pool.submit(_import, modules)
+        pool.submit(_import, modules)
 
 
 def worker_died(doing: str, exc: BaseException) -> RiskplanError:
