@@ -11,18 +11,25 @@ holds). The workers ignore Ctrl-C: it is the main process's to handle, and leavi
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import importlib
 import multiprocessing as mp
 import os
 import signal
 import threading
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from riskplan.errors import RiskplanError
 
-__all__ = ["BrokenProcessPool", "call", "cpus", "pool_size", "preload", "process_pool", "worker_died", "workers"]
+__all__ = ["BrokenProcessPool", "Job", "call", "cpus", "meanwhile", "pool_size", "preload", "process_pool",
+           "run_meanwhile", "worker_died", "workers"]
+
+T = TypeVar("T")
 
 
 def cpus() -> int:
@@ -104,6 +111,66 @@ def preload(pool: ProcessPoolExecutor | None, modules: tuple[str, ...]) -> None:
     """
     if pool is not None:
         pool.submit(_import, modules)
+
+
+class Job(Generic[T]):
+    """A function to run once: when the workers are busy (:func:`run_meanwhile`), or at :meth:`result`."""
+
+    def __init__(self, fn: Callable[[], T]) -> None:
+        self._fn: Callable[[], T] | None = fn
+        self._value: T | None = None
+        self.seconds = 0.0
+        """Wall time the function took [s] (0 until it ran)."""
+
+    @property
+    def done(self) -> bool:
+        """Whether the function ran (or started and raised)."""
+        return self._fn is None
+
+    def run(self) -> None:
+        """Run the function unless it ran already (its error is raised here; the job is spent)."""
+        fn, self._fn = self._fn, None
+        if fn is not None:
+            start = time.perf_counter()
+            try:
+                self._value = fn()
+            finally:
+                self.seconds = time.perf_counter() - start
+
+    def result(self) -> T:
+        """The function's value, running it now if it has not run."""
+        self.run()
+        return self._value  # type: ignore[return-value]
+
+
+_MEANWHILE: contextvars.ContextVar[Job[Any] | None] = contextvars.ContextVar("riskplan_meanwhile", default=None)
+
+
+@contextlib.contextmanager
+def meanwhile(fn: Callable[[], T]) -> Iterator[Job[T]]:
+    """Give this process ``fn`` to do while, inside the block, it waits for its workers.
+
+    Code that hands work to the worker processes calls :func:`run_meanwhile` once it has
+    (``riskplan.routing.day.solve_days``): ``fn`` then runs in this process while the workers
+    solve, instead of after the block. Yields a :class:`Job`; its ``result()`` is ``fn``'s value
+    (computed then, when nothing in the block ran it). ``fn`` must not depend on what the block
+    computes, nor the block on ``fn``: they run in either order. The plan selects the next month
+    this way while a month's day routes are solved.
+    """
+    job = Job(fn)
+    token = _MEANWHILE.set(job)
+    try:
+        yield job
+    finally:
+        _MEANWHILE.reset(token)
+
+
+def run_meanwhile() -> None:
+    """Run the job of the enclosing :func:`meanwhile` block, if there is one and it has not run."""
+    job = _MEANWHILE.get()
+    if job is not None:
+        _MEANWHILE.set(None)
+        job.run()
 
 
 def worker_died(doing: str, exc: BaseException) -> RiskplanError:

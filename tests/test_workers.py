@@ -71,3 +71,44 @@ def test_maps_drawn_month_by_month_are_the_files_of_one_write(yunling, yunling_c
     for f in files:
         if f.name != "manifest.json":  # the run time differs
             assert (tmp_path / "early" / f).read_bytes() == (tmp_path / "late" / f).read_bytes(), f
+
+
+def test_meanwhile_runs_its_job_once_when_asked_or_at_result() -> None:
+    """A job given with meanwhile runs at the first run_meanwhile inside its block, never twice;
+    a block that never asks runs it at result(); its error reaches the caller that ran it."""
+    from riskplan.workers import meanwhile, run_meanwhile
+
+    calls: list[str] = []
+    run_meanwhile()  # outside any block: nothing to do
+    with meanwhile(lambda: calls.append("a") or 7) as job:
+        assert not job.done and calls == []
+        run_meanwhile()
+        run_meanwhile()
+        assert job.done and calls == ["a"]
+    assert job.result() == 7 and calls == ["a"] and job.seconds >= 0.0
+
+    with meanwhile(lambda: calls.append("b") or 8) as late:
+        pass
+    assert not late.done and late.result() == 8 and calls == ["a", "b"]
+    run_meanwhile()  # the block is over: its job is not run again
+    assert calls == ["a", "b"]
+
+    def fails() -> None:
+        raise ValueError("no establishment")
+
+    with meanwhile(fails) as broken:
+        with pytest.raises(ValueError, match="no establishment"):
+            run_meanwhile()
+    assert broken.done and broken.result() is None  # spent: the error was raised once
+
+
+def test_the_next_month_is_selected_while_the_day_routes_are_solved(yunling, yunling_config, pool) -> None:
+    """With worker processes, run_plan selects month m + 1 while month m's day routes are solved
+    (routing.day.solve_days runs the job): the plan is the one made without workers, where each
+    month is selected after the one before is routed (visits, stops, shortfall row for row)."""
+    here = run_plan(yunling, yunling_config, [3, 4, 5], seed=0)
+    beside = run_plan(yunling, yunling_config, [3, 4, 5], seed=0, pool=pool)
+    pd.testing.assert_frame_equal(here.visits, beside.visits)
+    pd.testing.assert_frame_equal(here.stops, beside.stops)
+    pd.testing.assert_frame_equal(here.shortfall, beside.shortfall)
+    assert beside.timings["routes"] > 0 and beside.timings["selection"] > 0

@@ -5,6 +5,7 @@ There is no module-level state: a city can run one district per worker.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
@@ -47,6 +48,7 @@ from riskplan.pipeline.stages import (
 from riskplan.routing.result import LAB_DAY_COLUMNS
 from riskplan.selection.select import prepare_dataset
 from riskplan.tables import STRATUM_KEY, stratum_id
+from riskplan.workers import meanwhile
 
 __all__ = ["run_plan", "default_month", "default_months"]
 
@@ -74,6 +76,11 @@ def _complete_unassigned(visits: pd.DataFrame, stops: pd.DataFrame, unassigned: 
         extra = pd.DataFrame({"visit_id": missing["visit_id"], "reason": reason})
         unassigned = concat_months([unassigned, extra])
     return unassigned.reset_index(drop=True)
+
+
+def _nothing() -> Any:
+    """No next month to select."""
+    return None
 
 
 def _history(dataset: Dataset) -> pd.DataFrame | None:
@@ -193,8 +200,10 @@ def run_plan(
     placed_l: list[tuple] = []
     campaigns = campaigns_of(config)
     register = _timed(t, "selection", prepare_dataset, dataset, config.selection)  # the same every month
-    for i, m in enumerate(tqdm(months, desc="months", unit="month",
-                               disable=not progress or len(months) == 1)):
+
+    def select_month(i: int, m: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Month ``m``'s visits (campaigns' included) and teams; the selection's state moves on to it."""
+        nonlocal planned
         sched_m = _month_schedule(sched, m, carry_in.pop(m, {}))
         demand = ledger.demand(m) if ledger is not None else {}
         sel = _timed(t, "selection", stage_selection, dataset, sched_m, m, config, seed, planned,
@@ -247,14 +256,28 @@ def run_plan(
             v["service_minutes"] = v["service_minutes"].fillna(0).astype("int64")
             v["allowed_dates"] = v["allowed_dates"].fillna("").astype("str")
         cal_m = cal[pd.to_datetime(cal["date"]).dt.month == m]
-        teams_l.append(_timed(t, "teams", stage_teams, dataset, cal_m, config, seed))
+        return v, _timed(t, "teams", stage_teams, dataset, cal_m, config, seed)
+
+    # a month's selection does not depend on the routes of the months before it: the next month is
+    # selected while the workers solve this month's day routes
+    selected = select_month(0, months[0])
+    for i, m in enumerate(tqdm(months, desc="months", unit="month",
+                               disable=not progress or len(months) == 1)):
+        v, teams_m = selected
+        teams_l.append(teams_m)
+        cal_m = cal[pd.to_datetime(cal["date"]).dt.month == m]
         next_cal = stage_calendar(year, [m + 1], config) if m < 12 else None
         booked = _spill_over(previous, m)
-        plan = _timed(t, "routes", stage_routes, dataset, v, cal_m, config, seed, progress,
-                      later_calendar=next_cal, lab_booked=booked, pool=pool)
+        with meanwhile(functools.partial(select_month, i + 1, months[i + 1]) if i + 1 < len(months)
+                       else _nothing) as ahead:
+            plan = _timed(t, "routes", stage_routes, dataset, v, cal_m, config, seed, progress,
+                          later_calendar=next_cal, lab_booked=booked, pool=pool)
+        if ahead.done:  # the routes' time without the selection's, which has its own entry
+            t["routes"] -= ahead.seconds
         previous = (m, plan.lab_days)
         if on_month is not None:
             on_month(m, plan.stops, plan.routes)
+        selected = ahead.result()  # selected while the day routes were solved, or now
         lab_l.append(plan.lab_days)
         reproducible = reproducible and bool(getattr(plan, "reproducible", True))
         visits_l.append(v)

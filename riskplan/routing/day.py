@@ -27,7 +27,7 @@ from riskplan.routing.network import Month
 from riskplan.routing.windows import intersect, start_windows
 from riskplan.settings.routing import RoutingRules
 from riskplan.timeofday import Window, format_hhmm
-from riskplan.workers import BrokenProcessPool, worker_died
+from riskplan.workers import BrokenProcessPool, run_meanwhile, worker_died
 
 STOP_COLUMNS: list[str] = [
     "station_id", "team", "date", "stop_order", "visit_id", "establishment_id", "name", "business_type",
@@ -358,7 +358,8 @@ def route_day(
 def solve_days(models: Sequence[DayModel], pool: Executor | None = None) -> list[RoutingSolution | None]:
     """Solve every day model, in ``pool``'s processes and this one at once; None: here, in order.
 
-    Every model is submitted to the pool; this process meanwhile solves the models no worker has
+    Every model is submitted to the pool; this process meanwhile does the work it was given to do
+    while it waits (:func:`riskplan.workers.meanwhile`), then solves the models no worker has
     started, from the last one back. A model's solution does not depend on the process that
     solves it (one search, deterministic), so the routes are the same either way.
 
@@ -373,6 +374,7 @@ def solve_days(models: Sequence[DayModel], pool: Executor | None = None) -> list
     out: list[RoutingSolution | None] = [None] * len(models)
     here = [False] * len(models)
     try:
+        run_meanwhile()  # this process's other work first (the next month's selection), if it has any
         for k in reversed(range(len(models))):
             if futures[k].cancel():  # not started by a worker: solved here
                 out[k], here[k] = solve_day(models[k]), True
