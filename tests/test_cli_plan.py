@@ -397,3 +397,20 @@ def test_test_fees_in_summary_report_and_manifest(small, small_plans, capsys) ->
     assert f"| 检验费（全年） / test fees (year) [yuan] | {expected:,.0f} |" in report
     assert main(["plan", "--data", str(small), "--seed", "11", "--out", str(out.parent / "c")]) == 0
     assert f"test fees 检验费 (year): {expected:,.0f} yuan" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_the_summary_says_when_labels_are_english(tmp_path: Path, yunling_dir: Path, yunling_config_path: Path) -> None:
+    """The font note of the summary comes from a worker process (the command itself never imports
+    matplotlib): printed when no CJK font may be used, absent when one may."""
+    env = {**os.environ, "TQDM_DISABLE": "1", "MPLBACKEND": "Agg"}
+    lines = {}
+    for name, flag in (("off", "1"), ("on", "")):
+        proc = subprocess.run([sys.executable, "-m", "riskplan.cli", "plan", "--data", str(yunling_dir),
+                               "--config", str(yunling_config_path), "--month", "2026-03",
+                               "--out", str(tmp_path / name)],
+                              capture_output=True, text=True, env={**env, "RISKPLAN_NO_CJK_FONT": flag}, timeout=240)
+        assert proc.returncode == 0, proc.stderr
+        lines[name] = [x for x in proc.stdout.splitlines() if x.strip().startswith("note: no Chinese (CJK) font")]
+    assert len(lines["off"]) == 1 and "fonts-noto-cjk" in lines["off"][0]
+    assert lines["on"] == []
