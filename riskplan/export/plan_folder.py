@@ -288,18 +288,20 @@ def write_plan(
         # leaving the block stops the workers of maps started here
         drawn = maps if maps is not None else stack.enter_context(PlanMaps(dataset, settings))
         drawn.add_plan(list(result.months), result.stops, result.routes)
+        # the interactive month maps are built by the worker processes too, a month a task (the
+        # longest work left once the plan is made: started first)
+        month_of = with_ends["date"].astype(str).str[:7]
+        pages = [drawn.drawing.submit(functools.partial(
+            html_map.month_map_pages, station_names=names, townships=dataset.townships, labs=dataset.labs,
+            lang=lang, tiles=settings.map_tiles, attribution=settings.map_tiles_attribution,
+            district=str(getattr(dataset, "name", ""))), part, geo_depots(dataset))
+            for _, part in with_ends.groupby(month_of, sort=True)] if settings.html_map and len(tables["stops"]) else []
         # per team and day a CSV file, and per team a workbook with a sheet per day: built by the
         # worker processes, a station at a time, while this one writes the tables
         team_folders = [drawn.drawing.submit(functools.partial(
             team_files, lang=lang, xlsx=settings.xlsx, excel_ids=xl, when=when,
             period=f"{result.plan_year}-{first:02d}"), st, result.routes[result.routes["station_id"] == sid],
             dataset.labs) for sid, st in tables["stops"].groupby("station_id", sort=True)]
-        # the interactive month maps are built by a worker process too
-        pages = drawn.drawing.submit(functools.partial(
-            html_map.month_map_pages, with_ends, geo_depots(dataset), station_names=names,
-            townships=dataset.townships, labs=dataset.labs, lang=lang, tiles=settings.map_tiles,
-            attribution=settings.map_tiles_attribution, district=str(getattr(dataset, "name", ""))
-        )) if settings.html_map and len(tables["stops"]) else drawn.drawing.submit(dict)
         for name, spec in contract.TABLES.items():
             csv(contract.conform(spec, tables[name]), tmp / spec.file)
         if higher is not None:  # only a plan with higher-level samples has the file
@@ -323,13 +325,14 @@ def write_plan(
                 name="routes"))
         steps.update()
 
-        for name, page in drawn.drawing.result(pages).items():
-            write_text(tmp / "maps" / name, page)
+        for month_pages in pages:
+            for name, page in drawn.drawing.result(month_pages).items():
+                write_text(tmp / "maps" / name, page)
         steps.update()
 
         label = str(data_ref.get("embedded") or data_ref["source"])
-        for future in team_folders:
-            for name, data in drawn.drawing.result(future).items():
+        for files in team_folders:
+            for name, data in drawn.drawing.result(files).items():
                 write_bytes(tmp / name, data)
         chart_png = drawn.drawing.result(charts)
         for name, png in chart_png.items():
