@@ -7,6 +7,10 @@ workers share the modules already imported), else spawned (a fresh interpreter t
 what it needs: forking a process in which other threads run can copy a lock one of them
 holds). The workers ignore Ctrl-C: it is the main process's to handle, and leaving the pool's
 ``with`` block (done, an error, Ctrl-C) cancels what has not started and stops them.
+
+Work that needs matplotlib or openpyxl is sent by name (:func:`call`) and imported by the
+workers (:func:`preload`), so the main process never imports them. What the main process may do
+while it waits for its workers is handed over with :func:`meanwhile`.
 """
 
 from __future__ import annotations
