@@ -107,11 +107,6 @@ def to_csv_bytes(df: pd.DataFrame, lang: Lang = "zh", *, excel_ids: bool = True)
     return buf.getvalue().encode("utf-8-sig")
 
 
-def to_csv_bytes_many(frames: list[pd.DataFrame], lang: Lang = "zh", *, excel_ids: bool = True) -> list[bytes]:
-    """:func:`to_csv_bytes` of each of ``frames`` (one call for a worker process to make)."""
-    return [to_csv_bytes(df, lang, excel_ids=excel_ids) for df in frames]
-
-
 def column_texts(column: pd.Series, *, id_column: bool = False, excel_ids: bool = True) -> list[str]:
     """:func:`format_value` of every cell of ``column``, each distinct value formatted once.
 

@@ -110,12 +110,16 @@ def _draw_background(ax: Axes, townships: Any) -> None:
                             color="#777777", zorder=1)
 
 
+def _distinct_points(lon: np.ndarray, lat: np.ndarray) -> list[tuple[float, float]]:
+    """The distinct (lon, lat) of the pairs with neither missing, sorted."""
+    return sorted({(float(x), float(y)) for x, y in zip(lon, lat) if x == x and y == y})  # x == x: not NaN
+
+
 def _labs_of(stops: pd.DataFrame) -> list[tuple[float, float]]:
     """Distinct labs (lon, lat) [degrees] the routes of ``stops`` end at (``lab_lon`` / ``lab_lat``), sorted."""
     if "lab_lon" not in stops.columns:
         return []
-    lon, lat = stops["lab_lon"].to_numpy(float), stops["lab_lat"].to_numpy(float)
-    return sorted({(float(x), float(y)) for x, y in zip(lon, lat) if x == x and y == y})  # x == x: not NaN
+    return _distinct_points(stops["lab_lon"].to_numpy(float), stops["lab_lat"].to_numpy(float))
 
 
 def team_colours(teams: Iterable[Any]) -> dict[Any, str]:
@@ -178,8 +182,7 @@ def _draw_routes(
     if depot is not None:
         artists.append(add_line(ax, [depot[0]], [depot[1]], linestyle="none", marker="*", markersize=260 ** 0.5,
                                 color="black", zorder=4))
-    labs = (sorted({(float(x), float(y)) for x, y in zip(lab_lon, lab_lat) if x == x and y == y})  # x == x: not NaN
-            if lab_lon is not None and lab_lat is not None else [])
+    labs = _distinct_points(lab_lon, lab_lat) if lab_lon is not None and lab_lat is not None else []
     if labs:
         artists.append(add_line(ax, [x for x, _ in labs], [y for _, y in labs], linestyle="none", marker="s",
                                 markersize=60 ** 0.5, color="#555555", zorder=4))

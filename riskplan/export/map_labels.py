@@ -61,8 +61,6 @@ def spread_labels(points: list[tuple[float, float]], gap: float) -> list[tuple[f
     return placed
 
 
-
-
 def add_line(ax: Axes, x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray, **style: Any) -> Line2D:
     """A :class:`~matplotlib.lines.Line2D` added to ``ax`` as an artist.
 

@@ -54,7 +54,7 @@ from riskplan.datasets import embedded_data_dir
 from riskplan.export import contract, csvfile, field, geojson, html_map, manifest, report
 from riskplan.export.atomic import staged_folder, write_bytes, write_text
 from riskplan.export.headers import Lang
-from riskplan.export.plan_maps import PlanMaps, geo_depots, route_ends
+from riskplan.export.plan_maps import PlanMaps, route_ends
 from riskplan.export.plan_reader import TABLE_FILES, PlanFolder, read_plan, read_table
 from riskplan.risk.priors import category_priors_path
 from riskplan.routing.travel import travel_matrix_path
@@ -282,19 +282,19 @@ def write_plan(
 
         tables = plan_tables(result, dataset, lang)
         with_ends = route_ends(tables["stops"], result.routes, dataset.labs)
-        names = dict(zip(dataset.stations["station_id"].astype(str), dataset.stations["name"].astype(str)))
         # the PNG maps are drawn by worker processes while this one writes the other files (the
         # months the caller has not given yet start now); they are collected (and written) last;
         # leaving the block stops the workers of maps started here
         drawn = maps if maps is not None else stack.enter_context(PlanMaps(dataset, settings))
         drawn.add_plan(list(result.months), result.stops, result.routes)
+        depots, names = drawn.background.depots, drawn.background.names
         # the interactive month maps are built by the worker processes too, a month a task (the
         # longest work left once the plan is made: started first)
         month_of = with_ends["date"].astype(str).str[:7]
         pages = [drawn.drawing.submit(functools.partial(
             html_map.month_map_pages, station_names=names, townships=dataset.townships, labs=dataset.labs,
             lang=lang, tiles=settings.map_tiles, attribution=settings.map_tiles_attribution,
-            district=str(getattr(dataset, "name", ""))), part, geo_depots(dataset))
+            district=str(getattr(dataset, "name", ""))), part, depots)
             for _, part in with_ends.groupby(month_of, sort=True)] if settings.html_map and len(tables["stops"]) else []
         # per team and day a CSV file, and per team a workbook with a sheet per day: built by the
         # worker processes, a station at a time, while this one writes the tables
@@ -310,9 +310,7 @@ def write_plan(
         steps.update()
 
         # the charts are drawn by a worker process (unless they were started with the plan)
-        drawn.add_charts(report.chart_inputs(result, dataset))
-        charts = drawn.charts
-        assert charts is not None
+        charts = drawn.add_charts(report.chart_inputs(result, dataset))
         steps.update()
 
         if settings.geojson:
@@ -321,7 +319,7 @@ def write_plan(
             geojson.write_geojson(tmp / "stops.geojson", geojson.feature_collection(
                 geojson.stop_features(stops, props, dec), name="stops"))
             geojson.write_geojson(tmp / "routes.geojson", geojson.feature_collection(
-                geojson.route_features(with_ends, geo_depots(dataset), decimals=dec),
+                geojson.route_features(with_ends, depots, decimals=dec),
                 name="routes"))
         steps.update()
 

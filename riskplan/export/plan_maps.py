@@ -167,14 +167,15 @@ class PlanMaps:
         if self.settings.maps and len(stops):
             self.drawing.add(month_map_tasks(stops, routes, self.background, self.settings.map_dpi))
 
-    def add_charts(self, inputs: dict[str, Any]) -> None:
-        """Start drawing the report's charts (:func:`riskplan.export.report_charts.charts_from` of ``inputs``), once.
+    def add_charts(self, inputs: dict[str, Any]) -> Future[dict[str, bytes]]:
+        """The report's charts (:func:`riskplan.export.report_charts.charts_from` of ``inputs``), started once.
 
-        :func:`riskplan.export.plan_folder.write_plan` then takes them from :attr:`charts`.
+        A later call returns the charts started first (``write_plan``'s, when the plan started them).
         """
         if self.charts is None:
             self.charts = self.drawing.submit(functools.partial(
                 call, "riskplan.export.report_charts:charts_from", **inputs, dpi=self.settings.map_dpi))
+        return self.charts
 
     def add_schedule(self, months: list[int], allocation: pd.DataFrame, schedule: pd.DataFrame,
                      detection: pd.DataFrame, config: Config) -> None:

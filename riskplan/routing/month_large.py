@@ -131,8 +131,7 @@ def _sample_limits(month: Month, s: int, vehicles: list[_Vehicle], booked: Mappi
     :func:`_trim_to_capacity` removes what still goes over).
     """
     top = month.rules.max_samples_per_team_day
-    share = float(month.samples[month.home == s].sum()) / max(float(month.samples.sum()), 1.0)
-    capacity = {lab.lab_id: lab.capacity for lab in month.labs}
+    share = _station_share(month, s)
     out_on: dict[LabKey, set[tuple[int, int]]] = defaultdict(set)
     for v in vehicles:
         if v.to_lab:
@@ -140,12 +139,8 @@ def _sample_limits(month: Month, s: int, vehicles: list[_Vehicle], booked: Mappi
     out = []
     for v in vehicles:
         key = _delivers(month, v)
-        cap = capacity[key[0]]
-        if cap is None:
-            out.append(top)
-            continue
-        free = max(cap - int(booked.get(key, 0)), 0)
-        out.append(min(top, int(free * share) // max(len(out_on[key]), 1)))
+        room = _room_for(month, key, booked, share)
+        out.append(top if room is None else min(top, room // max(len(out_on[key]), 1)))
     return out
 
 
@@ -157,12 +152,12 @@ def _trim_to_capacity(
     From the fullest team-day delivering to an over-full lab day, its last visit (by index) first:
     deterministic.
     """
-    share = float(month.samples[month.home == s].sum()) / max(float(month.samples.sum()), 1.0)
+    share = _station_share(month, s)
     removed: list[int] = []
     while True:
         loads = lab_loads(month, list(team_days.values()))
-        over = [key for key, n in sorted(loads.items()) if (cap := _capacity(month, key[0])) is not None
-                and n > int(max(cap - int(booked.get(key, 0)), 0) * share)]
+        over = [key for key, n in sorted(loads.items()) if (room := _room_for(month, key, booked, share)) is not None
+                and n > room]
         if not over:
             return sorted(removed)
         key = over[0]
@@ -178,8 +173,18 @@ def _trim_to_capacity(
             del team_days[(s, t.team, t.day)]
 
 
-def _capacity(month: Month, lab_id: str) -> int | None:
-    return next(lab.capacity for lab in month.labs if lab.lab_id == lab_id)
+def _station_share(month: Month, s: int) -> float:
+    """Station ``s``'s share of the month's samples (0-1)."""
+    return float(month.samples[month.home == s].sum()) / max(float(month.samples.sum()), 1.0)
+
+
+def _room_for(month: Month, key: LabKey, booked: Mapping[LabKey, int], share: float) -> int | None:
+    """The samples of the lab day ``key`` a station with ``share`` may deliver: that share of the free capacity.
+
+    None when the lab has no daily capacity.
+    """
+    cap = next(lab.capacity for lab in month.labs if lab.lab_id == key[0])
+    return None if cap is None else int(max(cap - int(booked.get(key, 0)), 0) * share)
 
 
 def _may_ride(month: Month, i: int, v: _Vehicle, f: Fit) -> bool:
