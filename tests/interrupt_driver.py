@@ -15,12 +15,16 @@ named by the first argument happens:
   from the Python function ``CALLER`` starts or returns, e.g. ``c_call:solve@controlled_round``
   (the min-cost flow solver).
 
-The driver prints ``SIGINT sent`` on stderr when it sent the signal, and exits with the command's
-exit code.
+The signal goes to the command's own process, as Ctrl-C in a terminal reaches it (its worker
+processes ignore SIGINT), whichever process meets the moment first: the worker processes are
+forked with the hooks, and a moment such as a routing search's solution may happen in one of
+them. It is sent once per run. The driver prints ``SIGINT sent`` on stderr when it sent the
+signal, and exits with the command's exit code.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sys
@@ -28,6 +32,25 @@ from types import FrameType
 from typing import Any
 
 from riskplan.cli import main
+
+
+class CtrlC:
+    """Sends SIGINT once to the process that made it, from it or from any process forked from it.
+
+    The flag lies in memory shared with the forked processes, so the signal goes once a run.
+    """
+
+    def __init__(self) -> None:
+        self.main = os.getpid()
+        self.sent = multiprocessing.Value("b", 0)
+
+    def press(self) -> None:
+        with self.sent.get_lock():
+            if self.sent.value:
+                return
+            self.sent.value = 1
+        print("SIGINT sent", file=sys.stderr, flush=True)
+        os.kill(self.main, signal.SIGINT)
 
 
 def parse(spec: str) -> tuple[str, str, str, int]:
@@ -44,14 +67,14 @@ def audit_hook_for(spec: str) -> Any:
     event, _, text = rest.partition(":")
     text, _, nth = text.partition("#")
     seen = [0]
+    ctrl_c = CtrlC()
 
     def hook(ev: str, args: tuple[Any, ...]) -> None:
         if ev != event or seen[0] >= int(nth or 1) or not any(text in str(a) for a in args):
             return
         seen[0] += 1
         if seen[0] == int(nth or 1):
-            print("SIGINT sent", file=sys.stderr, flush=True)
-            os.kill(os.getpid(), signal.SIGINT)
+            ctrl_c.press()
 
     return hook
 
@@ -60,6 +83,7 @@ def hook_for(spec: str) -> Any:
     """A ``sys.setprofile`` hook that sends SIGINT at the moment ``spec`` names."""
     event, name, caller, nth = parse(spec)
     seen = [0]
+    ctrl_c = CtrlC()
 
     def hook(frame: FrameType, ev: str, arg: Any) -> None:
         if ev != event:
@@ -75,8 +99,7 @@ def hook_for(spec: str) -> Any:
         seen[0] += 1
         if seen[0] == nth:
             sys.setprofile(None)
-            print("SIGINT sent", file=sys.stderr, flush=True)
-            os.kill(os.getpid(), signal.SIGINT)
+            ctrl_c.press()
 
     return hook
 
