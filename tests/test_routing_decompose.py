@@ -191,3 +191,29 @@ def test_bad_coordinates():
     problem, coords = _general_problem()
     with pytest.raises(ValueError, match="coords must have shape"):
         solve_decomposed(problem, coords[:-1], 1.0)
+
+
+def test_elimination_closes_a_route_split_in_two():
+    inst = generate_instance(InstanceSpec("R", True, 120, 0.5, 0.2, seed=5))
+    problem = vrptw_problem(inst)
+    first = solve_decomposed(problem, inst["node_coord"], 10.0, FAST,
+                             DecompositionSettings(part_visits=60, rounds=0))
+    assert first is not None and first.dropped == []
+    used = [v for v, r in enumerate(first.routes) if r]
+    longest = max(used, key=lambda v: len(first.routes[v]))
+    idle = next(v for v, r in enumerate(first.routes) if not r)
+    split = dataclasses.replace(first, routes=[list(r) for r in first.routes])
+    half = len(split.routes[longest]) // 2
+    split.routes[idle] = split.routes[longest][half:]
+    split.routes[longest] = split.routes[longest][:half]
+    assert check_routes(inst, [r for r in split.routes if r])[0]
+    settings = SearchSettings(solution_limit=300)
+    plain, closing = (
+        improve_by_parts(problem, split, inst["node_coord"], 30.0, settings,
+                         DecompositionSettings(part_visits=200, rounds=1, part_time=30.0, eliminate_every=every))
+        for every in (0, 1)
+    )
+    for sol in (plain, closing):
+        assert sol.dropped == [] and check_routes(inst, [r for r in sol.routes if r])[0]
+    n_routes = [sum(1 for r in sol.routes if r) for sol in (split, plain, closing)]
+    assert n_routes[2] < n_routes[1] <= n_routes[0], n_routes

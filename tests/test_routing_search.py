@@ -8,6 +8,7 @@ import time
 
 import pytest
 from interrupt_driver import hook_for
+from ortools.constraint_solver import routing_ils_pb2
 
 from riskplan.routing.instances import InstanceSpec, generate_instance, write_vrplib
 from riskplan.routing.search import (
@@ -16,6 +17,7 @@ from riskplan.routing.search import (
     ils_parameters,
     improve_gls,
     mean_arc_cost,
+    ruin_size,
     solution_cost,
     solve_ils,
 )
@@ -24,9 +26,21 @@ from riskplan.routing.vrptw import check_routes, solve_instance, vrptw_problem
 INST = generate_instance(InstanceSpec("RC", False, 60, 0.75, 0.1, seed=11))
 
 
+def test_larger_problems_get_a_larger_ruin():
+    assert ruin_size(SearchSettings(), 150) == (10, 10)
+    assert ruin_size(SearchSettings(), 151) == (20, 15)
+    assert ruin_size(SearchSettings(larger_ruins=()), 1000) == (10, 10)
+    steps = SearchSettings(ruin_visits=5, ruin_sequence=3, larger_ruins=((50, 8, 4), (100, 12, 6)))
+    assert [ruin_size(steps, n) for n in (50, 51, 100, 101)] == [(5, 3), (8, 4), (8, 4), (12, 6)]
+    big = vrptw_problem(generate_instance(InstanceSpec("R", False, 160, 1.0, 0.1, seed=3)))
+    sisr = ils_parameters(big, SearchSettings(), "SAVINGS", 1.0) \
+        .iterated_local_search_parameters.ruin_recreate_parameters.ruin_strategies[0].sisr
+    assert (sisr.avg_num_removed_visits, sisr.max_removed_sequence_size) == (20, 15)
+
+
 def test_parameters_follow_the_settings():
     problem = vrptw_problem(INST)
-    s = SearchSettings(ruin_visits=7, ruin_sequence=4, random_walk=5, temperature=0.2,
+    s = SearchSettings(ruin_visits=7, ruin_sequence=4, random_walk=5, route_ruin=2, temperature=0.2,
                        operators_on=("use_cross_exchange",), insertion_order=("RANDOM",), neighbors=20)
     p = ils_parameters(problem, s, "SAVINGS", 2.5)
     assert p.time_limit.seconds == 2 and p.time_limit.nanos == 500_000_000
@@ -35,6 +49,10 @@ def test_parameters_follow_the_settings():
     assert rr.ruin_strategies[0].sisr.avg_num_removed_visits == 7
     assert rr.ruin_strategies[0].sisr.max_removed_sequence_size == 4
     assert rr.ruin_strategies[1].random_walk.num_removed_visits == 5
+    assert rr.ruin_strategies[2].spatially_close_routes.num_ruined_routes == 2
+    assert rr.ruin_composition_strategy == routing_ils_pb2.RuinCompositionStrategy.RUN_ONE_RANDOMLY
+    assert len(ils_parameters(problem, SearchSettings(), "SAVINGS", 1.0)
+               .iterated_local_search_parameters.ruin_recreate_parameters.ruin_strategies) == 1
     assert list(rr.recreate_strategy.parameters.local_cheapest_insertion.insertion_sorting_properties) == [8]
     sa = p.iterated_local_search_parameters.reference_solution_acceptance_strategy.simulated_annealing
     assert sa.initial_temperature == pytest.approx(0.2 * mean_arc_cost(problem), rel=1e-5)
@@ -47,8 +65,8 @@ def test_parameters_follow_the_settings():
 @pytest.mark.parametrize(
     "settings",
     [SearchSettings(), SearchSettings(polish=0.3), SearchSettings(fleet_cost=0.5),
-     SearchSettings(starts=("SAVINGS",), insertion_order=("RANDOM",))],
-    ids=["default", "polish", "fleet", "one-start"],
+     SearchSettings(starts=("SAVINGS",), insertion_order=("RANDOM",)), SearchSettings(route_ruin=2)],
+    ids=["default", "polish", "fleet", "one-start", "route-ruin"],
 )
 def test_feasible_within_the_time_limit(settings: SearchSettings):
     problem = vrptw_problem(INST)

@@ -65,6 +65,10 @@ class DecompositionSettings:
     part_search
         How a part is re-optimised: ``ils`` (iterated local search afresh; kept when cheaper)
         or ``gls`` (guided local search from the part's current routes).
+    eliminate_every
+        Every this many rounds (0: never), each part's search starts with its shortest route
+        emptied, its visits left for the search to insert elsewhere (a way to close a route);
+        the result is kept only when every visit found a place and the part got cheaper.
     """
 
     part_visits: int = 120
@@ -75,6 +79,7 @@ class DecompositionSettings:
     above: int = DECOMPOSE_ABOVE
     rounds: int | None = None
     part_search: str = "gls"
+    eliminate_every: int = 0
 
 
 @dataclasses.dataclass
@@ -197,9 +202,13 @@ def _empty_solution(problem: RoutingProblem) -> RoutingSolution:
 
 def _solve_part(
     problem: RoutingProblem, current: RoutingSolution, part: _Part, time_limit: float,
-    settings: SearchSettings, search: str = "ils",
+    settings: SearchSettings, search: str = "ils", eliminate: bool = False,
 ) -> tuple[RoutingSolution, list[int]] | None:
-    """Re-optimise the part alone; its new solution when cheaper than its current routes."""
+    """Re-optimise the part alone; its new solution when cheaper than its current routes.
+
+    With ``eliminate`` (guided local search only), the search starts with the part's shortest
+    route emptied.
+    """
     sub, nodes = subproblem(problem, part.vehicles, part.visits, mandatory_penalty(problem))
     idx = {node: k for k, node in enumerate(nodes)}
     visits = set(part.visits)
@@ -215,10 +224,19 @@ def _solve_part(
     # guided local search polishes the part's routes; a part with unrouted visits is searched
     # afresh (from its current routes the descent rarely finds room for them)
     if search == "gls" and not mine.dropped:
-        sol = improve_gls(sub, mine.routes, time_limit, solution_limit=settings.solution_limit)
+        start = mine.routes
+        used = [k for k, r in enumerate(start) if r]
+        if eliminate and len(used) > 1:
+            shortest = min(used, key=lambda k: (len(start[k]), k))
+            start = [[] if k == shortest else r for k, r in enumerate(start)]
+        sol = improve_gls(sub, start, time_limit, solution_limit=settings.solution_limit)
     else:
         sol = solve_ils(sub, time_limit, settings)
     if sol is None or solution_cost(sub, sol) >= solution_cost(sub, mine):
+        return None
+    if eliminate and set(sol.dropped) - set(mine.dropped):
+        # the penalty of a dropped visit is below what closing a long route saves: a route is
+        # closed only when all its visits found a place
         return None
     return sol, nodes
 
@@ -416,8 +434,10 @@ def improve_by_parts(
             left = deadline - time.perf_counter()
             if left <= 0.2:
                 break
+            every = decomposition.eliminate_every
+            eliminate = every > 0 and rnd % every == every - 1
             res = _solve_part(problem, current, part, min(decomposition.part_time, left), settings,
-                              decomposition.part_search)
+                              decomposition.part_search, eliminate)
             if res is not None:
                 _merge(problem, current, part, *res)
         rnd += 1

@@ -37,6 +37,13 @@ ILS_OPERATORS_OFF: tuple[str, ...] = (
     "use_lin_kernighan",
 )
 
+#: SISR ruin of larger problems, ``(above, visits, sequence)``: above 150 visits 20 visits on
+#: average in strings of up to 15 (10 and 10 below). At 200 customers, 30 s, a full core:
+#: tune-200 2.90 % mean gap against 3.60 %, valid-200 3.35 % against 3.67 %; at 100 customers
+#: no gain (tune-100 0.80 % against 0.74 %). The cut at 150 lies between the two measured
+#: sizes (benchmarks/ROUTING.md); the decomposition's sectors and parts hold fewer visits.
+LARGER_RUINS: tuple[tuple[int, int, int], ...] = ((150, 20, 15),)
+
 #: First-solution strategies tried with the time left when no start of the portfolio found a
 #: solution (only possible when every visit is mandatory and the windows are tight).
 FALLBACK_STARTS: tuple[str, ...] = ("LOCAL_CHEAPEST_INSERTION", "SEQUENTIAL_CHEAPEST_INSERTION")
@@ -55,11 +62,20 @@ class SearchSettings:
         Average number of visits removed by one SISR ruin.
     ruin_sequence
         Longest string of consecutive visits removed from one route.
+    larger_ruins
+        ``(above, visits, sequence)``: in a problem of more than ``above`` visits the SISR ruin
+        removes ``visits`` on average, in strings of at most ``sequence`` (instead of
+        ``ruin_visits`` and ``ruin_sequence``); the last entry that applies wins, ``()`` keeps
+        one ruin size for every problem.
     bypass
         SISR bypass factor: chance of keeping a visit inside a removed string.
     random_walk
         When positive, a second ruin (a random walk of this many visits through neighbouring
         routes) alternates with SISR.
+    route_ruin
+        When positive, a further ruin, drawn at random with SISR (and the random walk) at each
+        iteration: this many spatially close routes removed whole, their visits re-inserted
+        elsewhere (a way to close a route).
     recreate
         First-solution heuristic that re-inserts the removed visits (``LOCAL_CHEAPEST_INSERTION``:
         one visit after the other at its cheapest place; ``PARALLEL_CHEAPEST_INSERTION``: the
@@ -94,8 +110,10 @@ class SearchSettings:
     starts: tuple[str, ...] = ("SAVINGS", "PARALLEL_CHEAPEST_INSERTION")
     ruin_visits: int = 10
     ruin_sequence: int = 10
+    larger_ruins: tuple[tuple[int, int, int], ...] = LARGER_RUINS
     bypass: float = 0.01
     random_walk: int = 0
+    route_ruin: int = 0
     recreate: str = "LOCAL_CHEAPEST_INSERTION"
     insertion_order: tuple[str, ...] = ()
     temperature: float = 0.1
@@ -112,6 +130,15 @@ def mean_arc_cost(problem: RoutingProblem) -> float:
     c = np.asarray(problem.cost, dtype=float)
     n = c.shape[0]
     return float((c.sum() - np.trace(c)) / max(1, n * (n - 1)))
+
+
+def ruin_size(settings: SearchSettings, n_visits: int) -> tuple[int, int]:
+    """SISR ruin of a problem of ``n_visits`` visits: (average visits removed, longest string)."""
+    size = (settings.ruin_visits, settings.ruin_sequence)
+    for above, visits, sequence in settings.larger_ruins:
+        if n_visits > above:
+            size = (visits, sequence)
+    return size
 
 
 def ils_parameters(
@@ -152,13 +179,17 @@ def ils_parameters(
         p.global_cheapest_insertion_ls_operator_parameters.min_neighbors = settings.neighbors
     p.use_iterated_local_search = True
     t0 = settings.temperature * mean_arc_cost(problem)
+    removed, sequence = ruin_size(settings, n - len(set(problem.starts) | set(problem.ends)))
     ruins = (
-        f"ruin_strategies {{ sisr {{ max_removed_sequence_size: {settings.ruin_sequence} "
-        f"avg_num_removed_visits: {settings.ruin_visits} bypass_factor: {settings.bypass} }} }}"
+        f"ruin_strategies {{ sisr {{ max_removed_sequence_size: {sequence} "
+        f"avg_num_removed_visits: {removed} bypass_factor: {settings.bypass} }} }}"
     )
     if settings.random_walk > 0:
-        ruins += (f" ruin_strategies {{ random_walk {{ num_removed_visits: {settings.random_walk} }} }}"
-                  " ruin_composition_strategy: RUN_ONE_RANDOMLY")
+        ruins += f" ruin_strategies {{ random_walk {{ num_removed_visits: {settings.random_walk} }} }}"
+    if settings.route_ruin > 0:
+        ruins += f" ruin_strategies {{ spatially_close_routes {{ num_ruined_routes: {settings.route_ruin} }} }}"
+    if settings.random_walk > 0 or settings.route_ruin > 0:
+        ruins += " ruin_composition_strategy: RUN_ONE_RANDOMLY"
     recreate_params = ""
     if settings.insertion_order:
         props = " ".join(f"insertion_sorting_properties: SORTING_PROPERTY_{o}" for o in settings.insertion_order)

@@ -4,10 +4,13 @@ The instances are solved with the same :mod:`riskplan.routing.model` engine as t
 routes, in the DIMACS convention of the best-known solutions: Euclidean distances and travel times
 truncated to one decimal, so everything is computed in integer tenths. The objective is total
 distance. The ``ortools`` solver runs OR-Tools' iterated local search (ruin and recreate, see
-:data:`ORTOOLS_ILS`) from two first solutions; measured on the eight development instances at
-30 s each: mean gap 0.52 % (the former guided-local-search multi-start,
-:func:`solve_ortools_gls`, solver ``ortools-gls``, 1.46 %). PyVRP (optional extra ``pyvrp``) can be run on the same
-instances as a comparator.
+:mod:`riskplan.routing.search`) from two first solutions, and above
+:data:`~riskplan.routing.decompose.DECOMPOSE_ABOVE` visits solves by parts
+(:mod:`riskplan.routing.decompose`); measured on the eight development instances at 30 s each:
+mean gap 0.58 % at a full core (the former guided-local-search multi-start,
+:func:`solve_ortools_gls`, solver ``ortools-gls``, 1.46 %). PyVRP (optional extra ``pyvrp``)
+can be run on the same instances as a comparator. The settings and their measurements are in
+``benchmarks/ROUTING.md``.
 """
 
 from __future__ import annotations
