@@ -94,10 +94,6 @@ def _may_serve(problem: RoutingProblem, visit: int, vehicles: list[int]) -> bool
     return allowed is None or bool(set(allowed) & set(vehicles))
 
 
-def _special(problem: RoutingProblem) -> set[int]:
-    return set(problem.starts) | set(problem.ends)
-
-
 def _pair_of(problem: RoutingProblem) -> dict[int, int]:
     out: dict[int, int] = {}
     for a, b in problem.exclusive_pairs:
@@ -188,7 +184,7 @@ def _merge(
 
 
 def _empty_solution(problem: RoutingProblem) -> RoutingSolution:
-    special = _special(problem)
+    special = problem.terminals
     return RoutingSolution(
         routes=[[] for _ in range(problem.n_vehicles)],
         start_time=[lo for lo, _ in problem.vehicle_start_window],
@@ -244,7 +240,7 @@ def _solve_part(
 def _sectors(problem: RoutingProblem, coords: np.ndarray, centre: np.ndarray, n_parts: int,
              offset: float) -> list[list[int]]:
     """Visits cut into ``n_parts`` sectors of equal size by polar angle (rotated by ``offset``)."""
-    special = _special(problem)
+    special = problem.terminals
     visits = np.array([i for i in range(problem.n_nodes) if i not in special])
     ang = (_angles(coords[visits], centre) - offset) % (2 * np.pi)
     order = visits[np.argsort(ang, kind="stable")]
@@ -373,7 +369,7 @@ def solve_decomposed(
     decomposition = decomposition or DecompositionSettings()
     coords = _checked_coords(problem, coords)
     centre = coords[sorted(set(problem.starts))].mean(axis=0)
-    n_visits = problem.n_nodes - len(_special(problem))
+    n_visits = problem.n_visits
     n_parts = max(1, round(n_visits / decomposition.part_visits))
     if n_parts == 1:
         return solve_ils(problem, time_limit, settings)
@@ -430,12 +426,12 @@ def improve_by_parts(
     while deadline - time.perf_counter() > 0.2 and (decomposition.rounds is None or rnd < decomposition.rounds):
         parts = _parts(problem, current, coords, centre, decomposition.part_visits, 0.5 * rnd,
                        decomposition.idle_vehicles)
+        every = decomposition.eliminate_every
+        eliminate = every > 0 and rnd % every == every - 1  # a round of route elimination
         for part in parts:
             left = deadline - time.perf_counter()
             if left <= 0.2:
                 break
-            every = decomposition.eliminate_every
-            eliminate = every > 0 and rnd % every == every - 1
             res = _solve_part(problem, current, part, min(decomposition.part_time, left), settings,
                               decomposition.part_search, eliminate)
             if res is not None:

@@ -94,6 +94,16 @@ class RoutingProblem:
         """Vehicles (teams) of the problem."""
         return len(self.starts)
 
+    @property
+    def terminals(self) -> set[int]:
+        """The vehicles' start and end nodes (every other node is a visit)."""
+        return set(self.starts) | set(self.ends)
+
+    @property
+    def n_visits(self) -> int:
+        """Visits of the problem (nodes that are no vehicle's start or end)."""
+        return self.n_nodes - len(self.terminals)
+
 
 @dataclasses.dataclass(frozen=True)
 class SearchBudget:
@@ -189,7 +199,7 @@ def build_model(problem: RoutingProblem) -> tuple[pywrapcp.RoutingIndexManager, 
     time_cb = routing.RegisterTransitMatrix(np.asarray(problem.time, dtype=np.int64).tolist())
     routing.AddDimension(time_cb, problem.horizon, problem.horizon, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
-    special = set(problem.starts) | set(problem.ends)
+    special = problem.terminals
     for node in range(n):
         if node in special:
             continue
@@ -263,7 +273,7 @@ def extract_solution(
             idx = sol.Value(routing.NextVar(idx))
         ends.append(int(sol.Value(time_dim.CumulVar(idx))))
         routes.append(route)
-    special = set(problem.starts) | set(problem.ends)
+    special = problem.terminals
     dropped = [i for i in range(problem.n_nodes) if i not in special and i not in served]
     return RoutingSolution(routes, starts, ends, service, dropped, int(sol.ObjectiveValue()), strategy)
 

@@ -179,7 +179,7 @@ def ils_parameters(
         p.global_cheapest_insertion_ls_operator_parameters.min_neighbors = settings.neighbors
     p.use_iterated_local_search = True
     t0 = settings.temperature * mean_arc_cost(problem)
-    removed, sequence = ruin_size(settings, n - len(set(problem.starts) | set(problem.ends)))
+    removed, sequence = ruin_size(settings, problem.n_visits)
     ruins = (
         f"ruin_strategies {{ sisr {{ max_removed_sequence_size: {sequence} "
         f"avg_num_removed_visits: {removed} bypass_factor: {settings.bypass} }} }}"
@@ -237,7 +237,7 @@ def fleet_cost(problem: RoutingProblem, share: float) -> int:
     if share <= 0:
         return 0
     cost = np.asarray(problem.cost, dtype=float)
-    special = sorted(set(problem.starts) | set(problem.ends))
+    special = sorted(problem.terminals)
     visits = np.setdiff1d(np.arange(problem.n_nodes), special)
     if len(visits) == 0:
         return 0
