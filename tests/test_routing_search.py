@@ -60,6 +60,16 @@ def test_parameters_follow_the_settings():
     assert p.local_search_operators.use_cross_exchange == 3  # BOOL_TRUE
     assert p.local_search_operators.use_lin_kernighan == 2  # BOOL_FALSE, off by default here
     assert p.ls_operator_min_neighbors == 20
+    assert not p.use_multi_armed_bandit_concatenate_operators  # the defaults: fixed order, exponential
+    assert sa.cooling_schedule_strategy == routing_ils_pb2.CoolingScheduleStrategy.EXPONENTIAL
+    other = ils_parameters(problem, SearchSettings(cooling="LINEAR", bandit=True), "SAVINGS", 1.0)
+    assert other.use_multi_armed_bandit_concatenate_operators
+    assert (other.iterated_local_search_parameters.reference_solution_acceptance_strategy
+            .simulated_annealing.cooling_schedule_strategy) == routing_ils_pb2.CoolingScheduleStrategy.LINEAR
+    raw = SearchSettings(raw_parameters="solution_limit: 7 local_search_operators { use_or_opt: BOOL_FALSE }")
+    merged = ils_parameters(problem, raw, "SAVINGS", 1.0)
+    assert merged.solution_limit == 7 and merged.local_search_operators.use_or_opt == 2
+    assert merged.local_search_operators.use_two_opt == 3  # the rest of the message is kept
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,9 @@ problem instead:
 
 1. a first solution: the visits are cut into sectors by polar angle around the depot (the
    centroid of the vehicles' start nodes), each sector solved on its own with a share of the
-   vehicles (or, with ``initial="whole"``, one search of the whole problem);
+   vehicles, in turn round the depot; each sector hands its route nearest the next sector on
+   to be solved again with it, so that the seams do not leave a short route on both sides (or,
+   with ``initial="whole"``, one search of the whole problem);
 2. rounds of improvement: the routes are ordered by the polar angle of their barycentre and
    grouped into parts of about ``part_visits`` visits; each part (its routes, its vehicles, a
    few idle vehicles, nearby dropped visits) is a small problem re-optimised on its own, and
@@ -69,6 +71,10 @@ class DecompositionSettings:
         Every this many rounds (0: never), each part's search starts with its shortest route
         emptied, its visits left for the search to insert elsewhere (a way to close a route);
         the result is kept only when every visit found a place and the part got cheaper.
+    carry_route
+        Whether the first solution by sectors hands on, after each sector, the sector's route
+        nearest the next sector (its visits and its vehicle) to be solved with the next sector:
+        the routes along the seams are then filled, not left short on both sides.
     """
 
     part_visits: int = 120
@@ -80,6 +86,7 @@ class DecompositionSettings:
     rounds: int | None = None
     part_search: str = "gls"
     eliminate_every: int = 0
+    carry_route: bool = True
 
 
 @dataclasses.dataclass
@@ -249,12 +256,14 @@ def _sectors(problem: RoutingProblem, coords: np.ndarray, centre: np.ndarray, n_
 
 def _initial_by_sectors(
     problem: RoutingProblem, coords: np.ndarray, centre: np.ndarray, n_parts: int, deadline: float,
-    hard_deadline: float, settings: SearchSettings,
+    hard_deadline: float, settings: SearchSettings, hand_on: bool = False,
 ) -> RoutingSolution:
     """First solution: each sector solved alone with vehicles in proportion to its visits.
 
     The sectors share the time up to ``deadline``; every sector gets at least a moment (up to
-    ``hard_deadline``) so that every visit is routed even when the first solution overruns.
+    ``hard_deadline``) so that every visit is routed even when the first solution overruns. With
+    ``hand_on``, each solved sector hands its route nearest the next sector (visits and vehicle)
+    on to be solved again with the next sector.
     """
     current = _empty_solution(problem)
     sectors = _sectors(problem, coords, centre, n_parts, 0.0)
@@ -273,7 +282,8 @@ def _initial_by_sectors(
         dealt[k].extend(group)
         seen.update(group)
     carry: list[int] = []
-    for k, visits in enumerate(sectors):
+    for k in range(len(sectors)):  # by index: a sector may hand a route on to the next one
+        visits = sectors[k]
         now = time.perf_counter()
         share = max(deadline - now, 0.0) / (len(sectors) - k)
         floor = min(0.3, max(hard_deadline - now, 0.0) / (len(sectors) - k))
@@ -286,7 +296,40 @@ def _initial_by_sectors(
         sub_sol, nodes = res
         _merge(problem, current, _Part(vehicles, ok), sub_sol, nodes)
         carry = []  # idle vehicles stay idle: the improvement rounds lend them to the parts
+        if hand_on and k + 1 < len(sectors):
+            carry, moved = _hand_on_edge_route(problem, current, vehicles, coords, centre)
+            sectors[k + 1] = moved + sectors[k + 1]
     return current
+
+
+def _hand_on_edge_route(
+    problem: RoutingProblem, current: RoutingSolution, vehicles: list[int], coords: np.ndarray, centre: np.ndarray,
+) -> tuple[list[int], list[int]]:
+    """Take a solved sector's route nearest the next sector back out of ``current``.
+
+    The route with the largest polar angle of its barycentre (the sectors run by increasing
+    angle) is emptied and its visits marked unrouted again.
+
+    Returns
+    -------
+    tuple of list of int
+        The vehicle (with its exclusive partner) and the visits handed on to the next sector;
+        empty when the sector has fewer than two routes.
+    """
+    used = [v for v in vehicles if current.routes[v]]
+    if len(used) < 2:
+        return [], []
+    bary = np.array([coords[current.routes[v]].mean(axis=0) for v in used])
+    v = used[int(np.argmax(_angles(bary, centre) % (2 * np.pi)))]
+    moved = current.routes[v]
+    current.routes[v] = []
+    current.start_time[v] = problem.vehicle_start_window[v][0]
+    current.end_time[v] = problem.vehicle_end_window[v][0]
+    for i in moved:
+        current.service_start.pop(i, None)
+    current.dropped = sorted(set(current.dropped) | set(moved))
+    pair = _pair_of(problem)
+    return [v] + ([pair[v]] if v in pair else []), moved
 
 
 def _parts(problem: RoutingProblem, current: RoutingSolution, coords: np.ndarray, centre: np.ndarray,
@@ -378,7 +421,8 @@ def solve_decomposed(
     if decomposition.initial == "whole":
         current = solve_ils(problem, first_deadline - time.perf_counter(), settings)
     if current is None:
-        current = _initial_by_sectors(problem, coords, centre, n_parts, first_deadline, deadline, settings)
+        current = _initial_by_sectors(problem, coords, centre, n_parts, first_deadline, deadline, settings,
+                                      decomposition.carry_route)
     return improve_by_parts(problem, current, coords, deadline - time.perf_counter(), settings, decomposition)
 
 

@@ -60,8 +60,10 @@ MONTH_SEARCH = SearchSettings(solution_limit=30, larger_ruins=())
 One ruin size for every part: the larger ruins were measured on time-limited VRPTW runs, not on
 a month's assignment bounded by solution limits."""
 
-MONTH_DECOMPOSITION = DecompositionSettings(part_visits=120, rounds=2, part_time=1e6, above=0)
-"""Parts of about 120 visits, two rounds of re-optimisation (the seams moved by half a part)."""
+MONTH_DECOMPOSITION = DecompositionSettings(part_visits=120, rounds=2, part_time=1e6, above=0, carry_route=False)
+"""Parts of about 120 visits, two rounds of re-optimisation (the seams moved by half a part); the
+first solution's sectors do not hand routes on (measured on VRPTW runs only, like
+:data:`MONTH_SEARCH`)."""
 
 SAFETY_SECONDS: float = 600.0
 """Wall-clock limit of one station's decomposition [s]; never reached on the measured months."""

@@ -86,7 +86,13 @@ class SearchSettings:
         ``RANDOM``; empty: OR-Tools' default).
     temperature
         Initial simulated-annealing temperature as a share of the mean arc cost (OR-Tools'
-        automatic choice: 0.1); it falls exponentially to a hundredth of that.
+        automatic choice: 0.1); it falls to a hundredth of that by the end of the run.
+    cooling
+        How the temperature falls (``CoolingScheduleStrategy`` name): ``LINEAR`` or
+        ``EXPONENTIAL``.
+    bandit
+        Whether the descent orders its operators by a multi-armed bandit (the operators that
+        improved recently are tried first) instead of a fixed order.
     neighbors
         Nearest neighbours per visit considered by the local search operators and the insertion
         heuristics (0: all). Large instances need a bound: every descent then costs
@@ -105,6 +111,10 @@ class SearchSettings:
     polish
         Share of the budget left, after the iterated local search, to a guided local search
         from its best solution (0: none).
+    raw_parameters
+        OR-Tools ``RoutingSearchParameters`` in protobuf text format, merged last onto the
+        parameters this module builds (for experiments with settings it does not name; empty:
+        none).
     """
 
     starts: tuple[str, ...] = ("SAVINGS", "PARALLEL_CHEAPEST_INSERTION")
@@ -117,12 +127,15 @@ class SearchSettings:
     recreate: str = "LOCAL_CHEAPEST_INSERTION"
     insertion_order: tuple[str, ...] = ()
     temperature: float = 0.1
+    cooling: str = "EXPONENTIAL"
+    bandit: bool = False
     neighbors: int = 0
     operators_off: tuple[str, ...] = ILS_OPERATORS_OFF
     operators_on: tuple[str, ...] = ()
     fleet_cost: float = 0.0
     solution_limit: int | None = None
     polish: float = 0.0
+    raw_parameters: str = ""
 
 
 def mean_arc_cost(problem: RoutingProblem) -> float:
@@ -163,6 +176,7 @@ def ils_parameters(
     p.time_limit.FromMilliseconds(max(1, int(round(time_limit * 1000))))
     if settings.solution_limit is not None:
         p.solution_limit = int(settings.solution_limit)
+    p.use_multi_armed_bandit_concatenate_operators = settings.bandit
     for name in settings.operators_off:
         setattr(p.local_search_operators, name, _BOOL_FALSE)
     for name in settings.operators_on:
@@ -202,13 +216,15 @@ ruin_recreate_parameters {{
 }}
 improve_perturbed_solution: true
 reference_solution_acceptance_strategy {{
-  simulated_annealing {{ cooling_schedule_strategy: EXPONENTIAL automatic_temperatures: false
+  simulated_annealing {{ cooling_schedule_strategy: {settings.cooling} automatic_temperatures: false
     initial_temperature: {t0:.6g} final_temperature: {t0 / 100.0:.6g} }}
 }}
 best_solution_acceptance_strategy {{ greedy_descent {{}} }}
 """
     # merged onto OR-Tools' defaults (route selection neighbours etc.)
     text_format.Merge(ils, p.iterated_local_search_parameters)
+    if settings.raw_parameters:
+        text_format.Merge(settings.raw_parameters, p)
     return p
 
 
