@@ -60,9 +60,12 @@ MONTH_SEARCH = SearchSettings(solution_limit=30, larger_ruins=())
 One ruin size for every part: the larger ruins were measured on time-limited VRPTW runs, not on
 a month's assignment bounded by solution limits."""
 
-MONTH_DECOMPOSITION = DecompositionSettings(part_visits=120, rounds=2, part_time=1e6, above=0, carry_route=False)
+MONTH_DECOMPOSITION = DecompositionSettings(
+    part_visits=120, rounds=2, part_time=1e6, above=0, carry_route=False, initial_share=0.3
+)
 """Parts of about 120 visits, two rounds of re-optimisation (the seams moved by half a part); the
-first solution's sectors do not hand routes on (measured on VRPTW runs only, like
+first solution's sectors do not hand routes on and share the first 30 % of the safety limit
+(the hand-on and the larger share were measured on time-limited VRPTW runs only, like
 :data:`MONTH_SEARCH`)."""
 
 SAFETY_SECONDS: float = 600.0
