@@ -56,8 +56,8 @@ class DecompositionSettings:
         whole problem).
     initial_share
         Share of the budget spent on the first solution (0.45: at 1,000 customers, 60 s, a
-        full core, -1.0 % on valid-1000 against 0.3, with the sectors' hand-on;
-        ``benchmarks/ROUTING.md``).
+        full core, with the sectors' hand-on, -1.1 % on valid-1000 against 0.3 over three
+        batches; ``benchmarks/ROUTING.md``).
     part_time
         Budget of one part's re-optimisation [s]; the rounds go on until the budget is spent.
     idle_vehicles
