@@ -17,6 +17,7 @@ from riskplan.routing.search import (
     ils_parameters,
     improve_gls,
     mean_arc_cost,
+    portfolio,
     ruin_size,
     solution_cost,
     solve_ils,
@@ -36,6 +37,19 @@ def test_larger_problems_get_a_larger_ruin():
     sisr = ils_parameters(big, SearchSettings(), "SAVINGS", 1.0) \
         .iterated_local_search_parameters.ruin_recreate_parameters.ruin_strategies[0].sisr
     assert (sisr.avg_num_removed_visits, sisr.max_removed_sequence_size) == (20, 15)
+
+
+def test_larger_problems_run_one_start():
+    assert portfolio(SearchSettings(), 150) == ("SAVINGS", "PARALLEL_CHEAPEST_INSERTION")
+    assert portfolio(SearchSettings(), 151) == ("SAVINGS",)
+    assert portfolio(SearchSettings(larger_starts=()), 1000) == ("SAVINGS", "PARALLEL_CHEAPEST_INSERTION")
+    # the solve runs the portfolio of its size: the strategy of the solution it returns says which
+    problem = vrptw_problem(INST)  # 60 visits
+    other = (("PARALLEL_CHEAPEST_INSERTION",),)
+    for above, expected in ((59, "PARALLEL_CHEAPEST_INSERTION"), (60, "SAVINGS")):
+        settings = SearchSettings(starts=("SAVINGS",), larger_starts=((above, *other),), solution_limit=20)
+        sol = solve_ils(problem, 60.0, settings)
+        assert sol is not None and sol.strategy == expected
 
 
 def test_parameters_follow_the_settings():
