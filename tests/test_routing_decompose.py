@@ -18,6 +18,7 @@ from riskplan.routing.decompose import (
     DecompositionSettings,
     _angles,
     _hand_on_edge_route,
+    _pair_of,
     improve_by_parts,
     mandatory_penalty,
     solve_decomposed,
@@ -237,11 +238,11 @@ def test_a_sector_hands_on_its_route_nearest_the_next_sector():
     angle = {v: float(_angles(coords[sol.routes[v]].mean(axis=0)[None], centre)[0] % (2 * np.pi)) for v in sector}
     edge = max(sector, key=lambda v: angle[v])
     route = list(sol.routes[edge])
-    vehicles, moved = _hand_on_edge_route(problem, sol, sector, coords, centre)
+    vehicles, moved = _hand_on_edge_route(problem, sol, sector, coords, centre, _pair_of(problem))
     assert vehicles == [edge] and moved == route
     assert sol.routes[edge] == [] and sorted(sol.dropped) == sorted(route)
     assert not set(route) & set(sol.service_start)
-    assert _hand_on_edge_route(problem, sol, [used[5]], coords, centre) == ([], [])  # one route: kept
+    assert _hand_on_edge_route(problem, sol, [used[5]], coords, centre, {}) == ([], [])  # one route: kept
 
 
 @pytest.mark.parametrize("hand_on", [False, True])

@@ -174,6 +174,12 @@ def _angles(points: np.ndarray, centre: np.ndarray) -> np.ndarray:
     return np.arctan2(d[:, 1], d[:, 0])
 
 
+def _route_angles(current: RoutingSolution, vehicles: list[int], coords: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """Polar angle [rad, 0 to 2 pi] of the barycentre of each vehicle's route (routes not empty)."""
+    bary = np.array([coords[current.routes[v]].mean(axis=0) for v in vehicles])
+    return _angles(bary, centre) % (2 * np.pi)
+
+
 def _merge(
     problem: RoutingProblem, current: RoutingSolution, part: _Part, sub_sol: RoutingSolution, nodes: list[int]
 ) -> None:
@@ -299,18 +305,20 @@ def _initial_by_sectors(
         _merge(problem, current, _Part(vehicles, ok), sub_sol, nodes)
         carry = []  # idle vehicles stay idle: the improvement rounds lend them to the parts
         if hand_on and k + 1 < len(sectors):
-            carry, moved = _hand_on_edge_route(problem, current, vehicles, coords, centre)
+            carry, moved = _hand_on_edge_route(problem, current, vehicles, coords, centre, pair)
             sectors[k + 1] = moved + sectors[k + 1]
     return current
 
 
 def _hand_on_edge_route(
     problem: RoutingProblem, current: RoutingSolution, vehicles: list[int], coords: np.ndarray, centre: np.ndarray,
+    pair: dict[int, int],
 ) -> tuple[list[int], list[int]]:
     """Take a solved sector's route nearest the next sector back out of ``current``.
 
     The route with the largest polar angle of its barycentre (the sectors run by increasing
-    angle) is emptied and its visits marked unrouted again.
+    angle) is emptied and its visits marked unrouted again. ``pair`` maps a vehicle to its
+    exclusive partner (:func:`_pair_of`).
 
     Returns
     -------
@@ -321,8 +329,7 @@ def _hand_on_edge_route(
     used = [v for v in vehicles if current.routes[v]]
     if len(used) < 2:
         return [], []
-    bary = np.array([coords[current.routes[v]].mean(axis=0) for v in used])
-    v = used[int(np.argmax(_angles(bary, centre) % (2 * np.pi)))]
+    v = used[int(np.argmax(_route_angles(current, used, coords, centre)))]
     moved = current.routes[v]
     current.routes[v] = []
     current.start_time[v] = problem.vehicle_start_window[v][0]
@@ -330,7 +337,6 @@ def _hand_on_edge_route(
     for i in moved:
         current.service_start.pop(i, None)
     current.dropped = sorted(set(current.dropped) | set(moved))
-    pair = _pair_of(problem)
     return [v] + ([pair[v]] if v in pair else []), moved
 
 
@@ -340,8 +346,7 @@ def _parts(problem: RoutingProblem, current: RoutingSolution, coords: np.ndarray
     used = [v for v, r in enumerate(current.routes) if r]
     if not used:
         return []
-    bary = np.array([coords[current.routes[v]].mean(axis=0) for v in used])
-    ang = _angles(bary, centre) % (2 * np.pi)
+    ang = _route_angles(current, used, coords, centre)
     order = [used[k] for k in np.argsort(ang, kind="stable")]
     sizes = np.array([len(current.routes[v]) for v in order], dtype=float)
     total = float(sizes.sum())

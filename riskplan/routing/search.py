@@ -337,7 +337,7 @@ def solve_ils(
             cost = solution_cost(problem, found)
             if best is None or cost < best_cost:
                 best, best_cost = found, cost
-        if k == len(starts) and best is None:  # (the fallbacks share what is left)
+        if k == len(starts) and best is None:  # a fallback runs with all the time left
             starts.extend(s for s in FALLBACK_STARTS if s not in starts)
     if best is not None and settings.polish > 0 and final_deadline - time.perf_counter() > 0.05:
         polished = improve_gls(problem, best.routes, final_deadline - time.perf_counter())
