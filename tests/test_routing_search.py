@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import signal
 import sys
 import time
 
+import numpy as np
 import pytest
 from interrupt_driver import hook_for
 from ortools.constraint_solver import routing_ils_pb2
 
 from riskplan.routing.instances import InstanceSpec, generate_instance, write_vrplib
+from riskplan.routing.model import RoutingProblem
 from riskplan.routing.search import (
     SearchSettings,
     fleet_cost,
     ils_parameters,
     improve_gls,
+    insertion_order,
     mean_arc_cost,
     portfolio,
+    route_capacity,
     ruin_size,
     solution_cost,
     solve_ils,
@@ -50,6 +55,36 @@ def test_larger_problems_run_one_start():
         settings = SearchSettings(starts=("SAVINGS",), larger_starts=((above, *other),), solution_limit=20)
         sol = solve_ils(problem, 60.0, settings)
         assert sol is not None and sol.strategy == expected
+
+
+def test_route_capacity_is_the_fewer_of_load_and_time():
+    # two visits 10 apart (transit 10 plus 5 of service), a working day of 300, a capacity of 40
+    problem = RoutingProblem(
+        cost=np.array([[0, 10, 10], [10, 0, 10], [10, 10, 0]]),
+        time=np.array([[0, 10, 10], [15, 0, 15], [15, 15, 0]]),
+        windows=[[], [], []], horizon=300, starts=[0], ends=[0],
+        vehicle_start_window=[(0, 300)], vehicle_end_window=[(0, 300)],
+        loads={"load": ([0, 4, 6], [40])})
+    assert route_capacity(problem) == pytest.approx(8.0)  # 40 / mean demand 5; time allows 20
+    assert route_capacity(dataclasses.replace(problem, loads={})) == pytest.approx(20.0)
+    # Solomon's two types fall on either side of the 25 visits of the default rule
+    short = vrptw_problem(generate_instance(InstanceSpec("R", False, 160, 1.0, 0.1, seed=3)))
+    long = vrptw_problem(generate_instance(InstanceSpec("R", True, 160, 1.0, 0.1, seed=3)))
+    assert route_capacity(short) < 25.0 < route_capacity(long)
+
+
+def test_larger_problems_with_long_routes_reinsert_in_random_order():
+    long = vrptw_problem(generate_instance(InstanceSpec("R", True, 160, 1.0, 0.1, seed=3)))
+    short = vrptw_problem(generate_instance(InstanceSpec("R", False, 160, 1.0, 0.1, seed=3)))
+    small_long = vrptw_problem(generate_instance(InstanceSpec("R", True, 100, 1.0, 0.1, seed=3)))
+    assert insertion_order(SearchSettings(), long) == ("RANDOM",)
+    assert insertion_order(SearchSettings(), short) == ()
+    assert insertion_order(SearchSettings(), small_long) == ()  # 150 visits or fewer
+    assert insertion_order(SearchSettings(long_route_orders=()), long) == ()
+    assert insertion_order(SearchSettings(insertion_order=("PENALTY",)), short) == ("PENALTY",)
+    rr = ils_parameters(long, SearchSettings(), "SAVINGS", 1.0).iterated_local_search_parameters \
+        .ruin_recreate_parameters
+    assert list(rr.recreate_strategy.parameters.local_cheapest_insertion.insertion_sorting_properties) == [8]
 
 
 def test_parameters_follow_the_settings():
