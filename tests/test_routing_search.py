@@ -73,13 +73,16 @@ def test_route_capacity_is_the_fewer_of_load_and_time():
     assert route_capacity(short) < 25.0 < route_capacity(long)
 
 
-def test_larger_problems_with_long_routes_reinsert_in_random_order():
+def test_long_routes_reinsert_in_random_order():
     long = vrptw_problem(generate_instance(InstanceSpec("R", True, 160, 1.0, 0.1, seed=3)))
     short = vrptw_problem(generate_instance(InstanceSpec("R", False, 160, 1.0, 0.1, seed=3)))
     small_long = vrptw_problem(generate_instance(InstanceSpec("R", True, 100, 1.0, 0.1, seed=3)))
     assert insertion_order(SearchSettings(), long) == ("RANDOM",)
     assert insertion_order(SearchSettings(), short) == ()
-    assert insertion_order(SearchSettings(), small_long) == ()  # 150 visits or fewer
+    assert insertion_order(SearchSettings(), small_long) == ("RANDOM",)
+    by_size = SearchSettings(long_route_orders=((150, 25.0, ("RANDOM",)),))
+    assert insertion_order(by_size, small_long) == ()  # 100 visits: not above 150
+    assert insertion_order(by_size, long) == ("RANDOM",)
     assert insertion_order(SearchSettings(long_route_orders=()), long) == ()
     assert insertion_order(SearchSettings(insertion_order=("PENALTY",)), short) == ("PENALTY",)
     rr = ils_parameters(long, SearchSettings(), "SAVINGS", 1.0).iterated_local_search_parameters \
