@@ -26,6 +26,7 @@ from riskplan.routing.search import (
     ruin_size,
     solution_cost,
     solve_ils,
+    temperature,
 )
 from riskplan.routing.vrptw import check_routes, solve_instance, vrptw_problem
 
@@ -88,6 +89,19 @@ def test_long_routes_reinsert_in_random_order():
     rr = ils_parameters(long, SearchSettings(), "SAVINGS", 1.0).iterated_local_search_parameters \
         .ruin_recreate_parameters
     assert list(rr.recreate_strategy.parameters.local_cheapest_insertion.insertion_sorting_properties) == [8]
+
+
+def test_larger_problems_with_short_routes_anneal_hotter():
+    short = vrptw_problem(generate_instance(InstanceSpec("R", False, 160, 1.0, 0.1, seed=3)))
+    long = vrptw_problem(generate_instance(InstanceSpec("R", True, 160, 1.0, 0.1, seed=3)))
+    small_short = vrptw_problem(generate_instance(InstanceSpec("R", False, 100, 1.0, 0.1, seed=3)))
+    assert temperature(SearchSettings(), short) == 0.2
+    assert temperature(SearchSettings(), long) == 0.1
+    assert temperature(SearchSettings(), small_short) == 0.1  # 150 visits or fewer
+    assert temperature(SearchSettings(short_route_temperatures=()), short) == 0.1
+    sa = ils_parameters(short, SearchSettings(), "SAVINGS", 1.0).iterated_local_search_parameters \
+        .reference_solution_acceptance_strategy.simulated_annealing
+    assert sa.initial_temperature == pytest.approx(0.2 * mean_arc_cost(short), rel=1e-5)
 
 
 def test_parameters_follow_the_settings():

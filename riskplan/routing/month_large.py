@@ -54,12 +54,15 @@ The break-even of one model against decomposition measured on VRPTW instances
 stations hold at most about 120 visits a month, far below it.
 """
 
-MONTH_SEARCH = SearchSettings(solution_limit=30, larger_ruins=(), larger_starts=(), long_route_orders=())
+MONTH_SEARCH = SearchSettings(
+    solution_limit=30, larger_ruins=(), larger_starts=(), long_route_orders=(), short_route_temperatures=()
+)
 """Search of every part (each OR-Tools run stops after this many solutions: deterministic).
 
-One ruin size, one portfolio of first solutions and one recreate order for every part: the
-larger ruins, the larger problems' single start and the long routes' random order were measured
-on time-limited VRPTW runs, not on a month's assignment bounded by solution limits."""
+One ruin size, one portfolio of first solutions, one recreate order and one temperature for
+every part: the larger ruins, the larger problems' single start, the long routes' random order
+and the short routes' temperature were measured on time-limited VRPTW runs, not on a month's
+assignment bounded by solution limits."""
 
 MONTH_DECOMPOSITION = DecompositionSettings(
     part_visits=120, rounds=2, part_time=1e6, above=0, carry_route=False, initial_share=0.3

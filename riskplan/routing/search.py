@@ -51,13 +51,21 @@ LARGER_RUINS: tuple[tuple[int, int, int], ...] = ((150, 20, 15),)
 LARGER_STARTS: tuple[tuple[int, tuple[str, ...]], ...] = ((150, ("SAVINGS",)),)
 
 #: Recreate order of problems with long routes, ``(above, route_visits, order)``: when a route
-#: can hold more than 25 visits (:func:`route_capacity`; Solomon's type 2 holds 34-57, type 1
-#: 10-17) the ruined visits are re-inserted in random order, at every size. On the type-2
+#: can hold more than 25 visits (:func:`route_capacity`; Solomon's type 2 holds 34-71, type 1
+#: 10-15) the ruined visits are re-inserted in random order, at every size. On the type-2
 #: instances, 30 s, a full core: 200 customers (tune-200 and valid-200) 1.87 % mean gap against
 #: 2.61 %, better on 7 of 10; 100 customers (tune-100, valid-100, the eight) 0.63 % against
 #: 0.81 %; 1,000 customers (valid-1000) 10.64 % against 10.69 %. On type 1 random order was worse
 #: on 9 of 10 at 200 customers (benchmarks/ROUTING.md).
 LONG_ROUTE_ORDERS: tuple[tuple[int, float, tuple[str, ...]], ...] = ((0, 25.0, ("RANDOM",)),)
+
+#: Annealing temperature of larger problems with short routes, ``(above, route_visits,
+#: temperature)``: above 150 visits, when a route holds at most 25 visits (Solomon's type 1) the
+#: search starts at 0.2 of the mean arc cost instead of 0.1. At 200 customers, 30 s, a full core,
+#: on the type-1 instances of tune-200 two batches at 0.2 gave 2.37 % and 2.53 % mean gap against
+#: 2.55-3.44 % in four at 0.1, on valid-200 2.85 % and 2.94 % against 3.24 %; on type 2 it was
+#: worse (valid-200 2.25 % against 2.06 %) (benchmarks/ROUTING.md).
+SHORT_ROUTE_TEMPERATURES: tuple[tuple[int, float, float], ...] = ((150, 25.0, 0.2),)
 
 #: First-solution strategies tried with the time left when no start of the portfolio found a
 #: solution (only possible when every visit is mandatory and the windows are tight).
@@ -92,6 +100,11 @@ class SearchSettings:
         routes can hold more than ``route_visits`` visits (:func:`route_capacity`), the recreate
         step inserts in ``order`` instead of :attr:`insertion_order`; the last entry that
         applies wins, ``()`` keeps one order for every problem.
+    short_route_temperatures
+        ``(above, route_visits, temperature)``: in a problem of more than ``above`` visits whose
+        routes hold at most ``route_visits`` visits (:func:`route_capacity`), the annealing
+        starts at ``temperature`` instead of :attr:`temperature`; the last entry that applies
+        wins, ``()`` keeps one temperature for every problem.
     bypass
         SISR bypass factor: chance of keeping a visit inside a removed string.
     random_walk
@@ -148,6 +161,7 @@ class SearchSettings:
     larger_ruins: tuple[tuple[int, int, int], ...] = LARGER_RUINS
     larger_starts: tuple[tuple[int, tuple[str, ...]], ...] = LARGER_STARTS
     long_route_orders: tuple[tuple[int, float, tuple[str, ...]], ...] = LONG_ROUTE_ORDERS
+    short_route_temperatures: tuple[tuple[int, float, float], ...] = SHORT_ROUTE_TEMPERATURES
     bypass: float = 0.01
     random_walk: int = 0
     route_ruin: int = 0
@@ -218,7 +232,7 @@ def route_capacity(problem: RoutingProblem, nearest: int = 5) -> float:
         if mean_demand > 0 and capacity:
             bounds.append(float(np.median(capacity)) / mean_demand)
     t = np.asarray(problem.time, dtype=float)[np.ix_(visits, visits)]
-    if visits.size > 1:
+    if visits.size > 1 and problem.n_vehicles:
         np.fill_diagonal(t, np.inf)
         k = min(nearest, visits.size - 1)
         per_visit = float(np.mean(np.sort(t, axis=1)[:, :k]))
@@ -239,6 +253,18 @@ def insertion_order(settings: SearchSettings, problem: RoutingProblem) -> tuple[
             if capacity > route_visits:
                 order = long_order
     return order
+
+
+def temperature(settings: SearchSettings, problem: RoutingProblem) -> float:
+    """Initial annealing temperature of ``problem``, as a share of its mean arc cost."""
+    share = settings.temperature
+    capacity: float | None = None
+    for above, route_visits, short_share in settings.short_route_temperatures:
+        if problem.n_visits > above:
+            capacity = route_capacity(problem) if capacity is None else capacity
+            if capacity <= route_visits:
+                share = short_share
+    return share
 
 
 def ils_parameters(
@@ -279,7 +305,7 @@ def ils_parameters(
         p.global_cheapest_insertion_ls_operator_parameters.neighbors_ratio = ratio
         p.global_cheapest_insertion_ls_operator_parameters.min_neighbors = settings.neighbors
     p.use_iterated_local_search = True
-    t0 = settings.temperature * mean_arc_cost(problem)
+    t0 = temperature(settings, problem) * mean_arc_cost(problem)
     removed, sequence = ruin_size(settings, problem.n_visits)
     ruins = (
         f"ruin_strategies {{ sisr {{ max_removed_sequence_size: {sequence} "
