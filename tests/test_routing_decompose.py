@@ -21,6 +21,7 @@ from riskplan.routing.decompose import (
     _pair_of,
     improve_by_parts,
     mandatory_penalty,
+    part_settings,
     solve_decomposed,
     subproblem,
 )
@@ -254,3 +255,10 @@ def test_first_solution_by_sectors_routes_every_visit(hand_on: bool):
     assert sol is not None and sol.dropped == []
     assert check_routes(inst, [r for r in sol.routes if r])[0]
     assert _simulate(problem, sol) == []
+
+
+def test_sectors_and_parts_keep_the_fixed_recreate_order():
+    settings = SearchSettings(long_route_orders=((0, 25.0, ("RANDOM",)),))
+    assert part_settings(settings, DecompositionSettings()).long_route_orders == ()
+    assert part_settings(settings, DecompositionSettings()).temperature == settings.temperature
+    assert part_settings(settings, DecompositionSettings(long_route_orders=True)) == settings

@@ -77,6 +77,11 @@ class DecompositionSettings:
         Whether the first solution by sectors hands on, after each sector, the sector's route
         nearest the next sector (its visits and its vehicle) to be solved with the next sector:
         the routes along the seams are then filled, not left short on both sides.
+    long_route_orders
+        Whether the sectors' and parts' iterated local search follows
+        :attr:`SearchSettings.long_route_orders` (off: OR-Tools' recreate order in every
+        sector; at 1,000 customers, 60 s, random order in the sectors was longer on 7 of 8
+        type-2 instances, +0.3 % mean; ``benchmarks/ROUTING.md``).
     """
 
     part_visits: int = 120
@@ -89,6 +94,7 @@ class DecompositionSettings:
     part_search: str = "gls"
     eliminate_every: int = 0
     carry_route: bool = True
+    long_route_orders: bool = False
 
 
 @dataclasses.dataclass
@@ -250,6 +256,17 @@ def _solve_part(
         # closed only when all its visits found a place
         return None
     return sol, nodes
+
+
+def part_settings(settings: SearchSettings, decomposition: DecompositionSettings) -> SearchSettings:
+    """Search settings of the sectors and parts.
+
+    The long routes' recreate order (:attr:`SearchSettings.long_route_orders`) applies only when
+    :attr:`DecompositionSettings.long_route_orders` is on.
+    """
+    if decomposition.long_route_orders:
+        return settings
+    return dataclasses.replace(settings, long_route_orders=())
 
 
 def _sectors(problem: RoutingProblem, coords: np.ndarray, centre: np.ndarray, n_parts: int,
@@ -423,6 +440,7 @@ def solve_decomposed(
     n_parts = max(1, round(n_visits / decomposition.part_visits))
     if n_parts == 1:
         return solve_ils(problem, time_limit, settings)
+    settings = part_settings(settings, decomposition)
     first_deadline = time.perf_counter() + decomposition.initial_share * time_limit
     current = None
     if decomposition.initial == "whole":

@@ -55,8 +55,9 @@ LARGER_STARTS: tuple[tuple[int, tuple[str, ...]], ...] = ((150, ("SAVINGS",)),)
 #: 10-15) the ruined visits are re-inserted in random order, at every size. On the type-2
 #: instances, 30 s, a full core: 200 customers (tune-200 and valid-200) 1.87 % mean gap against
 #: 2.61 %, better on 7 of 10; 100 customers (tune-100, valid-100, the eight) 0.63 % against
-#: 0.81 %; 1,000 customers (valid-1000) 10.64 % against 10.69 %. On type 1 random order was worse
-#: on 9 of 10 at 200 customers (benchmarks/ROUTING.md).
+#: 0.81 %. On type 1 random order was worse on 9 of 10 at 200 customers. The decomposition's
+#: sectors keep the fixed order (``DecompositionSettings.long_route_orders``: at 1,000 customers
+#: random order there was longer on 7 of 8 type-2 instances) (benchmarks/ROUTING.md).
 LONG_ROUTE_ORDERS: tuple[tuple[int, float, tuple[str, ...]], ...] = ((0, 25.0, ("RANDOM",)),)
 
 #: Annealing temperature of larger problems with short routes, ``(above, route_visits,
