@@ -54,10 +54,11 @@ LARGER_STARTS: tuple[tuple[int, tuple[str, ...]], ...] = ((150, ("SAVINGS",)),)
 #: can hold more than 25 visits (:func:`route_capacity`; Solomon's type 2 holds 34-71, type 1
 #: 10-15) the ruined visits are re-inserted in random order, at every size. On the type-2
 #: instances, 30 s, a full core: 200 customers (tune-200 and valid-200) 1.87 % mean gap against
-#: 2.61 %, better on 7 of 10; 100 customers (tune-100, valid-100, the eight) 0.63 % against
-#: 0.81 %. On type 1 random order was worse on 9 of 10 at 200 customers. The decomposition's
-#: sectors keep the fixed order (``DecompositionSettings.long_route_orders``: at 1,000 customers
-#: random order there was longer on 7 of 8 type-2 instances) (benchmarks/ROUTING.md).
+#: 2.61 %, better on 7 of 10; 100 customers (tune-100, valid-100, the eight; 13 instances)
+#: 0.63 % against 0.85 %. On type 1 random order was worse on 9 of 10 at 200 customers. The
+#: decomposition's sectors keep the fixed order (``DecompositionSettings.long_route_orders``: at
+#: 1,000 customers random order there was longer on 7 of 8 type-2 instances)
+#: (benchmarks/ROUTING.md).
 LONG_ROUTE_ORDERS: tuple[tuple[int, float, tuple[str, ...]], ...] = ((0, 25.0, ("RANDOM",)),)
 
 #: Annealing temperature of larger problems with short routes, ``(above, route_visits,
