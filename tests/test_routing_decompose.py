@@ -14,6 +14,7 @@ import time
 import numpy as np
 import pytest
 
+from riskplan.routing import decompose
 from riskplan.routing.decompose import (
     DecompositionSettings,
     _angles,
@@ -257,8 +258,23 @@ def test_first_solution_by_sectors_routes_every_visit(hand_on: bool):
     assert _simulate(problem, sol) == []
 
 
-def test_sectors_and_parts_keep_the_fixed_recreate_order():
-    settings = SearchSettings(long_route_orders=((0, 25.0, ("RANDOM",)),))
-    assert part_settings(settings, DecompositionSettings()).long_route_orders == ()
-    assert part_settings(settings, DecompositionSettings()).temperature == settings.temperature
-    assert part_settings(settings, DecompositionSettings(long_route_orders=True)) == settings
+def test_sectors_and_parts_search_without_the_route_length_rules(monkeypatch):
+    settings = SearchSettings(long_route_orders=((0, 25.0, ("RANDOM",)),),
+                              short_route_temperatures=((0, 1000.0, 0.3),), solution_limit=5)
+    plain = part_settings(settings, DecompositionSettings())
+    assert plain == dataclasses.replace(settings, long_route_orders=(), short_route_temperatures=())
+    assert part_settings(settings, DecompositionSettings(route_length_rules=True)) == settings
+    # every search the decomposition runs gets the plain settings
+    seen = []
+    real = decompose.solve_ils
+
+    def recording(problem, time_limit, s=None):
+        seen.append(s)
+        return real(problem, time_limit, s)
+
+    monkeypatch.setattr(decompose, "solve_ils", recording)
+    inst = generate_instance(InstanceSpec("R", True, 240, 0.75, 0.1, seed=2))
+    dec = DecompositionSettings(part_visits=60, rounds=1, part_search="ils")
+    sol = solve_decomposed(vrptw_problem(inst), inst["node_coord"], 100.0, settings, dec)
+    assert sol is not None and sol.dropped == []
+    assert len(seen) >= 4 and all(s == plain for s in seen)

@@ -68,6 +68,13 @@ def test_route_capacity_is_the_fewer_of_load_and_time():
         loads={"load": ([0, 4, 6], [40])})
     assert route_capacity(problem) == pytest.approx(8.0)  # 40 / mean demand 5; time allows 20
     assert route_capacity(dataclasses.replace(problem, loads={})) == pytest.approx(20.0)
+    # a shorter span than the window bounds the working time; a window closing before it opens
+    # counts as no time; no visits, no bound
+    assert route_capacity(dataclasses.replace(problem, loads={}, max_span=[150])) == pytest.approx(10.0)
+    assert route_capacity(dataclasses.replace(problem, loads={}, vehicle_end_window=[(0, -5)])) == 0.0
+    no_visits = dataclasses.replace(problem, cost=problem.cost[:1, :1], time=problem.time[:1, :1],
+                                    windows=[[]], loads={})
+    assert route_capacity(no_visits) == float("inf")
     # Solomon's two types fall on either side of the 25 visits of the default rule
     short = vrptw_problem(generate_instance(InstanceSpec("R", False, 160, 1.0, 0.1, seed=3)))
     long = vrptw_problem(generate_instance(InstanceSpec("R", True, 160, 1.0, 0.1, seed=3)))

@@ -77,11 +77,12 @@ class DecompositionSettings:
         Whether the first solution by sectors hands on, after each sector, the sector's route
         nearest the next sector (its visits and its vehicle) to be solved with the next sector:
         the routes along the seams are then filled, not left short on both sides.
-    long_route_orders
-        Whether the sectors' and parts' iterated local search follows
-        :attr:`SearchSettings.long_route_orders` (off: OR-Tools' recreate order in every
-        sector; at 1,000 customers, 60 s, random order in the sectors was longer on 7 of 8
-        type-2 instances, +0.3 % mean; ``benchmarks/ROUTING.md``).
+    route_length_rules
+        Whether the sectors' and parts' iterated local search follows the route-length rules of
+        :class:`SearchSettings` (``long_route_orders``, ``short_route_temperatures``; off:
+        OR-Tools' recreate order and one temperature, the search measured before those rules;
+        at 1,000 customers, 60 s, random order in the sectors was longer on 7 of 8 type-2
+        instances, +0.3 % mean; ``benchmarks/ROUTING.md``).
     """
 
     part_visits: int = 120
@@ -94,7 +95,7 @@ class DecompositionSettings:
     part_search: str = "gls"
     eliminate_every: int = 0
     carry_route: bool = True
-    long_route_orders: bool = False
+    route_length_rules: bool = False
 
 
 @dataclasses.dataclass
@@ -259,14 +260,14 @@ def _solve_part(
 
 
 def part_settings(settings: SearchSettings, decomposition: DecompositionSettings) -> SearchSettings:
-    """Search settings of the sectors and parts.
+    """Search settings of the decomposition's first solution, sectors and parts.
 
-    The long routes' recreate order (:attr:`SearchSettings.long_route_orders`) applies only when
-    :attr:`DecompositionSettings.long_route_orders` is on.
+    The route-length rules of ``settings`` (``long_route_orders``, ``short_route_temperatures``)
+    apply only when :attr:`DecompositionSettings.route_length_rules` is on.
     """
-    if decomposition.long_route_orders:
+    if decomposition.route_length_rules:
         return settings
-    return dataclasses.replace(settings, long_route_orders=())
+    return dataclasses.replace(settings, long_route_orders=(), short_route_temperatures=())
 
 
 def _sectors(problem: RoutingProblem, coords: np.ndarray, centre: np.ndarray, n_parts: int,
@@ -485,8 +486,8 @@ def improve_by_parts(
         As for :func:`solve_decomposed`.
     """
     deadline = time.perf_counter() + time_limit
-    settings = settings or SearchSettings()
     decomposition = decomposition or DecompositionSettings()
+    settings = part_settings(settings or SearchSettings(), decomposition)
     coords = _checked_coords(problem, coords)
     centre = coords[sorted(set(problem.starts))].mean(axis=0)
     current = copy.deepcopy(solution)

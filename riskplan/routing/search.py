@@ -56,7 +56,7 @@ LARGER_STARTS: tuple[tuple[int, tuple[str, ...]], ...] = ((150, ("SAVINGS",)),)
 #: instances, 30 s, a full core: 200 customers (tune-200 and valid-200) 1.87 % mean gap against
 #: 2.61 %, better on 7 of 10; 100 customers (tune-100, valid-100, the eight; 13 instances)
 #: 0.63 % against 0.85 %. On type 1 random order was worse on 9 of 10 at 200 customers. The
-#: decomposition's sectors keep the fixed order (``DecompositionSettings.long_route_orders``: at
+#: decomposition's sectors keep the fixed order (``DecompositionSettings.route_length_rules``: at
 #: 1,000 customers random order there was longer on 7 of 8 type-2 instances)
 #: (benchmarks/ROUTING.md).
 LONG_ROUTE_ORDERS: tuple[tuple[int, float, tuple[str, ...]], ...] = ((0, 25.0, ("RANDOM",)),)
@@ -123,10 +123,12 @@ class SearchSettings:
     insertion_order
         Order in which local cheapest insertion re-inserts the removed visits
         (``InsertionSortingProperty`` names without the ``SORTING_PROPERTY_`` prefix, e.g.
-        ``RANDOM``; empty: OR-Tools' default).
+        ``RANDOM``; empty: OR-Tools' default); :attr:`long_route_orders` replaces it where it
+        applies.
     temperature
         Initial simulated-annealing temperature as a share of the mean arc cost (OR-Tools'
-        automatic choice: 0.1); it falls to a hundredth of that by the end of the run.
+        automatic choice: 0.1); it falls to a hundredth of that by the end of the run;
+        :attr:`short_route_temperatures` replaces it where it applies.
     cooling
         How the temperature falls (``CoolingScheduleStrategy`` name): ``LINEAR`` or
         ``EXPONENTIAL``.
@@ -210,8 +212,9 @@ def route_capacity(problem: RoutingProblem, nearest: int = 5) -> float:
     """Visits one route can hold, estimated before any search (how long the routes are).
 
     The fewer of two bounds: each load's vehicle capacity over the mean demand of a visit, and
-    the vehicles' median working time over the mean time a visit takes (service plus the
-    transit to its ``nearest`` nearest visits, averaged).
+    the vehicles' median working time (their window, or their longest span when shorter) over
+    the mean time a visit takes (service plus the transit to its ``nearest`` nearest visits,
+    averaged).
 
     Parameters
     ----------
@@ -223,7 +226,8 @@ def route_capacity(problem: RoutingProblem, nearest: int = 5) -> float:
     Returns
     -------
     float
-        Visits per route [visits]; ``inf`` for a problem without visits.
+        Visits per route [visits]; ``inf`` when no bound applies (no visits, no load with a
+        demand, no transit time).
     """
     visits = np.array(sorted(set(range(problem.n_nodes)) - problem.terminals), dtype=int)
     if visits.size == 0:
@@ -231,15 +235,18 @@ def route_capacity(problem: RoutingProblem, nearest: int = 5) -> float:
     bounds = []
     for demand, capacity in problem.loads.values():
         mean_demand = float(np.mean(np.asarray(demand, dtype=float)[visits]))
-        if mean_demand > 0 and capacity:
+        if mean_demand > 0 and len(capacity):
             bounds.append(float(np.median(capacity)) / mean_demand)
-    t = np.asarray(problem.time, dtype=float)[np.ix_(visits, visits)]
     if visits.size > 1 and problem.n_vehicles:
+        t = np.asarray(problem.time, dtype=float)[np.ix_(visits, visits)]
         np.fill_diagonal(t, np.inf)
         k = min(nearest, visits.size - 1)
-        per_visit = float(np.mean(np.sort(t, axis=1)[:, :k]))
-        working = float(np.median([end[1] - start[0] for start, end
-                                   in zip(problem.vehicle_start_window, problem.vehicle_end_window)]))
+        per_visit = float(np.mean(np.partition(t, k - 1, axis=1)[:, :k]))
+        spans = problem.max_span or [None] * problem.n_vehicles
+        working = float(np.median([
+            max(0, min(end[1] - start[0], span if span is not None else end[1] - start[0]))
+            for start, end, span in zip(problem.vehicle_start_window, problem.vehicle_end_window, spans)
+        ]))
         if per_visit > 0:
             bounds.append(working / per_visit)
     return min(bounds) if bounds else float("inf")
@@ -248,11 +255,11 @@ def route_capacity(problem: RoutingProblem, nearest: int = 5) -> float:
 def insertion_order(settings: SearchSettings, problem: RoutingProblem) -> tuple[str, ...]:
     """Order in which the recreate step re-inserts the ruined visits of ``problem``."""
     order = settings.insertion_order
-    capacity: float | None = None
+    per_route: float | None = None
     for above, route_visits, long_order in settings.long_route_orders:
         if problem.n_visits > above:
-            capacity = route_capacity(problem) if capacity is None else capacity
-            if capacity > route_visits:
+            per_route = route_capacity(problem) if per_route is None else per_route
+            if per_route > route_visits:
                 order = long_order
     return order
 
@@ -260,11 +267,11 @@ def insertion_order(settings: SearchSettings, problem: RoutingProblem) -> tuple[
 def temperature(settings: SearchSettings, problem: RoutingProblem) -> float:
     """Initial annealing temperature of ``problem``, as a share of its mean arc cost."""
     share = settings.temperature
-    capacity: float | None = None
+    per_route: float | None = None
     for above, route_visits, short_share in settings.short_route_temperatures:
         if problem.n_visits > above:
-            capacity = route_capacity(problem) if capacity is None else capacity
-            if capacity <= route_visits:
+            per_route = route_capacity(problem) if per_route is None else per_route
+            if per_route <= route_visits:
                 share = short_share
     return share
 
