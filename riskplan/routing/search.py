@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from typing import TypeVar
 
 import numpy as np
 from google.protobuf import text_format
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from riskplan.routing.model import RoutingProblem, RoutingSolution, build_model, extract_solution, run_stoppable
+
+_T = TypeVar("_T")
 
 _BOOL_TRUE = 3  # ortools.util.optional_boolean_pb2.BOOL_TRUE
 _BOOL_FALSE = 2  # ortools.util.optional_boolean_pb2.BOOL_FALSE
@@ -243,37 +246,45 @@ def route_capacity(problem: RoutingProblem, nearest: int = 5) -> float:
         k = min(nearest, visits.size - 1)
         per_visit = float(np.mean(np.partition(t, k - 1, axis=1)[:, :k]))
         spans = problem.max_span or [None] * problem.n_vehicles
-        working = float(np.median([
-            max(0, min(end[1] - start[0], span if span is not None else end[1] - start[0]))
-            for start, end, span in zip(problem.vehicle_start_window, problem.vehicle_end_window, spans)
-        ]))
+        hours = []
+        for start, end, span in zip(problem.vehicle_start_window, problem.vehicle_end_window, spans):
+            window = end[1] - start[0]
+            hours.append(max(0, window if span is None else min(window, span)))
+        working = float(np.median(hours))
         if per_visit > 0:
             bounds.append(working / per_visit)
     return min(bounds) if bounds else float("inf")
 
 
-def insertion_order(settings: SearchSettings, problem: RoutingProblem) -> tuple[str, ...]:
-    """Order in which the recreate step re-inserts the ruined visits of ``problem``."""
-    order = settings.insertion_order
+def _route_length_rules(
+    problem: RoutingProblem, rules: tuple[tuple[int, float, _T], ...], long_routes: bool
+) -> list[_T]:
+    """Values of the ``(above, route_visits, value)`` rules that apply to ``problem``, in order.
+
+    A rule applies to a problem of more than ``above`` visits whose routes hold more than
+    ``route_visits`` visits (``long_routes``) or at most that many (not ``long_routes``);
+    :func:`route_capacity` is computed only when some rule's size applies.
+    """
+    values: list[_T] = []
     per_route: float | None = None
-    for above, route_visits, long_order in settings.long_route_orders:
+    for above, route_visits, value in rules:
         if problem.n_visits > above:
             per_route = route_capacity(problem) if per_route is None else per_route
-            if per_route > route_visits:
-                order = long_order
-    return order
+            if (per_route > route_visits) == long_routes:
+                values.append(value)
+    return values
+
+
+def insertion_order(settings: SearchSettings, problem: RoutingProblem) -> tuple[str, ...]:
+    """Order in which the recreate step re-inserts the ruined visits of ``problem``."""
+    orders = _route_length_rules(problem, settings.long_route_orders, long_routes=True)
+    return orders[-1] if orders else settings.insertion_order
 
 
 def temperature(settings: SearchSettings, problem: RoutingProblem) -> float:
     """Initial annealing temperature of ``problem``, as a share of its mean arc cost."""
-    share = settings.temperature
-    per_route: float | None = None
-    for above, route_visits, short_share in settings.short_route_temperatures:
-        if problem.n_visits > above:
-            per_route = route_capacity(problem) if per_route is None else per_route
-            if per_route <= route_visits:
-                share = short_share
-    return share
+    shares = _route_length_rules(problem, settings.short_route_temperatures, long_routes=False)
+    return shares[-1] if shares else settings.temperature
 
 
 def ils_parameters(
