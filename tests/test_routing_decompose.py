@@ -145,7 +145,7 @@ def _general_problem(seed: int = 0) -> tuple[RoutingProblem, np.ndarray]:
     return problem, coords
 
 
-@pytest.mark.parametrize("search", ["ils", "gls"])
+@pytest.mark.parametrize("search", ["ils", "gls", "ils_routes"])
 def test_general_problem_by_parts(search: str):
     problem, coords = _general_problem()
     dec = DecompositionSettings(part_visits=20, rounds=2, idle_vehicles=1, part_time=0.3, part_search=search)
@@ -159,7 +159,7 @@ def test_general_problem_by_parts(search: str):
         return solution_cost(problem, x) + mandatory_penalty(problem) * unrouted
 
     assert cost(sol) <= cost(first)  # parts only replaced by cheaper ones
-    if search == "ils":  # afresh, the parts find room for every mandatory visit
+    if search != "gls":  # by ruin and recreate, the parts find room for every mandatory visit
         assert _simulate(problem, sol) == []
     else:  # from the parts' routes, under load a mandatory visit may stay unrouted: never silently
         assert [e for e in _simulate(problem, sol) if not e.startswith("mandatory visit")] == []
@@ -198,7 +198,8 @@ def test_bad_coordinates():
         solve_decomposed(problem, coords[:-1], 1.0)
 
 
-def test_elimination_closes_a_route_split_in_two():
+@pytest.mark.parametrize("search", ["gls", "ils_routes"])
+def test_elimination_closes_a_route_split_in_two(search: str):
     inst = generate_instance(InstanceSpec("R", True, 120, 0.5, 0.2, seed=5))
     problem = vrptw_problem(inst)
     # budgets far above what the solution limits need: the searches end on their limits, so the
@@ -219,13 +220,18 @@ def test_elimination_closes_a_route_split_in_two():
     settings = SearchSettings(solution_limit=300)
     plain, closing = (
         improve_by_parts(problem, split, inst["node_coord"], 300.0, settings,
-                         DecompositionSettings(part_visits=200, rounds=1, part_time=300.0, eliminate_every=every))
+                         DecompositionSettings(part_visits=200, rounds=1, part_time=300.0, eliminate_every=every,
+                                               part_search=search))
         for every in (0, 1)
     )
     for sol in (plain, closing):
         assert sol.dropped == [] and check_routes(inst, [r for r in sol.routes if r])[0]
+        assert solution_cost(problem, sol) <= solution_cost(problem, split)
     n_routes = [sum(1 for r in sol.routes if r) for sol in (split, plain, closing)]
-    assert n_routes[2] < n_routes[1] <= n_routes[0], n_routes
+    if search == "gls":  # the descent alone does not close the split route; emptying it does
+        assert n_routes[2] < n_routes[1] <= n_routes[0], n_routes
+    else:  # the ruin and recreate closes it either way
+        assert max(n_routes[1:]) < n_routes[0], n_routes
 
 
 def test_a_sector_hands_on_its_route_nearest_the_next_sector():

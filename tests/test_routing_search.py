@@ -163,6 +163,24 @@ def test_feasible_within_the_time_limit(settings: SearchSettings):
     assert elapsed <= 1.0 + 0.5
 
 
+def test_the_search_starts_from_given_routes():
+    problem = vrptw_problem(INST)
+    built = solve_ils(problem, 60.0, SearchSettings(starts=("SAVINGS",), solution_limit=1))  # the construction
+    assert built is not None
+    # with a limit of one solution the search returns its first: the routes it was given
+    again = solve_ils(problem, 60.0, SearchSettings(solution_limit=1), start=built.routes)
+    assert again is not None and again.routes == built.routes
+    # they are a start, not locks: the ruin and recreate moves every visit
+    better = solve_ils(problem, 1.0, SearchSettings(), start=built.routes)
+    assert better is not None and solution_cost(problem, better) < solution_cost(problem, built)
+    # visits on no route of the start are inserted by the first-solution heuristic
+    used = [v for v, r in enumerate(built.routes) if r]
+    cut = [[] if v == used[0] else r for v, r in enumerate(built.routes)]
+    refilled = solve_ils(problem, 1.0, SearchSettings(), start=cut)
+    assert refilled is not None and refilled.dropped == []
+    assert check_routes(INST, [r for r in refilled.routes if r])[0]
+
+
 def test_fleet_cost_scale():
     problem = vrptw_problem(INST)
     assert fleet_cost(problem, 0.0) == 0

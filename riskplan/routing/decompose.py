@@ -12,8 +12,9 @@ problem instead:
    with ``initial="whole"``, one search of the whole problem);
 2. rounds of improvement: the routes are ordered by the polar angle of their barycentre and
    grouped into parts of about ``part_visits`` visits; each part (its routes, its vehicles, a
-   few idle vehicles, nearby dropped visits) is a small problem re-optimised on its own, and
-   its routes are replaced when they got cheaper. Every round starts the grouping half a part
+   few idle vehicles, nearby dropped visits) is a small problem re-optimised on its own (an
+   iterated local search starting from the part's routes), and its routes are replaced when they
+   got cheaper. Every round starts the grouping half a part
    further round, so that the seams between parts move and routes on both sides of a seam are
    re-optimised together.
 
@@ -59,7 +60,10 @@ class DecompositionSettings:
         full core, with the sectors' hand-on, -1.1 % on valid-1000 against 0.3 over three
         batches; ``benchmarks/ROUTING.md``).
     part_time
-        Budget of one part's re-optimisation [s]; the rounds go on until the budget is spent.
+        Budget of one part's re-optimisation [s]; the rounds go on until the budget is spent
+        (1 s: with ``ils_routes`` at 1,000 customers, 60 s, a full core, tune-1000 0.6 % above
+        the best of the runs against 0.5 % at 0.5 s, 1.4 % at 2 s and 2.1 % at 4 s;
+        ``benchmarks/ROUTING.md``).
     idle_vehicles
         Unused vehicles lent to each part (so that a part may open a route).
     above
@@ -67,12 +71,19 @@ class DecompositionSettings:
     rounds
         Most rounds of improvement (None: until the budget is spent).
     part_search
-        How a part is re-optimised: ``ils`` (iterated local search afresh; kept when cheaper)
-        or ``gls`` (guided local search from the part's current routes).
+        How a part is re-optimised (the result kept when cheaper): ``ils_routes`` (iterated
+        local search from the part's current routes), ``ils`` (iterated local search afresh) or
+        ``gls`` (guided local search from the part's current routes). At 1,000 customers, 60 s,
+        a full core, ``ils_routes`` measured shorter than ``gls`` on all five of tune-1000
+        (-0.9 to -1.2 % at 2 s a part) and on valid-1000 8.49 % mean gap against 9.46 % at 2 s,
+        7.29 % at 1 s (``benchmarks/ROUTING.md``).
     eliminate_every
         Every this many rounds (0: never), each part's search starts with its shortest route
         emptied, its visits left for the search to insert elsewhere (a way to close a route);
-        the result is kept only when every visit found a place and the part got cheaper.
+        the result is kept only when every visit found a place and the part got cheaper. Every
+        third round: with ``ils_routes`` at 1,000 customers, 60 s, a full core, tune-1000 0.6 %
+        above the best of the runs against 1.2 % without and 1.3 % every second round;
+        valid-1000 6.98 % mean gap against 7.29 % and 6.74 % (``benchmarks/ROUTING.md``).
     carry_route
         Whether the first solution by sectors hands on, after each sector, the sector's route
         nearest the next sector (its visits and its vehicle) to be solved with the next sector:
@@ -88,12 +99,12 @@ class DecompositionSettings:
     part_visits: int = 120
     initial: str = "sectors"
     initial_share: float = 0.45
-    part_time: float = 2.0
+    part_time: float = 1.0
     idle_vehicles: int = 2
     above: int = DECOMPOSE_ABOVE
     rounds: int | None = None
-    part_search: str = "gls"
-    eliminate_every: int = 0
+    part_search: str = "ils_routes"
+    eliminate_every: int = 3
     carry_route: bool = True
     route_length_rules: bool = False
 
@@ -224,8 +235,8 @@ def _solve_part(
 ) -> tuple[RoutingSolution, list[int]] | None:
     """Re-optimise the part alone; its new solution when cheaper than its current routes.
 
-    With ``eliminate`` (guided local search only), the search starts with the part's shortest
-    route emptied.
+    With ``eliminate`` (a search from the routes: ``gls`` or ``ils_routes``), the search starts
+    with the part's shortest route emptied.
     """
     sub, nodes = subproblem(problem, part.vehicles, part.visits, mandatory_penalty(problem))
     idx = {node: k for k, node in enumerate(nodes)}
@@ -239,15 +250,18 @@ def _solve_part(
         objective=0,
         strategy="current",
     )
+    start = mine.routes
+    used = [k for k, r in enumerate(start) if r]
+    if eliminate and len(used) > 1:
+        shortest = min(used, key=lambda k: (len(start[k]), k))
+        start = [[] if k == shortest else r for k, r in enumerate(start)]
     # guided local search polishes the part's routes; a part with unrouted visits is searched
-    # afresh (from its current routes the descent rarely finds room for them)
+    # afresh (from its current routes the descent rarely finds room for them). The iterated local
+    # search from the routes re-inserts unrouted visits in its first solution.
     if search == "gls" and not mine.dropped:
-        start = mine.routes
-        used = [k for k, r in enumerate(start) if r]
-        if eliminate and len(used) > 1:
-            shortest = min(used, key=lambda k: (len(start[k]), k))
-            start = [[] if k == shortest else r for k, r in enumerate(start)]
         sol = improve_gls(sub, start, time_limit, solution_limit=settings.solution_limit)
+    elif search == "ils_routes":
+        sol = solve_ils(sub, time_limit, settings, start=start)
     else:
         sol = solve_ils(sub, time_limit, settings)
     if sol is None or solution_cost(sub, sol) >= solution_cost(sub, mine):

@@ -65,12 +65,14 @@ and the short routes' temperature were measured on time-limited VRPTW runs, not 
 assignment bounded by solution limits."""
 
 MONTH_DECOMPOSITION = DecompositionSettings(
-    part_visits=120, rounds=2, part_time=1e6, above=0, carry_route=False, initial_share=0.3
+    part_visits=120, rounds=2, part_time=1e6, above=0, carry_route=False, initial_share=0.3,
+    part_search="gls", eliminate_every=0,
 )
-"""Parts of about 120 visits, two rounds of re-optimisation (the seams moved by half a part); the
-first solution's sectors do not hand routes on and share the first 30 % of the safety limit
-(the hand-on and the larger share were measured on time-limited VRPTW runs only, like
-:data:`MONTH_SEARCH`)."""
+"""Parts of about 120 visits, two rounds of re-optimisation (the seams moved by half a part) by
+guided local search from the parts' routes, no round of route elimination; the first solution's
+sectors do not hand routes on and share the first 30 % of the safety limit (the hand-on, the
+larger share, the iterated local search from the parts' routes and the route elimination were
+measured on time-limited VRPTW runs only, like :data:`MONTH_SEARCH`)."""
 
 SAFETY_SECONDS: float = 600.0
 """Wall-clock limit of one station's decomposition [s]; never reached on the measured months."""

@@ -397,7 +397,8 @@ def fleet_cost(problem: RoutingProblem, share: float) -> int:
 
 
 def solve_ils(
-    problem: RoutingProblem, time_limit: float, settings: SearchSettings | None = None
+    problem: RoutingProblem, time_limit: float, settings: SearchSettings | None = None,
+    start: list[list[int]] | None = None,
 ) -> RoutingSolution | None:
     """Iterated local search from each start of the portfolio (:func:`portfolio`); the cheapest.
 
@@ -409,6 +410,10 @@ def solve_ils(
         Wall-clock budget of the whole call [s], model building included.
     settings
         Search settings (None: the defaults).
+    start
+        Routes to start from instead of the portfolio (per vehicle, its visits in order; visits
+        on no route are inserted first): one run takes the whole budget
+        (:func:`start_from_routes`). The solution returned is never dearer than the start.
 
     Returns
     -------
@@ -429,7 +434,7 @@ def solve_ils(
         )
     best: RoutingSolution | None = None
     best_cost = 0
-    starts = list(portfolio(settings, problem.n_visits))
+    starts = list(portfolio(settings, problem.n_visits)) if start is None else ["LOCAL_CHEAPEST_INSERTION"]
     n_starts = len(starts)
     k = 0
     while k < len(starts):
@@ -443,13 +448,15 @@ def solve_ils(
         share_end = deadline - ils_limit * (n_starts - k - 1) / n_starts
         run_time = max(0.005, min(left, share_end - now))
         params = ils_parameters(steered, settings, strategy, run_time)
+        if start is not None and k == 0:
+            start_from_routes(manager, routing, params, start)
         sol = run_stoppable(routing, routing.SolveWithIteratedLocalSearch, params)
-        k += 1
         if sol is not None:
             found = extract_solution(problem, manager, routing, sol, strategy)
             cost = solution_cost(problem, found)
             if best is None or cost < best_cost:
                 best, best_cost = found, cost
+        k += 1
         if k == len(starts) and best is None:  # a fallback runs with all the time left
             starts.extend(s for s in FALLBACK_STARTS if s not in starts)
     if best is not None and settings.polish > 0 and final_deadline - time.perf_counter() > 0.05:
@@ -457,6 +464,49 @@ def solve_ils(
         if polished is not None and solution_cost(problem, polished) < best_cost:
             best = polished
     return best
+
+
+def start_from_routes(
+    manager: pywrapcp.RoutingIndexManager, routing: pywrapcp.RoutingModel,
+    params: pywrapcp.DefaultRoutingSearchParameters, routes: list[list[int]],
+) -> None:
+    """Make the next search of ``routing`` start from ``routes``: its first solution is them.
+
+    OR-Tools' iterated local search ignores a first-solution hint and returns after one descent
+    when solved from an assignment (9.15, ``benchmarks/ROUTING.md``). Routes locked into the
+    model instead (``ApplyLocksToAllVehicles``) are its first solution: the first-solution
+    heuristic then only inserts the visits on no route. The locks are released at that first
+    solution; kept, they would be restored at every recreate and the search could not move a
+    locked visit.
+
+    Parameters
+    ----------
+    manager, routing
+        The model (not yet solved; this closes it with ``params``).
+    params
+        The search parameters the model will be solved with.
+    routes
+        Per vehicle, its visits in order (nodes; missing vehicles have no route).
+
+    Raises
+    ------
+    ValueError
+        When the routes are not paths of the model (a node twice, or on a vehicle it may not
+        ride).
+    """
+    routing.CloseModelWithParameters(params)
+    full = [list(r) for r in routes] + [[] for _ in range(routing.vehicles() - len(routes))]
+    if not routing.ApplyLocksToAllVehicles([[manager.NodeToIndex(i) for i in r] for r in full], False):
+        raise ValueError("the start routes are not paths of the routing model")
+    pre = routing.MutablePreAssignment()
+    released: list[bool] = []
+
+    def release() -> None:  # at the first solution only: later ones must not clear anything
+        if not released:
+            released.append(True)
+            pre.Clear()
+
+    routing.AddAtSolutionCallback(release)
 
 
 def improve_gls(
