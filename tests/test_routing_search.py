@@ -179,6 +179,10 @@ def test_the_search_starts_from_given_routes():
     refilled = solve_ils(problem, 1.0, SearchSettings(), start=cut)
     assert refilled is not None and refilled.dropped == []
     assert check_routes(INST, [r for r in refilled.routes if r])[0]
+    twice = [list(r) for r in built.routes]
+    twice[used[1]].append(twice[used[0]][0])
+    with pytest.raises(ValueError, match="not paths of the routing model"):
+        solve_ils(problem, 1.0, SearchSettings(), start=twice)
 
 
 def test_fleet_cost_scale():

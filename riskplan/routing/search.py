@@ -4,8 +4,9 @@ OR-Tools' iterated local search (``RoutingModel.SolveWithIteratedLocalSearch``) 
 strings of visits out of neighbouring routes (SISR ruin), re-insert them (cheapest insertion),
 descend with the local search operators, accept the result by simulated annealing. This module
 holds the settings of that search (:class:`SearchSettings`), turns them into OR-Tools parameters
-adapted to the instance (:func:`ils_parameters`), and runs a portfolio of first solutions within a
-wall-clock budget (:func:`solve_ils`). The choices and their measurements are in
+adapted to the instance (:func:`ils_parameters`), and runs a portfolio of first solutions, or one
+search from given routes (:func:`start_from_routes`), within a wall-clock budget
+(:func:`solve_ils`). The choices and their measurements are in
 ``benchmarks/ROUTING.md``.
 """
 
@@ -413,7 +414,8 @@ def solve_ils(
     start
         Routes to start from instead of the portfolio (per vehicle, its visits in order; visits
         on no route are inserted first): one run takes the whole budget
-        (:func:`start_from_routes`). The solution returned is never dearer than the start.
+        (:func:`start_from_routes`). When the start serves every visit, the solution returned is
+        never dearer than it.
 
     Returns
     -------
