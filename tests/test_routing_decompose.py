@@ -20,6 +20,7 @@ from riskplan.routing.decompose import (
     _angles,
     _hand_on_edge_route,
     _pair_of,
+    _search_without_route,
     improve_by_parts,
     mandatory_penalty,
     part_settings,
@@ -28,7 +29,7 @@ from riskplan.routing.decompose import (
 )
 from riskplan.routing.instances import InstanceSpec, generate_instance
 from riskplan.routing.model import RoutingProblem, RoutingSolution
-from riskplan.routing.search import SearchSettings, solution_cost
+from riskplan.routing.search import SearchSettings, solution_cost, solve_ils
 from riskplan.routing.vrptw import check_routes, vrptw_problem
 
 FAST = SearchSettings(solution_limit=20)
@@ -145,10 +146,13 @@ def _general_problem(seed: int = 0) -> tuple[RoutingProblem, np.ndarray]:
     return problem, coords
 
 
-@pytest.mark.parametrize("search", ["ils", "gls", "ils_routes"])
-def test_general_problem_by_parts(search: str):
+@pytest.mark.parametrize(("search", "eliminate_every"), [("ils", 0), ("gls", 0), ("ils_routes", 0), ("ils_routes", 3)])
+def test_general_problem_by_parts(search: str, eliminate_every: int):
+    # eliminate_every=3: the third of three rounds closes a route in each part (stations, allowed
+    # vehicles, exclusive pairs all in play), the first two route the visits the sectors left out
     problem, coords = _general_problem()
-    dec = DecompositionSettings(part_visits=20, rounds=2, idle_vehicles=1, part_time=0.3, part_search=search)
+    dec = DecompositionSettings(part_visits=20, rounds=2 if eliminate_every == 0 else 3, idle_vehicles=1,
+                                part_time=0.3, part_search=search, eliminate_every=eliminate_every)
     first = solve_decomposed(problem, coords, 6.0, FAST, dataclasses.replace(dec, rounds=0))
     sol = solve_decomposed(problem, coords, 6.0, FAST, dec)
     assert sol is not None
@@ -234,6 +238,25 @@ def test_elimination_closes_a_route_split_in_two(search: str):
         assert max(n_routes[1:]) < n_routes[0], n_routes
 
 
+def test_a_part_searched_without_its_shortest_route_cannot_open_it_again():
+    inst = generate_instance(InstanceSpec("R", True, 120, 0.5, 0.2, seed=5))
+    problem = vrptw_problem(inst)
+    visits = list(range(1, problem.n_nodes))
+    sub, nodes = subproblem(problem, list(range(problem.n_vehicles)), visits, mandatory_penalty(problem))
+    assert nodes == list(range(problem.n_nodes))  # the depot, then the visits: the same numbers
+    start = solve_ils(sub, 100.0, SearchSettings(solution_limit=50))
+    assert start is not None and start.dropped == []
+    used = [v for v, r in enumerate(start.routes) if r]
+    closed = min(used, key=lambda v: len(start.routes[v]))
+    sol = _search_without_route(sub, start.routes, closed, 100.0, SearchSettings(solution_limit=300))
+    assert sol is not None
+    opened = [v for v, r in enumerate(sol.routes) if r]
+    assert closed not in opened and set(opened) <= set(used)  # neither it nor an idle vehicle
+    assert sorted([i for r in sol.routes for i in r] + sol.dropped) == visits  # every visit accounted for
+    if not sol.dropped:
+        assert check_routes(inst, [r for r in sol.routes if r])[0]
+
+
 def test_a_sector_hands_on_its_route_nearest_the_next_sector():
     inst = generate_instance(InstanceSpec("R", False, 120, 1.0, 0.1, seed=6))
     problem = vrptw_problem(inst)
@@ -274,13 +297,18 @@ def test_sectors_and_parts_search_without_the_route_length_rules(monkeypatch):
     seen = []
     real = decompose.solve_ils
 
-    def recording(problem, time_limit, s=None):
-        seen.append(s)
-        return real(problem, time_limit, s)
+    def recording(problem, time_limit, s=None, start=None):
+        seen.append((s, start is not None))
+        return real(problem, time_limit, s, start)
 
     monkeypatch.setattr(decompose, "solve_ils", recording)
     inst = generate_instance(InstanceSpec("R", True, 240, 0.75, 0.1, seed=2))
-    dec = DecompositionSettings(part_visits=60, rounds=1, part_search="ils")
+    # the default part search (from the parts' routes), a round of route elimination included
+    dec = DecompositionSettings(part_visits=60, rounds=3, eliminate_every=3)
+    assert dec.part_search == "ils_routes"
     sol = solve_decomposed(vrptw_problem(inst), inst["node_coord"], 100.0, settings, dec)
     assert sol is not None and sol.dropped == []
-    assert len(seen) >= 4 and all(s == plain for s in seen)
+    assert all(s == plain for s, _ in seen)
+    sectors = [s for s, from_routes in seen if not from_routes]
+    parts = [s for s, from_routes in seen if from_routes]
+    assert len(sectors) >= 4 and len(parts) >= 3 * 3  # four sectors; three rounds of about four parts

@@ -169,7 +169,7 @@ def test_the_search_starts_from_given_routes():
     assert built is not None
     # with a limit of one solution the search returns its first: the routes it was given
     again = solve_ils(problem, 60.0, SearchSettings(solution_limit=1), start=built.routes)
-    assert again is not None and again.routes == built.routes
+    assert again is not None and again.routes == built.routes and again.strategy == "routes"
     # they are a start, not locks: the ruin and recreate moves every visit
     better = solve_ils(problem, 1.0, SearchSettings(), start=built.routes)
     assert better is not None and solution_cost(problem, better) < solution_cost(problem, built)
@@ -183,6 +183,9 @@ def test_the_search_starts_from_given_routes():
     twice[used[1]].append(twice[used[0]][0])
     with pytest.raises(ValueError, match="not paths of the routing model"):
         solve_ils(problem, 1.0, SearchSettings(), start=twice)
+    for node in (0, problem.n_nodes):  # the depot, a node beyond the problem
+        with pytest.raises(ValueError, match=f"node {node} is no visit"):
+            solve_ils(problem, 1.0, SearchSettings(), start=[[node]])
 
 
 def test_fleet_cost_scale():

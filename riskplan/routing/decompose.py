@@ -61,9 +61,10 @@ class DecompositionSettings:
         batches; ``benchmarks/ROUTING.md``).
     part_time
         Budget of one part's re-optimisation [s]; the rounds go on until the budget is spent
-        (1 s: with ``ils_routes`` at 1,000 customers, 60 s, a full core, tune-1000 0.6 % above
-        the best of the runs against 0.5 % at 0.5 s, 1.4 % at 2 s and 2.1 % at 4 s;
-        ``benchmarks/ROUTING.md``).
+        (1 s: with ``ils_routes`` at 1,000 customers, 60 s, a full core, tune-1000 1.2 % above
+        the best run of the round against 1.2 % at 0.5 s, 2.0 % at 2 s and 2.7 % at 4 s,
+        valid-1000 7.29 % mean gap against 8.49 % at 2 s; 0.5 s, no better on tune-1000, was not
+        run on valid-1000; ``benchmarks/ROUTING.md``).
     idle_vehicles
         Unused vehicles lent to each part (so that a part may open a route).
     above
@@ -80,10 +81,10 @@ class DecompositionSettings:
     eliminate_every
         Every this many rounds (0: never), each part's search starts with its shortest route
         emptied, its visits left for the search to insert elsewhere (a way to close a route);
-        the result is kept only when every visit found a place and the part got cheaper. Every
-        third round: with ``ils_routes`` at 1,000 customers, 60 s, a full core, tune-1000 0.6 %
-        above the best of the runs against 1.2 % without and 1.3 % every second round;
-        valid-1000 6.98 % mean gap against 7.29 % and 6.74 % (``benchmarks/ROUTING.md``).
+        the result is kept only when every visit found a place and the part got cheaper. Off:
+        with ``ils_routes`` at 1,000 customers, 60 s, a full core, every third round was longer
+        than none on tune-1000 (+0.2 % mean) and on valid-1000 (7.70 % mean gap against
+        7.42 %); ``benchmarks/ROUTING.md``.
     carry_route
         Whether the first solution by sectors hands on, after each sector, the sector's route
         nearest the next sector (its visits and its vehicle) to be solved with the next sector:
@@ -104,7 +105,7 @@ class DecompositionSettings:
     above: int = DECOMPOSE_ABOVE
     rounds: int | None = None
     part_search: str = "ils_routes"
-    eliminate_every: int = 3
+    eliminate_every: int = 0
     carry_route: bool = True
     route_length_rules: bool = False
 
@@ -235,8 +236,9 @@ def _solve_part(
 ) -> tuple[RoutingSolution, list[int]] | None:
     """Re-optimise the part alone; its new solution when cheaper than its current routes.
 
-    With ``eliminate`` (a search from the routes: ``gls`` or ``ils_routes``), the search starts
-    with the part's shortest route emptied.
+    With ``eliminate`` the part's shortest route is closed: ``gls`` starts with it emptied,
+    ``ils_routes`` searches without its vehicle and without idle vehicles
+    (:func:`_search_without_route`).
     """
     sub, nodes = subproblem(problem, part.vehicles, part.visits, mandatory_penalty(problem))
     idx = {node: k for k, node in enumerate(nodes)}
@@ -250,18 +252,19 @@ def _solve_part(
         objective=0,
         strategy="current",
     )
-    start = mine.routes
-    used = [k for k, r in enumerate(start) if r]
-    if eliminate and len(used) > 1:
-        shortest = min(used, key=lambda k: (len(start[k]), k))
-        start = [[] if k == shortest else r for k, r in enumerate(start)]
+    used = [k for k, r in enumerate(mine.routes) if r]
+    shortest = min(used, key=lambda k: (len(mine.routes[k]), k)) if eliminate and len(used) > 1 else None
     # guided local search polishes the part's routes; a part with unrouted visits is searched
     # afresh (from its current routes the descent rarely finds room for them). The iterated local
-    # search from the routes re-inserts unrouted visits in its first solution.
-    if search == "gls" and not mine.dropped:
-        sol = improve_gls(sub, start, time_limit, solution_limit=settings.solution_limit)
+    # search from the routes inserts unrouted visits at a route's end or on an idle vehicle in
+    # its first solution, and anywhere in its recreate steps.
+    if search == "ils_routes" and shortest is not None:
+        sol = _search_without_route(sub, mine.routes, shortest, time_limit, settings)
     elif search == "ils_routes":
-        sol = solve_ils(sub, time_limit, settings, start=start)
+        sol = solve_ils(sub, time_limit, settings, start=mine.routes)
+    elif search == "gls" and not mine.dropped:
+        start = mine.routes if shortest is None else [[] if k == shortest else r for k, r in enumerate(mine.routes)]
+        sol = improve_gls(sub, start, time_limit, solution_limit=settings.solution_limit)
     else:
         sol = solve_ils(sub, time_limit, settings)
     if sol is None or solution_cost(sub, sol) >= solution_cost(sub, mine):
@@ -271,6 +274,38 @@ def _solve_part(
         # closed only when all its visits found a place
         return None
     return sol, nodes
+
+
+def _search_without_route(
+    sub: RoutingProblem, routes: list[list[int]], closed: int, time_limit: float, settings: SearchSettings
+) -> RoutingSolution | None:
+    """Iterated local search of a part from its routes on its used vehicles but ``closed``.
+
+    Without the closed route's vehicle and without idle vehicles, the search cannot open the
+    route again: its visits go into the other routes or stay unrouted at their penalty. The
+    solution is returned over all of ``sub``'s vehicles (``closed`` and the idle ones empty).
+    """
+    keep = [k for k, r in enumerate(routes) if r and k != closed]
+    visits = [i for i in range(sub.n_nodes) if i not in sub.terminals]
+    servable = [i for i in visits if _may_serve(sub, i, keep)]
+    fewer, nodes = subproblem(sub, keep, servable)  # sub's penalties: every visit may be dropped
+    idx = {node: j for j, node in enumerate(nodes)}
+    sol = solve_ils(fewer, time_limit, settings, start=[[idx[i] for i in routes[k]] for k in keep])
+    if sol is None:
+        return None
+    wide = RoutingSolution(
+        routes=[[] for _ in range(sub.n_vehicles)],
+        start_time=[lo for lo, _ in sub.vehicle_start_window],
+        end_time=[lo for lo, _ in sub.vehicle_end_window],
+        service_start={nodes[i]: t for i, t in sol.service_start.items()},
+        dropped=sorted({nodes[i] for i in sol.dropped} | (set(visits) - set(servable))),
+        objective=sol.objective,
+        strategy=sol.strategy,
+    )
+    for j, k in enumerate(keep):
+        wide.routes[k] = [nodes[i] for i in sol.routes[j]]
+        wide.start_time[k], wide.end_time[k] = sol.start_time[j], sol.end_time[j]
+    return wide
 
 
 def part_settings(settings: SearchSettings, decomposition: DecompositionSettings) -> SearchSettings:

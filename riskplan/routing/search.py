@@ -413,9 +413,11 @@ def solve_ils(
         Search settings (None: the defaults).
     start
         Routes to start from instead of the portfolio (per vehicle, its visits in order; visits
-        on no route are inserted first): one run takes the whole budget
-        (:func:`start_from_routes`). When the start serves every visit, the solution returned is
-        never dearer than it.
+        on no route are placed first): one run takes the whole budget
+        (:func:`start_from_routes`). From a feasible start the solution returned is never dearer
+        than it in the search's objective (with a ``fleet_cost``, distance plus that cost). A
+        start that cannot be completed to a feasible first solution (a broken window, a mandatory
+        visit with no place) is given up: the fallback strategies search afresh.
 
     Returns
     -------
@@ -454,7 +456,8 @@ def solve_ils(
             start_from_routes(manager, routing, params, start)
         sol = run_stoppable(routing, routing.SolveWithIteratedLocalSearch, params)
         if sol is not None:
-            found = extract_solution(problem, manager, routing, sol, strategy)
+            label = "routes" if start is not None and k == 0 else strategy
+            found = extract_solution(problem, manager, routing, sol, label)
             cost = solution_cost(problem, found)
             if best is None or cost < best_cost:
                 best, best_cost = found, cost
@@ -476,10 +479,11 @@ def start_from_routes(
 
     OR-Tools' iterated local search ignores a first-solution hint and returns after one descent
     when solved from an assignment (9.15, ``benchmarks/ROUTING.md``). Routes locked into the
-    model instead (``ApplyLocksToAllVehicles``) are its first solution: the first-solution
-    heuristic then only inserts the visits on no route. The locks are released at that first
-    solution; kept, they would be restored at every recreate and the search could not move a
-    locked visit.
+    model instead (``ApplyLocksToAllVehicles``) are its first solution; the first-solution
+    heuristic then only places the visits on no route, at the end of a route or on an unused
+    vehicle (the ruin and recreate steps later put them anywhere). The locks are released at
+    that first solution; kept, they would be restored at every recreate and the search could not
+    move a locked visit.
 
     Parameters
     ----------
@@ -493,9 +497,15 @@ def start_from_routes(
     Raises
     ------
     ValueError
-        When the routes are not paths of the model (a node twice, or on a vehicle it may not
-        ride).
+        When the routes are not paths of the model (a node that is no visit, a visit twice, or
+        on a vehicle it may not ride).
     """
+    n_nodes = manager.GetNumberOfNodes()
+    for route in routes:
+        for node in route:
+            index = manager.NodeToIndex(node) if 0 <= node < n_nodes else -1
+            if index < 0 or routing.IsStart(index):  # -1: outside, or a route's end only
+                raise ValueError(f"the start routes are not paths of the routing model: node {node} is no visit")
     routing.CloseModelWithParameters(params)
     full = [list(r) for r in routes] + [[] for _ in range(routing.vehicles() - len(routes))]
     if not routing.ApplyLocksToAllVehicles([[manager.NodeToIndex(i) for i in r] for r in full], False):
