@@ -183,6 +183,8 @@ def test_the_search_starts_from_given_routes():
     twice[used[1]].append(twice[used[0]][0])
     with pytest.raises(ValueError, match="not paths of the routing model"):
         solve_ils(problem, 1.0, SearchSettings(), start=twice)
+    with pytest.raises(ValueError, match="routes, .* vehicles"):  # more routes than vehicles
+        solve_ils(problem, 1.0, SearchSettings(), start=[[] for _ in range(problem.n_vehicles + 1)])
     for node in (0, problem.n_nodes):  # the depot, a node beyond the problem
         with pytest.raises(ValueError, match=f"node {node} is no visit"):
             solve_ils(problem, 1.0, SearchSettings(), start=[[node]])

@@ -285,18 +285,17 @@ def _search_without_route(
     route again: its visits go into the other routes or stay unrouted at their penalty. The
     solution is returned over all of ``sub``'s vehicles (``closed`` and the idle ones empty).
     """
+    empty = _empty_solution(sub)  # every vehicle idle, every visit unrouted
+    visits = empty.dropped
     keep = [k for k, r in enumerate(routes) if r and k != closed]
-    visits = [i for i in range(sub.n_nodes) if i not in sub.terminals]
     servable = [i for i in visits if _may_serve(sub, i, keep)]
     fewer, nodes = subproblem(sub, keep, servable)  # sub's penalties: every visit may be dropped
     idx = {node: j for j, node in enumerate(nodes)}
     sol = solve_ils(fewer, time_limit, settings, start=[[idx[i] for i in routes[k]] for k in keep])
     if sol is None:
         return None
-    wide = RoutingSolution(
-        routes=[[] for _ in range(sub.n_vehicles)],
-        start_time=[lo for lo, _ in sub.vehicle_start_window],
-        end_time=[lo for lo, _ in sub.vehicle_end_window],
+    wide = dataclasses.replace(
+        empty,
         service_start={nodes[i]: t for i, t in sol.service_start.items()},
         dropped=sorted({nodes[i] for i in sol.dropped} | (set(visits) - set(servable))),
         objective=sol.objective,

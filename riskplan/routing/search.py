@@ -452,12 +452,12 @@ def solve_ils(
         share_end = deadline - ils_limit * (n_starts - k - 1) / n_starts
         run_time = max(0.005, min(left, share_end - now))
         params = ils_parameters(steered, settings, strategy, run_time)
-        if start is not None and k == 0:
-            start_from_routes(manager, routing, params, start)
+        from_routes = start if k == 0 else None  # later runs are the fallbacks
+        if from_routes is not None:
+            start_from_routes(manager, routing, params, from_routes)
         sol = run_stoppable(routing, routing.SolveWithIteratedLocalSearch, params)
         if sol is not None:
-            label = "routes" if start is not None and k == 0 else strategy
-            found = extract_solution(problem, manager, routing, sol, label)
+            found = extract_solution(problem, manager, routing, sol, "routes" if from_routes is not None else strategy)
             cost = solution_cost(problem, found)
             if best is None or cost < best_cost:
                 best, best_cost = found, cost
@@ -500,15 +500,19 @@ def start_from_routes(
         When the routes are not paths of the model (a node that is no visit, a visit twice, or
         on a vehicle it may not ride).
     """
+    if len(routes) > routing.vehicles():
+        raise ValueError(f"the start routes are not paths of the routing model: {len(routes)} routes, "
+                         f"{routing.vehicles()} vehicles")
     n_nodes = manager.GetNumberOfNodes()
-    for route in routes:
+    locks: list[list[int]] = [[] for _ in range(routing.vehicles())]
+    for lock, route in zip(locks, routes):
         for node in route:
             index = manager.NodeToIndex(node) if 0 <= node < n_nodes else -1
             if index < 0 or routing.IsStart(index):  # -1: outside, or a route's end only
                 raise ValueError(f"the start routes are not paths of the routing model: node {node} is no visit")
+            lock.append(index)
     routing.CloseModelWithParameters(params)
-    full = [list(r) for r in routes] + [[] for _ in range(routing.vehicles() - len(routes))]
-    if not routing.ApplyLocksToAllVehicles([[manager.NodeToIndex(i) for i in r] for r in full], False):
+    if not routing.ApplyLocksToAllVehicles(locks, False):
         raise ValueError("the start routes are not paths of the routing model")
     pre = routing.MutablePreAssignment()
     released: list[bool] = []
